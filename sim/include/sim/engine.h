@@ -1,0 +1,263 @@
+// sim/engine.h: the deterministic discrete-event engine.
+//
+// A run is a pure function of (the threads spawned before it, the scheduler's
+// choices).  Threads are root coroutines; each step resumes one thread from
+// its last yield point up to the next one.  A thread is enabled when it is
+// ready and, if its next access is a spinlock acquire, the lock is free.  The
+// scheduler is consulted only when more than one thread is enabled.  Virtual
+// time (ticks) advances only when nothing is enabled: first threads waiting
+// for the system to go idle are released, then the earliest timers fire.
+// When nothing is enabled, nobody waits for idleness and no timer is
+// pending, the run ends; unfinished non-daemon threads are reported with the
+// reason they wait for.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/access.h"
+#include "sim/co.h"
+#include "sim/scheduler.h"
+
+namespace sim {
+
+inline constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
+
+// A programming error in the model (sleeping with a spinlock held, releasing a
+// lock one does not hold...).  Never the result of a scenario's content.
+struct EngineError : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+struct Limits {
+  std::uint64_t max_steps = 1'000'000;
+  std::uint32_t max_threads = 512;
+};
+
+enum class RunEnd : std::uint8_t {
+  Finished,     // every non-daemon thread finished
+  Blocked,      // nothing can run any more and some non-daemon thread is unfinished
+  StepLimit,    // Limits::max_steps reached
+  Diverged,     // the scheduler chose a thread that was not enabled
+  Interrupted,  // the stop flag was raised
+};
+const char* run_end_name(RunEnd e) noexcept;
+
+struct BlockedThread {
+  Tid tid = kNoTid;
+  const char* reason = "";  // what it waits for (static string)
+  ObjId obj{};
+  bool spinning = false;    // waiting for a spinlock rather than sleeping
+};
+
+// One executed transition, recorded when Engine::record() is on.
+struct StepRec {
+  Tid tid = kNoTid;
+  Access acc{};                 // the access the step began with
+  std::uint32_t notes_begin = 0;  // [notes_begin, notes_end) in the notes vector
+  std::uint32_t notes_end = 0;
+  std::uint32_t choice = ~0u;   // index of the choice point that chose it, if any
+};
+
+struct RunResult {
+  RunEnd end = RunEnd::Finished;
+  std::uint64_t steps = 0;
+  std::uint64_t time = 0;
+  std::uint32_t preemptions = 0;
+  std::vector<Tid> choices;        // the thread chosen at each choice point
+  std::size_t significant = 0;     // choices past this index were all the default
+  std::vector<BlockedThread> blocked;
+  std::uint64_t hash = 0;          // hash of the executed transitions (if hashing)
+  Tid diverged_tid = kNoTid;       // with RunEnd::Diverged: the refused choice
+};
+
+class SpinLock;
+
+class Engine {
+ public:
+  explicit Engine(Limits limits = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // ---- set-up, between runs -------------------------------------------------
+  // Destroys every thread (and the coroutine frames they own); time and steps
+  // go back to 0.
+  void reset();
+  void set_limits(const Limits& l) noexcept { limits_ = l; }
+  const Limits& limits() const noexcept { return limits_; }
+  // Fold every transition (thread, object, kind) into RunResult::hash.
+  void set_hashing(bool on) noexcept { hashing_ = on; }
+  // Record each executed step (and the accesses noted inside it).
+  void record(std::vector<StepRec>* steps, std::vector<Access>* notes) noexcept {
+    log_ = steps;
+    notes_ = notes;
+  }
+  // Checked every 256 steps; when it becomes true the run ends Interrupted.
+  void set_stop_flag(const std::atomic<bool>* f) noexcept { stop_ = f; }
+
+  // Creates a thread (before or during a run).  Daemon threads may stay
+  // blocked at the end without the run counting as blocked.
+  Tid spawn(Co<void> body, void* user = nullptr, bool daemon = false);
+  bool can_spawn() const noexcept { return threads_.size() < limits_.max_threads; }
+
+  RunResult run(Scheduler& s);
+
+  // ---- inside a run ---------------------------------------------------------
+  static Engine& current() noexcept { return *tls_current_; }
+  static bool in_run() noexcept { return tls_current_ != nullptr; }
+  Tid current_tid() const noexcept { return cur_; }
+  std::uint64_t now() const noexcept { return time_; }
+  std::uint64_t steps() const noexcept { return steps_; }
+  std::size_t thread_count() const noexcept { return threads_.size(); }
+  void* user(Tid t) const { return threads_[t].user; }
+
+  const Access& pending(Tid t) const { return threads_[t].pending; }
+  bool finished(Tid t) const { return threads_[t].st == St::Finished; }
+  bool blocked(Tid t) const { return threads_[t].st == St::Blocked || threads_[t].st == St::Idle; }
+  bool enabled(Tid t) const;
+  const char* wait_reason(Tid t) const { return threads_[t].reason; }
+  unsigned locks_held(Tid t) const { return threads_[t].held; }
+
+  // Makes a blocked thread ready (a wake-up); no effect on other threads.
+  void wake(Tid t);
+  // Records an extra access made inside the current step (for explorers).
+  void note(const Access& a) {
+    if (notes_) notes_->push_back(a);
+  }
+
+  // ---- for awaiters ---------------------------------------------------------
+  void suspend_current(std::coroutine_handle<> h, const Access& a, SpinLock* want = nullptr);
+  void block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
+                     std::uint64_t deadline);
+  void idle_current(std::coroutine_handle<> h, const char* reason);
+  bool current_timed_out() const noexcept { return threads_[cur_].timed_out; }
+
+ private:
+  friend class SpinLock;
+  enum class St : std::uint8_t { Ready, Blocked, Idle, Finished };
+  struct Thread {
+    Co<void> body;
+    std::coroutine_handle<> next;
+    Access pending{};
+    SpinLock* want = nullptr;
+    const char* reason = "";
+    std::uint64_t deadline = kNever;
+    void* user = nullptr;
+    unsigned held = 0;
+    St st = St::Ready;
+    bool daemon = false;
+    bool timed_out = false;
+  };
+
+  void execute(Tid t);
+  bool release_idle();
+  bool fire_timers();
+
+  static thread_local Engine* tls_current_;
+
+  Limits limits_;
+  std::deque<Thread> threads_;
+  std::vector<Tid> enabled_;
+  std::vector<Tid> choices_;
+  Scheduler* sched_ = nullptr;
+  std::vector<StepRec>* log_ = nullptr;
+  std::vector<Access>* notes_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
+  std::uint64_t time_ = 0;
+  std::uint64_t steps_ = 0;
+  std::uint64_t hash_ = 0;
+  std::uint32_t timers_ = 0;  // threads blocked with a deadline
+  std::uint32_t idle_ = 0;    // threads waiting for idleness
+  Tid cur_ = kNoTid;
+  bool hashing_ = false;
+};
+
+// A simulated spinlock.  Acquiring it is a yield point of kind Lock; the
+// thread is not enabled while another holds it.  Releasing is recorded inside
+// the releasing step (it cannot be observed apart from that step).
+class SpinLock {
+ public:
+  explicit SpinLock(ObjId id = {}) noexcept : id_(id) {}
+  SpinLock(const SpinLock&) = delete;
+  SpinLock& operator=(const SpinLock&) = delete;
+
+  struct Awaiter {
+    SpinLock* lock;
+    const char* where;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      Engine::current().suspend_current(h, Access{lock->id_, Acc::Lock, where}, lock);
+    }
+    void await_resume() const noexcept {}
+  };
+  // co_await lock.lock("utrace_control");
+  Awaiter lock(const char* where) noexcept { return {this, where}; }
+  void unlock();
+
+  bool held() const noexcept { return holder_ != kNoTid; }
+  Tid holder() const noexcept { return holder_; }
+  ObjId id() const noexcept { return id_; }
+  void set_id(ObjId id) noexcept { id_ = id; }
+
+ private:
+  friend class Engine;
+  ObjId id_;
+  Tid holder_ = kNoTid;
+};
+
+// ---- awaitables ---------------------------------------------------------------
+
+struct PointAwaiter {
+  Access a;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) { Engine::current().suspend_current(h, a); }
+  void await_resume() const noexcept {}
+};
+
+// A yield point before an access: co_await sim::point(obj, Acc::Read, "start_report");
+inline PointAwaiter point(ObjId o, Acc k, const char* where) noexcept {
+  return PointAwaiter{Access{o, k, where}};
+}
+inline PointAwaiter read(ObjId o, const char* where) noexcept { return point(o, Acc::Read, where); }
+inline PointAwaiter write(ObjId o, const char* where) noexcept { return point(o, Acc::Write, where); }
+
+struct BlockAwaiter {
+  ObjId obj;
+  const char* reason;
+  std::uint64_t deadline;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    Engine::current().block_current(h, obj, reason, deadline);
+  }
+  // true when the deadline passed before anybody woke the thread
+  bool await_resume() const noexcept { return Engine::current().current_timed_out(); }
+};
+
+// Sleep until Engine::wake() (or until `deadline`, an absolute tick).
+inline BlockAwaiter block(ObjId obj, const char* reason, std::uint64_t deadline = kNever) noexcept {
+  return BlockAwaiter{obj, reason, deadline};
+}
+// Sleep `ticks` of virtual time; Engine::wake() ends it early (returns false).
+inline BlockAwaiter sleep_for(std::uint64_t ticks, ObjId obj, const char* reason) noexcept {
+  auto now = Engine::current().now();
+  return BlockAwaiter{obj, reason, ticks >= kNever - now ? kNever : now + ticks};
+}
+
+struct IdleAwaiter {
+  const char* reason;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) { Engine::current().idle_current(h, reason); }
+  void await_resume() const noexcept {}
+};
+// Wait until no other thread is enabled (every other thread blocked, waiting
+// for a lock held by a blocked thread, or finished).
+inline IdleAwaiter wait_idle(const char* reason) noexcept { return IdleAwaiter{reason}; }
+
+}  // namespace sim

@@ -1,0 +1,260 @@
+#include "sim/engine.h"
+
+#include <algorithm>
+#include <string>
+
+#include "sim/hash.h"
+
+namespace sim {
+
+thread_local Engine* Engine::tls_current_ = nullptr;
+
+const char* acc_name(Acc a) noexcept {
+  switch (a) {
+    case Acc::Local: return "local";
+    case Acc::Read: return "read";
+    case Acc::Write: return "write";
+    case Acc::Lock: return "lock";
+    case Acc::Unlock: return "unlock";
+    case Acc::Callback: return "callback";
+    case Acc::Sleep: return "sleep";
+    case Acc::Spawn: return "spawn";
+  }
+  return "?";
+}
+
+const char* run_end_name(RunEnd e) noexcept {
+  switch (e) {
+    case RunEnd::Finished: return "finished";
+    case RunEnd::Blocked: return "blocked";
+    case RunEnd::StepLimit: return "step-limit";
+    case RunEnd::Diverged: return "diverged";
+    case RunEnd::Interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+Engine::Engine(Limits limits) : limits_(limits) {}
+
+Engine::~Engine() { reset(); }
+
+void Engine::reset() {
+  // Destroy the newest threads first: a child's frames may refer to objects
+  // its creator owns, never the other way round.
+  while (!threads_.empty()) threads_.pop_back();
+  enabled_.clear();
+  choices_.clear();
+  time_ = 0;
+  steps_ = 0;
+  hash_ = 0;
+  timers_ = 0;
+  idle_ = 0;
+  cur_ = kNoTid;
+}
+
+Tid Engine::spawn(Co<void> body, void* user, bool daemon) {
+  if (threads_.size() >= limits_.max_threads)
+    throw EngineError("sim: thread limit reached (callers must check can_spawn())");
+  Tid t = static_cast<Tid>(threads_.size());
+  Thread& th = threads_.emplace_back();
+  th.next = body.handle();
+  th.body = std::move(body);
+  th.user = user;
+  th.daemon = daemon;
+  th.pending = Access{ObjId{}, Acc::Spawn, "spawn"};
+  if (sched_) sched_->on_spawn(t);
+  return t;
+}
+
+bool Engine::enabled(Tid t) const {
+  const Thread& th = threads_[t];
+  return th.st == St::Ready && (!th.want || th.want->holder_ == kNoTid);
+}
+
+void Engine::wake(Tid t) {
+  Thread& th = threads_[t];
+  if (th.st != St::Blocked) return;
+  if (th.deadline != kNever) {
+    th.deadline = kNever;
+    --timers_;
+  }
+  th.timed_out = false;
+  th.st = St::Ready;
+}
+
+void Engine::suspend_current(std::coroutine_handle<> h, const Access& a, SpinLock* want) {
+  Thread& th = threads_[cur_];
+  th.next = h;
+  th.pending = a;
+  th.want = want;
+}
+
+void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
+                           std::uint64_t deadline) {
+  Thread& th = threads_[cur_];
+  if (th.held)
+    throw EngineError(std::string("sim: thread blocks (") + reason + ") with a spinlock held");
+  th.next = h;
+  th.pending = Access{obj, Acc::Sleep, reason};
+  th.reason = reason;
+  th.st = St::Blocked;
+  th.timed_out = false;
+  th.deadline = deadline;
+  if (deadline != kNever) ++timers_;
+}
+
+void Engine::idle_current(std::coroutine_handle<> h, const char* reason) {
+  Thread& th = threads_[cur_];
+  if (th.held)
+    throw EngineError(std::string("sim: thread waits (") + reason + ") with a spinlock held");
+  th.next = h;
+  th.pending = Access{ObjId{}, Acc::Sleep, reason};
+  th.reason = reason;
+  th.st = St::Idle;
+  ++idle_;
+}
+
+bool Engine::release_idle() {
+  if (!idle_) return false;
+  for (Thread& th : threads_)
+    if (th.st == St::Idle) th.st = St::Ready;
+  idle_ = 0;
+  return true;
+}
+
+bool Engine::fire_timers() {
+  if (!timers_) return false;
+  std::uint64_t first = kNever;
+  for (const Thread& th : threads_)
+    if (th.st == St::Blocked && th.deadline < first) first = th.deadline;
+  time_ = std::max(time_, first);
+  for (Thread& th : threads_) {
+    if (th.st == St::Blocked && th.deadline == first) {
+      th.deadline = kNever;
+      --timers_;
+      th.st = St::Ready;
+      th.timed_out = true;
+    }
+  }
+  return true;
+}
+
+void Engine::execute(Tid t) {
+  Thread& th = threads_[t];
+  cur_ = t;
+  ++steps_;
+  if (th.want) {
+    th.want->holder_ = t;
+    ++th.held;
+    th.want = nullptr;
+  }
+  if (hashing_) {
+    hash_ = hash_mix(hash_, t);
+    hash_ = hash_mix(hash_, (std::uint64_t{th.pending.obj.v} << 8) | std::uint8_t(th.pending.kind));
+  }
+  if (log_) {
+    auto n = notes_ ? static_cast<std::uint32_t>(notes_->size()) : 0u;
+    log_->push_back(StepRec{t, th.pending, n, n, ~0u});
+  }
+  std::coroutine_handle<> h = th.next;
+  th.next = {};
+  h.resume();
+  // `th` stays valid: threads_ is a deque and threads are never erased in a run.
+  if (log_ && notes_) log_->back().notes_end = static_cast<std::uint32_t>(notes_->size());
+  if (!th.next) {
+    th.st = St::Finished;
+    if (th.held) throw EngineError("sim: thread finished with a spinlock held");
+    auto& p = th.body.handle().promise();
+    if (p.error) std::rethrow_exception(p.error);
+  }
+}
+
+RunResult Engine::run(Scheduler& s) {
+  struct Current {
+    Engine* saved;
+    explicit Current(Engine* e) : saved(tls_current_) { tls_current_ = e; }
+    ~Current() { tls_current_ = saved; }
+  } current(this);
+  struct Sched {
+    Engine& e;
+    ~Sched() { e.sched_ = nullptr; }
+  } sched_guard{*this};
+
+  sched_ = &s;
+  s.begin_run();
+  for (Tid t = 0; t < threads_.size(); ++t) s.on_spawn(t);
+  const bool every_step = s.wants_steps();
+
+  RunResult r;
+  choices_.clear();
+  std::size_t significant = 0;
+  Tid last = kNoTid;
+  for (;;) {
+    enabled_.clear();
+    const Tid n = static_cast<Tid>(threads_.size());
+    for (Tid t = 0; t < n; ++t) {
+      const Thread& th = threads_[t];
+      if (th.st == St::Ready && (!th.want || th.want->holder_ == kNoTid)) enabled_.push_back(t);
+    }
+    if (enabled_.empty()) {
+      if (release_idle() || fire_timers()) continue;
+      break;
+    }
+    if (steps_ >= limits_.max_steps) {
+      r.end = RunEnd::StepLimit;
+      break;
+    }
+    if (stop_ && (steps_ & 255) == 0 && stop_->load(std::memory_order_relaxed)) {
+      r.end = RunEnd::Interrupted;
+      break;
+    }
+    Tid t = enabled_.front();
+    if (enabled_.size() > 1) {
+      ChoiceContext ctx{enabled_, last, steps_, static_cast<std::uint32_t>(choices_.size()), this};
+      t = s.choose(ctx);
+      if (!ctx.is_enabled(t)) {
+        r.end = RunEnd::Diverged;
+        r.diverged_tid = t;
+        break;
+      }
+      if (t != default_choice(ctx)) significant = choices_.size() + 1;
+      if (t != last && ctx.is_enabled(last)) ++r.preemptions;
+      choices_.push_back(t);
+    }
+    if (every_step) s.on_step(t, steps_ + 1);
+    const bool chosen = enabled_.size() > 1;
+    execute(t);
+    if (chosen && log_) log_->back().choice = static_cast<std::uint32_t>(choices_.size() - 1);
+    last = t;
+  }
+
+  r.steps = steps_;
+  r.time = time_;
+  r.choices = choices_;
+  r.significant = significant;
+  r.hash = hash_;
+  for (Tid t = 0; r.end == RunEnd::Finished && t < threads_.size(); ++t) {
+    const Thread& th = threads_[t];
+    if (th.st == St::Finished || th.daemon) continue;
+    BlockedThread b{t, th.reason, th.pending.obj, false};
+    if (th.st == St::Ready) {  // spinning on a lock
+      b.spinning = true;
+      b.reason = th.pending.where;
+    }
+    r.blocked.push_back(b);
+  }
+  if (r.end == RunEnd::Finished && !r.blocked.empty()) r.end = RunEnd::Blocked;
+  cur_ = kNoTid;
+  return r;
+}
+
+void SpinLock::unlock() {
+  Engine& e = Engine::current();
+  Tid me = e.current_tid();
+  if (holder_ != me) throw EngineError("sim: spin_unlock of a lock this thread does not hold");
+  holder_ = kNoTid;
+  --e.threads_[me].held;
+  e.note(Access{id_, Acc::Unlock, "spin_unlock"});
+}
+
+}  // namespace sim

@@ -239,16 +239,18 @@ struct Op {
   OpBody body;
   std::optional<Expectation> expect;
   std::optional<Expectation> expect_modern;
-  int as = -1;      // Scenario::handle_names slot bound to the result, -1 = none
-  int label = -1;   // Scenario::labels index, -1 = none
+  // `as` on utrace_attach_task binds an engine handle (Scenario::handle_names);
+  // on any other op it names the result like `label` does.
+  int as = -1;      // handle slot, -1 = none (attach ops only)
+  int label = -1;   // Scenario::labels index (from `label`, or `as` on other ops), -1 = none
   std::string ptr;  // JSON pointer of the op object
   std::string key;  // the op key as written ("tkill", "assert_state", ...)
 
-  Op() = default;
-  Op(Op&&) noexcept = default;
-  Op& operator=(Op&&) noexcept = default;
-  Op(const Op& o);
-  Op& operator=(const Op& o);
+  // An op: where it came from, what it may return.  Move-only (a retry owns its body).
+  template <class T>
+  const T* as_if() const {
+    return std::get_if<T>(&body);
+  }
 };
 
 // ---- engines (callback tables) ------------------------------------------------------

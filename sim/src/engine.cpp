@@ -163,9 +163,13 @@ void Engine::execute(Tid t) {
   if (log_ && notes_) log_->back().notes_end = static_cast<std::uint32_t>(notes_->size());
   if (!th.next) {
     th.st = St::Finished;
-    if (th.held) throw EngineError("sim: thread finished with a spinlock held");
+    // The thread's own exception first: an EngineError thrown from an
+    // awaiter (blocking with a lock held) or a model exception inside a
+    // critical section also ends the thread with a lock held, and the
+    // lock check below would hide the real cause.
     auto& p = th.body.handle().promise();
     if (p.error) std::rethrow_exception(p.error);
+    if (th.held) throw EngineError("sim: thread finished with a spinlock held");
   }
 }
 

@@ -250,6 +250,15 @@ inline BlockAwaiter sleep_for(std::uint64_t ticks, ObjId obj, const char* reason
   return BlockAwaiter{obj, reason, ticks >= kNever - now ? kNever : now + ticks};
 }
 
+// Ends the current thread from anywhere in its call chain (do_exit() does not
+// return): the thread counts as finished; its frames are destroyed at reset().
+struct ExitAwaiter {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
+};
+inline ExitAwaiter exit_thread() noexcept { return {}; }
+
 struct IdleAwaiter {
   const char* reason;
   bool await_ready() const noexcept { return false; }

@@ -47,7 +47,9 @@ class Rng {
 
   // Uniform in [lo, hi], lo <= hi.
   std::uint64_t between(std::uint64_t lo, std::uint64_t hi) noexcept {
-    return lo + below(hi - lo + 1);
+    const std::uint64_t span = hi - lo;
+    if (span == ~std::uint64_t{0}) return next();  // span + 1 would wrap to 0
+    return lo + below(span + 1);
   }
 
   static std::uint64_t splitmix64(std::uint64_t& x) noexcept {

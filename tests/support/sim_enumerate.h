@@ -8,9 +8,13 @@
 // a run with prefix p, every choice point i >= |p| and every enabled thread
 // other than the one taken there gives a new prefix (choices[0, i) + other).
 // Each complete schedule is therefore run exactly once.
+//
+// Also a GoogleTest printer for RunEnd; every test file that compares RunEnd
+// values includes this header, so all of them print it the same way.
 #pragma once
 
 #include <cstddef>
+#include <ostream>
 #include <span>
 #include <stdexcept>
 #include <utility>
@@ -18,6 +22,11 @@
 
 #include "sim/engine.h"
 #include "sim/scheduler.h"
+
+// GoogleTest prints RunEnd values by name (found through ADL).
+namespace sim {
+inline void PrintTo(RunEnd e, std::ostream* os) { *os << run_end_name(e); }
+}  // namespace sim
 
 namespace simtest {
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/sim_enumerate.h"  // PrintTo(RunEnd)
 #include "sim/engine.h"
 #include "sim/sched_random.h"
 #include "sim/sched_replay.h"

@@ -45,10 +45,20 @@ class WaitQueue {
     for (Tid t : waiters_) e.wake(t);
     waiters_.clear();
   }
+  // Wakes the first waiter that is still asleep.  A waiter whose deadline
+  // has passed (or that was woken directly) but has not run yet is still in
+  // the queue; as in the kernel's exclusive wake-up, where try_to_wake_up()
+  // of a running task does not count, it is skipped rather than spending
+  // the wake-up (it removes itself when it runs).
   void wake_one() {
-    if (waiters_.empty()) return;
-    Engine::current().wake(waiters_.front());
-    waiters_.erase(waiters_.begin());
+    Engine& e = Engine::current();
+    for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+      if (e.blocked(*it)) {
+        e.wake(*it);
+        waiters_.erase(it);
+        return;
+      }
+    }
   }
   bool empty() const noexcept { return waiters_.empty(); }
   ObjId id() const noexcept { return id_; }

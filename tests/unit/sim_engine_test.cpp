@@ -492,3 +492,63 @@ TEST(SimEngine, StopFlagInterrupts) {
 }
 
 }  // namespace
+
+// ---- exit_thread() ---------------------------------------------------------------
+
+namespace {
+
+struct Frames {
+  int alive = 0;
+  int after_exit = 0;
+};
+struct FrameGuard {
+  Frames* f;
+  explicit FrameGuard(Frames* fr) : f(fr) { ++f->alive; }
+  ~FrameGuard() { --f->alive; }
+};
+
+sim::Co<int> exit_deep(Frames* f, int depth) {
+  FrameGuard g(f);
+  co_await sim::point(ObjId{}, Acc::Local, "deep");
+  if (depth == 0) {
+    co_await sim::exit_thread();
+    ++f->after_exit;
+    co_return 0;
+  }
+  const int v = co_await exit_deep(f, depth - 1);
+  ++f->after_exit;
+  co_return v + 1;
+}
+sim::Co<void> exit_root(Frames* f) { (void)co_await exit_deep(f, 3); }
+
+sim::Co<void> exit_holding(sim::SpinLock* l) {
+  co_await l->lock("exit_holding");
+  co_await sim::exit_thread();
+}
+
+TEST(SimEngine, ExitThreadEndsTheThreadFromANestedCall) {
+  Frames f;
+  {
+    Engine e;
+    std::vector<Tid> log;
+    e.spawn(exit_root(&f));
+    e.spawn(points(&log, 3));
+    sim::RandomScheduler s(3);
+    const sim::RunResult r = e.run(s);
+    EXPECT_EQ(r.end, RunEnd::Finished);
+    EXPECT_TRUE(r.blocked.empty());
+    EXPECT_TRUE(e.finished(0));
+    EXPECT_EQ(r.steps, 5u + 4u);
+    EXPECT_EQ(f.after_exit, 0);  // nothing after the exit ran
+    EXPECT_EQ(f.alive, 4);       // the frames stay until reset()
+    e.reset();
+    EXPECT_EQ(f.alive, 0);
+  }
+  Engine e;
+  sim::SpinLock l{ObjId{1}};
+  e.spawn(exit_holding(&l));
+  sim::ReplayScheduler s;
+  EXPECT_THROW(e.run(s), sim::EngineError);
+}
+
+}  // namespace

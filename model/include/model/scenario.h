@@ -97,6 +97,7 @@ struct ResultPattern {
   Kind kind = Kind::Int;
   std::int64_t value = 0;
   TaskRef task{};  // TaskPid, and Status with "pid"
+  bool raw = false;  // Int written as a "0x..." string: a raw wait status, not WNOHANG's 0
   bool has_pid = false;
   // Status: exactly one of these kinds
   enum class StatusKind : std::uint8_t { Exited, Signaled, Stopped, Continued };

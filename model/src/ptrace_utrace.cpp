@@ -1,0 +1,16 @@
+// kernel/ptrace-utrace.c (RHEL6): not implemented yet (issue #6).
+#include "model/ptrace.h"
+
+namespace model {
+
+sim::Co<std::int64_t> sys_ptrace(Kernel&, Task&, const PtraceOp& op, OpCtx&, OpResult*) {
+  throw NotImplemented("op 'ptrace' (" + ptrace_request_name(op.request) +
+                       "): ptrace on utrace is issue #6");
+}
+
+sim::Co<void> exit_ptrace(Kernel&, Task& tracer) {
+  if (!tracer.ptraced.empty()) throw NotImplemented("exit_ptrace: ptrace on utrace is issue #6");
+  co_return;
+}
+
+}  // namespace model

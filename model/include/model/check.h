@@ -1,0 +1,77 @@
+// model/check.h: explore a scenario over many schedules and judge its
+// `expect` (SCENARIOS.md "Expectations"): the per-op expectations and the
+// default properties on every schedule, the listed violations found at least
+// once, every schedule ending in one of `outcomes`, each `reachable` reached.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/run.h"
+#include "model/scenario.h"
+
+namespace model {
+
+struct ExploreOptions {
+  Strategy strategy = Strategy::Portfolio;
+  std::uint64_t max_schedules = 1000;
+  std::uint64_t seed = 1;
+  unsigned depth = 3;                   // PCT depth (portfolio: alternates 2 and this)
+  std::uint32_t preemption_bound = 2;   // dfs (issue #5)
+  RunConfig run;
+  const std::atomic<bool>* stop = nullptr;
+  // Called after each schedule (progress lines).
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+};
+
+// The scenario's explore block, overridden by what the caller set explicitly.
+ExploreOptions explore_options_for(const Scenario& s, ExploreOptions defaults,
+                                   bool strategy_set, bool max_set, bool seed_set);
+
+struct ScheduleRef {
+  std::string schedule;  // the choices, as a schedule string
+  std::uint64_t index = 0;  // which schedule of the exploration
+};
+
+struct FoundViolation {
+  Property property = Property::ModelInvariant;
+  std::string message;
+  std::uint64_t step = 0;
+  ScheduleRef where;
+  std::uint64_t count = 0;  // schedules that broke it
+};
+
+struct OutcomeClass {
+  std::string signature;  // "C: exited 0; P: exited 0"
+  std::uint64_t count = 0;
+  ScheduleRef example;
+};
+
+struct Verdict {
+  std::string scenario;
+  std::string file;
+  KernelVersion kernel = KernelVersion::V2010Rhel6;
+  Strategy strategy = Strategy::Portfolio;
+  std::uint64_t schedules = 0;
+  std::uint64_t steps = 0;
+  bool interrupted = false;
+  std::vector<OutcomeClass> outcomes;       // distinct end states, in order first seen
+  std::vector<FoundViolation> violations;   // every property broken, first example each
+  std::vector<std::string> problems;        // why the verdict is a failure (empty: pass)
+  bool error = false;                       // an internal error (not implemented, model bug)
+  std::string error_message;
+  bool passed() const { return !error && problems.empty(); }
+};
+
+// Explores and judges.  Never throws for a scenario's content; internal
+// errors are reported in Verdict::error.
+Verdict check_scenario(const Scenario& s, const ExploreOptions& opt);
+
+// The end state of the last run as one line (tasks, labelled results, engine callbacks).
+std::string outcome_signature(const Simulator& sim);
+
+}  // namespace model

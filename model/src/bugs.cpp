@@ -1,0 +1,37 @@
+#include "model/bugs.h"
+
+namespace model {
+
+// `switchable` is true only where the model implements the switch (the
+// historical code path comes back with the bug id).  Keep in step with
+// model/src/utrace/*.cpp.
+const std::vector<BugInfo>& bug_catalogue() {
+  static const std::vector<BugInfo> bugs = {
+      {1, "asynchronous attach signalled through utrace->report + TIF_NOTIFY_RESUME instead of pending_attach", "event-before-attach", "V1", false},
+      {2, "detach-before-stop: a callback's STOP marked without re-checking for a detach", "stop-without-engine", "V1", false},
+      {3, "a callback's DETACH stored without the lock: utrace_barrier returns 0 too early", "callback-after-detach", "V2 (2009-rfc)", false},
+      {4, "set_events/control without the reporting protocol: a removed callback still starts", "disabled-callback", "none (the protocol is the design)", false},
+      {5, "start_callback sees stale flags with the detached sentinel: NULL callback", "null-callback", "V2, V3 (fixed in V4)", false},
+      {6, "attach racing release_task: the engine is never reaped", "engine-lifetime", "2008", false},
+      {7, "reap racing the death report: report_reap before report_death", "reap-before-death", "none (the deferral is the design)", false},
+      {8, "DEATH enabled after exit_notify: report_death promised but never made", "missing-death-report", "none (the tasklist_lock check is the design)", false},
+      {9, "SIGKILL wake-up while a tracer holds utrace->lock", "model-invariant", "V2 (stopped bit); fixed by utrace_finish_stop", false},
+      {10, "RESUME from an engine that returned STOP before the task parked: a stop nobody wants", "stop-without-engine", "all versions (derived)", false},
+      {11, "UTRACE_INTERRUPT lost to recalc_sigpending", "disabled-callback", "before tracehook_force_sigpending", false},
+      {12, "bitfield stores without the lock clobber each other", "model-invariant", "before V3", false},
+      {13, "DETACH between exit_notify and the death report loses another engine's report_death", "missing-death-report", "V2, V3, V4 (derived)", false},
+      {14, "utrace_flags cleared and lock dropped outside RCU: unlock after free", "model-invariant", "none", false},
+      {15, "a TASK_STOPPED task treated as quiescent while still in report_jctl", "model-invariant", "V1", false},
+      {16, "stale utrace_flags bits never recomputed: endless spurious reports", "hang", "none", false},
+      {17, "ptrace-level races of ptrace-utrace.c", "", "RHEL6", false},
+  };
+  return bugs;
+}
+
+const BugInfo* find_bug(int id) {
+  for (const BugInfo& b : bug_catalogue())
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+}  // namespace model

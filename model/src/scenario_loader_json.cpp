@@ -197,7 +197,7 @@ class DomBuilder : public nlohmann::json_sax<Json> {
     Frame& f = stack_.back();
     f.key = k;
     if (!f.keys.insert(k).second) {
-      d_.error("scenario.E008", pointer(),
+      d_.error("scenario.E008", ptr_append(container_pointer(), k),
                "duplicate key '" + k + "' (each key may appear once in an object)");
       discards_.emplace_back();
       slot_ = &discards_.back();
@@ -224,10 +224,15 @@ class DomBuilder : public nlohmann::json_sax<Json> {
     std::unordered_set<std::string> keys;
   };
 
-  // Where the next value goes; its JSON pointer.
-  std::string pointer() const {
+  // The innermost open container's JSON pointer.
+  std::string container_pointer() const {
     std::string p;
     for (std::size_t i = 1; i < stack_.size(); ++i) p = ptr_append(p, stack_[i].token);
+    return p;
+  }
+  // Where the next value goes; its JSON pointer.
+  std::string pointer() const {
+    std::string p = container_pointer();
     if (!stack_.empty()) {
       const Frame& top = stack_.back();
       if (top.value->is_array()) p = ptr_append(p, top.value->size());

@@ -234,7 +234,7 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     out.body = std::move(op);
     return clean();
   }
-  error("scenario.E018", ptr, "internal: op '" + std::string(key) + "' has no loader");
+  error("scenario.E099", ptr, "internal: op '" + std::string(key) + "' has no loader");
   return false;
 }
 

@@ -444,6 +444,7 @@ std::optional<ResultPattern> Loader::result(const Json& v, const std::string& pt
   if (auto h = parse_hex(s)) {
     r.kind = ResultPattern::Kind::Int;
     r.value = *h;
+    r.raw = true;  // a raw wait status: "0x0" is an exit 0, not WNOHANG's 0
     return r;
   }
   if (s.front() == '$' || task_index_.count(s)) {

@@ -171,7 +171,11 @@ std::optional<std::uint64_t> Loader::unsigned_integer(const Json& v, const std::
     return std::nullopt;
   }
   // Full 64-bit range (seeds): anything else is negative, fractional or not a number.
-  if (v.is_number()) {
+  if (v.is_number_float() &&
+      (!std::isfinite(v.get<double>()) || std::floor(v.get<double>()) != v.get<double>())) {
+    error("scenario.E051", ptr,
+          "expected an integer for " + std::string(what) + ", got " + number_text(v));
+  } else if (v.is_number()) {
     error("scenario.E052", ptr,
           "out of range: " + number_text(v) + " (expected an integer in 0.." + std::to_string(hi) +
               " for " + std::string(what) + ")");
@@ -447,7 +451,7 @@ std::optional<ResultPattern> Loader::result(const Json& v, const std::string& pt
     r.raw = true;  // a raw wait status: "0x0" is an exit 0, not WNOHANG's 0
     return r;
   }
-  if (s.front() == '$' || task_index_.count(s)) {
+  if ((!s.empty() && s.front() == '$') || task_index_.count(s)) {
     auto t = task_ref(v, ptr, ctx);
     if (!t) return std::nullopt;
     r.kind = ResultPattern::Kind::TaskPid;

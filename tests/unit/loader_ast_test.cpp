@@ -366,6 +366,21 @@ TEST(LoaderAst, ManyErrorsReportedAtOnce) {
   EXPECT_TRUE(has(errs, "scenario.E051", "/tasks/0/program/3/compute"));
 }
 
+TEST(LoaderAst, OddValuesAreErrorsNotCrashes) {
+  auto errs = load_bad(R"([{"name": "A", "program": [{"syscall": "getpid", "expect": ""},
+                            {"syscall": "getpid", "expect": "0x"}, {"syscall": "getpid", "expect": "0x10000000000000000"},
+                            {"syscall": "getpid", "expect": "-"}, {"raise": ""}, {"kill": {"pid": "", "sig": 0}}]}])",
+                       R"("explore": {"seed": 1.5, "max_steps": -1})");
+  EXPECT_TRUE(has(errs, "scenario.E050", "/tasks/0/program/0/expect"));
+  EXPECT_TRUE(has(errs, "scenario.E050", "/tasks/0/program/1/expect"));
+  EXPECT_TRUE(has(errs, "scenario.E050", "/tasks/0/program/2/expect"));
+  EXPECT_TRUE(has(errs, "scenario.E050", "/tasks/0/program/3/expect"));
+  EXPECT_TRUE(has(errs, "scenario.E030", "/tasks/0/program/4/raise"));
+  EXPECT_TRUE(has(errs, "scenario.E023", "/tasks/0/program/5/kill/pid"));
+  EXPECT_TRUE(has(errs, "scenario.E051", "/explore/seed"));
+  EXPECT_TRUE(has(errs, "scenario.E052", "/explore/max_steps"));
+}
+
 TEST(LoaderAst, PointersEscapeTildeAndSlash) {
   auto errs = load_bad(R"([{"name": "A"}])", R"("engines": {"a/b~c": {"report_quiesc": "UTRACE_STOP"}})");
   EXPECT_TRUE(has(errs, "scenario.E046", "/engines/a~1b~0c/report_quiesc"));

@@ -7,8 +7,6 @@
 
 namespace sim {
 
-thread_local Engine* Engine::tls_current_ = nullptr;
-
 const char* acc_name(Acc a) noexcept {
   switch (a) {
     case Acc::Local: return "local";
@@ -82,13 +80,6 @@ void Engine::wake(Tid t) {
   th.st = St::Ready;
 }
 
-void Engine::suspend_current(std::coroutine_handle<> h, const Access& a, SpinLock* want) {
-  Thread& th = threads_[cur_];
-  th.next = h;
-  th.pending = a;
-  th.want = want;
-}
-
 void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
                            std::uint64_t deadline) {
   Thread& th = threads_[cur_];
@@ -139,38 +130,43 @@ bool Engine::fire_timers() {
   return true;
 }
 
-void Engine::execute(Tid t) {
-  Thread& th = threads_[t];
+// Inlined into run(): the call and its register saves were a tenth of a step.
+[[gnu::always_inline]] inline void Engine::execute(Tid t) {
+  Thread* th = &threads_[t];
   cur_ = t;
   ++steps_;
-  if (th.want) {
-    th.want->holder_ = t;
-    ++th.held;
-    th.want = nullptr;
+  if (th->want) {
+    th->want->holder_ = t;
+    ++th->held;
+    th->want = nullptr;
   }
   if (hashing_) {
     hash_ = hash_mix(hash_, t);
-    hash_ = hash_mix(hash_, (std::uint64_t{th.pending.obj.v} << 8) | std::uint8_t(th.pending.kind));
+    hash_ = hash_mix(hash_, (std::uint64_t{th->pending.obj.v} << 8) | std::uint8_t(th->pending.kind));
   }
   if (log_) {
     auto n = notes_ ? static_cast<std::uint32_t>(notes_->size()) : 0u;
-    log_->push_back(StepRec{t, th.pending, n, n, ~0u});
+    log_->push_back(StepRec{t, th->pending, n, n, ~0u});
   }
-  std::coroutine_handle<> h = th.next;
-  th.next = {};
+  std::coroutine_handle<> h = th->next;
+  th->next = {};
   h.resume();
-  // `th` stays valid: threads_ is a deque and threads are never erased in a run.
+  th = &threads_[t];  // the step may have spawned threads and moved the vector
   if (log_ && notes_) log_->back().notes_end = static_cast<std::uint32_t>(notes_->size());
-  if (!th.next) {
-    th.st = St::Finished;
-    // The thread's own exception first: an EngineError thrown from an
-    // awaiter (blocking with a lock held) or a model exception inside a
-    // critical section also ends the thread with a lock held, and the
-    // lock check below would hide the real cause.
-    auto& p = th.body.handle().promise();
-    if (p.error) std::rethrow_exception(p.error);
-    if (th.held) throw EngineError("sim: thread finished with a spinlock held");
-  }
+  if (!th->next) [[unlikely]]
+    finish(*th);
+}
+
+// Out of line so that execute() stays small enough to inline into run().
+void Engine::finish(Thread& th) {
+  th.st = St::Finished;
+  // The thread's own exception first: an EngineError thrown from an awaiter
+  // (blocking with a lock held) or a model exception inside a critical
+  // section also ends the thread with a lock held, and the lock check below
+  // would hide the real cause.
+  auto& p = th.body.handle().promise();
+  if (p.error) std::rethrow_exception(p.error);
+  if (th.held) throw EngineError("sim: thread finished with a spinlock held");
 }
 
 RunResult Engine::run(Scheduler& s) {
@@ -194,13 +190,18 @@ RunResult Engine::run(Scheduler& s) {
   std::size_t significant = 0;
   Tid last = kNoTid;
   for (;;) {
-    enabled_.clear();
+    // The enabled threads, ascending, in en[0, ne).  enabled_ is only ever
+    // grown, so this loop writes through a plain pointer.
     const Tid n = static_cast<Tid>(threads_.size());
+    if (enabled_.size() < n) enabled_.resize(n);
+    Tid* const en = enabled_.data();
+    Tid ne = 0;
+    const Thread* const ths = threads_.data();
     for (Tid t = 0; t < n; ++t) {
-      const Thread& th = threads_[t];
-      if (th.st == St::Ready && (!th.want || th.want->holder_ == kNoTid)) enabled_.push_back(t);
+      const Thread& th = ths[t];
+      if (th.st == St::Ready && (!th.want || th.want->holder_ == kNoTid)) en[ne++] = t;
     }
-    if (enabled_.empty()) {
+    if (ne == 0) {
       if (release_idle() || fire_timers()) continue;
       break;
     }
@@ -212,21 +213,25 @@ RunResult Engine::run(Scheduler& s) {
       r.end = RunEnd::Interrupted;
       break;
     }
-    Tid t = enabled_.front();
-    if (enabled_.size() > 1) {
-      ChoiceContext ctx{enabled_, last, steps_, static_cast<std::uint32_t>(choices_.size()), this};
+    Tid t = en[0];
+    const bool chosen = ne > 1;
+    if (chosen) {
+      ChoiceContext ctx{std::span<const Tid>(en, ne), last, steps_,
+                        static_cast<std::uint32_t>(choices_.size()), this};
       t = s.choose(ctx);
-      if (!ctx.is_enabled(t)) {
+      // enabled_ holds every enabled thread, so these O(1) tests mean
+      // ctx.is_enabled(t), ctx.is_enabled(last) and default_choice(ctx).
+      if (t >= n || !enabled(t)) {
         r.end = RunEnd::Diverged;
         r.diverged_tid = t;
         break;
       }
-      if (t != default_choice(ctx)) significant = choices_.size() + 1;
-      if (t != last && ctx.is_enabled(last)) ++r.preemptions;
+      const bool last_enabled = last != kNoTid && enabled(last);
+      if (t != (last_enabled ? last : en[0])) significant = choices_.size() + 1;
+      if (t != last && last_enabled) ++r.preemptions;
       choices_.push_back(t);
     }
     if (every_step) s.on_step(t, steps_ + 1);
-    const bool chosen = enabled_.size() > 1;
     execute(t);
     if (chosen && log_) log_->back().choice = static_cast<std::uint32_t>(choices_.size() - 1);
     last = t;

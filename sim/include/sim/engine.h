@@ -15,7 +15,6 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -118,6 +117,7 @@ class Engine {
   std::size_t thread_count() const noexcept { return threads_.size(); }
   void* user(Tid t) const { return threads_[t].user; }
 
+  // The reference is good until the next spawn (threads live in a vector).
   const Access& pending(Tid t) const { return threads_[t].pending; }
   bool finished(Tid t) const { return threads_[t].st == St::Finished; }
   bool blocked(Tid t) const { return threads_[t].st == St::Blocked || threads_[t].st == St::Idle; }
@@ -133,7 +133,13 @@ class Engine {
   }
 
   // ---- for awaiters ---------------------------------------------------------
-  void suspend_current(std::coroutine_handle<> h, const Access& a, SpinLock* want = nullptr);
+  void suspend_current(std::coroutine_handle<> h, const Access& a, SpinLock* want = nullptr) {
+    // Inline: this is the whole cost of a yield point, on every step.
+    Thread& th = threads_[cur_];
+    th.next = h;
+    th.pending = a;
+    th.want = want;
+  }
   void block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
                      std::uint64_t deadline);
   void idle_current(std::coroutine_handle<> h, const char* reason);
@@ -143,27 +149,33 @@ class Engine {
   friend class SpinLock;
   enum class St : std::uint8_t { Ready, Blocked, Idle, Finished };
   struct Thread {
-    Co<void> body;
+    // What the run loop reads on every step first.
     std::coroutine_handle<> next;
-    Access pending{};
     SpinLock* want = nullptr;
-    const char* reason = "";
-    std::uint64_t deadline = kNever;
-    void* user = nullptr;
-    unsigned held = 0;
     St st = St::Ready;
     bool daemon = false;
     bool timed_out = false;
+    unsigned held = 0;
+    Access pending{};
+    Co<void> body;
+    const char* reason = "";
+    std::uint64_t deadline = kNever;
+    void* user = nullptr;
   };
 
   void execute(Tid t);
+  void finish(Thread& th);
   bool release_idle();
   bool fire_timers();
 
-  static thread_local Engine* tls_current_;
+  // Inline with a constant initialiser, so that every access is a plain
+  // TLS load (no dynamic-initialisation check).
+  static inline thread_local Engine* tls_current_ = nullptr;
 
   Limits limits_;
-  std::deque<Thread> threads_;
+  // Indexed by Tid.  A spawn during a step may move the elements: never keep
+  // a reference to a Thread across resuming a coroutine.
+  std::vector<Thread> threads_;
   std::vector<Tid> enabled_;
   std::vector<Tid> choices_;
   Scheduler* sched_ = nullptr;

@@ -203,7 +203,10 @@ class DomBuilder : public nlohmann::json_sax<Json> {
       slot_ = &discards_.back();
       return true;
     }
-    slot_ = &(*f.value)[k];
+    // The key is new (checked above): append without ordered_map's linear
+    // lookup, which would make a 500,000-key object quadratic.
+    auto& members = f.value->get_ref<Json::object_t&>();
+    slot_ = &members.Container::emplace_back(k, nullptr).second;
     return true;
   }
 

@@ -64,6 +64,7 @@ bool Loader::object(const Json& v, const std::string& ptr, std::string_view what
     return false;
   }
   for (const auto& [k, val] : v.items()) {
+    if (d_.capped) break;  // nothing more will be shown
     if (is_extension_key(k)) continue;
     bool known = false;
     for (auto allowed : keys) known = known || allowed == k;

@@ -167,6 +167,18 @@ TEST(LoaderLimits, ErrorFloodIsCapped) {
   EXPECT_EQ(r.errors.back().id, "scenario.E009");
 }
 
+// A regression guard for quadratic behaviour: 200,000 distinct keys in one
+// object (ordered_json's own operator[] is a linear search).
+TEST(LoaderLimits, HugeObjectStaysLinear) {
+  std::string s = R"({"utsim": 1, "name": "n", "summary": "s", "tasks": [{"name": "A", "program": [{"compute": 1)";
+  for (int i = 0; i < 200'000; ++i) s += ",\"x-" + std::to_string(i) + "\": 0";
+  s += "}]}], \"x-pad\": {";
+  for (int i = 0; i < 200'000; ++i) s += std::string(i ? "," : "") + "\"k" + std::to_string(i) + "\": 0";
+  s += "}}";
+  LoadResult r = load_scenario_text(s);
+  EXPECT_TRUE(r.ok()) << all_errors(r);
+}
+
 TEST(LoaderErrors, MissingFile) {
   LoadResult r = load_scenario_file((kRoot / "tests/bad/does-not-exist.json").string());
   ASSERT_FALSE(r.ok());

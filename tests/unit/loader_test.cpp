@@ -223,7 +223,9 @@ TEST(LoaderRobustness, PrefixesAndByteFlipsNeverCrash) {
   ASSERT_FALSE(text.empty());
   for (std::size_t n = 0; n < text.size(); ++n) {
     LoadResult r = load_scenario_text(std::string_view(text).substr(0, n));
-    if (!r.ok()) EXPECT_FALSE(r.errors.empty()) << "prefix " << n;
+    if (!r.ok()) {
+      EXPECT_FALSE(r.errors.empty()) << "prefix " << n;
+    }
   }
   std::uint64_t x = 0x9e3779b97f4a7c15ull;
   const char bytes[] = "{}[]\",:0-1x$|\\\xff\xc3 ";

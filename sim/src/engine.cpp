@@ -47,6 +47,7 @@ void Engine::reset() {
   hash_ = 0;
   timers_ = 0;
   idle_ = 0;
+  ready_ = 0;
   cur_ = kNoTid;
 }
 
@@ -60,6 +61,7 @@ Tid Engine::spawn(Co<void> body, void* user, bool daemon) {
   th.user = user;
   th.daemon = daemon;
   th.pending = Access{ObjId{}, Acc::Spawn, "spawn"};
+  ++ready_;
   if (sched_) sched_->on_spawn(t);
   return t;
 }
@@ -78,6 +80,7 @@ void Engine::wake(Tid t) {
   }
   th.timed_out = false;
   th.st = St::Ready;
+  ++ready_;
 }
 
 void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
@@ -89,6 +92,7 @@ void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* rea
   th.pending = Access{obj, Acc::Sleep, reason};
   th.reason = reason;
   th.st = St::Blocked;
+  --ready_;
   th.timed_out = false;
   th.deadline = deadline;
   if (deadline != kNever) ++timers_;
@@ -102,6 +106,7 @@ void Engine::idle_current(std::coroutine_handle<> h, const char* reason) {
   th.pending = Access{ObjId{}, Acc::Sleep, reason};
   th.reason = reason;
   th.st = St::Idle;
+  --ready_;
   ++idle_;
 }
 
@@ -109,6 +114,7 @@ bool Engine::release_idle() {
   if (!idle_) return false;
   for (Thread& th : threads_)
     if (th.st == St::Idle) th.st = St::Ready;
+  ready_ += idle_;
   idle_ = 0;
   return true;
 }
@@ -124,6 +130,7 @@ bool Engine::fire_timers() {
       th.deadline = kNever;
       --timers_;
       th.st = St::Ready;
+      ++ready_;
       th.timed_out = true;
     }
   }
@@ -140,10 +147,7 @@ bool Engine::fire_timers() {
     ++th->held;
     th->want = nullptr;
   }
-  if (hashing_) {
-    hash_ = hash_mix(hash_, t);
-    hash_ = hash_mix(hash_, (std::uint64_t{th->pending.obj.v} << 8) | std::uint8_t(th->pending.kind));
-  }
+  if (hashing_) hash_step(t, th->pending);
   if (log_) {
     auto n = notes_ ? static_cast<std::uint32_t>(notes_->size()) : 0u;
     log_->push_back(StepRec{t, th->pending, n, n, ~0u});
@@ -160,6 +164,7 @@ bool Engine::fire_timers() {
 // Out of line so that execute() stays small enough to inline into run().
 void Engine::finish(Thread& th) {
   th.st = St::Finished;
+  --ready_;
   // The thread's own exception first: an EngineError thrown from an awaiter
   // (blocking with a lock held) or a model exception inside a critical
   // section also ends the thread with a lock held, and the lock check below
@@ -184,6 +189,7 @@ RunResult Engine::run(Scheduler& s) {
   s.begin_run();
   for (Tid t = 0; t < threads_.size(); ++t) s.on_spawn(t);
   const bool every_step = s.wants_steps();
+  every_step_ = every_step;
 
   RunResult r;
   choices_.clear();

@@ -469,6 +469,47 @@ TEST(SimEngine, MaxStepsEndsAnEndlessRun) {
   EXPECT_TRUE(r.blocked.empty());
 }
 
+TEST(SimEngine, MaxStepsEndsAnEndlessSoloRun) {
+  // One thread alone runs without returning to the run loop between steps;
+  // the limit must still hold exactly.
+  for (std::uint64_t limit : {1u, 2u, 255u, 256u, 257u, 1000u}) {
+    Engine e(sim::Limits{.max_steps = limit});
+    e.set_hashing(true);
+    e.spawn(forever(nullptr, nullptr));
+    sim::RandomScheduler s(7);
+    const sim::RunResult r = e.run(s);
+    EXPECT_EQ(r.end, RunEnd::StepLimit);
+    EXPECT_EQ(r.steps, limit);
+    EXPECT_TRUE(r.choices.empty());
+  }
+}
+
+// Sees every step (like PCT); checks they are numbered 1, 2, 3... and that
+// each is announced for the thread that then runs it.
+class StepCounter final : public sim::Scheduler {
+ public:
+  bool wants_steps() const override { return true; }
+  void on_step(Tid t, std::uint64_t step) override {
+    EXPECT_EQ(step, seen.size() + 1);
+    seen.push_back(t);
+  }
+  Tid choose(const sim::ChoiceContext& ctx) override { return ctx.enabled.back(); }
+  std::vector<Tid> seen;
+};
+
+TEST(SimEngine, OnStepSeesEveryStepEvenWhenAThreadRunsAlone) {
+  Engine e;
+  std::vector<Tid> log;
+  e.spawn(sleeper(&log, 5, 6));  // alone for its last 7 steps
+  e.spawn(points(&log, 4));
+  StepCounter s;
+  const sim::RunResult r = e.run(s);
+  EXPECT_EQ(r.end, RunEnd::Finished);
+  EXPECT_EQ(s.seen.size(), r.steps);
+  EXPECT_EQ(r.steps, 1u + 7u + 5u);
+  EXPECT_EQ(s.seen, (std::vector<Tid>{1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}));
+}
+
 TEST(SimEngine, StopFlagInterrupts) {
   std::atomic<bool> stop{false};
   {

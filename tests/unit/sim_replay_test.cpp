@@ -135,6 +135,31 @@ TEST(SimReplay, RandomRunsReplayIdentically) {
   EXPECT_EQ(hashes.size(), schedules.size());
 }
 
+// Recording makes the engine take its slow path at every step (no
+// continue_current()); the run itself must not change.
+TEST(SimReplay, RecordingDoesNotChangeTheRun) {
+  for (std::uint64_t seed = 0; seed < 300; ++seed) {
+    sim::RandomScheduler rs(seed);
+    const MixRun plain = run_mix(rs);
+    Engine e;
+    e.set_hashing(true);
+    std::vector<sim::StepRec> steps;
+    std::vector<sim::Access> notes;
+    e.record(&steps, &notes);
+    auto m = std::make_unique<Mix>();
+    e.spawn(producer(m.get()));
+    e.spawn(consumer(m.get()));
+    e.spawn(noise(m.get()));
+    const sim::RunResult r = e.run(rs);
+    EXPECT_EQ(r.hash, plain.r.hash);
+    EXPECT_EQ(r.steps, plain.r.steps);
+    EXPECT_EQ(r.choices, plain.r.choices);
+    EXPECT_EQ(r.time, plain.r.time);
+    EXPECT_EQ(m->trace, plain.trace);
+    EXPECT_EQ(steps.size(), r.steps);
+  }
+}
+
 TEST(SimReplay, SignificantPrefixEndsAtTheLastNonDefaultChoice) {
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     sim::RandomScheduler rs(seed);

@@ -22,6 +22,7 @@
 
 #include "sim/access.h"
 #include "sim/co.h"
+#include "sim/hash.h"
 #include "sim/scheduler.h"
 
 namespace sim {
@@ -133,6 +134,22 @@ class Engine {
   }
 
   // ---- for awaiters ---------------------------------------------------------
+  // Called at a plain yield point (never a lock acquire): when the run loop
+  // would pick the current thread again without asking the scheduler (it is
+  // the only ready thread) and without ending the run (step limit, stop
+  // flag), accounts for the next step here and returns true, so the thread
+  // continues without a round trip through the run loop.  Choices, steps,
+  // hashes and on_step() calls are those the loop would make; with
+  // recording on the loop always runs.
+  bool continue_current(const Access& a) {
+    if (ready_ != 1 || log_ || steps_ >= limits_.max_steps || (stop_ && (steps_ & 255) == 0))
+      return false;
+    if (every_step_) sched_->on_step(cur_, steps_ + 1);
+    threads_[cur_].pending = a;
+    ++steps_;
+    if (hashing_) hash_step(cur_, a);
+    return true;
+  }
   void suspend_current(std::coroutine_handle<> h, const Access& a, SpinLock* want = nullptr) {
     // Inline: this is the whole cost of a yield point, on every step.
     Thread& th = threads_[cur_];
@@ -164,6 +181,10 @@ class Engine {
   };
 
   void execute(Tid t);
+  void hash_step(Tid t, const Access& a) noexcept {
+    hash_ = hash_mix(hash_, t);
+    hash_ = hash_mix(hash_, (std::uint64_t{a.obj.v} << 8) | std::uint8_t(a.kind));
+  }
   void finish(Thread& th);
   bool release_idle();
   bool fire_timers();
@@ -187,8 +208,12 @@ class Engine {
   std::uint64_t hash_ = 0;
   std::uint32_t timers_ = 0;  // threads blocked with a deadline
   std::uint32_t idle_ = 0;    // threads waiting for idleness
+  // Threads in St::Ready (enabled or spinning on a lock), kept in step with
+  // every change of Thread::st: continue_current() relies on it.
+  std::uint32_t ready_ = 0;
   Tid cur_ = kNoTid;
   bool hashing_ = false;
+  bool every_step_ = false;   // the scheduler of this run wants on_step()
 };
 
 // A simulated spinlock.  Acquiring it is a yield point of kind Lock; the
@@ -228,7 +253,7 @@ class SpinLock {
 
 struct PointAwaiter {
   Access a;
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() const { return Engine::current().continue_current(a); }
   void await_suspend(std::coroutine_handle<> h) { Engine::current().suspend_current(h, a); }
   void await_resume() const noexcept {}
 };

@@ -1,6 +1,12 @@
-// utsim: the command line.  Placeholder until the CLI lands.
-#include <cstdio>
-int main() {
-  std::puts("utsim " UTSIM_VERSION);
-  return 0;
+// utsim: the command line (tools/cli.h does the work).
+#include <iostream>
+
+#include "tools/cli.h"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const int code = tools::run_cli(std::move(args), std::cout, std::cerr);
+  std::cout.flush();
+  return code;
 }

@@ -1,0 +1,50 @@
+// tools/commands.h: one function per subcommand, called by run_cli once
+// CLI11 has parsed the command line.  Each returns an exit code (cli.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace tools {
+
+// Where a command writes.  `err_tty`: stderr is a terminal (progress lines).
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+  bool err_tty = false;
+};
+
+struct RunArgs {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> schedule;  // already checked by decode_schedule
+  std::string trace;                    // "", "text" or "json"
+  std::string output;                   // -o: the trace goes there
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+  bool json = false;
+  bool replay = false;  // `utsim replay` (the schedule is required)
+};
+
+struct CheckArgs {
+  std::vector<std::string> paths;
+  std::optional<std::string> strategy;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> max_steps;
+  bool json = false;
+};
+
+struct ListArgs {
+  bool bugs = false, properties = false, kernels = false, strategies = false, callbacks = false;
+};
+
+int cmd_validate(const std::vector<std::string>& files, Io io);
+int cmd_run(const RunArgs& a, Io io);
+int cmd_check(const CheckArgs& a, Io io);
+int cmd_list(const ListArgs& a, Io io);
+
+}  // namespace tools

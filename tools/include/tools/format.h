@@ -1,0 +1,28 @@
+// tools/format.h: small text helpers shared by the subcommands.
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sim/access.h"
+
+namespace tools {
+
+// POSIX shell quoting: the word as is when it is safe, else in single quotes.
+std::string shell_quote(std::string_view word);
+
+// "utsim replay <file> --schedule '<schedule>'": every failure ends with one.
+std::string replay_command(std::string_view file, std::string_view schedule);
+
+// The schedule string of a run: the choices up to the last non-default one.
+std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant);
+
+// Writes `path` atomically: `write` fills path.tmp, which then replaces path.
+// Returns "" on success, else what went wrong.
+std::string write_file_atomic(const std::string& path,
+                              const std::function<void(std::ostream&)>& write);
+
+}  // namespace tools

@@ -1,0 +1,153 @@
+// The command line: CLI11 parses, the cmd_* functions do the work.  Every
+// CLI11 error becomes exit code 2; --help and --version exit 0.
+#include "tools/cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "model/kernel.h"
+#include "sim/engine.h"
+#include "sim/schedule.h"
+#include "tools/commands.h"
+
+namespace tools {
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 as expected, 1 a property or expectation failed, 2 usage error,\n"
+    "3 invalid scenario, 4 replay diverged, 70 internal error (not implemented,\n"
+    "model bug), 130 interrupted by SIGINT/SIGTERM (what was found so far is reported).";
+
+// A schedule string must decode; a bad one is a usage error with its offset.
+std::string check_schedule(const std::string& s) {
+  sim::ScheduleError e;
+  if (sim::decode_schedule(s, &e)) return {};
+  return "malformed schedule at offset " + std::to_string(e.offset) + ": " + e.message;
+}
+
+// CLI11 2.1 turns "-1" into 2^64-1 for an unsigned option: take digits only.
+const CLI::Validator kUnsigned(
+    [](std::string& v) -> std::string {
+      if (!v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos)
+        return {};
+      return "expected a non-negative integer, got '" + v + "'";
+    },
+    "", "unsigned");
+
+void add_run_options(CLI::App& c, RunArgs& a) {
+  c.add_option("FILE", a.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  auto* trace = c.add_option("--trace", a.trace,
+                             "write the trace: text (ftrace-like lines) or json (JSON Lines); "
+                             "to stdout (the summary then goes to stderr) or to -o FILE")
+                    ->check(CLI::IsMember({"text", "json"}));
+  c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")
+      ->needs(trace);
+  c.add_option("--max-steps", a.max_steps, "end the run after N steps (a hang)")->check(kUnsigned);
+  c.add_option("--max-tasks", a.max_tasks, "fork fails with -EAGAIN beyond N tasks")->check(kUnsigned);
+  c.add_flag("--json", a.json, "print the summary as one JSON object");
+}
+
+}  // namespace
+
+int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"utsim " UTSIM_VERSION
+               ": a deterministic simulator of the Linux utrace core and ptrace on utrace.",
+               "utsim"};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("utsim " UTSIM_VERSION));
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  // validate
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "check scenario files against SCENARIOS.md; "
+                                                  "every error of every file, one per line");
+  validate->add_option("FILE", validate_files, "scenario files")->required();
+  validate->footer(kExitCodes);
+
+  // run / replay
+  RunArgs run_args, replay_args;
+  auto* run = app.add_subcommand("run", "run a scenario under one schedule and print what happened "
+                                        "(default: the non-preemptive schedule)");
+  add_run_options(*run, run_args);
+  auto* seed = run->add_option("--seed", run_args.seed, "choose at random, from seed N")->check(kUnsigned);
+  run->add_option("--schedule", run_args.schedule, "follow schedule S (as printed by utsim)")
+      ->excludes(seed);
+  run->footer(kExitCodes);
+
+  auto* replay = app.add_subcommand("replay", "replay a schedule string, e.g. from a failure message");
+  add_run_options(*replay, replay_args);
+  replay->add_option("--schedule", replay_args.schedule, "the schedule to follow")->required();
+  replay->footer(kExitCodes);
+  replay_args.replay = true;
+
+  // check
+  CheckArgs check_args;
+  auto* check = app.add_subcommand(
+      "check", "explore each scenario (files, or folders searched for *.json) and judge its "
+               "expect; print a table");
+  check->add_option("PATH", check_args.paths, "scenario files or folders")->required();
+  check->add_option("--strategy", check_args.strategy,
+                    "how to explore (default: the scenario's explore block, else portfolio)")
+      ->check(CLI::IsMember({"random", "pct", "portfolio", "dfs", "dpor"}));
+  check->add_option("--max-schedules", check_args.max_schedules, "schedules per scenario")->check(kUnsigned);
+  check->add_option("--seed", check_args.seed, "seed of the random and PCT schedulers")->check(kUnsigned);
+  check->add_option("--max-steps", check_args.max_steps, "steps per schedule (longer: a hang)")->check(kUnsigned);
+  check->add_flag("--json", check_args.json, "one JSON document with every verdict");
+  check->footer(std::string(
+                    "SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
+                    "reported, marked interrupted, and utsim exits with 130.\n") +
+                kExitCodes);
+
+  // list
+  ListArgs list_args;
+  auto* list = app.add_subcommand("list", "list what scenarios can name (all sections by default)");
+  list->add_flag("--bugs", list_args.bugs, "the races of utrace-semantics.md section 7 (model.bugs)");
+  list->add_flag("--properties", list_args.properties, "the properties checked on every run");
+  list->add_flag("--kernels", list_args.kernels, "the kernel versions (model.kernel)");
+  list->add_flag("--strategies", list_args.strategies, "the exploration strategies");
+  list->add_flag("--callbacks", list_args.callbacks, "the engine callbacks");
+
+  std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 wants them reversed
+  try {
+    app.parse(argv);
+    for (RunArgs* a : {&run_args, &replay_args}) {
+      if (!a->schedule) continue;
+      if (std::string why = check_schedule(*a->schedule); !why.empty())
+        throw CLI::ValidationError("--schedule", why);
+    }
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  Io io{out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1};
+  try {
+    if (validate->parsed()) return cmd_validate(validate_files, io);
+    if (run->parsed()) return cmd_run(run_args, io);
+    if (replay->parsed()) return cmd_run(replay_args, io);
+    if (check->parsed()) return cmd_check(check_args, io);
+    if (list->parsed()) return cmd_list(list_args, io);
+  } catch (const model::NotImplemented& e) {
+    err << "not implemented: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const model::ModelBug& e) {
+    err << "internal error: model bug: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const sim::EngineError& e) {
+    err << "internal error: engine: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    err << "internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+  err << "utsim: no subcommand\n";
+  return kExitUsage;
+}
+
+}  // namespace tools

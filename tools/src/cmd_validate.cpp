@@ -1,0 +1,22 @@
+// utsim validate FILE...: every error of every file, one line each.
+#include "model/scenario_loader.h"
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+namespace tools {
+
+int cmd_validate(const std::vector<std::string>& files, Io io) {
+  bool any_error = false;
+  for (const std::string& f : files) {
+    const model::LoadResult r = model::load_scenario_file(f);
+    if (r.errors.empty()) {
+      io.out << f << ": ok\n";
+      continue;
+    }
+    any_error = true;
+    for (const model::ScenarioError& e : r.errors) io.out << e.to_string() << '\n';
+  }
+  return any_error ? kExitInvalid : kExitOk;
+}
+
+}  // namespace tools

@@ -1,0 +1,62 @@
+#include "tools/format.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "sim/schedule.h"
+
+namespace tools {
+
+std::string shell_quote(std::string_view word) {
+  auto safe = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::strchr("@%+=:,./-_", c) != nullptr;
+  };
+  bool plain = !word.empty();
+  for (char c : word) plain = plain && c != '\0' && safe(c);
+  if (plain) return std::string(word);
+  std::string q = "'";
+  for (char c : word) {
+    if (c == '\'')
+      q += "'\\''";  // close, an escaped quote, reopen
+    else
+      q += c;
+  }
+  return q + "'";
+}
+
+std::string replay_command(std::string_view file, std::string_view schedule) {
+  // Schedules are [a-zA-Z0-9{}] only, but always quote them: '' must stay an argument.
+  std::string cmd = "utsim replay " + shell_quote(file) + " --schedule '";
+  cmd += schedule;
+  return cmd + "'";
+}
+
+std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant) {
+  return sim::encode_schedule(choices.first(std::min(significant, choices.size())));
+}
+
+std::string write_file_atomic(const std::string& path,
+                              const std::function<void(std::ostream&)>& write) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return "cannot create " + tmp + ": " + std::strerror(errno);
+    write(f);
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      return "cannot write " + tmp;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return "cannot rename " + tmp + " to " + path + ": " + why;
+  }
+  return {};
+}
+
+}  // namespace tools

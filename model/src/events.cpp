@@ -33,6 +33,7 @@ const char* event_name(Ev e) {
     case Ev::op_result: return "op_result";
     case Ev::property: return "property";
     case Ev::utrace_callback: return "utrace_callback";
+    case Ev::utrace_return: return "utrace_return";
     case Ev::utrace_api: return "utrace_api";
     case Ev::utrace_state: return "utrace_state";
     case Ev::utrace_stop: return "utrace_stop";
@@ -208,6 +209,7 @@ std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
       return {{"property", std::string(property_name(static_cast<Property>(e.a)))},
               {"message", n.message(e.b)}};
     case Ev::utrace_callback:
+    case Ev::utrace_return:
     case Ev::utrace_api:
     case Ev::utrace_state:
     case Ev::utrace_stop:

@@ -156,7 +156,8 @@ sim::Co<int> Kernel::de_thread(Task& tsk) {
 // do_execve(), successful: the new image replaces the rest of the program.
 sim::Co<int> Kernel::do_execve(Task& cur, const Program* program) {
   // flush_old_exec(): de_thread(), then exec_mmap() -> mm_release().
-  if (const int err = co_await de_thread(cur)) co_return err;
+  const int err = co_await de_thread(cur);
+  if (err) co_return err;
   if (VforkDone* v = cur.vfork_done) {
     cur.vfork_done = nullptr;
     v->done = true;

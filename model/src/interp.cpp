@@ -654,8 +654,11 @@ sim::Co<OpResult> Kernel::do_kernel_op(Task& cur, const Op& op, OpCtx& ctx) {
     }
     if (!target || target->released) co_return from_ret(-ESRCH);
     Siginfo info{sig, SI_KERNEL, 0, 0};
-    const int ret = group ? co_await group_send_sig_info(sig, info, *target, cur.pid)
-                          : co_await send_sig_info(sig, info, *target, cur.pid);
+    int ret;
+    if (group)
+      ret = co_await group_send_sig_info(sig, info, *target, cur.pid);
+    else
+      ret = co_await send_sig_info(sig, info, *target, cur.pid);
     co_return from_ret(ret);
   }
   if (kind == kOp<ExitOp>) {

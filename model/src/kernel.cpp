@@ -134,6 +134,7 @@ void Kernel::spawn_thread(Task& t) {
 }
 
 void Kernel::boot() {
+  utrace_setup(*this);
   Task& in = new_task(nullptr, -1, false);
   init = &in;
   in.signal = &new_signal_struct(in);
@@ -236,7 +237,9 @@ std::string Kernel::message(std::int64_t index) const {
 void Kernel::set_task_state(Task& t, unsigned state) {
   if (t.state == state) return;
   emit(Ev::sched_state, t.pid, t.state, state);
+  const unsigned before = t.state;
   t.state = state;
+  if (utrace_checks_) utrace_checks_->on_state_change(*this, t, before, state);
   state_changed_.wake_all();
 }
 
@@ -279,6 +282,7 @@ sim::Co<void> Kernel::schedule(Task& cur, const char* where) {
     co_return;
   }
   cur.on_cpu = false;
+  ++cur.nvcsw;
   co_await sim::block(oid(t_owner(cur), Field::state), where);
   cur.on_cpu = true;
 }
@@ -290,6 +294,7 @@ sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const ch
     co_return false;
   }
   cur.on_cpu = false;
+  ++cur.nvcsw;
   const bool timed_out = co_await sim::block(oid(t_owner(cur), Field::state), where, deadline);
   cur.on_cpu = true;
   if (timed_out) set_task_state(cur, TASK_RUNNING);  // process_timeout() -> wake_up_process()
@@ -365,7 +370,7 @@ std::string Kernel::engine(std::int64_t id) const { return utrace_engine_name(*t
 std::vector<Callback> Kernel::callbacks_of(int handle) const { return utrace_callbacks_of(*this, handle); }
 
 void Kernel::on_user_step(Task& t) {
-  if (utrace_checks_) utrace_checks_->on_event(*this, Ev::sched_state, t.pid, -1, -1, 0, 0);
+  if (utrace_checks_) utrace_checks_->on_user_step(*this, t);
 }
 
 }  // namespace model

@@ -14,3 +14,13 @@ sim::Co<void> exit_ptrace(Kernel&, Task& tracer) {
 }
 
 }  // namespace model
+
+namespace model {
+
+sim::Co<void> ptrace_notify_stop(Kernel&, Task& task) {
+  // Only tasks with a ptrace engine have anything to notify (issue #6).
+  (void)task;
+  co_return;
+}
+
+}  // namespace model

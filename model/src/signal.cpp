@@ -236,8 +236,10 @@ bool Kernel::recalc_sigpending_tsk(Task& t) {
 void Kernel::recalc_sigpending(Task& cur) {
   if (tracehook_force_sigpending(cur))
     cur.set_tif(TIF_SIGPENDING);
-  else if (!recalc_sigpending_tsk(cur))
+  else if (!recalc_sigpending_tsk(cur)) {
+    if (cur.test_tif(TIF_SIGPENDING) && utrace_checks_) utrace_checks_->on_clear_sigpending(*this, cur);
     cur.clear_tif(TIF_SIGPENDING);
+  }
 }
 
 void Kernel::recalc_sigpending_and_wake(Task& t) {
@@ -513,7 +515,8 @@ relock:
       ka = return_ka;
     } else {
       if (signal.group_stop_count > 0) {
-        if (co_await do_signal_stop(cur, 0)) goto relock;
+        const bool stopped = co_await do_signal_stop(cur, 0);
+        if (stopped) goto relock;
       }
       signr = dequeue_signal(cur, cur.blocked, info);
       if (!signr) break;  // will return 0
@@ -552,7 +555,8 @@ relock:
       // task's parent is init or another task of the scenario, as if the
       // scenario ran as one job of an interactive shell (docs/model.md).
       emit(Ev::signal_deliver, cur.pid, signr, static_cast<int>(SigDisp::Stop), info->code);
-      if (co_await do_signal_stop(cur, info->signo)) goto relock;  // it released siglock
+      const bool stopped = co_await do_signal_stop(cur, info->signo);
+      if (stopped) goto relock;  // it released siglock
       // We didn't actually stop, due to a race with SIGCONT or the like.
       continue;
     }

@@ -15,10 +15,10 @@ constexpr unsigned long ev(UtraceEventBit b) { return UTRACE_EVENT(b); }
 
 sim::Co<bool> Kernel::tracehook_report_syscall_entry(Task& cur) {
   co_await rd(cur, Field::utrace_flags, "tracehook_report_syscall_entry");
-  if ((cur.utrace_flags & ev(_UTRACE_EVENT_SYSCALL_ENTRY)) &&
-      co_await utrace_report_syscall_entry(*this, cur))
-    co_return true;
-  co_return false;
+  // (No co_await inside a short-circuit condition: GCC 12 miscompiles it.)
+  if (!(cur.utrace_flags & ev(_UTRACE_EVENT_SYSCALL_ENTRY))) co_return false;
+  const bool abort = co_await utrace_report_syscall_entry(*this, cur);
+  co_return abort;
 }
 
 sim::Co<void> Kernel::tracehook_report_syscall_exit(Task& cur, bool step) {

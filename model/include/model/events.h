@@ -44,8 +44,9 @@ enum class Ev : std::uint8_t {
   op_result,         // pid; a = op result (encoded per ref op), b = ResultKind, ref = the Op
   property,          // pid; a = Property, ref = index into the run's messages
   // utrace (model/utrace): callbacks and API calls
-  utrace_callback,   // pid = reporting task; a = engine id, b = Callback, c = action argument, d = return value
-  utrace_api,        // pid = caller; a = engine id, b = ApiCall, c = argument, d = return value
+  utrace_callback,   // pid = reporting task; a = engine id, b = Callback, c = action argument (or event), d = 1 for the sentinel
+  utrace_return,     // pid = reporting task; a = engine id, b = Callback, c = return value, d = 1 for the sentinel
+  utrace_api,        // pid = caller; a = engine id (0 none), b = the call, c = its argument, d = return value
   utrace_state,      // pid = traced task; a = UtraceField, b = old, c = new
   utrace_stop,       // pid; a = 1 entering TASK_TRACED, 0 returning from it, b = reason
   kCount

@@ -28,6 +28,7 @@ namespace model {
 
 struct Utrace;
 struct Engine;
+class EngineOps;
 class Kernel;
 
 // Sees every event of a run as it happens (the property checkers of the
@@ -37,6 +38,12 @@ class RunObserver {
   virtual ~RunObserver() = default;
   virtual void on_event(Kernel& k, Ev kind, int pid, std::int64_t a, std::int64_t b,
                         std::int64_t c, std::int64_t d) = 0;
+  // A task runs one step of user code.
+  virtual void on_user_step(Kernel& k, Task& t) = 0;
+  // recalc_sigpending() is about to clear the task's TIF_SIGPENDING.
+  virtual void on_clear_sigpending(Kernel& k, Task& t) = 0;
+  // task->state changes.
+  virtual void on_state_change(Kernel& k, Task& t, unsigned before, unsigned after) = 0;
   virtual void end_of_run(Kernel& k, const sim::RunResult& r) = 0;
 };
 
@@ -274,7 +281,15 @@ class Kernel final : public TraceNames {
   // ---- utrace (model/utrace): set up lazily by the first attach -------------------------------
   std::vector<std::unique_ptr<Utrace>> utraces;
   std::vector<std::unique_ptr<Engine>> engines;
+  std::vector<std::unique_ptr<EngineOps>> engine_ops;  // the scenario's engine tables
+  std::vector<Engine*> handles;                        // engine handles of the scenario, by slot
+  int next_engine_id = 0;
+  std::unique_ptr<RunObserver> observer;
   RunObserver* utrace_checks_ = nullptr;
+  // I9: only utrace_stop(), utrace_do_stop() and utrace_wakeup() move a task
+  // in or out of TASK_TRACED; they say so around the change.
+  void permit_traced_change(bool on) { traced_permit_ = on; }
+  bool traced_change_permitted() const { return traced_permit_; }
   sim::WaitQueue state_changed_{oid(kCompletionOwner - 1, Field::state)};  // any task's state changed (await)
 
   int next_pid = 1;
@@ -289,6 +304,7 @@ class Kernel final : public TraceNames {
   sim::Co<void> program_end(Task& t);
 
   std::vector<std::pair<const SignalHandler*, std::unique_ptr<Program>>> synth_;
+  bool traced_permit_ = false;
   std::vector<Event> events_;
   std::vector<Violation> violations_;
   std::vector<std::string> messages_;

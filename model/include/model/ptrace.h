@@ -22,3 +22,9 @@ namespace model {
 // gets the op's result (GETEVENTMSG's message, ...).
 sim::Co<std::int64_t> sys_ptrace(Kernel& k, Task& cur, const PtraceOp& op, OpCtx& ctx, OpResult* res);
 }  // namespace model
+
+namespace model {
+// ptrace_notify_stop(): called by utrace_stop() after TASK_TRACED (RHEL6,
+// utrace-semantics.md §8.5): the tracer's wait() learns of the stop.
+sim::Co<void> ptrace_notify_stop(Kernel& k, Task& task);
+}  // namespace model

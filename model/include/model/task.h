@@ -180,6 +180,7 @@ struct Task {
   unsigned flags = 0;         // PF_*
   unsigned long tif = 0;      // thread_info flags
   bool on_cpu = true;         // not sleeping in schedule()
+  std::uint64_t nvcsw = 0;    // times it slept in schedule() (wait_task_inactive)
 
   // family (kernel/fork.c, kernel/exit.c)
   Task* real_parent = nullptr;

@@ -1,0 +1,90 @@
+// The properties of SCENARIOS.md that watch the utrace layer.  The core
+// calls these hooks at the moments that matter; each check names the
+// guarantee (utrace-semantics.md §6) or invariant it enforces and reports
+// what happened, with the steps involved.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "internal.h"
+
+namespace model::ut {
+
+enum class Api : std::uint8_t { attach, set_events, control, barrier, prepare_examine, finish_examine };
+const char* api_name(Api a);
+
+class Checks final : public RunObserver {
+ public:
+  explicit Checks(Kernel& k) : k_(k) {}
+
+  // RunObserver (called by the Linux layer)
+  void on_event(Kernel&, Ev, int, std::int64_t, std::int64_t, std::int64_t, std::int64_t) override {}
+  void on_user_step(Kernel& k, Task& t) override;
+  void on_clear_sigpending(Kernel& k, Task& t) override;
+  void on_state_change(Kernel& k, Task& t, unsigned before, unsigned after) override;
+  void end_of_run(Kernel& k, const sim::RunResult& r) override;
+
+  // Hooks of the core.
+  void engine_attached(Engine& e, Task& t);
+  void report_begin(Task& t);
+  void walk_begin(Task& t, bool reverse);
+  void walk_end(Task& t);
+  void callback_start(Task& t, Engine& e, const CallbackArgs& a);
+  void callback_return(Task& t, Engine& e, Callback cb, std::uint32_t ret);
+  void detach_returned(Task& t, Engine& e);
+  void null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb);
+  void api_start(Engine* e);
+  void api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret);
+  void engine_touched(Engine& e, const char* what);
+  void engine_freed(Engine& e);
+  void ops_changed(Engine& e);
+  void entering_traced(Task& t);
+  void leaving_traced(Task& t, bool sigkill);
+  void woken_by_sigkill(Task& t);
+  void list_change(Task& t, const char* where);
+  void after_reset(Task& t);
+  void invariant(Task& t, const char* which, const std::string& message);
+
+ private:
+  struct TaskInfo {
+    std::uint64_t pass_begin = 0;   // step at which the event being reported began
+    bool walking = false;
+    bool reverse = false;
+    int last_engine = 0;            // the last engine called in this walk
+    bool stopped = false;           // stopped by UTRACE_STOP (TASK_TRACED)
+    std::uint64_t stopped_at = 0;
+    bool sigkilled = false;         // woken from a utrace stop by SIGKILL
+  };
+  struct EngineInfo {
+    std::uint64_t attached_at = 0;
+    std::uint64_t detach_done = 0;   // step after which no callback may start
+    std::string detach_how;
+    bool detach_pending = false;     // DETACH returned -EINPROGRESS
+    bool detach_requested = false;
+    std::uint64_t ops_gone = 0;      // step the ops stopped being the real table
+    std::uint64_t detach_cb_returned = 0;  // a callback returned UTRACE_DETACH
+    std::uint64_t api_started = 0;
+    bool has_mask = false;
+    unsigned long mask = 0;
+    std::uint64_t mask_at = 0;
+    bool death_wanted = false;
+    std::uint64_t death_wanted_at = 0;
+    bool got_death = false;
+    bool in_death = false;
+    std::uint64_t death_at = 0;
+    bool got_reap = false;
+    int released = 0;
+    std::uint64_t freed_at = 0;
+  };
+  TaskInfo& task(const Task& t);
+  EngineInfo& engine(const Engine& e);
+  std::string name(const Engine& e) const { return utrace_engine_name(k_, e.id); }
+  std::uint64_t step() const { return k_.eng.steps(); }
+
+  Kernel& k_;
+  std::vector<TaskInfo> tasks_;
+  std::vector<EngineInfo> engines_;
+};
+
+}  // namespace model::ut

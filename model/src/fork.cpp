@@ -39,6 +39,7 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   utrace_init_task(p);
   p.blocked = cur.blocked;
   p.clone_thread = (clone_flags & CLONE_THREAD) != 0;
+  p.forked = true;
   p.parent_exec_id = parent == &cur ? cur.self_exec_id : cur.parent_exec_id;
   p.self_exec_id = p.parent_exec_id;
 

@@ -486,9 +486,10 @@ sim::Co<void> Kernel::user_op(Task& t, const Op& op, std::size_t fi) {
 
 sim::Co<void> Kernel::task_main(Task* tp) {
   Task& t = *tp;
-  // A new task starts by returning to user mode (ret_from_fork; a task of
-  // the scenario as if from execve).
-  co_await syscall_trace_leave(t);
+  // A forked child starts in ret_from_fork: the syscall exit path of the
+  // fork (syscall_trace_leave() if TIF_SYSCALL_TRACE is set by then), then
+  // back to user mode.  A task of the scenario starts in user mode.
+  if (t.forked) co_await syscall_trace_leave(t);
   co_await return_to_user(t);
   for (;;) {
     if (t.frames.empty()) co_await program_end(t);

@@ -203,6 +203,7 @@ struct Task {
   VforkDone* vfork_done = nullptr;
   std::unique_ptr<VforkDone> vfork_wait;  // the one we wait on, as a vfork parent
   bool clone_thread = false;              // created with CLONE_THREAD
+  bool forked = false;                    // created by fork/vfork/clone (starts in ret_from_fork)
   unsigned self_exec_id = 0, parent_exec_id = 0;
 
   // utrace (utrace-semantics.md §1.1)

@@ -241,9 +241,12 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
   Utrace& u = U(task);
   ++u.walking;
   checks(k).walk_begin(task, reverse);
+  // list_for_each_entry() follows `next` pointers as it goes: an engine
+  // linked at the tail during the walk is visited (only possible with R1).
+  // list_for_each_entry_reverse() starts from the tail it saw.
   const std::size_t n = u.attached.size();
-  for (std::size_t i = 0; i < n && i < u.attached.size(); ++i) {
-    Engine& e = *u.attached[reverse ? u.attached.size() - 1 - i : i];
+  for (std::size_t i = 0; i < (reverse ? n : u.attached.size()) && i < u.attached.size(); ++i) {
+    Engine& e = *u.attached[reverse ? n - 1 - i : i];
     EngineOps* ops = co_await start_callback(k, task, report, e, event);
     if (!ops) continue;
     CallbackArgs a;

@@ -174,6 +174,7 @@ void Kernel::exit_signal_unlink(Task& p) {
   }
   std::erase(sig.threads, &p);
   p.pending = SigPending{};
+  p.sighand->count--;  // __cleanup_sighand(); the pointer stays for the outcome
   if (sig.threads.empty()) sig.shared_pending = SigPending{};
   // de_thread() waits for the other threads to be gone.
   if (sig.group_exit_task && static_cast<int>(sig.threads.size()) == sig.notify_count)

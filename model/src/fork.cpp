@@ -94,63 +94,80 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   co_return nr;
 }
 
-// de_thread(): kill every other thread; a non-leader takes the leader's pid.
+// de_thread(): kill every other thread; a non-leader takes the leader's pid;
+// then make the signal handler table private (fs/exec.c).
 sim::Co<int> Kernel::de_thread(Task& tsk) {
   SignalStruct& sig = *tsk.signal;
-  if (tsk.thread_group_empty()) co_return 0;
-  co_await tsk.sighand->siglock.lock("de_thread");
-  if ((sig.flags & SIGNAL_GROUP_EXIT) || sig.group_exit_task) {
-    // Another group action is in progress: return so the signal is processed.
-    tsk.sighand->siglock.unlock();
-    co_return -EAGAIN;
-  }
-  sig.group_exit_task = &tsk;
-  zap_other_threads(tsk);
-  // Account for the thread group leader hanging around.
-  const int count = tsk.is_leader() ? 1 : 2;
-  sig.notify_count = count;
-  while (static_cast<int>(sig.threads.size()) > count) {
-    set_task_state(tsk, TASK_UNINTERRUPTIBLE);
-    tsk.sighand->siglock.unlock();
-    co_await schedule(tsk, "de_thread");
+  if (!tsk.thread_group_empty()) {
     co_await tsk.sighand->siglock.lock("de_thread");
-  }
-  tsk.sighand->siglock.unlock();
-
-  if (!tsk.is_leader()) {
-    // Wait for the leader to become a zombie, then assume its pid.
-    Task& leader = *tsk.group_leader;
-    sig.notify_count = -1;  // for exit_notify()
-    for (;;) {
-      co_await tasklist_lock.lock("de_thread");
-      if (leader.exit_state) break;
-      set_task_state(tsk, TASK_UNINTERRUPTIBLE);
-      tasklist_lock.unlock();
-      co_await schedule(tsk, "de_thread");
+    if ((sig.flags & SIGNAL_GROUP_EXIT) || sig.group_exit_task) {
+      // Another group action is in progress: return so the signal is processed.
+      tsk.sighand->siglock.unlock();
+      co_return -EAGAIN;
     }
-    set_task_state(tsk, TASK_RUNNING);
-    // An exec starts a new thread group with the tgid of the old one: the
-    // two threads switch pids, and the old leader is released.
-    detach_pid(tsk);
-    tsk.pid = leader.pid;
-    attach_pid(tsk, leader.pid);
-    std::replace(leader.real_parent->children.begin(), leader.real_parent->children.end(), &leader,
-                 &tsk);
-    tsk.real_parent = leader.real_parent;
-    tsk.parent = leader.parent;
-    std::erase(sig.threads, &tsk);
-    sig.threads.insert(sig.threads.begin(), &tsk);
-    tsk.group_leader = &tsk;
-    leader.group_leader = &tsk;
-    tsk.exit_signal = SIGCHLD;
-    tsk.clone_thread = false;
-    if (leader.exit_state != EXIT_ZOMBIE) throw ModelBug("de_thread: leader is not a zombie");
-    set_exit_state(leader, EXIT_DEAD);
-    tasklist_lock.unlock();
-    co_await release_task(leader);
+    sig.group_exit_task = &tsk;
+    zap_other_threads(tsk);
+    // Account for the thread group leader hanging around.
+    const int count = tsk.is_leader() ? 1 : 2;
+    sig.notify_count = count;
+    while (static_cast<int>(sig.threads.size()) > count) {
+      set_task_state(tsk, TASK_UNINTERRUPTIBLE);
+      tsk.sighand->siglock.unlock();
+      co_await schedule(tsk, "de_thread");
+      co_await tsk.sighand->siglock.lock("de_thread");
+    }
+    tsk.sighand->siglock.unlock();
+
+    if (!tsk.is_leader()) {
+      // Wait for the leader to become a zombie, then assume its pid.
+      Task& leader = *tsk.group_leader;
+      sig.notify_count = -1;  // for exit_notify()
+      for (;;) {
+        co_await tasklist_lock.lock("de_thread");
+        if (leader.exit_state) break;
+        set_task_state(tsk, TASK_UNINTERRUPTIBLE);
+        tasklist_lock.unlock();
+        co_await schedule(tsk, "de_thread");
+      }
+      set_task_state(tsk, TASK_RUNNING);
+      // An exec starts a new thread group with the tgid of the old one: the
+      // two threads switch pids, and the old leader is released.
+      detach_pid(tsk);
+      tsk.pid = leader.pid;
+      attach_pid(tsk, leader.pid);
+      std::replace(leader.real_parent->children.begin(), leader.real_parent->children.end(),
+                   &leader, &tsk);
+      tsk.real_parent = leader.real_parent;
+      tsk.parent = leader.parent;
+      std::erase(sig.threads, &tsk);
+      sig.threads.insert(sig.threads.begin(), &tsk);
+      tsk.group_leader = &tsk;
+      leader.group_leader = &tsk;
+      tsk.exit_signal = SIGCHLD;
+      tsk.clone_thread = false;
+      if (leader.exit_state != EXIT_ZOMBIE) throw ModelBug("de_thread: leader is not a zombie");
+      set_exit_state(leader, EXIT_DEAD);
+      tasklist_lock.unlock();
+      co_await release_task(leader);
+    }
+    sig.group_exit_task = nullptr;
+    sig.notify_count = 0;
   }
-  sig.group_exit_task = nullptr;
-  sig.notify_count = 0;
+
+  // no_thread_group: this ->sighand is shared with a CLONE_SIGHAND but not
+  // CLONE_THREAD task (the other threads are gone by now): switch to a copy,
+  // so that flush_signal_handlers() resets our handlers, not theirs.
+  SighandStruct& oldsighand = *tsk.sighand;
+  if (oldsighand.count != 1) {
+    SighandStruct& newsighand = new_sighand(tsk);
+    newsighand.action = oldsighand.action;
+    co_await tasklist_lock.lock("de_thread");
+    co_await oldsighand.siglock.lock("de_thread");
+    tsk.sighand = &newsighand;
+    oldsighand.siglock.unlock();
+    tasklist_lock.unlock();
+    oldsighand.count--;  // __cleanup_sighand()
+  }
   co_return 0;
 }
 

@@ -254,8 +254,9 @@ int Kernel::dequeue_signal(Task& cur, SigSet mask, Siginfo* info) {
   if (!signr) return 0;
   if (sig_kernel_stop(signr)) {
     // A stop signal left the queue; a SIGCONT or SIGKILL must still be able
-    // to cancel the stop it is about to start.
-    cur.signal->flags |= SIGNAL_STOP_DEQUEUED;
+    // to cancel the stop it is about to start.  Not once the group is
+    // exiting: flags stays exactly SIGNAL_GROUP_EXIT.
+    if (!(cur.signal->flags & SIGNAL_GROUP_EXIT)) cur.signal->flags |= SIGNAL_STOP_DEQUEUED;
   }
   return signr;
 }

@@ -308,6 +308,10 @@ sim::Co<void> Kernel::user_op(Task& t, const Op& op, std::size_t fi) {
       co_await rd(t, Field::tif, "user mode");
       ++t.frames[fi].op_state;
       on_user_step(t);
+      if (t.test_tif(TIF_SINGLESTEP)) {
+        // The trap flag: a debug exception after the instruction (do_debug()).
+        (void)co_await force_sig_info(*this, SIGTRAP, Siginfo{SIGTRAP, 2 /* TRAP_TRACE */, 0, 0}, t);
+      }
       if (t.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME))) {
         const std::size_t depth = t.frames.size();
         co_await return_to_user(t);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "model/ptrace.h"
 #include "model/utrace.h"
 #include "sim/hash.h"
 

@@ -29,6 +29,7 @@ namespace model {
 struct Utrace;
 struct Engine;
 class EngineOps;
+struct PtraceContext;
 class Kernel;
 
 // Sees every event of a run as it happens (the property checkers of the
@@ -286,6 +287,10 @@ class Kernel final : public TraceNames {
   int next_engine_id = 0;
   std::unique_ptr<RunObserver> observer;
   RunObserver* utrace_checks_ = nullptr;
+  // ptrace on utrace (model/ptrace.h): its callback table and the
+  // struct ptrace_context of each ptrace engine (engine->data = index + 1).
+  std::unique_ptr<EngineOps> ptrace_ops;
+  std::vector<std::unique_ptr<PtraceContext>> ptrace_contexts;
   // I9: only utrace_stop(), utrace_do_stop() and utrace_wakeup() move a task
   // in or out of TASK_TRACED; they say so around the change.
   void permit_traced_change(bool on) { traced_permit_ = on; }

@@ -702,9 +702,15 @@ namespace {
 
 // wait_task_inactive(): wait until the task is off its CPU; 0 unless it is
 // still in `state`, else its context-switch count.
-sim::Co<std::uint64_t> wait_task_inactive(Kernel& k, Task& p, unsigned state) {
-  while (p.on_cpu && p.state == state && !p.thread_done)
-    co_await k.rd(p, Field::state, "wait_task_inactive");
+// While the task is still on its way off the CPU, the kernel spins, then
+// sleeps a tick at a time (schedule_hrtimeout()); utsim sleeps a tick, so
+// that no schedule can spin here forever.
+sim::Co<std::uint64_t> wait_task_inactive(Kernel& k, Task& cur, Task& p, unsigned state) {
+  while (p.on_cpu && p.state == state && !p.thread_done) {
+    k.set_task_state(cur, TASK_UNINTERRUPTIBLE);
+    co_await k.schedule_until(cur, k.eng.now() + 1, "wait_task_inactive");
+    k.set_task_state(cur, TASK_RUNNING);
+  }
   if (p.state != state) co_return 0;
   co_return p.nvcsw | (std::uint64_t{1} << 63);
 }
@@ -726,7 +732,7 @@ sim::Co<int> utrace_prepare_examine(Kernel& k, Task& cur, Task* target, Engine& 
     if (e.exam_state == TASK_RUNNING) {
       ret = -EAGAIN;
     } else {
-      e.exam_ncsw = co_await wait_task_inactive(k, *target, e.exam_state);
+      e.exam_ncsw = co_await wait_task_inactive(k, cur, *target, e.exam_state);
       e.exam_valid = true;
       if (!e.exam_ncsw) ret = -EAGAIN;
     }
@@ -744,7 +750,7 @@ sim::Co<int> utrace_finish_examine(Kernel& k, Task& cur, Task* target, Engine& e
   } else if (!target || !e.exam_valid || target->state != e.exam_state) {
     ret = -EAGAIN;
   } else {
-    const std::uint64_t ncsw = co_await wait_task_inactive(k, *target, e.exam_state);
+    const std::uint64_t ncsw = co_await wait_task_inactive(k, cur, *target, e.exam_state);
     if (ncsw != e.exam_ncsw) ret = -EAGAIN;  // it ran in between: spurious wake-up or sudden death
   }
   checks(k).api_return(cur, &e, Api::finish_examine, 0, ret);

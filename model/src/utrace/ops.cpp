@@ -6,6 +6,7 @@
 
 #include "checks.h"
 #include "internal.h"
+#include "model/ptrace.h"
 
 namespace model {
 
@@ -48,6 +49,7 @@ OpResult from_ret(int ret) {
 void utrace_setup(Kernel& k) {
   for (const EngineTable& t : k.scn.engines) k.engine_ops.push_back(std::make_unique<ScenarioOps>(t));
   k.handles.assign(k.scn.handle_names.size(), nullptr);
+  ptrace_setup(k);
   k.observer = std::make_unique<Checks>(k);
   k.utrace_checks_ = k.observer.get();
 }

@@ -313,8 +313,9 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
   task.sighand->siglock.unlock();
   u.lock.unlock();
 
-  // RHEL6: ptrace's wait() notification, after TASK_TRACED (§8.5, R17a).
-  if (!v2(k) && !v4(k)) co_await ptrace_notify_stop(k, task);
+  // ptrace-utrace's wait() notification, after TASK_TRACED (§8.5, R17a).
+  // (V4 has upstream ptrace, not built on utrace.)
+  if (!v4(k)) co_await ptrace_notify_stop(k, task);
 
   co_await k.schedule(task, "utrace_stop");
   k.emit(Ev::utrace_stop, task.pid, 0, fatal_signal_pending(task));

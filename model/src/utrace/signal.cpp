@@ -126,6 +126,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     if (ops && ops->has(Callback::report_signal)) {
       a.cb = Callback::report_signal;
       a.action = report.result | report.action;
+      a.event = event;  // which of its events (or QUIESCE) it is called for: disabled-callback
       a.info = info;
       a.orig_ka = ka;
       a.return_ka = return_ka;

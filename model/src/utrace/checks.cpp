@@ -259,7 +259,10 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
   // before this call started), every call on it answers -ESRCH; the barrier
   // may also say -ERESTARTSYS, never 0.
   if (ei.ops_gone && ei.ops_gone < ei.api_started && call != Api::attach) {
+    // utrace_control() checks its arguments before the engine (§3.4): an
+    // invalid action is -EINVAL whatever the engine's state.
     const bool ok = ret == -ESRCH || (call == Api::barrier && ret == -ERESTARTSYS) ||
+                    (call == Api::control && ret == -EINVAL) ||
                     call == Api::prepare_examine || call == Api::finish_examine;
     if (!ok)
       k_.violation(Property::CallbackAfterDetach, cur.pid,

@@ -72,8 +72,10 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
     cur.vfork_wait = std::make_unique<VforkDone>();
     p.vfork_done = cur.vfork_wait.get();
   }
-  // The child is fully set up but cannot run yet: report_clone.
-  co_await tracehook_report_clone(cur, clone_flags, p);
+  // The child is fully set up but cannot run yet: report_clone.  The
+  // kernel's clone_flags carry the exit signal in their CSIGNAL byte
+  // (ptrace_report_clone() tells fork from clone by it).
+  co_await tracehook_report_clone(cur, clone_flags | (static_cast<std::uint64_t>(exit_signal) & CSIGNAL), p);
   p.flags &= ~PF_STARTING;
   spawn_thread(p);  // wake_up_new_task()
   co_await tracehook_report_clone_complete(cur, clone_flags, p);

@@ -331,8 +331,11 @@ sim::Co<std::int64_t> Kernel::do_wait(Task& cur, WaitOpts& wo) {
     std::vector<Task*> threads = cur.signal->threads;
     for (Task* tsk : threads) {
       if ((wo.flags & __WNOTHREAD) && tsk != &cur) continue;
-      // do_wait_thread(): our children
+      // do_wait_thread(): our children.  The threads of our child processes
+      // are on the list too (2.6.32 puts every task on its real_parent's
+      // children): do not consider detached threads.
       for (std::size_t i = 0; !found && i < tsk->children.size(); ++i) {
+        if (task_detached(*tsk->children[i])) continue;
         retval = co_await wait_consider_task(cur, wo, false, *tsk->children[i]);
         found = retval != 0;
       }

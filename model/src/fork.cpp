@@ -137,8 +137,9 @@ sim::Co<int> Kernel::de_thread(Task& tsk) {
       detach_pid(tsk);
       tsk.pid = leader.pid;
       attach_pid(tsk, leader.pid);
-      std::replace(leader.real_parent->children.begin(), leader.real_parent->children.end(),
-                   &leader, &tsk);
+      // No children-list surgery: as every thread, tsk has been on the
+      // real parent's children list since clone(CLONE_THREAD); the leader
+      // leaves it in release_task().
       tsk.real_parent = leader.real_parent;
       tsk.parent = leader.parent;
       std::erase(sig.threads, &tsk);

@@ -2,6 +2,7 @@
 // reparenting, and wait.
 #include <algorithm>
 
+#include "model/invariants.h"
 #include "model/kernel.h"
 #include "model/ptrace.h"
 
@@ -135,6 +136,7 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
   std::vector<Task*> dead;
   co_await tasklist_lock.lock("forget_original_parent");
   forget_original_parent(tsk, dead);
+  check_exiting_task(*this, tsk);
   tasklist_lock.unlock();
   for (Task* p : dead) co_await release_task(*p);
 
@@ -194,6 +196,7 @@ sim::Co<void> Kernel::release_task(Task& first) {
     co_await tasklist_lock.lock("release_task");
     ptrace_release_task(*this, *p);  // tracehook_finish_release_task(): ptrace_unlink()
     exit_signal_unlink(*p);
+    check_released_task(*this, *p);
     emit(Ev::release_task, reaper.pid, p->pid);
     // If we are the last non-leader member of the thread group and the
     // leader is a zombie, notify the leader's parent now.

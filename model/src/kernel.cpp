@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "model/invariants.h"
 #include "model/ptrace.h"
 #include "model/utrace.h"
 #include "sim/hash.h"
@@ -335,6 +336,7 @@ const OpResult* Kernel::result_of(int label) const {
 
 void Kernel::end_of_run(const sim::RunResult& r) {
   if (utrace_checks_) utrace_checks_->end_of_run(*this, r);
+  check_linux_invariants(*this, r);
   if (r.end == sim::RunEnd::StepLimit) {
     violation(Property::Hang, 0,
               fmt::format("the run did not end within {} steps (a livelock, or a program that "

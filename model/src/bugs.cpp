@@ -16,14 +16,14 @@ const std::vector<BugInfo>& bug_catalogue() {
       {7, "reap racing the death report: report_reap before report_death", "reap-before-death", "none (the deferral is the design)", true},
       {8, "DEATH enabled after exit_notify: report_death promised but never made", "missing-death-report", "none (the tasklist_lock check is the design)", true},
       {9, "SIGKILL wake-up while a tracer holds utrace->lock", "model-invariant", "V2 (stopped bit); fixed by utrace_finish_stop", true},
-      {10, "RESUME from an engine that returned STOP before the task parked: a stop nobody wants", "stop-without-engine", "all versions (derived)", false},
-      {11, "UTRACE_INTERRUPT lost to recalc_sigpending", "disabled-callback", "before tracehook_force_sigpending", true},
-      {12, "bitfield stores without the lock clobber each other", "model-invariant", "before V3", false},
-      {13, "DETACH between exit_notify and the death report loses another engine's report_death", "missing-death-report", "V2, V3, V4 (derived)", false},
-      {14, "utrace_flags cleared and lock dropped outside RCU: unlock after free", "model-invariant", "none", false},
-      {15, "a TASK_STOPPED task treated as quiescent while still in report_jctl", "model-invariant", "V1", false},
-      {16, "stale utrace_flags bits never recomputed: endless spurious reports", "hang", "none", false},
-      {17, "ptrace-level races of ptrace-utrace.c", "", "RHEL6", false},
+      {10, "RESUME from an engine that returned STOP before the task parked: a stop nobody wants", "stop-without-engine", "all versions (derived)", false, "in the code as written (every version): see scenarios/races/r10-*"},
+      {11, "UTRACE_INTERRUPT lost to recalc_sigpending (I2)", "model-invariant", "before tracehook_force_sigpending", true},
+      {12, "bitfield stores without the lock clobber each other", "model-invariant", "before V3", false, "closed by construction: every bitfield store is made under utrace->lock"},
+      {13, "DETACH between exit_notify and the death report loses another engine's report_death", "missing-death-report", "V2, V3, V4 (derived)", false, "in the code as written (2009-rfc, 2010-rhel6, 2011-3x): see scenarios/races/r13-*"},
+      {14, "utrace_flags cleared and lock dropped outside RCU: unlock after free", "model-invariant", "none", false, "closed by construction: the store of utrace_flags and the unlock are one step"},
+      {15, "a TASK_STOPPED task treated as quiescent while still in report_jctl", "model-invariant", "V1", false, "closed by construction: the job-control hook runs before TASK_STOPPED (V2 on)"},
+      {16, "stale utrace_flags bits never recomputed: endless spurious reports", "hang", "none", false, "closed by construction: a spurious pass recomputes utrace_flags"},
+      {17, "ptrace-level races of ptrace-utrace.c", "", "RHEL6", false, "ptrace-level: see scenarios/ptrace"},
   };
   return bugs;
 }

@@ -2,6 +2,7 @@
 // level"): model, engines and their callbacks, tasks, expect, explore.
 #include <algorithm>
 
+#include "model/bugs.h"
 #include "scenario_loader_impl.h"
 
 namespace model::loader {
@@ -134,11 +135,18 @@ void Loader::load_model(const Json& v, const std::string& ptr) {
       std::string bp = ptr_append(p, i);
       auto s = string((*b)[i], bp, "a bug id");
       if (!s) continue;
-      if (auto r = bug_from_name(*s))
-        sc_.bugs.set(static_cast<std::size_t>(*r - 1));
-      else
+      if (auto r = bug_from_name(*s)) {
+        const BugInfo* info = find_bug(*r);
+        if (info && !info->switchable)
+          error("scenario.E045", bp,
+                "bug '" + *s + "' cannot be switched on (" + info->status +
+                    "); the switchable ones are listed by `utsim list --bugs`");
+        else
+          sc_.bugs.set(static_cast<std::size_t>(*r - 1));
+      } else {
         error("scenario.E045", bp,
               "unknown bug '" + *s + "' (expected a race id of utrace-semantics.md §7, R1..R17)");
+      }
     }
   }
 }

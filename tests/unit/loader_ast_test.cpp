@@ -52,11 +52,24 @@ TEST(LoaderAst, TopLevelDefaultsAndModel) {
   EXPECT_EQ(s.kernel, KernelVersion::V2010Rhel6);
   EXPECT_TRUE(s.bugs.none());
   EXPECT_EQ(s.file, "t.json");
-  s = load_ok(R"([{"name": "A"}])", R"("model": {"kernel": "2011-3x", "bugs": ["R2", "R17"]})");
+  s = load_ok(R"([{"name": "A"}])", R"("model": {"kernel": "2011-3x", "bugs": ["R2", "R11"]})");
   EXPECT_EQ(s.kernel, KernelVersion::V2011_3x);
   EXPECT_TRUE(s.has_bug(2));
-  EXPECT_TRUE(s.has_bug(17));
+  EXPECT_TRUE(s.has_bug(11));
   EXPECT_FALSE(s.has_bug(1));
+}
+
+TEST(LoaderAst, RacesWithoutASwitchAreRefused) {
+  // R13 is in the code as written; R17's ptrace races have no switch.
+  for (const char* bug : {"R10", "R12", "R13", "R14", "R15", "R16", "R17"}) {
+    const std::string text = std::string(R"({"utsim": 1, "name": "t", "summary": "s", "model": {"bugs": [")") +
+                             bug + R"("]}, "tasks": [{"name": "A"}]})";
+    const LoadResult r = load_scenario_text(text, "t.json");
+    ASSERT_FALSE(r.ok()) << bug;
+    EXPECT_EQ(r.errors.front().id, "scenario.E045") << bug;
+    EXPECT_EQ(r.errors.front().pointer, "/model/bugs/0") << bug;
+    EXPECT_NE(r.errors.front().message.find("cannot be switched on"), std::string::npos) << bug;
+  }
 }
 
 TEST(LoaderAst, TaskSlotsDeclaredFirstThenChildrenDepthFirst) {

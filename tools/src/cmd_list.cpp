@@ -15,7 +15,7 @@ namespace {
 void list_bugs(std::ostream& out) {
   for (const model::BugInfo& b : model::bug_catalogue())
     out << fmt::format("R{}  {}  {}  [{}]\n", b.id, *b.property ? b.property : "-", b.title,
-                       b.switchable ? "switchable" : "not switchable yet");
+                       b.switchable ? "switchable" : b.status);
 }
 
 void list_properties(std::ostream& out) {

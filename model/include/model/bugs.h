@@ -14,6 +14,8 @@ struct BugInfo {
   const char* property = "";  // the property its violation breaks (or "" if none)
   const char* had_it = "";    // which versions had it ("V1", "V2 2009-rfc", "all", ...)
   bool switchable = false;    // model.bugs can bring it back (implemented)
+  // When not switchable: why ("in the code as written", "closed by construction" ...).
+  const char* status = "";
 };
 
 // Every race of §7, in order; switchable ones first-class.

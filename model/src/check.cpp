@@ -11,16 +11,25 @@
 
 namespace model {
 
-ExploreOptions explore_options_for(const Scenario& s, ExploreOptions o, bool strategy_set,
-                                   bool max_set, bool seed_set) {
+ExploreOptions explore_options_for(const Scenario& s, ExploreOptions o, const ExploreOverrides& ov) {
   const ExploreConfig& e = s.explore;
-  if (!strategy_set && e.strategy) o.strategy = *e.strategy;
-  if (!max_set && e.max_schedules) o.max_schedules = *e.max_schedules;
-  if (!seed_set && e.seed) o.seed = *e.seed;
-  if (e.depth) o.depth = *e.depth;
-  if (e.preemption_bound) o.preemption_bound = *e.preemption_bound;
-  if (e.max_steps) o.run.max_steps = *e.max_steps;
+  o.strategy = ov.strategy.value_or(e.strategy.value_or(o.strategy));
+  o.max_schedules = ov.max_schedules.value_or(e.max_schedules.value_or(o.max_schedules));
+  o.seed = ov.seed.value_or(e.seed.value_or(o.seed));
+  o.depth = ov.depth.value_or(e.depth.value_or(o.depth));
+  o.preemption_bound = ov.preemption_bound.value_or(e.preemption_bound.value_or(o.preemption_bound));
+  o.run.max_steps = ov.max_steps.value_or(e.max_steps.value_or(o.run.max_steps));
+  if (ov.max_tasks) o.run.max_tasks = *ov.max_tasks;
   return o;
+}
+
+PropertySet tolerated_properties(const Scenario& s) {
+  PropertySet ok = s.expect.allowed | s.expect.violations;
+  if (s.bugs.any()) {
+    ok.set(static_cast<std::size_t>(Property::Hang));
+    ok.set(static_cast<std::size_t>(Property::ModelInvariant));
+  }
+  return ok;
 }
 
 std::string outcome_signature(const Simulator& simu) {
@@ -93,6 +102,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   v.strategy = opt.strategy;
   if (opt.strategy == Strategy::Dfs || opt.strategy == Strategy::Dpor) {
     v.error = true;
+    v.error_kind = Verdict::ErrorKind::NotImplemented;
     v.error_message = fmt::format("not implemented: strategy {} (exhaustive exploration is issue #5)",
                                   strategy_name(opt.strategy));
     return v;
@@ -157,18 +167,20 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
         if (!reached[r] && simu.matches(s.expect.reachable[r])) reached[r] = true;
       if (opt.progress) opt.progress(v.schedules, opt.max_schedules);
     }
+  } catch (const NotImplemented& e) {
+    v.error = true;
+    v.error_kind = Verdict::ErrorKind::NotImplemented;
+    v.error_message = std::string("not implemented: ") + e.what();
+    return v;
   } catch (const std::exception& e) {
     v.error = true;
-    v.error_message = e.what();
+    v.error_kind = Verdict::ErrorKind::ModelBug;
+    v.error_message = std::string("model bug: ") + e.what();
     return v;
   }
 
   // Judge.
-  PropertySet allowed = s.expect.allowed | s.expect.violations;
-  if (s.bugs.any()) {
-    allowed.set(static_cast<std::size_t>(Property::Hang));
-    allowed.set(static_cast<std::size_t>(Property::ModelInvariant));
-  }
+  const PropertySet allowed = tolerated_properties(s);
   for (const FoundViolation& f : v.violations) {
     if (allowed.test(static_cast<std::size_t>(f.property))) continue;
     v.problems.push_back(fmt::format("{} broken in {} of {} schedules, first at step {}: {} (schedule '{}')",

@@ -201,10 +201,13 @@ int cmd_check(const CheckArgs& a, Io io) {
     row.name = s.name;
     row.kernel = kernel_text(s);
     row.expected = property_names(s.expect.violations);
-    row.tolerated = tolerated_properties(s);
-    model::ExploreOptions opt = model::explore_options_for(s, defaults, a.strategy.has_value(),
-                                                           a.max_schedules.has_value(), a.seed.has_value());
-    if (a.max_steps) opt.run.max_steps = *a.max_steps;  // explore_options_for has no flag for it
+    row.tolerated = model::tolerated_properties(s);
+    model::ExploreOverrides ov;
+    if (a.strategy) ov.strategy = model::strategy_from_name(*a.strategy);  // checked by CLI11
+    ov.max_schedules = a.max_schedules;
+    ov.seed = a.seed;
+    ov.max_steps = a.max_steps;
+    model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
     opt.stop = guard.flag();
     progress.start(i, files.size(), s.name);
     opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };

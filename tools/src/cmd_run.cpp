@@ -87,7 +87,7 @@ RunReport make_report(const RunArgs& a, const model::Simulator& simu, const mode
       r.outcome_listed = any;
     }
   }
-  const model::PropertySet tolerated = tolerated_properties(s);
+  const model::PropertySet tolerated = model::tolerated_properties(s);
   for (const model::Violation& v : o.violations) {
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     r.violations.push_back({&v, ok});
@@ -195,7 +195,7 @@ int cmd_run(const RunArgs& a, Io io) {
   const model::Scenario& s = *loaded.scenario;
 
   // The scenario's explore block gives max_steps; the flags override it.
-  model::RunConfig cfg = model::explore_options_for(s, {}, false, false, false).run;
+  model::RunConfig cfg = model::explore_options_for(s, {}).run;
   if (a.max_steps) cfg.max_steps = *a.max_steps;
   if (a.max_tasks) cfg.max_tasks = *a.max_tasks;
   cfg.trace = !a.trace.empty();

@@ -23,13 +23,4 @@ std::vector<std::string> property_names(const model::PropertySet& set) {
   return out;
 }
 
-model::PropertySet tolerated_properties(const model::Scenario& s) {
-  model::PropertySet ok = s.expect.violations | s.expect.allowed;
-  if (s.bugs.any()) {
-    ok.set(static_cast<std::size_t>(model::Property::Hang));
-    ok.set(static_cast<std::size_t>(model::Property::ModelInvariant));
-  }
-  return ok;
-}
-
 }  // namespace tools

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,24 @@ struct ExploreOptions {
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
-// The scenario's explore block, overridden by what the caller set explicitly.
+// What the caller set explicitly (command-line flags): it wins over the
+// scenario's explore block, which wins over the defaults.
+struct ExploreOverrides {
+  std::optional<Strategy> strategy;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint64_t> seed;
+  std::optional<unsigned> depth;
+  std::optional<std::uint32_t> preemption_bound;
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+};
 ExploreOptions explore_options_for(const Scenario& s, ExploreOptions defaults,
-                                   bool strategy_set, bool max_set, bool seed_set);
+                                   const ExploreOverrides& overrides = {});
+
+// The properties a run of this scenario may break without failing: those it
+// expects to find and those it allows; with a bug switched on, also hang and
+// model-invariant (SCENARIOS.md "Expectations").
+PropertySet tolerated_properties(const Scenario& s);
 
 struct ScheduleRef {
   std::string schedule;  // the choices, as a schedule string
@@ -63,6 +79,8 @@ struct Verdict {
   std::vector<FoundViolation> violations;   // every property broken, first example each
   std::vector<std::string> problems;        // why the verdict is a failure (empty: pass)
   bool error = false;                       // an internal error (not implemented, model bug)
+  enum class ErrorKind : std::uint8_t { None, NotImplemented, ModelBug };
+  ErrorKind error_kind = ErrorKind::None;
   std::string error_message;
   bool passed() const { return !error && problems.empty(); }
 };

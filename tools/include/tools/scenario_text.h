@@ -18,6 +18,5 @@ std::vector<std::string> property_names(const model::PropertySet& set);
 // model-invariant when model.bugs is not empty (SCENARIOS.md
 // "Expectations").  This mirrors the rule model::check_scenario applies to a
 // whole exploration; the model has no function for one run yet.
-model::PropertySet tolerated_properties(const model::Scenario& s);
 
 }  // namespace tools

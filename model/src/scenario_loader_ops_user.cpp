@@ -412,8 +412,15 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
     error("scenario.E011", ptr,
           ptrace_request_name(op.request) + " needs a \"pid\" (only PTRACE_TRACEME has none)");
   }
-  if (const Json* s = a->get("sig"))
-    if (auto sig = signal(*s, a->at("sig"), 0, "ptrace's sig")) op.sig = *sig;
+  if (const Json* s = a->get("sig")) {
+    if (s->is_number()) {
+      // Extension: any data value as a number, so that an invalid signal
+      // (> _NSIG) can be passed on and get the kernel's -EIO.
+      if (auto x = integer(*s, a->at("sig"), 0, INT32_MAX, "ptrace's sig")) op.sig = static_cast<int>(*x);
+    } else if (auto sig = signal(*s, a->at("sig"), 0, "ptrace's sig")) {
+      op.sig = *sig;
+    }
+  }
   if (const Json* o = a->get("options")) {
     if (known_request && op.request != PTRACE_SETOPTIONS) {
       error("scenario.E066", a->at("options"),

@@ -67,6 +67,18 @@ Task& next_thread(const Task& t) {
 
 // ---- classification --------------------------------------------------------------
 
+// The default actions of include/linux/signal.h's table (model/sigdefs.h).
+const char* default_action_name(DefaultAction a) {
+  switch (a) {
+    case DefaultAction::Terminate: return "terminate";
+    case DefaultAction::Core: return "core";
+    case DefaultAction::Ignore: return "ignore";
+    case DefaultAction::Stop: return "stop";
+    case DefaultAction::Continue: return "continue";
+  }
+  return "?";
+}
+
 // sig_handler_ignored(): explicitly or implicitly ignored
 bool Kernel::sig_handler_ignored(const KSigaction& ka, int sig) const {
   return ka.handler == KSigaction::Handler::Ignore ||

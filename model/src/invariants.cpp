@@ -103,7 +103,10 @@ class Checker {
         fail(nullptr, fmt::format("a sighand_struct has count {} but {} tasks use it", sh->count, n));
   }
 
-  // No task ends the run holding tasklist_lock or a siglock.
+  // No task ends the run holding tasklist_lock or a siglock.  (The engine
+  // already refuses to let a thread block or finish holding a spinlock;
+  // this also covers a run that ends with a lock left held by a thread that
+  // can still run.)
   bool locks_free(const sim::RunResult& r) {
     bool free = true;
     auto holder = [&](const sim::SpinLock& l) -> const Task* {

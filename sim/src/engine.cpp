@@ -61,6 +61,11 @@ Tid Engine::spawn(Co<void> body, void* user, bool daemon) {
   th.user = user;
   th.daemon = daemon;
   th.pending = Access{ObjId{}, Acc::Spawn, "spawn"};
+  if (log_ && cur_ != kNoTid) {
+    // For explorers: the creating step happens before the child's first step.
+    th.rec_obj = thread_obj(t);
+    note(Access{thread_obj(t), Acc::Write, "spawn"});
+  }
   ++ready_;
   if (sched_) sched_->on_spawn(t);
   return t;
@@ -74,6 +79,8 @@ bool Engine::enabled(Tid t) const {
 void Engine::wake(Tid t) {
   Thread& th = threads_[t];
   if (th.st != St::Blocked) return;
+  // For explorers: the waker writes what the sleeper's next step reads.
+  if (notes_ && th.pending.obj.v) notes_->push_back(Access{th.pending.obj, Acc::Write, "wake"});
   if (th.deadline != kNever) {
     th.deadline = kNever;
     --timers_;
@@ -112,8 +119,11 @@ void Engine::idle_current(std::coroutine_handle<> h, const char* reason) {
 
 bool Engine::release_idle() {
   if (!idle_) return false;
-  for (Thread& th : threads_)
-    if (th.st == St::Idle) th.st = St::Ready;
+  for (Thread& th : threads_) {
+    if (th.st != St::Idle) continue;
+    th.st = St::Ready;
+    if (log_) th.rec_obj = kGlobalObj;  // released by the state of every thread
+  }
   ready_ += idle_;
   idle_ = 0;
   return true;
@@ -132,6 +142,7 @@ bool Engine::fire_timers() {
       th.st = St::Ready;
       ++ready_;
       th.timed_out = true;
+      if (log_) th.rec_obj = kGlobalObj;  // released because nothing else could run
     }
   }
   return true;
@@ -150,7 +161,12 @@ bool Engine::fire_timers() {
   if (hashing_) hash_step(t, th->pending);
   if (log_) {
     auto n = notes_ ? static_cast<std::uint32_t>(notes_->size()) : 0u;
-    log_->push_back(StepRec{t, th->pending, n, n, ~0u});
+    Access a = th->pending;
+    if (th->rec_obj.v) {
+      a.obj = th->rec_obj;
+      th->rec_obj = {};
+    }
+    log_->push_back(StepRec{t, a, n, n, ~0u});
   }
   std::coroutine_handle<> h = th->next;
   th->next = {};

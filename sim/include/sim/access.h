@@ -33,6 +33,16 @@ enum class Acc : std::uint8_t {
 
 const char* acc_name(Acc a) noexcept;
 
+// Objects the engine itself names when it records steps for explorers
+// (Engine::record), in a range the model never uses (top byte 0xff):
+// thread_obj(t) is written by the step that spawned t and read by t's first
+// step; kGlobalObj marks the first step of a thread released by the engine
+// rather than by another thread (wait_idle, a timer), which depends on the
+// whole system state.
+inline constexpr ObjId kGlobalObj{0xffffffffu};
+constexpr ObjId thread_obj(Tid t) noexcept { return ObjId{0xff000000u | (t & 0xffffffu)}; }
+constexpr bool is_engine_obj(ObjId o) noexcept { return (o.v >> 24) == 0xffu; }
+
 struct Access {
   ObjId obj{};
   Acc kind = Acc::Local;

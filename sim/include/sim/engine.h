@@ -178,6 +178,9 @@ class Engine {
     const char* reason = "";
     std::uint64_t deadline = kNever;
     void* user = nullptr;
+    // With recording: the object the next step's StepRec names instead of
+    // pending.obj (a spawned thread's creation, a release by the engine).
+    ObjId rec_obj{};
   };
 
   void execute(Tid t);

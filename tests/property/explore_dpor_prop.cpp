@@ -1,0 +1,134 @@
+// DPOR and DFS over random toy programs (tests/support/explore_toy.h),
+// against brute force: DPOR finds every outcome, runs at least one schedule
+// of every Mazurkiewicz trace and never more than DFS; sharded explorations
+// are disjoint and cover the space.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <memory>
+#include <set>
+
+#include "../support/explore_reference.h"
+#include "sim/explore_dfs.h"
+#include "sim/explore_dpor.h"
+
+namespace {
+
+using toy::Instr;
+using toy::Kind;
+
+// A thread: plain instructions, with lock sections that hold no flag waits
+// and always release (a thread must not finish or sleep with a lock held).
+rc::Gen<toy::Body> gen_body(bool may_spawn) {
+  return rc::gen::exec([may_spawn] {
+    toy::Body b;
+    const int n = *rc::gen::inRange(1, 4);
+    for (int i = 0; i < n; ++i) {
+      const int k = *rc::gen::inRange(0, may_spawn ? 9 : 8);
+      const int a = *rc::gen::inRange(0, 2);
+      switch (k) {
+        case 0: b.push_back({Kind::Read, a}); break;
+        case 1: b.push_back({Kind::Write, a, *rc::gen::inRange(0, 3)}); break;
+        case 2: b.push_back({Kind::Add, a}); break;
+        case 3:
+          b.push_back({Kind::Lock, a % toy::kLocks});
+          b.push_back({*rc::gen::element(Kind::Read, Kind::Add, Kind::Local), *rc::gen::inRange(0, 2)});
+          b.push_back({Kind::Unlock, a % toy::kLocks});
+          break;
+        case 4: b.push_back({Kind::Signal, a % toy::kFlags}); break;
+        case 5: b.push_back({Kind::Wait, a % toy::kFlags}); break;
+        case 6: b.push_back({Kind::Idle}); break;
+        case 7: b.push_back({Kind::Sleep, 0, *rc::gen::inRange(1, 4)}); break;
+        case 8: b.push_back({Kind::Spawn, 0}); break;
+      }
+    }
+    return b;
+  });
+}
+
+rc::Gen<toy::Prog> gen_prog() {
+  return rc::gen::exec([] {
+    toy::Prog p;
+    const int n = *rc::gen::inRange(2, 4);
+    for (int t = 0; t < n; ++t) p.threads.push_back(*gen_body(t == 0));
+    p.children.push_back(*gen_body(false));
+    return p;
+  });
+}
+
+constexpr std::uint64_t kMaxSchedules = 20'000;
+
+RC_GTEST_PROP(ExploreDporProp, SameOutcomesAsBruteForceAndEveryTrace, ()) {
+  const toy::Prog p = *gen_prog();
+  // Brute force only where it is cheap.
+  {
+    toy::Runner r(p);
+    sim::DfsExplorer probe(r, {});
+    for (int i = 0; i < 50; ++i) probe.probe();
+    RC_PRE(probe.estimate() < kMaxSchedules);
+  }
+  const toy::Found ref = toy::brute_force(p);
+  RC_PRE(ref.complete);
+  const toy::Found got = toy::explore_all(p, [](sim::Program& prog) {
+    return std::make_unique<sim::DporExplorer>(prog);
+  });
+  RC_ASSERT(got.complete);
+  RC_ASSERT(got.outcomes == ref.outcomes);
+  RC_ASSERT(got.traces == ref.traces);
+  RC_ASSERT(got.runs <= ref.runs);
+  RC_TAG(got.runs == ref.traces.size() ? "dpor runs = traces" : "dpor runs > traces");
+}
+
+RC_GTEST_PROP(ExploreDporProp, ShardedDporCoversEveryTrace, ()) {
+  const toy::Prog p = *gen_prog();
+  {
+    toy::Runner r(p);
+    sim::DfsExplorer probe(r, {});
+    for (int i = 0; i < 50; ++i) probe.probe();
+    RC_PRE(probe.estimate() < kMaxSchedules);
+  }
+  const toy::Found ref = toy::brute_force(p);
+  RC_PRE(ref.complete);
+  const std::uint32_t n = *rc::gen::inRange(2, 5);
+  const std::uint32_t depth = *rc::gen::inRange(1, 4);
+  std::set<std::string> seen, outcomes;
+  std::set<std::uint64_t> traces;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    sim::DporOptions o;
+    o.shard = sim::Shard{k, n};
+    o.shard_depth = depth;
+    const toy::Found part = toy::explore_all(p, [&](sim::Program& prog) {
+      return std::make_unique<sim::DporExplorer>(prog, o);
+    });
+    for (const std::string& s : part.schedules) RC_ASSERT(seen.insert(s).second);
+    outcomes.insert(part.outcomes.begin(), part.outcomes.end());
+    traces.insert(part.traces.begin(), part.traces.end());
+  }
+  RC_ASSERT(outcomes == ref.outcomes);
+  RC_ASSERT(traces == ref.traces);
+}
+
+RC_GTEST_PROP(ExploreDfsProp, BoundedDfsRunsExactlyTheSchedulesWithinTheBound, ()) {
+  const toy::Prog p = *gen_prog();
+  {
+    toy::Runner r(p);
+    sim::DfsExplorer probe(r, {});
+    for (int i = 0; i < 50; ++i) probe.probe();
+    RC_PRE(probe.estimate() < kMaxSchedules);
+  }
+  const toy::Found ref = toy::brute_force(p);
+  RC_PRE(ref.complete);
+  const std::uint32_t b = *rc::gen::inRange(0, 3);
+  sim::DfsOptions o;
+  o.preemption_bound = b;
+  const toy::Found got = toy::explore_all(p, [&](sim::Program& prog) {
+    return std::make_unique<sim::DfsExplorer>(prog, o);
+  });
+  std::set<std::string> want;
+  for (const auto& [s, c] : ref.preemptions)
+    if (c <= b) want.insert(s);
+  RC_ASSERT(got.runs == want.size());
+  RC_ASSERT(std::set<std::string>(got.schedules.begin(), got.schedules.end()) == want);
+}
+
+}  // namespace

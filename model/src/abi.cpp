@@ -251,9 +251,12 @@ constexpr NameValue<std::uint32_t> kAttachFlags[] = {
 std::optional<int> signal_from_name(std::string_view name) {
   if (auto v = lookup(kSignals, name)) return v;
   if (auto v = lookup(kSignalAliases, name)) return v;
-  // SIGRTMIN, SIGRTMIN+n, SIGRTMAX, SIGRTMAX-n (the kernel's SIGRTMIN, 32)
+  // SIGRTMIN, SIGRTMIN+n, SIGRTMAX, SIGRTMAX-n as a C program sees them:
+  // glibc's SIGRTMIN is 34 (NPTL keeps 32 and 33).  32 and 33 are SIG32, SIG33.
+  if (name == "SIG32") return 32;
+  if (name == "SIG33") return 33;
   for (auto [prefix, base, sign] :
-       {std::tuple{std::string_view{"SIGRTMIN"}, SIGRTMIN, '+'},
+       {std::tuple{std::string_view{"SIGRTMIN"}, SIGRTMIN_USER, '+'},
         std::tuple{std::string_view{"SIGRTMAX"}, SIGRTMAX, '-'}}) {
     if (name.substr(0, prefix.size()) != prefix) continue;
     std::string_view rest = name.substr(prefix.size());
@@ -262,7 +265,7 @@ std::optional<int> signal_from_name(std::string_view name) {
     auto n = small_decimal(rest.substr(1));
     if (!n) return std::nullopt;
     int sig = sign == '+' ? base + *n : base - *n;
-    if (sig < SIGRTMIN || sig > SIGRTMAX) return std::nullopt;
+    if (sig < SIGRTMIN_USER || sig > SIGRTMAX) return std::nullopt;
     return sig;
   }
   return std::nullopt;
@@ -270,8 +273,9 @@ std::optional<int> signal_from_name(std::string_view name) {
 
 std::string signal_name(int sig) {
   if (sig >= 1 && sig < SIGRTMIN) return std::string(kSignals[static_cast<std::size_t>(sig - 1)].name);
-  if (sig == SIGRTMIN) return "SIGRTMIN";
-  if (sig > SIGRTMIN && sig <= SIGRTMAX) return "SIGRTMIN+" + std::to_string(sig - SIGRTMIN);
+  if (sig == 32 || sig == 33) return "SIG" + std::to_string(sig);
+  if (sig == SIGRTMIN_USER) return "SIGRTMIN";
+  if (sig > SIGRTMIN_USER && sig <= SIGRTMAX) return "SIGRTMIN+" + std::to_string(sig - SIGRTMIN_USER);
   return std::to_string(sig);
 }
 

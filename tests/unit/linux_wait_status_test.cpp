@@ -112,7 +112,7 @@ TEST(LinuxWaitStatus, DescribeEveryKind) {
   EXPECT_EQ(describe_wait_status(w_exited(42)), "exited 42");
   EXPECT_EQ(describe_wait_status(w_signaled(SIGKILL)), "killed by SIGKILL");
   EXPECT_EQ(describe_wait_status(w_signaled(SIGSEGV, true)), "killed by SIGSEGV (core dumped)");
-  EXPECT_EQ(describe_wait_status(w_signaled(SIGRTMIN + 2)), "killed by SIGRTMIN+2");
+  EXPECT_EQ(describe_wait_status(w_signaled(SIGRTMIN_USER + 2)), "killed by SIGRTMIN+2");
   EXPECT_EQ(describe_wait_status(w_stopped(SIGSTOP)), "stopped by SIGSTOP");
   EXPECT_EQ(describe_wait_status(w_stopped(SIGTSTP)), "stopped by SIGTSTP");
   EXPECT_EQ(describe_wait_status(w_stopped(SIGTRAP | 0x80)), "stopped by SIGTRAP|0x80");

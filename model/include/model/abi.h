@@ -228,7 +228,12 @@ inline constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 
                      SIGRTMAX = 64;
 inline constexpr int kNSig = 64;
 
-// "SIGSTOP" -> 19; also "SIGRTMIN+3", "SIGIOT", "SIGPOLL", "SIGCLD".
+// The first real-time signal a C program sees as SIGRTMIN (glibc's NPTL keeps
+// 32 and 33 for itself).  Scenario names follow the C program: "SIGRTMIN" is
+// 34; the kernel's real-time range (sig_rt(), queueing) still starts at 32.
+inline constexpr int SIGRTMIN_USER = 34;
+
+// "SIGSTOP" -> 19; also "SIGRTMIN+3" (37), "SIG32", "SIGIOT", "SIGPOLL", "SIGCLD".
 std::optional<int> signal_from_name(std::string_view name);
 // 19 -> "SIGSTOP"; 34 -> "SIGRTMIN+2"; 0 -> "0"
 std::string signal_name(int sig);

@@ -1,0 +1,270 @@
+// tools/kernel/compare.cpp: the real kernel's results held against the
+// scenario's expect (expect_modern where it says what a kernel after 3.1
+// does) and against what the simulator allows.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/abi.h"
+#include "model/scenario_loader.h"
+#include "replay.h"
+
+namespace ukern {
+
+using namespace model;
+
+namespace {
+
+bool pid_valued(const Op& op) {
+  if (const auto* sc = op.as_if<SyscallOp>())
+    return sc->name == "getpid" || sc->name == "gettid" || sc->name == "getppid" || sc->name == "getpgrp" ||
+           sc->name == "getsid";
+  if (const auto* p = op.as_if<PtraceOp>()) return p->request == PTRACE_GETEVENTMSG;
+  return false;
+}
+
+std::string name_of_pid(const Scenario& s, int pid, const std::vector<int>& slot_pid, int init_pid) {
+  if (pid && pid == init_pid) return "init";
+  for (std::size_t i = 0; i < slot_pid.size(); ++i)
+    if (pid && slot_pid[i] == pid) return s.task_names[i];
+  return "";
+}
+
+std::string join(const std::set<std::string>& v) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : " | ") + x;
+  return out.empty() ? "(never reached)" : out;
+}
+
+std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>& any_of) {
+  std::string out;
+  for (const ResultPattern& p : any_of) {
+    std::string one;
+    switch (p.kind) {
+      case ResultPattern::Kind::Int: one = p.raw ? fmt::format("status {:#x}", p.value) : std::to_string(p.value); break;
+      case ResultPattern::Kind::Errno: one = "-" + errno_name(static_cast<int>(p.value)); break;
+      case ResultPattern::Kind::Ok: one = "ok"; break;
+      case ResultPattern::Kind::Blocks: one = "blocks"; break;
+      case ResultPattern::Kind::TaskPid: one = "pid:" + s.task_names[static_cast<std::size_t>(p.task.slot)]; break;
+      case ResultPattern::Kind::Status:
+        switch (p.status) {
+          case ResultPattern::StatusKind::Exited: one = fmt::format("exited {}", p.code); break;
+          case ResultPattern::StatusKind::Signaled: one = "killed by " + signal_name(p.code); break;
+          case ResultPattern::StatusKind::Stopped:
+            one = "stopped by " + signal_name(p.code & 0x7f) + ((p.code & 0x80) ? "|0x80" : "");
+            if (p.event) one += " " + ptrace_event_name(p.event);
+            break;
+          case ResultPattern::StatusKind::Continued: one = "continued"; break;
+        }
+        if (p.has_pid) one += "@" + s.task_names[static_cast<std::size_t>(p.task.slot)];
+        break;
+    }
+    out += (out.empty() ? "" : " or ") + one;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string end_text(int status) { return describe_wait_status(status); }
+
+std::string canon(const Scenario& s, const Op& op, RKind kind, std::int64_t value, int wpid,
+                  const std::vector<int>& slot_pid, int init_pid) {
+  switch (kind) {
+    case RKind::Errno: return "-" + errno_name(static_cast<int>(value));
+    case RKind::None: return "none";
+    case RKind::Blocks: return "blocks";
+    case RKind::Ok: return "ok";
+    case RKind::Pid: {
+      const std::string n = name_of_pid(s, static_cast<int>(value), slot_pid, init_pid);
+      return "pid:" + (n.empty() ? std::to_string(value) : n);
+    }
+    case RKind::WaitStatus: {
+      const std::string n = name_of_pid(s, wpid, slot_pid, init_pid);
+      return fmt::format("st:{:#x}@{}", value, n.empty() ? std::to_string(wpid) : n);
+    }
+    case RKind::Value:
+      if (pid_valued(op)) {
+        const std::string n = name_of_pid(s, static_cast<int>(value), slot_pid, init_pid);
+        if (!n.empty()) return "pid:" + n;
+      }
+      if (const auto* a = op.as_if<AwaitOp>(); a && a->assert_now)
+        return fmt::format("state '{}'", static_cast<char>(value));
+      return std::to_string(value);
+  }
+  return "?";
+}
+
+bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKind kind, std::int64_t value,
+                int wpid, int (*pid_of)(int slot)) {
+  (void)s;
+  for (const ResultPattern& p : any_of) {
+    switch (p.kind) {
+      case ResultPattern::Kind::Int:
+        if (kind == RKind::Errno || kind == RKind::Blocks) break;
+        if (kind == RKind::WaitStatus) {
+          if (p.raw && value == p.value) return true;
+          break;
+        }
+        if (value == p.value) return true;
+        break;
+      case ResultPattern::Kind::Errno:
+        if (kind == RKind::Errno && value == p.value) return true;
+        break;
+      case ResultPattern::Kind::Ok:
+        if (kind == RKind::Ok) return true;
+        break;
+      case ResultPattern::Kind::Blocks:
+        if (kind == RKind::Blocks) return true;
+        break;
+      case ResultPattern::Kind::TaskPid: {
+        const int pid = p.task.kind == TaskRef::Kind::Named ? pid_of(p.task.slot) : 0;
+        if (kind != RKind::Errno && kind != RKind::Blocks && pid && value == pid) return true;
+        break;
+      }
+      case ResultPattern::Kind::Status: {
+        if (kind != RKind::WaitStatus) break;
+        const int st = static_cast<int>(value);
+        if (p.has_pid && p.task.kind == TaskRef::Kind::Named && wpid != pid_of(p.task.slot)) break;
+        bool ok = false;
+        const bool exited = (st & 0x7f) == 0, stopped = (st & 0xff) == 0x7f,
+                   signaled = !exited && !stopped && st != 0xffff;
+        switch (p.status) {
+          case ResultPattern::StatusKind::Exited: ok = exited && ((st >> 8) & 0xff) == p.code; break;
+          case ResultPattern::StatusKind::Signaled:
+            ok = signaled && (st & 0x7f) == p.code && (!p.core || ((st & 0x80) != 0) == *p.core);
+            break;
+          case ResultPattern::StatusKind::Stopped:
+            ok = stopped && ((st >> 8) & 0xff) == p.code && ((st >> 16) & 0xff) == p.event;
+            break;
+          case ResultPattern::StatusKind::Continued: ok = st == 0xffff; break;
+        }
+        if (ok) return true;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
+namespace {
+std::vector<int> g_pids;  // the run's slot -> pid, for match_real's callback
+int pid_of_slot(int slot) {
+  return slot >= 0 && static_cast<std::size_t>(slot) < g_pids.size() ? g_pids[static_cast<std::size_t>(slot)] : 0;
+}
+}  // namespace
+
+ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in, std::uint64_t schedules,
+                                bool verbose) {
+  ScenarioReport rep;
+  rep.file = file;
+  LoadResult lr = load_scenario_file(file);
+  if (!lr.ok()) {
+    rep.verdict = Verdict::Error;
+    rep.reason = lr.errors.empty() ? "cannot load" : lr.errors.front().to_string();
+    return rep;
+  }
+  const Scenario& s = *lr.scenario;
+  rep.name = s.name;
+  if (std::string why = not_applicable(s); !why.empty()) {
+    rep.verdict = Verdict::NotApplicable;
+    rep.reason = why;
+    return rep;
+  }
+  if (std::string why = unsupported(s); !why.empty()) {
+    rep.verdict = Verdict::Unsupported;
+    rep.reason = why;
+    return rep;
+  }
+  const OpIndex idx(s);
+  const SimSet sim = explore_sim(s, idx, schedules);
+  if (!sim.error.empty()) {
+    rep.verdict = Verdict::Error;
+    rep.reason = "simulator: " + sim.error;
+    return rep;
+  }
+  RunOptions o = o_in;
+  o.scenario_path = file;
+  const RealRun rr = run_on_kernel(s, idx, o);
+  if (!rr.ran) {
+    rep.verdict = Verdict::Error;
+    rep.reason = "real kernel: " + rr.problem;
+    return rep;
+  }
+  g_pids = rr.pids;
+  for (const auto& n : rr.notes) rep.lines.push_back("note: " + n);
+  if (!rr.problem.empty()) {
+    ++rep.disagreements;
+    rep.lines.push_back("DISAGREE: " + rr.problem);
+  }
+
+  // Per op, per occurrence.
+  std::map<std::pair<int, int>, int> occ;
+  std::vector<std::string> seen_results;
+  for (const Record& r : rr.records) {
+    if (r.op < 0 || static_cast<std::size_t>(r.op) >= idx.ops.size()) continue;
+    const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
+    const int k = occ[{r.op, r.slot}]++;
+    const std::string real = canon(s, op, r.kind, r.value, r.wpid, rr.pids, rr.runner_pid);
+    auto it = sim.by_occurrence.find({r.op, r.slot, k});
+    const std::set<std::string>* allowed = nullptr;
+    if (it != sim.by_occurrence.end()) {
+      allowed = &it->second;
+    } else if (auto jt = sim.by_op.find(r.op); jt != sim.by_op.end()) {
+      allowed = &jt->second;  // more iterations than the simulator ran: any occurrence's results
+    }
+    const bool sim_ok = allowed && allowed->count(real);
+    const bool has_modern = op.expect_modern.has_value();
+    const std::optional<Expectation>& ex = has_modern ? op.expect_modern : op.expect;
+    const bool exp_ok = !ex || match_real(s, ex->any_of, r.kind, r.value, r.wpid, &pid_of_slot);
+    const std::string who = r.slot >= 0 && static_cast<std::size_t>(r.slot) < s.task_names.size()
+                                ? s.task_names[static_cast<std::size_t>(r.slot)]
+                                : "?";
+    const std::string where = fmt::format("{} {} at {} (#{})", who, op.key, op.ptr, k + 1);
+    const std::string sim_text = allowed ? join(*allowed) : "(never reached)";
+    if (has_modern && exp_ok && !sim_ok) {
+      ++rep.era_differences;
+      rep.lines.push_back(fmt::format("era difference (declared): {}: kernel {}; 2.6.32 expect {}; "
+                                      "expect_modern {}; simulator {}",
+                                      where, real, op.expect ? describe_expect(s, op.expect->any_of) : "-",
+                                      describe_expect(s, op.expect_modern->any_of), sim_text));
+    } else if (exp_ok && sim_ok) {
+      if (verbose) rep.lines.push_back(fmt::format("agree: {}: {}", where, real));
+    } else {
+      ++rep.disagreements;
+      rep.lines.push_back(fmt::format("DISAGREE: {}: kernel {}; expect {}; simulator {}", where, real,
+                                      ex ? describe_expect(s, ex->any_of) : "-", sim_text));
+    }
+  }
+  // How each task ended.
+  for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
+    if (!rr.pids[sl]) continue;
+    std::string real;
+    if (rr.end_status[sl] >= 0)
+      real = end_text(rr.end_status[sl]);
+    else if (!rr.end_state[sl].empty())
+      real = rr.end_state[sl];
+    else
+      continue;  // a thread, or a task whose reaper was not watched: no status to compare
+    auto it = sim.task_end.find(static_cast<int>(sl));
+    const bool ok = it != sim.task_end.end() && it->second.count(real);
+    if (ok) {
+      if (verbose) rep.lines.push_back(fmt::format("agree: task {} ended {}", s.task_names[sl], real));
+    } else if (rep.era_differences) {
+      // The ops already showed a declared era difference: a task that ends
+      // otherwise follows from it (said so, never hidden).
+      rep.lines.push_back(fmt::format("era difference (consequence): task {} ended {}; simulator {}",
+                                      s.task_names[sl], real,
+                                      it == sim.task_end.end() ? "(never created)" : join(it->second)));
+    } else {
+      ++rep.disagreements;
+      rep.lines.push_back(fmt::format("DISAGREE: task {} ended {}; simulator {}", s.task_names[sl], real,
+                                      it == sim.task_end.end() ? "(never created)" : join(it->second)));
+    }
+  }
+  rep.verdict = rep.disagreements ? Verdict::Disagree
+                                  : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
+  return rep;
+}
+
+}  // namespace ukern

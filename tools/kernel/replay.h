@@ -1,0 +1,144 @@
+// tools/kernel/replay.h: utsim-kernel, a scenario replayed on the real kernel.
+//
+// A scenario's tasks become real processes and threads (the runner, a child
+// subreaper, plays init), each interpreting its program with raw system
+// calls; what each op returned is written to a shared memory area.  The
+// comparison (compare.cpp) then holds every result against the scenario's
+// expect (expect_modern where given) and against the results the simulator
+// produced for the same op over many schedules (simset.cpp).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "model/scenario.h"
+
+namespace ukern {
+
+// ---- the ops of a scenario, numbered --------------------------------------------------
+
+// Every op of the scenario in a fixed walk (tasks, nested programs, handler
+// bodies, exec programs), so that a re-executed image finds the same op by
+// its number.
+struct OpIndex {
+  std::vector<const model::Op*> ops;
+  std::map<const model::Op*, int> id;
+  explicit OpIndex(const model::Scenario& s);
+  int of(const model::Op* op) const {
+    auto it = id.find(op);
+    return it == id.end() ? -1 : it->second;
+  }
+};
+
+// Why a scenario cannot run on a real kernel ("" if it can): utrace API ops,
+// kernel threads and engines exist only in the model; a re-enabled race (model.bugs)
+// is a property of the model.
+std::string not_applicable(const model::Scenario& s);
+// Ops this replayer cannot reproduce faithfully ("" if none).
+std::string unsupported(const model::Scenario& s);
+
+// ---- shared memory between the runner and every task ------------------------------------
+
+inline constexpr int kMaxSlots = 256, kMaxCompletions = 64, kMaxRecords = 1 << 16;
+
+enum class RKind : std::int32_t { Value, Errno, Pid, WaitStatus, None, Blocks, Ok };
+
+struct Record {
+  std::int32_t op = -1;
+  std::int32_t slot = -1;
+  RKind kind = RKind::None;
+  std::int32_t wpid = 0;   // WaitStatus: the pid reported
+  std::int64_t value = 0;
+};
+
+struct Shared {
+  std::atomic<std::int32_t> pid[kMaxSlots];        // slot -> tid, 0 until created (CLONE_PARENT_SETTID)
+  std::atomic<std::int32_t> tgid[kMaxSlots];
+  std::atomic<std::int32_t> end_status[kMaxSlots]; // wait status once known, -1 before
+  std::atomic<std::int32_t> cur_op[kMaxSlots];     // op id + 1 being executed, 0 none
+  std::atomic<std::uint32_t> comp[kMaxCompletions];
+  std::atomic<std::uint32_t> go;                   // start gate of the top-level tasks
+  std::atomic<std::int32_t> runner_pid;
+  std::atomic<std::int32_t> pgid;
+  std::atomic<char> end_state_letter[kMaxSlots];   // /proc state when the runner ended the run
+  std::atomic<std::int32_t> hung;                   // the run ended for lack of progress
+  std::uint32_t tick_us, hang_ms, blocks_ms;        // RunOptions, for re-executed images
+  std::atomic<std::uint32_t> nrec;
+  Record rec[kMaxRecords];
+};
+
+// ---- running on the real kernel ------------------------------------------------------------
+
+struct RealRun {
+  bool ran = false;
+  std::string problem;               // harness trouble (timeout, await that never came, crash)
+  std::vector<Record> records;       // in the order they were written
+  std::vector<int> pids;             // slot -> pid
+  int runner_pid = 0;
+  std::vector<int> end_status;       // slot -> wait status, -1 unknown
+  std::vector<std::string> end_state;  // slot -> state at the end if it never died ("traced", ...)
+  std::vector<std::string> notes;    // what the harness did (kills at the end, ...)
+};
+
+struct RunOptions {
+  unsigned tick_us = 4000;          // one virtual tick of nanosleep
+  unsigned blocks_ms = 300;         // no progress this long while every live task may block: end
+  unsigned hang_ms = 3000;          // no progress this long: the scenario hangs; end
+  unsigned hard_timeout_ms = 20000; // the runner is killed after this
+  std::string self_exe;             // this program (exec ops re-execute it)
+  std::string scenario_path;        // absolute path of the scenario file
+};
+
+RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOptions& o);
+
+// Entry point of a re-executed image (exec op): never returns.
+[[noreturn]] void exec_child_main(int argc, char** argv);
+
+// Probe: can this process use ptrace at all (PTRACE_TRACEME in a child)?  "" or why not.
+std::string ptrace_probe();
+
+// Whether a result the real kernel gave matches one of the patterns of an
+// expectation (pid_of: a slot's pid on the real kernel).
+bool match_real(const model::Scenario& s, const std::vector<model::ResultPattern>& any_of, RKind kind,
+                std::int64_t value, int wpid, int (*pid_of)(int slot));
+
+// ---- what the simulator allows ----------------------------------------------------------------
+
+// Per op: the results (canonical strings) seen at each occurrence, over all
+// explored schedules; task ends per slot.
+struct SimSet {
+  std::map<std::tuple<int, int, int>, std::set<std::string>> by_occurrence;  // (op id, slot, k)
+  std::map<int, std::set<std::string>> by_op;
+  std::map<int, std::set<std::string>> task_end;  // slot -> "exited 3", "killed by SIGKILL", "traced"
+  std::uint64_t schedules = 0;
+  std::string error;
+};
+SimSet explore_sim(const model::Scenario& s, const OpIndex& idx, std::uint64_t schedules);
+
+// ---- canonical results ------------------------------------------------------------------------
+
+// "pid:C", "-ESRCH", "19", "st:0x137f@C", "none", "blocks", "ok".
+std::string canon(const model::Scenario& s, const model::Op& op, RKind kind, std::int64_t value,
+                  int wpid, const std::vector<int>& slot_pid, int init_pid);
+// A decoded wait status, or a state name: "exited 3", "killed by SIGKILL".
+std::string end_text(int status);
+
+// ---- comparison -----------------------------------------------------------------------------------
+
+enum class Verdict { Agree, EraDifference, Disagree, NotApplicable, Unsupported, Error };
+struct ScenarioReport {
+  std::string file, name;
+  Verdict verdict = Verdict::Agree;
+  std::string reason;
+  std::vector<std::string> lines;  // per op / task findings worth showing
+  int era_differences = 0, disagreements = 0;
+};
+ScenarioReport compare_scenario(const std::string& file, const RunOptions& o, std::uint64_t schedules,
+                                bool verbose);
+
+}  // namespace ukern

@@ -1,0 +1,104 @@
+// tools/kernel/simset.cpp: what the simulator lets each op return, over many
+// schedules (the same mix of schedulers as `utsim check`).
+#include <algorithm>
+#include <tuple>
+
+#include "model/check.h"
+#include "model/run.h"
+#include "replay.h"
+#include "sim/sched_pct.h"
+#include "sim/sched_random.h"
+#include "sim/sched_replay.h"
+
+namespace ukern {
+
+using namespace model;
+
+namespace {
+
+RKind rkind(ResultKind k) {
+  switch (k) {
+    case ResultKind::Value: return RKind::Value;
+    case ResultKind::Errno: return RKind::Errno;
+    case ResultKind::Pid: return RKind::Pid;
+    case ResultKind::WaitStatus: return RKind::WaitStatus;
+    case ResultKind::Ok: return RKind::Ok;
+    case ResultKind::None: return RKind::None;
+  }
+  return RKind::None;
+}
+
+}  // namespace
+
+SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedules) {
+  SimSet out;
+  RunConfig cfg;
+  cfg.trace = true;
+  try {
+    Simulator simu(s, cfg);
+    sim::RandomScheduler random{0};
+    sim::PctScheduler pct{0, 2, 100};
+    std::uint64_t steps_seen = 1;
+    for (std::uint64_t i = 0; i < schedules; ++i) {
+      sim::ReplayScheduler def;
+      sim::Scheduler* sched = &def;
+      const std::uint64_t seed = 0x9e3779b97f4a7c15ULL + i;
+      if (i > 0 && i % 3 == 0) {
+        random.set_seed(seed);
+        sched = &random;
+      } else if (i > 0) {
+        pct = sim::PctScheduler(seed, i % 3 == 1 ? 2u : 3u, steps_seen);
+        sched = &pct;
+      }
+      const RunOutput r = simu.run(*sched);
+      steps_seen = std::max<std::uint64_t>(steps_seen, r.engine.steps);
+      ++out.schedules;
+      const Kernel& k = simu.kernel();
+      // pid -> slot of this run; the slots' pids for canonical names
+      std::vector<int> slot_pid(s.task_names.size(), 0);
+      for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) slot_pid[sl] = k.slot_pid(static_cast<int>(sl));
+      auto slot_of = [&](int pid) {
+        for (const auto& t : k.tasks)
+          if (t->pid == pid) return t->slot;
+        return -1;
+      };
+      std::map<std::pair<int, int>, int> occ;
+      std::set<std::tuple<int, int, int>> blocks_seen;
+      for (const Event& e : k.events()) {
+        if (e.kind != Ev::op_result || !e.ref) continue;
+        const Op* op = static_cast<const Op*>(e.ref);
+        const int id = idx.of(op);
+        if (id < 0) continue;  // a synthesized handler op ({"exit": n})
+        const int slot = slot_of(e.pid);
+        const int n = occ[{id, slot}]++;
+        std::string c = e.d == 1 ? "blocks"
+                                 : canon(s, *op, rkind(static_cast<ResultKind>(e.b)), e.a,
+                                         static_cast<int>(e.c), slot_pid, 1);
+        if (e.d == 1) blocks_seen.insert({id, slot, n});
+        out.by_occurrence[{id, slot, n}].insert(c);
+        out.by_op[id].insert(c);
+      }
+      // Tasks left blocked in an op that did not expect it (a hang the
+      // scenario allows): that op "blocks" too.
+      for (const auto& t : k.tasks) {
+        if (t->slot < 0 || !t->cur_op || t->final_status >= 0 || t->exit_state) continue;
+        const int id = idx.of(t->cur_op);
+        if (id < 0) continue;
+        const int n = occ[{id, t->slot}];
+        if (blocks_seen.count({id, t->slot, n})) continue;
+        out.by_occurrence[{id, t->slot, n}].insert("blocks");
+        out.by_op[id].insert("blocks");
+      }
+      for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
+        const Kernel::TaskEnd te = k.task_end(static_cast<int>(sl));
+        if (!te.exists) continue;
+        out.task_end[static_cast<int>(sl)].insert(te.died ? end_text(te.status) : task_state_name(te.state));
+      }
+    }
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+}  // namespace ukern

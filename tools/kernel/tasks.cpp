@@ -1,0 +1,724 @@
+// tools/kernel/tasks.cpp: the scenario's tasks as real processes and
+// threads, each interpreting its program with raw system calls.
+//
+// Rules for everything that runs in a task (see sys.h): no system call but
+// those the ops stand for (a PTRACE_SYSCALL tracer sees every one), no
+// errno, no allocation, nothing that is not async-signal-safe (handlers run
+// the `do` ops of a sigaction right in the signal handler).  Results go to
+// the shared area as they happen.
+//
+// Limits (docs/ptrace.md): one tick of nanosleep is RunOptions::tick_us; a
+// compute step is a short busy loop; wait_for_completion is a futex wait,
+// interruptible by handlers (the model's is uninterruptible); PEEK/POKE use
+// a word of this program's own image (valid in forked tasks, not after exec).
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "model/scenario_loader.h"
+#include "replay.h"
+#include "sys.h"
+
+namespace ukern {
+
+void prctl_subreaper();
+
+using model::Op;
+using model::Program;
+
+namespace {
+
+// Linux values (include/uapi/linux/sched.h, signal.h, wait.h, ptrace.h).
+constexpr long kCloneVm = 0x100, kCloneSighand = 0x800, kCloneVfork = 0x4000,
+               kCloneThread = 0x10000, kCloneParentSettid = 0x100000;
+constexpr int kSigchld = 17, kSigkill = 9;
+constexpr int kFutexWait = 0, kFutexWake = 1;
+
+Shared* S = nullptr;
+const model::Scenario* SC = nullptr;
+const OpIndex* IDX = nullptr;
+const RunOptions* OPT = nullptr;
+int g_memfd = -1;
+
+struct Ctx {
+  int slot = -1;
+  int tid = 0;
+  int tgid = 0;
+  bool thread = false;
+};
+
+// Stacks for clone(CLONE_VM) children (threads, vfork).  In the BSS: no
+// system call to get one.
+constexpr int kStacks = 32;
+constexpr std::size_t kStackSize = 256 * 1024;
+alignas(64) char g_stacks[kStacks][kStackSize];
+Ctx g_stack_ctx[kStacks];
+int g_next_stack = 0;  // only the creator touches it (a vfork parent is suspended)
+Ctx g_main_ctx;        // the process's first thread
+const model::SignalHandler* g_handlers[65];
+volatile long g_peek_word = 0x5eed;
+
+Ctx& current_ctx() {
+  char probe;
+  const char* p = &probe;
+  for (int i = 0; i < kStacks; ++i)
+    if (p >= g_stacks[i] && p < g_stacks[i] + kStackSize) return g_stack_ctx[i];
+  return g_main_ctx;
+}
+
+// ---- small helpers ---------------------------------------------------------------------
+
+long now_us() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // vDSO: no system call
+  return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+void sleep_us(long us) {
+  struct timespec ts{us / 1000000, (us % 1000000) * 1000};
+  sys::call6(sys::nr::nanosleep, reinterpret_cast<long>(&ts), 0);
+}
+
+int slot_of_pid(int pid) {
+  for (int i = 0; i < kMaxSlots; ++i)
+    if (pid && S->pid[i].load() == pid) return i;
+  return -1;
+}
+
+char* utoa(char* p, long v) {
+  char buf[24];
+  int n = 0;
+  if (v < 0) {
+    *p++ = '-';
+    v = -v;
+  }
+  do buf[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) && n < 23);
+  while (n) *p++ = buf[--n];
+  *p = 0;
+  return p;
+}
+
+// The state letter of /proc/PID/stat, 0 if the task is gone.
+char proc_state(int pid) {
+  char path[48] = "/proc/";
+  char* e = utoa(path + 6, pid);
+  std::memcpy(e, "/stat", 6);
+  const long fd = sys::call6(sys::nr::open, reinterpret_cast<long>(path), 0 /* O_RDONLY */);
+  if (fd < 0) return 0;
+  char buf[512];
+  const long n = sys::call6(sys::nr::read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
+  sys::call6(sys::nr::close, fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* rp = nullptr;
+  for (const char* q = buf; *q; ++q)
+    if (*q == ')') rp = q;
+  if (!rp || !rp[1] || !rp[2]) return 0;
+  return rp[2];
+}
+
+bool state_is(char c, model::TaskState want) {
+  using model::TaskState;
+  switch (want) {
+    case TaskState::Running: return c == 'R';
+    case TaskState::Sleeping: return c == 'S' || c == 'D' || c == 'I';
+    case TaskState::Stopped: return c == 'T';
+    case TaskState::Traced: return c == 't';
+    case TaskState::Zombie: return c == 'Z';
+    case TaskState::Dead: return c == 0 || c == 'X';
+  }
+  return false;
+}
+
+void record(const Ctx& c, const Op& op, RKind kind, std::int64_t value, int wpid = 0) {
+  const std::uint32_t i = S->nrec.fetch_add(1);
+  if (i >= kMaxRecords) return;
+  Record& r = S->rec[i];
+  r.op = IDX->of(&op);
+  r.slot = c.slot;
+  r.kind = kind;
+  r.wpid = wpid;
+  r.value = value;
+}
+
+struct Res {
+  RKind kind = RKind::None;
+  std::int64_t value = 0;
+  int wpid = 0;
+};
+Res from_ret(long ret) {
+  if (ret < 0 && ret > -4096) return Res{RKind::Errno, -ret, 0};
+  return Res{RKind::Value, ret, 0};
+}
+
+void run_program(Ctx& c, const Program& prog);
+Res run_op(Ctx& c, const Op& op);
+
+// ---- signal handlers --------------------------------------------------------------------
+
+extern "C" void on_signal(int sig, siginfo_t*, void*) {
+  const model::SignalHandler* h = sig > 0 && sig < 65 ? g_handlers[sig] : nullptr;
+  if (!h) return;
+  Ctx& c = current_ctx();
+  using K = model::SignalHandler::Kind;
+  switch (h->kind) {
+    case K::Exit: sys::exit_group(h->value);
+    case K::Raise: sys::call6(sys::nr::tgkill, c.tgid, c.tid, h->value); break;
+    case K::Do: {
+      const std::int32_t saved = S->cur_op[c.slot].load();
+      run_program(c, h->body);
+      S->cur_op[c.slot].store(saved);
+      break;
+    }
+    default: break;
+  }
+}
+
+// ---- new tasks --------------------------------------------------------------------------------
+
+[[noreturn]] void task_body(Ctx& c, const Program& prog) {
+  run_program(c, prog);
+  // The end of a program: exit_group(0), exit(0) for a thread (as in the model).
+  if (c.thread) sys::exit_thread(0);
+  sys::exit_group(0);
+}
+
+struct StackStart {
+  const Program* prog;
+  int stack;
+};
+StackStart g_starts[kStacks];
+
+extern "C" int stack_child(void* arg) {
+  const StackStart& st = *static_cast<StackStart*>(arg);
+  Ctx& c = g_stack_ctx[st.stack];
+  task_body(c, *st.prog);
+}
+
+// fork/vfork/clone: 0 in the child never returns; the child's pid or -errno.
+long new_task(Ctx& c, long flags, int exit_signal, int child_slot, const Program& prog) {
+  std::atomic<std::int32_t>* tidp = &S->pid[child_slot];
+  tidp->store(0);
+  flags |= kCloneParentSettid | (exit_signal & 0xff);
+  if (!(flags & kCloneVm)) {
+    const long r = sys::call6(sys::nr::clone, flags, 0, reinterpret_cast<long>(tidp), 0, 0);
+    if (r == 0) {
+      g_main_ctx = Ctx{child_slot, tidp->load(), tidp->load(), false};
+      S->tgid[child_slot].store(g_main_ctx.tgid);
+      task_body(g_main_ctx, prog);
+    }
+    return r;
+  }
+  if (g_next_stack >= kStacks) return -11;  // -EAGAIN: out of stacks
+  const int i = g_next_stack++;
+  const bool thread = flags & kCloneThread;
+  // The child's pid is known only once clone() returned: the child reads it
+  // from the shared table (CLONE_PARENT_SETTID writes it before the child runs).
+  g_stack_ctx[i] = Ctx{child_slot, 0, thread ? c.tgid : 0, thread};
+  g_starts[i] = StackStart{&prog, i};
+  struct Fix {
+    static int start(void* arg) {
+      const StackStart& st = *static_cast<StackStart*>(arg);
+      Ctx& cc = g_stack_ctx[st.stack];
+      cc.tid = S->pid[cc.slot].load();
+      if (!cc.thread) cc.tgid = cc.tid;
+      S->tgid[cc.slot].store(cc.tgid);
+      task_body(cc, *st.prog);
+    }
+  };
+  // glibc's clone(): the child runs on its own stack, so a vfork child
+  // cannot clobber its suspended parent's frames.
+  const int r = ::clone(&Fix::start, g_stacks[i] + kStackSize - 64, static_cast<int>(flags), &g_starts[i],
+                        reinterpret_cast<pid_t*>(tidp), nullptr, nullptr);
+  if (r < 0) return -errno;
+  return r;
+}
+
+// ---- ptrace ------------------------------------------------------------------------------------
+
+Res do_ptrace(Ctx& c, const model::PtraceOp& p) {
+  (void)c;
+  const long pid = p.has_pid ? S->pid[p.pid.slot].load() : 0;
+  if (p.has_pid && !pid) return Res{RKind::Errno, 3 /* ESRCH */, 0};
+  switch (p.request) {
+    case 0x4201: {  // PTRACE_GETEVENTMSG
+      unsigned long msg = 0;
+      const long r = sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(&msg));
+      if (r < 0) return from_ret(r);
+      return Res{RKind::Value, static_cast<std::int64_t>(msg), 0};
+    }
+    case 0x4202: {  // PTRACE_GETSIGINFO
+      siginfo_t si{};
+      const long r = sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(&si));
+      if (r < 0) return from_ret(r);
+      return Res{RKind::Value, si.si_signo, 0};
+    }
+    case 0x4203: {  // PTRACE_SETSIGINFO: write back what is there
+      siginfo_t si{};
+      (void)sys::call6(sys::nr::ptrace, 0x4202, pid, 0, reinterpret_cast<long>(&si));
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(&si)));
+    }
+    case 1: case 2: {  // PEEKTEXT/PEEKDATA: a word of our own image
+      long word = 0;
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, reinterpret_cast<long>(&g_peek_word),
+                                 reinterpret_cast<long>(&word)));
+    }
+    case 3: {  // PEEKUSR offset 0
+      long word = 0;
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(&word)));
+    }
+    case 4: case 5:  // POKETEXT/POKEDATA: write the same word back
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, reinterpret_cast<long>(&g_peek_word), 0x5eed));
+    case 12: case 13: case 14: case 15: {  // GET/SETREGS, GET/SETFPREGS
+      alignas(16) static thread_local char buf[1024];
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(buf)));
+    }
+    case 0x4200:  // PTRACE_SETOPTIONS
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, p.options));
+    default:
+      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, p.sig));
+  }
+}
+
+// ---- the ops ----------------------------------------------------------------------------------
+
+long syscall_nr(const std::string& name) {
+  for (const auto& s : model::plain_syscalls())
+    if (name == s.name) return s.nr;
+  return -1;
+}
+
+void futex(std::atomic<std::uint32_t>* w, int op, std::uint32_t val) {
+  sys::call6(sys::nr::futex, reinterpret_cast<long>(w), op, val, 0, 0, 0);
+}
+
+Res do_await(const model::AwaitOp& a) {
+  const long deadline = now_us() + static_cast<long>(OPT->hang_ms) * 1000;
+  for (;;) {
+    const int pid = S->pid[a.task.slot].load();
+    if (pid) {
+      const char st = proc_state(pid);
+      if (state_is(st, a.state)) return Res{};
+      if (a.assert_now) return Res{RKind::Value, st ? st : 'X', 0};  // the letter it had
+    } else if (a.assert_now) {
+      return Res{RKind::Value, '-', 0};
+    }
+    if (now_us() > deadline) return Res{RKind::Blocks, 0, 0};
+    sleep_us(500);
+  }
+}
+
+void do_settle(const Ctx& c) {
+  const long deadline = now_us() + static_cast<long>(OPT->hang_ms) * 1000;
+  int calm = 0;
+  while (calm < 3 && now_us() < deadline) {
+    bool all = true;
+    for (int i = 0; i < kMaxSlots && all; ++i) {
+      const int pid = S->pid[i].load();
+      if (!pid || i == c.slot || S->end_status[i].load() >= 0) continue;
+      const char st = proc_state(pid);
+      all = st == 0 || st == 'S' || st == 'D' || st == 'T' || st == 't' || st == 'Z' || st == 'X' || st == 'I';
+    }
+    calm = all ? calm + 1 : 0;
+    sleep_us(1000);
+  }
+}
+
+Res op_body(Ctx& c, const Op& op) {
+  using namespace model;
+  if (const auto* sc = op.as_if<SyscallOp>()) return from_ret(sys::call6(syscall_nr(sc->name)));
+  if (const auto* cp = op.as_if<ComputeOp>()) {
+    for (std::uint64_t i = 0; i < cp->steps * 100000; ++i) __asm__ volatile("");
+    return Res{};
+  }
+  if (op.as_if<PauseOp>()) return from_ret(sys::call6(sys::nr::pause));
+  if (const auto* ns = op.as_if<NanosleepOp>()) {
+    const long us = static_cast<long>(ns->ticks) * OPT->tick_us;
+    struct timespec ts{us / 1000000, (us % 1000000) * 1000};
+    return from_ret(sys::call6(sys::nr::nanosleep, reinterpret_cast<long>(&ts), 0));
+  }
+  if (const auto* l = op.as_if<LoopOp>()) {
+    for (std::uint64_t i = 0; l->forever || i < l->times; ++i) run_program(c, l->body);
+    return Res{};
+  }
+  if (const auto* sa = op.as_if<SigactionOp>()) {
+    struct sigaction act;
+    std::memset(&act, 0, sizeof act);
+    using K = SignalHandler::Kind;
+    if (sa->handler.kind == K::Default) {
+      act.sa_handler = SIG_DFL;
+    } else if (sa->handler.kind == K::Ignore) {
+      act.sa_handler = SIG_IGN;
+    } else {
+      act.sa_sigaction = &on_signal;
+      act.sa_flags = SA_SIGINFO;
+    }
+    act.sa_flags |= static_cast<int>(sa->flags);
+    g_handlers[sa->sig] = &sa->handler;
+    const int r = ::sigaction(sa->sig, &act, nullptr);
+    return from_ret(r == 0 ? 0 : -22 /* EINVAL: SIGKILL/SIGSTOP or a bad number */);
+  }
+  if (const auto* pm = op.as_if<SigprocmaskOp>()) {
+    const int how = pm->how == SigprocmaskOp::How::Block ? 0 : pm->how == SigprocmaskOp::How::Unblock ? 1 : 2;
+    std::uint64_t set = pm->set.bits;
+    return from_ret(sys::call6(sys::nr::rt_sigprocmask, how, reinterpret_cast<long>(&set), 0, 8));
+  }
+  if (const auto* r = op.as_if<RaiseOp>()) return from_ret(sys::call6(sys::nr::tgkill, c.tgid, c.tid, r->sig));
+  if (const auto* k = op.as_if<KillOp>()) {
+    const int pid = S->pid[k->pid.slot].load();
+    if (!pid) return Res{RKind::Errno, 3, 0};
+    return from_ret(sys::call6(k->thread ? sys::nr::tkill : sys::nr::kill, pid, k->sig));
+  }
+  if (const auto* f = op.as_if<ForkOp>()) {
+    const long flags = f->vfork ? (kCloneVfork | kCloneVm) : 0;
+    const long r = new_task(c, flags, kSigchld, f->child, f->program);
+    return r > 0 ? Res{RKind::Pid, r, 0} : from_ret(r);
+  }
+  if (const auto* cl = op.as_if<CloneOp>()) {
+    const long r = new_task(c, static_cast<long>(cl->flags), cl->exit_signal, cl->child, cl->program);
+    return r > 0 ? Res{RKind::Pid, r, 0} : from_ret(r);
+  }
+  if (op.as_if<ExecOp>()) {
+    static char a_slot[16], a_op[16], a_fd[16];
+    utoa(a_slot, c.slot);
+    utoa(a_op, IDX->of(&op));
+    utoa(a_fd, g_memfd);
+    const char* argv[] = {OPT->self_exe.c_str(), "--exec-child", OPT->scenario_path.c_str(), a_slot, a_op, a_fd,
+                          nullptr};
+    const char* envp[] = {nullptr};
+    return from_ret(sys::call6(sys::nr::execve, reinterpret_cast<long>(OPT->self_exe.c_str()),
+                               reinterpret_cast<long>(argv), reinterpret_cast<long>(envp)));
+  }
+  if (const auto* e = op.as_if<ExitOp>()) {
+    if (e->group) sys::exit_group(e->code);
+    sys::exit_thread(e->code);
+  }
+  if (const auto* w = op.as_if<WaitpidOp>()) {
+    long pid = -1;
+    if (w->pid.kind != TaskRef::Kind::Any) {
+      pid = S->pid[w->pid.slot].load();
+      if (!pid) pid = 0x3ffffff0;  // a name whose task does not exist yet: no such child
+    }
+    int status = 0;
+    const long r = sys::call6(sys::nr::wait4, pid, reinterpret_cast<long>(&status), w->options, 0);
+    if (r <= 0) return from_ret(r);
+    const int slot = slot_of_pid(static_cast<int>(r));
+    const bool died = (status & 0x7f) == 0 || ((status & 0x7f) != 0x7f && (status & 0xffff) != 0xffff);
+    if (slot >= 0 && died) {
+      std::int32_t none = -1;
+      S->end_status[slot].compare_exchange_strong(none, status);
+    }
+    return Res{RKind::WaitStatus, status, static_cast<int>(r)};
+  }
+  if (const auto* p = op.as_if<PtraceOp>()) return do_ptrace(c, *p);
+  if (op.as_if<SettleOp>()) {
+    do_settle(c);
+    return Res{};
+  }
+  if (const auto* a = op.as_if<AwaitOp>()) return do_await(*a);
+  if (const auto* cm = op.as_if<CompletionOp>()) {
+    std::atomic<std::uint32_t>& w = S->comp[cm->completion];
+    if (!cm->wait) {
+      w.fetch_add(1);
+      futex(&w, kFutexWake, 1);
+      return Res{};
+    }
+    for (;;) {
+      std::uint32_t v = w.load();
+      if (v > 0) {
+        if (w.compare_exchange_weak(v, v - 1)) return Res{};
+        continue;
+      }
+      futex(&w, kFutexWait, 0);
+    }
+  }
+  if (const auto* rt = op.as_if<RetryOp>()) {
+    Res r;
+    for (std::uint64_t tries = 0; tries < rt->max; ++tries) {
+      r = run_op(c, *rt->body);
+      if (match_real(*SC, rt->until, r.kind, r.value, r.wpid, [](int slot) { return S->pid[slot].load(); }))
+        break;
+    }
+    return r;
+  }
+  return Res{RKind::Blocks, 0, 0};  // not reached: not_applicable() filtered the rest
+}
+
+Res run_op(Ctx& c, const Op& op) {
+  const int id = IDX->of(&op);
+  const std::int32_t saved = S->cur_op[c.slot].load();
+  S->cur_op[c.slot].store(id + 1);
+  const Res r = op_body(c, op);
+  S->cur_op[c.slot].store(saved);
+  record(c, op, r.kind, r.value, r.wpid);
+  return r;
+}
+
+void run_program(Ctx& c, const Program& prog) {
+  for (const Op& op : prog) (void)run_op(c, op);
+}
+
+}  // namespace
+
+// ---- the runner (init of the scenario) ------------------------------------------------------------
+
+namespace {
+
+const char* state_name(char c) {
+  switch (c) {
+    case 'R': return "running";
+    case 'S': case 'D': case 'I': return "sleeping";
+    case 'T': return "stopped";
+    case 't': return "traced";
+    case 'Z': return "zombie";
+    default: return "dead";
+  }
+}
+
+bool may_block(const Op* op) {
+  if (!op || !op->expect) return false;
+  for (const auto& p : op->expect->any_of)
+    if (p.kind == model::ResultPattern::Kind::Blocks) return true;
+  return false;
+}
+
+[[noreturn]] void runner_main(const model::Scenario& s) {
+  prctl_subreaper();
+  S->runner_pid.store(static_cast<std::int32_t>(sys::call6(sys::nr::getpid)));
+  // The top-level tasks, in declaration order; the first leads the process group.
+  for (const model::TaskDecl& t : s.tasks) {
+    std::atomic<std::int32_t>* tidp = &S->pid[t.slot];
+    const long r = sys::call6(sys::nr::clone, kSigchld | kCloneParentSettid, 0, reinterpret_cast<long>(tidp), 0, 0);
+    if (r == 0) {
+      while (!S->go.load()) futex(&S->go, kFutexWait, 0);
+      g_main_ctx = Ctx{t.slot, tidp->load(), tidp->load(), false};
+      S->tgid[t.slot].store(g_main_ctx.tgid);
+      task_body(g_main_ctx, t.program);
+    }
+    if (r < 0) sys::exit_group(70);
+    if (!S->pgid.load()) S->pgid.store(static_cast<std::int32_t>(r));
+    sys::call6(sys::nr::setpgid, r, S->pgid.load());
+  }
+  S->go.store(1);
+  sys::call6(sys::nr::futex, reinterpret_cast<long>(&S->go), kFutexWake, 1 << 30, 0, 0, 0);
+
+  long last_progress = now_us();
+  std::uint32_t last_nrec = 0;
+  bool ended = false;
+  for (;;) {
+    int status = 0;
+    long r;
+    while ((r = sys::call6(sys::nr::wait4, -1, reinterpret_cast<long>(&status), 0x40000000 /* __WALL */ | 1 /* WNOHANG */, 0)) > 0) {
+      const bool died = (status & 0x7f) != 0x7f;
+      const int slot = slot_of_pid(static_cast<int>(r));
+      if (died && slot >= 0 && !ended) {
+        std::int32_t none = -1;
+        S->end_status[slot].compare_exchange_strong(none, status);
+      }
+      last_progress = now_us();
+    }
+    if (r == -10 /* ECHILD */) break;
+    if (ended) {
+      sleep_us(1000);
+      continue;
+    }
+    const std::uint32_t n = S->nrec.load();
+    if (n != last_nrec) {
+      last_nrec = n;
+      last_progress = now_us();
+    }
+    const long idle_ms = (now_us() - last_progress) / 1000;
+    bool end = idle_ms >= static_cast<long>(OPT->hang_ms);
+    if (!end && idle_ms >= static_cast<long>(OPT->blocks_ms)) {
+      // Every live task sits in an op that may block forever: the run is over.
+      bool all = true;
+      for (int i = 0; i < kMaxSlots && all; ++i) {
+        const int pid = S->pid[i].load();
+        if (!pid || S->end_status[i].load() >= 0) continue;
+        const char st = proc_state(pid);
+        if (st == 0 || st == 'Z' || st == 'X') continue;
+        const int cur = S->cur_op[i].load();
+        all = cur > 0 && may_block(IDX->ops[static_cast<std::size_t>(cur - 1)]);
+      }
+      end = all;
+    }
+    if (end) {
+      // What is left: its state, the op it is blocked in; then SIGKILL.
+      for (int i = 0; i < kMaxSlots; ++i) {
+        const int pid = S->pid[i].load();
+        if (!pid || S->end_status[i].load() >= 0) continue;
+        const char st = proc_state(pid);
+        if (st == 0 || st == 'X') continue;
+        S->end_state_letter[i].store(st);
+        const int cur = S->cur_op[i].load();
+        if (cur > 0 && st != 'Z') {
+          Ctx c{i, pid, pid, false};
+          record(c, *IDX->ops[static_cast<std::size_t>(cur - 1)], RKind::Blocks, 0);
+        }
+      }
+      S->hung.store(idle_ms >= static_cast<long>(OPT->hang_ms) ? 1 : 0);
+      ended = true;
+      if (S->pgid.load()) sys::call6(sys::nr::kill, -S->pgid.load(), kSigkill);
+      for (int i = 0; i < kMaxSlots; ++i)
+        if (const int pid = S->pid[i].load()) sys::call6(sys::nr::kill, pid, kSigkill);
+      continue;
+    }
+    sleep_us(1000);
+  }
+  sys::exit_group(0);
+}
+
+}  // namespace
+
+}  // namespace ukern
+
+// ---- the main process's side ------------------------------------------------------------------------
+
+namespace ukern {
+
+void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+namespace {
+
+Shared* map_shared(int fd) {
+  void* m = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  return m == MAP_FAILED ? nullptr : static_cast<Shared*>(m);
+}
+
+void kill_everything(Shared& sh) {
+  if (sh.pgid.load()) ::kill(-sh.pgid.load(), SIGKILL);
+  for (int i = 0; i < kMaxSlots; ++i)
+    if (const int pid = sh.pid[i].load()) ::kill(pid, SIGKILL);
+}
+
+}  // namespace
+
+RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOptions& o) {
+  RealRun rr;
+  const int fd = ::memfd_create("utsim-kernel", 0);  // inherited by exec'd tasks on purpose
+  if (fd < 0 || ::ftruncate(fd, sizeof(Shared)) != 0) {
+    rr.problem = std::string("memfd_create/ftruncate: ") + std::strerror(errno);
+    return rr;
+  }
+  Shared* sh = map_shared(fd);
+  if (!sh) {
+    rr.problem = std::string("mmap: ") + std::strerror(errno);
+    ::close(fd);
+    return rr;
+  }
+  std::memset(static_cast<void*>(sh), 0, sizeof(Shared));
+  for (auto& e : sh->end_status) e.store(-1);
+  sh->tick_us = o.tick_us;
+  sh->hang_ms = o.hang_ms;
+  sh->blocks_ms = o.blocks_ms;
+  S = sh;
+  SC = &s;
+  IDX = &idx;
+  OPT = &o;
+  g_memfd = fd;
+  g_next_stack = 0;
+  for (auto& h : g_handlers) h = nullptr;
+
+  std::fflush(nullptr);
+  const pid_t runner = ::fork();
+  if (runner == 0) runner_main(s);
+  if (runner < 0) {
+    rr.problem = std::string("fork: ") + std::strerror(errno);
+  } else {
+    const long deadline = now_us() + static_cast<long>(o.hard_timeout_ms) * 1000;
+    int status = 0;
+    for (;;) {
+      const pid_t r = ::waitpid(runner, &status, WNOHANG);
+      if (r == runner) break;
+      if (now_us() > deadline) {
+        rr.problem = "timed out after " + std::to_string(o.hard_timeout_ms) + " ms: runner and tasks killed";
+        ::kill(runner, SIGKILL);
+        kill_everything(*sh);
+        ::waitpid(runner, &status, 0);
+        break;
+      }
+      sleep_us(2000);
+    }
+    if (rr.problem.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+      rr.problem = "the runner failed (status " + std::to_string(status) + ")";
+    kill_everything(*sh);  // nothing may outlive the scenario
+    rr.ran = true;
+  }
+  const std::uint32_t n = std::min<std::uint32_t>(sh->nrec.load(), kMaxRecords);
+  rr.records.assign(sh->rec, sh->rec + n);
+  rr.runner_pid = sh->runner_pid.load();
+  rr.pids.resize(s.task_names.size());
+  rr.end_status.resize(s.task_names.size());
+  rr.end_state.resize(s.task_names.size());
+  for (std::size_t i = 0; i < s.task_names.size(); ++i) {
+    rr.pids[i] = sh->pid[i].load();
+    rr.end_status[i] = sh->end_status[i].load();
+    const char c = sh->end_state_letter[i].load();
+    if (c) rr.end_state[i] = state_name(c);
+  }
+  if (sh->hung.load()) rr.notes.push_back("the run made no progress for " + std::to_string(o.hang_ms) +
+                                          " ms; what was left was killed");
+  ::munmap(sh, sizeof(Shared));
+  ::close(fd);
+  S = nullptr;
+  return rr;
+}
+
+void exec_child_main(int argc, char** argv) {
+  // utsim-kernel --exec-child FILE SLOT OP FD
+  if (argc < 6) sys::exit_group(127);
+  static model::LoadResult loaded = model::load_scenario_file(argv[2]);
+  if (!loaded.ok()) sys::exit_group(127);
+  static const model::Scenario& s = *loaded.scenario;
+  static OpIndex idx(s);
+  const int slot = std::atoi(argv[3]), opid = std::atoi(argv[4]);
+  g_memfd = std::atoi(argv[5]);
+  S = map_shared(g_memfd);
+  if (!S || opid < 0 || static_cast<std::size_t>(opid) >= idx.ops.size()) sys::exit_group(127);
+  static RunOptions o;
+  o.tick_us = S->tick_us;
+  o.hang_ms = S->hang_ms;
+  o.blocks_ms = S->blocks_ms;
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = 0;
+  o.self_exe = exe;
+  o.scenario_path = argv[2];
+  SC = &s;
+  IDX = &idx;
+  OPT = &o;
+  const int tid = static_cast<int>(sys::call6(sys::nr::getpid));
+  S->pid[slot].store(tid);  // after exec from a thread, the leader's pid (de_thread)
+  S->tgid[slot].store(tid);
+  g_main_ctx = Ctx{slot, tid, tid, false};
+  const Op& op = *idx.ops[static_cast<std::size_t>(opid)];
+  const auto* ex = op.as_if<model::ExecOp>();
+  if (!ex) sys::exit_group(127);
+  record(g_main_ctx, op, RKind::Value, 0);  // execve returned 0 into the new program
+  task_body(g_main_ctx, ex->program);
+}
+
+std::string ptrace_probe() {
+  std::fflush(nullptr);
+  const pid_t c = ::fork();
+  if (c == 0) {
+    const long r = sys::call6(sys::nr::ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
+    sys::exit_group(r == 0 ? 0 : static_cast<int>(-r));
+  }
+  if (c < 0) return std::string("fork: ") + std::strerror(errno);
+  int status = 0;
+  if (::waitpid(c, &status, __WALL) != c) return std::string("waitpid: ") + std::strerror(errno);
+  if (WIFSIGNALED(status)) return "PTRACE_TRACEME killed the probe with signal " + std::to_string(WTERMSIG(status));
+  if (WEXITSTATUS(status) != 0) return std::string("PTRACE_TRACEME failed: ") + std::strerror(WEXITSTATUS(status));
+  return "";
+}
+
+}  // namespace ukern

@@ -23,11 +23,9 @@ bool pid_valued(const Op& op) {
   return false;
 }
 
-std::string name_of_pid(const Scenario& s, int pid, const std::vector<int>& slot_pid, int init_pid) {
-  if (pid && pid == init_pid) return "init";
-  for (std::size_t i = 0; i < slot_pid.size(); ++i)
-    if (pid && slot_pid[i] == pid) return s.task_names[i];
-  return "";
+std::string name_of_pid(int pid, const PidNames& names) {
+  auto it = names.find(pid);
+  return pid && it != names.end() ? it->second : "";
 }
 
 std::string join(const std::set<std::string>& v) {
@@ -68,35 +66,34 @@ std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>&
 
 std::string end_text(int status) { return describe_wait_status(status); }
 
-std::string canon(const Scenario& s, const Op& op, RKind kind, std::int64_t value, int wpid,
-                  const std::vector<int>& slot_pid, int init_pid) {
+std::string canon(const Op& op, RKind kind, std::int64_t value, int wpid, const PidNames& names) {
   switch (kind) {
     case RKind::Errno: return "-" + errno_name(static_cast<int>(value));
     case RKind::None: return "none";
-    case RKind::Blocks: return "blocks";
+    case RKind::Blocks:
+      if (op.as_if<AwaitOp>() && value) return fmt::format("blocks (state '{}')", static_cast<char>(value));
+      return "blocks";
     case RKind::Ok: return "ok";
     case RKind::Pid: {
-      const std::string n = name_of_pid(s, static_cast<int>(value), slot_pid, init_pid);
+      const std::string n = name_of_pid(static_cast<int>(value), names);
       return "pid:" + (n.empty() ? std::to_string(value) : n);
     }
     case RKind::WaitStatus: {
-      const std::string n = name_of_pid(s, wpid, slot_pid, init_pid);
+      const std::string n = name_of_pid(wpid, names);
       return fmt::format("st:{:#x}@{}", value, n.empty() ? std::to_string(wpid) : n);
     }
     case RKind::Value:
       if (pid_valued(op)) {
-        const std::string n = name_of_pid(s, static_cast<int>(value), slot_pid, init_pid);
+        const std::string n = name_of_pid(static_cast<int>(value), names);
         if (!n.empty()) return "pid:" + n;
       }
-      if (const auto* a = op.as_if<AwaitOp>(); a && a->assert_now)
-        return fmt::format("state '{}'", static_cast<char>(value));
       return std::to_string(value);
   }
   return "?";
 }
 
 bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKind kind, std::int64_t value,
-                int wpid, int (*pid_of)(int slot)) {
+                int wpid, bool (*is_pid)(int slot, int pid)) {
   (void)s;
   for (const ResultPattern& p : any_of) {
     switch (p.kind) {
@@ -118,14 +115,15 @@ bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKi
         if (kind == RKind::Blocks) return true;
         break;
       case ResultPattern::Kind::TaskPid: {
-        const int pid = p.task.kind == TaskRef::Kind::Named ? pid_of(p.task.slot) : 0;
-        if (kind != RKind::Errno && kind != RKind::Blocks && pid && value == pid) return true;
+        if (kind != RKind::Errno && kind != RKind::Blocks && p.task.kind == TaskRef::Kind::Named &&
+            is_pid(p.task.slot, static_cast<int>(value)))
+          return true;
         break;
       }
       case ResultPattern::Kind::Status: {
         if (kind != RKind::WaitStatus) break;
         const int st = static_cast<int>(value);
-        if (p.has_pid && p.task.kind == TaskRef::Kind::Named && wpid != pid_of(p.task.slot)) break;
+        if (p.has_pid && p.task.kind == TaskRef::Kind::Named && !is_pid(p.task.slot, wpid)) break;
         bool ok = false;
         const bool exited = (st & 0x7f) == 0, stopped = (st & 0xff) == 0x7f,
                    signaled = !exited && !stopped && st != 0xffff;
@@ -148,9 +146,14 @@ bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKi
 }
 
 namespace {
-std::vector<int> g_pids;  // the run's slot -> pid, for match_real's callback
-int pid_of_slot(int slot) {
-  return slot >= 0 && static_cast<std::size_t>(slot) < g_pids.size() ? g_pids[static_cast<std::size_t>(slot)] : 0;
+std::vector<int> g_pids;                       // the run's slot -> pid, for match_real's callback
+std::vector<std::pair<int, int>> g_aliases;    // (former pid, slot)
+bool is_slot_pid(int slot, int pid) {
+  if (!pid || slot < 0) return false;
+  if (static_cast<std::size_t>(slot) < g_pids.size() && g_pids[static_cast<std::size_t>(slot)] == pid) return true;
+  for (const auto& [old, sl] : g_aliases)
+    if (sl == slot && old == pid) return true;
+  return false;
 }
 }  // namespace
 
@@ -192,11 +195,17 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
     return rep;
   }
   g_pids = rr.pids;
+  g_aliases = rr.aliases;
   for (const auto& n : rr.notes) rep.lines.push_back("note: " + n);
   if (!rr.problem.empty()) {
     ++rep.disagreements;
     rep.lines.push_back("DISAGREE: " + rr.problem);
   }
+
+  PidNames names{{rr.runner_pid, "init"}};
+  for (std::size_t i = 0; i < rr.pids.size(); ++i)
+    if (rr.pids[i]) names.emplace(rr.pids[i], s.task_names[i]);
+  for (const auto& [pid, slot] : rr.aliases) names.emplace(pid, s.task_names[static_cast<std::size_t>(slot)]);
 
   // Per op, per occurrence.
   std::map<std::pair<int, int>, int> occ;
@@ -205,7 +214,9 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
     if (r.op < 0 || static_cast<std::size_t>(r.op) >= idx.ops.size()) continue;
     const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
     const int k = occ[{r.op, r.slot}]++;
-    const std::string real = canon(s, op, r.kind, r.value, r.wpid, rr.pids, rr.runner_pid);
+    const std::string real = canon(op, r.kind, r.value, r.wpid, names);
+    // The runner plays init, whose pid is 1 in the model.
+    const std::int64_t value = pid_valued(op) && r.kind == RKind::Value && r.value == rr.runner_pid ? 1 : r.value;
     auto it = sim.by_occurrence.find({r.op, r.slot, k});
     const std::set<std::string>* allowed = nullptr;
     if (it != sim.by_occurrence.end()) {
@@ -216,7 +227,7 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
     const bool sim_ok = allowed && allowed->count(real);
     const bool has_modern = op.expect_modern.has_value();
     const std::optional<Expectation>& ex = has_modern ? op.expect_modern : op.expect;
-    const bool exp_ok = !ex || match_real(s, ex->any_of, r.kind, r.value, r.wpid, &pid_of_slot);
+    const bool exp_ok = !ex || match_real(s, ex->any_of, r.kind, value, r.wpid, &is_slot_pid);
     const std::string who = r.slot >= 0 && static_cast<std::size_t>(r.slot) < s.task_names.size()
                                 ? s.task_names[static_cast<std::size_t>(r.slot)]
                                 : "?";

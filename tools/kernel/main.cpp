@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
     switch (r.verdict) {
       case ukern::Verdict::EraDifference:
         for (const auto& l : r.lines)
-          if (l.rfind("era difference", 0) == 0) eras.push_back(shown(f) + ": " + l.substr(std::strlen("era difference (declared): ")));
+          if (l.rfind("era difference (declared): ", 0) == 0)
+            eras.push_back(shown(f) + ": " + l.substr(std::strlen("era difference (declared): ")));
         break;
       case ukern::Verdict::NotApplicable: nas.push_back(shown(f) + ": " + r.reason); break;
       case ukern::Verdict::Unsupported: unsup.push_back(shown(f) + ": " + r.reason); break;

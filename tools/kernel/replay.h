@@ -59,6 +59,7 @@ struct Record {
 struct Shared {
   std::atomic<std::int32_t> pid[kMaxSlots];        // slot -> tid, 0 until created (CLONE_PARENT_SETTID)
   std::atomic<std::int32_t> tgid[kMaxSlots];
+  std::atomic<std::int32_t> old_pid[kMaxSlots];    // the tid before an exec from a thread
   std::atomic<std::int32_t> end_status[kMaxSlots]; // wait status once known, -1 before
   std::atomic<std::int32_t> cur_op[kMaxSlots];     // op id + 1 being executed, 0 none
   std::atomic<std::uint32_t> comp[kMaxCompletions];
@@ -79,6 +80,7 @@ struct RealRun {
   std::string problem;               // harness trouble (timeout, await that never came, crash)
   std::vector<Record> records;       // in the order they were written
   std::vector<int> pids;             // slot -> pid
+  std::vector<std::pair<int, int>> aliases;  // (former pid, slot): a thread that exec'd
   int runner_pid = 0;
   std::vector<int> end_status;       // slot -> wait status, -1 unknown
   std::vector<std::string> end_state;  // slot -> state at the end if it never died ("traced", ...)
@@ -103,9 +105,9 @@ RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOpt
 std::string ptrace_probe();
 
 // Whether a result the real kernel gave matches one of the patterns of an
-// expectation (pid_of: a slot's pid on the real kernel).
+// expectation (is_pid: whether a pid is, or was, a slot's on the real kernel).
 bool match_real(const model::Scenario& s, const std::vector<model::ResultPattern>& any_of, RKind kind,
-                std::int64_t value, int wpid, int (*pid_of)(int slot));
+                std::int64_t value, int wpid, bool (*is_pid)(int slot, int pid));
 
 // ---- what the simulator allows ----------------------------------------------------------------
 
@@ -122,9 +124,10 @@ SimSet explore_sim(const model::Scenario& s, const OpIndex& idx, std::uint64_t s
 
 // ---- canonical results ------------------------------------------------------------------------
 
+// Who a pid is: a scenario task's name, "init", or "" (unknown).
+using PidNames = std::map<int, std::string>;
 // "pid:C", "-ESRCH", "19", "st:0x137f@C", "none", "blocks", "ok".
-std::string canon(const model::Scenario& s, const model::Op& op, RKind kind, std::int64_t value,
-                  int wpid, const std::vector<int>& slot_pid, int init_pid);
+std::string canon(const model::Op& op, RKind kind, std::int64_t value, int wpid, const PidNames& names);
 // A decoded wait status, or a state name: "exited 3", "killed by SIGKILL".
 std::string end_text(int status);
 

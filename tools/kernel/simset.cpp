@@ -54,9 +54,13 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
       steps_seen = std::max<std::uint64_t>(steps_seen, r.engine.steps);
       ++out.schedules;
       const Kernel& k = simu.kernel();
-      // pid -> slot of this run; the slots' pids for canonical names
-      std::vector<int> slot_pid(s.task_names.size(), 0);
-      for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) slot_pid[sl] = k.slot_pid(static_cast<int>(sl));
+      // pid -> name in this run (in creation order: a pid taken over by
+      // de_thread keeps its first owner's name, as on the real side)
+      PidNames names{{1, "init"}};
+      for (std::size_t sl = 0; sl < s.task_names.size(); ++sl)
+        if (const int pid = k.slot_pid(static_cast<int>(sl))) names.emplace(pid, s.task_names[sl]);
+      for (const auto& t : k.tasks)
+        if (t->slot >= 0) names.emplace(t->pid, s.task_names[static_cast<std::size_t>(t->slot)]);
       auto slot_of = [&](int pid) {
         for (const auto& t : k.tasks)
           if (t->pid == pid) return t->slot;
@@ -72,8 +76,8 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
         const int slot = slot_of(e.pid);
         const int n = occ[{id, slot}]++;
         std::string c = e.d == 1 ? "blocks"
-                                 : canon(s, *op, rkind(static_cast<ResultKind>(e.b)), e.a,
-                                         static_cast<int>(e.c), slot_pid, 1);
+                                 : canon(*op, rkind(static_cast<ResultKind>(e.b)), e.a,
+                                         static_cast<int>(e.c), names);
         if (e.d == 1) blocks_seen.insert({id, slot, n});
         out.by_occurrence[{id, slot, n}].insert(c);
         out.by_op[id].insert(c);

@@ -307,9 +307,11 @@ Res do_await(const model::AwaitOp& a) {
     if (pid) {
       const char st = proc_state(pid);
       if (state_is(st, a.state)) return Res{};
-      if (a.assert_now) return Res{RKind::Value, st ? st : 'X', 0};  // the letter it had
+      // Not in that state: like an await that never returns ("blocks"),
+      // with the state letter it had.
+      if (a.assert_now) return Res{RKind::Blocks, st ? st : 'X', 0};
     } else if (a.assert_now) {
-      return Res{RKind::Value, '-', 0};
+      return Res{RKind::Blocks, '-', 0};
     }
     if (now_us() > deadline) return Res{RKind::Blocks, 0, 0};
     sleep_us(500);
@@ -444,7 +446,7 @@ Res op_body(Ctx& c, const Op& op) {
     Res r;
     for (std::uint64_t tries = 0; tries < rt->max; ++tries) {
       r = run_op(c, *rt->body);
-      if (match_real(*SC, rt->until, r.kind, r.value, r.wpid, [](int slot) { return S->pid[slot].load(); }))
+      if (match_real(*SC, rt->until, r.kind, r.value, r.wpid, [](int slot, int pid) { return pid && (S->pid[slot].load() == pid || S->old_pid[slot].load() == pid); }))
         break;
     }
     return r;
@@ -660,6 +662,7 @@ RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOpt
   rr.end_state.resize(s.task_names.size());
   for (std::size_t i = 0; i < s.task_names.size(); ++i) {
     rr.pids[i] = sh->pid[i].load();
+    if (const int old = sh->old_pid[i].load()) rr.aliases.emplace_back(old, static_cast<int>(i));
     rr.end_status[i] = sh->end_status[i].load();
     const char c = sh->end_state_letter[i].load();
     if (c) rr.end_state[i] = state_name(c);
@@ -696,7 +699,10 @@ void exec_child_main(int argc, char** argv) {
   IDX = &idx;
   OPT = &o;
   const int tid = static_cast<int>(sys::call6(sys::nr::getpid));
-  S->pid[slot].store(tid);  // after exec from a thread, the leader's pid (de_thread)
+  // After exec from a thread the task has the leader's pid (de_thread): keep
+  // the old one as an alias so that results naming it still map to the task.
+  if (S->pid[slot].load() != tid) S->old_pid[slot].store(S->pid[slot].load());
+  S->pid[slot].store(tid);
   S->tgid[slot].store(tid);
   g_main_ctx = Ctx{slot, tid, tid, false};
   const Op& op = *idx.ops[static_cast<std::size_t>(opid)];

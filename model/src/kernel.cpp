@@ -10,8 +10,11 @@
 #include "model/ptrace.h"
 #include "model/utrace.h"
 #include "sim/hash.h"
+#include "sim/note.h"
 
 namespace model {
+
+static_assert(static_cast<std::uint32_t>(Field::tif) == kTifField, "Task::note_tif() names Field::tif");
 
 const char* field_name(Field f) {
   switch (f) {
@@ -236,7 +239,10 @@ std::string Kernel::message(std::int64_t index) const {
 
 // ---- scheduling ------------------------------------------------------------------------
 
+// The state changes below are noted for the explorers (sim/note.h): other
+// CPUs read task->state and exit_state at their yield points.
 void Kernel::set_task_state(Task& t, unsigned state) {
+  sim::note(oid(t_owner(t), Field::state), sim::Acc::Write, "task->state");
   if (t.state == state) return;
   emit(Ev::sched_state, t.pid, t.state, state);
   const unsigned before = t.state;
@@ -246,6 +252,7 @@ void Kernel::set_task_state(Task& t, unsigned state) {
 }
 
 void Kernel::set_exit_state(Task& t, int exit_state) {
+  sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Write, "task->exit_state");
   if (t.exit_state == exit_state) return;
   emit(Ev::sched_state, t.pid, t.exit_state ? t.exit_state : t.state, exit_state);
   t.exit_state = exit_state;
@@ -254,6 +261,7 @@ void Kernel::set_exit_state(Task& t, int exit_state) {
 
 // wake_up_state() / try_to_wake_up(): only a task whose state matches `mask`.
 bool Kernel::wake_up_state(Task& t, unsigned mask) {
+  sim::note(oid(t_owner(t), Field::state), sim::Acc::Read, "try_to_wake_up");
   if (!(t.state & mask)) return false;
   set_task_state(t, TASK_RUNNING);
   eng.wake(t.tid);
@@ -274,10 +282,19 @@ static bool signal_pending_state(unsigned state, const Task& p) {
   return (state & TASK_INTERRUPTIBLE) || p.pending.signal.has(SIGKILL);
 }
 
+// What schedule()'s test reads, noted for the explorers: a waker's writes
+// must not commute with it.
+static void note_sleep_test(const Task& cur) {
+  sim::note(oid(Kernel::t_owner(cur), Field::state), sim::Acc::Read, "schedule");
+  sim::note(oid(Kernel::t_owner(cur), Field::tif), sim::Acc::Read, "schedule");
+  sim::note(oid(Kernel::t_owner(cur), Field::sigpending), sim::Acc::Read, "schedule");
+}
+
 // schedule(): sleep in the current state until a wake-up makes it
 // TASK_RUNNING.  No yield point of its own: the test and the sleep are atomic
 // with respect to wakers, as the runqueue lock makes them in the kernel.
 sim::Co<void> Kernel::schedule(Task& cur, const char* where) {
+  note_sleep_test(cur);
   if (cur.state == TASK_RUNNING) co_return;
   if (signal_pending_state(cur.state, cur)) {
     set_task_state(cur, TASK_RUNNING);
@@ -290,6 +307,7 @@ sim::Co<void> Kernel::schedule(Task& cur, const char* where) {
 }
 
 sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const char* where) {
+  note_sleep_test(cur);
   if (cur.state == TASK_RUNNING) co_return false;
   if (signal_pending_state(cur.state, cur)) {
     set_task_state(cur, TASK_RUNNING);

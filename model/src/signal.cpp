@@ -4,6 +4,7 @@
 
 #include "model/kernel.h"
 #include "model/sigdefs.h"
+#include "sim/note.h"
 
 namespace model {
 
@@ -22,6 +23,16 @@ SigSet stop_mask() {
 void rm_from_queue(SigSet mask, SigPending& p) {
   p.signal.bits &= ~mask.bits;
   std::erase_if(p.list, [&](const Siginfo& i) { return mask.has(i.signo); });
+}
+
+// For the explorers (sim/note.h): other CPUs read a task's private pending
+// set at their yield points, so a step that changes it says so.
+void note_pending(const Task& t) {
+  sim::note(oid(Kernel::t_owner(t), Field::sigpending), sim::Acc::Write, "pending");
+}
+void rm_from_queue(SigSet mask, Task& t) {
+  note_pending(t);
+  rm_from_queue(mask, t.pending);
 }
 
 // next_signal(): the lowest-numbered pending signal not in `mask` (2.6.32
@@ -112,12 +123,12 @@ bool Kernel::prepare_signal(int sig, Task& p) {
     SigSet cont;
     cont.add(SIGCONT);
     rm_from_queue(cont, signal.shared_pending);
-    for (Task* t : signal.threads) rm_from_queue(cont, t->pending);
+    for (Task* t : signal.threads) rm_from_queue(cont, *t);
   } else if (sig == SIGCONT) {
     // Remove all stop signals from all queues, and wake all threads.
     rm_from_queue(stop_mask(), signal.shared_pending);
     for (Task* t : signal.threads) {
-      rm_from_queue(stop_mask(), t->pending);
+      rm_from_queue(stop_mask(), *t);
       unsigned state = __TASK_STOPPED;
       const KSigaction& ka = (*t->sighand)[SIGCONT];
       if (ka.handler == KSigaction::Handler::User && !t->blocked.has(SIGCONT)) {
@@ -219,6 +230,7 @@ int Kernel::send_signal(int sig, const Siginfo& info, Task& t, bool group, int s
   }
   if (info.signo) pending.list.push_back(info);
   pending.signal.add(sig);
+  if (!group) note_pending(t);
   emit(Ev::signal_generate, t.pid, sig, sender, group, 0);
   complete_signal(sig, t, group);
   return 0;
@@ -227,6 +239,7 @@ int Kernel::send_signal(int sig, const Siginfo& info, Task& t, bool group, int s
 // signal_wake_up(): TIF_SIGPENDING, and wake the task if it sleeps
 // interruptibly (or, for SIGKILL, in any TASK_WAKEKILL state).
 void Kernel::signal_wake_up(Task& t, bool resume) {
+  note_pending(t);  // callers have just queued a signal (SIGKILL for each thread)
   t.set_tif(TIF_SIGPENDING);
   unsigned mask = TASK_INTERRUPTIBLE;
   if (resume) mask |= TASK_WAKEKILL;
@@ -356,7 +369,7 @@ sim::Co<int> Kernel::do_sigaction(Task& cur, const SigactionOp& op) {
     m.add(sig);
     rm_from_queue(m, cur.signal->shared_pending);
     for (Task* t : cur.signal->threads) {
-      rm_from_queue(m, t->pending);
+      rm_from_queue(m, *t);
       recalc_sigpending_and_wake(*t);
     }
   }

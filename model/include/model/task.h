@@ -16,6 +16,7 @@
 #include "model/events.h"
 #include "model/scenario.h"
 #include "sim/engine.h"
+#include "sim/note.h"
 #include "sim/sync.h"
 
 namespace model {
@@ -45,6 +46,9 @@ enum Tif : unsigned {
   TIF_SINGLESTEP = 4, TIF_FORCED_TF = 24, TIF_BLOCKSTEP = 25,
 };
 constexpr unsigned long tif_bit(Tif t) { return 1UL << t; }
+// Field::tif of model/kernel.h (kernel.cpp checks it), for the explorers'
+// notes: other CPUs read the flags at their yield points.
+inline constexpr std::uint32_t kTifField = 3;
 std::string tif_string(unsigned long flags);  // "SIGPENDING|NOTIFY_RESUME"
 
 // ---- signal_struct flags (include/linux/sched.h) ------------------------------------
@@ -224,8 +228,17 @@ struct Task {
 
   bool is_leader() const { return group_leader == this; }
   bool test_tif(Tif f) const { return tif & tif_bit(f); }
-  void set_tif(Tif f) { tif |= tif_bit(f); }
-  void clear_tif(Tif f) { tif &= ~tif_bit(f); }
+  void set_tif(Tif f) {
+    tif |= tif_bit(f);
+    note_tif();
+  }
+  void clear_tif(Tif f) {
+    tif &= ~tif_bit(f);
+    note_tif();
+  }
+  void note_tif() const {
+    sim::note(sim::ObjId{(static_cast<std::uint32_t>(idx) << 8) | kTifField}, sim::Acc::Write, "thread_info.flags");
+  }
   bool thread_group_empty() const { return signal->threads.size() <= 1; }
 };
 

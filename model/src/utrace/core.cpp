@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "internal.h"
 #include "model/ptrace.h"
+#include "sim/note.h"
 
 namespace model {
 
@@ -52,7 +53,10 @@ EngineOps& detached_ops() {
 
 // ---- state changes (traced, and checked) -----------------------------------------------------
 
+// Each setter tells the explorers (sim/note.h) that the step writes the
+// field, which other CPUs read locklessly at their own yield points.
 void set_resume(Kernel& k, Task& t, std::uint32_t resume) {
+  sim::note(obj(t, Field::resume), sim::Acc::Write, "utrace->resume");
   Utrace& u = U(t);
   if (u.resume == resume) return;
   trace_state(k, t, UField::resume, u.resume, resume);
@@ -63,6 +67,7 @@ void set_resume(Kernel& k, Task& t, std::uint32_t resume) {
 }
 
 void set_utrace_flags(Kernel& k, Task& t, unsigned long flags) {
+  sim::note(obj(t, Field::utrace_flags), sim::Acc::Write, "utrace_flags");
   if (t.utrace_flags == flags) return;
   trace_state(k, t, UField::utrace_flags, static_cast<std::int64_t>(t.utrace_flags),
               static_cast<std::int64_t>(flags));
@@ -70,6 +75,7 @@ void set_utrace_flags(Kernel& k, Task& t, unsigned long flags) {
 }
 
 void set_engine_flags(Kernel& k, Engine& e, unsigned long flags) {
+  sim::note(obj(e, Field::engine_flags), sim::Acc::Write, "engine->flags");
   if (e.flags == flags) return;
   if (e.target)
     trace_state(k, *e.target, UField::engine_flags, static_cast<std::int64_t>(e.flags),
@@ -78,6 +84,7 @@ void set_engine_flags(Kernel& k, Engine& e, unsigned long flags) {
 }
 
 void set_engine_ops(Kernel& k, Engine& e, Engine::Ops ops) {
+  sim::note(obj(e, Field::engine_ops), sim::Acc::Write, "engine->ops");
   if (e.ops == ops) return;
   // I6: ops moves only real -> sentinel -> NULL, or to NULL.
   if (e.ops == Engine::Ops::Null || (e.ops == Engine::Ops::Detached && ops == Engine::Ops::Real))
@@ -89,6 +96,7 @@ void set_engine_ops(Kernel& k, Engine& e, Engine::Ops ops) {
 }
 
 void set_reporting(Kernel& k, Task& t, Engine* e) {
+  sim::note(obj(t, Field::reporting), sim::Acc::Write, "utrace->reporting");
   Utrace& u = U(t);
   if (u.reporting == e) return;
   trace_state(k, t, UField::reporting, u.reporting ? u.reporting->id : 0, e ? e->id : 0);
@@ -134,6 +142,7 @@ void splice_attaching(Kernel& k, Task& task) {
     u.attached.insert(u.attached.end(), u.attaching.begin(), u.attaching.end());
     u.attaching.clear();
   }
+  sim::note(obj(task, Field::pending_attach), sim::Acc::Write, "splice_attaching");
   if (u.pending_attach) {
     trace_state(k, task, UField::pending_attach, 1, 0);
     u.pending_attach = false;

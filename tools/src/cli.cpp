@@ -42,9 +42,11 @@ const CLI::Validator kUnsigned(
 void add_run_options(CLI::App& c, RunArgs& a) {
   c.add_option("FILE", a.file, "the scenario (JSON, SCENARIOS.md)")->required();
   auto* trace = c.add_option("--trace", a.trace,
-                             "write the trace: text (ftrace-like lines) or json (JSON Lines); "
+                             "write the trace: text (ftrace-like lines), json (JSON Lines), chrome "
+                             "(Chrome trace JSON for Perfetto), mermaid (sequence diagram) or dot "
+                             "(each task's states as visited); "
                              "to stdout (the summary then goes to stderr) or to -o FILE")
-                    ->check(CLI::IsMember({"text", "json"}));
+                    ->check(CLI::IsMember({"text", "json", "chrome", "mermaid", "dot"}));
   c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")
       ->needs(trace);
   c.add_option("--max-steps", a.max_steps, "end the run after N steps (a hang)")->check(kUnsigned);
@@ -113,6 +115,41 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
   list->add_flag("--strategies", list_args.strategies, "the exploration strategies");
   list->add_flag("--callbacks", list_args.callbacks, "the engine callbacks");
 
+  // explain, step, report: the teaching commands
+  ExplainArgs explain_args;
+  auto* explain = app.add_subcommand(
+      "explain", "narrate one run step by step: the task, the kernel function, what it read or "
+                 "changed, and why");
+  explain->add_option("FILE", explain_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  auto* explain_seed = explain->add_option("--seed", explain_args.seed, "choose at random, from seed N")
+                           ->check(kUnsigned);
+  explain->add_option("--schedule", explain_args.schedule, "follow schedule S")->excludes(explain_seed);
+  explain->add_option("--color", explain_args.color, "colour: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  explain->add_option("--max-steps", explain_args.max_steps, "end the run after N steps")->check(kUnsigned);
+  explain->footer(kExitCodes);
+
+  StepArgs step_args;
+  auto* step = app.add_subcommand(
+      "step", "be the scheduler: at each choice point pick the thread that runs next "
+              "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
+  step->add_option("FILE", step_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  step->add_option("--schedule", step_args.schedule, "replay these choices first, then ask");
+  step->add_option("--max-steps", step_args.max_steps, "end the run after N steps")->check(kUnsigned);
+
+  ReportArgs report_args;
+  auto* report = app.add_subcommand(
+      "report", "write one self-contained HTML page: the scenario, a timeline and the state "
+                "diagram of a run, its narrative, and with --explore the outcomes and a counterexample");
+  report->add_option("FILE", report_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  auto* report_seed = report->add_option("--seed", report_args.seed, "run from seed N")->check(kUnsigned);
+  report->add_option("--schedule", report_args.schedule, "run schedule S")->excludes(report_seed);
+  report->add_option("--explore", report_args.explore, "also explore N schedules (as utsim check)")
+      ->check(kUnsigned);
+  report->add_option("-o,--output", report_args.output, "the HTML file to write (default report.html)");
+  report->add_option("--max-steps", report_args.max_steps, "steps per run")->check(kUnsigned);
+  report->footer(kExitCodes);
+
   std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 wants them reversed
   try {
     app.parse(argv);
@@ -121,6 +158,10 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
       if (std::string why = check_schedule(*a->schedule); !why.empty())
         throw CLI::ValidationError("--schedule", why);
     }
+    for (const auto* sched : {&explain_args.schedule, &step_args.schedule, &report_args.schedule})
+      if (*sched)
+        if (std::string why = check_schedule(**sched); !why.empty())
+          throw CLI::ValidationError("--schedule", why);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitUsage;
@@ -133,6 +174,9 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
     if (replay->parsed()) return cmd_run(replay_args, io);
     if (check->parsed()) return cmd_check(check_args, io);
     if (list->parsed()) return cmd_list(list_args, io);
+    if (explain->parsed()) return cmd_explain(explain_args, io);
+    if (step->parsed()) return cmd_step(step_args, io);
+    if (report->parsed()) return cmd_report(report_args, io);
   } catch (const model::NotImplemented& e) {
     err << "not implemented: " << e.what() << '\n';
     return kExitInternal;

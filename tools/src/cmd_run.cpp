@@ -16,6 +16,7 @@
 #include "sim/schedule.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
+#include "tools/export.h"
 #include "tools/format.h"
 #include "tools/interrupt.h"
 #include "tools/scenario_text.h"
@@ -175,15 +176,6 @@ nlohmann::json to_json(const RunReport& r) {
   return j;
 }
 
-void write_trace(std::ostream& os, const model::Kernel& k, bool json) {
-  for (const model::Event& e : k.events()) {
-    if (json)
-      os << model::event_json(e, k).dump() << '\n';
-    else
-      os << model::event_text(e, k) << '\n';
-  }
-}
-
 }  // namespace
 
 int cmd_run(const RunArgs& a, Io io) {
@@ -218,8 +210,10 @@ int cmd_run(const RunArgs& a, Io io) {
   simu.set_stop_flag(guard.flag());
   model::RunOutput o;
   std::exception_ptr failure;
+  StepLog steps;  // who ran each step, in which function: for the exporters
+  RecordingScheduler recording(*sched, simu, steps);
   try {
-    o = simu.run(*sched);
+    o = simu.run(cfg.trace ? static_cast<sim::Scheduler&>(recording) : *sched);
   } catch (...) {
     failure = std::current_exception();  // the trace so far is still worth writing
   }
@@ -227,12 +221,11 @@ int cmd_run(const RunArgs& a, Io io) {
   const bool trace_to_stdout = cfg.trace && a.output.empty();
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
-    const bool json = a.trace == "json";
     if (trace_to_stdout) {
-      write_trace(io.out, simu.kernel(), json);
+      write_trace_as(io.out, a.trace, simu.kernel(), steps);
       io.out.flush();
     } else if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) {
-                 write_trace(f, simu.kernel(), json);
+                 write_trace_as(f, a.trace, simu.kernel(), steps);
                });
                !why.empty()) {
       io.err << "utsim: " << why << '\n';

@@ -1,0 +1,13 @@
+# tests/cli/common.sh: sourced by the teaching tests (bash).
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# A tool the test needs: missing on a developer's machine is a skip (exit 77),
+# missing in CI (CI=true) is a failure: scripts/bootstrap installs it there.
+need_tool() {
+  local tool=$1 package=$2
+  command -v "$tool" >/dev/null 2>&1 && return 0
+  if [[ ${CI:-} == true ]]; then
+    fail "$tool is not installed, and CI must have it (scripts/bootstrap deps installs the Debian package $package)"
+  fi
+  echo "SKIP: $tool is not installed on this machine (apt-get install $package, or scripts/bootstrap deps)"
+  exit 77
+}

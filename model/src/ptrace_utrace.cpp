@@ -39,9 +39,6 @@ void set_syscall_code(PtraceContext& ctx) {
 bool is_step_resume(std::uint32_t resume) {
   return resume == UTRACE_BLOCKSTEP || resume == UTRACE_SINGLESTEP;
 }
-bool fatal_signal_pending(const Task& t) {
-  return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL);
-}
 
 // ptrace_lookup_engine(): a new reference to the task's ptrace engine, or NULL.
 sim::Co<Engine*> ptrace_lookup_engine(Kernel& k, Task& cur, Task& tracee) {

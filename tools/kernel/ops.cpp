@@ -47,11 +47,9 @@ std::string unsupported(const Scenario& s) {
   OpIndex idx(s);
   for (const Op* op : idx.ops) {
     if (const auto* c = op->as_if<CloneOp>()) {
-      const bool vm = c->flags & CLONE_VM, thread = c->flags & CLONE_THREAD;
-      if (thread && !(c->flags & CLONE_SIGHAND)) continue;  // -EINVAL: replayable
-      if ((c->flags & CLONE_VFORK) && !vm)
-        return "clone(CLONE_VFORK without CLONE_VM) at " + op->ptr + " (not replayed: the child would share no stack)";
-      (void)vm;
+      if ((c->flags & CLONE_VFORK) && !(c->flags & CLONE_VM))
+        return "clone(CLONE_VFORK without CLONE_VM) at " + op->ptr +
+               " (its child would run on the suspended parent's stack copy)";
     }
     if (const auto* p = op->as_if<PtraceOp>()) {
       if (p->request == 31 /* SYSEMU */ || p->request == 32 /* SYSEMU_SINGLESTEP */ || p->request == 33)

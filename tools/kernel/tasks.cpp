@@ -37,7 +37,7 @@ using model::Program;
 namespace {
 
 // Linux values (include/uapi/linux/sched.h, signal.h, wait.h, ptrace.h).
-constexpr long kCloneVm = 0x100, kCloneSighand = 0x800, kCloneVfork = 0x4000,
+constexpr long kCloneVm = 0x100, kCloneVfork = 0x4000,
                kCloneThread = 0x10000, kCloneParentSettid = 0x100000;
 constexpr int kSigchld = 17, kSigkill = 9;
 constexpr int kFutexWait = 0, kFutexWake = 1;
@@ -278,7 +278,7 @@ Res do_ptrace(Ctx& c, const model::PtraceOp& p) {
     case 4: case 5:  // POKETEXT/POKEDATA: write the same word back
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, reinterpret_cast<long>(&g_peek_word), 0x5eed));
     case 12: case 13: case 14: case 15: {  // GET/SETREGS, GET/SETFPREGS
-      alignas(16) static thread_local char buf[1024];
+      alignas(16) char buf[1024];  // user_regs_struct / user_fpregs_struct fit
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(buf)));
     }
     case 0x4200:  // PTRACE_SETOPTIONS

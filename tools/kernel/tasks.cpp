@@ -211,9 +211,13 @@ long new_task(Ctx& c, long flags, int exit_signal, int child_slot, const Program
   if (!(flags & kCloneVm)) {
     const long r = sys::call6(sys::nr::clone, flags, 0, reinterpret_cast<long>(tidp), 0, 0);
     if (r == 0) {
-      g_main_ctx = Ctx{child_slot, tidp->load(), tidp->load(), false};
-      S->tgid[child_slot].store(g_main_ctx.tgid);
-      task_body(g_main_ctx, prog);
+      // The child runs on a copy of the creator's stack: the context its
+      // signal handlers find is the one of that stack (a thread's, if a
+      // thread forked).
+      Ctx& me = current_ctx();
+      me = Ctx{child_slot, tidp->load(), tidp->load(), false};
+      S->tgid[child_slot].store(me.tgid);
+      task_body(me, prog);
     }
     return r;
   }

@@ -240,7 +240,9 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
                                       where, real, op.expect ? describe_expect(s, op.expect->any_of) : "-",
                                       describe_expect(s, op.expect_modern->any_of), sim_text));
     } else if (exp_ok && sim_ok) {
-      if (verbose) rep.lines.push_back(fmt::format("agree: {}: {}", where, real));
+      if (verbose)
+        rep.lines.push_back(fmt::format("agree: {}: kernel {}; expect {}; simulator {}", where, real,
+                                        ex ? describe_expect(s, ex->any_of) : "-", sim_text));
     } else {
       ++rep.disagreements;
       rep.lines.push_back(fmt::format("DISAGREE: {}: kernel {}; expect {}; simulator {}", where, real,

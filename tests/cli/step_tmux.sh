@@ -28,7 +28,10 @@ screen() { tmux -S "$sock" capture-pane -p -J -S - -t "$session"; }
 wait_for() {
   local i
   for ((i = 0; i < 200; i++)); do
-    if screen | grep -qF -- "$1"; then return 0; fi
+    # grep the captured text, not a pipe: grep -q would close it early and
+    # pipefail would count capture-pane's SIGPIPE as a miss.
+    screen >"$scratch/now.txt" || true
+    if grep -qF -- "$1" "$scratch/now.txt"; then return 0; fi
     sleep 0.1
   done
   screen >"$scratch/screen.txt"

@@ -4,9 +4,14 @@
 
 #include <fmt/format.h>
 
-#include "sim/sched_pct.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include <chrono>
+#include <memory>
+
+#include "model/state_hash.h"
+#include "sim/explore_dfs.h"
+#include "sim/explore_dpor.h"
+#include "sim/explore_portfolio.h"
+#include "sim/explore_sample.h"
 #include "sim/schedule.h"
 
 namespace model {
@@ -66,31 +71,51 @@ std::string outcome_signature(const Simulator& simu) {
 
 namespace {
 
-// One schedule of the exploration: which scheduler, with what seed.
-struct Plan {
-  sim::RandomScheduler random{0};
-  sim::PctScheduler pct{0, 2, 100};
-
-  sim::Scheduler& next(const ExploreOptions& o, std::uint64_t i, std::uint64_t steps_seen) {
-    const std::uint64_t seed = o.seed * 0x9e3779b97f4a7c15ULL + i;
-    Strategy st = o.strategy;
-    if (st == Strategy::Portfolio) {
-      // Random, PCT depth 2, PCT depth `depth`, in turn.
-      switch (i % 3) {
-        case 0: st = Strategy::Random; break;
-        default: st = Strategy::Pct; break;
-      }
-    }
-    if (st == Strategy::Pct) {
-      const unsigned d = o.strategy == Strategy::Portfolio ? (i % 3 == 1 ? 2u : std::max(2u, o.depth))
-                                                          : o.depth;
-      pct = sim::PctScheduler(seed, d, std::max<std::uint64_t>(steps_seen, 1));
-      return pct;
-    }
-    random.set_seed(seed);
-    return random;
+// The scenario as the explorers see it: one run of the Simulator per
+// schedule, with step recording when an explorer asks for it.
+class ScenarioProgram final : public sim::Program {
+ public:
+  explicit ScenarioProgram(Simulator& s) : simu_(s) {}
+  sim::RunResult run(sim::Scheduler& sched, sim::Trace* trace) override {
+    if (trace) trace->clear();
+    simu_.engine().record(trace ? &trace->steps : nullptr, trace ? &trace->notes : nullptr);
+    out_ = simu_.run(sched);
+    return out_.engine;
   }
+  std::uint64_t state_hash() override { return model::state_hash(simu_.kernel()); }
+  const RunOutput& output() const { return out_; }
+
+ private:
+  Simulator& simu_;
+  RunOutput out_;
 };
+
+std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Program& prog) {
+  switch (o.strategy) {
+    case Strategy::Random:
+    case Strategy::Pct: {
+      sim::SampleOptions so;
+      so.kind = o.strategy == Strategy::Pct ? sim::SampleOptions::Kind::Pct : sim::SampleOptions::Kind::Random;
+      so.depth = o.depth;
+      so.seed = o.seed;
+      so.shard = o.shard;
+      return std::make_unique<sim::SampleExplorer>(prog, so);
+    }
+    case Strategy::Dfs: {
+      sim::DfsOptions d;
+      if (o.preemption_bound != ExploreOptions::kUnbounded) d.preemption_bound = o.preemption_bound;
+      d.iterative = o.iterative;
+      d.shard = o.shard;
+      d.stateful = o.stateful || o.graph;
+      d.graph = o.graph;
+      d.seed = o.seed;
+      return std::make_unique<sim::DfsExplorer>(prog, d);
+    }
+    case Strategy::Dpor: return std::make_unique<sim::DporExplorer>(prog, sim::DporOptions{o.shard, 0});
+    case Strategy::Portfolio: break;
+  }
+  return std::make_unique<sim::PortfolioExplorer>(prog, sim::PortfolioOptions{o.seed, o.depth, o.shard});
+}
 
 }  // namespace
 
@@ -100,45 +125,56 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   v.file = s.file;
   v.kernel = s.kernel;
   v.strategy = opt.strategy;
-  if (opt.strategy == Strategy::Dfs || opt.strategy == Strategy::Dpor) {
-    v.error = true;
-    v.error_kind = Verdict::ErrorKind::NotImplemented;
-    v.error_message = fmt::format("not implemented: strategy {} (exhaustive exploration is issue #5)",
-                                  strategy_name(opt.strategy));
-    return v;
-  }
+  v.shard = opt.shard;
+  if (opt.strategy == Strategy::Dfs) v.preemption_bound = opt.preemption_bound;
 
   Simulator simu(s, opt.run);
   simu.set_stop_flag(opt.stop);
+  ScenarioProgram prog(simu);
+  if (opt.graph)
+    opt.graph->on_new_node = [&](std::uint32_t n) {
+      if (opt.on_state) opt.on_state(simu, n);
+    };
   std::vector<bool> reached(s.expect.reachable.size(), false);
   std::uint64_t unmatched = 0;
   ScheduleRef unmatched_example;
   std::string unmatched_signature;
-  Plan plan;
-  std::uint64_t steps_seen = 0;
+  PropertySet found;
+  const auto started = std::chrono::steady_clock::now();
 
   try {
-    // Schedule 0 is the default (non-preemptive) run; it also gives PCT its
-    // estimate of the run length.
-    for (std::uint64_t i = 0; i < opt.max_schedules; ++i) {
+    const std::unique_ptr<sim::Explorer> x = make_explorer(opt, prog);
+    const auto* dfs = dynamic_cast<const sim::DfsExplorer*>(x.get());
+    std::uint64_t index = 0;  // runs so far, counted or not
+    while (v.schedules < opt.max_schedules) {
       if (opt.stop && opt.stop->load()) {
         v.interrupted = true;
         break;
       }
-      sim::ReplayScheduler def;
-      sim::Scheduler& sched = i == 0 ? static_cast<sim::Scheduler&>(def) : plan.next(opt, i, steps_seen);
-      const RunOutput out = simu.run(sched);
-      if (out.engine.end == sim::RunEnd::Interrupted) {
+      if (opt.time_limit > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.time_limit) {
+        v.timed_out = true;
+        break;
+      }
+      if (!x->next()) break;
+      const sim::RunResult& r = x->last();
+      const std::uint64_t i = index++;
+      if (r.end == sim::RunEnd::Interrupted) {
         v.interrupted = true;
         break;
       }
+      v.steps += r.steps;
+      if (!x->last_counted()) {
+        ++v.redundant;
+        continue;
+      }
+      const RunOutput& out = prog.output();
       ++v.schedules;
-      v.steps += out.engine.steps;
-      steps_seen = std::max(steps_seen, out.engine.steps);
-      const ScheduleRef ref{
-          sim::encode_schedule(std::span(out.engine.choices).first(out.engine.significant)), i};
+      const ScheduleRef ref{sim::encode_schedule(std::span(r.choices).first(r.significant)), i,
+                            r.preemptions, r.steps};
 
       for (const Violation& viol : out.violations) {
+        found.set(static_cast<std::size_t>(viol.property));
         auto it = std::find_if(v.violations.begin(), v.violations.end(),
                                [&](const FoundViolation& f) { return f.property == viol.property; });
         if (it == v.violations.end())
@@ -163,10 +199,18 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
           unmatched_signature = sig;
         }
       }
-      for (std::size_t r = 0; r < s.expect.reachable.size(); ++r)
-        if (!reached[r] && simu.matches(s.expect.reachable[r])) reached[r] = true;
+      for (std::size_t rr = 0; rr < s.expect.reachable.size(); ++rr)
+        if (!reached[rr] && simu.matches(s.expect.reachable[rr])) reached[rr] = true;
       if (opt.progress) opt.progress(v.schedules, opt.max_schedules);
+      if (opt.status)
+        opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),
+                                 v.violations.size(), dfs ? dfs->level() : 0});
+      if (opt.stop_when_found.any() && (found & opt.stop_when_found) == opt.stop_when_found) break;
     }
+    v.complete = x->complete() && !v.interrupted;
+    v.estimate = x->estimate();
+    if (dfs) v.bounded = dfs->bounded();
+    if (opt.graph) v.states = opt.graph->nodes().size();
   } catch (const NotImplemented& e) {
     v.error = true;
     v.error_kind = Verdict::ErrorKind::NotImplemented;

@@ -57,13 +57,22 @@ sim::Co<void> Kernel::do_group_exit(Task& cur, int exit_code) {
 // exit_signals(): PF_EXITING; hand group-wide signals to another thread and
 // complete a group stop in progress.
 sim::Co<void> Kernel::exit_signals(Task& tsk) {
+  // PF_EXITING is read under siglock (signal delivery) or tasklist_lock
+  // (ptrace links, reapers): for the explorers, setting it touches both.
+  const auto note_exiting = [&] {
+    sim::note(oid(t_owner(tsk), Field::flags), sim::Acc::Write, "PF_EXITING");
+    sim::note(tsk.sighand->siglock.id(), sim::Acc::Write, "PF_EXITING");
+    sim::note(tasklist_lock.id(), sim::Acc::Write, "PF_EXITING");
+  };
   if (tsk.thread_group_empty() || (tsk.signal->flags & SIGNAL_GROUP_EXIT) ||
       tsk.signal->group_exit_task) {
+    note_exiting();
     tsk.flags |= PF_EXITING;
     co_return;
   }
   co_await tsk.sighand->siglock.lock("exit_signals");
   // From now this task is not visible for group-wide signals.
+  note_exiting();
   tsk.flags |= PF_EXITING;
   int group_stop = 0;
   if (tsk.test_tif(TIF_SIGPENDING)) {
@@ -167,6 +176,8 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
 // __exit_signal() (and __unhash_process()): leave the thread group, the
 // parent's children list and the pid hash.  tasklist_lock held.
 void Kernel::exit_signal_unlink(Task& p) {
+  // __exit_signal() runs under siglock: signal senders see it (for the explorers).
+  sim::note(p.sighand->siglock.id(), sim::Acc::Write, "__exit_signal");
   SignalStruct& sig = *p.signal;
   if (sig.curr_target == &p) {
     auto& th = sig.threads;
@@ -300,6 +311,10 @@ sim::Co<int> Kernel::wait_task_continued(Task& cur, WaitOpts& wo, Task& p) {
 sim::Co<int> Kernel::wait_consider_task(Task& cur, WaitOpts& wo, bool ptrace, Task& p) {
   // eligible_child()
   if (wo.pid > 0 && p.pid != wo.pid) co_return 0;
+  // For the explorers (sim/note.h): what follows reads the child's state
+  // without the child's siglock.
+  sim::note(oid(t_owner(p), Field::state), sim::Acc::Read, "wait_consider_task");
+  sim::note(oid(t_owner(p), Field::exit_state), sim::Acc::Read, "wait_consider_task");
   // __WALL: all children; __WCLONE: only "clone" children (reporting with a
   // signal other than SIGCHLD); otherwise only the others.
   if (((p.exit_signal != SIGCHLD) ^ ((wo.flags & __WCLONE) != 0)) && !(wo.flags & __WALL))

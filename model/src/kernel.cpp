@@ -77,9 +77,13 @@ std::string tif_string(unsigned long flags) {
 }
 
 void WaitQueueHead::add(Task* t) {
+  sim::note(id, sim::Acc::Write, "add_wait_queue");
   if (std::find(waiters.begin(), waiters.end(), t) == waiters.end()) waiters.push_back(t);
 }
-void WaitQueueHead::remove(Task* t) { std::erase(waiters, t); }
+void WaitQueueHead::remove(Task* t) {
+  sim::note(id, sim::Acc::Write, "remove_wait_queue");
+  std::erase(waiters, t);
+}
 
 Kernel::Kernel(const Scenario& s, sim::Engine& e, const RunConfig& c)
     : scn(s), eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), trace_hash_(sim::kHashSeed) {
@@ -92,7 +96,12 @@ Kernel::Kernel(const Scenario& s, sim::Engine& e, const RunConfig& c)
 
 Kernel::~Kernel() = default;
 
+// The pid hash and the scenario's name bindings, as one object for the
+// explorers: fork and release write it, lookups read it.
+static sim::ObjId pid_table_obj() { return oid(kCompletionOwner - 2, Field::none); }
+
 Task& Kernel::new_task(Task* creator, int slot, bool kthread) {
+  sim::note(pid_table_obj(), sim::Acc::Write, "alloc_pid");
   auto owned = std::make_unique<Task>();
   Task& t = *owned;
   t.idx = static_cast<int>(tasks.size());
@@ -121,6 +130,7 @@ SignalStruct& Kernel::new_signal_struct(Task& leader) {
   signals_.push_back(std::make_unique<SignalStruct>());
   SignalStruct& sig = *signals_.back();
   sig.threads.push_back(&leader);
+  sig.wait_chldexit.id = oid(t_owner(leader), Field::wait_chldexit);
   sig.live = 1;
   sig.curr_target = &leader;
   return sig;
@@ -159,21 +169,25 @@ void Kernel::boot() {
 }
 
 Task* Kernel::find_task_by_vpid(int pid) const {
+  sim::note(pid_table_obj(), sim::Acc::Read, "find_task_by_vpid");
   if (pid <= 0 || static_cast<std::size_t>(pid) >= pid_table_.size()) return nullptr;
   return pid_table_[static_cast<std::size_t>(pid)];
 }
 
 void Kernel::detach_pid(Task& t) {
+  sim::note(pid_table_obj(), sim::Acc::Write, "detach_pid");
   if (static_cast<std::size_t>(t.pid) < pid_table_.size() && pid_table_[t.pid] == &t)
     pid_table_[t.pid] = nullptr;
 }
 
 void Kernel::attach_pid(Task& t, int pid) {
+  sim::note(pid_table_obj(), sim::Acc::Write, "attach_pid");
   if (pid_table_.size() <= static_cast<std::size_t>(pid)) pid_table_.resize(pid + 1, nullptr);
   pid_table_[static_cast<std::size_t>(pid)] = &t;
 }
 
 Task* Kernel::task_of_slot(int slot) const {
+  sim::note(pid_table_obj(), sim::Acc::Read, "task_of_slot");
   if (slot < 0 || static_cast<std::size_t>(slot) >= slot_pid_.size()) return nullptr;
   const int pid = slot_pid_[static_cast<std::size_t>(slot)];
   if (!pid) return nullptr;
@@ -269,6 +283,7 @@ bool Kernel::wake_up_state(Task& t, unsigned mask) {
 }
 
 void Kernel::wake_up(WaitQueueHead& q, unsigned mask) {
+  sim::note(q.id, sim::Acc::Read, "__wake_up");
   // Copy: a woken task may remove itself before we finish.
   std::vector<Task*> w = q.waiters;
   for (Task* t : w) wake_up_state(*t, mask);
@@ -300,9 +315,11 @@ sim::Co<void> Kernel::schedule(Task& cur, const char* where) {
     set_task_state(cur, TASK_RUNNING);
     co_return;
   }
+  sim::note(oid(t_owner(cur), Field::state), sim::Acc::Write, "schedule");  // on_cpu, nvcsw
   cur.on_cpu = false;
   ++cur.nvcsw;
   co_await sim::block(oid(t_owner(cur), Field::state), where);
+  note_sleep_test(cur);  // callers test for signals right after
   cur.on_cpu = true;
 }
 
@@ -313,9 +330,11 @@ sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const ch
     set_task_state(cur, TASK_RUNNING);
     co_return false;
   }
+  sim::note(oid(t_owner(cur), Field::state), sim::Acc::Write, "schedule");  // on_cpu, nvcsw
   cur.on_cpu = false;
   ++cur.nvcsw;
   const bool timed_out = co_await sim::block(oid(t_owner(cur), Field::state), where, deadline);
+  note_sleep_test(cur);  // callers test for signals right after
   cur.on_cpu = true;
   if (timed_out) set_task_state(cur, TASK_RUNNING);  // process_timeout() -> wake_up_process()
   co_return timed_out;
@@ -324,6 +343,9 @@ sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const ch
 // ---- outcome -----------------------------------------------------------------------------
 
 TaskState Kernel::task_state_of(const Task& t) const {
+  // `await` and `assert_state` test this inside a step: tell the explorers.
+  sim::note(oid(t_owner(t), Field::state), sim::Acc::Read, "task_state");
+  sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Read, "task_state");
   if (t.released || t.exit_state == EXIT_DEAD) return TaskState::Dead;
   if (t.exit_state == EXIT_ZOMBIE) return TaskState::Zombie;
   if (t.state & __TASK_TRACED) return TaskState::Traced;

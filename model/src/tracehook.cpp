@@ -35,20 +35,26 @@ sim::Co<void> Kernel::tracehook_notify_resume(Task& cur) {
 sim::Co<int> Kernel::tracehook_get_signal(Task& cur, Siginfo* info, KSigaction* return_ka) {
   // siglock is held: utrace_flags can still change (set_events takes only
   // utrace->lock), but the signal path reads it under siglock as one step.
+  sim::note(oid(t_owner(cur), Field::utrace_flags), sim::Acc::Read, "tracehook_get_signal");
   if (cur.utrace_flags) co_return co_await utrace_get_signal(*this, cur, info, return_ka);
   co_return 0;
 }
 
+// The tests of utrace_flags below are made inside other steps (under
+// siglock): noted for the explorers (sim/note.h).
 bool Kernel::tracehook_force_sigpending(Task& cur) {
+  sim::note(oid(t_owner(cur), Field::utrace_flags), sim::Acc::Read, "tracehook_force_sigpending");
   if (cur.utrace_flags) return utrace_interrupt_pending(*this, cur);
   return false;
 }
 
 bool Kernel::tracehook_consider_ignored_signal(Task& t, int) const {
+  sim::note(oid(t_owner(t), Field::utrace_flags), sim::Acc::Read, "tracehook_consider_ignored_signal");
   return (t.utrace_flags & ev(_UTRACE_EVENT_SIGNAL_IGN)) != 0;
 }
 
 bool Kernel::tracehook_consider_fatal_signal(Task& t, int) const {
+  sim::note(oid(t_owner(t), Field::utrace_flags), sim::Acc::Read, "tracehook_consider_fatal_signal");
   return (t.utrace_flags & (ev(_UTRACE_EVENT_SIGNAL_TERM) | ev(_UTRACE_EVENT_SIGNAL_CORE))) != 0;
 }
 

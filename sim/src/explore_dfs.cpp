@@ -173,7 +173,15 @@ bool DfsExplorer::next() {
   const bool aborted = sched_->aborted_at() != ~0u;
   expand(p, r);
   finish_run(std::move(r), mine && !aborted);
+  if (stack_.empty() && !waiting()) done_ = true;  // complete() without another call
   return true;
+}
+
+bool DfsExplorer::waiting() const {
+  if (level_ >= bound_) return false;
+  for (std::size_t c = std::size_t{level_} + 1; c < deferred_.size(); ++c)
+    if (!deferred_[c].empty()) return true;
+  return false;
 }
 
 void DfsExplorer::expand(const Prefix& p, const RunResult& r) {

@@ -42,6 +42,7 @@ class DporExplorer::Sched final : public Scheduler {
       Node& n = nodes[i];
       sleep_ = n.sleep;
       sleep_.insert(sleep_.end(), n.done.begin(), n.done.end());
+      if (!x_.opt_.sleep_sets) sleep_.clear();
       n.chosen = x_.target_choice_;
       processed_ = c.step;
       return n.chosen;
@@ -147,6 +148,7 @@ bool DporExplorer::next() {
   }
   const std::size_t first_new = first_node < nodes_.size() ? nodes_[first_node].step : 0;
   analyse(first_new);
+  if (r.end == RunEnd::StepLimit) starved();
   bool counted = !sched_->aborted() && !sched_->blocked();
   if (counted && shard_depth_ && nodes_.size() <= shard_depth_) counted = sched_->mine(nodes_.size());
   if (sched_->blocked()) ++dstats_.sleep_blocked;
@@ -155,18 +157,67 @@ bool DporExplorer::next() {
   return true;
 }
 
+// A run cut at the step limit is not maximal: a thread p that was enabled
+// but never ran again has a next step that was never executed, so no race
+// of it can be seen (a `forever` loop beside another thread would be one
+// schedule).  Its unknown step is taken as dependent with everything: for
+// each other thread q that ran after p's last step, p races with q's last
+// step there, so p is tried at the choice point of that step (or the
+// nearest earlier one after p's last step where p was enabled).  A
+// truncated space is therefore never reported complete on a guess.
+void DporExplorer::starved() {
+  const auto& steps = trace_.steps;
+  if (nodes_.empty()) return;
+  std::vector<std::int64_t> last;  // each thread's last executed step, by thread id
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    if (steps[k].tid >= last.size()) last.resize(steps[k].tid + 1, -1);
+    last[steps[k].tid] = static_cast<std::int64_t>(k);
+  }
+  for (Tid p : nodes_.back().enabled) {
+    const std::int64_t lp = p < last.size() ? last[p] : -1;
+    for (Tid q = 0; q < last.size(); ++q) {
+      const std::int64_t lq = last[q];
+      if (q == p || lq <= lp) continue;
+      // The last node at or before q's last step, after p's, where p could run.
+      for (std::size_t k = nodes_.size(); k-- > 0;) {
+        Node& m = nodes_[k];
+        if (static_cast<std::int64_t>(m.step) <= lp) break;
+        if (static_cast<std::int64_t>(m.step) > lq || !contains(m.enabled, p)) continue;
+        if (m.chosen != p && !has_tid(m.sleep, p) && !contains(m.backtrack, p)) m.backtrack.push_back(p);
+        break;
+      }
+    }
+  }
+}
+
 bool DporExplorer::pick_next() {
   for (std::size_t k = nodes_.size(); k-- > 0;) {
     const Node& n = nodes_[k];
     for (Tid t : n.backtrack) {
       if (has_tid(n.done, t) || has_tid(n.sleep, t)) continue;
+      report_done(k + 1);
       nodes_.resize(k + 1);
       target_ = k;
       target_choice_ = t;
       return true;
     }
   }
+  report_done(0);
   return false;
+}
+
+void DporExplorer::report_done(std::size_t from) {
+  if (!on_node_done) return;
+  std::vector<Tid> prefix, done, sleep;
+  for (const Node& n : nodes_) prefix.push_back(n.chosen);
+  for (std::size_t k = nodes_.size(); k-- > from;) {
+    const Node& n = nodes_[k];
+    done.clear();
+    sleep.clear();
+    for (const Sleeper& s : n.done) done.push_back(s.tid);
+    for (const Sleeper& s : n.sleep) sleep.push_back(s.tid);
+    on_node_done(NodeView{std::span<const Tid>(prefix).first(k), done, sleep, n.enabled});
+  }
 }
 
 // Happens-before over the whole run (vector clocks), and the races of every
@@ -256,21 +307,27 @@ void DporExplorer::analyse(std::size_t first_new) {
     }
     pred_.clear();
     for (const Cand& c : cands) pred_.push_back(c.step);
+    // A step that begins with a lock acquire is, for the lock's race, only
+    // its acquire: what it does inside the critical section comes after.
+    acq_pred_.clear();
+    if (last[q] >= 0) acq_pred_.push_back(static_cast<std::uint32_t>(last[q]));
+    if (last_global >= 0 && tid_[last_global] != q) acq_pred_.push_back(static_cast<std::uint32_t>(last_global));
 
     if (j >= first_new) {
       for (const Cand& c : cands) {
         const std::uint32_t e = c.step;
         if (!c.eligible || tid_[e] == q) continue;
         const Tid p = tid_[e];
+        const std::vector<std::uint32_t>& preds = c.excl >= 0 ? acq_pred_ : pred_;
         bool direct = true;
-        for (std::uint32_t d : pred_) {
+        for (std::uint32_t d : preds) {
           if (d == e || static_cast<std::int64_t>(d) == c.excl) continue;
           if (vc_[d * T + p] >= local_[e]) {
             direct = false;
             break;
           }
         }
-        if (direct) race(e, j, c.excl);
+        if (direct) race(e, j, c.excl, preds);
       }
     }
 
@@ -309,7 +366,8 @@ void DporExplorer::analyse(std::size_t first_new) {
 
 // e < j is a race: make the choice point before e try an initial of
 // v = notdep(e).j, unless it already tries one.
-void DporExplorer::race(std::size_t e, std::size_t j, std::int64_t lock_rel) {
+void DporExplorer::race(std::size_t e, std::size_t j, std::int64_t lock_rel,
+                        const std::vector<std::uint32_t>& preds) {
   const std::uint32_t ci = trace_.steps[e].choice;
   if (ci == ~0u || ci >= nodes_.size()) return;  // e ran alone: nothing else could go first
   Node& n = nodes_[ci];
@@ -328,7 +386,7 @@ void DporExplorer::race(std::size_t e, std::size_t j, std::int64_t lock_rel) {
   }
   // j's clock without what happens after e.
   vcq_.assign(T, 0);
-  for (std::uint32_t d : pred_) {
+  for (std::uint32_t d : preds) {
     if (d == e || static_cast<std::int64_t>(d) == lock_rel || hb_after_e(d)) continue;
     for (std::size_t s = 0; s < T; ++s) vcq_[s] = std::max(vcq_[s], vc_[d * T + s]);
   }

@@ -23,8 +23,16 @@ PortfolioExplorer::PortfolioExplorer(Program& p, PortfolioOptions o)
 
 bool PortfolioExplorer::next() {
   if (dpor_.complete()) return false;
-  Explorer* order[6] = {&dpor_, &pct2_, &dpor_, &pctd_, &dpor_, &random_};
-  Explorer* x = order[turn_++ % 6];
+  // While DPOR's estimate of its space is small, it gets every other run and
+  // usually finishes with a proof.  Once the estimate says the space is far
+  // beyond any budget, DPOR would spend its runs deep in one corner: it keeps
+  // one run in six, and the samplers, which reach shallow bugs anywhere in
+  // the tree, get the rest.
+  static constexpr double kSmallSpace = 10'000;
+  Explorer* small[6] = {&dpor_, &pct2_, &dpor_, &pctd_, &dpor_, &random_};
+  Explorer* big[6] = {&dpor_, &pct2_, &random_, &pctd_, &pct2_, &random_};
+  const bool is_big = turn_ >= 6 && dpor_.estimate() > kSmallSpace;
+  Explorer* x = (is_big ? big : small)[turn_++ % 6];
   if (!x->next()) return false;  // only DPOR ends, and then the space is covered
   last_member_ = x;
   finish_run(x->last(), x->last_counted());

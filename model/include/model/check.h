@@ -14,19 +14,45 @@
 
 #include "model/run.h"
 #include "model/scenario.h"
+#include "sim/explore.h"
+#include "sim/state_graph.h"
 
 namespace model {
 
+// Where an exploration stands, after each run (progress lines).
+struct ExploreStatus {
+  std::uint64_t schedules = 0;   // runs counted
+  std::uint64_t redundant = 0;   // runs not counted (sleep-set blocked, other shards', visited states)
+  std::uint64_t steps = 0;
+  double estimate = 0;           // the explorer's estimate of the whole space, 0: unknown
+  std::size_t outcomes = 0;
+  std::size_t violations = 0;
+  std::uint32_t level = 0;       // dfs: the preemption level being explored
+};
+
 struct ExploreOptions {
+  static constexpr std::uint32_t kUnbounded = ~0u;
+
   Strategy strategy = Strategy::Portfolio;
   std::uint64_t max_schedules = 1000;
   std::uint64_t seed = 1;
-  unsigned depth = 3;                   // PCT depth (portfolio: alternates 2 and this)
-  std::uint32_t preemption_bound = 2;   // dfs (issue #5)
+  unsigned depth = 3;                   // PCT depth (portfolio: PCT with 2 and with this)
+  std::uint32_t preemption_bound = 2;   // dfs; kUnbounded: every schedule
   RunConfig run;
   const std::atomic<bool>* stop = nullptr;
   // Called after each schedule (progress lines).
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+
+  // ---- exploration (sim/explore*.h) ----
+  double time_limit = 0;          // seconds of wall-clock time, 0: none (decides only when to stop)
+  sim::Shard shard;               // the part of the space this process covers
+  bool iterative = true;          // dfs: every schedule with 0 preemptions, then 1, ...
+  bool stateful = false;          // dfs: prune abstract states seen before (model/state_hash.h)
+  sim::StateGraph* graph = nullptr;  // stateful dfs: record states and transitions here
+  // A new state of the graph, while the run that reached it is still going.
+  std::function<void(const Simulator&, std::uint32_t node)> on_state;
+  std::function<void(const ExploreStatus&)> status;  // after each run
+  PropertySet stop_when_found;    // stop once every one of these has been broken
 };
 
 // What the caller set explicitly (command-line flags): it wins over the
@@ -51,6 +77,8 @@ PropertySet tolerated_properties(const Scenario& s);
 struct ScheduleRef {
   std::string schedule;  // the choices, as a schedule string
   std::uint64_t index = 0;  // which schedule of the exploration
+  std::uint32_t preemptions = 0;
+  std::uint64_t steps = 0;  // of the whole run
 };
 
 struct FoundViolation {
@@ -83,6 +111,16 @@ struct Verdict {
   ErrorKind error_kind = ErrorKind::None;
   std::string error_message;
   bool passed() const { return !error && problems.empty(); }
+
+  // ---- exploration (issue #5) ----
+  bool complete = false;            // every schedule of the (bounded) space was run
+  bool bounded = false;             // dfs: schedules beyond the preemption bound exist
+  bool timed_out = false;           // the time limit stopped it
+  std::uint32_t preemption_bound = ExploreOptions::kUnbounded;  // dfs
+  std::uint64_t redundant = 0;      // runs not counted (sleep-set blocked, other shards', visited states)
+  double estimate = 0;              // the explorer's estimate of the space (0: unknown)
+  sim::Shard shard;
+  std::uint64_t states = 0;         // stateful: distinct abstract states
 };
 
 // Explores and judges.  Never throws for a scenario's content; internal

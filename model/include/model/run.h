@@ -32,6 +32,8 @@ class Simulator {
   const Scenario& scenario() const { return scn_; }
   const RunConfig& config() const { return cfg_; }
   void set_stop_flag(const std::atomic<bool>* f) { eng_.set_stop_flag(f); }
+  // The engine the runs use (explorers turn step recording on and off here).
+  sim::Engine& engine() { return eng_; }
 
   // Whether the last run ended in this outcome (partial match: only the
   // fields written are compared).

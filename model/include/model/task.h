@@ -101,6 +101,7 @@ struct SighandStruct {
 // it is still in a matching state.
 struct WaitQueueHead {
   std::vector<Task*> waiters;
+  sim::ObjId id{};  // for the explorers: add/remove write it, wake_up() reads it
   void add(Task* t);
   void remove(Task* t);
 };

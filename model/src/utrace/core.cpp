@@ -275,18 +275,21 @@ bool task_utrace_attached(const Task& t) {
 
 void utrace_freeze_stop(Kernel& k, Task& t) {
   if (!t.utrace) return;
+  sim::note(obj(t, Field::freeze_stop), sim::Acc::Write, "utrace_freeze_stop");
   if (t.utrace->freeze_stop) checks(k).invariant(t, "freeze_stop", "utrace_freeze_stop() twice (WARN_ON)");
   trace_state(k, t, UField::freeze_stop, 0, 1);
   t.utrace->freeze_stop = true;
 }
 
 void utrace_unfreeze_stop(Kernel& k, Task& t) {
+  if (t.utrace) sim::note(obj(t, Field::freeze_stop), sim::Acc::Write, "utrace_unfreeze_stop");
   if (!t.utrace || !t.utrace->freeze_stop) return;
   trace_state(k, t, UField::freeze_stop, 1, 0);
   t.utrace->freeze_stop = false;
 }
 
 void utrace_engine_get(Kernel& k, Engine& e) {
+  sim::note(obj(e, Field::engine_ref), sim::Acc::Write, "utrace_engine_get");  // no yield: for the explorers
   if (e.freed) checks(k).engine_touched(e, "utrace_engine_get");
   ++e.kref;
 }

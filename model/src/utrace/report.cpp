@@ -6,6 +6,7 @@
 
 #include "checks.h"
 #include "internal.h"
+#include "sim/note.h"
 #include "model/ptrace.h"
 
 namespace model {
@@ -42,6 +43,8 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
          args.cb == Callback::report_quiesce ? static_cast<std::int64_t>(args.event) : args.action,
          own ? 0 : 1);
   const std::uint32_t ret = co_await ops->call(k, task, e, args);
+  // The return is seen by the property checkers like the call: for the explorers.
+  sim::note(obj(e, Field::engine_ref), sim::Acc::Write, "callback return");
   k.emit(Ev::utrace_return, task.pid, e.id, static_cast<int>(args.cb), ret, own ? 0 : 1);
   if (own) checks(k).callback_return(task, e, args.cb, ret);
   co_return ret;
@@ -179,6 +182,7 @@ sim::Co<bool> finish_callback(Kernel& k, Task& task, UtraceReport& report, Engin
     co_await wr(e, Field::engine_ops, "finish_callback_report (R3)");
     set_engine_ops(k, e, Engine::Ops::Detached);
   }
+  sim::note(obj(e, Field::engine_ops), sim::Acc::Read, "finish_callback");  // for the explorers
   co_return e.ops == Engine::Ops::Detached;
 }
 
@@ -245,7 +249,10 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
   // linked at the tail during the walk is visited (only possible with R1).
   // list_for_each_entry_reverse() starts from the tail it saw.
   const std::size_t n = u.attached.size();
-  for (std::size_t i = 0; i < (reverse ? n : u.attached.size()) && i < u.attached.size(); ++i) {
+  // The walk reads the list without the lock that guards its changes: tell
+  // the explorers (sim/note.h) at each look.
+  const auto look = [&] { sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "REPORT_CALLBACKS"); };
+  for (std::size_t i = 0; look(), i < (reverse ? n : u.attached.size()) && i < u.attached.size(); ++i) {
     Engine& e = *u.attached[reverse ? n - 1 - i : i];
     EngineOps* ops = co_await start_callback(k, task, report, e, event);
     if (!ops) continue;
@@ -344,9 +351,10 @@ sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
       co_await u.lock.lock("utrace_finish_stop");
       u.lock.unlock();
     }
+    sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "utrace_finish_stop");  // the check looks at it
     checks(k).woken_by_sigkill(task);
     if (!v2(k) && !v4(k)) {
-      while (u.freeze_stop) {
+      while (sim::note(obj(task, Field::freeze_stop), sim::Acc::Read, "utrace_finish_stop"), u.freeze_stop) {
         k.set_task_state(task, TASK_UNINTERRUPTIBLE);
         co_await k.schedule_until(task, k.eng.now() + 1, "utrace_finish_stop: freeze_stop");
         k.set_task_state(task, TASK_RUNNING);
@@ -625,6 +633,7 @@ bool utrace_interrupt_pending(Kernel& k, Task& task) {
   // R11: without this, recalc_sigpending() may clear the TIF_SIGPENDING
   // that a UTRACE_INTERRUPT set.
   if (has_race(k, 11)) return false;
+  sim::note(obj(task, Field::resume), sim::Acc::Read, "utrace_interrupt_pending");  // for the explorers
   return task.utrace && task.utrace->resume == UTRACE_INTERRUPT;
 }
 

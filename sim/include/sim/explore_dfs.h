@@ -78,6 +78,7 @@ class DfsExplorer final : public Explorer {
   };
   class Sched;
   void expand(const Prefix& p, const RunResult& r);
+  bool waiting() const;  // prefixes wait for a higher level
 
   Program& prog_;
   DfsOptions opt_;

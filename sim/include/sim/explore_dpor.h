@@ -32,7 +32,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sim/explore.h"
@@ -43,6 +45,7 @@ namespace sim {
 struct DporOptions {
   Shard shard;
   std::uint32_t shard_depth = 0;  // 0: automatic when sharded
+  bool sleep_sets = true;         // off: for measuring what they save
 };
 
 struct DporStats {
@@ -63,6 +66,14 @@ class DporExplorer final : public Explorer {
   double estimate() const override;
   const char* name() const override { return "dpor"; }
   const DporStats& dpor_stats() const noexcept { return dstats_; }
+
+  // For debugging the relation: called for every choice point once it is
+  // fully explored, with the choices leading to it, the threads explored
+  // there, those asleep on entry and those enabled.
+  struct NodeView {
+    std::span<const Tid> prefix, done, sleep, enabled;
+  };
+  std::function<void(const NodeView&)> on_node_done;
   std::uint32_t shard_depth() const noexcept { return shard_depth_; }
 
  private:
@@ -83,8 +94,10 @@ class DporExplorer final : public Explorer {
   friend class Sched;
 
   void analyse(std::size_t first_new);
-  void race(std::size_t e, std::size_t j, std::int64_t lock_rel);
+  void race(std::size_t e, std::size_t j, std::int64_t lock_rel, const std::vector<std::uint32_t>& preds);
   bool pick_next();
+  void starved();  // a step-limited run: threads that never ran again
+  void report_done(std::size_t from);  // on_node_done for nodes_[from, end)
 
   Program& prog_;
   DporOptions opt_;
@@ -106,6 +119,7 @@ class DporExplorer final : public Explorer {
   std::vector<std::vector<std::uint32_t>> by_thread_;  // step indices of each thread
   std::vector<Dep> deps_;
   std::vector<std::uint32_t> pred_;        // direct predecessors of the step analysed
+  std::vector<std::uint32_t> acq_pred_;    // ... of its lock acquire alone
   std::vector<std::uint32_t> vcq_;
 };
 

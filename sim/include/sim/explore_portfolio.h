@@ -4,8 +4,10 @@
 // spend all its runs deep in one corner, where PCT's probabilistic guarantee
 // for shallow bugs and random sampling's breadth do better.  The portfolio
 // interleaves them, six runs at a time: DPOR, PCT d=2, DPOR, PCT d=depth,
-// DPOR, random.  It is complete when DPOR is; each member is sharded the
-// same way as on its own.
+// DPOR, random while DPOR's estimate of the space is at most 10^4
+// schedules; DPOR, PCT d=2, random, PCT d=depth, PCT d=2, random beyond.
+// It is complete when DPOR is; each member is sharded the same way as on
+// its own.
 #pragma once
 
 #include <memory>

@@ -26,6 +26,7 @@ class WaitQueue {
     void await_suspend(std::coroutine_handle<> h) {
       Engine& e = Engine::current();
       q->waiters_.push_back(e.current_tid());
+      e.note(Access{q->id_, Acc::Write, reason});  // for explorers: joins the queue
       e.block_current(h, q->id_, reason, deadline);
     }
     // true when the deadline passed first
@@ -42,6 +43,7 @@ class WaitQueue {
 
   void wake_all() {
     Engine& e = Engine::current();
+    e.note(Access{id_, Acc::Read, "wake_up"});  // for explorers: looks at the queue
     for (Tid t : waiters_) e.wake(t);
     waiters_.clear();
   }
@@ -52,6 +54,7 @@ class WaitQueue {
   // the wake-up (it removes itself when it runs).
   void wake_one() {
     Engine& e = Engine::current();
+    e.note(Access{id_, Acc::Read, "wake_up"});
     for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
       if (e.blocked(*it)) {
         e.wake(*it);

@@ -331,6 +331,17 @@ sim::Co<void> Kernel::user_op(Task& t, const Op& op, std::size_t fi) {
         co_await return_to_user(t);
         co_return;
       }
+      // A loop that runs no body still runs its test in user mode: one step,
+      // with the return-to-user checks of compute.  Without it a `forever`
+      // loop of such loops would spin in task_main without ever reaching a
+      // yield point, past the step limit and deaf to SIGKILL.
+      co_await rd(t, Field::tif, "user mode");
+      on_user_step(t);
+      if (t.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME))) {
+        const std::size_t depth = t.frames.size();
+        co_await return_to_user(t);
+        if (t.frames.size() > depth) co_return;  // runs again after the handler
+      }
       complete_op(t, fi, op, none());
       co_return;
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -30,14 +31,31 @@ std::string check_schedule(const std::string& s) {
   return "malformed schedule at offset " + std::to_string(e.offset) + ": " + e.message;
 }
 
-// CLI11 2.1 turns "-1" into 2^64-1 for an unsigned option: take digits only.
-const CLI::Validator kUnsigned(
-    [](std::string& v) -> std::string {
-      if (!v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos)
+// The ranges the numeric options take (docs/hardening.md "Limits").  The
+// upper bounds are those of a scenario's explore block (the loader's 10^15)
+// and, for tasks, a memory bound: each task is a coroutine and its records.
+constexpr std::uint64_t kMaxCount = 1'000'000'000'000'000;  // 10^15 steps or schedules
+constexpr std::uint64_t kMaxTasksLimit = 4096;
+
+// Digits only (CLI11 2.1 turns "-1" into 2^64-1 for an unsigned option, and
+// takes "1e6" or "0x10"), within [lo, hi].
+CLI::Validator unsigned_in(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& v) -> std::string {
+        const std::string range = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+        if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos)
+          return "expected " + range + ", got '" + v + "'";
+        std::uint64_t n = 0;
+        for (char c : v) {
+          if (n > (UINT64_MAX - static_cast<std::uint64_t>(c - '0')) / 10)
+            return "expected " + range + ", got '" + v + "' (too large)";
+          n = n * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (n < lo || n > hi) return "expected " + range + ", got " + v;
         return {};
-      return "expected a non-negative integer, got '" + v + "'";
-    },
-    "", "unsigned");
+      },
+      "", "unsigned");
+}
 
 void add_run_options(CLI::App& c, RunArgs& a) {
   c.add_option("FILE", a.file, "the scenario (JSON, SCENARIOS.md)")->required();
@@ -49,8 +67,11 @@ void add_run_options(CLI::App& c, RunArgs& a) {
                     ->check(CLI::IsMember({"text", "json", "chrome", "mermaid", "dot"}));
   c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")
       ->needs(trace);
-  c.add_option("--max-steps", a.max_steps, "end the run after N steps (a hang)")->check(kUnsigned);
-  c.add_option("--max-tasks", a.max_tasks, "fork fails with -EAGAIN beyond N tasks")->check(kUnsigned);
+  c.add_option("--max-steps", a.max_steps, "end the run after N steps (a hang; default 1000000)")
+      ->check(unsigned_in(1, kMaxCount));
+  c.add_option("--max-tasks", a.max_tasks,
+               "fork fails with -EAGAIN (RLIMIT_NPROC) once N tasks exist (default 64)")
+      ->check(unsigned_in(1, kMaxTasksLimit));
   c.add_flag("--json", a.json, "print the summary as one JSON object");
 }
 
@@ -77,7 +98,8 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
   auto* run = app.add_subcommand("run", "run a scenario under one schedule and print what happened "
                                         "(default: the non-preemptive schedule)");
   add_run_options(*run, run_args);
-  auto* seed = run->add_option("--seed", run_args.seed, "choose at random, from seed N")->check(kUnsigned);
+  auto* seed = run->add_option("--seed", run_args.seed, "choose at random, from seed N")
+                   ->check(unsigned_in(0, UINT64_MAX));
   run->add_option("--schedule", run_args.schedule, "follow schedule S (as printed by utsim)")
       ->excludes(seed);
   run->footer(kExitCodes);
@@ -97,9 +119,16 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
   check->add_option("--strategy", check_args.strategy,
                     "how to explore (default: the scenario's explore block, else portfolio)")
       ->check(CLI::IsMember({"random", "pct", "portfolio", "dfs", "dpor"}));
-  check->add_option("--max-schedules", check_args.max_schedules, "schedules per scenario")->check(kUnsigned);
-  check->add_option("--seed", check_args.seed, "seed of the random and PCT schedulers")->check(kUnsigned);
-  check->add_option("--max-steps", check_args.max_steps, "steps per schedule (longer: a hang)")->check(kUnsigned);
+  check->add_option("--max-schedules", check_args.max_schedules, "schedules per scenario (default 1000)")
+      ->check(unsigned_in(1, kMaxCount));
+  check->add_option("--seed", check_args.seed, "seed of the random and PCT schedulers")
+      ->check(unsigned_in(0, UINT64_MAX));
+  check->add_option("--max-steps", check_args.max_steps,
+                    "steps per schedule (longer: a hang; default 1000000)")
+      ->check(unsigned_in(1, kMaxCount));
+  check->add_option("--max-tasks", check_args.max_tasks,
+                    "fork fails with -EAGAIN (RLIMIT_NPROC) once N tasks exist (default 64)")
+      ->check(unsigned_in(1, kMaxTasksLimit));
   check->add_flag("--json", check_args.json, "one JSON document with every verdict");
   check->footer(std::string(
                     "SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
@@ -122,11 +151,11 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
                  "changed, and why");
   explain->add_option("FILE", explain_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
   auto* explain_seed = explain->add_option("--seed", explain_args.seed, "choose at random, from seed N")
-                           ->check(kUnsigned);
+                           ->check(unsigned_in(0, UINT64_MAX));
   explain->add_option("--schedule", explain_args.schedule, "follow schedule S")->excludes(explain_seed);
   explain->add_option("--color", explain_args.color, "colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  explain->add_option("--max-steps", explain_args.max_steps, "end the run after N steps")->check(kUnsigned);
+  explain->add_option("--max-steps", explain_args.max_steps, "end the run after N steps")->check(unsigned_in(1, kMaxCount));
   explain->footer(kExitCodes);
 
   StepArgs step_args;
@@ -135,19 +164,19 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
               "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
   step->add_option("FILE", step_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
   step->add_option("--schedule", step_args.schedule, "replay these choices first, then ask");
-  step->add_option("--max-steps", step_args.max_steps, "end the run after N steps")->check(kUnsigned);
+  step->add_option("--max-steps", step_args.max_steps, "end the run after N steps")->check(unsigned_in(1, kMaxCount));
 
   ReportArgs report_args;
   auto* report = app.add_subcommand(
       "report", "write one self-contained HTML page: the scenario, a timeline and the state "
                 "diagram of a run, its narrative, and with --explore the outcomes and a counterexample");
   report->add_option("FILE", report_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
-  auto* report_seed = report->add_option("--seed", report_args.seed, "run from seed N")->check(kUnsigned);
+  auto* report_seed = report->add_option("--seed", report_args.seed, "run from seed N")->check(unsigned_in(0, UINT64_MAX));
   report->add_option("--schedule", report_args.schedule, "run schedule S")->excludes(report_seed);
   report->add_option("--explore", report_args.explore, "also explore N schedules (as utsim check)")
-      ->check(kUnsigned);
+      ->check(unsigned_in(1, kMaxCount));
   report->add_option("-o,--output", report_args.output, "the HTML file to write (default report.html)");
-  report->add_option("--max-steps", report_args.max_steps, "steps per run")->check(kUnsigned);
+  report->add_option("--max-steps", report_args.max_steps, "steps per run")->check(unsigned_in(1, kMaxCount));
   report->footer(kExitCodes);
 
   std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 wants them reversed

@@ -207,6 +207,7 @@ int cmd_check(const CheckArgs& a, Io io) {
     ov.max_schedules = a.max_schedules;
     ov.seed = a.seed;
     ov.max_steps = a.max_steps;
+    ov.max_tasks = a.max_tasks;
     model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
     opt.stop = guard.flag();
     progress.start(i, files.size(), s.name);

@@ -1,5 +1,8 @@
 #include "tools/format.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -40,16 +43,32 @@ std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significa
 
 std::string write_file_atomic(const std::string& path,
                               const std::function<void(std::ostream&)>& write) {
-  const std::string tmp = path + ".tmp";
-  {
+  // Beside the target, so that rename() stays on one filesystem and is
+  // atomic; named after the process, so that two runs writing the same file
+  // never mix their contents in one temporary.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) return "cannot create " + tmp + ": " + std::strerror(errno);
     write(f);
-    f.flush();
+    f.close();
     if (!f) {
       std::remove(tmp.c_str());
       return "cannot write " + tmp;
     }
+  } catch (...) {
+    std::remove(tmp.c_str());  // an exception while writing leaves nothing behind
+    throw;
+  }
+  // On disk before it replaces the old file: a crash then leaves the old
+  // file or the new one, never an empty one.
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const std::string sync_error = synced ? std::string() : std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    std::remove(tmp.c_str());
+    return "cannot sync " + tmp + ": " + sync_error;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);

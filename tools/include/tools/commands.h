@@ -36,6 +36,7 @@ struct CheckArgs {
   std::optional<std::uint64_t> max_schedules;
   std::optional<std::uint64_t> seed;
   std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
   bool json = false;
 };
 

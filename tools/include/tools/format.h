@@ -20,8 +20,10 @@ std::string replay_command(std::string_view file, std::string_view schedule);
 // The schedule string of a run: the choices up to the last non-default one.
 std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant);
 
-// Writes `path` atomically: `write` fills path.tmp, which then replaces path.
-// Returns "" on success, else what went wrong.
+// Writes `path` atomically: `write` fills path.tmp.<pid>, which is synced to
+// disk and then replaces path.  Returns "" on success, else what went wrong;
+// on any failure (an exception from `write` included) the temporary is
+// removed and `path` is left as it was.
 std::string write_file_atomic(const std::string& path,
                               const std::function<void(std::ostream&)>& write);
 

@@ -319,19 +319,22 @@ sim::Co<int> Kernel::send_sig_info(int sig, Siginfo info, Task& p, int sender) {
 }
 
 // kill_pid_info(): kill(2) with pid > 0.
+// The task is looked up first: a bad signal to a pid that does not exist is
+// -ESRCH, and valid_signal() is tested in check_kill_permission() (the
+// scenario format only writes signals 0..64, so this is for fidelity).
 sim::Co<int> Kernel::kill_pid_info(Task& cur, int pid, int sig) {
-  if (sig < 0 || sig > kNSig) co_return -EINVAL;
   Task* p = find_task_by_vpid(pid);
   if (!p) co_return -ESRCH;
+  if (sig < 0 || sig > kNSig) co_return -EINVAL;  // check_kill_permission()
   Siginfo info{sig, SI_USER, cur.tgid, 0};
   co_return co_await group_send_sig_info(sig, info, *p, cur.pid);
 }
 
 // do_tkill(): tgkill(2) (tgid > 0) and tkill(2) (tgid <= 0).
 sim::Co<int> Kernel::do_tkill(Task& cur, int tgid, int pid, int sig) {
-  if (sig < 0 || sig > kNSig) co_return -EINVAL;
   Task* p = find_task_by_vpid(pid);
   if (!p || (tgid > 0 && p->tgid != tgid)) co_return -ESRCH;
+  if (sig < 0 || sig > kNSig) co_return -EINVAL;  // check_kill_permission()
   if (!sig) co_return 0;
   Siginfo info{sig, SI_TKILL, cur.tgid, 0};
   // The signal is sent only while the task still has its sighand (it may be

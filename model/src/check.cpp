@@ -144,7 +144,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
 
   try {
     const std::unique_ptr<sim::Explorer> x = make_explorer(opt, prog);
-    const auto* dfs = dynamic_cast<const sim::DfsExplorer*>(x.get());
+    auto* dfs = dynamic_cast<sim::DfsExplorer*>(x.get());
     std::uint64_t index = 0;  // runs so far, counted or not
     while (v.schedules < opt.max_schedules) {
       if (opt.stop && opt.stop->load()) {
@@ -201,6 +201,9 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       }
       for (std::size_t rr = 0; rr < s.expect.reachable.size(); ++rr)
         if (!reached[rr] && simu.matches(s.expect.reachable[rr])) reached[rr] = true;
+      // After the run is judged: a probe runs the simulator again.
+      if (dfs && opt.dfs_probes && (v.schedules <= 32 || v.schedules % 32 == 0))
+        dfs->probe();
       if (opt.progress) opt.progress(v.schedules, opt.max_schedules);
       if (opt.status)
         opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),

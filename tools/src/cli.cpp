@@ -179,6 +179,61 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
   report->add_option("--max-steps", report_args.max_steps, "steps per run")->check(unsigned_in(1, kMaxCount));
   report->footer(kExitCodes);
 
+  // explore, merge (docs/exploration.md)
+  ExploreArgs explore_args;
+  std::string explore_shard;
+  auto* explore = app.add_subcommand(
+      "explore", "explore one scenario's schedules: outcomes, violations with replay commands, "
+                 "whether the (bounded) space was exhausted");
+  explore->add_option("SCENARIO", explore_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  explore->add_option("--strategy", explore_args.strategy,
+                      "random, pct, dfs (iterative preemption bounding), dpor (source-DPOR) or "
+                      "portfolio (default: the scenario's explore block, else portfolio)")
+      ->check(CLI::IsMember({"random", "pct", "portfolio", "dfs", "dpor"}));
+  explore->add_option("--depth", explore_args.depth, "PCT depth d (pct, portfolio; default 3)")
+      ->check(unsigned_in(1, 64));
+  auto* bound = explore->add_option("--preemption-bound", explore_args.preemption_bound,
+                                    "dfs: at most N preemptions per schedule (default 2)")
+                    ->check(unsigned_in(0, 1'000'000));
+  explore->add_flag("--unbounded", explore_args.unbounded, "dfs: no preemption bound")->excludes(bound);
+  explore->add_option("--max-schedules", explore_args.max_schedules,
+                      "schedules to run, per shard (default: the scenario's, else 1000)")
+      ->check(unsigned_in(1, kMaxCount));
+  explore->add_option("--time-limit", explore_args.time_limit, "stop after SECONDS of wall-clock time")
+      ->check(CLI::Range(0.001, 1e9));
+  explore->add_option("--seed", explore_args.seed, "seed of random, PCT and the dfs estimator")
+      ->check(unsigned_in(0, UINT64_MAX));
+  explore->add_option("--shard", explore_shard,
+                      "explore shard i of N (0 <= i < N): shards are disjoint, their union is the "
+                      "whole; join their --json reports with utsim merge")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            return parse_shard(v, nullptr, nullptr) ? std::string() : "expected i/N with 0 <= i < N <= 1000000, got '" + v + "'";
+          },
+          "i/N", "shard"));
+  explore->add_option("--max-steps", explore_args.max_steps,
+                      "steps per schedule (longer: a hang; default 1000000)")
+      ->check(unsigned_in(1, kMaxCount));
+  explore->add_option("--max-tasks", explore_args.max_tasks,
+                      "fork fails with -EAGAIN (RLIMIT_NPROC) once N tasks exist (default 64)")
+      ->check(unsigned_in(1, kMaxTasksLimit));
+  explore->add_flag("--json", explore_args.json, "print the report as one JSON document (utsim-explore/1)");
+  explore->add_option("-o,--output", explore_args.output, "write the report to FILE (atomically)");
+  explore->footer(std::string("On a terminal, a progress line on stderr. SIGINT or SIGTERM stops the "
+                              "exploration: what was found is reported, marked interrupted, and "
+                              "utsim exits with 130.\n") +
+                  kExitCodes);
+
+  MergeArgs merge_args;
+  auto* merge = app.add_subcommand(
+      "merge", "join the explore --json reports of the shards of one exploration into one report");
+  merge->add_option("FILE", merge_args.files, "reports of utsim explore --json")->required();
+  merge->add_flag("--json", merge_args.json, "print the merged report as JSON (utsim-explore/1)");
+  merge->add_option("-o,--output", merge_args.output, "write the merged report to FILE (atomically)");
+  merge->footer(std::string("Reports of different scenarios, versions or options, or with a shard "
+                            "twice, are refused (exit 2).\n") +
+                kExitCodes);
+
   std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 wants them reversed
   try {
     app.parse(argv);
@@ -191,6 +246,7 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
       if (*sched)
         if (std::string why = check_schedule(**sched); !why.empty())
           throw CLI::ValidationError("--schedule", why);
+    if (!explore_shard.empty()) parse_shard(explore_shard, &explore_args.shard_index, &explore_args.shard_count);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitUsage;
@@ -206,6 +262,8 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
     if (explain->parsed()) return cmd_explain(explain_args, io);
     if (step->parsed()) return cmd_step(step_args, io);
     if (report->parsed()) return cmd_report(report_args, io);
+    if (explore->parsed()) return cmd_explore(explore_args, io);
+    if (merge->parsed()) return cmd_merge(merge_args, io);
   } catch (const model::NotImplemented& e) {
     err << "not implemented: " << e.what() << '\n';
     return kExitInternal;

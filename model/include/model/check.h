@@ -53,6 +53,10 @@ struct ExploreOptions {
   std::function<void(const Simulator&, std::uint32_t node)> on_state;
   std::function<void(const ExploreStatus&)> status;  // after each run
   PropertySet stop_when_found;    // stop once every one of these has been broken
+  // dfs: run Knuth's estimator's random walks (uncounted runs, one before
+  // each of the first 32 schedules, then one every 32) so that
+  // ExploreStatus::estimate and Verdict::estimate are set.
+  bool dfs_probes = false;
 };
 
 // What the caller set explicitly (command-line flags): it wins over the

@@ -67,6 +67,31 @@ struct ReportArgs {
   std::optional<std::uint64_t> max_steps;
 };
 
+// utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).
+struct ExploreArgs {
+  std::string file;
+  std::optional<std::string> strategy;  // checked by CLI11
+  std::optional<unsigned> depth;
+  std::optional<std::uint32_t> preemption_bound;
+  bool unbounded = false;               // dfs: no preemption bound
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<double> time_limit;     // seconds
+  std::optional<std::uint64_t> seed;
+  std::uint32_t shard_index = 0, shard_count = 1;  // --shard i/N
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+  bool json = false;
+  std::string output;                   // -o: the report goes there (atomically)
+};
+// "i/N" with 0 <= i < N <= 10^6 (digits only): true, and the two numbers
+// stored where asked (null: only check).
+bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* count);
+struct MergeArgs {
+  std::vector<std::string> files;
+  bool json = false;
+  std::string output;
+};
+
 int cmd_validate(const std::vector<std::string>& files, Io io);
 int cmd_run(const RunArgs& a, Io io);
 int cmd_check(const CheckArgs& a, Io io);
@@ -74,5 +99,7 @@ int cmd_list(const ListArgs& a, Io io);
 int cmd_explain(const ExplainArgs& a, Io io);
 int cmd_step(const StepArgs& a, Io io);
 int cmd_report(const ReportArgs& a, Io io);
+int cmd_explore(const ExploreArgs& a, Io io);
+int cmd_merge(const MergeArgs& a, Io io);
 
 }  // namespace tools

@@ -625,17 +625,36 @@ sim::Co<OpResult> Kernel::do_kernel_op(Task& cur, const Op& op, OpCtx& ctx) {
   }
   if (kind == kOp<CompletionOp>) {
     const auto& c = std::get<CompletionOp>(op.body);
-    sim::Completion& comp = *completions_[static_cast<std::size_t>(c.completion)];
+    const auto idx = static_cast<std::size_t>(c.completion);
+    sim::Completion& comp = *completions_[idx];
+    WaitQueueHead& waiters = completion_waiters_[idx];
     if (!c.wait) {
+      // complete(): x->done++ and __wake_up_common() under x->wait.lock; the
+      // first sleeper is woken, try_to_wake_up() making it TASK_RUNNING now,
+      // before it runs again.
       co_await sim::point(comp.id(), sim::Acc::Write, "complete");
       comp.complete();
+      if (!waiters.waiters.empty()) {
+        Task* t = waiters.waiters.front();
+        waiters.remove(t);
+        set_task_state(*t, TASK_RUNNING);
+      }
     } else {
-      const unsigned saved = cur.state;
-      set_task_state(cur, TASK_UNINTERRUPTIBLE);
-      cur.on_cpu = false;
-      co_await comp.wait("wait_for_completion");
-      cur.on_cpu = true;
-      set_task_state(cur, saved == TASK_UNINTERRUPTIBLE ? TASK_RUNNING : saved);
+      // wait_for_completion() -> do_wait_for_common(): under x->wait.lock,
+      // if nothing is done yet, queue, TASK_UNINTERRUPTIBLE, schedule(), and
+      // test again when woken (another waiter may have taken it).
+      co_await sim::point(comp.id(), sim::Acc::Write, "wait_for_completion");
+      if (!comp.try_consume()) {
+        const unsigned saved = cur.state;
+        do {
+          waiters.add(&cur);
+          set_task_state(cur, TASK_UNINTERRUPTIBLE);
+          cur.on_cpu = false;
+          co_await comp.sleep("wait_for_completion");
+          cur.on_cpu = true;
+        } while (!comp.try_consume());
+        if (saved != TASK_UNINTERRUPTIBLE) set_task_state(cur, saved);
+      }
     }
     co_return none();
   }

@@ -89,9 +89,12 @@ Kernel::Kernel(const Scenario& s, sim::Engine& e, const RunConfig& c)
     : scn(s), eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), trace_hash_(sim::kHashSeed) {
   slot_pid_.assign(scn.task_names.size(), 0);
   completions_.reserve(scn.completion_names.size());
-  for (std::size_t i = 0; i < scn.completion_names.size(); ++i)
+  completion_waiters_.resize(scn.completion_names.size());
+  for (std::size_t i = 0; i < scn.completion_names.size(); ++i) {
     completions_.push_back(std::make_unique<sim::Completion>(
         oid(kCompletionOwner + static_cast<std::uint32_t>(i), Field::completion)));
+    completion_waiters_[i].id = completions_.back()->id();
+  }
 }
 
 Kernel::~Kernel() = default;

@@ -321,6 +321,9 @@ class Kernel final : public TraceNames {
   std::vector<std::unique_ptr<SighandStruct>> sighands_;
   std::vector<std::pair<int, OpResult>> results_;  // by label
   std::vector<std::unique_ptr<sim::Completion>> completions_;
+  // The tasks asleep in wait_for_completion() on each completion, in the
+  // order they queued (x->wait): complete() makes the first one TASK_RUNNING.
+  std::vector<WaitQueueHead> completion_waiters_;
   friend struct KernelAccess;
 };
 

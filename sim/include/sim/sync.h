@@ -98,6 +98,10 @@ class Completion {
     co_await point(wq_.id(), Acc::Write, reason);
     while (!try_consume()) co_await wq_.wait(reason);
   }
+  // Sleeps on the completion's queue once, without the yield point and the
+  // test of wait(): for a caller that models wait_for_completion()'s loop
+  // itself (the model keeps the sleeping task's state, as do_wait_for_common).
+  WaitQueue::Awaiter sleep(const char* reason = "wait_for_completion") noexcept { return wq_.wait(reason); }
   ObjId id() const noexcept { return wq_.id(); }
   unsigned done() const noexcept { return done_; }
 

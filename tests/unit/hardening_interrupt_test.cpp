@@ -3,6 +3,7 @@
 // it found and reports it as complete JSON (exit 130); an output file is
 // written whole or not at all, and a failed write leaves nothing behind.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,6 +223,23 @@ TEST_F(HardeningInterrupt, AtomicWriteLeavesTheOldFileOrTheNewOne) {
 
   ASSERT_EQ(tools::write_file_atomic(p.string(), [](std::ostream& o) { o << "new\n"; }), "");
   EXPECT_EQ(read(p), "new\n");
+}
+
+// A FIFO (like /dev/null or /dev/stdout, which are not regular files
+// either) is written in place: renaming a temporary over it would replace
+// it with a plain file (once, `-o /dev/null` did that to /dev/null).
+TEST_F(HardeningInterrupt, AtomicWriteToAFifoWritesThroughIt) {
+  const fs::path p = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = read(p); });
+  const std::string err = tools::write_file_atomic(p.string(), [](std::ostream& o) { o << "through\n"; });
+  reader.join();
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(got, "through\n");
+  EXPECT_TRUE(fs::is_fifo(p));
+  EXPECT_NE(tools::write_file_atomic(dir_.string(), [](std::ostream& o) { o << "x"; }), "");
+  EXPECT_TRUE(fs::is_directory(dir_));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "tools/format.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,6 +44,19 @@ std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significa
 
 std::string write_file_atomic(const std::string& path,
                               const std::function<void(std::ostream&)>& write) {
+  // A target that exists and is not a regular file (/dev/null, /dev/stdout,
+  // a FIFO, a terminal) is written in place: renaming over it would replace
+  // the device node with a file, and "atomic" means nothing for a stream.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return "cannot write " + path + ": it is a directory";
+    std::ofstream f(path, std::ios::binary);
+    if (!f) return "cannot open " + path + ": " + std::strerror(errno);
+    write(f);
+    f.close();
+    if (!f) return "cannot write " + path;
+    return {};
+  }
   // Beside the target, so that rename() stays on one filesystem and is
   // atomic; named after the process, so that two runs writing the same file
   // never mix their contents in one temporary.

@@ -117,6 +117,40 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
   return std::make_unique<sim::PortfolioExplorer>(prog, sim::PortfolioOptions{o.seed, o.depth, o.shard});
 }
 
+// The state graph's liveness and shortest paths (model/graph_analysis.h).
+// A hang cycle is a `hang` violation only when the graph is the whole
+// unbounded space; each property's shortest path replaces the first example
+// when its replay confirms it and it is shorter.
+void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph& g, Verdict& v) {
+  GraphAnalysis a = analyse_graph(g, v.facts);
+  a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out &&
+              opt.preemption_bound == ExploreOptions::kUnbounded;
+  for (ViolationPath& p : a.shortest) {
+    confirm_path(s, opt.run, p.path, p.property);
+    if (!p.path.confirmed) continue;
+    auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                           [&](const FoundViolation& f) { return f.property == p.property; });
+    if (it != v.violations.end() && p.path.steps < it->where.steps) {
+      it->where.schedule = p.path.schedule;
+      it->where.preemptions = p.path.preemptions;
+      it->where.steps = p.path.steps;
+    }
+  }
+  for (HangCycle& h : a.hangs) {
+    confirm_path(s, opt.run, h.reach, Property::Hang);
+    if (!a.certain) continue;
+    auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                           [&](const FoundViolation& f) { return f.property == Property::Hang; });
+    if (it == v.violations.end())
+      v.violations.push_back(FoundViolation{Property::Hang, describe_hang(h, v.facts), 0,
+                                            ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps},
+                                            1});
+    else
+      ++it->count;
+  }
+  v.analysis = std::move(a);
+}
+
 }  // namespace
 
 Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
@@ -131,8 +165,16 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   Simulator simu(s, opt.run);
   simu.set_stop_flag(opt.stop);
   ScenarioProgram prog(simu);
-  if (opt.graph)
-    opt.graph->on_new_node = [&](std::uint32_t n) {
+  // Stateful dfs keeps the state graph (the caller's, else its own) and
+  // each state's facts, for the analysis after the exploration.
+  const bool stateful = opt.strategy == Strategy::Dfs && (opt.stateful || opt.graph);
+  sim::StateGraph own_graph;
+  ExploreOptions xopt = opt;
+  if (stateful && !xopt.graph) xopt.graph = &own_graph;
+  if (xopt.graph)
+    xopt.graph->on_new_node = [&](std::uint32_t n) {
+      if (v.facts.size() <= n) v.facts.resize(n + 1);
+      v.facts[n] = state_facts(simu.kernel());
       if (opt.on_state) opt.on_state(simu, n);
     };
   std::vector<bool> reached(s.expect.reachable.size(), false);
@@ -143,7 +185,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   const auto started = std::chrono::steady_clock::now();
 
   try {
-    const std::unique_ptr<sim::Explorer> x = make_explorer(opt, prog);
+    const std::unique_ptr<sim::Explorer> x = make_explorer(xopt, prog);
     auto* dfs = dynamic_cast<sim::DfsExplorer*>(x.get());
     std::uint64_t index = 0;  // runs so far, counted or not
     while (v.schedules < opt.max_schedules) {
@@ -213,7 +255,11 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     v.complete = x->complete() && !v.interrupted;
     v.estimate = x->estimate();
     if (dfs) v.bounded = dfs->bounded();
-    if (opt.graph) v.states = opt.graph->nodes().size();
+    if (xopt.graph) {
+      v.states = xopt.graph->nodes().size();
+      xopt.graph->on_new_node = nullptr;
+      if (stateful) analyse(s, opt, *xopt.graph, v);
+    }
   } catch (const NotImplemented& e) {
     v.error = true;
     v.error_kind = Verdict::ErrorKind::NotImplemented;

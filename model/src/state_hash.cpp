@@ -32,8 +32,25 @@ class Hasher {
 };
 
 // The calls an engine got of one callback matter only as the index into its
-// return list, whose last value repeats: cap them so a loop can close.
-constexpr std::uint32_t kCallCap = 16;
+// return list, whose last value repeats (min(calls, size - 1)): capped at the
+// longest list of the scenario minus one, so two states with the same capped
+// counts get the same return values from here on, and a loop can close.
+std::uint32_t call_cap(const Kernel& k) {
+  std::size_t longest = 1;
+  for (const EngineTable& t : k.scn.engines)
+    for (std::size_t c = 0; c < kCallbackCount; ++c)
+      longest = std::max(longest, t[static_cast<Callback>(c)].returns.size());
+  return static_cast<std::uint32_t>(longest - 1);
+}
+
+template <class Queue>
+void hash_queue(Hasher& h, const Queue& q) {
+  for (const Siginfo& i : q) {
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(i.signo)) << 32 | static_cast<std::uint32_t>(i.code));
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(i.pid)) << 32 | static_cast<std::uint32_t>(i.status));
+  }
+  h.add(0xc4);
+}
 
 void hash_frames(Hasher& h, const Task& t) {
   h.add(t.frames.size());
@@ -58,6 +75,8 @@ void hash_task(Hasher& h, const Kernel& k, const Task& t) {
   h.add(t.state | static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_state)) << 32);
   h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_code)) << 32 | t.flags);
   h.add(t.tif);
+  h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_signal)) << 32 | t.self_exec_id);
+  h.add(std::uint64_t{t.parent_exec_id} | std::uint64_t{t.clone_thread} << 32);
   h.add(t.ptrace | std::uint64_t{t.on_cpu} << 32 | std::uint64_t{t.released} << 33 |
         std::uint64_t{t.thread_done} << 34 | std::uint64_t{t.restore_sigmask} << 35);
   h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.final_status)));
@@ -72,13 +91,17 @@ void hash_task(Hasher& h, const Kernel& k, const Task& t) {
   h.add(t.real_blocked.bits);
   h.add(t.saved_sigmask.bits);
   h.add(t.pending.signal.bits);
-  for (const Siginfo& i : t.pending.list) h.add(static_cast<std::uint64_t>(i.signo) << 32 | static_cast<std::uint32_t>(i.code));
+  hash_queue(h, t.pending.list);
   if (const SignalStruct* s = t.signal) {
     h.add(s->flags | static_cast<std::uint64_t>(static_cast<std::uint32_t>(s->group_exit_code)) << 32);
     h.add(static_cast<std::uint64_t>(s->group_stop_count) << 32 | static_cast<std::uint32_t>(s->live));
     h.add(static_cast<std::uint64_t>(s->notify_count));
     h.add(s->shared_pending.signal.bits);
     h.pid(s->group_exit_task);
+    h.pid(s->curr_target);  // where the next group-wide signal is delivered
+    for (const Task* th : s->threads) h.pid(th);
+    h.add(0xc3);
+    hash_queue(h, s->shared_pending.list);
     for (const Task* w : s->wait_chldexit.waiters) h.pid(w);
   }
   if (const SighandStruct* sh = t.sighand) {
@@ -128,14 +151,18 @@ std::uint64_t state_hash(const Kernel& k) {
   h.add(k.tasklist_lock.holder());
   h.add(k.tasks.size());
   for (const auto& t : k.tasks) hash_task(h, k, *t);
+  const std::uint32_t cap = call_cap(k);
   for (const auto& e : k.engines) {
     h.add(static_cast<std::uint64_t>(e->id) << 32 | static_cast<std::uint32_t>(e->kref));
     h.add(static_cast<std::uint64_t>(e->ops) | std::uint64_t{e->on_list} << 8 | std::uint64_t{e->freed} << 9 |
           std::uint64_t{e->exam_valid} << 10 | static_cast<std::uint64_t>(e->handle + 1) << 16);
     h.add(e->flags);
     h.add(e->data);
+    // Which table it calls (two engines may differ only by their ops).
+    h.add_str(e->table ? std::string_view(e->table->name()) : std::string_view("-"));
+    h.add(std::uint64_t{e->has_release});
     h.pid(e->target);
-    for (std::uint32_t c : e->calls) h.add(std::min(c, kCallCap));
+    for (std::uint32_t c : e->calls) h.add(std::min(c, cap));
     h.add(e->exam_state);
   }
   for (const auto& c : k.ptrace_contexts) {
@@ -164,13 +191,17 @@ StateFacts state_facts(const Kernel& k) {
   for (const auto& t : k.tasks) {
     if (t->slot < 0) continue;  // init
     if (t->state & __TASK_TRACED && !t->exit_state && !t->released) f.traced |= std::uint64_t{1} << (t->idx & 63);
-    if (!f.label.empty()) f.label += "\\n";
-    f.label += fmt::format("{}: {}", t->comm,
-                           t->released ? "released" : task_state_string(t->state, t->exit_state));
-    if (t->utrace && t->utrace->reporting) f.label += fmt::format(" reporting e{}", t->utrace->reporting->id);
+    std::string line = fmt::format("{}: {}", t->comm,
+                                   t->released ? "released" : task_state_string(t->state, t->exit_state));
+    // What it is doing: the op of its innermost frame.
+    if (!t->released && !t->thread_done && !t->frames.empty())
+      if (const Op* op = t->frames.back().current(); op && !op->key.empty()) line += " in " + op->key;
+    if (t->utrace && t->utrace->reporting) line += fmt::format(" reporting e{}", t->utrace->reporting->id);
+    f.lines.push_back(std::move(line));
   }
   for (std::size_t p = 0; p < kPropertyCount; ++p)
-    if (f.broken.test(p)) f.label += fmt::format("\\n!{}", property_name(static_cast<Property>(p)));
+    if (f.broken.test(p)) f.lines.push_back(fmt::format("!{}", property_name(static_cast<Property>(p))));
+  for (const std::string& l : f.lines) f.label += (f.label.empty() ? "" : ", ") + l;
   return f;
 }
 

@@ -144,6 +144,41 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
   list->add_flag("--strategies", list_args.strategies, "the exploration strategies");
   list->add_flag("--callbacks", list_args.callbacks, "the engine callbacks");
 
+  // graph, shrink: stateful exploration and minimal counterexamples
+  GraphArgs graph_args;
+  auto* graph = app.add_subcommand(
+      "graph", "explore the abstract states (stateful DFS) and write the state graph as DOT; report "
+               "the cycles no schedule leaves (hang) and the shortest path to each violation");
+  graph->add_option("SCENARIO", graph_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  graph->add_option("-o,--output", graph_args.output, "write the DOT to FILE (atomically; the summary then goes to stdout)");
+  graph->add_option("--max-states", graph_args.max_states, "stop after N states (default 100000)")
+      ->check(unsigned_in(1, kMaxCount));
+  graph->add_option("--max-schedules", graph_args.max_schedules, "stop after N schedules (default 1000000)")
+      ->check(unsigned_in(1, kMaxCount));
+  auto* graph_bound = graph->add_option("--preemption-bound", graph_args.preemption_bound,
+                                        "at most N preemptions per schedule (default: unbounded)")
+                          ->check(unsigned_in(0, 1'000'000));
+  graph->add_flag("--unbounded", graph_args.unbounded, "no preemption bound (the default)")->excludes(graph_bound);
+  graph->add_option("--max-steps", graph_args.max_steps, "steps per schedule (default 1000000)")
+      ->check(unsigned_in(1, kMaxCount));
+  graph->footer(std::string("Hang cycles are certain only when the exploration is complete and unbounded.\n") +
+                kExitCodes);
+
+  ShrinkArgs shrink_args;
+  auto* shrink = app.add_subcommand(
+      "shrink", "shrink a counterexample: the schedule with the fewest preemptions, then the fewest "
+                "steps, that still breaks the same property (RapidCheck shrink trees)");
+  shrink->add_option("SCENARIO", shrink_args.file, "the scenario (JSON, SCENARIOS.md)")->required();
+  shrink->add_option("--schedule", shrink_args.schedule, "the schedule that breaks the property")->required();
+  shrink->add_option("--property", shrink_args.property,
+                     "the property to keep broken (default: the first the schedule breaks)");
+  shrink->add_option("--max-tries", shrink_args.max_tries, "runs the shrinker may make (default 20000)")
+      ->check(unsigned_in(1, kMaxCount));
+  shrink->add_option("--max-steps", shrink_args.max_steps, "steps per run (default 1000000)")
+      ->check(unsigned_in(1, kMaxCount));
+  shrink->add_flag("--json", shrink_args.json, "print the result as one JSON object (no narration)");
+  shrink->footer(kExitCodes);
+
   // explain, step, report: the teaching commands
   ExplainArgs explain_args;
   auto* explain = app.add_subcommand(
@@ -254,6 +289,8 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
 
   Io io{out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1};
   try {
+    if (graph->parsed()) return cmd_graph(graph_args, io);
+    if (shrink->parsed()) return cmd_shrink(shrink_args, io);
     if (validate->parsed()) return cmd_validate(validate_files, io);
     if (run->parsed()) return cmd_run(run_args, io);
     if (replay->parsed()) return cmd_run(replay_args, io);

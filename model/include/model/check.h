@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/graph_analysis.h"
 #include "model/run.h"
 #include "model/scenario.h"
 #include "sim/explore.h"
@@ -47,7 +48,11 @@ struct ExploreOptions {
   double time_limit = 0;          // seconds of wall-clock time, 0: none (decides only when to stop)
   sim::Shard shard;               // the part of the space this process covers
   bool iterative = true;          // dfs: every schedule with 0 preemptions, then 1, ...
-  bool stateful = false;          // dfs: prune abstract states seen before (model/state_hash.h)
+  // dfs: prune abstract states seen before (model/state_hash.h), keep the
+  // state graph (in `graph`, else inside) and analyse it (Verdict::analysis):
+  // hang cycles are `hang` violations when the graph is certain (complete
+  // and unbounded), and each property's shortest path is confirmed by replay.
+  bool stateful = false;
   sim::StateGraph* graph = nullptr;  // stateful dfs: record states and transitions here
   // A new state of the graph, while the run that reached it is still going.
   std::function<void(const Simulator&, std::uint32_t node)> on_state;
@@ -125,6 +130,8 @@ struct Verdict {
   double estimate = 0;              // the explorer's estimate of the space (0: unknown)
   sim::Shard shard;
   std::uint64_t states = 0;         // stateful: distinct abstract states
+  std::optional<GraphAnalysis> analysis;  // stateful: liveness and shortest paths (graph_analysis.h)
+  std::vector<StateFacts> facts;    // stateful: each state's description, by node
 };
 
 // Explores and judges.  Never throws for a scenario's content; internal

@@ -44,6 +44,28 @@ struct ListArgs {
   bool bugs = false, properties = false, kernels = false, strategies = false, callbacks = false;
 };
 
+// utsim graph and utsim shrink (cmd_graph.cpp, cmd_shrink.cpp; stateful
+// exploration, model/graph_analysis.h, model/shrink.h).
+struct GraphArgs {
+  std::string file;
+  std::string output;                   // -o: the DOT goes there (atomically), else stdout
+  std::uint64_t max_states = 100'000;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint32_t> preemption_bound;  // none (or --unbounded): every schedule
+  bool unbounded = false;
+  std::optional<std::uint64_t> max_steps;
+};
+struct ShrinkArgs {
+  std::string file;
+  std::string schedule;
+  std::optional<std::string> property;  // a property name (checked by cmd_shrink)
+  std::optional<std::uint64_t> max_steps;
+  std::uint64_t max_tries = 20'000;     // runs the shrinker may make
+  bool json = false;
+};
+int cmd_graph(const GraphArgs& a, Io io);
+int cmd_shrink(const ShrinkArgs& a, Io io);
+
 // The teaching commands (cmd_explain.cpp, cmd_step.cpp, cmd_report.cpp).
 struct ExplainArgs {
   std::string file;

@@ -258,6 +258,7 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
   const std::size_t b = order.front();
   ExploreReport m = parts[b];
   m.seconds = -1;
+  double estimates = m.estimate;
   std::map<std::uint32_t, std::size_t> owner;  // shard index -> report that covers it
   for (std::uint32_t s : m.shards) owner[s] = b;
   for (std::size_t k = 1; k < order.size(); ++k) {
@@ -294,9 +295,7 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
     m.interrupted = m.interrupted || p.interrupted;
     m.timed_out = m.timed_out || p.timed_out;
     if (!m.error && p.error) m.error = p.error;
-    // Every shard of a dfs estimates the whole space with the same probes;
-    // DPOR's estimate is of the part a shard explores: keep the largest.
-    m.estimate = std::max(m.estimate, p.estimate);
+    estimates += p.estimate;
     for (const ReportOutcome& c : p.outcomes) {
       auto it = std::find_if(m.outcomes.begin(), m.outcomes.end(),
                              [&](const ReportOutcome& x) { return x.signature == c.signature; });
@@ -320,6 +319,10 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
   }
   std::sort(m.shards.begin(), m.shards.end());
   std::sort(m.exhausted.begin(), m.exhausted.end());
+  // A dfs shard's probes walk the whole tree: its estimate is of the whole
+  // space, and the shards' mean is the better one.  DPOR's (and the
+  // portfolio's) is of the part a shard explores: they add up.
+  m.estimate = m.options.strategy == "dfs" ? estimates / static_cast<double>(parts.size()) : estimates;
   return m;
 }
 
@@ -361,9 +364,10 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   }
   out << fmt::format("violations  {} ({} unexpected)\n", r.violations.size(), r.unexpected());
   for (const ReportViolation& v : r.violations) {
-    out << fmt::format("  {} {}: {} of {} schedules; at step {} of schedule '{}' ({} preemptions, {} steps): {}\n",
+    out << fmt::format("  {} {}: {} of {} schedules; at step {} of schedule '{}' ({} preemption{}, {} steps): {}\n",
                        v.expected ? "expected" : "VIOLATION", v.property, v.count, r.schedules, v.step,
-                       v.example.schedule, v.example.preemptions, v.example.steps, v.message);
+                       v.example.schedule, v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
+                       v.example.steps, v.message);
     out << "     " << replay_command(r.file, v.example.schedule) << '\n';
   }
   out << fmt::format("exit        {}\n", exit_code);

@@ -164,6 +164,26 @@ TEST_F(ExploreCli, EveryStrategyFindsTheR6Race) {
   }
 }
 
+// The document is a function of the command: only "timing" may differ.
+TEST_F(ExploreCli, SameCommandSameDocument) {
+  for (const char* s : {"portfolio", "dfs"}) {
+    const std::vector<std::string> args{"explore", kR6, "--strategy", s, "--max-schedules", "1500", "--json"};
+    json a = parse(cli(args)), b = parse(cli(args));
+    ASSERT_TRUE(a.contains("timing"));
+    a.erase("timing");
+    b.erase("timing");
+    EXPECT_EQ(a.dump(), b.dump()) << s;
+    const auto ordered = nlohmann::ordered_json::parse(cli(args).out);
+    std::vector<std::string> keys;
+    for (auto it = ordered.begin(); it != ordered.end(); ++it) keys.push_back(it.key());
+    ASSERT_GE(keys.size(), 3u);
+    EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + 3),
+              (std::vector<std::string>{"format", "utsim", "scenario"}))
+        << "keys in their fixed order";
+    EXPECT_EQ(keys.back(), "timing");
+  }
+}
+
 TEST_F(ExploreCli, DfsAndDporExhaustATinyScenario) {
   const json b0 = parse(cli({"explore", tiny_, "--strategy", "dfs", "--preemption-bound", "0", "--json"}));
   EXPECT_TRUE(b0["complete"].get<bool>()) << b0.dump(2);

@@ -412,6 +412,19 @@ TEST_F(ExploreCli, SigintGivesAWholeJsonReportAndExit130) {
   EXPECT_EQ(parse(m)["interrupted"], true);
 }
 
+TEST_F(ExploreCli, TimeLimitStopsWithAReport) {
+  const std::string endless = write("endless.json", kEndless);
+  const Result r = cli({"explore", endless, "--time-limit", "0.2", "--max-steps", "2000", "--max-schedules",
+                        "1000000000000", "--json"});
+  EXPECT_EQ(r.code, 0) << "hang is allowed\n" << show(r);
+  const json d = parse(r);
+  EXPECT_EQ(d["timed_out"], true);
+  EXPECT_EQ(d["interrupted"], false);
+  EXPECT_EQ(d["complete"], false);
+  EXPECT_EQ(d["options"]["time_limit"], 0.2);
+  EXPECT_GT(d["schedules"].get<std::uint64_t>(), 0u);
+}
+
 TEST_F(ExploreCli, BadFlagsExitTwo) {
   const std::vector<std::vector<std::string>> bad{
       {"explore"},

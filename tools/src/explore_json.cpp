@@ -351,8 +351,9 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   }
   out << fmt::format("complete    {}\n", complete);
   if (r.estimate > 0)
-    out << fmt::format("estimate    ~{:.0f} schedules in the whole space ({})\n", r.estimate,
-                       r.options.strategy == "dfs" ? "Knuth's estimator" : "from DPOR's progress");
+    out << fmt::format("estimate    ~{:.0f} schedules in the whole space ({}){}\n", r.estimate,
+                       r.options.strategy == "dfs" ? "Knuth's estimator" : "from DPOR's progress",
+                       r.complete() ? fmt::format("; complete, so exactly {}", r.schedules) : "");
   else
     out << "estimate    unknown\n";
   if (r.error) out << fmt::format("error       {}\n", *r.error);

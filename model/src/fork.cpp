@@ -27,6 +27,14 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
     tasklist_lock.unlock();
     co_return -ERESTARTNOINTR;
   }
+  // The thread budget again, under the lock: another fork may have passed
+  // the check above while this one waited, and a child gets its engine
+  // thread only after report_clone.  Every task gets at most one thread, so
+  // counting the tasks created (new_task below, before any yield) bounds them.
+  if (tasks.size() >= eng.max_threads()) {
+    tasklist_lock.unlock();
+    co_return -EAGAIN;
+  }
 
   Task* parent = (clone_flags & (CLONE_PARENT | CLONE_THREAD)) ? cur.real_parent : &cur;
   Task& p = new_task(parent, child_slot, false);

@@ -1,9 +1,17 @@
 #include "model/run.h"
 
+#include <algorithm>
+
 namespace model {
 
 Simulator::Simulator(const Scenario& scn, const RunConfig& cfg)
-    : scn_(scn), cfg_(cfg), eng_(sim::Limits{cfg.max_steps, cfg.max_tasks + 8}) {}
+    // Threads: init and every declared task (they all start, whatever
+    // --max-tasks says: it limits forks), or max_tasks, plus a margin for
+    // the forked tasks reaped within a run.
+    : scn_(scn),
+      cfg_(cfg),
+      eng_(sim::Limits{cfg.max_steps,
+                       std::max(cfg.max_tasks, static_cast<std::uint32_t>(scn.tasks.size() + 1)) + 8}) {}
 
 Simulator::~Simulator() {
   // Coroutine frames refer to the kernel: destroy them first.

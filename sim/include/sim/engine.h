@@ -106,6 +106,7 @@ class Engine {
   // blocked at the end without the run counting as blocked.
   Tid spawn(Co<void> body, void* user = nullptr, bool daemon = false);
   bool can_spawn() const noexcept { return threads_.size() < limits_.max_threads; }
+  std::uint32_t max_threads() const noexcept { return limits_.max_threads; }
 
   RunResult run(Scheduler& s);
 

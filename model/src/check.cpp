@@ -119,11 +119,12 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
 
 // The state graph's liveness and shortest paths (model/graph_analysis.h).
 // A hang cycle is a `hang` violation only when the graph is the whole
-// unbounded space; each property's shortest path replaces the first example
+// unbounded space and no state has two successors for one thread (the hash
+// merged no states that differ); each property's shortest path replaces the first example
 // when its replay confirms it and it is shorter.
 void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph& g, Verdict& v) {
   GraphAnalysis a = analyse_graph(g, v.facts);
-  a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out &&
+  a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out && a.conflicts == 0 &&
               opt.preemption_bound == ExploreOptions::kUnbounded;
   for (ViolationPath& p : a.shortest) {
     confirm_path(s, opt.run, p.path, p.property);
@@ -141,12 +142,10 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
     if (!a.certain) continue;
     auto it = std::find_if(v.violations.begin(), v.violations.end(),
                            [&](const FoundViolation& f) { return f.property == Property::Hang; });
-    if (it == v.violations.end())
+    if (it == v.violations.end())  // (counts are of schedules: a cycle adds none)
       v.violations.push_back(FoundViolation{Property::Hang, describe_hang(h, v.facts), 0,
                                             ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps},
                                             1});
-    else
-      ++it->count;
   }
   v.analysis = std::move(a);
 }

@@ -2,6 +2,7 @@
 #include "model/graph_analysis.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -104,10 +105,16 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
 
   // Conflicts: one state, one thread, two successors.
   for (Vertex v = 0; v < n; ++v) {
-    std::vector<sim::Tid> tids;
-    for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) tids.push_back(g[*it].tid);
-    std::sort(tids.begin(), tids.end());
-    if (std::adjacent_find(tids.begin(), tids.end()) != tids.end()) ++a.conflicts;
+    std::vector<std::pair<sim::Tid, Vertex>> out;
+    for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) out.emplace_back(g[*it].tid, boost::target(*it, g));
+    std::sort(out.begin(), out.end());
+    const auto same = std::adjacent_find(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first == y.first; });
+    if (same == out.end()) continue;
+    if (a.conflicts++ == 0)
+      std::copy_n(std::array<std::uint32_t, 3>{static_cast<std::uint32_t>(v), static_cast<std::uint32_t>(same->second),
+                                               static_cast<std::uint32_t>(std::next(same)->second)}
+                      .begin(),
+                  3, a.conflict_example);
   }
 
   // Distances from the root (fewest choice points).
@@ -238,7 +245,7 @@ void confirm_path(const Scenario& s, const RunConfig& cfg, GraphPath& path, Prop
 std::string describe_hang(const HangCycle& h, std::span<const StateFacts> facts) {
   auto label = [&](std::uint32_t v) { return v < facts.size() ? facts[v].label : fmt::format("state {}", v); };
   if (h.step_limit)
-    return fmt::format("a run reached the step limit without a choice point, from state {} ({})", h.cycle.front(),
+    return fmt::format("a run went on until the step limit, to state {} ({})", h.cycle.front(),
                        label(h.cycle.front()));
   std::string out = fmt::format("a cycle of {} state{} that no schedule leaves for an end ({} in its component):",
                                 h.cycle.size(), h.cycle.size() == 1 ? "" : "s", h.component_size);

@@ -63,15 +63,18 @@ class LenientReplay final : public sim::Scheduler {
   void begin_run() override {
     next_ = 0;
     taken.clear();
+    preempted.clear();
   }
   sim::Tid choose(const sim::ChoiceContext& c) override {
     sim::Tid t = next_ < s_.size() ? s_[next_] : sim::default_choice(c);
     ++next_;
     if (!c.is_enabled(t)) t = sim::default_choice(c);
+    if (c.is_enabled(c.current) && t != c.current) preempted.push_back(static_cast<std::uint32_t>(taken.size()));
     taken.push_back(index_of(c, t));
     return t;
   }
   Vec taken;
+  Vec preempted;
 
  private:
   std::span<const sim::Tid> s_;
@@ -108,15 +111,16 @@ class Runner {
   // none is given yet), else nothing.
   std::optional<ShrinkPoint> run(const Vec& v, std::optional<Property>& p) {
     IndexScheduler sched(v);
-    return run_with(sched, [&] { return sched.taken(); }, p);
+    return run_with(sched, [&] { return sched.taken(); }, [&] { return sched.preempted(); }, p);
   }
   // The same with the threads of a schedule, leniently (LenientReplay).
   std::optional<ShrinkPoint> run_threads(std::span<const sim::Tid> threads, std::optional<Property>& p) {
     LenientReplay sched(threads);
-    return run_with(sched, [&] { return sched.taken; }, p);
+    return run_with(sched, [&] { return sched.taken; }, [&] { return sched.preempted; }, p);
   }
-  template <class Taken>
-  std::optional<ShrinkPoint> run_with(sim::Scheduler& sched, Taken taken, std::optional<Property>& p) {
+  template <class Taken, class Preempted>
+  std::optional<ShrinkPoint> run_with(sim::Scheduler& sched, Taken taken, Preempted preempted,
+                                      std::optional<Property>& p) {
     ++tries;
     const RunOutput out = simu_.run(sched);
     const Violation* hit = nullptr;
@@ -127,7 +131,9 @@ class Runner {
       }
     if (!hit) return std::nullopt;
     p = hit->property;
-    return point(out, taken(), *hit);
+    ShrinkPoint pt = point(out, taken(), *hit);
+    pt.preempted = preempted();
+    return pt;
   }
 
   static ShrinkPoint point(const RunOutput& out, const Vec& taken, const Violation& v) {
@@ -157,16 +163,21 @@ sim::Tid IndexScheduler::choose(const sim::ChoiceContext& c) {
   ++next_;
   const auto m = static_cast<std::uint32_t>(c.enabled.size());
   const std::uint32_t idx = k % m;
-  taken_.push_back(idx);
   const sim::Tid def = sim::default_choice(c);
-  if (idx == 0) return def;
+  sim::Tid t = def;
   std::uint32_t i = 1;
   for (sim::Tid e : c.enabled) {
+    if (idx == 0) break;
     if (e == def) continue;
-    if (i == idx) return e;
+    if (i == idx) {
+      t = e;
+      break;
+    }
     ++i;
   }
-  return def;  // unreachable: idx < m
+  if (c.is_enabled(c.current) && t != c.current) preempted_.push_back(static_cast<std::uint32_t>(taken_.size()));
+  taken_.push_back(idx);
+  return t;
 }
 
 ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedule, const ShrinkOptions& o) {
@@ -197,6 +208,7 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
   r.property = first->property;
   r.before = Runner::point(out, rec.indices, *first);
   ShrinkPoint best = r.before;
+  if (auto again = runner.run(best.indices, prop)) best = *again;  // the same run, with its preemption points
 
   // Walk RapidCheck's shrink tree greedily.
   rc::Shrinkable<Vec> cur = from_schedule(best.indices)(rc::Random(), 0);
@@ -252,6 +264,37 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
       best = *pt;
       ++r.final_removed;
       changed = true;
+    }
+  }
+  // Then, while it helps: one preemption removed and another replaced by a
+  // switch to any thread of the schedule at any choice point (a bug that
+  // needs one switch at the right place, which the walk left as two).
+  changed = o.final_pass;
+  while (changed && runner.tries < o.max_tries) {
+    changed = false;
+    const ShrinkPoint from = best;
+    for (std::uint32_t i : from.preempted) {
+      for (std::uint32_t k : from.preempted) {
+        if (k == i || k >= from.threads.size() || changed) continue;
+        // The preempting thread first, then every other thread of the schedule.
+        std::vector<sim::Tid> threads_of{from.threads[k]};
+        for (sim::Tid t : from.threads)
+          if (std::find(threads_of.begin(), threads_of.end(), t) == threads_of.end()) threads_of.push_back(t);
+        for (sim::Tid u : threads_of)
+          for (std::size_t j = 0; j < from.threads.size() + 16 && !changed && runner.tries < o.max_tries; ++j) {
+            std::vector<sim::Tid> threads = from.threads;
+            threads.resize(std::max(threads.size(), j + 1), sim::kNoTid);
+            if (i < threads.size()) threads[i] = sim::kNoTid;
+            threads[k] = sim::kNoTid;
+            threads[j] = u;
+            const std::optional<ShrinkPoint> pt = runner.run_threads(threads, prop);
+            if (!pt || !better(*pt, best)) continue;
+            best = *pt;
+            ++r.final_removed;
+            changed = true;
+          }
+      }
+      if (changed) break;
     }
   }
   if (runner.tries >= o.max_tries) r.exhausted = true;

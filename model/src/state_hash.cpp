@@ -197,6 +197,9 @@ StateFacts state_facts(const Kernel& k) {
     if (!t->released && !t->thread_done && !t->frames.empty())
       if (const Op* op = t->frames.back().current(); op && !op->key.empty()) line += " in " + op->key;
     if (t->utrace && t->utrace->reporting) line += fmt::format(" reporting e{}", t->utrace->reporting->id);
+    // Where its thread stands: the kernel function of its next yield point.
+    if (t->tid != sim::kNoTid && t->tid < k.eng.thread_count() && !k.eng.finished(t->tid) && k.eng.pending(t->tid).where)
+      line += fmt::format(" @ {}", k.eng.pending(t->tid).where);
     f.lines.push_back(std::move(line));
   }
   for (std::size_t p = 0; p < kPropertyCount; ++p)

@@ -183,8 +183,8 @@ int cmd_graph(const GraphArgs& a, Io io) {
                     v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
   if (an.conflicts)
     os << fmt::format("warning: {} states have two successors for one thread: the state hash merged states "
-                      "that differ (model/state_hash.h); the graph is approximate\n",
-                      an.conflicts);
+                      "that differ (model/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
+                      an.conflicts, an.conflict_example[0], an.conflict_example[1], an.conflict_example[2]);
   if (an.hangs.empty()) os << "hang: no cycle that never ends\n";
   constexpr std::size_t kShown = 3;  // the nearest ones; the DOT marks them all
   for (std::size_t i = 0; i < an.hangs.size(); ++i) {
@@ -193,7 +193,8 @@ int cmd_graph(const GraphArgs& a, Io io) {
       os << fmt::format("... and {} more cycles that never end (orange in the DOT)\n", an.hangs.size() - kShown);
       break;
     }
-    os << fmt::format("hang{}: {}\n", an.certain ? "" : " (possible: the graph is not the whole unbounded space)",
+    os << fmt::format("hang{}: {}\n",
+                      an.certain ? "" : " (possible: the graph is not the whole unbounded space, or is approximate)",
                       model::describe_hang(h, v.facts));
     if (!h.step_limit) os << "  the cycle's choices: '" << sim::encode_schedule(h.cycle_choices) << "'\n";
     print_path(os, a.file, h.reach);

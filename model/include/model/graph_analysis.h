@@ -9,14 +9,17 @@
 //   is a `hang` with the cycle.  A cycle from which an end is reachable is
 //   not: a fair scheduler leaves it (a thread spinning while the one it waits
 //   for is not scheduled).  A run that went on for max-steps steps without a
-//   choice point (a loop of one thread) is a hang too, with no cycle to show.
+//   choice point to close a cycle (a loop while one thread runs) is a hang
+//   too, with no cycle to show (the nearest such state is reported).
 // - Shortest counterexamples: boost::breadth_first_search from the root; the
 //   nearest state where each property is broken, and the choices that lead
 //   there (fewest choice points).
 //
 // The graph is only what was explored: with a preemption bound, or stopped
 // by a limit, some transitions are missing and a cycle's way out may be one
-// of them.  The hangs are then possible, not certain (`certain`).
+// of them; and where the state hash merged states that differ (a state with
+// two successors for one thread: `conflicts`), a cycle may be one no run
+// follows.  The hangs are then possible, not certain (`certain`).
 #pragma once
 
 #include <cstdint>
@@ -47,7 +50,7 @@ struct HangCycle {
   std::uint32_t component_size = 0;  // states in its strongly connected component
   std::uint64_t traced_throughout = 0;  // tasks (bit = creation index) TASK_TRACED in every state of it
   GraphPath reach;                   // shortest path from the root to cycle[0]
-  bool step_limit = false;           // no cycle: a run reached max-steps without a choice point
+  bool step_limit = false;           // no cycle: a run reached max-steps between two recorded states
 };
 
 struct ViolationPath {
@@ -64,7 +67,8 @@ struct GraphAnalysis {
   // States with two different successors for one thread: the state hash
   // merged states that are not equivalent (model/state_hash.h).
   std::size_t conflicts = 0;
-  bool certain = false;                  // the graph is the whole unbounded space (set by the caller)
+  std::uint32_t conflict_example[3] = {0, 0, 0};  // the first: a state and two successors (for one thread)
+  bool certain = false;  // the whole unbounded space, no conflicts (set by the caller)
 };
 
 // `facts[n]` describes node n (empty span: no violations are looked for).

@@ -43,6 +43,7 @@ struct ShrinkPoint {
   std::vector<std::uint32_t> indices;  // the choice vector (trailing defaults dropped)
   std::string schedule;                // the same as a schedule string (sim/schedule.h)
   std::vector<sim::Tid> threads;       // the thread of each choice point, up to the last non-default one
+  std::vector<std::uint32_t> preempted;  // the choice points where it preempted a thread that could go on
   std::uint32_t preemptions = 0;
   std::uint64_t steps = 0;
   std::string message;                 // the violation's message
@@ -70,14 +71,17 @@ class IndexScheduler final : public sim::Scheduler {
   void begin_run() override {
     next_ = 0;
     taken_.clear();
+    preempted_.clear();
   }
   sim::Tid choose(const sim::ChoiceContext& c) override;
   const std::vector<std::uint32_t>& taken() const { return taken_; }
+  const std::vector<std::uint32_t>& preempted() const { return preempted_; }
 
  private:
   std::span<const std::uint32_t> v_;
   std::size_t next_ = 0;
   std::vector<std::uint32_t> taken_;
+  std::vector<std::uint32_t> preempted_;
 };
 
 }  // namespace model

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <set>
 
@@ -129,6 +131,44 @@ RC_GTEST_PROP(ExploreDfsProp, BoundedDfsRunsExactlyTheSchedulesWithinTheBound, (
     if (c <= b) want.insert(s);
   RC_ASSERT(got.runs == want.size());
   RC_ASSERT(std::set<std::string>(got.schedules.begin(), got.schedules.end()) == want);
+}
+
+// How close DPOR comes to one run per Mazurkiewicz trace (the goal:
+// within 1.5x), measured over a fixed sample of 200 generated toy programs
+// small enough for brute force: the total of DPOR's counted runs against the
+// total of distinct traces, and the worst single program.  Printed for the
+// README; the test fails if the total ratio exceeds 1.5.  Programs with fewer
+// than four traces are left out: one or two traces say nothing about DPOR.
+TEST(ExploreDporMeasure, RunsPerTraceOverGeneratedPrograms) {
+  std::uint64_t runs = 0, traces = 0, programs = 0, optimal = 0;
+  double worst = 1.0;
+  for (std::uint64_t seed = 1; programs < 200 && seed < 20000; ++seed) {
+    const toy::Prog p = gen_prog()(rc::Random(seed), 30).value();
+    {
+      toy::Runner r(p);
+      sim::DfsExplorer probe(r, {});
+      for (int i = 0; i < 50; ++i) probe.probe();
+      if (probe.estimate() >= kMaxSchedules) continue;
+    }
+    const toy::Found ref = toy::brute_force(p);
+    if (!ref.complete || ref.traces.size() < 4) continue;
+    const toy::Found got = toy::explore_all(p, [](sim::Program& prog) {
+      return std::make_unique<sim::DporExplorer>(prog);
+    });
+    ASSERT_TRUE(got.complete);
+    ++programs;
+    runs += got.runs;
+    traces += ref.traces.size();
+    optimal += got.runs == ref.traces.size();
+    worst = std::max(worst, static_cast<double>(got.runs) / static_cast<double>(ref.traces.size()));
+  }
+  ASSERT_GE(programs, 100u);
+  const double ratio = static_cast<double>(runs) / static_cast<double>(traces);
+  std::printf("DPOR over %llu generated programs: %llu runs for %llu traces (%.3fx); "
+              "one run per trace in %llu; worst program %.2fx\n",
+              static_cast<unsigned long long>(programs), static_cast<unsigned long long>(runs),
+              static_cast<unsigned long long>(traces), ratio, static_cast<unsigned long long>(optimal), worst);
+  EXPECT_LE(ratio, 1.5);
 }
 
 }  // namespace

@@ -214,8 +214,10 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
     h.cycle.push_back(static_cast<std::uint32_t>(limit));
     a.hangs.push_back(std::move(h));
   }
+  // Cycles that keep a task in TASK_TRACED first, then the nearest.
   std::stable_sort(a.hangs.begin(), a.hangs.end(), [](const HangCycle& x, const HangCycle& y) {
-    return x.reach.nodes.size() < y.reach.nodes.size();
+    return std::make_pair(x.traced_throughout == 0, x.reach.nodes.size()) <
+           std::make_pair(y.traced_throughout == 0, y.reach.nodes.size());
   });
 
   // The nearest state breaking each property.
@@ -247,8 +249,15 @@ std::string describe_hang(const HangCycle& h, std::span<const StateFacts> facts)
   if (h.step_limit)
     return fmt::format("a run went on until the step limit, to state {} ({})", h.cycle.front(),
                        label(h.cycle.front()));
-  std::string out = fmt::format("a cycle of {} state{} that no schedule leaves for an end ({} in its component):",
-                                h.cycle.size(), h.cycle.size() == 1 ? "" : "s", h.component_size);
+  std::string out;
+  if (h.traced_throughout && !h.cycle.empty() && h.cycle.front() < facts.size()) {
+    std::string who;
+    for (const auto& [idx, name] : facts[h.cycle.front()].traced_tasks)
+      if (h.traced_throughout >> idx & 1) who += (who.empty() ? "" : ", ") + name;
+    out = fmt::format("{} never leave{} TASK_TRACED: ", who, who.find(',') == std::string::npos ? "s" : "");
+  }
+  out += fmt::format("a cycle of {} state{} that no schedule leaves for an end ({} in its component):",
+                     h.cycle.size(), h.cycle.size() == 1 ? "" : "s", h.component_size);
   for (std::size_t i = 0; i < h.cycle.size(); ++i)
     out += fmt::format(" [{}] {} -{}->", h.cycle[i], label(h.cycle[i]),
                        sim::encode_schedule(std::span(&h.cycle_choices[i], 1)));

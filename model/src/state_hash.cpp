@@ -190,7 +190,10 @@ StateFacts state_facts(const Kernel& k) {
   f.broken = KernelAccess::broken(k);
   for (const auto& t : k.tasks) {
     if (t->slot < 0) continue;  // init
-    if (t->state & __TASK_TRACED && !t->exit_state && !t->released) f.traced |= std::uint64_t{1} << (t->idx & 63);
+    if (t->state & __TASK_TRACED && !t->exit_state && !t->released) {
+      f.traced |= std::uint64_t{1} << (t->idx & 63);
+      f.traced_tasks.emplace_back(t->idx & 63, t->comm);
+    }
     std::string line = fmt::format("{}: {}", t->comm,
                                    t->released ? "released" : task_state_string(t->state, t->exit_state));
     // What it is doing: the op of its innermost frame.

@@ -40,6 +40,21 @@ constexpr const char* kAlone = R"({
   "explore": {"max_steps": 2000}
 })";
 
+// An engine stops X for good while L loops forever: the cycles of L's loop
+// with X in TASK_TRACED throughout are hangs that name X.
+constexpr const char* kTracedForever = R"({
+  "utsim": 1, "name": "traced-forever", "summary": "X stopped by an engine forever while L loops",
+  "engines": {"E": {"report_syscall_entry": {"return": "UTRACE_STOP"}}},
+  "tasks": [
+    {"name": "X", "program": [{"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"exit": 0}]},
+    {"name": "T", "kind": "kthread", "program": [
+       {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
+       {"utrace_set_events": {"target": "X", "engine": "e", "events": ["SYSCALL_ENTRY"]}},
+       {"complete": "ready"}]},
+    {"name": "L", "program": [{"loop": {"forever": true, "do": [{"syscall": "getpid"}]}}]}],
+  "explore": {"max_steps": 5000}
+})";
+
 model::LoadResult load_text(const char* text) {
   model::LoadResult r = model::load_scenario_text(text);
   EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().to_string());
@@ -91,6 +106,23 @@ TEST(Graph, ForeverLoopIsACycleWithNoWayOut) {
   // The cycle is a `hang`, and the scenario does not allow it.
   EXPECT_TRUE(has(v, model::Property::Hang));
   EXPECT_FALSE(v.passed());
+}
+
+TEST(Graph, TaskThatNeverLeavesTracedIsNamed) {
+  const model::LoadResult loaded = load_text(kTracedForever);
+  const model::Scenario& s = *loaded.scenario;
+  const model::Verdict v = stateful(s);
+  ASSERT_FALSE(v.error) << v.error_message;
+  ASSERT_TRUE(v.analysis);
+  EXPECT_TRUE(v.complete);
+  EXPECT_EQ(v.analysis->end_states, 0u);
+  ASSERT_FALSE(v.analysis->hangs.empty());
+  // Cycles keeping a task in TASK_TRACED come first, and say which task.
+  const model::HangCycle& h = v.analysis->hangs.front();
+  EXPECT_NE(h.traced_throughout, 0u);
+  for (std::uint32_t n : h.cycle) EXPECT_NE(v.facts[n].traced & h.traced_throughout, 0u);
+  const std::string d = model::describe_hang(h, v.facts);
+  EXPECT_EQ(d.rfind("X never leaves TASK_TRACED", 0), 0u) << d;
 }
 
 TEST(Graph, CycleWithAWayOutIsNoHang) {

@@ -112,7 +112,9 @@ TEST_P(ShrinkCatalogue, ReachesTheFewestPreemptionsTheBugNeeds) {
   };
   const auto k = known_above.find(GetParam());
   const std::uint32_t expected = k == known_above.end() ? minimal.where.preemptions : k->second;
-  if (k != known_above.end()) EXPECT_GT(expected, minimal.where.preemptions);
+  if (k != known_above.end()) {
+    EXPECT_GT(expected, minimal.where.preemptions);
+  }
   EXPECT_EQ(r.after.preemptions, expected)
       << "shrunk '" << found.where.schedule << "' (" << r.before.preemptions << ") to '" << r.after.schedule
       << "'; iterative DFS: '" << minimal.where.schedule << "'";

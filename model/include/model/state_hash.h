@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <utility>
 
 #include "model/kernel.h"
 
@@ -47,6 +48,7 @@ struct StateFacts {
   std::vector<std::string> lines;  // "X: TASK_TRACED in getpid", ..., "!stop-without-engine"
   std::string label;               // the lines joined by ", "
   std::uint64_t traced = 0;
+  std::vector<std::pair<int, std::string>> traced_tasks;  // (creation index, name) of each bit of `traced`
   PropertySet broken;
 };
 StateFacts state_facts(const Kernel& k);

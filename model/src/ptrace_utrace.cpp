@@ -40,6 +40,11 @@ bool is_step_resume(std::uint32_t resume) {
   return resume == UTRACE_BLOCKSTEP || resume == UTRACE_SINGLESTEP;
 }
 
+// A live engine of ours (what ptrace_lookup_engine() would find).
+bool is_ptrace_engine(const Kernel& k, const Engine& e) {
+  return e.table == k.ptrace_ops.get() && e.ops == Engine::Ops::Real;
+}
+
 // ptrace_lookup_engine(): a new reference to the task's ptrace engine, or NULL.
 sim::Co<Engine*> ptrace_lookup_engine(Kernel& k, Task& cur, Task& tracee) {
   const AttachResult r = co_await utrace_attach_task(k, cur, &tracee, UTRACE_ATTACH_MATCH_OPS,
@@ -694,13 +699,30 @@ sim::Co<std::int64_t> sys_ptrace(Kernel& k, Task& cur, const PtraceOp& op, OpCtx
   co_return ret;
 }
 
+// ptrace_notify_stop(), called by utrace_stop() for every stop (§8.5).  What
+// decides is the ptrace *engine*, not task->ptrace: PTRACE_ATTACH attaches the
+// engine (ptrace_attach_task) before it sets PT_UTRACED and links the tracee
+// under tasklist_lock, and a stop made in between must still leave exit_code
+// for the tracer's wait_task_stopped(); only the CLD_TRAPPED notification is
+// skipped ("ptrace_attach() has not completed yet", do_ptrace_notify_stop).
 sim::Co<void> ptrace_notify_stop(Kernel& k, Task& tracee) {
-  if (!tracee.ptrace || !k.ptrace_ops) co_return;
+  if (!k.ptrace_ops) co_return;
+  // Model shortcut: a task with no live ptrace engine gets -ENOENT from the
+  // lookup; answer that without modelling its utrace->lock round trip, so the
+  // stops of tasks ptrace never touched keep their interleavings.
+  const bool has_engine =
+      tracee.utrace && (std::any_of(tracee.utrace->attached.begin(), tracee.utrace->attached.end(),
+                                    [&](const Engine* e) { return is_ptrace_engine(k, *e); }) ||
+                        std::any_of(tracee.utrace->attaching.begin(), tracee.utrace->attaching.end(),
+                                    [&](const Engine* e) { return is_ptrace_engine(k, *e); }));
+  if (!has_engine) co_return;
   Engine* e = co_await ptrace_lookup_engine(k, tracee, tracee);
   if (!e) co_return;
   // do_ptrace_notify_stop(): this exit_code write can race with SIGKILL,
   // "borrowed from the old ptrace implementation" (R17i).
   tracee.exit_code = ctx_of(k, *e).stop_code & PTRACE_EVENT_MASK;
+  // "It can be killed and then released by our subthread, or ptrace_attach()
+  // has not completed yet": notify only a task that is ptraced now.
   if (tracee.ptrace) co_await k.do_notify_parent_cldstop(tracee, CLD_TRAPPED);
   co_await utrace_engine_put(k, tracee, *e);
 }

@@ -130,6 +130,11 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
                     "fork fails with -EAGAIN (RLIMIT_NPROC) once N tasks exist (default 64)")
       ->check(unsigned_in(1, kMaxTasksLimit));
   check->add_flag("--json", check_args.json, "one JSON document with every verdict");
+  check->add_flag("--stateful", check_args.stateful,
+                  "stateful DFS: prune abstract states seen before (unbounded unless the scenario sets a "
+                  "preemption bound); report cycles no schedule leaves as hang (when the space is complete) "
+                  "and each violation's shortest schedule")
+      ->excludes("--strategy");
   check->footer(std::string(
                     "SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
                     "reported, marked interrupted, and utsim exits with 130.\n") +

@@ -156,6 +156,11 @@ nlohmann::json row_json(const Row& r) {
   j["outcomes"] = nlohmann::json::array();
   for (const model::OutcomeClass& o : v.outcomes)
     j["outcomes"].push_back({{"signature", o.signature}, {"count", o.count}, {"example", ref_json(r.file, o.example)}});
+  if (v.analysis) {  // --stateful
+    j["states"] = v.states;
+    j["hang_cycles"] = v.analysis->hangs.size();
+    j["hangs_certain"] = v.analysis->certain;
+  }
   j["violations"] = nlohmann::json::array();
   for (const model::FoundViolation& f : v.violations) {
     nlohmann::json fj = ref_json(r.file, f.where);
@@ -204,11 +209,18 @@ int cmd_check(const CheckArgs& a, Io io) {
     row.tolerated = model::tolerated_properties(s);
     model::ExploreOverrides ov;
     if (a.strategy) ov.strategy = model::strategy_from_name(*a.strategy);  // checked by CLI11
+    // --stateful: DFS pruning visited abstract states, unbounded unless the
+    // scenario bounds it; the state graph's hang cycles and shortest paths.
+    if (a.stateful) {
+      ov.strategy = model::Strategy::Dfs;
+      if (!s.explore.preemption_bound) ov.preemption_bound = model::ExploreOptions::kUnbounded;
+    }
     ov.max_schedules = a.max_schedules;
     ov.seed = a.seed;
     ov.max_steps = a.max_steps;
     ov.max_tasks = a.max_tasks;
     model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
+    opt.stateful = a.stateful;
     opt.stop = guard.flag();
     progress.start(i, files.size(), s.name);
     opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };

@@ -38,6 +38,7 @@ struct CheckArgs {
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
   bool json = false;
+  bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
 };
 
 struct ListArgs {

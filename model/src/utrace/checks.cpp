@@ -131,7 +131,12 @@ void Checks::end_of_run(Kernel&, const sim::RunResult&) {
 
 // ---- hooks --------------------------------------------------------------------------------------
 
-void Checks::engine_attached(Engine& e, Task&) { engine(e).attached_at = step(); }
+// Called by utrace_add_engine() when it links the engine, under utrace->lock.
+void Checks::engine_attached(Engine& e, Task&) {
+  EngineInfo& ei = engine(e);
+  ei.attached_at = step();
+  ei.link_seq = ++links_;
+}
 
 void Checks::report_begin(Task& t) { task(t).pass_begin = step(); }
 
@@ -140,6 +145,7 @@ void Checks::walk_begin(Task& t, bool reverse) {
   ti.walking = true;
   ti.reverse = reverse;
   ti.last_engine = 0;
+  ti.last_link = 0;
 }
 
 void Checks::walk_end(Task& t) { task(t).walking = false; }
@@ -167,15 +173,17 @@ void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
                    fmt::format("{} got {} at step {} for an event whose report began at step {}, before "
                                "{} was attached at step {} (G3)",
                                name(e), cb, now, ti.pass_begin, name(e), ei.attached_at));
-    // callback-order (G2)
+    // callback-order (G2): the order the engines were linked in.
     if (ti.walking) {
-      const bool bad = ti.last_engine && (ti.reverse ? e.id > ti.last_engine : e.id < ti.last_engine);
+      const std::uint64_t seq = ei.link_seq;
+      const bool bad = ti.last_link && (ti.reverse ? seq > ti.last_link : seq < ti.last_link);
       if (bad)
         k_.violation(Property::CallbackOrder, t.pid,
                      fmt::format("{} got {} at step {} after e{} in the same pass, although it was "
-                                 "attached {} (G2)",
+                                 "linked (attached) {} (G2)",
                                  name(e), cb, now, ti.last_engine, ti.reverse ? "later" : "earlier"));
       ti.last_engine = e.id;
+      ti.last_link = seq;
     }
   }
   // callback-after-detach (G7, G9, G10)

@@ -51,13 +51,19 @@ class Checks final : public RunObserver {
     std::uint64_t pass_begin = 0;   // step at which the event being reported began
     bool walking = false;
     bool reverse = false;
-    int last_engine = 0;            // the last engine called in this walk
+    int last_engine = 0;            // the last engine called in this walk (its id, for messages)
+    std::uint64_t last_link = 0;    // ... and its link sequence number (callback-order)
     bool stopped = false;           // stopped by UTRACE_STOP (TASK_TRACED)
     std::uint64_t stopped_at = 0;
     bool sigkilled = false;         // woken from a utrace stop by SIGKILL
   };
   struct EngineInfo {
     std::uint64_t attached_at = 0;
+    // Position in the order engines were linked onto utrace->attaching
+    // (utrace_add_engine, under utrace->lock): the attach order of G2.  Not
+    // the engine id, which is allocation order: two attachers can allocate in
+    // one order and take the lock in the other.
+    std::uint64_t link_seq = 0;
     std::uint64_t detach_done = 0;   // step after which no callback may start
     std::string detach_how;
     bool detach_pending = false;     // DETACH returned -EINPROGRESS
@@ -85,6 +91,7 @@ class Checks final : public RunObserver {
   Kernel& k_;
   std::vector<TaskInfo> tasks_;
   std::vector<EngineInfo> engines_;
+  std::uint64_t links_ = 0;  // engines linked so far (link_seq)
 };
 
 }  // namespace model::ut

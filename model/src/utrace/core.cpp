@@ -40,7 +40,7 @@ class DetachedOps final : public EngineOps {
   }
   // utrace_detached_quiesce() returns UTRACE_DETACH; utrace_detached_reap() does nothing.
   sim::Co<std::uint32_t> call(Kernel&, Task&, Engine&, CallbackArgs& a) override {
-    co_return a.cb == Callback::report_quiesce ? UTRACE_DETACH : 0;
+    co_return a.cb == Callback::report_quiesce ? static_cast<std::uint32_t>(UTRACE_DETACH) : 0U;
   }
   bool counts() const override { return false; }
 };

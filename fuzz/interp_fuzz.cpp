@@ -44,6 +44,7 @@
 namespace {
 
 constexpr std::uint64_t kMaxSteps = 20'000;
+constexpr unsigned kMaxTasks = 16;
 
 // Choice i is enabled[bytes[i] % n]; then the default policy.
 class ByteScheduler final : public sim::Scheduler {
@@ -77,9 +78,9 @@ struct Case {
   std::fprintf(stderr,
                "\nfuzz_interp: %s\n"
                "---- scenario (save as repro.json) ----\n%s\n"
-               "---- replay: utsim replay repro.json --max-steps %llu --schedule '%s'\n",
+               "---- replay: utsim replay repro.json --max-steps %llu --max-tasks %u --schedule '%s'\n",
                what.c_str(), c.json.c_str(), static_cast<unsigned long long>(kMaxSteps),
-               c.schedule.c_str());
+               kMaxTasks, c.schedule.c_str());
   std::abort();
 }
 
@@ -128,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   model::RunConfig cfg;
   cfg.max_steps = kMaxSteps;
-  cfg.max_tasks = 16;
+  cfg.max_tasks = kMaxTasks;
   try {
     model::Simulator simu(s, cfg);
     const model::RunOutput first = simu.run(sched);

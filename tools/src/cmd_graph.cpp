@@ -102,6 +102,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
       state_limit = true;
       stop = true;
     }
+    if (guard.interrupted()) stop = true;  // also inside a long run (each new state)
   };
   opt.status = [&](const model::ExploreStatus&) {
     if (guard.interrupted()) stop = true;

@@ -121,11 +121,18 @@ void Checks::end_of_run(Kernel&, const sim::RunResult&) {
                                "detach, but {} died without report_death (G5, R13)",
                                name(e), ei.death_wanted_at, k_.comm(e.target->pid)));
     // engine-lifetime (G16): an engine still attached to a freed task.
-    if (e.ops != Engine::Ops::Null && e.on_list && e.target && e.target->released)
+    if (e.ops != Engine::Ops::Null && e.on_list && e.target && e.target->released) {
+      const std::uint64_t rearmed = task(*e.target).rearmed_after_reap;
+      const std::string why =
+          rearmed ? fmt::format("; utrace_set_events re-armed utrace_flags after the reap teardown at step {}, so "
+                                "utrace_add_engine skipped its EXIT_DEAD check",
+                                rearmed)
+                  : std::string();
       k_.violation(Property::EngineLifetime, e.target->pid,
                    fmt::format("{} is still attached to {}, which release_task() freed: it never gets "
-                               "report_reap and its implicit reference leaks (G16, R6)",
-                               name(e), k_.comm(e.target->pid)));
+                               "report_reap and its implicit reference leaks (G16, R6){}",
+                               name(e), k_.comm(e.target->pid), why));
+    }
   }
 }
 
@@ -192,7 +199,7 @@ void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
                  fmt::format("{} got {} at step {} after {} at step {}", name(e), cb, now, ei.detach_how,
                              ei.detach_done));
   // disabled-callback (G8, R4)
-  if (ei.has_mask && a.cb != Callback::release && !(event_of(a) & ei.mask))
+  if (ei.has_mask && a.cb != Callback::release && !(event_of(a) & ei.mask) && !(event_of(a) & ei.unconfirmed))
     k_.violation(Property::DisabledCallback, pid,
                  fmt::format("{} got {} at step {} although utrace_set_events returned 0 at step {} "
                              "with events {} (G8, R4)",
@@ -297,13 +304,32 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
       }
       break;
     case Api::barrier:
+      // G9: no callback is in flight any more; what -EINPROGRESS left open is settled.
+      if (ret == 0 || ret == -ESRCH) ei.unconfirmed = 0;
       if (ei.detach_pending && (ret == 0 || ret == -ESRCH) && !ei.detach_done) {
         ei.detach_done = now;
         ei.detach_how = "utrace_barrier answered for the detached engine";
       }
       break;
     case Api::set_events:
+      // disabled-callback promises only what *this* call removed (kerneldoc:
+      // "no event callbacks you've disabled in @events"): utrace_set_events
+      // compares with the engine's current flags, so repeating a call that
+      // answered -EINPROGRESS removes nothing and returns 0 at once, while
+      // the callback it raced with may still start (RHEL6 utrace.c).
+      if (ret == -EINPROGRESS) {
+        ei.unconfirmed = (ei.unconfirmed | (ei.applied & ~arg)) & ~arg;
+        ei.applied = arg;
+      }
       if (ret == 0) {
+        ei.unconfirmed &= ~arg;
+        ei.applied = arg;
+        // V3's get_utrace_lock() does not refuse an engine of a task whose
+        // reap teardown (utrace_maybe_reap) has already zeroed utrace_flags
+        // and emptied the lists: this call made the word non-zero again.
+        if (Task* t = e->target; t && t->utrace && t->utrace->reap && t->utrace->attached.empty() &&
+                                 t->utrace->attaching.empty() && t->utrace_flags && !task(*t).rearmed_after_reap)
+          task(*t).rearmed_after_reap = now;
         ei.has_mask = true;
         ei.mask = arg;
         ei.mask_at = now;

@@ -56,6 +56,9 @@ class Checks final : public RunObserver {
     bool stopped = false;           // stopped by UTRACE_STOP (TASK_TRACED)
     std::uint64_t stopped_at = 0;
     bool sigkilled = false;         // woken from a utrace stop by SIGKILL
+    // utrace_set_events() returned 0 for an engine of this task after the reap
+    // teardown had emptied its lists: utrace_flags is non-zero again (V3).
+    std::uint64_t rearmed_after_reap = 0;
   };
   struct EngineInfo {
     std::uint64_t attached_at = 0;
@@ -72,8 +75,13 @@ class Checks final : public RunObserver {
     std::uint64_t detach_cb_returned = 0;  // a callback returned UTRACE_DETACH
     std::uint64_t api_started = 0;
     bool has_mask = false;
-    unsigned long mask = 0;
+    unsigned long mask = 0;          // events of the last utrace_set_events that returned 0
     std::uint64_t mask_at = 0;
+    unsigned long applied = 0;       // events of the last call that took effect (0 or -EINPROGRESS)
+    // Events a call removed while answering -EINPROGRESS, not confirmed since
+    // (by utrace_barrier, §3.5): a later 0 that removes nothing more does not
+    // cover them (§3.3 step 8 checks `reporting` only when bits are removed).
+    unsigned long unconfirmed = 0;
     bool death_wanted = false;
     std::uint64_t death_wanted_at = 0;
     bool got_death = false;

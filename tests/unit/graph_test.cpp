@@ -3,7 +3,13 @@
 // breadth-first search, deterministic DOT.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "model/check.h"
 #include "model/graph_analysis.h"
@@ -230,6 +236,25 @@ TEST(Graph, CommandStopsAtMaxStates) {
   std::ostringstream out, err;
   tools::run_cli({"graph", file, "--max-states", "50"}, out, err);
   EXPECT_NE(err.str().find("stopped at 50 states"), std::string::npos) << err.str();
+}
+
+// utsim check --stateful: the cycle is a hang the scenario does not allow.
+TEST(Graph, CheckStatefulReportsTheHangCycle) {
+  const std::filesystem::path f =
+      std::filesystem::temp_directory_path() / ("utsim-graph-forever-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(f) << kForever;
+  std::ostringstream out, err;
+  const int code = tools::run_cli({"check", "--stateful", "--json", f.string()}, out, err);
+  std::filesystem::remove(f);
+  EXPECT_EQ(code, 1) << err.str();
+  const nlohmann::json doc = nlohmann::json::parse(out.str());
+  const nlohmann::json& row = doc["scenarios"][0];
+  EXPECT_EQ(row["strategy"], "dfs");
+  EXPECT_GT(row["hang_cycles"].get<int>(), 0);
+  EXPECT_EQ(row["hangs_certain"], true);
+  ASSERT_FALSE(row["violations"].empty());
+  EXPECT_EQ(row["violations"][0]["property"], "hang");
+  EXPECT_NE(row["violations"][0]["message"].get<std::string>().find("no schedule leaves"), std::string::npos);
 }
 
 }  // namespace

@@ -199,7 +199,7 @@ void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
                  fmt::format("{} got {} at step {} after {} at step {}", name(e), cb, now, ei.detach_how,
                              ei.detach_done));
   // disabled-callback (G8, R4)
-  if (ei.has_mask && a.cb != Callback::release && !(event_of(a) & ei.mask) && !(event_of(a) & ei.unconfirmed))
+  if (ei.has_mask && a.cb != Callback::release && !(event_of(a) & ~ei.disabled))
     k_.violation(Property::DisabledCallback, pid,
                  fmt::format("{} got {} at step {} although utrace_set_events returned 0 at step {} "
                              "with events {} (G8, R4)",
@@ -305,7 +305,10 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
       break;
     case Api::barrier:
       // G9: no callback is in flight any more; what -EINPROGRESS left open is settled.
-      if (ret == 0 || ret == -ESRCH) ei.unconfirmed = 0;
+      if (ret == 0 || ret == -ESRCH) {
+        ei.disabled |= ei.unconfirmed;
+        ei.unconfirmed = 0;
+      }
       if (ei.detach_pending && (ret == 0 || ret == -ESRCH) && !ei.detach_done) {
         ei.detach_done = now;
         ei.detach_how = "utrace_barrier answered for the detached engine";
@@ -317,13 +320,9 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
       // compares with the engine's current flags, so repeating a call that
       // answered -EINPROGRESS removes nothing and returns 0 at once, while
       // the callback it raced with may still start (RHEL6 utrace.c).
-      if (ret == -EINPROGRESS) {
-        ei.unconfirmed = (ei.unconfirmed | (ei.applied & ~arg)) & ~arg;
-        ei.applied = arg;
-      }
+      if (ret == -EINPROGRESS) ei.unconfirmed |= ei.pending_removed;
       if (ret == 0) {
-        ei.unconfirmed &= ~arg;
-        ei.applied = arg;
+        ei.disabled |= ei.pending_removed;
         // V3's get_utrace_lock() does not refuse an engine of a task whose
         // reap teardown (utrace_maybe_reap) has already zeroed utrace_flags
         // and emptied the lists: this call made the word non-zero again.
@@ -341,6 +340,15 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
     default:
       break;
   }
+  if (call == Api::set_events) ei.pending_removed = 0;
+}
+
+// utrace_set_events() changed engine->flags (under utrace->lock).
+void Checks::events_set(Engine& e, unsigned long old_events, unsigned long events) {
+  EngineInfo& ei = engine(e);
+  ei.disabled &= ~events;
+  ei.unconfirmed &= ~events;
+  ei.pending_removed = old_events & ~events;
 }
 
 void Checks::engine_touched(Engine& e, const char* what) {

@@ -35,6 +35,7 @@ class Checks final : public RunObserver {
   void detach_returned(Task& t, Engine& e);
   void null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb);
   void api_start(Engine* e);
+  void events_set(Engine& e, unsigned long old_events, unsigned long events);
   void api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret);
   void engine_touched(Engine& e, const char* what);
   void engine_freed(Engine& e);
@@ -77,7 +78,11 @@ class Checks final : public RunObserver {
     bool has_mask = false;
     unsigned long mask = 0;          // events of the last utrace_set_events that returned 0
     std::uint64_t mask_at = 0;
-    unsigned long applied = 0;       // events of the last call that took effect (0 or -EINPROGRESS)
+    // disabled-callback's promise: the events removed by calls that returned
+    // 0, counted from the moment the change was made under utrace->lock
+    // (bits added again leave it at once, even before that call returns).
+    unsigned long disabled = 0;
+    unsigned long pending_removed = 0;  // removed by the call in flight
     // Events a call removed while answering -EINPROGRESS, not confirmed since
     // (by utrace_barrier, §3.5): a later 0 that removes nothing more does not
     // cover them (§3.3 step 8 checks `reporting` only when bits are removed).

@@ -532,6 +532,7 @@ sim::Co<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, un
   if (!refused) {
     co_await wr(e, Field::engine_flags, "utrace_set_events");
     set_engine_flags(k, e, events | (e.flags & ENGINE_STOP));
+    checks(k).events_set(e, old_flags, events);
     co_await wr(t, Field::utrace_flags, "utrace_set_events");
     set_utrace_flags(k, t, t.utrace_flags | events);
     if ((events & UTRACE_EVENT_SYSCALL) && !(old_utrace_flags & UTRACE_EVENT_SYSCALL))

@@ -12,6 +12,12 @@
 //
 // The CI counts are small (the whole suite runs in seconds); UTSIM_SOAK=1
 // runs many more scenarios and schedules.
+//
+// Property 1 is not tuned to its CI seed: RC_PARAMS="seed=N" passes for every
+// N in 1..30 (measured after the triage of /tmp/scratch/found, see
+// scenario_gen_check.h for what the 2010 code may break and why).  A seed
+// that fails is a finding: triage it (model bug, a race of the code as
+// written, or a generator bug) before fixing the seed list or the allowances.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 

@@ -213,6 +213,19 @@ inline json user_ops(int n, int& child, bool signals = true) {
   return prog;
 }
 
+// A report_signal spec whose signal action is always UTRACE_SIGNAL_REPORT
+// (the resume action is kept).
+inline json signal_report_only(const json& spec) {
+  auto one = [](const std::string& r) {
+    const auto bar = r.find(" | ");
+    return "UTRACE_SIGNAL_REPORT" + (bar == std::string::npos ? std::string(" | UTRACE_RESUME") : r.substr(bar));
+  };
+  if (spec.is_string()) return one(spec.get<std::string>());
+  json out = json::array();
+  for (const auto& r : spec) out.push_back(one(r.get<std::string>()));
+  return out;
+}
+
 // ---- the general generator (no bug switch) -------------------------------------------------
 
 // The generators give the scenario as JSON text (RapidCheck shows a string
@@ -224,16 +237,15 @@ inline rc::Gen<std::string> general(std::string kernel = "2010-rhel6") {
     int child = 0;
     const std::string X = "X";
 
-    // With a ptrace tracer, X makes no signal (raise, exec's SIGTRAP, a
-    // child's SIGCHLD, U's signals): a ptrace signal stop between
-    // ptrace_attach_task() and the link leaves exit_code 0 in the model and the
-    // tracer's wait blocks forever (model bug, reported:
-    // ptrace-stop-before-attach-link).
+    // A ptrace tracer R (below) may attach at any time, also while X takes
+    // signals (raise, exec's SIGTRAP, a child's SIGCHLD, U's signals): a
+    // signal stop between ptrace_attach_task() and the link is
+    // scenarios/ptrace/race-attach-link-vs-signal-stop.
     const bool tracer = chance(25);
     // X: wait until the engines are attached, then a short program.
     json xprog = json::array({wait_for("ready")});
-    for (auto& op : user_ops(pick(1, 4), child, !tracer)) xprog.push_back(op);
-    if (!tracer && chance(15)) xprog.push_back(json{{"exec", {{"program", json::array({syscall()})}}}});
+    for (auto& op : user_ops(pick(1, 4), child)) xprog.push_back(op);
+    if (chance(15)) xprog.push_back(json{{"exec", {{"program", json::array({syscall()})}}}});
     else if (chance(30)) xprog.push_back(json{{chance(50) ? "exit" : "exit_group", pick(0, 3)}});
     tasks.push_back(json{{"name", X}, {"program", xprog}});
 
@@ -245,6 +257,19 @@ inline rc::Gen<std::string> general(std::string kernel = "2010-rhel6") {
       const std::string e = "E" + std::to_string(i), h = "e" + std::to_string(i);
       evs.push_back(event_set(4));
       engines[e] = engine_table(evs.back(), true);
+      // An engine with QUIESCE gets report_signal for UTRACE_SIGNAL_REPORT
+      // passes too, which carry no signal.  Answering one with a signal
+      // action (IGN, DELIVER) hands the next engine a signal that does not
+      // exist (kerneldoc: "the previous engine's return value sets the signal
+      // action seen by the following engine"); a ptrace engine linked after
+      // it then captures "signal 0", stops with exit_code 0 and its tracer's
+      // wait never returns (do_ptrace_notify_stop's WARN_ON(!exit_code)).  A
+      // scenario engine cannot look at its action argument, so with a tracer
+      // such an engine passes UTRACE_SIGNAL_REPORT on (triage of untriaged-3,
+      // -6, -7: a meaningless engine, not a kernel race).
+      if (tracer && engines[e].contains("report_signal"))
+        for (const auto& ev : evs.back())
+          if (ev == "QUIESCE") engines[e]["report_signal"] = signal_report_only(engines[e]["report_signal"]);
       tprog.push_back(attach(X, e, h));
       tprog.push_back(set_events(X, h, subset(evs.back()).empty() ? evs.back() : subset(evs.back())));
     }
@@ -259,17 +284,17 @@ inline rc::Gen<std::string> general(std::string kernel = "2010-rhel6") {
       else tprog.push_back(barrier(X, h));
     }
     for (int i = 0; i < ne; ++i) tprog.push_back(control(X, "e" + std::to_string(i), "UTRACE_DETACH"));
-    // A late engine racing X's exit and reap (R6 shape, fixed).  Not with a
-    // tracer: an engine-lifetime violation seen there is not triaged yet
-    // (reported: late-attach-with-ptrace).
-    if (!tracer && chance(15)) {
+    // A late engine racing X's exit and reap (R6 shape, fixed; with a
+    // set_events during the reap teardown, the V3 leak allowed in
+    // scenario_gen_check.h).
+    if (chance(15)) {
       engines["L"] = json{{"report_reap", json::object()}};
       tprog.push_back(attach(X, "L", "late"));
     }
     tasks.push_back(json{{"name", "T"}, {"kind", "kthread"}, {"program", tprog}});
 
     // U: signals to X.
-    if (!tracer && chance(40)) {
+    if (chance(40)) {
       // after T's attaches: an early SIGKILL would leave the handles unbound
       json uprog = json::array({wait_for("ready2")});
       const int n = pick(1, 2);
@@ -284,14 +309,18 @@ inline rc::Gen<std::string> general(std::string kernel = "2010-rhel6") {
       tasks[1]["program"].insert(tasks[1]["program"].begin() + ne * 2 + 1, complete("ready2"));
     }
 
-    // R: a ptrace tracer of X.  It attaches after T's engines: two attaches
-    // racing make the callback-order check compare allocation order instead
-    // of link order (model bug, reported: callback-order-concurrent-attach).
+    // R: a ptrace tracer of X.  Half the time it attaches after T's engines,
+    // otherwise at once, racing T's attaches (the ptrace engine may then be
+    // linked before, between or after them:
+    // scenarios/utrace/g02-order-concurrent-attach).
     if (tracer) {
       auto wait = [&] { return json{{"waitpid", {{"pid", X}, {"options", json::array({"__WALL"})}}}}; };
-      auto& tp = tasks[1]["program"];
-      tp.insert(tp.begin() + ne * 2 + 1, complete("traced"));
-      json rprog = json::array({wait_for("traced")});
+      json rprog = json::array();
+      if (chance(50)) {
+        auto& tp = tasks[1]["program"];
+        tp.insert(tp.begin() + ne * 2 + 1, complete("traced"));
+        rprog.push_back(wait_for("traced"));
+      }
       rprog.push_back(json{{"ptrace", {{"request", "PTRACE_ATTACH"}, {"pid", X}}}});
       rprog.push_back(wait());
       const int k = pick(0, 2);

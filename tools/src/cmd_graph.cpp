@@ -61,8 +61,8 @@ std::string thread_label(const std::vector<std::string>& names, sim::Tid t) {
 }
 
 void print_path(std::ostream& os, const std::string& file, const model::GraphPath& p) {
-  os << fmt::format("  reached after {} choice points: schedule '{}' ({} preemptions, {} steps)\n",
-                    p.choices.size(), p.schedule, p.preemptions, p.steps);
+  os << fmt::format("  reached after {} choice points: schedule '{}' ({} preemption{}, {} steps)\n",
+                    p.choices.size(), p.schedule, p.preemptions, p.preemptions == 1 ? "" : "s", p.steps);
   os << "  replay: " << replay_command(file, p.schedule) << '\n';
 }
 

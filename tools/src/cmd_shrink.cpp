@@ -70,9 +70,10 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
   }
   std::ostream& os = io.out;
   os << fmt::format("{}: shrunk a counterexample of {}\n", s.name, model::property_name(r.property));
-  os << fmt::format("  before: schedule '{}' ({} preemptions, {} steps)\n", r.before.schedule,
-                    r.before.preemptions, r.before.steps);
-  os << fmt::format("  after:  schedule '{}' ({} preemptions, {} steps)\n", r.after.schedule, r.after.preemptions,
+  os << fmt::format("  before: schedule '{}' ({} preemption{}, {} steps)\n", r.before.schedule,
+                    r.before.preemptions, r.before.preemptions == 1 ? "" : "s", r.before.steps);
+  os << fmt::format("  after:  schedule '{}' ({} preemption{}, {} steps)\n", r.after.schedule, r.after.preemptions,
+                    r.after.preemptions == 1 ? "" : "s",
                     r.after.steps);
   os << fmt::format("  preemptions {} -> {}, steps {} -> {}\n", r.before.preemptions, r.after.preemptions,
                     r.before.steps, r.after.steps);

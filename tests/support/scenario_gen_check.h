@@ -63,6 +63,11 @@ inline bool has(const model::Verdict& v, model::Property p) {
 //                        still walks them.  Any other model-invariant fails.
 //                        (With no engine wanting DEATH, R13 shows only as this
 //                        and as a null-callback on a reaped engine.)
+//   callback-after-detach only report_reap, and only with that G22 invariant:
+//                        the reaper's teardown calls report_reap on an engine
+//                        whose report_quiesce(DEATH) has just returned
+//                        UTRACE_DETACH in the dying task's walk (the DETACH is
+//                        applied after the teardown; found by a soak run).
 //
 //
 // Two more races of the 2010 code as written, which utrace-semantics.md does
@@ -100,6 +105,11 @@ inline std::string unexplained_on_2010_rhel6(const model::Verdict& v) {
   using model::Property;
   std::string out;
   const bool r10 = has(v, Property::StopWithoutEngine);
+  bool r13_teardown = false;  // G22: the reap teardown ran while the dying task walked its engines
+  for (const auto& f : v.violations)
+    if (f.property == Property::ModelInvariant && f.message.starts_with("G22:") &&
+        f.message.find("in utrace_maybe_reap") != std::string::npos)
+      r13_teardown = true;
   for (const auto& f : v.violations) {
     bool ok = false;
     switch (f.property) {
@@ -109,6 +119,9 @@ inline std::string unexplained_on_2010_rhel6(const model::Verdict& v) {
       case Property::ReapBeforeDeath: ok = true; break;
       case Property::Hang:
         ok = r10 || f.message.find("in TASK_STOPPED (do_signal_stop)") != std::string::npos;
+        break;
+      case Property::CallbackAfterDetach:
+        ok = r13_teardown && f.message.find("got report_reap") != std::string::npos;
         break;
       case Property::EngineLifetime:
         ok = f.message.find("re-armed utrace_flags after the reap teardown") != std::string::npos;

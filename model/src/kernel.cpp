@@ -217,12 +217,18 @@ int Kernel::nr_tasks_alive() const {
 
 void Kernel::emit(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d,
                   const void* ref) {
+  // The run's fingerprint (two runs are the same run when it matches): a
+  // multiply-xorshift per word, one splitmix round per event.  Every event
+  // of every run passes here, so it is kept short.
+  const auto fold = [](std::uint64_t h, std::uint64_t v) {
+    h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+  };
   std::uint64_t h = trace_hash_;
-  h = sim::hash_mix(h, (static_cast<std::uint64_t>(kind) << 32) | static_cast<std::uint32_t>(pid));
-  h = sim::hash_mix(h, static_cast<std::uint64_t>(a));
-  h = sim::hash_mix(h, static_cast<std::uint64_t>(b));
-  h = sim::hash_mix(h, static_cast<std::uint64_t>(c) ^ (static_cast<std::uint64_t>(d) << 17));
-  trace_hash_ = h;
+  h = fold(h, (static_cast<std::uint64_t>(kind) << 32) | static_cast<std::uint32_t>(pid));
+  h = fold(h, static_cast<std::uint64_t>(a));
+  h = fold(h, static_cast<std::uint64_t>(b));
+  trace_hash_ = sim::hash_mix(h, static_cast<std::uint64_t>(c) ^ (static_cast<std::uint64_t>(d) << 17));
   if (cfg.trace) events_.push_back(Event{kind, eng.steps(), eng.now(), pid, a, b, c, d, ref});
   if (utrace_checks_) utrace_checks_->on_event(*this, kind, pid, a, b, c, d);
 }

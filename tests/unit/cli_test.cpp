@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/cli_run.h"
 #include "tools/cli.h"
 
 namespace fs = std::filesystem;
@@ -19,23 +20,9 @@ namespace {
 
 const fs::path kRoot = UTSIM_SOURCE_DIR;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = tools::run_cli(std::move(args), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string show(const Result& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
+using testcli::Result;
+using testcli::cli;
+using testcli::show;
 
 // A parent forks a child that exits 3 and reaps it.
 constexpr const char* kForkWait = R"({

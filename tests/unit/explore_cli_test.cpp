@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/cli_run.h"
 #include "tools/cli.h"
 
 namespace fs = std::filesystem;
@@ -28,23 +29,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = tools::run_cli(std::move(args), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string show(const Result& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
+using testcli::Result;
+using testcli::cli;
+using testcli::show;
 
 json parse(const Result& r) {
   try {

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/cli_run.h"
 #include "tools/cli.h"
 
 namespace fs = std::filesystem;
@@ -25,30 +26,10 @@ namespace {
 
 const fs::path kRoot = UTSIM_SOURCE_DIR;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = tools::run_cli(std::move(args), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string show(const Result& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testcli::Result;
+using testcli::cli;
+using testcli::show;
+using testcli::read;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;

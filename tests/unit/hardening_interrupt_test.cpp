@@ -21,6 +21,7 @@
 
 #include "model/check.h"
 #include "model/scenario_loader.h"
+#include "../support/cli_run.h"
 #include "tools/cli.h"
 #include "tools/format.h"
 
@@ -28,30 +29,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = tools::run_cli(std::move(args), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string show(const Result& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testcli::Result;
+using testcli::cli;
+using testcli::show;
+using testcli::read;
 
 // Three schedules and done.
 constexpr const char* kQuick = R"({

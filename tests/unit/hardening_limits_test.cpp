@@ -18,29 +18,16 @@
 #include "model/scenario_loader.h"
 #include "sim/sched_random.h"
 #include "sim/sched_replay.h"
+#include "../support/cli_run.h"
 #include "tools/cli.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = tools::run_cli(std::move(args), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string show(const Result& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
+using testcli::Result;
+using testcli::cli;
+using testcli::show;
 
 class HardeningLimits : public ::testing::Test {
  protected:

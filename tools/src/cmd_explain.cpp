@@ -170,11 +170,8 @@ std::string step_range(const NarrativeStep& s) {
 }  // namespace
 
 int cmd_explain(const ExplainArgs& a, Io io) {
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
   Paint p;
   p.on = a.color == "always" || (a.color == "auto" && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1);

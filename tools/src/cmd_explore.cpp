@@ -85,11 +85,8 @@ bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* c
 }
 
 int cmd_explore(const ExploreArgs& a, Io io) {
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOverrides ov;

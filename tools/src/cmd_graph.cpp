@@ -69,11 +69,8 @@ void print_path(std::ostream& os, const std::string& file, const model::GraphPat
 }  // namespace
 
 int cmd_graph(const GraphArgs& a, Io io) {
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOverrides ov;

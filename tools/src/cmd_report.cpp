@@ -235,11 +235,8 @@ std::string exploration_section(const model::Scenario& s, const Exploration& x, 
 }  // namespace
 
 int cmd_report(const ReportArgs& a, Io io) {
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
 

@@ -179,11 +179,8 @@ nlohmann::json to_json(const RunReport& r) {
 }  // namespace
 
 int cmd_run(const RunArgs& a, Io io) {
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
 
   // The scenario's explore block gives max_steps; the flags override it.

@@ -40,11 +40,8 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
       return kExitUsage;
     }
   }
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
   if (a.max_steps) o.run.max_steps = *a.max_steps;
   else if (s.explore.max_steps) o.run.max_steps = *s.explore.max_steps;

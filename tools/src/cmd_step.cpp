@@ -261,11 +261,8 @@ sim::Tid InteractiveScheduler::choose(const sim::ChoiceContext& ctx) {
 }  // namespace
 
 int cmd_step(const StepArgs& a, Io io) {
-  const model::LoadResult loaded = model::load_scenario_file(a.file);
-  if (!loaded.ok()) {
-    for (const model::ScenarioError& e : loaded.errors) io.err << e.to_string() << '\n';
-    return kExitInvalid;
-  }
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   Session s(a, *loaded.scenario, io, a.in ? *a.in : std::cin);
   return s.run();
 }

@@ -1,5 +1,7 @@
 #include "tools/format.h"
 
+#include "tools/commands.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,6 +92,13 @@ std::string write_file_atomic(const std::string& path,
     return "cannot rename " + tmp + " to " + path + ": " + why;
   }
   return {};
+}
+
+bool load_for_command(const std::string& file, Io io, model::LoadResult& out) {
+  out = model::load_scenario_file(file);
+  if (out.ok()) return true;
+  for (const model::ScenarioError& e : out.errors) io.err << e.to_string() << '\n';
+  return false;
 }
 
 }  // namespace tools

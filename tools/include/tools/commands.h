@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/scenario_loader.h"
+
 namespace tools {
 
 // Where a command writes.  `err_tty`: stderr is a terminal (progress lines).
@@ -17,6 +19,11 @@ struct Io {
   std::ostream& err;
   bool err_tty = false;
 };
+
+// Loads the scenario a command works on into `out`.  On any error, prints
+// each one (one line, with its id and JSON pointer) to io.err and returns
+// false: the command then exits kExitInvalid and writes nothing else.
+bool load_for_command(const std::string& file, Io io, model::LoadResult& out);
 
 struct RunArgs {
   std::string file;

@@ -1,6 +1,8 @@
 // The shrinker (model/shrink.h): RapidCheck's shrink tree over choice vectors.
 #include "model/shrink.h"
 
+#include "model/check.h"
+
 #include <algorithm>
 #include <tuple>
 
@@ -297,6 +299,47 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
       if (changed) break;
     }
   }
+  // Last, the proof: every schedule with fewer preemptions than the best,
+  // fewest first (iterative preemption bounding, CHESS-style), looking for
+  // the same property.  A hit is a counterexample the local moves could not
+  // reach (it then goes through the final pass again for its steps); a
+  // search that ends without one proves the preemption count minimal.
+  while (o.final_pass && best.preemptions > 0 && runner.tries < o.max_tries) {
+    ExploreOptions x;
+    x.strategy = Strategy::Dfs;
+    x.iterative = true;
+    x.preemption_bound = best.preemptions - 1;
+    x.max_schedules = std::min<std::uint64_t>(o.max_search, o.max_tries - runner.tries);
+    x.run = o.run;
+    x.stop_when_found.set(static_cast<std::size_t>(*prop));
+    const Verdict v = check_scenario(s, x);
+    runner.tries += v.schedules + v.redundant;
+    const auto hit = std::find_if(v.violations.begin(), v.violations.end(),
+                                  [&](const FoundViolation& f) { return f.property == *prop; });
+    if (hit == v.violations.end()) {
+      r.minimal = v.complete;
+      break;
+    }
+    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(hit->where.schedule);
+    std::optional<ShrinkPoint> pt = threads ? runner.run_threads(*threads, prop) : std::nullopt;
+    if (!pt || !better(*pt, best)) break;  // cannot happen: a replay of the search's own run
+    best = *pt;
+    ++r.searched;
+    // Fewer steps at the same preemption count, by the final pass's first move.
+    for (bool again = true; again && runner.tries < o.max_tries;) {
+      again = false;
+      for (std::size_t i = 0; i < best.indices.size() && runner.tries < o.max_tries; ++i) {
+        if (best.indices[i] == 0) continue;
+        Vec w = best.indices;
+        w[i] = 0;
+        const std::optional<ShrinkPoint> q = runner.run(w, prop);
+        if (!q || !better(*q, best)) continue;
+        best = *q;
+        again = true;
+      }
+    }
+  }
+  if (best.preemptions == 0) r.minimal = true;
   if (runner.tries >= o.max_tries) r.exhausted = true;
   r.after = best;
   r.tries = runner.tries;

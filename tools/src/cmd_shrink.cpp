@@ -61,7 +61,9 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
                         {"tries", r.tries},
                         {"accepted", r.accepted},
                         {"final_removed", r.final_removed},
-                        {"exhausted", r.exhausted}};
+                        {"exhausted", r.exhausted},
+                        {"searched", r.searched},
+                        {"minimal", r.minimal}};
     io.out << j.dump(2) << '\n';
     return kExitOk;
   }
@@ -77,6 +79,11 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
   os << fmt::format("  {} runs: {} shrinks accepted from RapidCheck's shrink tree, {} choices reset by the final "
                     "pass{}\n",
                     r.tries, r.accepted, r.final_removed, r.exhausted ? " (stopped by --max-tries)" : "");
+  if (r.searched)
+    os << fmt::format("  the bounded search found {} counterexample{} with fewer preemptions than the moves reached\n",
+                      r.searched, r.searched == 1 ? "" : "s");
+  os << (r.minimal ? "  minimal: no schedule with fewer preemptions breaks it (searched to the end)\n"
+                   : "  minimal: not proven (the search for fewer preemptions ran out of --max-tries)\n");
   os << fmt::format("  violated at step {}: {}\n", r.after.step, r.after.message);
   os << "  replay: " << replay_command(a.file, r.after.schedule) << "\n\n";
 

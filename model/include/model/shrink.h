@@ -15,9 +15,12 @@
 // helps removes one preemption and puts a switch to any thread of the
 // schedule at any choice point; both accept strict improvements only.
 //
-// It reaches the fewest preemptions iterative-bounding DFS needs on every
-// bug of the race catalogue but R7 (2 where 1 suffices): the moves are local,
-// and a greedy walk can stop in a local minimum.
+// The moves are local, and a greedy walk can stop in a local minimum (R7:
+// 2 preemptions where 1 suffices).  So a last pass searches every schedule
+// with fewer preemptions than the result, fewest first (iterative
+// preemption-bounded DFS, stopping at the first that breaks the property,
+// within max_search runs): it either finds a better counterexample, which
+// is then trimmed for steps, or proves the count minimal (`minimal`).
 //
 // A choice vector is a schedule that can never diverge: at choice point i,
 // index k = v[i] picks among [the default choice, then the other enabled
@@ -43,6 +46,9 @@ struct ShrinkOptions {
   RunConfig run;
   std::uint64_t max_tries = 20'000;  // runs, the original's included
   bool final_pass = true;
+  // The last pass's budget: schedules of the bounded search for fewer
+  // preemptions (within max_tries).
+  std::uint64_t max_search = 200'000;
 };
 
 // One schedule as the shrinker saw it.
@@ -66,6 +72,8 @@ struct ShrinkResult {
   std::uint64_t accepted = 0;       // shrinks accepted while walking RapidCheck's tree
   std::uint64_t final_removed = 0;  // choices set to the default by the final pass
   bool exhausted = false;           // stopped by max_tries
+  std::uint64_t searched = 0;       // better counterexamples found by the bounded search
+  bool minimal = false;             // proven: no schedule with fewer preemptions breaks it
 };
 
 ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedule, const ShrinkOptions& o);

@@ -71,7 +71,7 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   }
   p.real_parent = p.parent = parent;
   parent->children.push_back(&p);
-  p.frames.push_back(Frame{Frame::Kind::Program, program});
+  p.frames.push_back(Frame::of_program(program));
   tasklist_lock.unlock();
 
   const int nr = p.pid;
@@ -199,7 +199,7 @@ sim::Co<int> Kernel::do_execve(Task& cur, const Program* program) {
   cur.self_exec_id++;
   emit(Ev::task_exec, cur.pid);
   cur.frames.clear();
-  cur.frames.push_back(Frame{Frame::Kind::Program, program});
+  cur.frames.push_back(Frame::of_program(program));
   cur.syscall = PendingSyscall{};
   // search_binary_handler() -> tracehook_report_exec()
   co_await tracehook_report_exec(cur);

@@ -163,7 +163,7 @@ void Kernel::boot() {
     Task& t = new_task(&in, d.slot, d.kthread);
     t.signal = &new_signal_struct(t);
     t.sighand = &new_sighand(t);
-    t.frames.push_back(Frame{Frame::Kind::Program, &d.program});
+    t.frames.push_back(Frame::of_program(&d.program));
     in.children.push_back(&t);
   }
   // Threads in pid order, after every task exists (a task's first step may

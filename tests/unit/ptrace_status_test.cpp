@@ -91,7 +91,9 @@ TEST_P(PtraceEventStatus, IsSigtrapWithTheEventInBits16To23) {
                           {"kill": {"pid": "C", "sig": "SIGKILL"}})"));
   EXPECT_EQ(r.ret("st"), ec.status) << ec.option;
   EXPECT_EQ(r.ret("si"), 5) << ec.option;
-  if (ec.msg_is_child) EXPECT_EQ(r.ret("msg"), r.pid("G")) << ec.option;
+  if (ec.msg_is_child) {
+    EXPECT_EQ(r.ret("msg"), r.pid("G")) << ec.option;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

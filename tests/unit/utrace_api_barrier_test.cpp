@@ -104,7 +104,6 @@ class UtRun {
   RunOutput out_;
 };
 
-std::vector<Callback> cbs(std::initializer_list<Callback> l) { return l; }
 
 std::string two(const std::string& engines, const std::string& x_ops, const std::string& t_ops,
                 const char* kernel = "2010-rhel6") {

@@ -105,7 +105,6 @@ class UtRun {
   RunOutput out_;
 };
 
-std::vector<Callback> cbs(std::initializer_list<Callback> l) { return l; }
 
 // X runs x_ops; T runs t_ops.  Handles and labels are the tests' own.
 std::string two(const std::string& engines, const std::string& x_ops, const std::string& t_ops,

@@ -155,6 +155,13 @@ struct Frame {
   PendingSyscall saved_syscall;
   int handler_sig = 0;
 
+  // The frame that runs a program from its first op.
+  static Frame of_program(const Program* p) {
+    Frame f;
+    f.ops = p;
+    return f;
+  }
+
   const Op* current() const { return single ? single : (pc < ops->size() ? &(*ops)[pc] : nullptr); }
 };
 

@@ -17,6 +17,7 @@
 // with checks on; every bug found in < 1 s by the default strategy; DPOR
 // within 1.5x of the trace count.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -38,7 +39,7 @@ namespace {
 namespace fs = std::filesystem;
 using model::Strategy;
 
-std::string source(const std::string& rel) { return std::string(UTSIM_SOURCE_DIR) + "/" + rel; }
+std::string source(const std::string& rel) { return fmt::format("{}/{}", UTSIM_SOURCE_DIR, rel); }
 
 struct Loaded {
   std::string name;
@@ -198,7 +199,7 @@ void BM_DporVsTraces(benchmark::State& state) {
     o.max_schedules = 1'000'000;
     v = model::check_scenario(*r.scenario, o);
   }
-  state.SetLabel(name + (bf.complete ? "" : " (brute force truncated)") + (v.complete ? "" : " (dpor incomplete)"));
+  state.SetLabel(fmt::format("{}{}{}", name, bf.complete ? "" : " (brute force truncated)", v.complete ? "" : " (dpor incomplete)"));
   state.counters["schedules"] = static_cast<double>(bf.schedules);
   state.counters["traces"] = static_cast<double>(bf.traces);
   state.counters["dpor_execs"] = static_cast<double>(v.schedules);
@@ -249,7 +250,7 @@ void BM_Find(benchmark::State& state, std::string file, Strategy strategy, unsig
   for (const auto& f : bug_files()) {
     const std::string name = fs::path(f).stem().string();
     for (const auto& [sname, sd] : strategies)
-      benchmark::RegisterBenchmark(("BM_Find/" + name + "/" + sname).c_str(), BM_Find, f, sd.first, sd.second)
+      benchmark::RegisterBenchmark(fmt::format("BM_Find/{}/{}", name, sname).c_str(), BM_Find, f, sd.first, sd.second)
           ->Unit(benchmark::kMillisecond)
           ->MinTime(0.2);
   }

@@ -262,6 +262,7 @@ TEST(Cli, ListSections) {
   EXPECT_NE(bugs.out.find("R2  stop-without-engine  detach-before-stop: "), std::string::npos)
       << bugs.out;
   EXPECT_EQ(bugs.out.find("kernels"), std::string::npos);
+  EXPECT_NE(bugs.out.find("rd2  hang  a SIGCONT"), std::string::npos) << bugs.out;
 
   Result k = cli({"list", "--kernels"});
   EXPECT_NE(k.out.find("2010-rhel6"), std::string::npos);

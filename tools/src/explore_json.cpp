@@ -351,9 +351,10 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   }
   out << fmt::format("complete    {}\n", complete);
   if (r.estimate > 0)
-    out << fmt::format("estimate    ~{:.0f} schedules in the whole space ({}){}\n", r.estimate,
-                       r.options.strategy == "dfs" ? "Knuth's estimator" : "from DPOR's progress",
-                       r.complete() ? fmt::format("; complete, so exactly {}", r.schedules) : "");
+    out << fmt::format("estimate    ~{:.0f} schedules in the space explored ({}){}\n", r.estimate,
+                       r.options.strategy == "dfs" ? "Knuth's estimator, rough on lopsided trees"
+                                                   : "from DPOR's progress",
+                       r.complete() ? fmt::format("; the search ended: exactly {}", r.schedules) : "");
   else
     out << "estimate    unknown\n";
   if (r.error) out << fmt::format("error       {}\n", *r.error);

@@ -6,8 +6,7 @@
 //
 // Each test writes a small scenario, runs it once under the default
 // (non-preemptive) schedule and asserts on the labelled op results, on the
-// model's engines and on the trace.  The harness is repeated in each
-// utrace_api_*_test.cpp so that every file reads on its own.
+// model's engines and on the trace (tests/support/scenario_run.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +17,7 @@
 #include "model/run.h"
 #include "model/scenario_loader.h"
 #include "model/utrace.h"
+#include "../support/scenario_run.h"
 #include "sim/sched_replay.h"
 
 namespace model {
@@ -25,86 +25,10 @@ namespace {
 
 // ---- harness ---------------------------------------------------------------------------------
 
-std::string scenario(const std::string& engines, const std::string& tasks, const char* kernel = "2010-rhel6") {
-  return std::string(R"({"utsim": 1, "name": "t", "summary": "unit test", "model": {"kernel": ")") + kernel +
-         R"("}, "engines": )" + engines + R"(, "tasks": )" + tasks + "}";
+using UtRun = test::ScenarioRun;
+inline std::string scenario(const std::string& engines, const std::string& tasks, const char* kernel = "2010-rhel6") {
+  return test::utrace_scenario(engines, tasks, kernel);
 }
-
-class UtRun {
- public:
-  explicit UtRun(const std::string& json) {
-    LoadResult r = load_scenario_text(json);
-    if (!r.ok()) {
-      for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
-      return;
-    }
-    scn_ = std::make_unique<Scenario>(std::move(*r.scenario));
-    RunConfig cfg;
-    cfg.trace = true;
-    sim_ = std::make_unique<Simulator>(*scn_, cfg);
-    sim::ReplayScheduler def;
-    out_ = sim_->run(def);
-  }
-  bool ok() const { return sim_ != nullptr; }
-  const Kernel& k() const { return sim_->kernel(); }
-  const RunOutput& out() const { return out_; }
-  std::string violations() const {
-    std::string s;
-    for (const Violation& v : out_.violations) s += std::string(property_name(v.property)) + ": " + v.message + "\n";
-    return s;
-  }
-  // A labelled op's result as the kernel returns it: 0/value, or -errno.
-  // "ok" (attach) is 0; a missing result is kNone.
-  static constexpr std::int64_t kNone = 0x7fff'ffff;
-  std::int64_t ret(const std::string& label) const {
-    if (!ok()) return kNone;
-    const auto it = std::find(scn_->labels.begin(), scn_->labels.end(), label);
-    if (it == scn_->labels.end()) return kNone;
-    const OpResult* r = k().result_of(static_cast<int>(it - scn_->labels.begin()));
-    if (!r) return kNone;
-    if (r->kind == ResultKind::Errno) return -r->value;
-    if (r->kind == ResultKind::Ok) return 0;
-    return r->value;
-  }
-  const Engine* engine(const std::string& handle) const {
-    if (!ok()) return nullptr;
-    const auto it = std::find(scn_->handle_names.begin(), scn_->handle_names.end(), handle);
-    if (it == scn_->handle_names.end()) return nullptr;
-    return k().handles[static_cast<std::size_t>(it - scn_->handle_names.begin())];
-  }
-  // The callbacks the engine bound to `handle` received (empty if none).
-  std::vector<Callback> received(const std::string& handle) const {
-    const Engine* e = engine(handle);
-    return e ? e->received : std::vector<Callback>{};
-  }
-  int pid(const std::string& task) const {
-    const auto it = std::find(scn_->task_names.begin(), scn_->task_names.end(), task);
-    return it == scn_->task_names.end() ? 0 : k().slot_pid(static_cast<int>(it - scn_->task_names.begin()));
-  }
-  // The utrace_state events of the trace, as "field old->new" strings.
-  std::vector<std::string> changes(const std::string& field, std::int64_t engine_id = 0) const {
-    std::vector<std::string> out;
-    if (!ok()) return out;
-    for (const Event& e : k().events()) {
-      if (e.kind != Ev::utrace_state || (engine_id && e.d != engine_id)) continue;
-      std::string f, o, n;
-      for (const EventField& x : utrace_event_fields(e, k())) {
-        const std::string* s = std::get_if<std::string>(&x.value);
-        if (!s) continue;
-        if (std::string(x.key) == "field") f = *s;
-        if (std::string(x.key) == "old") o = *s;
-        if (std::string(x.key) == "new") n = *s;
-      }
-      if (f == field) out.push_back(o + "->" + n);
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<Scenario> scn_;
-  std::unique_ptr<Simulator> sim_;
-  RunOutput out_;
-};
 
 std::vector<Callback> cbs(std::initializer_list<Callback> l) { return l; }
 

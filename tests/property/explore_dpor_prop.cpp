@@ -60,15 +60,18 @@ rc::Gen<toy::Prog> gen_prog() {
 
 constexpr std::uint64_t kMaxSchedules = 20'000;
 
+// Whether brute force is cheap for `p`: Knuth's estimate of its schedules,
+// from 50 random probes, is under kMaxSchedules.
+bool small_enough(const toy::Prog& p) {
+  toy::Runner r(p);
+  sim::DfsExplorer probe(r, {});
+  for (int i = 0; i < 50; ++i) probe.probe();
+  return probe.estimate() < kMaxSchedules;
+}
+
 RC_GTEST_PROP(ExploreDporProp, SameOutcomesAsBruteForceAndEveryTrace, ()) {
   const toy::Prog p = *gen_prog();
-  // Brute force only where it is cheap.
-  {
-    toy::Runner r(p);
-    sim::DfsExplorer probe(r, {});
-    for (int i = 0; i < 50; ++i) probe.probe();
-    RC_PRE(probe.estimate() < kMaxSchedules);
-  }
+  RC_PRE(small_enough(p));  // brute force only where it is cheap
   const toy::Found ref = toy::brute_force(p);
   RC_PRE(ref.complete);
   const toy::Found got = toy::explore_all(p, [](sim::Program& prog) {
@@ -83,12 +86,7 @@ RC_GTEST_PROP(ExploreDporProp, SameOutcomesAsBruteForceAndEveryTrace, ()) {
 
 RC_GTEST_PROP(ExploreDporProp, ShardedDporCoversEveryTrace, ()) {
   const toy::Prog p = *gen_prog();
-  {
-    toy::Runner r(p);
-    sim::DfsExplorer probe(r, {});
-    for (int i = 0; i < 50; ++i) probe.probe();
-    RC_PRE(probe.estimate() < kMaxSchedules);
-  }
+  RC_PRE(small_enough(p));
   const toy::Found ref = toy::brute_force(p);
   RC_PRE(ref.complete);
   const std::uint32_t n = *rc::gen::inRange(2, 5);
@@ -112,12 +110,7 @@ RC_GTEST_PROP(ExploreDporProp, ShardedDporCoversEveryTrace, ()) {
 
 RC_GTEST_PROP(ExploreDfsProp, BoundedDfsRunsExactlyTheSchedulesWithinTheBound, ()) {
   const toy::Prog p = *gen_prog();
-  {
-    toy::Runner r(p);
-    sim::DfsExplorer probe(r, {});
-    for (int i = 0; i < 50; ++i) probe.probe();
-    RC_PRE(probe.estimate() < kMaxSchedules);
-  }
+  RC_PRE(small_enough(p));
   const toy::Found ref = toy::brute_force(p);
   RC_PRE(ref.complete);
   const std::uint32_t b = *rc::gen::inRange(0, 3);
@@ -144,12 +137,7 @@ TEST(ExploreDporMeasure, RunsPerTraceOverGeneratedPrograms) {
   double worst = 1.0;
   for (std::uint64_t seed = 1; programs < 200 && seed < 20000; ++seed) {
     const toy::Prog p = gen_prog()(rc::Random(seed), 30).value();
-    {
-      toy::Runner r(p);
-      sim::DfsExplorer probe(r, {});
-      for (int i = 0; i < 50; ++i) probe.probe();
-      if (probe.estimate() >= kMaxSchedules) continue;
-    }
+    if (!small_enough(p)) continue;
     const toy::Found ref = toy::brute_force(p);
     if (!ref.complete || ref.traces.size() < 4) continue;
     const toy::Found got = toy::explore_all(p, [](sim::Program& prog) {

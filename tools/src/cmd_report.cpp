@@ -24,24 +24,10 @@ namespace tools {
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  o.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 // Inline Markdown of the explain texts: **bold**, *emphasis*, `code`.
 std::string md_inline(const std::string& text) {
-  const std::string s = esc(text);
+  const std::string s = xml_escape(text);
   std::string o;
   bool b = false, i = false, c = false;
   for (std::size_t k = 0; k < s.size(); ++k) {
@@ -128,30 +114,30 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
   const auto& e = r.out.engine;
   std::string o = "<dl class=\"kv\">";
   auto kv = [&](const std::string& k, const std::string& v) { o += "<dt>" + k + "</dt><dd>" + v + "</dd>"; };
-  kv("scheduled by", esc(r.scheduled_by));
-  kv("schedule", "<code>'" + esc(r.schedule) + "'</code>");
+  kv("scheduled by", xml_escape(r.scheduled_by));
+  kv("schedule", "<code>'" + xml_escape(r.schedule) + "'</code>");
   kv("steps", fmt::format("{} steps, {} choice points, {} preemptions", e.steps, e.choices.size(), e.preemptions));
   std::string end = sim::run_end_name(e.end);
   for (const sim::BlockedThread& b : e.blocked)
     end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);
-  kv("ended", esc(end));
-  if (e.end != sim::RunEnd::Diverged) kv("outcome", "<code>" + esc(model::outcome_signature(*r.simu)) + "</code>");
+  kv("ended", xml_escape(end));
+  if (e.end != sim::RunEnd::Diverged) kv("outcome", "<code>" + xml_escape(model::outcome_signature(*r.simu)) + "</code>");
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
   for (const model::Violation& v : r.out.violations) unexpected += !tolerated.test(static_cast<std::size_t>(v.property));
   kv("verdict", unexpected ? "<span class=\"verdict-bad\">FAIL: " + std::to_string(unexpected) +
                                  " unexpected violation(s)</span>"
                            : "<span class=\"verdict-ok\">as expected</span>");
-  kv("replay", "<code>" + esc(replay_command(file, r.schedule)) + "</code>");
+  kv("replay", "<code>" + xml_escape(replay_command(file, r.schedule)) + "</code>");
   o += "</dl>";
   for (const model::Violation& v : r.out.violations) {
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     o += fmt::format("<div class=\"violation\"><strong>violated {}</strong> at step {}: {} <em>[{}]</em><br>{}",
-                     esc(model::property_name(v.property)), v.step, esc(v.message),
-                     ok ? "expected by the scenario" : "UNEXPECTED", esc(property_promise(v.property)));
+                     xml_escape(model::property_name(v.property)), v.step, xml_escape(v.message),
+                     ok ? "expected by the scenario" : "UNEXPECTED", xml_escape(property_promise(v.property)));
     for (const Guarantee& g : guarantees_of(v.property))
-      o += fmt::format("<blockquote><strong>{}</strong> ({}): “{}”</blockquote>", esc(g.id), esc(g.section),
-                       esc(g.quote));
+      o += fmt::format("<blockquote><strong>{}</strong> ({}): “{}”</blockquote>", xml_escape(g.id), xml_escape(g.section),
+                       xml_escape(g.quote));
     o += "</div>";
   }
   return o;
@@ -169,13 +155,13 @@ std::string narrative_table(const TracedRun& r, const std::string& id) {
     const std::string steps = st.first == st.last ? std::to_string(st.first) : fmt::format("{}–{}", st.first, st.last);
     o += fmt::format("<tr data-first=\"{}\" data-last=\"{}\"{}><td class=\"step\">{}{}</td><td class=\"task\">{}</td><td>{}</td><td>",
                      st.first, st.last, st.lines.empty() ? " class=\"quiet\"" : "", steps, st.chosen ? " *" : "",
-                     esc(st.task), esc(fn));
+                     xml_escape(st.task), xml_escape(fn));
     if (!st.lines.empty()) {
       o += "<ul>";
       for (const NarrativeLine& l : st.lines) {
-        o += fmt::format("<li><span class=\"k-{}\">{}</span>", esc(l.kind), esc(l.what));
+        o += fmt::format("<li><span class=\"k-{}\">{}</span>", xml_escape(l.kind), xml_escape(l.what));
         if (!l.why.empty()) {
-          std::string why = esc(l.why);
+          std::string why = xml_escape(l.why);
           for (std::size_t p = why.find('\n'); p != std::string::npos; p = why.find('\n', p)) why.replace(p, 1, "<br>");
           o += "<div class=\"why\">" + why + "</div>";
         }
@@ -198,15 +184,15 @@ std::string exploration_section(const model::Scenario& s, const Exploration& x, 
   const model::Verdict& v = x.verdict;
   std::string o = "<section id=\"exploration\"><h2>Exploration</h2>";
   o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}</p>", v.schedules,
-                   esc(model::strategy_name(v.strategy)), v.steps,
+                   xml_escape(model::strategy_name(v.strategy)), v.steps,
                    v.passed() ? "<span class=\"verdict-ok\">pass</span>" : "<span class=\"verdict-bad\">FAIL</span>");
-  if (v.error) o += "<p class=\"verdict-bad\">internal error: " + esc(v.error_message) + "</p>";
-  for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + esc(p) + "</p>";
+  if (v.error) o += "<p class=\"verdict-bad\">internal error: " + xml_escape(v.error_message) + "</p>";
+  for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + xml_escape(p) + "</p>";
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
        "<th>example</th></tr>";
   for (const model::OutcomeClass& c : v.outcomes)
-    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", esc(c.signature), c.count,
-                     esc(replay_command(file, c.example.schedule)));
+    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", xml_escape(c.signature), c.count,
+                     xml_escape(replay_command(file, c.example.schedule)));
   o += "</table></div><h3>Properties broken</h3>";
   if (v.violations.empty()) o += "<p>None: every property held on every schedule explored.</p>";
   else {
@@ -214,13 +200,13 @@ std::string exploration_section(const model::Scenario& s, const Exploration& x, 
     o += "<div class=\"scroll\"><table><tr><th>property</th><th>schedules</th><th>expected</th><th>first example</th></tr>";
     for (const model::FoundViolation& f : v.violations)
       o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<br><code>{}</code></td></tr>",
-                       esc(model::property_name(f.property)), f.count,
+                       xml_escape(model::property_name(f.property)), f.count,
                        tolerated.test(static_cast<std::size_t>(f.property)) ? "yes" : "<strong>no</strong>",
-                       esc(f.message), esc(replay_command(file, f.where.schedule)));
+                       xml_escape(f.message), xml_escape(replay_command(file, f.where.schedule)));
     o += "</table></div>";
   }
   if (x.counterexample) {
-    o += fmt::format("<h3>Counterexample: {}</h3>", esc(x.cx_property));
+    o += fmt::format("<h3>Counterexample: {}</h3>", xml_escape(x.cx_property));
     o += "<p>The first schedule that broke it, replayed with its own timeline:</p>";
     o += run_summary(s, *x.counterexample, file);
     o += kLegend;
@@ -263,12 +249,12 @@ int cmd_report(const ReportArgs& a, Io io) {
   std::string html;
   html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  html += "<title>utsim report: " + esc(s.name) + "</title><style>";
+  html += "<title>utsim report: " + xml_escape(s.name) + "</title><style>";
   html += report_assets::kCss;
   html += "</style></head><body>\n";
-  html += "<header><h1>" + esc(s.name) + "</h1><div class=\"summary\">" + esc(s.summary) + "</div>";
+  html += "<header><h1>" + xml_escape(s.name) + "</h1><div class=\"summary\">" + xml_escape(s.summary) + "</div>";
   html += fmt::format("<div class=\"meta\">kernel <code>{}</code> · file <code>{}</code> · <span id=\"counts\"></span></div></header>\n",
-                      esc(kernel_text(s)), esc(a.file));
+                      xml_escape(kernel_text(s)), xml_escape(a.file));
   html += "<nav><a href=\"#scenario\">Scenario</a><a href=\"#run\">The run</a><a href=\"#timeline\">Timeline</a>"
           "<a href=\"#states\">States</a><a href=\"#narrative-section\">Narrative</a>";
   if (x) html += "<a href=\"#exploration\">Exploration</a>";
@@ -277,7 +263,7 @@ int cmd_report(const ReportArgs& a, Io io) {
   html += "<section id=\"scenario\"><h2>The scenario</h2>";
   if (!s.explain.empty()) html += "<div class=\"explain\">" + md_block(s.explain) + "</div>";
   if (!s.origin.empty()) html += "<p><em>Origin:</em> " + md_inline(s.origin) + "</p>";
-  html += "<details><summary>its JSON (" + esc(a.file) + ")</summary><pre>" + esc(read_file(a.file)) +
+  html += "<details><summary>its JSON (" + xml_escape(a.file) + ")</summary><pre>" + xml_escape(read_file(a.file)) +
           "</pre></details></section>\n";
 
   html += "<section id=\"run\"><h2>The run</h2>" + run_summary(s, *run, a.file) + "</section>\n";

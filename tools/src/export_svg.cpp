@@ -8,25 +8,12 @@
 #include <fmt/format.h>
 
 #include "tools/export.h"
+#include "tools/format.h"
 
 namespace tools {
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 std::string num(double v) { return fmt::format("{:.1f}", v); }
 
@@ -102,10 +89,10 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
   // lanes
   for (const Lane& l : t.lanes) {
     const double y = lane_y[l.pid];
-    o += fmt::format(R"(<g class="lane" data-task="{}">)", esc(l.name));
+    o += fmt::format(R"(<g class="lane" data-task="{}">)", xml_escape(l.name));
     o += fmt::format(R"(<rect class="lane-bg" x="0" y="{}" width="{}" height="{}"/>)", num(y), num(width),
                      num(kLane - 2));
-    o += fmt::format(R"(<text class="lane-name" x="8" y="{}">{}</text>)", num(y + 18), esc(l.name));
+    o += fmt::format(R"(<text class="lane-name" x="8" y="{}">{}</text>)", num(y + 18), xml_escape(l.name));
     o += fmt::format(R"(<text class="lane-kind" x="8" y="{}">{}</text>)", num(y + 32),
                      l.kthread ? "kernel thread" : l.pid == 1 ? "init" : "user task");
     o += "</g>";
@@ -117,10 +104,10 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     o += fmt::format(
         R"(<rect class="span" x="{}" y="{}" width="{}" height="14" fill="{}" data-step="{}"><title>{}: {} (steps {}–{})</title></rect>)",
         num(x(s.begin)), num(y), num(w), state_fill(s.state), static_cast<long>(std::ceil(s.begin)),
-        esc(lane_name[s.pid]), esc(s.state), num(s.begin), num(s.end));
+        xml_escape(lane_name[s.pid]), xml_escape(s.state), num(s.begin), num(s.end));
     if (w > 8.0 * static_cast<double>(short_state(s.state).size()) && s.state != "TASK_RUNNING")
       o += fmt::format(R"(<text class="span-label" x="{}" y="{}">{}</text>)", num(x(s.begin) + 3), num(y + 11),
-                       esc(short_state(s.state)));
+                       xml_escape(short_state(s.state)));
   }
   // syscalls and callbacks
   for (const Slice& s : t.slices) {
@@ -129,11 +116,11 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     const std::string cls = s.category == "callback" ? "slice callback" : "slice syscall";
     o += fmt::format(
         R"(<rect class="{}" x="{}" y="{}" width="{}" height="9" data-step="{}"><title>{} {} (steps {}–{}){}</title></rect>)",
-        cls, num(x(s.begin)), num(y), num(w), static_cast<long>(s.begin), esc(s.category), esc(s.name), num(s.begin),
-        num(s.end), s.detail.empty() ? "" : esc(": " + s.detail));
+        cls, num(x(s.begin)), num(y), num(w), static_cast<long>(s.begin), xml_escape(s.category), xml_escape(s.name), num(s.begin),
+        num(s.end), s.detail.empty() ? "" : xml_escape(": " + s.detail));
     if (w > 6.5 * static_cast<double>(s.name.size()))
       o += fmt::format(R"(<text class="slice-label" x="{}" y="{}">{}</text>)", num(x(s.begin) + 2), num(y + 8),
-                       esc(s.name));
+                       xml_escape(s.name));
   }
   // flows
   for (const Flow& f : t.flows) {
@@ -142,17 +129,17 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     const double dy = (y2 - y1) / 2;
     o += fmt::format(
         R"~(<path class="flow flow-{}" d="M{},{} C{},{} {},{} {},{}" stroke="{}" marker-end="url(#{}-arrow-{})"><title>{}: {}</title></path>)~",
-        esc(f.category), num(x1), num(y1), num(x1 + 12), num(y1 + dy), num(x2 - 12), num(y2 - dy), num(x2), num(y2),
-        flow_colour(f.category), id, esc(f.category == "resume" || f.category == "wake" ? std::string("wake") : f.category),
-        esc(f.category), esc(f.name));
+        xml_escape(f.category), num(x1), num(y1), num(x1 + 12), num(y1 + dy), num(x2 - 12), num(y2 - dy), num(x2), num(y2),
+        flow_colour(f.category), id, xml_escape(f.category == "resume" || f.category == "wake" ? std::string("wake") : f.category),
+        xml_escape(f.category), xml_escape(f.name));
   }
   // markers
   for (const Mark& m : t.marks) {
     if (!lane_y.count(m.pid)) continue;
     const double cx = x(m.at), cy = lane_y[m.pid] + 55;
-    const std::string tip = fmt::format("<title>step {}: {}{}</title>", static_cast<long>(m.at), esc(m.name),
-                                        m.detail.empty() ? "" : esc(" (" + m.detail + ")"));
-    const std::string data = fmt::format(R"(class="mark mark-{}" data-step="{}")", esc(m.category), static_cast<long>(m.at));
+    const std::string tip = fmt::format("<title>step {}: {}{}</title>", static_cast<long>(m.at), xml_escape(m.name),
+                                        m.detail.empty() ? "" : xml_escape(" (" + m.detail + ")"));
+    const std::string data = fmt::format(R"(class="mark mark-{}" data-step="{}")", xml_escape(m.category), static_cast<long>(m.at));
     if (m.category == "ustate")
       o += fmt::format(R"(<circle {} cx="{}" cy="{}" r="3.5">{}</circle>)", data, num(cx), num(cy - 11), tip);
     else if (m.category == "api" || m.category == "ptrace")
@@ -198,8 +185,8 @@ std::string state_diagram_svg(const std::vector<TaskMachine>& machines) {
   for (std::size_t r = 0; r < machines.size(); ++r) {
     const TaskMachine& m = machines[r];
     const double cy = 10 + kRow * static_cast<double>(r) + kRow / 2;
-    o += fmt::format(R"(<g class="machine" data-task="{}">)", esc(m.name));
-    o += fmt::format(R"(<text class="machine-name" x="8" y="{}">{}</text>)", num(cy + 4), esc(m.name));
+    o += fmt::format(R"(<g class="machine" data-task="{}">)", xml_escape(m.name));
+    o += fmt::format(R"(<text class="machine-name" x="8" y="{}">{}</text>)", num(cy + 4), xml_escape(m.name));
     const auto& row = rows[r];
     std::map<std::pair<std::size_t, std::size_t>, int> parallel;  // edges already drawn between two states
     for (const StateEdge& e : m.edges) {
@@ -227,17 +214,17 @@ std::string state_diagram_svg(const std::vector<TaskMachine>& machines) {
         ly = num(y1 + h * 0.75 + (h < 0 ? -3 : h > 0 ? 11 : -5));
       }
       o += fmt::format(R"~(<path class="edge" d="{}" marker-end="url(#st-arrow)"><title>{}</title></path>)~", path,
-                       esc(e.label));
-      o += fmt::format(R"(<text class="edge-label" x="{}" y="{}">{}<title>{}</title></text>)", lx, ly, esc(cause),
-                       esc(e.label));
+                       xml_escape(e.label));
+      o += fmt::format(R"(<text class="edge-label" x="{}" y="{}">{}<title>{}</title></text>)", lx, ly, xml_escape(cause),
+                       xml_escape(e.label));
     }
     for (std::size_t i = 0; i < m.states.size(); ++i) {
       const Placed& p = row[i];
       o += fmt::format(
           R"(<rect class="state" x="{}" y="{}" width="{}" height="{}" rx="12" fill="{}"><title>{}: {}</title></rect>)",
-          num(p.x), num(cy - kH / 2), num(p.w), num(kH), state_fill(m.states[i]), esc(m.name), esc(m.states[i]));
+          num(p.x), num(cy - kH / 2), num(p.w), num(kH), state_fill(m.states[i]), xml_escape(m.name), xml_escape(m.states[i]));
       o += fmt::format(R"(<text class="state-label" x="{}" y="{}">{}</text>)", num(p.x + p.w / 2), num(cy + 4),
-                       esc(m.states[i]));
+                       xml_escape(m.states[i]));
     }
     o += "</g>";
   }

@@ -40,6 +40,21 @@ std::string replay_command(std::string_view file, std::string_view schedule) {
   return cmd + "'";
 }
 
+std::string xml_escape(std::string_view s) {
+  std::string o;
+  o.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
 std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant) {
   return sim::encode_schedule(choices.first(std::min(significant, choices.size())));
 }

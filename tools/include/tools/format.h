@@ -14,6 +14,9 @@ namespace tools {
 // POSIX shell quoting: the word as is when it is safe, else in single quotes.
 std::string shell_quote(std::string_view word);
 
+// Text for HTML and SVG: & < > " as entities.
+std::string xml_escape(std::string_view s);
+
 // "utsim replay <file> --schedule '<schedule>'": every failure ends with one.
 std::string replay_command(std::string_view file, std::string_view schedule);
 

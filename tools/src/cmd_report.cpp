@@ -24,7 +24,6 @@ namespace tools {
 
 namespace {
 
-
 // Inline Markdown of the explain texts: **bold**, *emphasis*, `code`.
 std::string md_inline(const std::string& text) {
   const std::string s = xml_escape(text);

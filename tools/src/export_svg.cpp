@@ -14,7 +14,6 @@ namespace tools {
 
 namespace {
 
-
 std::string num(double v) { return fmt::format("{:.1f}", v); }
 
 std::string state_fill(const std::string& s) {

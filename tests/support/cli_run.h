@@ -2,6 +2,9 @@
 // tests that check what a user would see (exit code, stdout, stderr).
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/scenario_loader.h"
 #include "tools/cli.h"
 
 namespace testcli {
@@ -39,6 +43,46 @@ inline std::string read(const std::filesystem::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A test's own directory, named after the test and the process, made empty
+// before each test and removed after it; write() puts files in it (parent
+// directories made, bytes as given).
+class TempDirTest : public ::testing::Test {
+ protected:
+  explicit TempDirTest(std::string prefix) : prefix_(std::move(prefix)) {}
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           (prefix_ + "-" + std::to_string(::getpid()) + "-" + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const std::filesystem::path p = dir_ / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+
+  std::filesystem::path dir_;
+
+ private:
+  std::string prefix_;
+};
+
+// A scenario text that must load; its errors fail the test.
+inline model::Scenario load_or_fail(const std::string& text) {
+  model::LoadResult r = model::load_scenario_text(text);
+  if (!r.ok()) {
+    std::string why;
+    for (const auto& e : r.errors) why += e.to_string() + "\n";
+    ADD_FAILURE() << why;
+    return {};
+  }
+  return std::move(*r.scenario);
 }
 
 }  // namespace testcli

@@ -40,25 +40,9 @@ std::string fork_wait(int exited, const std::string& name = "fork-wait") {
   return s;
 }
 
-class CliTest : public ::testing::Test {
+class CliTest : public testcli::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("utsim-cli-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
-  fs::path dir_;
+  CliTest() : TempDirTest("utsim-cli") {}
 };
 
 TEST(Cli, VersionAndHelpExitZero) {

@@ -73,21 +73,12 @@ constexpr const char* kHangs = R"({
   "tasks": [{"name": "P", "program": [{"pause": {}}]}]
 })";
 
-class ExploreCli : public ::testing::Test {
+class ExploreCli : public testcli::TempDirTest {
  protected:
+  ExploreCli() : TempDirTest("utsim-explore") {}
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("utsim-explore-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
     tiny_ = write("tiny.json", kTiny);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
@@ -110,7 +101,6 @@ class ExploreCli : public ::testing::Test {
     return parse(m);
   }
 
-  fs::path dir_;
   std::string tiny_;
 };
 

@@ -62,24 +62,10 @@ void expect_error_lines(const std::string& file, const std::string& text, const 
   }
 }
 
-class HardeningBadInput : public ::testing::Test {
+class HardeningBadInput : public testcli::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("utsim-bad-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  HardeningBadInput() : TempDirTest("utsim-bad") {}
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
-  fs::path dir_;
 };
 
 TEST_F(HardeningBadInput, EveryBadFileExitsThreeWithItsIdAndPointerOnOneLine) {

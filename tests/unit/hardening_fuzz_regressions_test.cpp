@@ -15,20 +15,12 @@
 #include "model/run.h"
 #include "model/scenario_loader.h"
 #include "sim/sched_random.h"
+#include "../support/cli_run.h"
 #include "tools/cli.h"
 
 namespace {
 
-model::Scenario load(const std::string& text) {
-  model::LoadResult r = model::load_scenario_text(text);
-  if (!r.ok()) {
-    std::string why;
-    for (const auto& e : r.errors) why += e.to_string() + "\n";
-    ADD_FAILURE() << why;
-    return {};
-  }
-  return std::move(*r.scenario);
-}
+using testcli::load_or_fail;
 
 // Two tasks fork and reap, forty times each.  Every fork costs an engine
 // thread for the rest of the run (--max-tasks + 8 of them), so the budget
@@ -50,7 +42,7 @@ constexpr const char* kForkRace = R"({
 // spawn threw "sim: thread limit reached" (exit 70).  The budget is now
 // checked again under the lock, counting the tasks created.
 TEST(HardeningFuzzRegressions, ForksRacingForTheLastThreadGetEagain) {
-  const model::Scenario s = load(kForkRace);
+  const model::Scenario s = load_or_fail(kForkRace);
   model::RunConfig cfg;
   cfg.max_tasks = 4;  // 12 engine threads: init, A, B and 9 children at most
   model::Simulator simu(s, cfg);
@@ -78,7 +70,7 @@ TEST(HardeningFuzzRegressions, DeclaredTasksBeyondMaxTasksAllStart) {
                               {"name", "twenty"},
                               {"summary", "more declared tasks than --max-tasks"},
                               {"tasks", tasks}};
-  const model::Scenario s = load(scn.dump());
+  const model::Scenario s = load_or_fail(scn.dump());
   model::RunConfig cfg;
   cfg.max_tasks = 2;
   model::Simulator simu(s, cfg);

@@ -55,26 +55,15 @@ constexpr const char* kEndless = R"({
   "explore": {"max_schedules": 1000000000000, "max_steps": 20000}
 })";
 
-class HardeningInterrupt : public ::testing::Test {
+class HardeningInterrupt : public testcli::TempDirTest {
  protected:
+  HardeningInterrupt() : TempDirTest("utsim-interrupt") {}
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("utsim-interrupt-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "d");
+    TempDirTest::SetUp();
     quick_ = write("d/a-quick.json", kQuick);
     endless_ = write("d/b-endless.json", kEndless);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
-  fs::path dir_;
   std::string quick_, endless_;
 };
 

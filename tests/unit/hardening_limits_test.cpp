@@ -29,24 +29,10 @@ using testcli::Result;
 using testcli::cli;
 using testcli::show;
 
-class HardeningLimits : public ::testing::Test {
+class HardeningLimits : public testcli::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("utsim-limits-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  HardeningLimits() : TempDirTest("utsim-limits") {}
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
-  fs::path dir_;
 };
 
 // A user task computing forever.
@@ -55,16 +41,7 @@ constexpr const char* kForever = R"({
   "tasks": [{"name": "S", "program": [{"loop": {"forever": true, "do": [{"compute": 1}]}}]}]
 })";
 
-model::Scenario load(const std::string& text) {
-  model::LoadResult r = model::load_scenario_text(text);
-  if (!r.ok()) {
-    std::string why;
-    for (const auto& e : r.errors) why += e.to_string() + "\n";
-    ADD_FAILURE() << why;
-    return {};
-  }
-  return std::move(*r.scenario);
-}
+using testcli::load_or_fail;
 
 TEST_F(HardeningLimits, NeverEndingRunStopsAtTheStepLimitWithItsResult) {
   const std::string f = write("forever.json", kForever);
@@ -106,7 +83,7 @@ TEST_F(HardeningLimits, NeverEndingRunStopsAtTheStepLimitWithItsResult) {
 }
 
 TEST_F(HardeningLimits, NeverEndingKthreadStopsAtTheStepLimit) {
-  const model::Scenario s = load(R"({
+  const model::Scenario s = load_or_fail(R"({
     "utsim": 1, "name": "kthread-forever", "summary": "a kernel thread that never ends",
     "tasks": [{"name": "K", "kind": "kthread", "program": [{"loop": {"forever": true, "do": [{"compute": 1}]}}]}]
   })");
@@ -130,7 +107,7 @@ TEST_F(HardeningLimits, LoopsOfEmptyLoopsStillStopAtTheStepLimit) {
     std::string text = R"({"utsim": 1, "name": "spin", "summary": "empty loops forever",
       "tasks": [{"name": "S", "program": [{"loop": {"forever": true, "do": [INNER]}}]}]})";
     text.replace(text.find("INNER"), 5, inner);
-    const model::Scenario s = load(text);
+    const model::Scenario s = load_or_fail(text);
     model::RunConfig cfg;
     cfg.max_steps = 200;
     model::Simulator simu(s, cfg);
@@ -142,7 +119,7 @@ TEST_F(HardeningLimits, LoopsOfEmptyLoopsStillStopAtTheStepLimit) {
 }
 
 TEST_F(HardeningLimits, SigkillEndsALoopOfEmptyLoops) {
-  const model::Scenario s = load(R"({
+  const model::Scenario s = load_or_fail(R"({
     "utsim": 1, "name": "spin-killed", "summary": "SIGKILL reaches a task spinning on empty loops",
     "tasks": [
       {"name": "S", "program": [{"loop": {"forever": true, "do": [{"loop": {"times": 0}}]}}]},
@@ -183,7 +160,7 @@ TEST_F(HardeningLimits, ForkBombHitsMaxTasksAndEnds) {
   EXPECT_EQ(j.at("outcome_listed"), true);
 
   // Exactly max_tasks - 2 children were made before the limit.
-  const model::Scenario s = load(kForkBomb);
+  const model::Scenario s = load_or_fail(kForkBomb);
   model::RunConfig cfg;
   cfg.max_tasks = 10;
   cfg.trace = true;

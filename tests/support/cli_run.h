@@ -5,6 +5,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,6 +48,30 @@ inline std::string read(const std::filesystem::path& p) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// cli(args) with SIGINT sent to this process again and again from 300 ms
+// on, until the command returns (as a user pressing Ctrl-C in the middle).
+// A harmless handler of ours is in place before and after utsim's own, so a
+// signal that arrives outside the command does not end the test binary.
+inline Result cli_interrupted(std::vector<std::string> args) {
+  struct sigaction quiet {}, saved {};
+  quiet.sa_handler = [](int) {};
+  sigemptyset(&quiet.sa_mask);
+  EXPECT_EQ(sigaction(SIGINT, &quiet, &saved), 0);
+  std::atomic<bool> done{false};
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    while (!done.load()) {
+      ::kill(::getpid(), SIGINT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  Result r = cli(std::move(args));
+  done.store(true);
+  sender.join();
+  sigaction(SIGINT, &saved, nullptr);
+  return r;
 }
 
 // A test's own directory, named after the test and the process, made empty

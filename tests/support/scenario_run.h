@@ -28,6 +28,19 @@ inline std::string utrace_scenario(const std::string& engines, const std::string
          R"("}, "engines": )" + engines + R"(, "tasks": )" + tasks + "}";
 }
 
+// X, a user task, runs x_ops; T, a kernel thread (a module's engine user),
+// runs t_ops.
+inline std::string two(const std::string& engines, const std::string& x_ops, const std::string& t_ops,
+                       const char* kernel = "2010-rhel6") {
+  return utrace_scenario(engines,
+                         R"([{"name": "X", "program": [)" + x_ops + R"(]},
+                      {"name": "T", "kind": "kthread", "program": [)" + t_ops + "]}]",
+                         kernel);
+}
+// Attach engine ops "E" to X in create mode, as handle "e".
+inline const char* const kAttachE =
+    R"({"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"})";
+
 class ScenarioRun {
  public:
   explicit ScenarioRun(const std::string& json) {

@@ -352,28 +352,11 @@ TEST_F(ExploreCli, TextReportNamesOutcomesWithReplayCommands) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << '\n' << show(r);
 }
 
-// SIGINT in the middle, in process: a harmless handler of ours is in place
-// before and after utsim's, and the signal is sent until the command returns.
+// SIGINT in the middle, in process (testcli::cli_interrupted).
 TEST_F(ExploreCli, SigintGivesAWholeJsonReportAndExit130) {
   const std::string endless = write("endless.json", kEndless);
-  struct sigaction quiet {}, saved {};
-  quiet.sa_handler = [](int) {};
-  sigemptyset(&quiet.sa_mask);
-  ASSERT_EQ(sigaction(SIGINT, &quiet, &saved), 0);
-  std::atomic<bool> done{false};
-  std::thread sender([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    while (!done.load()) {
-      ::kill(::getpid(), SIGINT);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
-  const Result r = cli({"explore", endless, "--strategy", "dfs", "--max-steps", "2000", "--max-schedules",
-                        "1000000000000", "--json"});
-  done.store(true);
-  sender.join();
-  sigaction(SIGINT, &saved, nullptr);
-
+  const Result r = testcli::cli_interrupted(
+      {"explore", endless, "--strategy", "dfs", "--max-steps", "2000", "--max-schedules", "1000000000000", "--json"});
   EXPECT_EQ(r.code, 130) << show(r);
   const json d = parse(r);
   EXPECT_EQ(d["interrupted"], true);

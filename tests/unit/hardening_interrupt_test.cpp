@@ -106,28 +106,9 @@ TEST_F(HardeningInterrupt, StopFlagKeepsTheSchedulesExplored) {
   EXPECT_TRUE(v.passed());  // hang is allowed
 }
 
-// SIGINT in the middle of `utsim check`, in process: a harmless handler of
-// our own is in place before and after utsim's, and the signal is sent
-// again and again until the command returns.
+// SIGINT in the middle of `utsim check`, in process (testcli::cli_interrupted).
 TEST_F(HardeningInterrupt, SigintStopsCheckWithCompleteJson) {
-  struct sigaction quiet {}, saved {};
-  quiet.sa_handler = [](int) {};
-  sigemptyset(&quiet.sa_mask);
-  ASSERT_EQ(sigaction(SIGINT, &quiet, &saved), 0);
-
-  std::atomic<bool> done{false};
-  std::thread sender([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    while (!done.load()) {
-      ::kill(::getpid(), SIGINT);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
-  Result r = cli({"check", (dir_ / "d").string(), "--json"});
-  done.store(true);
-  sender.join();
-  sigaction(SIGINT, &saved, nullptr);
-
+  Result r = testcli::cli_interrupted({"check", (dir_ / "d").string(), "--json"});
   EXPECT_EQ(r.code, 130) << show(r);
   expect_partial_report(r.out);
 }

@@ -26,9 +26,7 @@ namespace {
 // ---- harness ---------------------------------------------------------------------------------
 
 using UtRun = test::ScenarioRun;
-inline std::string scenario(const std::string& engines, const std::string& tasks, const char* kernel = "2010-rhel6") {
-  return test::utrace_scenario(engines, tasks, kernel);
-}
+using test::utrace_scenario;
 
 std::vector<Callback> cbs(std::initializer_list<Callback> l) { return l; }
 
@@ -38,7 +36,7 @@ std::vector<Callback> cbs(std::initializer_list<Callback> l) { return l; }
 std::string with_kthread(const std::string& engines, const std::string& t_ops,
                          const std::string& x_ops = R"({"wait_for_completion": "ready"}, {"exit": 0})",
                          const char* kernel = "2010-rhel6") {
-  return scenario(engines,
+  return utrace_scenario(engines,
                   R"([{"name": "X", "program": [)" + x_ops + R"(]},
                       {"name": "T", "kind": "kthread", "program": [)" + t_ops + R"(, {"complete": "ready"}]}])",
                   kernel);
@@ -89,7 +87,7 @@ TEST(UtraceAttach, KernelThreadIsEperm) {
 }
 
 TEST(UtraceAttach, ReapedTaskIsEsrch) {
-  UtRun r(scenario(R"({"E": {}})", R"([{"name": "Z", "program": [{"exit": 0}]},
+  UtRun r(utrace_scenario(R"({"E": {}})", R"([{"name": "Z", "program": [{"exit": 0}]},
       {"name": "T", "kind": "kthread", "program": [{"await": {"task": "Z", "state": "dead"}},
         {"utrace_attach_task": {"target": "Z", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]},
          "as": "e", "label": "attach"}]}])"));
@@ -113,7 +111,7 @@ TEST(UtraceAttach, FailedAttachFreesTheEngineWithoutRelease) {
 }
 
 TEST(UtraceAttach, AttachingToAZombieSucceedsButOnlyReapCanCome) {
-  UtRun r(scenario(R"({"E": {"report_quiesce": "UTRACE_RESUME", "report_death": {}, "report_reap": {}}})",
+  UtRun r(utrace_scenario(R"({"E": {"report_quiesce": "UTRACE_RESUME", "report_death": {}, "report_reap": {}}})",
                    R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [{"exit": 7}]}},
                          {"wait_for_completion": "attached"}, {"waitpid": {"pid": "C"}}]},
                        {"name": "T", "kind": "kthread", "program": [{"await": {"task": "C", "state": "zombie"}},
@@ -210,7 +208,7 @@ TEST(UtraceAttach, LookupNeverReturnsADetachedEngine) {
 
 TEST(UtraceAttach, EngineAttachedByACallbackMissesThatEvent) {
   // G3: the new engine sits on `attaching` until the next splice.
-  UtRun r(scenario(R"({"A": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
+  UtRun r(utrace_scenario(R"({"A": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
                          {"utrace_attach_task": {"target": "$task", "ops": "F", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "f"},
                          {"utrace_set_events": {"target": "$task", "engine": "f", "events": ["SYSCALL_ENTRY", "SYSCALL_EXIT"]}}]}},
                        "F": {"report_syscall_entry": "UTRACE_RESUME", "report_syscall_exit": "UTRACE_RESUME"}})",
@@ -235,7 +233,7 @@ std::vector<std::pair<int, Callback>> calls_of(const UtRun& r, const Engine* e) 
 }
 
 TEST(UtraceEngineLife, AttachingAttachedMarkedDetachedDetachedThenFreed) {
-  UtRun r(scenario(R"({"E": {"report_syscall_entry": "UTRACE_STOP", "release": {}}})",
+  UtRun r(utrace_scenario(R"({"E": {"report_syscall_entry": "UTRACE_STOP", "release": {}}})",
                    R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
@@ -267,7 +265,7 @@ TEST(UtraceEngineLife, AnAsynchronousDetachIsCompletedByTheTaskWhichMayReleaseTh
   // X sleeps in nanosleep: DETACH only marks the engine; X's own utrace_reset
   // on its way back to user mode unlinks it and drops the implicit
   // reference, the last one (T put its own at once): release runs in X.
-  UtRun r(scenario(R"({"E": {"release": {}}})",
+  UtRun r(utrace_scenario(R"({"E": {"release": {}}})",
                    R"([{"name": "X", "program": [{"nanosleep": 5}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
@@ -285,7 +283,7 @@ TEST(UtraceEngineLife, AnAsynchronousDetachIsCompletedByTheTaskWhichMayReleaseTh
 }
 
 TEST(UtraceEngineLife, ReapingTakesAnAttachedEngineStraightToNull) {
-  UtRun r(scenario(R"({"E": {"report_reap": {"do": [{"complete": "reaped"}]}, "release": {}}})",
+  UtRun r(utrace_scenario(R"({"E": {"report_reap": {"do": [{"complete": "reaped"}]}, "release": {}}})",
                    R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
@@ -318,7 +316,7 @@ TEST(UtraceEngineLife, AMarkedDetachedEngineGetsNoReportReap) {
   // §1.8: marked detached, flags == QUIESCE (no REAP): SIGKILL takes X to
   // its death and reap without a utrace_reset, and the teardown makes no
   // report_reap although the engine had enabled REAP.
-  UtRun r(scenario(R"({"E": {"report_reap": {}, "release": {}}})",
+  UtRun r(utrace_scenario(R"({"E": {"report_reap": {}, "release": {}}})",
                    R"([{"name": "X", "program": [{"pause": {}}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
@@ -336,7 +334,7 @@ TEST(UtraceEngineLife, AMarkedDetachedEngineGetsNoReportReap) {
 }
 
 TEST(UtraceEngineLife, ReleaseRunsOnceAfterTheLastOfFourReferences) {
-  UtRun r(scenario(R"({"E": {"release": {}}})",
+  UtRun r(utrace_scenario(R"({"E": {"release": {}}})",
                    R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "a"},

@@ -24,19 +24,9 @@ namespace {
 // ---- harness ---------------------------------------------------------------------------------
 
 using UtRun = test::ScenarioRun;
-inline std::string scenario(const std::string& engines, const std::string& tasks, const char* kernel = "2010-rhel6") {
-  return test::utrace_scenario(engines, tasks, kernel);
-}
-
-
-std::string two(const std::string& engines, const std::string& x_ops, const std::string& t_ops,
-                const char* kernel = "2010-rhel6") {
-  return scenario(engines,
-                  R"([{"name": "X", "program": [)" + x_ops + R"(]},
-                      {"name": "T", "kind": "kthread", "program": [)" + t_ops + "]}]",
-                  kernel);
-}
-const char* kAttachE = R"({"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"})";
+using test::utrace_scenario;
+using test::kAttachE;
+using test::two;
 std::string op(const char* name, const char* label, const char* target = "X") {
   return std::string(R"({")") + name + R"(": {"target": ")" + target + R"(", "engine": "e"}, "label": ")" + label + "\"}";
 }
@@ -80,7 +70,7 @@ TEST(UtraceBarrier, WaitsForTheCallbackAndItsReturnValue) {
   // The callback waits for U, which lets it go at virtual time 3; the
   // barrier polls a tick at a time and answers 0 only after the callback's
   // STOP was applied (ENGINE_STOP set before `reporting` is cleared).
-  UtRun r(scenario(R"({"E": {"report_syscall_entry": {"return": "UTRACE_STOP",
+  UtRun r(utrace_scenario(R"({"E": {"report_syscall_entry": {"return": "UTRACE_STOP",
                        "do": [{"complete": "in-callback"}, {"complete": "in-callback-u"}, {"wait_for_completion": "go"}]}}})",
                    std::string(R"([{"name": "X", "program": [)") + kXGetpid + R"(]},
                        {"name": "T", "kind": "kthread", "program": [)" + kAttachE + ", " + setev(R"("SYSCALL_ENTRY")") +
@@ -132,7 +122,7 @@ TEST(UtraceBarrier, WaitsForAMarkedDetachedEngineUntilTheTaskResetsIt) {
 }
 
 TEST(UtraceBarrier, GivesUpWithErestartsysWhenTheCallerHasASignalPending) {
-  UtRun r(scenario(R"({"EX": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
+  UtRun r(utrace_scenario(R"({"EX": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
                          {"complete": "x-in"}, {"wait_for_completion": "x-signalled"},
                          {"utrace_barrier": {"target": "Y", "engine": "ey"}, "label": "barrier"},
                          {"complete": "y-go"}]}},
@@ -155,7 +145,7 @@ TEST(UtraceBarrier, GivesUpWithErestartsysWhenTheCallerHasASignalPending) {
 
 // P keeps C a zombie until T is done; C's report_reap waits for T.
 std::string during_reap(const std::string& t_tail, const char* kernel) {
-  return scenario(R"({"E": {"report_reap": {"do": [{"complete": "in-reap"}, {"wait_for_completion": "checked"}]}}})",
+  return utrace_scenario(R"({"E": {"report_reap": {"do": [{"complete": "in-reap"}, {"wait_for_completion": "checked"}]}}})",
                   std::string(R"([{"name": "P", "program": [
                       {"fork": {"child": "C", "program": [{"complete": "born"}, {"wait_for_completion": "attached"}, {"exit": 0}]}},
                       {"waitpid": {"pid": "C"}}]},
@@ -211,7 +201,7 @@ TEST(UtraceExamine, RunnableTargetIsEagainDeadTargetEsrch) {
   // STOP on the sleeping C sets ENGINE_STOP (-EINPROGRESS; no QUIESCE, so C
   // never stops); SIGUSR1 wakes it into TASK_RUNNING; SIGKILL makes it a
   // zombie that P has not reaped.
-  UtRun r(scenario(R"({"E": {}})",
+  UtRun r(utrace_scenario(R"({"E": {}})",
                    std::string(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [
                          {"sigaction": {"sig": "SIGUSR1", "handler": "noop"}}, {"complete": "born"}, {"pause": {}},
                          {"compute": 20}, {"pause": {}}]}},
@@ -230,7 +220,7 @@ TEST(UtraceExamine, RunnableTargetIsEagainDeadTargetEsrch) {
 }
 
 TEST(UtraceExamine, FinishIsEagainWhenTheTargetRanInBetween) {
-  UtRun r(scenario(R"({"E": {"report_syscall_entry": "UTRACE_STOP"}})",
+  UtRun r(utrace_scenario(R"({"E": {"report_syscall_entry": "UTRACE_STOP"}})",
                    std::string(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [
                          {"complete": "born"}, {"wait_for_completion": "attached"}, {"syscall": "getpid"}]}},
                          {"wait_for_completion": "checked"}, {"waitpid": {"pid": "C"}}]},

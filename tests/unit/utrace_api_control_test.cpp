@@ -25,20 +25,9 @@ namespace {
 // ---- harness ---------------------------------------------------------------------------------
 
 using UtRun = test::ScenarioRun;
-inline std::string scenario(const std::string& engines, const std::string& tasks, const char* kernel = "2010-rhel6") {
-  return test::utrace_scenario(engines, tasks, kernel);
-}
-
-
-// X runs x_ops; T runs t_ops.  Handles and labels are the tests' own.
-std::string two(const std::string& engines, const std::string& x_ops, const std::string& t_ops,
-                const char* kernel = "2010-rhel6") {
-  return scenario(engines,
-                  R"([{"name": "X", "program": [)" + x_ops + R"(]},
-                      {"name": "T", "kind": "kthread", "program": [)" + t_ops + "]}]",
-                  kernel);
-}
-const char* kAttachE = R"({"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"})";
+using test::utrace_scenario;
+using test::kAttachE;
+using test::two;
 std::string setev(const char* label, const char* events, const char* target = "X") {
   return std::string(R"({"utrace_set_events": {"target": ")") + target + R"(", "engine": "e", "events": [)" + events +
          R"(]}, "label": ")" + label + "\"}";
@@ -137,7 +126,7 @@ TEST(UtraceSetEvents, OnAStoppedTargetRemovingIsZero) {
 // or report_reap (per `cb`) waits for T.
 std::string final_report(const char* cb, const char* events, const std::string& tail, const char* kernel) {
   const std::string other = std::string(cb) == "report_death" ? "report_reap" : "report_death";
-  return scenario(std::string(R"({"E": {")") + other + R"(": {}, ")" + cb +
+  return utrace_scenario(std::string(R"({"E": {")") + other + R"(": {}, ")" + cb +
                       R"(": {"do": [{"complete": "in-cb"}, {"wait_for_completion": "checked"}]}}})",
                   std::string(R"([{"name": "P", "program": [
                       {"fork": {"child": "C", "program": [{"complete": "born"}, {"wait_for_completion": "attached"}, {"exit": 0}]}},

@@ -211,15 +211,18 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       }
       const RunOutput& out = prog.output();
       ++v.schedules;
-      const ScheduleRef ref{sim::encode_schedule(std::span(r.choices).first(r.significant)), i,
-                            r.preemptions, r.steps};
+      // The schedule string is made only when this run becomes an example.
+      const auto ref = [&] {
+        return ScheduleRef{sim::encode_schedule(std::span(r.choices).first(r.significant)), i, r.preemptions,
+                           r.steps};
+      };
 
       for (const Violation& viol : out.violations) {
         found.set(static_cast<std::size_t>(viol.property));
         auto it = std::find_if(v.violations.begin(), v.violations.end(),
                                [&](const FoundViolation& f) { return f.property == viol.property; });
         if (it == v.violations.end())
-          v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref, 1});
+          v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1});
         else
           it->count++;
       }
@@ -227,7 +230,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       auto oc = std::find_if(v.outcomes.begin(), v.outcomes.end(),
                              [&](const OutcomeClass& c) { return c.signature == sig; });
       if (oc == v.outcomes.end())
-        v.outcomes.push_back(OutcomeClass{sig, 1, ref});
+        v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
       else
         oc->count++;
 
@@ -236,7 +239,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
         for (const Outcome& o : s.expect.outcomes)
           if (simu.matches(o)) any = true;
         if (!any && unmatched++ == 0) {
-          unmatched_example = ref;
+          unmatched_example = ref();
           unmatched_signature = sig;
         }
       }

@@ -21,7 +21,6 @@ constexpr unsigned long EV_QUIESCE = UTRACE_EVENT(_UTRACE_EVENT_QUIESCE);
 constexpr unsigned long EV_CLONE = UTRACE_EVENT(_UTRACE_EVENT_CLONE);
 constexpr unsigned long EV_EXEC = UTRACE_EVENT(_UTRACE_EVENT_EXEC);
 constexpr unsigned long EV_EXIT = UTRACE_EVENT(_UTRACE_EVENT_EXIT);
-constexpr unsigned long EV_SYSCALL_ENTRY = UTRACE_EVENT(_UTRACE_EVENT_SYSCALL_ENTRY);
 constexpr unsigned long EV_SYSCALL_EXIT = UTRACE_EVENT(_UTRACE_EVENT_SYSCALL_EXIT);
 constexpr int TRAP_TRACE = 2;  // si_code of a single-step SIGTRAP
 

@@ -12,7 +12,9 @@
 // GCC 12 warns of maybe-uninitialized edge iterators inside Boost's
 // write_graphviz (a false positive in the headers, not in this file).
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 #pragma GCC diagnostic pop

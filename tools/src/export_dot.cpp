@@ -9,7 +9,9 @@
 // GCC 12 sees uninitialised optionals inside Boost.Graph's edge iterator
 // (a known false positive in boost/graph/detail/adj_list_edge_iterator.hpp).
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 

@@ -14,7 +14,7 @@
 
 #include "sim/engine.h"
 #include "sim/rng.h"
-#include "sim/sched_random.h"
+#include "sim/sched/random.h"
 
 namespace {
 

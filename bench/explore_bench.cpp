@@ -29,10 +29,10 @@
 
 #include "../tests/support/explore_toy.h"  // trace_key()
 #include "../tests/support/sim_enumerate.h"  // PrefixScheduler
-#include "model/check.h"
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "sim/sched_random.h"
+#include "explore/check.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "sim/sched/random.h"
 
 namespace {
 

@@ -31,14 +31,14 @@
 #include <string>
 #include <vector>
 
-#include "model/check.h"
+#include "explore/check.h"
 #include "model/events.h"
-#include "model/kernel.h"
-#include "model/run.h"
-#include "model/scenario_loader.h"
+#include "model/linux/kernel.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
 #include "scenario_gen.h"
 #include "sim/engine.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 
 namespace {
 

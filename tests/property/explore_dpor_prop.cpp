@@ -11,8 +11,8 @@
 #include <set>
 
 #include "../support/explore_reference.h"
-#include "sim/explore_dfs.h"
-#include "sim/explore_dpor.h"
+#include "sim/explore/dfs.h"
+#include "sim/explore/dpor.h"
 
 namespace {
 

@@ -26,7 +26,7 @@
 #include <sstream>
 
 #include "../support/scenario_gen_check.h"
-#include "model/bugs.h"
+#include "model/versions.h"
 
 namespace {
 

@@ -17,10 +17,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "sim/sched_pct.h"
-#include "sim/sched_random.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "sim/sched/pct.h"
+#include "sim/sched/random.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "sim/engine.h"
-#include "sim/sched_pct.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/pct.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 
 namespace {

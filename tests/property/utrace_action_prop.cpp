@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "model/utrace.h"
-#include "sim/sched_random.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "model/utrace/utrace.h"
+#include "sim/sched/random.h"
 
 namespace model {
 namespace {

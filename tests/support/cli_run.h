@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 #include "tools/cli.h"
 
 namespace testcli {

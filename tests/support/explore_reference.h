@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "explore_toy.h"
-#include "sim/explore.h"
-#include "sim/sched_replay.h"
+#include "sim/explore/explore.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "sim_enumerate.h"
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "sim/engine.h"
-#include "sim/explore.h"
-#include "sim/explore_deps.h"
+#include "sim/explore/explore.h"
+#include "sim/explore/deps.h"
 #include "sim/hash.h"
 #include "sim/sync.h"
 

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "model/check.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
 #include "scenario_gen.h"
 
 namespace scengen {

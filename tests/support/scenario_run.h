@@ -14,10 +14,10 @@
 #include <variant>
 #include <vector>
 
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "model/utrace.h"
-#include "sim/sched_replay.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "model/utrace/utrace.h"
+#include "sim/sched/replay.h"
 
 namespace model::test {
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "sim/engine.h"
-#include "sim/scheduler.h"
+#include "sim/sched/scheduler.h"
 
 // GoogleTest prints RunEnd values by name (found through ADL).
 namespace sim {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "../support/explore_reference.h"
-#include "sim/explore_dfs.h"
+#include "sim/explore/dfs.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "../support/explore_reference.h"
-#include "sim/explore_dpor.h"
-#include "sim/explore_portfolio.h"
-#include "sim/explore_sample.h"
+#include "sim/explore/dpor.h"
+#include "sim/explore/portfolio.h"
+#include "sim/explore/sample.h"
 
 namespace {
 

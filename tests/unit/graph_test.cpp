@@ -11,10 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/check.h"
-#include "model/graph_analysis.h"
-#include "model/scenario_loader.h"
-#include "sim/sched_replay.h"
+#include "explore/check.h"
+#include "explore/graph_analysis.h"
+#include "scenario/load/loader.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "tools/cli.h"
 

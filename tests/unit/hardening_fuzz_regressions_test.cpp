@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "sim/sched_random.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "sim/sched/random.h"
 #include "../support/cli_run.h"
 #include "tools/cli.h"
 

@@ -19,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/check.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
 #include "../support/cli_run.h"
 #include "tools/cli.h"
 #include "tools/format.h"

@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/check.h"
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "explore/check.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 #include "../support/cli_run.h"
 #include "tools/cli.h"
 

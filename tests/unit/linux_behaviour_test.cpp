@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "model/invariants.h"
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "model/checks/linux_invariants.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 
 namespace fs = std::filesystem;
 

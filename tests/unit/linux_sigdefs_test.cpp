@@ -7,7 +7,7 @@
 #include <array>
 #include <string>
 
-#include "model/sigdefs.h"
+#include "model/linux/sigdefs.h"
 
 namespace model {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 
 using namespace model;
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "model/abi.h"
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 
 using namespace model;
 

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 
 namespace fs = std::filesystem;
 using model::load_scenario_file;
@@ -199,9 +199,8 @@ TEST(LoaderErrors, EveryIdIsDocumented) {
   ASSERT_FALSE(doc.empty());
   const std::regex id_re("scenario\\.E[0-9]{3}");
   std::set<std::string> emitted;
-  for (const auto& e : fs::directory_iterator(kRoot / "model/src")) {
-    std::string name = e.path().filename().string();
-    if (name.rfind("scenario", 0) != 0) continue;
+  for (const auto& e : fs::recursive_directory_iterator(kRoot / "scenario")) {
+    if (e.path().extension() != ".cpp" && e.path().extension() != ".h") continue;
     std::string src = read(e.path());
     for (std::sregex_iterator it(src.begin(), src.end(), id_re), end; it != end; ++it)
       emitted.insert(it->str());

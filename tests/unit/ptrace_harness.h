@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "model/run.h"
-#include "model/scenario_loader.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
 #include "../support/scenario_run.h"
 
 namespace model::ptrace_test {

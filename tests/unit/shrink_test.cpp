@@ -8,10 +8,10 @@
 #include <map>
 #include <sstream>
 
-#include "model/check.h"
-#include "model/scenario_loader.h"
-#include "model/shrink.h"
-#include "sim/sched_replay.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
+#include "explore/shrink.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "tools/cli.h"
 

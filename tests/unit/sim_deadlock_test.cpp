@@ -7,7 +7,7 @@
 
 #include "../support/sim_enumerate.h"
 #include "sim/engine.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 
 namespace {

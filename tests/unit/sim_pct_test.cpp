@@ -12,7 +12,7 @@
 
 #include "../support/sim_enumerate.h"
 #include "sim/engine.h"
-#include "sim/sched_pct.h"
+#include "sim/sched/pct.h"
 #include "sim/schedule.h"
 
 namespace {

@@ -8,8 +8,8 @@
 
 #include "../support/sim_enumerate.h"  // PrintTo(RunEnd)
 #include "sim/engine.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "sim/sync.h"
 

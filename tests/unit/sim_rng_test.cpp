@@ -10,7 +10,7 @@
 
 #include "sim/engine.h"
 #include "sim/rng.h"
-#include "sim/sched_random.h"
+#include "sim/sched/random.h"
 #include "sim/schedule.h"
 
 namespace {

@@ -7,8 +7,8 @@
 
 #include "../support/sim_enumerate.h"
 #include "sim/engine.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 
 namespace {
 

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "model/utrace.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "model/utrace/utrace.h"
 #include "../support/scenario_run.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/replay.h"
 
 namespace model {
 namespace {

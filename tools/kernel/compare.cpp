@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "model/abi.h"
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 #include "replay.h"
 
 namespace ukern {

@@ -16,7 +16,7 @@
 #include <tuple>
 #include <vector>
 
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 
 namespace ukern {
 

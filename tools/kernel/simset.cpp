@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <tuple>
 
-#include "model/check.h"
-#include "model/run.h"
+#include "explore/check.h"
+#include "scenario/run.h"
 #include "replay.h"
-#include "sim/sched_pct.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "sim/sched/pct.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 
 namespace ukern {
 

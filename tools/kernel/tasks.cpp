@@ -23,7 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 #include "replay.h"
 #include "sys.h"
 

@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "model/kernel.h"
+#include "model/linux/kernel.h"
 #include "sim/engine.h"
 #include "sim/schedule.h"
 #include "tools/commands.h"

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "model/check.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/explain.h"

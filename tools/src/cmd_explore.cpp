@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "explore_json.h"
-#include "model/check.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 #include "tools/format.h"

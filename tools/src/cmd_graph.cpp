@@ -20,9 +20,9 @@
 #pragma GCC diagnostic pop
 #include <fmt/format.h>
 
-#include "model/check.h"
-#include "model/graph_analysis.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "explore/graph_analysis.h"
+#include "scenario/load/loader.h"
 #include "sim/schedule.h"
 #include "tools/cli.h"
 #include "tools/commands.h"

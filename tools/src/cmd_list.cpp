@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "model/bugs.h"
-#include "model/scenario.h"
+#include "model/versions.h"
+#include "scenario/scenario.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 

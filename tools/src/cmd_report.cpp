@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "model/check.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
 #include "report_assets.h"
 #include "tools/cli.h"
 #include "tools/commands.h"

@@ -5,14 +5,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "model/check.h"
+#include "explore/check.h"
 #include "model/events.h"
-#include "model/kernel.h"
-#include "model/run.h"
-#include "model/scenario_loader.h"
-#include "model/task.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "model/linux/kernel.h"
+#include "scenario/run.h"
+#include "scenario/load/loader.h"
+#include "model/linux/task.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "tools/cli.h"
 #include "tools/commands.h"

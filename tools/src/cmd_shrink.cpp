@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "model/scenario_loader.h"
-#include "model/shrink.h"
+#include "scenario/load/loader.h"
+#include "explore/shrink.h"
 #include "sim/schedule.h"
 #include "tools/cli.h"
 #include "tools/commands.h"

@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "model/check.h"
-#include "model/scenario_loader.h"
+#include "explore/check.h"
+#include "scenario/load/loader.h"
 #include "sim/schedule.h"
 #include "tools/cli.h"
 #include "tools/commands.h"

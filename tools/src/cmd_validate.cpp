@@ -1,5 +1,5 @@
 // utsim validate FILE...: every error of every file, one line each.
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 

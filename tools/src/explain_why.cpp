@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "model/task.h"
+#include "model/linux/task.h"
 #include "tools/explain.h"
 
 namespace tools {

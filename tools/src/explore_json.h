@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/check.h"
+#include "explore/check.h"
 
 namespace tools {
 

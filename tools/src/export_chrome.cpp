@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 #include "tools/export.h"
 #include "tools/scenario_text.h"
 

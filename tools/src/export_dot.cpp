@@ -15,7 +15,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 #include "tools/export.h"
 #include "tools/scenario_text.h"
 

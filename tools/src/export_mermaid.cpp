@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 #include "tools/export.h"
 #include "tools/scenario_text.h"
 

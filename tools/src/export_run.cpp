@@ -3,10 +3,10 @@
 // of `utsim run --trace FORMAT`.
 #include <fmt/format.h>
 
-#include "model/check.h"
-#include "model/task.h"
-#include "sim/sched_random.h"
-#include "sim/sched_replay.h"
+#include "explore/check.h"
+#include "model/linux/task.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "tools/export.h"
 #include "tools/format.h"

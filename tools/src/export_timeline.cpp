@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "model/scenario.h"
-#include "model/task.h"
+#include "scenario/scenario.h"
+#include "model/linux/task.h"
 #include "tools/export.h"
 
 namespace tools {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "model/scenario_loader.h"
+#include "scenario/load/loader.h"
 
 namespace tools {
 

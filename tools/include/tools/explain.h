@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 #include "tools/export.h"
 
 namespace tools {

@@ -19,8 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/kernel.h"
-#include "model/run.h"
+#include "model/linux/kernel.h"
+#include "scenario/run.h"
 #include "sim/engine.h"
 
 namespace tools {

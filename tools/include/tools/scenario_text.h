@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "model/scenario.h"
+#include "scenario/scenario.h"
 
 namespace tools {
 

@@ -1,0 +1,306 @@
+#include "explore/check.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "explore/state_hash.h"
+#include "sim/explore/dfs.h"
+#include "sim/explore/dpor.h"
+#include "sim/explore/portfolio.h"
+#include "sim/explore/sample.h"
+#include "sim/schedule.h"
+
+namespace model {
+
+ExploreOptions explore_options_for(const Scenario& s, ExploreOptions o, const ExploreOverrides& ov) {
+  const ExploreConfig& e = s.explore;
+  o.strategy = ov.strategy.value_or(e.strategy.value_or(o.strategy));
+  o.max_schedules = ov.max_schedules.value_or(e.max_schedules.value_or(o.max_schedules));
+  o.seed = ov.seed.value_or(e.seed.value_or(o.seed));
+  o.depth = ov.depth.value_or(e.depth.value_or(o.depth));
+  o.preemption_bound = ov.preemption_bound.value_or(e.preemption_bound.value_or(o.preemption_bound));
+  o.run.max_steps = ov.max_steps.value_or(e.max_steps.value_or(o.run.max_steps));
+  if (ov.max_tasks) o.run.max_tasks = *ov.max_tasks;
+  return o;
+}
+
+PropertySet tolerated_properties(const Scenario& s) {
+  PropertySet ok = s.expect.allowed | s.expect.violations;
+  if (s.bugs.any()) {
+    ok.set(static_cast<std::size_t>(Property::Hang));
+    ok.set(static_cast<std::size_t>(Property::ModelInvariant));
+  }
+  return ok;
+}
+
+std::string outcome_signature(const Simulator& simu) {
+  const Kernel& k = simu.kernel();
+  const Scenario& s = simu.scenario();
+  std::string out;
+  auto add = [&](const std::string& part) {
+    if (!out.empty()) out += "; ";
+    out += part;
+  };
+  for (std::size_t slot = 0; slot < s.task_names.size(); ++slot) {
+    const Kernel::TaskEnd e = k.task_end(static_cast<int>(slot));
+    if (!e.exists) continue;
+    std::string what;
+    if (e.died)
+      what = describe_wait_status(e.status);
+    else
+      what = task_state_name(e.state);
+    add(fmt::format("{}: {}", s.task_names[slot], what));
+  }
+  for (std::size_t l = 0; l < s.labels.size(); ++l) {
+    if (const OpResult* r = k.result_of(static_cast<int>(l)))
+      add(fmt::format("{} = {}", s.labels[l], k.describe_result(*r)));
+  }
+  for (std::size_t h = 0; h < s.handle_names.size(); ++h) {
+    const auto calls = k.callbacks_of(static_cast<int>(h));
+    if (calls.empty()) continue;
+    std::string c;
+    for (Callback cb : calls) c += (c.empty() ? "" : ",") + std::string(callback_name(cb));
+    add(fmt::format("{}: [{}]", s.handle_names[h], c));
+  }
+  return out;
+}
+
+namespace {
+
+// The scenario as the explorers see it: one run of the Simulator per
+// schedule, with step recording when an explorer asks for it.
+class ScenarioProgram final : public sim::Program {
+ public:
+  explicit ScenarioProgram(Simulator& s) : simu_(s) {}
+  sim::RunResult run(sim::Scheduler& sched, sim::Trace* trace) override {
+    if (trace) trace->clear();
+    simu_.engine().record(trace ? &trace->steps : nullptr, trace ? &trace->notes : nullptr);
+    out_ = simu_.run(sched);
+    return out_.engine;
+  }
+  std::uint64_t state_hash() override { return model::state_hash(simu_.kernel()); }
+  const RunOutput& output() const { return out_; }
+
+ private:
+  Simulator& simu_;
+  RunOutput out_;
+};
+
+std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Program& prog) {
+  switch (o.strategy) {
+    case Strategy::Random:
+    case Strategy::Pct: {
+      sim::SampleOptions so;
+      so.kind = o.strategy == Strategy::Pct ? sim::SampleOptions::Kind::Pct : sim::SampleOptions::Kind::Random;
+      so.depth = o.depth;
+      so.seed = o.seed;
+      so.shard = o.shard;
+      return std::make_unique<sim::SampleExplorer>(prog, so);
+    }
+    case Strategy::Dfs: {
+      sim::DfsOptions d;
+      if (o.preemption_bound != ExploreOptions::kUnbounded) d.preemption_bound = o.preemption_bound;
+      d.iterative = o.iterative;
+      d.shard = o.shard;
+      d.stateful = o.stateful || o.graph;
+      d.graph = o.graph;
+      d.seed = o.seed;
+      return std::make_unique<sim::DfsExplorer>(prog, d);
+    }
+    case Strategy::Dpor: return std::make_unique<sim::DporExplorer>(prog, sim::DporOptions{o.shard, 0});
+    case Strategy::Portfolio: break;
+  }
+  return std::make_unique<sim::PortfolioExplorer>(prog, sim::PortfolioOptions{o.seed, o.depth, o.shard});
+}
+
+// The state graph's liveness and shortest paths (model/graph_analysis.h).
+// A hang cycle is a `hang` violation only when the graph is the whole
+// unbounded space and no state has two successors for one thread (the hash
+// merged no states that differ); each property's shortest path replaces the first example
+// when its replay confirms it and it is shorter.
+void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph& g, Verdict& v) {
+  GraphAnalysis a = analyse_graph(g, v.facts);
+  a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out && a.conflicts == 0 &&
+              opt.preemption_bound == ExploreOptions::kUnbounded;
+  for (ViolationPath& p : a.shortest) {
+    confirm_path(s, opt.run, p.path, p.property);
+    if (!p.path.confirmed) continue;
+    auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                           [&](const FoundViolation& f) { return f.property == p.property; });
+    if (it != v.violations.end() && p.path.steps < it->where.steps) {
+      it->where.schedule = p.path.schedule;
+      it->where.preemptions = p.path.preemptions;
+      it->where.steps = p.path.steps;
+    }
+  }
+  for (HangCycle& h : a.hangs) {
+    confirm_path(s, opt.run, h.reach, Property::Hang);
+    if (!a.certain) continue;
+    auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                           [&](const FoundViolation& f) { return f.property == Property::Hang; });
+    if (it == v.violations.end())  // (counts are of schedules: a cycle adds none)
+      v.violations.push_back(FoundViolation{Property::Hang, describe_hang(h, v.facts), 0,
+                                            ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps},
+                                            1});
+  }
+  v.analysis = std::move(a);
+}
+
+}  // namespace
+
+Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
+  Verdict v;
+  v.scenario = s.name;
+  v.file = s.file;
+  v.kernel = s.kernel;
+  v.strategy = opt.strategy;
+  v.shard = opt.shard;
+  if (opt.strategy == Strategy::Dfs) v.preemption_bound = opt.preemption_bound;
+
+  Simulator simu(s, opt.run);
+  simu.set_stop_flag(opt.stop);
+  ScenarioProgram prog(simu);
+  // Stateful dfs keeps the state graph (the caller's, else its own) and
+  // each state's facts, for the analysis after the exploration.
+  const bool stateful = opt.strategy == Strategy::Dfs && (opt.stateful || opt.graph);
+  sim::StateGraph own_graph;
+  ExploreOptions xopt = opt;
+  if (stateful && !xopt.graph) xopt.graph = &own_graph;
+  if (xopt.graph)
+    xopt.graph->on_new_node = [&](std::uint32_t n) {
+      if (v.facts.size() <= n) v.facts.resize(n + 1);
+      v.facts[n] = state_facts(simu.kernel());
+      if (opt.on_state) opt.on_state(simu, n);
+    };
+  std::vector<bool> reached(s.expect.reachable.size(), false);
+  std::uint64_t unmatched = 0;
+  ScheduleRef unmatched_example;
+  std::string unmatched_signature;
+  PropertySet found;
+  const auto started = std::chrono::steady_clock::now();
+
+  try {
+    const std::unique_ptr<sim::Explorer> x = make_explorer(xopt, prog);
+    auto* dfs = dynamic_cast<sim::DfsExplorer*>(x.get());
+    std::uint64_t index = 0;  // runs so far, counted or not
+    while (v.schedules < opt.max_schedules) {
+      if (opt.stop && opt.stop->load()) {
+        v.interrupted = true;
+        break;
+      }
+      if (opt.time_limit > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.time_limit) {
+        v.timed_out = true;
+        break;
+      }
+      if (!x->next()) break;
+      const sim::RunResult& r = x->last();
+      const std::uint64_t i = index++;
+      if (r.end == sim::RunEnd::Interrupted) {
+        v.interrupted = true;
+        break;
+      }
+      v.steps += r.steps;
+      if (!x->last_counted()) {
+        ++v.redundant;
+        continue;
+      }
+      const RunOutput& out = prog.output();
+      ++v.schedules;
+      // The schedule string is made only when this run becomes an example.
+      const auto ref = [&] {
+        return ScheduleRef{sim::encode_schedule(std::span(r.choices).first(r.significant)), i, r.preemptions,
+                           r.steps};
+      };
+
+      for (const Violation& viol : out.violations) {
+        found.set(static_cast<std::size_t>(viol.property));
+        auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                               [&](const FoundViolation& f) { return f.property == viol.property; });
+        if (it == v.violations.end())
+          v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1});
+        else
+          it->count++;
+      }
+      const std::string sig = outcome_signature(simu);
+      auto oc = std::find_if(v.outcomes.begin(), v.outcomes.end(),
+                             [&](const OutcomeClass& c) { return c.signature == sig; });
+      if (oc == v.outcomes.end())
+        v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
+      else
+        oc->count++;
+
+      if (s.expect.has_outcomes) {
+        bool any = false;
+        for (const Outcome& o : s.expect.outcomes)
+          if (simu.matches(o)) any = true;
+        if (!any && unmatched++ == 0) {
+          unmatched_example = ref();
+          unmatched_signature = sig;
+        }
+      }
+      for (std::size_t rr = 0; rr < s.expect.reachable.size(); ++rr)
+        if (!reached[rr] && simu.matches(s.expect.reachable[rr])) reached[rr] = true;
+      // After the run is judged: a probe runs the simulator again.
+      if (dfs && opt.dfs_probes && (v.schedules <= 32 || v.schedules % 32 == 0))
+        dfs->probe();
+      if (opt.progress) opt.progress(v.schedules, opt.max_schedules);
+      if (opt.status)
+        opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),
+                                 v.violations.size(), dfs ? dfs->level() : 0});
+      if (opt.stop_when_found.any() && (found & opt.stop_when_found) == opt.stop_when_found) break;
+    }
+    v.complete = x->complete() && !v.interrupted;
+    v.estimate = x->estimate();
+    if (dfs) v.bounded = dfs->bounded();
+    if (xopt.graph) {
+      v.states = xopt.graph->nodes().size();
+      xopt.graph->on_new_node = nullptr;
+      if (stateful) analyse(s, opt, *xopt.graph, v);
+    }
+  } catch (const NotImplemented& e) {
+    v.error = true;
+    v.error_kind = Verdict::ErrorKind::NotImplemented;
+    v.error_message = std::string("not implemented: ") + e.what();
+    return v;
+  } catch (const std::exception& e) {
+    v.error = true;
+    v.error_kind = Verdict::ErrorKind::ModelBug;
+    v.error_message = std::string("model bug: ") + e.what();
+    return v;
+  }
+
+  // Judge.
+  const PropertySet allowed = tolerated_properties(s);
+  for (const FoundViolation& f : v.violations) {
+    if (allowed.test(static_cast<std::size_t>(f.property))) continue;
+    v.problems.push_back(fmt::format("{} broken in {} of {} schedules, first at step {}: {} (schedule '{}')",
+                                     property_name(f.property), f.count, v.schedules, f.step,
+                                     f.message, f.where.schedule));
+  }
+  for (std::size_t p = 0; p < kPropertyCount; ++p) {
+    if (!s.expect.violations.test(p)) continue;
+    const bool found = std::any_of(v.violations.begin(), v.violations.end(), [&](const FoundViolation& f) {
+      return static_cast<std::size_t>(f.property) == p;
+    });
+    if (!found)
+      v.problems.push_back(fmt::format("expected violation {} not found in {} schedules",
+                                       property_name(static_cast<Property>(p)), v.schedules));
+  }
+  if (unmatched)
+    v.problems.push_back(fmt::format("{} of {} schedules ended in no listed outcome, e.g. '{}' "
+                                     "(schedule '{}')",
+                                     unmatched, v.schedules, unmatched_signature,
+                                     unmatched_example.schedule));
+  for (std::size_t r = 0; r < reached.size(); ++r)
+    if (!reached[r])
+      v.problems.push_back(fmt::format("reachable outcome {} ({}) not reached in {} schedules", r,
+                                       s.expect.reachable[r].ptr, v.schedules));
+  return v;
+}
+
+}  // namespace model

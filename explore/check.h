@@ -1,0 +1,144 @@
+// explore/check.h: explore a scenario over many schedules and judge its
+// `expect` (SCENARIOS.md "Expectations"): the per-op expectations and the
+// default properties on every schedule, the listed violations found at least
+// once, every schedule ending in one of `outcomes`, each `reachable` reached.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "explore/graph_analysis.h"
+#include "scenario/run.h"
+#include "scenario/scenario.h"
+#include "sim/explore/explore.h"
+#include "sim/explore/state_graph.h"
+
+namespace model {
+
+// Where an exploration stands, after each run (progress lines).
+struct ExploreStatus {
+  std::uint64_t schedules = 0;   // runs counted
+  std::uint64_t redundant = 0;   // runs not counted (sleep-set blocked, other shards', visited states)
+  std::uint64_t steps = 0;
+  double estimate = 0;           // the explorer's estimate of the whole space, 0: unknown
+  std::size_t outcomes = 0;
+  std::size_t violations = 0;
+  std::uint32_t level = 0;       // dfs: the preemption level being explored
+};
+
+struct ExploreOptions {
+  static constexpr std::uint32_t kUnbounded = ~0u;
+
+  Strategy strategy = Strategy::Portfolio;
+  std::uint64_t max_schedules = 1000;
+  std::uint64_t seed = 1;
+  unsigned depth = 3;                   // PCT depth (portfolio: PCT with 2 and with this)
+  std::uint32_t preemption_bound = 2;   // dfs; kUnbounded: every schedule
+  RunConfig run;
+  const std::atomic<bool>* stop = nullptr;
+  // Called after each schedule (progress lines).
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+
+  // ---- exploration (sim/explore*.h) ----
+  double time_limit = 0;          // seconds of wall-clock time, 0: none (decides only when to stop)
+  sim::Shard shard;               // the part of the space this process covers
+  bool iterative = true;          // dfs: every schedule with 0 preemptions, then 1, ...
+  // dfs: prune abstract states seen before (model/state_hash.h), keep the
+  // state graph (in `graph`, else inside) and analyse it (Verdict::analysis):
+  // hang cycles are `hang` violations when the graph is certain (complete
+  // and unbounded), and each property's shortest path is confirmed by replay.
+  bool stateful = false;
+  sim::StateGraph* graph = nullptr;  // stateful dfs: record states and transitions here
+  // A new state of the graph, while the run that reached it is still going.
+  std::function<void(const Simulator&, std::uint32_t node)> on_state;
+  std::function<void(const ExploreStatus&)> status;  // after each run
+  PropertySet stop_when_found;    // stop once every one of these has been broken
+  // dfs: run Knuth's estimator's random walks (uncounted runs, one before
+  // each of the first 32 schedules, then one every 32) so that
+  // ExploreStatus::estimate and Verdict::estimate are set.
+  bool dfs_probes = false;
+};
+
+// What the caller set explicitly (command-line flags): it wins over the
+// scenario's explore block, which wins over the defaults.
+struct ExploreOverrides {
+  std::optional<Strategy> strategy;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint64_t> seed;
+  std::optional<unsigned> depth;
+  std::optional<std::uint32_t> preemption_bound;
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+};
+ExploreOptions explore_options_for(const Scenario& s, ExploreOptions defaults,
+                                   const ExploreOverrides& overrides = {});
+
+// The properties a run of this scenario may break without failing: those it
+// expects to find and those it allows; with a bug switched on, also hang and
+// model-invariant (SCENARIOS.md "Expectations").
+PropertySet tolerated_properties(const Scenario& s);
+
+struct ScheduleRef {
+  std::string schedule;  // the choices, as a schedule string
+  std::uint64_t index = 0;  // which schedule of the exploration
+  std::uint32_t preemptions = 0;
+  std::uint64_t steps = 0;  // of the whole run
+};
+
+struct FoundViolation {
+  Property property = Property::ModelInvariant;
+  std::string message;
+  std::uint64_t step = 0;
+  ScheduleRef where;
+  std::uint64_t count = 0;  // schedules that broke it
+};
+
+struct OutcomeClass {
+  std::string signature;  // "C: exited 0; P: exited 0"
+  std::uint64_t count = 0;
+  ScheduleRef example;
+};
+
+struct Verdict {
+  std::string scenario;
+  std::string file;
+  KernelVersion kernel = KernelVersion::V2010Rhel6;
+  Strategy strategy = Strategy::Portfolio;
+  std::uint64_t schedules = 0;
+  std::uint64_t steps = 0;
+  bool interrupted = false;
+  std::vector<OutcomeClass> outcomes;       // distinct end states, in order first seen
+  std::vector<FoundViolation> violations;   // every property broken, first example each
+  std::vector<std::string> problems;        // why the verdict is a failure (empty: pass)
+  bool error = false;                       // an internal error (not implemented, model bug)
+  enum class ErrorKind : std::uint8_t { None, NotImplemented, ModelBug };
+  ErrorKind error_kind = ErrorKind::None;
+  std::string error_message;
+  bool passed() const { return !error && problems.empty(); }
+
+  // ---- exploration (issue #5) ----
+  bool complete = false;            // every schedule of the (bounded) space was run
+  bool bounded = false;             // dfs: schedules beyond the preemption bound exist
+  bool timed_out = false;           // the time limit stopped it
+  std::uint32_t preemption_bound = ExploreOptions::kUnbounded;  // dfs
+  std::uint64_t redundant = 0;      // runs not counted (sleep-set blocked, other shards', visited states)
+  double estimate = 0;              // the explorer's estimate of the space (0: unknown)
+  sim::Shard shard;
+  std::uint64_t states = 0;         // stateful: distinct abstract states
+  std::optional<GraphAnalysis> analysis;  // stateful: liveness and shortest paths (graph_analysis.h)
+  std::vector<StateFacts> facts;    // stateful: each state's description, by node
+};
+
+// Explores and judges.  Never throws for a scenario's content; internal
+// errors are reported in Verdict::error.
+Verdict check_scenario(const Scenario& s, const ExploreOptions& opt);
+
+// The end state of the last run as one line (tasks, labelled results, engine callbacks).
+std::string outcome_signature(const Simulator& sim);
+
+}  // namespace model

@@ -1,0 +1,85 @@
+// explore/graph_analysis.h: what a stateful exploration's state graph tells
+// (issue #5, DESIGN.md "State graph"), computed with Boost.Graph.
+//
+// - Liveness: boost::strong_components.  A strongly connected component with
+//   a cycle (two states or more, or one with a self loop) from which no state
+//   where a run ended is reachable is a set of states the system can never
+//   leave, whatever the scheduler does: a livelock, a task that can never
+//   leave TASK_TRACED while another loops, report passes that never end.  It
+//   is a `hang` with the cycle.  A cycle from which an end is reachable is
+//   not: a fair scheduler leaves it (a thread spinning while the one it waits
+//   for is not scheduled).  A run that went on for max-steps steps without a
+//   choice point to close a cycle (a loop while one thread runs) is a hang
+//   too, with no cycle to show (the nearest such state is reported).
+// - Shortest counterexamples: boost::breadth_first_search from the root; the
+//   nearest state where each property is broken, and the choices that lead
+//   there (fewest choice points).
+//
+// The graph is only what was explored: with a preemption bound, or stopped
+// by a limit, some transitions are missing and a cycle's way out may be one
+// of them; and where the state hash merged states that differ (a state with
+// two successors for one thread: `conflicts`), a cycle may be one no run
+// follows.  The hangs are then possible, not certain (`certain`).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.h"
+#include "explore/state_hash.h"
+#include "sim/explore/state_graph.h"
+
+namespace model {
+
+// A path in the graph from the root: its states and the choices made.
+struct GraphPath {
+  std::vector<std::uint32_t> nodes;  // root first
+  std::vector<sim::Tid> choices;     // choices[i]: the thread of the edge nodes[i] -> nodes[i + 1]
+  // Filled by confirm_path(): the replayed run.
+  std::string schedule;              // the choices up to the last non-default one
+  std::uint32_t preemptions = 0;
+  std::uint64_t steps = 0;
+  bool confirmed = false;            // the replay broke the property (violations)
+};
+
+struct HangCycle {
+  std::vector<std::uint32_t> cycle;  // states of one cycle, in order (back to cycle[0])
+  std::vector<sim::Tid> cycle_choices;  // the thread of each edge of the cycle
+  std::uint32_t component_size = 0;  // states in its strongly connected component
+  std::uint64_t traced_throughout = 0;  // tasks (bit = creation index) TASK_TRACED in every state of it
+  GraphPath reach;                   // shortest path from the root to cycle[0]
+  bool step_limit = false;           // no cycle: a run reached max-steps between two recorded states
+};
+
+struct ViolationPath {
+  Property property = Property::ModelInvariant;
+  std::uint32_t node = 0;  // the nearest state where it is broken
+  GraphPath path;
+};
+
+struct GraphAnalysis {
+  std::vector<HangCycle> hangs;          // in order of distance from the root
+  std::vector<ViolationPath> shortest;   // one per property broken in some state, in property order
+  std::size_t cyclic_components = 0;     // components with a cycle (hang or not)
+  std::size_t end_states = 0;            // states where a run ended (step limit excluded)
+  // States with two different successors for one thread: the state hash
+  // merged states that are not equivalent (model/state_hash.h).
+  std::size_t conflicts = 0;
+  std::uint32_t conflict_example[3] = {0, 0, 0};  // the first: a state and two successors (for one thread)
+  bool certain = false;  // the whole unbounded space, no conflicts (set by the caller)
+};
+
+// `facts[n]` describes node n (empty span: no violations are looked for).
+GraphAnalysis analyse_graph(const sim::StateGraph& g, std::span<const StateFacts> facts);
+
+// Replays a path's choices (the default policy after them) and fills its
+// schedule, preemptions and steps; `confirmed` when the run broke `p`.
+void confirm_path(const Scenario& s, const RunConfig& cfg, GraphPath& path, Property p);
+
+// One line per state of a hang cycle ("X: TASK_TRACED in getpid, ..."), for
+// reports; `facts` as above.
+std::string describe_hang(const HangCycle& h, std::span<const StateFacts> facts);
+
+}  // namespace model

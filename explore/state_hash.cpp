@@ -1,0 +1,214 @@
+// The abstract state of a run (model/state_hash.h).
+#include "explore/state_hash.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "model/ptrace/ptrace.h"
+#include "model/utrace/utrace.h"
+#include "sim/hash.h"
+
+namespace model {
+
+// kernel.h declares this friend for tools that must see the Kernel's private
+// records; only this file defines it.
+struct KernelAccess {
+  static const auto& completions(const Kernel& k) { return k.completions_; }
+  static PropertySet broken(const Kernel& k) { return k.broken_; }
+};
+
+namespace {
+
+class Hasher {
+ public:
+  void add(std::uint64_t v) { h_ = sim::hash_mix(h_, v); }
+  void add_str(std::string_view s) { add(sim::hash_bytes(sim::kHashSeed, s)); }
+  void pid(const Task* t) { add(t ? static_cast<std::uint64_t>(t->pid) : 0); }
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = sim::kHashSeed;
+};
+
+// The calls an engine got of one callback matter only as the index into its
+// return list, whose last value repeats (min(calls, size - 1)): capped at the
+// longest list of the scenario minus one, so two states with the same capped
+// counts get the same return values from here on, and a loop can close.
+std::uint32_t call_cap(const Kernel& k) {
+  std::size_t longest = 1;
+  for (const EngineTable& t : k.scn.engines)
+    for (std::size_t c = 0; c < kCallbackCount; ++c)
+      longest = std::max(longest, t[static_cast<Callback>(c)].returns.size());
+  return static_cast<std::uint32_t>(longest - 1);
+}
+
+template <class Queue>
+void hash_queue(Hasher& h, const Queue& q) {
+  for (const Siginfo& i : q) {
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(i.signo)) << 32 | static_cast<std::uint32_t>(i.code));
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(i.pid)) << 32 | static_cast<std::uint32_t>(i.status));
+  }
+  h.add(0xc4);
+}
+
+void hash_frames(Hasher& h, const Task& t) {
+  h.add(t.frames.size());
+  for (const Frame& f : t.frames) {
+    h.add(static_cast<std::uint64_t>(f.kind) | (std::uint64_t{f.forever} << 8));
+    h.add(f.pc);
+    h.add(f.op_state);
+    h.add(f.remaining);
+    h.add(static_cast<std::uint64_t>(f.handler_sig));
+    h.add(f.saved_blocked.bits);
+    const Op* op = f.current();
+    h.add_str(op ? std::string_view(op->ptr) : std::string_view("-"));
+  }
+  const PendingSyscall& s = t.syscall;
+  h.add(std::uint64_t{s.active} | std::uint64_t{s.nr_valid} << 1 | std::uint64_t{s.restart} << 2);
+  h.add(static_cast<std::uint64_t>(s.ret));
+  h.add(static_cast<std::uint64_t>(s.result.value) ^ (static_cast<std::uint64_t>(s.result.kind) << 56));
+}
+
+void hash_task(Hasher& h, const Kernel& k, const Task& t) {
+  h.add(static_cast<std::uint64_t>(t.pid) << 32 | static_cast<std::uint32_t>(t.tgid));
+  h.add(t.state | static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_state)) << 32);
+  h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_code)) << 32 | t.flags);
+  h.add(t.tif);
+  h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_signal)) << 32 | t.self_exec_id);
+  h.add(std::uint64_t{t.parent_exec_id} | std::uint64_t{t.clone_thread} << 32);
+  h.add(t.ptrace | std::uint64_t{t.on_cpu} << 32 | std::uint64_t{t.released} << 33 |
+        std::uint64_t{t.thread_done} << 34 | std::uint64_t{t.restore_sigmask} << 35);
+  h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.final_status)));
+  h.pid(t.real_parent);
+  h.pid(t.parent);
+  h.pid(t.group_leader);
+  for (const Task* c : t.children) h.pid(c);
+  h.add(0xc1);
+  for (const Task* c : t.ptraced) h.pid(c);
+  h.add(0xc2);
+  h.add(t.blocked.bits);
+  h.add(t.real_blocked.bits);
+  h.add(t.saved_sigmask.bits);
+  h.add(t.pending.signal.bits);
+  hash_queue(h, t.pending.list);
+  if (const SignalStruct* s = t.signal) {
+    h.add(s->flags | static_cast<std::uint64_t>(static_cast<std::uint32_t>(s->group_exit_code)) << 32);
+    h.add(static_cast<std::uint64_t>(s->group_stop_count) << 32 | static_cast<std::uint32_t>(s->live));
+    h.add(static_cast<std::uint64_t>(s->notify_count));
+    h.add(s->shared_pending.signal.bits);
+    h.pid(s->group_exit_task);
+    h.pid(s->curr_target);  // where the next group-wide signal is delivered
+    for (const Task* th : s->threads) h.pid(th);
+    h.add(0xc3);
+    hash_queue(h, s->shared_pending.list);
+    for (const Task* w : s->wait_chldexit.waiters) h.pid(w);
+  }
+  if (const SighandStruct* sh = t.sighand) {
+    for (int sig = 1; sig <= kNSig; ++sig) {
+      const KSigaction& a = sh->action[static_cast<std::size_t>(sig - 1)];
+      if (a.handler == KSigaction::Handler::Default && !a.flags && a.mask.empty()) continue;
+      h.add(static_cast<std::uint64_t>(sig) << 40 | static_cast<std::uint64_t>(a.handler) << 32 | a.flags);
+      h.add(a.mask.bits);
+    }
+    h.add(sh->siglock.holder());
+  }
+  if (t.vfork_done) h.add(0x7f00 | std::uint64_t{t.vfork_done->done});
+  h.add(t.utrace_flags);
+  if (const Utrace* u = t.utrace) {
+    h.add(u->lock.holder());
+    for (const Engine* e : u->attached) h.add(static_cast<std::uint64_t>(e->id));
+    h.add(0xa1);
+    for (const Engine* e : u->attaching) h.add(static_cast<std::uint64_t>(e->id));
+    h.add(0xa2);
+    h.pid(u->cloning);
+    h.add(u->reporting ? static_cast<std::uint64_t>(u->reporting->id) : ~0ull);
+    h.add(u->resume);
+    h.add(std::uint64_t{u->signal_handler} | std::uint64_t{u->vfork_stop} << 1 | std::uint64_t{u->death} << 2 |
+          std::uint64_t{u->reap} << 3 | std::uint64_t{u->pending_attach} << 4 |
+          std::uint64_t{u->freeze_stop} << 5 | std::uint64_t{u->stopped} << 6);
+    h.add(static_cast<std::uint64_t>(u->walking));
+  }
+  hash_frames(h, t);
+  // The thread: engine status, the access it is about to make, locks held.
+  if (t.tid != sim::kNoTid && t.tid < k.eng.thread_count()) {
+    const sim::Engine& e = k.eng;
+    h.add(std::uint64_t{e.finished(t.tid)} | std::uint64_t{e.blocked(t.tid)} << 1 |
+          std::uint64_t{e.enabled(t.tid)} << 2 | std::uint64_t{e.locks_held(t.tid)} << 8);
+    if (!e.finished(t.tid)) {
+      const sim::Access& a = e.pending(t.tid);
+      h.add(std::uint64_t{a.obj.v} << 8 | static_cast<std::uint8_t>(a.kind));
+      h.add_str(a.where);
+    }
+  }
+}
+
+}  // namespace
+
+std::uint64_t state_hash(const Kernel& k) {
+  Hasher h;
+  h.add(k.eng.now());
+  h.add(k.tasklist_lock.holder());
+  h.add(k.tasks.size());
+  for (const auto& t : k.tasks) hash_task(h, k, *t);
+  const std::uint32_t cap = call_cap(k);
+  for (const auto& e : k.engines) {
+    h.add(static_cast<std::uint64_t>(e->id) << 32 | static_cast<std::uint32_t>(e->kref));
+    h.add(static_cast<std::uint64_t>(e->ops) | std::uint64_t{e->on_list} << 8 | std::uint64_t{e->freed} << 9 |
+          std::uint64_t{e->exam_valid} << 10 | static_cast<std::uint64_t>(e->handle + 1) << 16);
+    h.add(e->flags);
+    h.add(e->data);
+    // Which table it calls (two engines may differ only by their ops).
+    h.add_str(e->table ? std::string_view(e->table->name()) : std::string_view("-"));
+    h.add(std::uint64_t{e->has_release});
+    h.pid(e->target);
+    for (std::uint32_t c : e->calls) h.add(std::min(c, cap));
+    h.add(e->exam_state);
+  }
+  for (const auto& c : k.ptrace_contexts) {
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c->options)) << 32 | static_cast<std::uint32_t>(c->signr));
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c->stop_code)) << 32 | c->resume);
+    h.add(static_cast<std::uint64_t>(c->eventmsg));
+    h.add(std::uint64_t{c->freed} | std::uint64_t{c->siginfo != nullptr} << 1);
+  }
+  // The latest result of each label (what outcomes see), in label order:
+  // independent ops may record theirs in either order.
+  for (std::size_t label = 0; label < k.scn.labels.size(); ++label) {
+    const OpResult* r = k.result_of(static_cast<int>(label));
+    if (!r) continue;
+    h.add(label);
+    h.add(static_cast<std::uint64_t>(r->value) ^ (static_cast<std::uint64_t>(r->kind) << 56) ^
+          (static_cast<std::uint64_t>(r->pid) << 40));
+  }
+  for (const auto& c : KernelAccess::completions(k)) h.add(c->done());
+  h.add(KernelAccess::broken(k).to_ullong());
+  return h.value();
+}
+
+StateFacts state_facts(const Kernel& k) {
+  StateFacts f;
+  f.broken = KernelAccess::broken(k);
+  for (const auto& t : k.tasks) {
+    if (t->slot < 0) continue;  // init
+    if (t->state & __TASK_TRACED && !t->exit_state && !t->released) {
+      f.traced |= std::uint64_t{1} << (t->idx & 63);
+      f.traced_tasks.emplace_back(t->idx & 63, t->comm);
+    }
+    std::string line = fmt::format("{}: {}", t->comm,
+                                   t->released ? "released" : task_state_string(t->state, t->exit_state));
+    // What it is doing: the op of its innermost frame.
+    if (!t->released && !t->thread_done && !t->frames.empty())
+      if (const Op* op = t->frames.back().current(); op && !op->key.empty()) line += " in " + op->key;
+    if (t->utrace && t->utrace->reporting) line += fmt::format(" reporting e{}", t->utrace->reporting->id);
+    // Where its thread stands: the kernel function of its next yield point.
+    if (t->tid != sim::kNoTid && t->tid < k.eng.thread_count() && !k.eng.finished(t->tid) && k.eng.pending(t->tid).where)
+      line += fmt::format(" @ {}", k.eng.pending(t->tid).where);
+    f.lines.push_back(std::move(line));
+  }
+  for (std::size_t p = 0; p < kPropertyCount; ++p)
+    if (f.broken.test(p)) f.lines.push_back(fmt::format("!{}", property_name(static_cast<Property>(p))));
+  for (const std::string& l : f.lines) f.label += (f.label.empty() ? "" : ", ") + l;
+  return f;
+}
+
+}  // namespace model

@@ -1,0 +1,30 @@
+// model/checks/linux_invariants.h: the Linux-level invariants of the model (the task
+// lists, pids, thread groups, job control and locks of the simulated
+// 2.6.32), below the utrace invariants I1-I9 of utrace-semantics.md §6.
+//
+// Each broken one is reported once per run as
+// Kernel::violation(Property::ModelInvariant, pid, "linux: ...").
+#pragma once
+
+#include "sim/engine.h"
+
+namespace model {
+
+class Kernel;
+struct Task;
+
+// The whole set, at the end of a run (Kernel::end_of_run).  A run cut short
+// (step limit, interrupted) may stop in the middle of a critical section:
+// then only the checks that hold at any step are made.
+void check_linux_invariants(Kernel& k, const sim::RunResult& r);
+
+// Right after release_task() unlinked `p` (__exit_signal, __unhash_process):
+// it is EXIT_DEAD and on no list, and its pid is free.
+void check_released_task(Kernel& k, const Task& p);
+
+// Right after forget_original_parent(): the exiting task has no children
+// left (2.6.32: BUG_ON(!list_empty(&father->children))) and is on its own
+// real parent's children list exactly once.
+void check_exiting_task(Kernel& k, const Task& father);
+
+}  // namespace model

@@ -1,0 +1,417 @@
+#include "model/checks/utrace_checks.h"
+
+#include <fmt/format.h>
+
+namespace model::ut {
+
+const char* api_name(Api a) {
+  switch (a) {
+    case Api::attach: return "utrace_attach_task";
+    case Api::set_events: return "utrace_set_events";
+    case Api::control: return "utrace_control";
+    case Api::barrier: return "utrace_barrier";
+    case Api::prepare_examine: return "utrace_prepare_examine";
+    case Api::finish_examine: return "utrace_finish_examine";
+  }
+  return "?";
+}
+
+Checks& checks(Kernel& k) { return *static_cast<Checks*>(k.utrace_checks_); }
+
+Checks::TaskInfo& Checks::task(const Task& t) {
+  if (tasks_.size() <= static_cast<std::size_t>(t.idx)) tasks_.resize(t.idx + 1);
+  return tasks_[static_cast<std::size_t>(t.idx)];
+}
+
+Checks::EngineInfo& Checks::engine(const Engine& e) {
+  if (engines_.size() <= static_cast<std::size_t>(e.id)) engines_.resize(e.id + 1);
+  return engines_[static_cast<std::size_t>(e.id)];
+}
+
+namespace {
+
+// The event a callback reports, for disabled-callback.
+unsigned long event_of(const CallbackArgs& a) {
+  switch (a.cb) {
+    case Callback::report_quiesce: return ev(_UTRACE_EVENT_QUIESCE);
+    case Callback::report_reap: return ev(_UTRACE_EVENT_REAP);
+    case Callback::report_clone: return ev(_UTRACE_EVENT_CLONE);
+    case Callback::report_exec: return ev(_UTRACE_EVENT_EXEC);
+    case Callback::report_exit: return ev(_UTRACE_EVENT_EXIT);
+    case Callback::report_death: return ev(_UTRACE_EVENT_DEATH);
+    case Callback::report_syscall_entry: return ev(_UTRACE_EVENT_SYSCALL_ENTRY);
+    case Callback::report_syscall_exit: return ev(_UTRACE_EVENT_SYSCALL_EXIT);
+    // The signal pass calls report_signal for the signal's event or for
+    // QUIESCE; a report with no signal only for QUIESCE.
+    case Callback::report_signal: return a.event | ev(_UTRACE_EVENT_QUIESCE);
+    case Callback::report_jctl: return ev(_UTRACE_EVENT_JCTL);
+    case Callback::release:
+    case Callback::kCount: break;
+  }
+  return ~0UL;
+}
+
+}  // namespace
+
+// ---- RunObserver ------------------------------------------------------------------------------
+
+void Checks::on_user_step(Kernel&, Task& t) {
+  TaskInfo& ti = task(t);
+  if (ti.stopped)
+    k_.violation(Property::RunWhileStopped, t.pid,
+                 fmt::format("{} ran user code at step {} while stopped by UTRACE_STOP since step {} (G11)",
+                             k_.comm(t.pid), step(), ti.stopped_at));
+  if (ti.sigkilled)
+    k_.violation(Property::SigkillPrimacy, t.pid,
+                 fmt::format("{} ran user code at step {} after SIGKILL woke it from a utrace stop (G11, G12)",
+                             k_.comm(t.pid), step()));
+}
+
+// I2: resume == UTRACE_INTERRUPT needs TIF_SIGPENDING: clearing it now
+// loses the report_signal the engine was promised (R11).
+void Checks::on_clear_sigpending(Kernel&, Task& t) {
+  if (t.utrace && t.utrace->resume == UTRACE_INTERRUPT)
+    invariant(t, "I2", fmt::format("recalc_sigpending() cleared TIF_SIGPENDING of {} at step {} while "
+                                   "utrace->resume is UTRACE_INTERRUPT: the promised report is lost (R11)",
+                                   k_.comm(t.pid), step()));
+}
+
+// I9: TASK_TRACED is entered only by utrace_stop() or utrace_do_stop(), and
+// left only through utrace_wakeup() or a SIGKILL wake-up.
+void Checks::on_state_change(Kernel&, Task& t, unsigned before, unsigned after) {
+  const bool was = before & __TASK_TRACED, is = after & __TASK_TRACED;
+  if (was == is || k_.traced_change_permitted()) return;
+  if (was && t.pending.signal.has(SIGKILL)) return;  // a fatal-signal wake-up
+  invariant(t, "I9", fmt::format("{} {} TASK_TRACED outside utrace_stop/utrace_do_stop/utrace_wakeup",
+                                 k_.comm(t.pid), is ? "entered" : "left"));
+}
+
+void Checks::end_of_run(Kernel&, const sim::RunResult&) {
+  // stop-without-engine (G18): nobody may be left stopped for nothing.
+  for (const auto& tp : k_.tasks) {
+    const Task& t = *tp;
+    if (t.exit_state || !(t.state & __TASK_TRACED)) continue;
+    bool wanted = false;
+    if (t.utrace)
+      for (const Engine* e : t.utrace->attached)
+        if (e->ops == Engine::Ops::Real && (e->flags & ENGINE_STOP)) wanted = true;
+    if (!wanted)
+      k_.violation(Property::StopWithoutEngine, t.pid,
+                   fmt::format("{} is left in TASK_TRACED with no attached engine wanting it stopped "
+                               "(G18)",
+                               k_.comm(t.pid)));
+  }
+  // sigkill-primacy (G12): a pending SIGKILL wakes every stop.
+  for (const auto& tp : k_.tasks) {
+    const Task& t = *tp;
+    if (t.exit_state || t.thread_done || !t.pending.signal.has(SIGKILL)) continue;
+    if (t.state & (__TASK_TRACED | __TASK_STOPPED))
+      k_.violation(Property::SigkillPrimacy, t.pid,
+                   fmt::format("{} has SIGKILL pending but stays in {} (G12)", k_.comm(t.pid),
+                               task_state_string(t.state, 0)));
+  }
+  for (const auto& ep : k_.engines) {
+    const Engine& e = *ep;
+    if (!e.id) continue;
+    const EngineInfo& ei = engine(e);
+    // missing-death-report (G5): DEATH enabled, not detached, the task died.
+    if (ei.death_wanted && !ei.detach_requested && !ei.got_death && e.target && e.target->thread_done)
+      k_.violation(Property::MissingDeathReport, e.target->pid,
+                   fmt::format("{} enabled DEATH (utrace_set_events returned 0 at step {}) and did not "
+                               "detach, but {} died without report_death (G5, R13)",
+                               name(e), ei.death_wanted_at, k_.comm(e.target->pid)));
+    // engine-lifetime (G16): an engine still attached to a freed task.
+    if (e.ops != Engine::Ops::Null && e.on_list && e.target && e.target->released) {
+      const std::uint64_t rearmed = task(*e.target).rearmed_after_reap;
+      const std::string why =
+          rearmed ? fmt::format("; utrace_set_events re-armed utrace_flags after the reap teardown at step {}, so "
+                                "utrace_add_engine skipped its EXIT_DEAD check",
+                                rearmed)
+                  : std::string();
+      k_.violation(Property::EngineLifetime, e.target->pid,
+                   fmt::format("{} is still attached to {}, which release_task() freed: it never gets "
+                               "report_reap and its implicit reference leaks (G16, R6){}",
+                               name(e), k_.comm(e.target->pid), why));
+    }
+  }
+}
+
+// ---- hooks --------------------------------------------------------------------------------------
+
+// Called by utrace_add_engine() when it links the engine, under utrace->lock.
+void Checks::engine_attached(Engine& e, Task&) {
+  EngineInfo& ei = engine(e);
+  ei.attached_at = step();
+  ei.link_seq = ++links_;
+}
+
+void Checks::report_begin(Task& t) { task(t).pass_begin = step(); }
+
+void Checks::walk_begin(Task& t, bool reverse) {
+  TaskInfo& ti = task(t);
+  ti.walking = true;
+  ti.reverse = reverse;
+  ti.last_engine = 0;
+  ti.last_link = 0;
+}
+
+void Checks::walk_end(Task& t) { task(t).walking = false; }
+
+void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
+  TaskInfo& ti = task(t);
+  EngineInfo& ei = engine(e);
+  const char* cb = callback_name(a.cb);
+  const std::uint64_t now = step();
+  const int pid = k_.current().pid;
+
+  // callback-with-lock (G1)
+  if (k_.eng.locks_held(k_.eng.current_tid()))
+    k_.violation(Property::CallbackWithLock, pid,
+                 fmt::format("{} got {} at step {} with a spinlock held (G1)", name(e), cb, now));
+  if (a.cb != Callback::release && a.cb != Callback::report_reap) {
+    // run-while-stopped (G11)
+    if (ti.stopped)
+      k_.violation(Property::RunWhileStopped, t.pid,
+                   fmt::format("{} made {} to {} at step {} while stopped by UTRACE_STOP since step {} (G11)",
+                               k_.comm(t.pid), cb, name(e), now, ti.stopped_at));
+    // event-before-attach (G3)
+    if (ei.attached_at > ti.pass_begin)
+      k_.violation(Property::EventBeforeAttach, t.pid,
+                   fmt::format("{} got {} at step {} for an event whose report began at step {}, before "
+                               "{} was attached at step {} (G3)",
+                               name(e), cb, now, ti.pass_begin, name(e), ei.attached_at));
+    // callback-order (G2): the order the engines were linked in.
+    if (ti.walking) {
+      const std::uint64_t seq = ei.link_seq;
+      const bool bad = ti.last_link && (ti.reverse ? seq > ti.last_link : seq < ti.last_link);
+      if (bad)
+        k_.violation(Property::CallbackOrder, t.pid,
+                     fmt::format("{} got {} at step {} after e{} in the same pass, although it was "
+                                 "linked (attached) {} (G2)",
+                                 name(e), cb, now, ti.last_engine, ti.reverse ? "later" : "earlier"));
+      ti.last_engine = e.id;
+      ti.last_link = seq;
+    }
+  }
+  // callback-after-detach (G7, G9, G10)
+  if (a.cb != Callback::release && ei.detach_done && now > ei.detach_done)
+    k_.violation(Property::CallbackAfterDetach, pid,
+                 fmt::format("{} got {} at step {} after {} at step {}", name(e), cb, now, ei.detach_how,
+                             ei.detach_done));
+  // disabled-callback (G8, R4)
+  if (ei.has_mask && a.cb != Callback::release && !(event_of(a) & ~ei.disabled))
+    k_.violation(Property::DisabledCallback, pid,
+                 fmt::format("{} got {} at step {} although utrace_set_events returned 0 at step {} "
+                             "with events {} (G8, R4)",
+                             name(e), cb, now, ei.mask_at, utrace_events_string(ei.mask)));
+  // reap-before-death (G6, R7)
+  if (a.cb == Callback::report_reap) {
+    if (ei.in_death)
+      k_.violation(Property::ReapBeforeDeath, pid,
+                   fmt::format("{} got report_reap at step {} while its report_death (step {}) had not "
+                               "returned (G6, R7)",
+                               name(e), now, ei.death_at));
+    // missing-death-report (G5)
+    if (ei.death_wanted && !ei.detach_requested && !ei.got_death)
+      k_.violation(Property::MissingDeathReport, pid,
+                   fmt::format("{} enabled DEATH (utrace_set_events returned 0 at step {}) and did not "
+                               "detach, but got report_reap at step {} without report_death (G5, R13)",
+                               name(e), ei.death_wanted_at, now));
+    ei.got_reap = true;
+  }
+  if (a.cb == Callback::report_death) {
+    if (ei.got_reap)
+      k_.violation(Property::ReapBeforeDeath, pid,
+                   fmt::format("{} got report_death at step {} after report_reap (G6, R7)", name(e), now));
+    ei.got_death = true;
+    ei.in_death = true;
+    ei.death_at = now;
+  }
+  // sigkill-primacy (G12)
+  if (a.cb == Callback::report_signal && a.info && a.info->signo == SIGKILL)
+    k_.violation(Property::SigkillPrimacy, t.pid,
+                 fmt::format("{} got report_signal for SIGKILL at step {} (G12)", name(e), now));
+}
+
+void Checks::callback_return(Task&, Engine& e, Callback cb, std::uint32_t ret) {
+  EngineInfo& ei = engine(e);
+  if (cb == Callback::report_death) ei.in_death = false;
+  if (cb != Callback::report_reap && cb != Callback::report_death && cb != Callback::release &&
+      utrace_resume_action_of(ret) == UTRACE_DETACH && !ei.detach_done) {
+    ei.detach_done = step();
+    ei.detach_how = fmt::format("its {} returned UTRACE_DETACH", callback_name(cb));
+    ei.detach_requested = true;
+  }
+  if (cb == Callback::report_death && utrace_resume_action_of(ret) == UTRACE_DETACH) ei.detach_requested = true;
+}
+
+void Checks::detach_returned(Task&, Engine& e) { engine(e).detach_cb_returned = step(); }
+
+void Checks::null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb) {
+  std::string why;
+  if (!ops)
+    why = fmt::format("{} has NULL ops (already reaped)", name(e));
+  else if (!ops->counts())
+    why = fmt::format("{} was seen with its old flags and the detached-ops sentinel, which has no {} (R5)",
+                      name(e), callback_name(cb));
+  else
+    why = fmt::format("the ops table '{}' of {} has no {}", ops->name(), name(e), callback_name(cb));
+  k_.violation(Property::NullCallback, t.pid,
+               fmt::format("{} would call {} through a NULL pointer at step {}: {}", k_.comm(t.pid),
+                           callback_name(cb), step(), why));
+}
+
+void Checks::api_start(Engine* e) {
+  if (e) engine(*e).api_started = step();
+}
+
+void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) {
+  k_.emit(Ev::utrace_api, cur.pid, e ? e->id : 0, static_cast<int>(call), static_cast<std::int64_t>(arg), ret);
+  if (!e || !e->id) return;
+  EngineInfo& ei = engine(*e);
+  const std::uint64_t now = step();
+  // G10: once an engine has been detached (its ops left the real table
+  // before this call started), every call on it answers -ESRCH; the barrier
+  // may also say -ERESTARTSYS, never 0.
+  if (ei.ops_gone && ei.ops_gone < ei.api_started && call != Api::attach) {
+    // utrace_control() checks its arguments before the engine (§3.4): an
+    // invalid action is -EINVAL whatever the engine's state.
+    const bool ok = ret == -ESRCH || (call == Api::barrier && ret == -ERESTARTSYS) ||
+                    (call == Api::control && ret == -EINVAL) ||
+                    call == Api::prepare_examine || call == Api::finish_examine;
+    if (!ok)
+      k_.violation(Property::CallbackAfterDetach, cur.pid,
+                   fmt::format("{}({}) returned {} at step {} although {} was detached at step {} (G10)",
+                               api_name(call), name(*e), ret ? "-" + errno_name(-ret) : std::string("0"), now,
+                               name(*e), ei.ops_gone));
+  }
+  // G9 (R3): a 0 from the barrier after a callback returned UTRACE_DETACH
+  // would mean the DETACH had not taken effect.
+  if (call == Api::barrier && ret == 0 && ei.detach_cb_returned && ei.detach_cb_returned < ei.api_started)
+    k_.violation(Property::CallbackAfterDetach, cur.pid,
+                 fmt::format("utrace_barrier({}) returned 0 at step {} although {}'s callback returned "
+                             "UTRACE_DETACH at step {}: the DETACH had not taken effect (G9, R3)",
+                             name(*e), now, name(*e), ei.detach_cb_returned));
+  switch (call) {
+    case Api::control:
+      if (arg == UTRACE_DETACH && (ret == 0 || ret == -EINPROGRESS)) {
+        ei.detach_requested = true;
+        if (ret == 0 && !ei.detach_done) {
+          ei.detach_done = now;
+          ei.detach_how = "utrace_control(DETACH) returned 0";
+        }
+        if (ret == -EINPROGRESS) ei.detach_pending = true;
+      }
+      break;
+    case Api::barrier:
+      // G9: no callback is in flight any more; what -EINPROGRESS left open is settled.
+      if (ret == 0 || ret == -ESRCH) {
+        ei.disabled |= ei.unconfirmed;
+        ei.unconfirmed = 0;
+      }
+      if (ei.detach_pending && (ret == 0 || ret == -ESRCH) && !ei.detach_done) {
+        ei.detach_done = now;
+        ei.detach_how = "utrace_barrier answered for the detached engine";
+      }
+      break;
+    case Api::set_events:
+      // disabled-callback promises only what *this* call removed (kerneldoc:
+      // "no event callbacks you've disabled in @events"): utrace_set_events
+      // compares with the engine's current flags, so repeating a call that
+      // answered -EINPROGRESS removes nothing and returns 0 at once, while
+      // the callback it raced with may still start (RHEL6 utrace.c).
+      if (ret == -EINPROGRESS) ei.unconfirmed |= ei.pending_removed;
+      if (ret == 0) {
+        ei.disabled |= ei.pending_removed;
+        // V3's get_utrace_lock() does not refuse an engine of a task whose
+        // reap teardown (utrace_maybe_reap) has already zeroed utrace_flags
+        // and emptied the lists: this call made the word non-zero again.
+        if (Task* t = e->target; t && t->utrace && t->utrace->reap && t->utrace->attached.empty() &&
+                                 t->utrace->attaching.empty() && t->utrace_flags && !task(*t).rearmed_after_reap)
+          task(*t).rearmed_after_reap = now;
+        ei.has_mask = true;
+        ei.mask = arg;
+        ei.mask_at = now;
+        const bool death = arg & ev(_UTRACE_EVENT_DEATH);
+        if (death && !ei.death_wanted) ei.death_wanted_at = now;
+        ei.death_wanted = death;
+      }
+      break;
+    default:
+      break;
+  }
+  if (call == Api::set_events) ei.pending_removed = 0;
+}
+
+// utrace_set_events() changed engine->flags (under utrace->lock).
+void Checks::events_set(Engine& e, unsigned long old_events, unsigned long events) {
+  EngineInfo& ei = engine(e);
+  ei.disabled &= ~events;
+  ei.unconfirmed &= ~events;
+  ei.pending_removed = old_events & ~events;
+}
+
+void Checks::engine_touched(Engine& e, const char* what) {
+  k_.violation(Property::EngineLifetime, k_.current().pid,
+               fmt::format("{} touched by {} at step {} after its last reference was dropped at step {} (G16)",
+                           name(e), what, step(), engine(e).freed_at));
+}
+
+void Checks::engine_freed(Engine& e) {
+  EngineInfo& ei = engine(e);
+  if (ei.released++)
+    k_.violation(Property::EngineLifetime, k_.current().pid,
+                 fmt::format("{}'s last reference dropped twice (step {}) (G16)", name(e), step()));
+  ei.freed_at = step();
+}
+
+void Checks::ops_changed(Engine& e) {
+  EngineInfo& ei = engine(e);
+  if (e.ops != Engine::Ops::Real && !ei.ops_gone) ei.ops_gone = step();
+}
+
+void Checks::entering_traced(Task& t) {
+  TaskInfo& ti = task(t);
+  ti.stopped = true;
+  ti.stopped_at = step();
+}
+
+void Checks::leaving_traced(Task& t, bool) { task(t).stopped = false; }
+
+void Checks::woken_by_sigkill(Task& t) {
+  task(t).sigkilled = true;
+  // R9: a task woken by SIGKILL must not run on while a tracer holds its
+  // utrace->lock (it could see its engine list mid-change).
+  if (t.utrace && t.utrace->lock.held() && t.utrace->lock.holder() != k_.eng.current_tid())
+    invariant(t, "R9", fmt::format("{} resumed after a SIGKILL wake-up at step {} while {} holds its "
+                                   "utrace->lock (G22)",
+                                   k_.comm(t.pid), step(),
+                                   k_.comm(static_cast<Task*>(k_.eng.user(t.utrace->lock.holder()))->pid)));
+}
+
+// G22: `attached` changes only by the task itself, or under the lock while
+// the task is quiescent (not walking it).
+void Checks::list_change(Task& t, const char* where) {
+  if (!t.utrace || &k_.current() == &t) return;
+  if (t.utrace->walking > 0)
+    invariant(t, "G22", fmt::format("{} changed the engine list of {} in {} at step {} while {} walks it",
+                                    k_.comm(k_.current().pid), k_.comm(t.pid), where, step(), k_.comm(t.pid)));
+}
+
+// I4, I5 after a recomputation.
+void Checks::after_reset(Task& t) {
+  if (!t.utrace) return;
+  unsigned long want = 0;
+  for (const Engine* e : t.utrace->attached)
+    if (e->ops == Engine::Ops::Real) want |= e->flags | ev(_UTRACE_EVENT_REAP);
+  if (t.exit_state) want &= ev(_UTRACE_EVENT_REAP);
+  if ((t.utrace_flags & want) != want)
+    invariant(t, "I5", fmt::format("utrace_flags of {} is {}, missing {}", k_.comm(t.pid),
+                                   utrace_events_string(t.utrace_flags), utrace_events_string(want & ~t.utrace_flags)));
+}
+
+void Checks::invariant(Task& t, const char* which, const std::string& message) {
+  k_.violation(Property::ModelInvariant, t.pid, fmt::format("{}: {}", which, message));
+}
+
+}  // namespace model::ut

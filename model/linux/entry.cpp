@@ -1,0 +1,119 @@
+// arch/x86 of Linux 2.6.32: the syscall tracing hooks (syscall_trace_enter,
+// syscall_trace_leave in arch/x86/kernel/ptrace.c), the way back to user mode
+// (int_ret_from_sys_call and do_notify_resume in entry_64.S and signal.c),
+// and signal delivery (do_signal, handle_signal).
+#include "model/linux/kernel.h"
+
+namespace model {
+
+// syscall_trace_enter(): with TIF_SYSCALL_TRACE.  true: the tracer aborted
+// the syscall (regs->orig_ax = -1; it returns -ENOSYS).
+sim::Co<bool> Kernel::syscall_trace_enter(Task& cur) {
+  if (!cur.test_tif(TIF_SYSCALL_TRACE)) co_return false;
+  co_return co_await tracehook_report_syscall_entry(cur);
+}
+
+// syscall_trace_leave(): with TIF_SYSCALL_TRACE, or after a single-stepped
+// syscall instruction (step != 0 even without TIF_SYSCALL_TRACE).
+sim::Co<void> Kernel::syscall_trace_leave(Task& cur) {
+  const bool step = cur.test_tif(TIF_SINGLESTEP);
+  if (step || cur.test_tif(TIF_SYSCALL_TRACE)) co_await tracehook_report_syscall_exit(cur, step);
+}
+
+// The work loop on the way back to user mode: while TIF_SIGPENDING or
+// TIF_NOTIFY_RESUME is set, do_notify_resume() handles signals first, then
+// clears TIF_NOTIFY_RESUME and calls tracehook_notify_resume().
+sim::Co<void> Kernel::return_to_user(Task& cur) {
+  for (;;) {
+    co_await rd(cur, Field::tif, "int_ret_from_sys_call");
+    const unsigned long work = cur.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME));
+    if (!work) co_return;
+    if (work & tif_bit(TIF_SIGPENDING)) co_await do_signal(cur);
+    if (work & tif_bit(TIF_NOTIFY_RESUME)) {
+      cur.clear_tif(TIF_NOTIFY_RESUME);
+      co_await tracehook_notify_resume(cur);
+    }
+  }
+}
+
+// do_signal() (arch/x86/kernel/signal.c)
+sim::Co<void> Kernel::do_signal(Task& cur) {
+  Siginfo info;
+  KSigaction ka;
+  const int signr = co_await get_signal_to_deliver(cur, &info, &ka);
+  if (signr > 0) {
+    co_await handle_signal(cur, signr, info, ka);
+    co_return;
+  }
+  // Did we come from a system call?  Restart it: no handler is present.
+  PendingSyscall& s = cur.syscall;
+  if (s.nr_valid) {
+    switch (-s.ret) {
+      case ERESTARTNOHAND:
+      case ERESTARTSYS:
+      case ERESTARTNOINTR:
+      case ERESTART_RESTARTBLOCK:  // via restart_syscall(): the rest of the sleep
+        s.restart = true;
+        emit(Ev::sys_restart, cur.pid, 0, s.ret, 1);
+        break;
+      default:
+        break;
+    }
+    s.nr_valid = false;
+  }
+}
+
+// handle_signal(): the restart rules for an interrupted syscall, then a
+// signal frame for the handler (the handler's ops run next, then sigreturn).
+sim::Co<void> Kernel::handle_signal(Task& cur, int sig, const Siginfo& info, const KSigaction& ka) {
+  PendingSyscall& s = cur.syscall;
+  if (s.nr_valid) {
+    switch (-s.ret) {
+      case ERESTART_RESTARTBLOCK:
+      case ERESTARTNOHAND:
+        s.ret = -EINTR;
+        break;
+      case ERESTARTSYS:
+        if (!(ka.flags & SA_RESTART)) {
+          s.ret = -EINTR;
+          break;
+        }
+        [[fallthrough]];
+      case ERESTARTNOINTR:
+        s.restart = true;
+        break;
+      default:
+        break;
+    }
+    if (s.ret == -EINTR) {
+      s.result = OpResult{EINTR, ResultKind::Errno, 0};
+      emit(Ev::sys_restart, cur.pid, 0, s.ret, 0);
+    } else if (s.restart) {
+      emit(Ev::sys_restart, cur.pid, 0, s.ret, 1);
+    }
+    s.nr_valid = false;
+  }
+  emit(Ev::signal_deliver, cur.pid, sig, static_cast<int>(SigDisp::Handler), info.code);
+
+  // setup_rt_frame(): the frame saves the old mask and the registers.
+  Frame f;
+  f.kind = Frame::Kind::Handler;
+  f.ops = &handler_program(*ka.user);
+  f.saved_blocked = cur.blocked;
+  f.saved_syscall = s;
+  f.handler_sig = sig;
+  cur.syscall = PendingSyscall{};
+  cur.frames.push_back(f);
+
+  co_await cur.sighand->siglock.lock("handle_signal");
+  cur.blocked.bits |= ka.mask.bits;
+  if (!(ka.flags & SA_NODEFER)) cur.blocked.add(sig);
+  cur.blocked.del(SIGKILL);
+  cur.blocked.del(SIGSTOP);
+  recalc_sigpending(cur);
+  cur.sighand->siglock.unlock();
+
+  co_await tracehook_signal_handler(cur, sig, cur.test_tif(TIF_SINGLESTEP));
+}
+
+}  // namespace model

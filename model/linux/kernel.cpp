@@ -1,0 +1,428 @@
+// The Kernel: tasks, pids, events, properties, and the scheduler primitives
+// (kernel/sched.c: set_current_state, schedule, wake_up_state).
+#include "model/linux/kernel.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "model/checks/linux_invariants.h"
+#include "model/ptrace/ptrace.h"
+#include "model/utrace/utrace.h"
+#include "sim/hash.h"
+#include "sim/note.h"
+
+namespace model {
+
+static_assert(static_cast<std::uint32_t>(Field::tif) == kTifField, "Task::note_tif() names Field::tif");
+
+const char* field_name(Field f) {
+  switch (f) {
+    case Field::none: return "none";
+    case Field::tasklist_lock: return "tasklist_lock";
+    case Field::state: return "state";
+    case Field::tif: return "thread_info.flags";
+    case Field::flags: return "flags";
+    case Field::exit_state: return "exit_state";
+    case Field::exit_code: return "exit_code";
+    case Field::ptrace: return "ptrace";
+    case Field::siglock: return "sighand->siglock";
+    case Field::sigpending: return "pending";
+    case Field::wait_chldexit: return "signal->wait_chldexit";
+    case Field::vfork: return "vfork_done";
+    case Field::utrace_lock: return "utrace->lock";
+    case Field::utrace_flags: return "utrace_flags";
+    case Field::pending_attach: return "utrace->pending_attach";
+    case Field::resume: return "utrace->resume";
+    case Field::reporting: return "utrace->reporting";
+    case Field::utrace_bits: return "utrace bits";
+    case Field::freeze_stop: return "utrace->freeze_stop";
+    case Field::engine_ops: return "engine->ops";
+    case Field::engine_flags: return "engine->flags";
+    case Field::engine_ref: return "engine->kref";
+    case Field::completion: return "completion";
+  }
+  return "?";
+}
+
+const char* task_state_string(unsigned state, int exit_state) {
+  if (exit_state == EXIT_DEAD) return "EXIT_DEAD";
+  if (exit_state == EXIT_ZOMBIE) return "EXIT_ZOMBIE";
+  switch (state) {
+    case TASK_RUNNING: return "TASK_RUNNING";
+    case TASK_INTERRUPTIBLE: return "TASK_INTERRUPTIBLE";
+    case TASK_UNINTERRUPTIBLE: return "TASK_UNINTERRUPTIBLE";
+    case TASK_STOPPED: return "TASK_STOPPED";
+    case TASK_TRACED: return "TASK_TRACED";
+    case TASK_KILLABLE: return "TASK_KILLABLE";
+    case TASK_DEAD: return "TASK_DEAD";
+    default: return "TASK_?";
+  }
+}
+
+std::string tif_string(unsigned long flags) {
+  static const std::pair<Tif, const char*> names[] = {
+      {TIF_SYSCALL_TRACE, "SYSCALL_TRACE"}, {TIF_NOTIFY_RESUME, "NOTIFY_RESUME"},
+      {TIF_SIGPENDING, "SIGPENDING"},       {TIF_NEED_RESCHED, "NEED_RESCHED"},
+      {TIF_SINGLESTEP, "SINGLESTEP"},       {TIF_FORCED_TF, "FORCED_TF"},
+      {TIF_BLOCKSTEP, "BLOCKSTEP"}};
+  std::string s;
+  for (auto [bit, name] : names) {
+    if (flags & tif_bit(bit)) {
+      if (!s.empty()) s += '|';
+      s += name;
+    }
+  }
+  return s.empty() ? "0" : s;
+}
+
+void WaitQueueHead::add(Task* t) {
+  sim::note(id, sim::Acc::Write, "add_wait_queue");
+  if (std::find(waiters.begin(), waiters.end(), t) == waiters.end()) waiters.push_back(t);
+}
+void WaitQueueHead::remove(Task* t) {
+  sim::note(id, sim::Acc::Write, "remove_wait_queue");
+  std::erase(waiters, t);
+}
+
+Kernel::Kernel(const Scenario& s, sim::Engine& e, const RunConfig& c)
+    : scn(s), eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), trace_hash_(sim::kHashSeed) {
+  slot_pid_.assign(scn.task_names.size(), 0);
+  completions_.reserve(scn.completion_names.size());
+  completion_waiters_.resize(scn.completion_names.size());
+  for (std::size_t i = 0; i < scn.completion_names.size(); ++i) {
+    completions_.push_back(std::make_unique<sim::Completion>(
+        oid(kCompletionOwner + static_cast<std::uint32_t>(i), Field::completion)));
+    completion_waiters_[i].id = completions_.back()->id();
+  }
+}
+
+Kernel::~Kernel() = default;
+
+// The pid hash and the scenario's name bindings, as one object for the
+// explorers: fork and release write it, lookups read it.
+static sim::ObjId pid_table_obj() { return oid(kCompletionOwner - 2, Field::none); }
+
+Task& Kernel::new_task(Task* creator, int slot, bool kthread) {
+  sim::note(pid_table_obj(), sim::Acc::Write, "alloc_pid");
+  auto owned = std::make_unique<Task>();
+  Task& t = *owned;
+  t.idx = static_cast<int>(tasks.size());
+  t.pid = next_pid++;
+  t.tgid = t.pid;
+  t.slot = slot;
+  t.kthread = kthread;
+  t.comm = slot >= 0 ? scn.task_names[static_cast<std::size_t>(slot)] : std::string("init");
+  t.group_leader = &t;
+  t.state_wq.set_id(oid(Kernel::t_owner(t), Field::state));
+  if (kthread) t.flags |= PF_KTHREAD;
+  if (creator) {
+    t.real_parent = creator;
+    t.parent = creator;
+  } else {
+    t.real_parent = t.parent = &t;
+  }
+  tasks.push_back(std::move(owned));
+  if (pid_table_.size() <= static_cast<std::size_t>(t.pid)) pid_table_.resize(t.pid + 1, nullptr);
+  pid_table_[t.pid] = &t;
+  if (slot >= 0) slot_pid_[static_cast<std::size_t>(slot)] = t.pid;
+  return t;
+}
+
+SignalStruct& Kernel::new_signal_struct(Task& leader) {
+  signals_.push_back(std::make_unique<SignalStruct>());
+  SignalStruct& sig = *signals_.back();
+  sig.threads.push_back(&leader);
+  sig.wait_chldexit.id = oid(t_owner(leader), Field::wait_chldexit);
+  sig.live = 1;
+  sig.curr_target = &leader;
+  return sig;
+}
+
+SighandStruct& Kernel::new_sighand(Task& owner) {
+  sighands_.push_back(std::make_unique<SighandStruct>());
+  SighandStruct& sh = *sighands_.back();
+  sh.siglock.set_id(oid(t_owner(owner), Field::siglock));
+  return sh;
+}
+
+void Kernel::spawn_thread(Task& t) {
+  sim::Co<void> body = &t == init ? init_main(&t) : t.kthread ? kthread_main(&t) : task_main(&t);
+  t.tid = eng.spawn(std::move(body), &t, &t == init);
+}
+
+void Kernel::boot() {
+  utrace_setup(*this);
+  Task& in = new_task(nullptr, -1, false);
+  init = &in;
+  in.signal = &new_signal_struct(in);
+  in.sighand = &new_sighand(in);
+  in.signal->flags |= SIGNAL_UNKILLABLE;
+  spawn_thread(in);
+  for (const TaskDecl& d : scn.tasks) {
+    Task& t = new_task(&in, d.slot, d.kthread);
+    t.signal = &new_signal_struct(t);
+    t.sighand = &new_sighand(t);
+    t.frames.push_back(Frame::of_program(&d.program));
+    in.children.push_back(&t);
+  }
+  // Threads in pid order, after every task exists (a task's first step may
+  // name any other declared task).
+  for (std::size_t i = 1; i < tasks.size(); ++i) spawn_thread(*tasks[i]);
+}
+
+Task* Kernel::find_task_by_vpid(int pid) const {
+  sim::note(pid_table_obj(), sim::Acc::Read, "find_task_by_vpid");
+  if (pid <= 0 || static_cast<std::size_t>(pid) >= pid_table_.size()) return nullptr;
+  return pid_table_[static_cast<std::size_t>(pid)];
+}
+
+void Kernel::detach_pid(Task& t) {
+  sim::note(pid_table_obj(), sim::Acc::Write, "detach_pid");
+  if (static_cast<std::size_t>(t.pid) < pid_table_.size() && pid_table_[t.pid] == &t)
+    pid_table_[t.pid] = nullptr;
+}
+
+void Kernel::attach_pid(Task& t, int pid) {
+  sim::note(pid_table_obj(), sim::Acc::Write, "attach_pid");
+  if (pid_table_.size() <= static_cast<std::size_t>(pid)) pid_table_.resize(pid + 1, nullptr);
+  pid_table_[static_cast<std::size_t>(pid)] = &t;
+}
+
+Task* Kernel::task_of_slot(int slot) const {
+  sim::note(pid_table_obj(), sim::Acc::Read, "task_of_slot");
+  if (slot < 0 || static_cast<std::size_t>(slot) >= slot_pid_.size()) return nullptr;
+  const int pid = slot_pid_[static_cast<std::size_t>(slot)];
+  if (!pid) return nullptr;
+  if (Task* t = find_task_by_vpid(pid)) return t;
+  // Released: the last task that had the pid (for "dead" and outcomes).
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it)
+    if ((*it)->pid == pid) return it->get();
+  return nullptr;
+}
+
+int Kernel::slot_pid(int slot) const {
+  if (slot < 0 || static_cast<std::size_t>(slot) >= slot_pid_.size()) return 0;
+  return slot_pid_[static_cast<std::size_t>(slot)];
+}
+
+int Kernel::nr_tasks_alive() const {
+  int n = 0;
+  for (const auto& t : tasks)
+    if (!t->released) ++n;
+  return n;
+}
+
+// ---- events and properties ---------------------------------------------------------
+
+void Kernel::emit(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d,
+                  const void* ref) {
+  // The run's fingerprint (two runs are the same run when it matches): a
+  // multiply-xorshift per word, one splitmix round per event.  Every event
+  // of every run passes here, so it is kept short.
+  const auto fold = [](std::uint64_t h, std::uint64_t v) {
+    h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+  };
+  std::uint64_t h = trace_hash_;
+  h = fold(h, (static_cast<std::uint64_t>(kind) << 32) | static_cast<std::uint32_t>(pid));
+  h = fold(h, static_cast<std::uint64_t>(a));
+  h = fold(h, static_cast<std::uint64_t>(b));
+  trace_hash_ = sim::hash_mix(h, static_cast<std::uint64_t>(c) ^ (static_cast<std::uint64_t>(d) << 17));
+  if (cfg.trace) events_.push_back(Event{kind, eng.steps(), eng.now(), pid, a, b, c, d, ref});
+  if (utrace_checks_) utrace_checks_->on_event(*this, kind, pid, a, b, c, d);
+}
+
+void Kernel::violation(Property p, int pid, std::string message) {
+  const auto i = static_cast<std::size_t>(p);
+  if (broken_.test(i)) return;
+  broken_.set(i);
+  violations_.push_back(Violation{p, message, eng.steps(), pid});
+  messages_.push_back(std::move(message));
+  emit(Ev::property, pid, static_cast<std::int64_t>(p), static_cast<std::int64_t>(messages_.size() - 1));
+}
+
+std::string Kernel::comm(int pid) const {
+  if (pid <= 0) return "kernel";
+  const Task* t = find_task_by_vpid(pid);
+  if (!t) {
+    for (auto it = tasks.rbegin(); it != tasks.rend(); ++it)
+      if ((*it)->pid == pid) {
+        t = it->get();
+        break;
+      }
+  }
+  return t ? fmt::format("{}-{}", t->comm, pid) : fmt::format("pid-{}", pid);
+}
+
+std::string Kernel::message(std::int64_t index) const {
+  if (index < 0 || static_cast<std::size_t>(index) >= messages_.size()) return "";
+  return messages_[static_cast<std::size_t>(index)];
+}
+
+// ---- scheduling ------------------------------------------------------------------------
+
+// The state changes below are noted for the explorers (sim/note.h): other
+// CPUs read task->state and exit_state at their yield points.
+void Kernel::set_task_state(Task& t, unsigned state) {
+  sim::note(oid(t_owner(t), Field::state), sim::Acc::Write, "task->state");
+  if (t.state == state) return;
+  emit(Ev::sched_state, t.pid, t.state, state);
+  const unsigned before = t.state;
+  t.state = state;
+  if (utrace_checks_) utrace_checks_->on_state_change(*this, t, before, state);
+  state_changed_.wake_all();
+}
+
+void Kernel::set_exit_state(Task& t, int exit_state) {
+  sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Write, "task->exit_state");
+  if (t.exit_state == exit_state) return;
+  emit(Ev::sched_state, t.pid, t.exit_state ? t.exit_state : t.state, exit_state);
+  t.exit_state = exit_state;
+  state_changed_.wake_all();
+}
+
+// wake_up_state() / try_to_wake_up(): only a task whose state matches `mask`.
+bool Kernel::wake_up_state(Task& t, unsigned mask) {
+  sim::note(oid(t_owner(t), Field::state), sim::Acc::Read, "try_to_wake_up");
+  if (!(t.state & mask)) return false;
+  set_task_state(t, TASK_RUNNING);
+  eng.wake(t.tid);
+  return true;
+}
+
+void Kernel::wake_up(WaitQueueHead& q, unsigned mask) {
+  sim::note(q.id, sim::Acc::Read, "__wake_up");
+  // Copy: a woken task may remove itself before we finish.
+  std::vector<Task*> w = q.waiters;
+  for (Task* t : w) wake_up_state(*t, mask);
+}
+
+// signal_pending_state(): an interruptible sleep does not begin with a signal
+// pending, nor a killable one with SIGKILL pending.
+static bool signal_pending_state(unsigned state, const Task& p) {
+  if (!(state & (TASK_INTERRUPTIBLE | TASK_WAKEKILL))) return false;
+  if (!p.test_tif(TIF_SIGPENDING)) return false;
+  return (state & TASK_INTERRUPTIBLE) || p.pending.signal.has(SIGKILL);
+}
+
+// What schedule()'s test reads, noted for the explorers: a waker's writes
+// must not commute with it.
+static void note_sleep_test(const Task& cur) {
+  sim::note(oid(Kernel::t_owner(cur), Field::state), sim::Acc::Read, "schedule");
+  sim::note(oid(Kernel::t_owner(cur), Field::tif), sim::Acc::Read, "schedule");
+  sim::note(oid(Kernel::t_owner(cur), Field::sigpending), sim::Acc::Read, "schedule");
+}
+
+// schedule(): sleep in the current state until a wake-up makes it
+// TASK_RUNNING.  No yield point of its own: the test and the sleep are atomic
+// with respect to wakers, as the runqueue lock makes them in the kernel.
+sim::Co<void> Kernel::schedule(Task& cur, const char* where) {
+  note_sleep_test(cur);
+  if (cur.state == TASK_RUNNING) co_return;
+  if (signal_pending_state(cur.state, cur)) {
+    set_task_state(cur, TASK_RUNNING);
+    co_return;
+  }
+  sim::note(oid(t_owner(cur), Field::state), sim::Acc::Write, "schedule");  // on_cpu, nvcsw
+  cur.on_cpu = false;
+  ++cur.nvcsw;
+  co_await sim::block(oid(t_owner(cur), Field::state), where);
+  note_sleep_test(cur);  // callers test for signals right after
+  cur.on_cpu = true;
+}
+
+sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const char* where) {
+  note_sleep_test(cur);
+  if (cur.state == TASK_RUNNING) co_return false;
+  if (signal_pending_state(cur.state, cur)) {
+    set_task_state(cur, TASK_RUNNING);
+    co_return false;
+  }
+  sim::note(oid(t_owner(cur), Field::state), sim::Acc::Write, "schedule");  // on_cpu, nvcsw
+  cur.on_cpu = false;
+  ++cur.nvcsw;
+  const bool timed_out = co_await sim::block(oid(t_owner(cur), Field::state), where, deadline);
+  note_sleep_test(cur);  // callers test for signals right after
+  cur.on_cpu = true;
+  if (timed_out) set_task_state(cur, TASK_RUNNING);  // process_timeout() -> wake_up_process()
+  co_return timed_out;
+}
+
+// ---- outcome -----------------------------------------------------------------------------
+
+TaskState Kernel::task_state_of(const Task& t) const {
+  // `await` and `assert_state` test this inside a step: tell the explorers.
+  sim::note(oid(t_owner(t), Field::state), sim::Acc::Read, "task_state");
+  sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Read, "task_state");
+  if (t.released || t.exit_state == EXIT_DEAD) return TaskState::Dead;
+  if (t.exit_state == EXIT_ZOMBIE) return TaskState::Zombie;
+  if (t.state & __TASK_TRACED) return TaskState::Traced;
+  if (t.state & __TASK_STOPPED) return TaskState::Stopped;
+  if (t.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) return TaskState::Sleeping;
+  if (t.state == TASK_DEAD) return TaskState::Dead;
+  return TaskState::Running;
+}
+
+Kernel::TaskEnd Kernel::task_end(int slot) const {
+  TaskEnd e;
+  const Task* t = task_of_slot(slot);
+  if (!t) return e;
+  e.exists = true;
+  e.state = task_state_of(*t);
+  if (t->final_status >= 0) {
+    e.died = true;
+    e.status = t->final_status;
+  }
+  return e;
+}
+
+const OpResult* Kernel::result_of(int label) const {
+  for (auto it = results_.rbegin(); it != results_.rend(); ++it)
+    if (it->first == label) return &it->second;
+  return nullptr;
+}
+
+void Kernel::end_of_run(const sim::RunResult& r) {
+  if (utrace_checks_) utrace_checks_->end_of_run(*this, r);
+  check_linux_invariants(*this, r);
+  if (r.end == sim::RunEnd::StepLimit) {
+    violation(Property::Hang, 0,
+              fmt::format("the run did not end within {} steps (a livelock, or a program that "
+                          "never ends)",
+                          r.steps));
+    return;
+  }
+  if (r.end != sim::RunEnd::Blocked) return;
+  for (const sim::BlockedThread& b : r.blocked) {
+    const Task& t = *static_cast<const Task*>(eng.user(b.tid));
+    const Op* op = t.cur_op;
+    bool expected = false;
+    if (op && op->expect) {
+      for (const ResultPattern& p : op->expect->any_of)
+        if (p.kind == ResultPattern::Kind::Blocks) expected = true;
+    }
+    if (expected) {
+      emit(Ev::op_result, t.pid, 0, static_cast<int>(ResultKind::None), 0, 1, op);
+      continue;
+    }
+    std::string where = op ? fmt::format(" in {} at {}", op->key, op->ptr) : std::string();
+    violation(Property::Hang, t.pid,
+              fmt::format("{} is blocked forever in {} ({}){}", comm(t.pid),
+                          task_state_string(t.state, t.exit_state), b.reason, where));
+  }
+}
+
+}  // namespace model
+
+namespace model {
+
+std::string Kernel::engine(std::int64_t id) const { return utrace_engine_name(*this, id); }
+
+std::vector<Callback> Kernel::callbacks_of(int handle) const { return utrace_callbacks_of(*this, handle); }
+
+void Kernel::on_user_step(Task& t) {
+  if (utrace_checks_) utrace_checks_->on_user_step(*this, t);
+}
+
+}  // namespace model

@@ -1,0 +1,630 @@
+// kernel/signal.c of Linux 2.6.32 (with the RHEL6 tracehooks), as far as the
+// scenarios need it: generation, delivery, job control, parent notification.
+#include <algorithm>
+
+#include "model/linux/kernel.h"
+#include "model/linux/sigdefs.h"
+#include "sim/note.h"
+
+namespace model {
+
+namespace {
+
+SigSet stop_mask() {
+  SigSet s;
+  s.add(SIGSTOP);
+  s.add(SIGTSTP);
+  s.add(SIGTTIN);
+  s.add(SIGTTOU);
+  return s;
+}
+
+// rm_from_queue(): drop the signals of `mask` from a pending queue.
+void rm_from_queue(SigSet mask, SigPending& p) {
+  p.signal.bits &= ~mask.bits;
+  std::erase_if(p.list, [&](const Siginfo& i) { return mask.has(i.signo); });
+}
+
+// For the explorers (sim/note.h): other CPUs read a task's private pending
+// set at their yield points, so a step that changes it says so.
+void note_pending(const Task& t) {
+  sim::note(oid(Kernel::t_owner(t), Field::sigpending), sim::Acc::Write, "pending");
+}
+void rm_from_queue(SigSet mask, Task& t) {
+  note_pending(t);
+  rm_from_queue(mask, t.pending);
+}
+
+// next_signal(): the lowest-numbered pending signal not in `mask` (2.6.32
+// has no preference for synchronous signals yet).
+int next_signal(const SigPending& p, SigSet mask) {
+  const std::uint64_t x = p.signal.bits & ~mask.bits;
+  if (!x) return 0;
+  return __builtin_ctzll(x) + 1;
+}
+
+// collect_signal() / __dequeue_signal()
+int dequeue_from(SigPending& p, SigSet mask, Siginfo* info) {
+  const int sig = next_signal(p, mask);
+  if (!sig) return 0;
+  auto it = std::find_if(p.list.begin(), p.list.end(),
+                         [&](const Siginfo& i) { return i.signo == sig; });
+  bool more = false;
+  if (it != p.list.end()) {
+    *info = *it;
+    p.list.erase(it);
+    more = std::any_of(p.list.begin(), p.list.end(),
+                       [&](const Siginfo& i) { return i.signo == sig; });
+  } else {
+    // Fast-pathed (SEND_SIG_FORCED) signal: no siginfo was queued.
+    *info = Siginfo{sig, SI_USER, 0, 0};
+  }
+  if (!more) p.signal.del(sig);
+  return sig;
+}
+
+bool pending_unblocked(const SigPending& p, SigSet blocked) {
+  return (p.signal.bits & ~blocked.bits) != 0;
+}
+
+Task& next_thread(const Task& t) {
+  auto& th = t.signal->threads;
+  auto it = std::find(th.begin(), th.end(), &t);
+  ++it;
+  return it == th.end() ? *th.front() : **it;
+}
+
+}  // namespace
+
+// ---- classification --------------------------------------------------------------
+
+// The default actions of include/linux/signal.h's table (model/sigdefs.h).
+const char* default_action_name(DefaultAction a) {
+  switch (a) {
+    case DefaultAction::Terminate: return "terminate";
+    case DefaultAction::Core: return "core";
+    case DefaultAction::Ignore: return "ignore";
+    case DefaultAction::Stop: return "stop";
+    case DefaultAction::Continue: return "continue";
+  }
+  return "?";
+}
+
+// sig_handler_ignored(): explicitly or implicitly ignored
+bool Kernel::sig_handler_ignored(const KSigaction& ka, int sig) const {
+  return ka.handler == KSigaction::Handler::Ignore ||
+         (ka.handler == KSigaction::Handler::Default && sig_kernel_ignore(sig));
+}
+
+// sig_ignored(): blocked signals are never ignored (the handler may change
+// before they are unblocked); tracers may want to see ignored ones.
+bool Kernel::sig_ignored(Task& t, int sig) const {
+  if (t.blocked.has(sig) || t.real_blocked.has(sig)) return false;
+  const KSigaction& ka = (*t.sighand)[sig];
+  bool ignored;
+  if ((t.signal->flags & SIGNAL_UNKILLABLE) && ka.handler == KSigaction::Handler::Default)
+    ignored = true;  // sig_task_ignored(): init gets no signal it has no handler for
+  else
+    ignored = sig_handler_ignored(ka, sig);
+  if (!ignored) return false;
+  return !tracehook_consider_ignored_signal(t, sig);
+}
+
+// ---- generation ------------------------------------------------------------------------
+
+// prepare_signal(): the side effects of a stop signal or SIGCONT at send
+// time, and whether the signal is to be queued at all.  Siglock held.
+bool Kernel::prepare_signal(int sig, Task& p) {
+  SignalStruct& signal = *p.signal;
+  if (signal.flags & SIGNAL_GROUP_EXIT) {
+    // The process is in the middle of dying, nothing to do.
+  } else if (sig_kernel_stop(sig)) {
+    // A stop signal: remove SIGCONT from all queues.
+    SigSet cont;
+    cont.add(SIGCONT);
+    rm_from_queue(cont, signal.shared_pending);
+    for (Task* t : signal.threads) rm_from_queue(cont, *t);
+  } else if (sig == SIGCONT) {
+    // Remove all stop signals from all queues, and wake all threads.
+    rm_from_queue(stop_mask(), signal.shared_pending);
+    for (Task* t : signal.threads) {
+      rm_from_queue(stop_mask(), *t);
+      unsigned state = __TASK_STOPPED;
+      const KSigaction& ka = (*t->sighand)[SIGCONT];
+      if (ka.handler == KSigaction::Handler::User && !t->blocked.has(SIGCONT)) {
+        // Make sure no thread returns to user mode before the SIGCONT
+        // handler can run: TIF_SIGPENDING before the wake-up.
+        t->set_tif(TIF_SIGPENDING);
+        state |= TASK_INTERRUPTIBLE;
+      }
+      wake_up_state(*t, state);
+    }
+    // Notify the parent with CLD_CONTINUED if we were stopped; in the middle
+    // of a group stop, pretend it finished and report CLD_STOPPED only.
+    unsigned why = 0;
+    if (signal.flags & SIGNAL_STOP_STOPPED)
+      why |= SIGNAL_CLD_CONTINUED;
+    else if (signal.group_stop_count)
+      why |= SIGNAL_CLD_STOPPED;
+    if (why) {
+      // The first thread which returns from do_signal_stop() notices
+      // SIGNAL_CLD_MASK in get_signal_to_deliver() and notifies the parent.
+      signal.flags = why | SIGNAL_STOP_CONTINUED;
+      signal.group_stop_count = 0;
+      signal.group_exit_code = 0;
+    } else {
+      // A stop signal could be in the middle of being processed after its
+      // dequeue: clear that too.
+      signal.flags &= ~SIGNAL_STOP_DEQUEUED;
+    }
+  }
+  return !sig_ignored(p, sig);
+}
+
+// wants_signal(): could this thread take the signal now?
+bool Kernel::wants_signal(int sig, Task& p) const {
+  if (p.blocked.has(sig)) return false;
+  if (p.flags & PF_EXITING) return false;
+  if (sig == SIGKILL) return true;
+  if (p.state & (__TASK_STOPPED | __TASK_TRACED)) return false;
+  const bool task_curr = p.on_cpu && p.state == TASK_RUNNING;
+  return task_curr || !p.test_tif(TIF_SIGPENDING);
+}
+
+// complete_signal(): find a thread to wake to take the signal; a fatal signal
+// starts taking the whole group down at once.
+void Kernel::complete_signal(int sig, Task& p, bool group) {
+  SignalStruct& signal = *p.signal;
+  Task* t;
+  if (wants_signal(sig, p)) {
+    t = &p;
+  } else if (!group || p.thread_group_empty()) {
+    // One thread, and it does not need to be woken: it dequeues unblocked
+    // signals before it runs again.
+    return;
+  } else {
+    if (!signal.curr_target) signal.curr_target = &p;
+    t = signal.curr_target;
+    while (!wants_signal(sig, *t)) {
+      t = &next_thread(*t);
+      if (t == signal.curr_target) return;  // any eligible thread will see it soon
+    }
+    signal.curr_target = t;
+  }
+
+  const KSigaction& ka = (*p.sighand)[sig];
+  const bool sig_fatal = !sig_kernel_ignore(sig) && !sig_kernel_stop(sig) &&
+                         ka.handler == KSigaction::Handler::Default;
+  if (sig_fatal && !(signal.flags & (SIGNAL_UNKILLABLE | SIGNAL_GROUP_EXIT)) &&
+      !t->real_blocked.has(sig) &&
+      (sig == SIGKILL || !tracehook_consider_fatal_signal(*t, sig))) {
+    if (!sig_kernel_coredump(sig)) {
+      // This signal will be fatal to the whole group: start a group exit and
+      // wake everybody up.
+      signal.flags = SIGNAL_GROUP_EXIT;
+      signal.group_exit_code = sig;
+      signal.group_stop_count = 0;
+      for (Task* th : signal.threads) {
+        th->pending.signal.add(SIGKILL);
+        signal_wake_up(*th, true);
+      }
+      return;
+    }
+  }
+  // The signal is already in the shared-pending queue: tell the chosen thread
+  // to wake up and dequeue it.
+  signal_wake_up(*t, sig == SIGKILL);
+}
+
+// __send_signal(): siglock held.  `info` NULL is SEND_SIG_FORCED (no siginfo).
+int Kernel::send_signal(int sig, const Siginfo& info, Task& t, bool group, int sender) {
+  if (!prepare_signal(sig, t)) {
+    emit(Ev::signal_generate, t.pid, sig, sender, group, 1);
+    return 0;
+  }
+  SigPending& pending = group ? t.signal->shared_pending : t.pending;
+  // Queue exactly one instance of a legacy (non-rt) signal.
+  if (sig < SIGRTMIN && pending.signal.has(sig)) {
+    emit(Ev::signal_generate, t.pid, sig, sender, group, 2);
+    return 0;
+  }
+  if (info.signo) pending.list.push_back(info);
+  pending.signal.add(sig);
+  if (!group) note_pending(t);
+  emit(Ev::signal_generate, t.pid, sig, sender, group, 0);
+  complete_signal(sig, t, group);
+  return 0;
+}
+
+// signal_wake_up(): TIF_SIGPENDING, and wake the task if it sleeps
+// interruptibly (or, for SIGKILL, in any TASK_WAKEKILL state).
+void Kernel::signal_wake_up(Task& t, bool resume) {
+  note_pending(t);  // callers have just queued a signal (SIGKILL for each thread)
+  t.set_tif(TIF_SIGPENDING);
+  unsigned mask = TASK_INTERRUPTIBLE;
+  if (resume) mask |= TASK_WAKEKILL;
+  const bool woken = wake_up_state(t, mask);
+  emit(Ev::signal_wakeup, t.pid, resume, woken);
+  // else kick_process(): the task sees TIF_SIGPENDING at its next return to user mode
+}
+
+// recalc_sigpending_tsk(): never clears the flag (only current may).
+bool Kernel::recalc_sigpending_tsk(Task& t) {
+  if (t.signal->group_stop_count > 0 || pending_unblocked(t.pending, t.blocked) ||
+      pending_unblocked(t.signal->shared_pending, t.blocked)) {
+    t.set_tif(TIF_SIGPENDING);
+    return true;
+  }
+  return false;
+}
+
+void Kernel::recalc_sigpending(Task& cur) {
+  if (tracehook_force_sigpending(cur))
+    cur.set_tif(TIF_SIGPENDING);
+  else if (!recalc_sigpending_tsk(cur)) {
+    if (cur.test_tif(TIF_SIGPENDING) && utrace_checks_) utrace_checks_->on_clear_sigpending(*this, cur);
+    cur.clear_tif(TIF_SIGPENDING);
+  }
+}
+
+void Kernel::recalc_sigpending_and_wake(Task& t) {
+  if (recalc_sigpending_tsk(t)) signal_wake_up(t, false);
+}
+
+// dequeue_signal(): private queue first, then the shared one.  Siglock held.
+int Kernel::dequeue_signal(Task& cur, SigSet mask, Siginfo* info) {
+  int signr = dequeue_from(cur.pending, mask, info);
+  if (!signr) signr = dequeue_from(cur.signal->shared_pending, mask, info);
+  recalc_sigpending(cur);
+  if (!signr) return 0;
+  if (sig_kernel_stop(signr)) {
+    // A stop signal left the queue; a SIGCONT or SIGKILL must still be able
+    // to cancel the stop it is about to start.  Not once the group is
+    // exiting: flags stays exactly SIGNAL_GROUP_EXIT.
+    if (!(cur.signal->flags & SIGNAL_GROUP_EXIT)) cur.signal->flags |= SIGNAL_STOP_DEQUEUED;
+  }
+  return signr;
+}
+
+// zap_other_threads(): SIGKILL to every other live thread.  Siglock held.
+int Kernel::zap_other_threads(Task& p) {
+  int count = 0;
+  p.signal->group_stop_count = 0;
+  for (Task* t : p.signal->threads) {
+    if (t == &p) continue;
+    ++count;
+    if (t->exit_state) continue;  // don't bother with already dead threads
+    t->pending.signal.add(SIGKILL);
+    signal_wake_up(*t, true);
+  }
+  return count;
+}
+
+// group_send_sig_info() / __group_send_sig_info()
+sim::Co<int> Kernel::group_send_sig_info(int sig, Siginfo info, Task& p, int sender) {
+  if (!sig) co_return 0;  // kill(pid, 0): permission check only
+  co_await p.sighand->siglock.lock("group_send_sig_info");
+  const int ret = send_signal(sig, info, p, true, sender);
+  p.sighand->siglock.unlock();
+  co_return ret;
+}
+
+// send_sig_info() / specific_send_sig_info(): to one thread.
+sim::Co<int> Kernel::send_sig_info(int sig, Siginfo info, Task& p, int sender) {
+  if (!sig) co_return 0;
+  co_await p.sighand->siglock.lock("send_sig_info");
+  const int ret = send_signal(sig, info, p, false, sender);
+  p.sighand->siglock.unlock();
+  co_return ret;
+}
+
+// kill_pid_info(): kill(2) with pid > 0.
+// The task is looked up first: a bad signal to a pid that does not exist is
+// -ESRCH, and valid_signal() is tested in check_kill_permission() (the
+// scenario format only writes signals 0..64, so this is for fidelity).
+sim::Co<int> Kernel::kill_pid_info(Task& cur, int pid, int sig) {
+  Task* p = find_task_by_vpid(pid);
+  if (!p) co_return -ESRCH;
+  if (sig < 0 || sig > kNSig) co_return -EINVAL;  // check_kill_permission()
+  Siginfo info{sig, SI_USER, cur.tgid, 0};
+  co_return co_await group_send_sig_info(sig, info, *p, cur.pid);
+}
+
+// do_tkill(): tgkill(2) (tgid > 0) and tkill(2) (tgid <= 0).
+sim::Co<int> Kernel::do_tkill(Task& cur, int tgid, int pid, int sig) {
+  Task* p = find_task_by_vpid(pid);
+  if (!p || (tgid > 0 && p->tgid != tgid)) co_return -ESRCH;
+  if (sig < 0 || sig > kNSig) co_return -EINVAL;  // check_kill_permission()
+  if (!sig) co_return 0;
+  Siginfo info{sig, SI_TKILL, cur.tgid, 0};
+  // The signal is sent only while the task still has its sighand (it may be
+  // exiting between the lookup and here).
+  if (p->released) co_return 0;
+  co_return co_await send_sig_info(sig, info, *p, cur.pid);
+}
+
+// do_sigaction(): rt_sigaction(2).
+sim::Co<int> Kernel::do_sigaction(Task& cur, const SigactionOp& op) {
+  const int sig = op.sig;
+  if (!sig_valid(sig) || sig_kernel_only(sig)) co_return -EINVAL;
+  co_await cur.sighand->siglock.lock("do_sigaction");
+  KSigaction& k = (*cur.sighand)[sig];
+  switch (op.handler.kind) {
+    case SignalHandler::Kind::Default:
+      k.handler = KSigaction::Handler::Default;
+      k.user = nullptr;
+      break;
+    case SignalHandler::Kind::Ignore:
+      k.handler = KSigaction::Handler::Ignore;
+      k.user = nullptr;
+      break;
+    default:
+      k.handler = KSigaction::Handler::User;
+      k.user = &op.handler;
+      break;
+  }
+  k.flags = op.flags;
+  k.mask = SigSet{};
+  // POSIX 3.3.1.3: setting a signal to be ignored (or to a default action
+  // of ignore) discards the pending instances, in every thread.
+  if (sig_handler_ignored(k, sig)) {
+    SigSet m;
+    m.add(sig);
+    rm_from_queue(m, cur.signal->shared_pending);
+    for (Task* t : cur.signal->threads) {
+      rm_from_queue(m, *t);
+      recalc_sigpending_and_wake(*t);
+    }
+  }
+  cur.sighand->siglock.unlock();
+  co_return 0;
+}
+
+// set_current_blocked() (as sigprocmask does it): SIGKILL and SIGSTOP cannot
+// be blocked.
+void Kernel::set_current_blocked(Task& cur, SigSet newset) {
+  newset.del(SIGKILL);
+  newset.del(SIGSTOP);
+  cur.blocked = newset;
+  recalc_sigpending(cur);
+}
+
+// sigprocmask(2)
+sim::Co<int> Kernel::sigprocmask(Task& cur, const SigprocmaskOp& op) {
+  co_await cur.sighand->siglock.lock("sigprocmask");
+  SigSet n = cur.blocked;
+  switch (op.how) {
+    case SigprocmaskOp::How::Block: n.bits |= op.set.bits; break;
+    case SigprocmaskOp::How::Unblock: n.bits &= ~op.set.bits; break;
+    case SigprocmaskOp::How::Set: n = op.set; break;
+  }
+  set_current_blocked(cur, n);
+  cur.sighand->siglock.unlock();
+  co_return 0;
+}
+
+// ---- job control ------------------------------------------------------------------
+
+// do_signal_stop(): initiate or join a group stop.  Called with siglock
+// held; returns with it released when it stopped (true), held otherwise.
+sim::Co<bool> Kernel::do_signal_stop(Task& cur, int signr) {
+  SignalStruct& sig = *cur.signal;
+  if (!sig.group_stop_count) {
+    if (!(sig.flags & SIGNAL_STOP_DEQUEUED) || (sig.flags & SIGNAL_GROUP_EXIT) ||
+        sig.group_exit_task)
+      co_return false;
+    // There is no group stop already in progress: initiate one.
+    sig.group_exit_code = signr;
+    sig.group_stop_count = 1;
+    for (Task* t : sig.threads) {
+      if (t == &cur) continue;
+      // Setting TASK_STOPPED for a group stop is always done with siglock
+      // held, so this check has no races.
+      if (!(t->flags & PF_EXITING) && !(t->state & (__TASK_STOPPED | __TASK_TRACED))) {
+        sig.group_stop_count++;
+        signal_wake_up(*t, false);
+      }
+    }
+  }
+  // With no other thread, or as the last to stop, report to the parent.
+  // When ptraced, every thread reports itself (tracehook_notify_jctl).
+  int notify = sig.group_stop_count == 1 ? CLD_STOPPED : 0;
+  notify = co_await tracehook_notify_jctl(cur, notify, CLD_STOPPED);
+  // tracehook_notify_jctl() can drop and retake siglock: keep
+  // group_stop_count != 0 before the call.  A SIGCONT or SIGKILL in between
+  // sets it to 0, and then we do not stop.
+  if (sig.group_stop_count) {
+    if (!--sig.group_stop_count) sig.flags = SIGNAL_STOP_STOPPED;
+    cur.exit_code = sig.group_exit_code;
+    set_task_state(cur, TASK_STOPPED);
+  }
+  emit(Ev::group_stop, cur.pid, sig.group_stop_count, sig.flags, sig.group_exit_code);
+  cur.sighand->siglock.unlock();
+
+  if (notify) co_await do_notify_parent_cldstop(cur, notify);
+
+  // Now we don't run again until woken by SIGCONT or SIGKILL.
+  co_await schedule(cur, "do_signal_stop");
+  co_await tracehook_finish_jctl(cur);
+  cur.exit_code = 0;
+  co_return true;
+}
+
+// do_notify_parent_cldstop(): CLD_STOPPED / CLD_CONTINUED / CLD_TRAPPED to
+// the parent (the tracer when ptraced).
+sim::Co<void> Kernel::do_notify_parent_cldstop(Task& tsk_in, int why) {
+  co_await tasklist_lock.lock("do_notify_parent_cldstop");
+  Task* tsk = &tsk_in;
+  Task* parent;
+  if (tsk->ptrace) {
+    parent = tsk->parent;
+  } else {
+    tsk = tsk->group_leader;
+    parent = tsk->real_parent;
+  }
+  Siginfo info{SIGCHLD, why, tsk->pid, 0};
+  switch (why) {
+    case CLD_CONTINUED: info.status = SIGCONT; break;
+    case CLD_STOPPED: info.status = tsk->signal->group_exit_code & 0x7f; break;
+    case CLD_TRAPPED: info.status = tsk->exit_code & 0x7f; break;
+    default: throw ModelBug("do_notify_parent_cldstop: bad why");
+  }
+  co_await parent->sighand->siglock.lock("do_notify_parent_cldstop");
+  const KSigaction& ka = (*parent->sighand)[SIGCHLD];
+  int sent = -1;
+  if (ka.handler != KSigaction::Handler::Ignore && !(ka.flags & SA_NOCLDSTOP)) {
+    send_signal(SIGCHLD, info, *parent, true, 0);
+    sent = SIGCHLD;
+  }
+  emit(Ev::notify_parent, tsk->pid, parent->pid, sent, why, info.status);
+  // Even if SIGCHLD is not generated, we must wake up wait4 calls.
+  wake_up(parent->signal->wait_chldexit, TASK_INTERRUPTIBLE);
+  parent->sighand->siglock.unlock();
+  tasklist_lock.unlock();
+}
+
+// do_notify_parent(): the death notification.  tasklist_lock held (write);
+// takes the parent's siglock inside the same step.  Returns the signal, or
+// DEATH_REAP (-1) when the parent does not care and the child self-reaps.
+int Kernel::do_notify_parent(Task& tsk, int sig) {
+  Siginfo info{sig, 0, tsk.pid, tsk.exit_code & 0x7f};
+  if (tsk.exit_code & 0x80)
+    info.code = CLD_DUMPED;
+  else if (tsk.exit_code & 0x7f)
+    info.code = CLD_KILLED;
+  else {
+    info.code = CLD_EXITED;
+    info.status = tsk.exit_code >> 8;
+  }
+  Task& parent = *tsk.parent;
+  int ret = sig;
+  const KSigaction& ka = (*parent.sighand)[SIGCHLD];
+  if (!tsk.ptrace && sig == SIGCHLD &&
+      (ka.handler == KSigaction::Handler::Ignore || (ka.flags & SA_NOCLDWAIT))) {
+    // POSIX: the parent does not care; we are reaped automatically.  We still
+    // wake the waiters: a blocked wait4 may now return -ECHILD.
+    ret = tsk.exit_signal = -1;
+    if (ka.handler == KSigaction::Handler::Ignore) sig = -1;
+  }
+  if (sig > 0 && sig <= kNSig) send_signal(sig, info, parent, true, 0);
+  emit(Ev::notify_parent, tsk.pid, parent.pid, sig, info.code, info.status);
+  wake_up(parent.signal->wait_chldexit, TASK_INTERRUPTIBLE);
+  return ret;
+}
+
+// ---- delivery ------------------------------------------------------------------------
+
+// get_signal_to_deliver(): the signal to handle now (0: none).  Never
+// returns for a fatal signal; stops here for a stop signal.
+sim::Co<int> Kernel::get_signal_to_deliver(Task& cur, Siginfo* info, KSigaction* return_ka) {
+  SighandStruct& sighand = *cur.sighand;
+  SignalStruct& signal = *cur.signal;
+  int signr = 0;
+relock:
+  co_await sighand.siglock.lock("get_signal_to_deliver");
+  // Every stopped thread comes here after its wake-up: notify the parent of
+  // the stop or continue that prepare_signal(SIGCONT) recorded.
+  if (signal.flags & SIGNAL_CLD_MASK) {
+    int why = (signal.flags & SIGNAL_STOP_CONTINUED) ? CLD_CONTINUED : CLD_STOPPED;
+    signal.flags &= ~SIGNAL_CLD_MASK;
+    why = co_await tracehook_notify_jctl(cur, why, CLD_CONTINUED);
+    sighand.siglock.unlock();
+    if (why) co_await do_notify_parent_cldstop(*cur.group_leader, why);
+    goto relock;
+  }
+
+  for (;;) {
+    KSigaction ka_copy;
+    const KSigaction* ka;
+    // Tracing can induce an artificial signal and choose the sigaction; the
+    // return value decides the action, info->signo is what is reported.
+    signr = co_await tracehook_get_signal(cur, info, return_ka);
+    if (signr < 0) goto relock;  // siglock was dropped
+    if (signr != 0) {
+      ka = return_ka;
+    } else {
+      if (signal.group_stop_count > 0) {
+        const bool stopped = co_await do_signal_stop(cur, 0);
+        if (stopped) goto relock;
+      }
+      signr = dequeue_signal(cur, cur.blocked, info);
+      if (!signr) break;  // will return 0
+      // ptrace_signal(): the legacy ptrace hook tests PT_PTRACED, which
+      // ptrace-utrace never sets (utrace-semantics.md §8.1): inert here.
+      ka = &sighand[signr];
+    }
+    ka_copy = *ka;
+
+    if (ka_copy.handler == KSigaction::Handler::Ignore) {
+      emit(Ev::signal_deliver, cur.pid, signr, static_cast<int>(SigDisp::Ignore), info->code);
+      continue;
+    }
+    if (ka_copy.handler == KSigaction::Handler::User) {
+      // Run the handler.
+      *return_ka = ka_copy;
+      if (ka_copy.flags & SA_RESETHAND) {
+        KSigaction& real = sighand[signr];
+        real.handler = KSigaction::Handler::Default;
+        real.user = nullptr;
+      }
+      break;  // will return non-zero signr
+    }
+    // Now we are doing the default action for this signal.
+    if (sig_kernel_ignore(signr)) {
+      emit(Ev::signal_deliver, cur.pid, signr,
+           static_cast<int>(signr == SIGCONT ? SigDisp::Continue : SigDisp::Ignore), info->code);
+      continue;
+    }
+    // Global init gets no signal it does not want.
+    if ((signal.flags & SIGNAL_UNKILLABLE) && !sig_kernel_only(signr)) continue;
+
+    if (sig_kernel_stop(signr)) {
+      // The job control signals do nothing in an orphaned process group, but
+      // SIGSTOP always works.  utsim has no orphaned process groups: every
+      // task's parent is init or another task of the scenario, as if the
+      // scenario ran as one job of an interactive shell (docs/model.md).
+      emit(Ev::signal_deliver, cur.pid, signr, static_cast<int>(SigDisp::Stop), info->code);
+      const bool stopped = co_await do_signal_stop(cur, info->signo);
+      if (stopped) goto relock;  // it released siglock
+      // We didn't actually stop, due to a race with SIGCONT or the like.
+      continue;
+    }
+
+    sighand.siglock.unlock();
+    // Anything else is fatal, maybe with a core dump.
+    cur.flags |= PF_SIGNALED;
+    const bool core = sig_kernel_coredump(signr);
+    emit(Ev::signal_deliver, cur.pid, signr,
+         static_cast<int>(core ? SigDisp::Core : SigDisp::Terminate), info->code);
+    if (core) {
+      // do_coredump(): coredump_wait() kills the other threads first.  No core
+      // file is written (RLIMIT_CORE is 0), so the status has no 0x80 bit.
+      co_await sighand.siglock.lock("do_coredump");
+      if (!(signal.flags & SIGNAL_GROUP_EXIT)) {
+        signal.flags = SIGNAL_GROUP_EXIT;
+        signal.group_exit_code = info->signo;
+        zap_other_threads(cur);
+      }
+      sighand.siglock.unlock();
+    }
+    co_await do_group_exit(cur, info->signo);
+    // NOTREACHED
+  }
+  sighand.siglock.unlock();
+  co_return signr;
+}
+
+// flush_signal_handlers(): at exec, handlers go back to SIG_DFL; ignored
+// signals stay ignored.
+void Kernel::flush_signal_handlers(Task& t) {
+  for (KSigaction& k : t.sighand->action) {
+    if (k.handler != KSigaction::Handler::Ignore) {
+      k.handler = KSigaction::Handler::Default;
+      k.user = nullptr;
+    }
+    k.flags = 0;
+    k.mask = SigSet{};
+  }
+}
+
+}  // namespace model

@@ -1,0 +1,253 @@
+// model/linux/task.h: task_struct and the structures it shares (signal_struct,
+// sighand_struct), after include/linux/sched.h of Linux 2.6.32.
+//
+// Field names follow the kernel.  Only what the model needs is here; what is
+// shared between CPUs and read without a lock is read and written through the
+// yield points of model/kernel.h, so every interleaving of those accesses is
+// a schedule.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "model/abi.h"
+#include "model/events.h"
+#include "scenario/scenario.h"
+#include "sim/engine.h"
+#include "sim/note.h"
+#include "sim/sync.h"
+
+namespace model {
+
+struct Utrace;
+struct Task;
+
+// ---- task states (include/linux/sched.h) ------------------------------------------
+inline constexpr unsigned TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2,
+                          __TASK_STOPPED = 4, __TASK_TRACED = 8, TASK_DEAD = 64,
+                          TASK_WAKEKILL = 128, TASK_WAKING = 256;
+inline constexpr unsigned TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE,
+                          TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED,
+                          TASK_TRACED = TASK_WAKEKILL | __TASK_TRACED,
+                          TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
+// exit_state
+inline constexpr int EXIT_ZOMBIE = 16, EXIT_DEAD = 32;
+const char* task_state_string(unsigned state, int exit_state);  // "TASK_TRACED", "EXIT_ZOMBIE"
+
+// ---- task flags --------------------------------------------------------------------
+inline constexpr unsigned PF_STARTING = 0x2, PF_EXITING = 0x4, PF_EXITPIDONE = 0x8,
+                          PF_FORKNOEXEC = 0x40, PF_SIGNALED = 0x400, PF_KTHREAD = 0x00200000;
+
+// ---- thread_info flags (arch/x86/include/asm/thread_info.h) -----------------------
+enum Tif : unsigned {
+  TIF_SYSCALL_TRACE = 0, TIF_NOTIFY_RESUME = 1, TIF_SIGPENDING = 2, TIF_NEED_RESCHED = 3,
+  TIF_SINGLESTEP = 4, TIF_FORCED_TF = 24, TIF_BLOCKSTEP = 25,
+};
+constexpr unsigned long tif_bit(Tif t) { return 1UL << t; }
+// Field::tif of model/kernel.h (kernel.cpp checks it), for the explorers'
+// notes: other CPUs read the flags at their yield points.
+inline constexpr std::uint32_t kTifField = 3;
+std::string tif_string(unsigned long flags);  // "SIGPENDING|NOTIFY_RESUME"
+
+// ---- signal_struct flags (include/linux/sched.h) ------------------------------------
+inline constexpr unsigned SIGNAL_STOP_STOPPED = 0x1, SIGNAL_STOP_DEQUEUED = 0x2,
+                          SIGNAL_STOP_CONTINUED = 0x4, SIGNAL_GROUP_EXIT = 0x8,
+                          SIGNAL_CLD_STOPPED = 0x10, SIGNAL_CLD_CONTINUED = 0x20,
+                          SIGNAL_CLD_MASK = SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED,
+                          SIGNAL_UNKILLABLE = 0x40;
+
+// ---- ptrace (include/linux/ptrace.h, RHEL6) -----------------------------------------
+inline constexpr unsigned PT_PTRACED = 0x1, PT_PTRACE_CAP = 0x80, PT_UTRACED = 0x1000;
+
+// ---- signals -------------------------------------------------------------------------
+
+// struct siginfo, the fields the model uses.
+inline constexpr int SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+// (si_pid and si_status are macros in <signal.h>: the fields drop the prefix.)
+struct Siginfo {
+  int signo = 0;
+  int code = SI_USER;
+  int pid = 0;
+  int status = 0;
+};
+
+// struct sigpending: the mask of pending signals, and the queued siginfos.
+// Legacy signals (< SIGRTMIN) are queued at most once; real-time ones queue.
+struct SigPending {
+  SigSet signal;
+  std::vector<Siginfo> list;
+};
+
+// struct k_sigaction.  The handler of a user handler is the scenario's.
+struct KSigaction {
+  enum class Handler : std::uint8_t { Default, Ignore, User };
+  Handler handler = Handler::Default;
+  const SignalHandler* user = nullptr;  // Handler::User: what the handler does
+  std::uint32_t flags = 0;              // SA_*
+  SigSet mask;                          // sa_mask
+};
+
+struct SighandStruct {
+  std::array<KSigaction, kNSig> action;
+  sim::SpinLock siglock;
+  int count = 1;
+  KSigaction& operator[](int sig) { return action[static_cast<std::size_t>(sig - 1)]; }
+};
+
+// A wait queue of tasks (wait_queue_head_t): a task sleeps on it in some
+// state and is woken with wake_up(TASK_NORMAL), which only wakes it while
+// it is still in a matching state.
+struct WaitQueueHead {
+  std::vector<Task*> waiters;
+  sim::ObjId id{};  // for the explorers: add/remove write it, wake_up() reads it
+  void add(Task* t);
+  void remove(Task* t);
+};
+
+struct SignalStruct {
+  std::vector<Task*> threads;  // the thread group, leader first (thread_group list)
+  int live = 0;                // threads not yet in do_exit
+  SigPending shared_pending;
+  WaitQueueHead wait_chldexit;
+  Task* curr_target = nullptr;
+  Task* group_exit_task = nullptr;  // de_thread() in progress
+  int notify_count = 0;
+  unsigned flags = 0;          // SIGNAL_*
+  int group_exit_code = 0;
+  int group_stop_count = 0;
+};
+
+// ---- the interpreter's position in a task's program -----------------------------------
+
+// What an op returned.
+struct OpResult {
+  std::int64_t value = 0;
+  ResultKind kind = ResultKind::Value;
+  int pid = 0;  // WaitStatus: the task reported
+};
+
+// The registers of a syscall on its way back to user mode: its return value,
+// whether do_signal() must still apply the restart rules (orig_ax >= 0), and
+// whether it is to be re-executed (regs->ip -= 2).  A signal handler frame
+// saves this and sigreturn restores it.
+struct PendingSyscall {
+  bool active = false;    // an op is in progress and completes when control returns to it
+  bool nr_valid = false;  // syscall_get_nr() >= 0: the restart rules apply
+  bool restart = false;
+  std::int64_t ret = 0;
+  OpResult result;
+};
+
+struct Frame {
+  enum class Kind : std::uint8_t { Program, Loop, Handler, Retry };
+  Kind kind = Kind::Program;
+  const Program* ops = nullptr;
+  const Op* single = nullptr;   // Retry: the op repeated
+  const Op* owner = nullptr;    // Loop/Retry: the op that pushed this frame
+  std::size_t pc = 0;
+  std::uint64_t op_state = 0;   // progress of the current op (compute steps, a nanosleep deadline + 1)
+  std::uint64_t remaining = 0;  // Loop: iterations left after this one; Retry: tries so far
+  bool forever = false;
+  // Handler: what sigreturn restores
+  SigSet saved_blocked;
+  PendingSyscall saved_syscall;
+  int handler_sig = 0;
+
+  // The frame that runs a program from its first op.
+  static Frame of_program(const Program* p) {
+    Frame f;
+    f.ops = p;
+    return f;
+  }
+
+  const Op* current() const { return single ? single : (pc < ops->size() ? &(*ops)[pc] : nullptr); }
+};
+
+// struct completion vfork_done: the vfork parent sleeps uninterruptibly
+// until the child execs or exits (mm_release()).
+struct VforkDone {
+  bool done = false;
+  Task* waiter = nullptr;
+};
+
+// ---- task_struct ---------------------------------------------------------------------
+
+struct Task {
+  // identity
+  int pid = 0;
+  int tgid = 0;
+  int idx = 0;    // creation order: owner of its yield-point objects
+  int slot = -1;  // Scenario::task_names, -1 for init
+  std::string comm;
+  bool kthread = false;
+  sim::Tid tid = sim::kNoTid;
+
+  // scheduling state
+  unsigned state = TASK_RUNNING;
+  int exit_state = 0;
+  int exit_code = 0;
+  int exit_signal = SIGCHLD;  // -1: detached (a thread)
+  unsigned flags = 0;         // PF_*
+  unsigned long tif = 0;      // thread_info flags
+  bool on_cpu = true;         // not sleeping in schedule()
+  std::uint64_t nvcsw = 0;    // times it slept in schedule() (wait_task_inactive)
+
+  // family (kernel/fork.c, kernel/exit.c)
+  Task* real_parent = nullptr;
+  Task* parent = nullptr;            // the tracer while ptraced
+  Task* group_leader = nullptr;
+  std::vector<Task*> children;       // list of my children (p->sibling)
+  std::vector<Task*> ptraced;        // tasks I trace (p->ptrace_entry)
+  unsigned ptrace = 0;               // PT_*
+
+  // signals
+  SignalStruct* signal = nullptr;
+  SighandStruct* sighand = nullptr;
+  SigPending pending;
+  SigSet blocked;
+  SigSet real_blocked;
+  SigSet saved_sigmask;
+  bool restore_sigmask = false;  // TS_RESTORE_SIGMASK
+
+  // vfork: the parent waits on its VforkDone until we exec or exit
+  VforkDone* vfork_done = nullptr;
+  std::unique_ptr<VforkDone> vfork_wait;  // the one we wait on, as a vfork parent
+  bool clone_thread = false;              // created with CLONE_THREAD
+  bool forked = false;                    // created by fork/vfork/clone (starts in ret_from_fork)
+  unsigned self_exec_id = 0, parent_exec_id = 0;
+
+  // utrace (utrace-semantics.md §1.1)
+  unsigned long utrace_flags = 0;
+  Utrace* utrace = nullptr;  // allocated by the first attach, owned by the Kernel
+
+  // wake-ups for waiters on this task's state (the `await` op)
+  sim::WaitQueue state_wq;
+
+  // interpreter
+  std::vector<Frame> frames;
+  PendingSyscall syscall;
+  const Program* exec_program = nullptr;  // set by exec: the new image
+  const Op* cur_op = nullptr;  // the op being executed (for "blocks" and hang reports)
+  bool released = false;   // release_task() done: the pid is free
+  bool thread_done = false;  // its simulated thread has finished (after exit_notify)
+  int final_status = -1;   // the wait status it died with (exit_code / group_exit_code)
+
+  bool is_leader() const { return group_leader == this; }
+  bool test_tif(Tif f) const { return tif & tif_bit(f); }
+  void set_tif(Tif f) {
+    tif |= tif_bit(f);
+    note_tif();
+  }
+  void clear_tif(Tif f) {
+    tif &= ~tif_bit(f);
+    note_tif();
+  }
+  void note_tif() const {
+    sim::note(sim::ObjId{(static_cast<std::uint32_t>(idx) << 8) | kTifField}, sim::Acc::Write, "thread_info.flags");
+  }
+  bool thread_group_empty() const { return signal->threads.size() <= 1; }
+};
+
+}  // namespace model

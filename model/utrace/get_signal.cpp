@@ -1,0 +1,228 @@
+// kernel/utrace.c: utrace_get_signal() (utrace-semantics.md §5.4), called
+// by get_signal_to_deliver() with siglock held.  Returns 0 (dequeue
+// normally, siglock held), -1 (siglock dropped, loop again) or a signal
+// number with *info and *return_ka filled (siglock held).
+#include "model/checks/utrace_checks.h"
+#include "model/utrace/internal.h"
+#include "model/linux/sigdefs.h"
+
+namespace model {
+
+using namespace ut;
+
+namespace {
+
+// push_back_signal(): re-queue *info at the front of the private queue.
+// Returns with siglock held.
+sim::Co<void> push_back_signal(Kernel& k, Task& task, const Siginfo& info) {
+  co_await task.sighand->siglock.lock("push_back_signal");
+  if (!info.signo) co_return;  // "Oh, a wise guy!"
+  task.pending.signal.add(info.signo);
+  task.pending.list.insert(task.pending.list.begin(), info);
+  task.set_tif(TIF_SIGPENDING);
+  (void)k;
+}
+
+}  // namespace
+
+sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction* return_ka) {
+  Utrace& u = U(task);
+  UtraceReport report;
+  unsigned long event = 0;
+  const KSigaction* ka = nullptr;
+  int signr = 0;
+
+  co_await rd(task, Field::resume, "utrace_get_signal");
+  co_await rd(task, Field::pending_attach, "utrace_get_signal");
+  if (u.resume < UTRACE_RESUME || u.pending_attach || u.signal_handler) {
+    // Branch A: an explicit report was asked for, before any dequeue.
+    task.sighand->siglock.unlock();
+    co_await u.lock.lock("utrace_get_signal");
+    splice_attaching(k, task);
+    report.result = u.signal_handler ? UTRACE_SIGNAL_HANDLER : UTRACE_SIGNAL_REPORT;
+    if (u.signal_handler) trace_state(k, task, UField::signal_handler, 1, 0);
+    u.signal_handler = false;
+    const std::uint32_t resume = u.resume;
+    set_resume(k, task, UTRACE_RESUME);
+    u.lock.unlock();
+    checks(k).report_begin(task);
+    // Make signal_pending() true only for real signals.
+    if (task.test_tif(TIF_SIGPENDING)) {
+      co_await task.sighand->siglock.lock("utrace_get_signal");
+      k.recalc_sigpending(task);
+      task.sighand->siglock.unlock();
+    }
+    if (resume > UTRACE_REPORT) {
+      // Only here to apply utrace->resume (a step, or nothing): not spurious.
+      report.action = resume;
+      report.spurious = false;
+      co_await finish_resume_report(k, task, report);
+      co_return -1;
+    }
+    if (!(task.utrace_flags & EVENT_QUIESCE)) co_return -1;  // only to clear signal_handler
+    // A pass for no signal, for QUIESCE: the callbacks may fill in *info and
+    // *return_ka; orig_ka is NULL ("no original signal").
+    event = 0;
+    ka = nullptr;
+    *return_ka = KSigaction{};
+  } else if (!(task.utrace_flags & UTRACE_EVENT_SIGNAL_ALL) || task.signal->group_stop_count) {
+    // Branch B: nobody intercepts signals, or a group stop must proceed.
+    co_return 0;
+  } else {
+    // Branch C: steal the next signal so the engines can examine it.
+    signr = k.dequeue_signal(task, task.blocked, info);
+    if (!signr) co_return 0;
+    ka = &(*task.sighand)[signr];
+    *return_ka = *ka;
+    // We are never allowed to interfere with SIGKILL.
+    if (signr == SIGKILL) co_return signr;
+    if (ka->handler == KSigaction::Handler::Ignore) {
+      event = ev(_UTRACE_EVENT_SIGNAL_IGN);
+      report.result = UTRACE_SIGNAL_IGN;
+    } else if (ka->handler == KSigaction::Handler::User) {
+      event = ev(_UTRACE_EVENT_SIGNAL);
+      report.result = UTRACE_SIGNAL_DELIVER;
+    } else if (sig_kernel_coredump(signr)) {
+      event = ev(_UTRACE_EVENT_SIGNAL_CORE);
+      report.result = UTRACE_SIGNAL_CORE;
+    } else if (sig_kernel_ignore(signr)) {
+      event = ev(_UTRACE_EVENT_SIGNAL_IGN);
+      report.result = UTRACE_SIGNAL_IGN;
+    } else if (signr == SIGSTOP) {
+      event = ev(_UTRACE_EVENT_SIGNAL_STOP);
+      report.result = UTRACE_SIGNAL_STOP;
+    } else if (sig_kernel_stop(signr)) {
+      event = ev(_UTRACE_EVENT_SIGNAL_STOP);
+      report.result = UTRACE_SIGNAL_TSTP;
+    } else {
+      event = ev(_UTRACE_EVENT_SIGNAL_TERM);
+      report.result = UTRACE_SIGNAL_TERM;
+    }
+    // Nobody cares about this kind of signal: normal handling.
+    if ((task.utrace_flags & (event | EVENT_QUIESCE)) == 0) co_return signr;
+    task.sighand->siglock.unlock();
+    checks(k).report_begin(task);
+  }
+
+  // The pass that chooses the disposition.  Open-coded: no start_callback(),
+  // so ENGINE_STOP does not force a STOP here; each return value decides.
+  ++u.walking;
+  checks(k).walk_begin(task, false);
+  for (std::size_t i = 0; i < u.attached.size(); ++i) {
+    Engine& e = *u.attached[i];
+    co_await wr(task, Field::reporting, "utrace_get_signal");
+    set_reporting(k, task, &e);
+    co_await rd(e, Field::engine_flags, "utrace_get_signal");
+    const unsigned long want = e.flags;
+    co_await rd(e, Field::engine_ops, "utrace_get_signal");
+    EngineOps* ops = e.current_ops(k);
+    if ((want & (event | EVENT_QUIESCE)) == 0) {
+      co_await wr(task, Field::reporting, "utrace_get_signal");
+      set_reporting(k, task, nullptr);
+      continue;
+    }
+    std::uint32_t ret;
+    CallbackArgs a;
+    if (ops && ops->has(Callback::report_signal)) {
+      a.cb = Callback::report_signal;
+      a.action = report.result | report.action;
+      a.event = event;  // which of its events (or QUIESCE) it is called for: disabled-callback
+      a.info = info;
+      a.orig_ka = ka;
+      a.return_ka = return_ka;
+      ret = co_await call_engine(k, task, e, ops, a);
+    } else {
+      a.cb = Callback::report_quiesce;
+      a.action = report.action;
+      a.event = event;
+      const std::uint32_t q = co_await call_engine(k, task, e, ops, a);
+      ret = report.result | q;
+    }
+    // Avoid a tight loop of reports if some engine asks again and again.
+    const std::uint32_t act = utrace_resume_action_of(ret);
+    if (act == UTRACE_INTERRUPT || act == UTRACE_REPORT) ret = (ret & ~UTRACE_RESUME_MASK) | UTRACE_RESUME;
+    (void)co_await finish_callback(k, task, report, e, ret);
+  }
+  --u.walking;
+  checks(k).walk_end(task);
+
+  // The chosen action, expressed as a representative signal whose default
+  // action does it; info->signo is what is reported.
+  bool tail = true;
+  switch (utrace_signal_action(report.result)) {
+    case UTRACE_SIGNAL_TERM: signr = SIGTERM; break;
+    case UTRACE_SIGNAL_CORE: signr = SIGQUIT; break;
+    case UTRACE_SIGNAL_STOP: signr = SIGSTOP; break;
+    case UTRACE_SIGNAL_TSTP: signr = SIGTSTP; break;
+    case UTRACE_SIGNAL_DELIVER:
+      signr = info->signo;
+      if (return_ka->handler == KSigaction::Handler::Default) {
+        // signr's normal default action; an ignored one falls through.
+        if (signr && !sig_kernel_ignore(signr)) break;
+      } else if (return_ka->handler != KSigaction::Handler::Ignore && signr) {
+        // The handler will run.  If an engine wanted to stop or step, make
+        // sure another report comes after the handler frame is set up.
+        if (report.action != UTRACE_RESUME) report.action = UTRACE_INTERRUPT;
+        co_await finish_report(k, task, report, true);
+        if (report.result & UTRACE_SIGNAL_HOLD)
+          co_await push_back_signal(k, task, *info);
+        else
+          co_await task.sighand->siglock.lock("utrace_get_signal");
+        // SA_ONESHOT here: the normal path now only looks at *return_ka.
+        if (return_ka->flags & SA_RESETHAND) {
+          return_ka->flags &= ~SA_RESETHAND;
+          if (signr >= 1 && signr <= kNSig) {
+            KSigaction& real = (*task.sighand)[signr];
+            real.handler = KSigaction::Handler::Default;
+            real.user = nullptr;
+          }
+        }
+        co_return signr;
+      }
+      tail = false;  // an ignored signal
+      break;
+    default:
+      tail = false;  // IGN, REPORT, HANDLER
+      break;
+  }
+
+  if (!tail) {
+    // On the way straight back to user mode: stop or step here, as in
+    // utrace_resume().  Our caller relocks and comes back through here.
+    co_await finish_resume_report(k, task, report);
+    co_await k.rd(task, Field::sigpending, "utrace_get_signal");
+    if (task.test_tif(TIF_SIGPENDING) && task.pending.signal.has(SIGKILL)) {
+      // Woken by SIGKILL: dequeue only SIGKILL, so that nothing else changes
+      // the state the debugger saw.
+      co_await task.sighand->siglock.lock("utrace_get_signal");
+      SigSet all_but_kill;
+      all_but_kill.bits = ~SigSet::bit(SIGKILL);
+      signr = k.dequeue_signal(task, all_but_kill, info);
+      if (signr != SIGKILL) checks(k).invariant(task, "SIGKILL", "dequeue of SIGKILL after a stop got another signal (BUG_ON)");
+      *return_ka = (*task.sighand)[SIGKILL];
+      co_return signr;
+    }
+    if (report.result & UTRACE_SIGNAL_HOLD) {
+      co_await push_back_signal(k, task, *info);
+      task.sighand->siglock.unlock();
+    }
+    co_return -1;
+  }
+
+  // A STOP here becomes a pending REPORT.
+  co_await finish_report(k, task, report, true);
+  return_ka->handler = KSigaction::Handler::Default;
+  return_ka->user = nullptr;
+  if (v4(k) && (info->signo < 1 || info->signo > kNSig)) {
+    checks(k).invariant(task, "si_signo", "a fatal signal with an invalid si_signo (WARN)");
+    info->signo = SIGTRAP;
+  }
+  if (report.result & UTRACE_SIGNAL_HOLD)
+    co_await push_back_signal(k, task, *info);
+  else
+    co_await task.sighand->siglock.lock("utrace_get_signal");
+  if (sig_kernel_stop(signr)) task.signal->flags |= SIGNAL_STOP_DEQUEUED;
+  co_return signr;
+}
+
+}  // namespace model

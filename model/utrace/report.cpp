@@ -1,0 +1,640 @@
+// kernel/utrace.c: the reporting machinery (utrace-semantics.md §4) and the
+// life-cycle hooks (§5.1-§5.3, §5.6-§5.12).  All reporting is done by the
+// traced task itself, walking `attached` without the lock; report_reap is
+// made by whoever tears the task down.
+#include <fmt/format.h>
+
+#include "model/checks/utrace_checks.h"
+#include "model/utrace/internal.h"
+#include "sim/note.h"
+#include "model/ptrace/ptrace.h"
+
+namespace model {
+
+using namespace ut;
+
+namespace {
+
+bool fatal_signal_pending(const Task& t) {
+  return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL);
+}
+
+}  // namespace
+
+namespace ut {
+
+// ---- one callback -----------------------------------------------------------------------
+
+sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops,
+                                   CallbackArgs& args) {
+  co_await sim::point(obj(e, Field::engine_ref), sim::Acc::Callback, callback_name(args.cb));
+  if (!ops || !ops->has(args.cb)) {
+    // The kernel would call through a NULL pointer here (R5).
+    checks(k).null_callback(task, e, ops, args.cb);
+    co_return args.cb == Callback::report_signal ? (args.action & ~UTRACE_RESUME_MASK) | UTRACE_RESUME
+                                                 : UTRACE_RESUME;
+  }
+  const bool own = ops->counts();
+  if (own) {
+    checks(k).callback_start(task, e, args);
+    e.received.push_back(args.cb);
+  }
+  k.emit(Ev::utrace_callback, task.pid, e.id, static_cast<int>(args.cb),
+         args.cb == Callback::report_quiesce ? static_cast<std::int64_t>(args.event) : args.action,
+         own ? 0 : 1);
+  const std::uint32_t ret = co_await ops->call(k, task, e, args);
+  // The return is seen by the property checkers like the call: for the explorers.
+  sim::note(obj(e, Field::engine_ref), sim::Acc::Write, "callback return");
+  k.emit(Ev::utrace_return, task.pid, e.id, static_cast<int>(args.cb), ret, own ? 0 : 1);
+  if (own) checks(k).callback_return(task, e, args.cb, ret);
+  co_return ret;
+}
+
+// ---- start_report / start_callback / finish_callback (§4.2-§4.4) -------------------------------
+
+// start_report(): splice new engines, consume a REPORT or step request (an
+// INTERRUPT stays for utrace_get_signal()).  Returns the resume value read.
+sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
+  Utrace& u = U(task);
+  co_await rd(task, Field::resume, "start_report");
+  std::uint32_t resume = u.resume;
+  // The pending_attach test is lockless by design: missing an attach that is
+  // happening right now only makes the new engine one event late (G3, R1).
+  co_await rd(task, Field::pending_attach, "start_report");
+  if (u.pending_attach || (resume > UTRACE_INTERRUPT && resume < UTRACE_RESUME)) {
+    co_await u.lock.lock("start_report");
+    splice_attaching(k, task);
+    resume = u.resume;
+    if (resume > UTRACE_INTERRUPT) set_resume(k, task, UTRACE_RESUME);
+    u.lock.unlock();
+  }
+  checks(k).report_begin(task);
+  co_return resume;
+}
+
+sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e,
+                                   unsigned long event) {
+  // reporting = engine, then a full barrier: it pairs with the barriers in
+  // utrace_set_events() and utrace_control() (R4).
+  co_await wr(task, Field::reporting, "start_callback");
+  set_reporting(k, task, &e);
+  // flags, read barrier, then ops: never the new flags with the old ops (R5).
+  co_await rd(e, Field::engine_flags, "start_callback");
+  unsigned long want = e.flags;
+  co_await rd(e, Field::engine_ops, "start_callback");
+  EngineOps* ops = e.current_ops(k);
+  const bool sentinel = e.ops == Engine::Ops::Detached;
+
+  if ((want & EVENT_QUIESCE) || (sentinel && !has_race(k, 5))) {
+    CallbackArgs a;
+    a.cb = Callback::report_quiesce;
+    a.action = report.action;
+    a.event = event;
+    const std::uint32_t ret = co_await call_engine(k, task, e, ops, a);
+    const bool detached = co_await finish_callback(k, task, report, e, ret);
+    if (detached) co_return nullptr;
+    if (v4(k) && event == 0) {
+      report.spurious = false;
+      co_return nullptr;
+    }
+    // finish_callback() cleared reporting: publish it again before
+    // re-reading the flags, which the quiesce callback or a concurrent
+    // utrace_control()/utrace_set_events() may have changed.
+    co_await wr(task, Field::reporting, "start_callback");
+    set_reporting(k, task, &e);
+    co_await rd(e, Field::engine_flags, "start_callback");
+    want = e.flags;
+  }
+  // An engine that asked for a stop keeps the pass at STOP even if it has
+  // no interest in this event.
+  if (want & ENGINE_STOP) report.action = UTRACE_STOP;
+  if (want & event) {
+    report.spurious = false;
+    co_return ops;
+  }
+  co_await wr(task, Field::reporting, "start_callback");
+  set_reporting(k, task, nullptr);
+  co_return nullptr;
+}
+
+namespace {
+
+// finish_callback_report(): apply one engine's resume action.
+sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report, Engine& e,
+                                     std::uint32_t action) {
+  Utrace& u = U(task);
+  if (action == UTRACE_DETACH) {
+    checks(k).detach_returned(task, e);
+    if (!has_race(k, 3)) {
+      // Under the lock, so that utrace_barrier() (get_utrace_lock()) sees
+      // the detach before `reporting` is cleared: a 0 from the barrier then
+      // means the DETACH took effect (R3).
+      co_await u.lock.lock("finish_callback_report");
+      set_engine_ops(k, e, Engine::Ops::Detached);
+      u.lock.unlock();
+    } else {
+      // V2: no lock.  This CPU sees its own store; others may see it only
+      // after `reporting` is cleared (finish_callback() stores it last).
+      report.detaches = true;
+      co_return;
+    }
+  }
+  // An asynchronous utrace_control(DETACH) counts like a DETACH return.
+  co_await rd(e, Field::engine_ops, "finish_callback_report");
+  if (e.ops == Engine::Ops::Detached) {
+    report.detaches = true;
+    co_return;
+  }
+  if (action < report.action) report.action = action;
+  if (action != UTRACE_STOP) {
+    if (action < report.resume_action) report.resume_action = action;
+    if (engine_wants_stop(e)) {
+      co_await u.lock.lock("finish_callback_report");
+      clear_engine_wants_stop(k, e);
+      u.lock.unlock();
+    }
+    co_return;
+  }
+  if (!engine_wants_stop(e)) {
+    co_await u.lock.lock("finish_callback_report");
+    // If utrace_control() came in and detached us before we got the lock,
+    // we must not stop now (R2).
+    if (e.ops == Engine::Ops::Detached && !has_race(k, 2))
+      report.detaches = true;
+    else
+      mark_engine_wants_stop(k, task, e);
+    u.lock.unlock();
+  }
+}
+
+}  // namespace
+
+sim::Co<bool> finish_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e, std::uint32_t ret) {
+  report.result = ret & ~UTRACE_RESUME_MASK;
+  const std::uint32_t action = utrace_resume_action_of(ret);
+  co_await finish_callback_report(k, task, report, e, action);
+  // The effect of the return value is applied: utrace_barrier() may stop
+  // waiting.  No barrier needed: it reads `reporting` under the lock.
+  co_await wr(task, Field::reporting, "finish_callback");
+  set_reporting(k, task, nullptr);
+  if (action == UTRACE_DETACH && has_race(k, 3)) {
+    // R3: the unlocked store of the sentinel becomes visible only now.
+    co_await wr(e, Field::engine_ops, "finish_callback_report (R3)");
+    set_engine_ops(k, e, Engine::Ops::Detached);
+  }
+  sim::note(obj(e, Field::engine_ops), sim::Acc::Read, "finish_callback");  // for the explorers
+  co_return e.ops == Engine::Ops::Detached;
+}
+
+// ---- finishing a pass (§4.6-§4.8) ---------------------------------------------------------------
+
+sim::Co<void> finish_report_reset(Kernel& k, Task& task, UtraceReport& report) {
+  if (report.spurious || report.detaches) {
+    co_await U(task).lock.lock("finish_report_reset");
+    const bool gone = co_await utrace_reset(k, task);
+    if (gone) report.action = UTRACE_RESUME;
+  }
+}
+
+// finish_report(): a STOP becomes a pending REPORT when the caller will not
+// stop here (will_not_stop), so the sticky ENGINE_STOP forces the stop
+// before user mode.
+sim::Co<void> finish_report(Kernel& k, Task& task, UtraceReport& report, bool will_not_stop) {
+  Utrace& u = U(task);
+  std::uint32_t resume = report.action;
+  if (resume == UTRACE_STOP) resume = will_not_stop ? UTRACE_REPORT : UTRACE_RESUME;
+  co_await rd(task, Field::resume, "finish_report");
+  if (resume < u.resume) {
+    co_await u.lock.lock("finish_report");
+    set_resume(k, task, resume);
+    if (resume == UTRACE_INTERRUPT)
+      task.set_tif(TIF_SIGPENDING);
+    else
+      set_notify_resume(k, task);
+    u.lock.unlock();
+  }
+  co_await finish_report_reset(k, task, report);
+}
+
+// finish_resume_report(): the last pass before user mode acts on its action.
+sim::Co<void> finish_resume_report(Kernel& k, Task& task, UtraceReport& report) {
+  co_await finish_report_reset(k, task, report);
+  switch (report.action) {
+    case UTRACE_STOP:
+      co_await utrace_stop(k, task, report.resume_action);
+      break;
+    case UTRACE_INTERRUPT:
+      if (!task.test_tif(TIF_SIGPENDING)) task.set_tif(TIF_SIGPENDING);
+      break;
+    case UTRACE_BLOCKSTEP:
+    case UTRACE_SINGLESTEP:
+      // user_enable_block_step() / user_enable_single_step(): x86 has both;
+      // the model steps one user-mode step either way.
+      task.set_tif(TIF_SINGLESTEP);
+      break;
+    default:
+      task.clear_tif(TIF_SINGLESTEP);  // user_disable_single_step()
+      break;
+  }
+}
+
+// REPORT_CALLBACKS()
+sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool reverse,
+                               unsigned long event, Callback cb,
+                               const std::function<void(CallbackArgs&, UtraceReport&)>& make) {
+  Utrace& u = U(task);
+  ++u.walking;
+  checks(k).walk_begin(task, reverse);
+  // list_for_each_entry() follows `next` pointers as it goes: an engine
+  // linked at the tail during the walk is visited (only possible with R1).
+  // list_for_each_entry_reverse() starts from the tail it saw.
+  const std::size_t n = u.attached.size();
+  // The walk reads the list without the lock that guards its changes: tell
+  // the explorers (sim/note.h) at each look.
+  const auto look = [&] { sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "REPORT_CALLBACKS"); };
+  for (std::size_t i = 0; look(), i < (reverse ? n : u.attached.size()) && i < u.attached.size(); ++i) {
+    Engine& e = *u.attached[reverse ? n - 1 - i : i];
+    EngineOps* ops = co_await start_callback(k, task, report, e, event);
+    if (!ops) continue;
+    CallbackArgs a;
+    a.cb = cb;
+    make(a, report);
+    const std::uint32_t ret = co_await call_engine(k, task, e, ops, a);
+    (void)co_await finish_callback(k, task, report, e, ret);
+  }
+  --u.walking;
+  checks(k).walk_end(task);
+}
+
+sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Callback cb,
+                           const std::function<void(CallbackArgs&, UtraceReport&)>& make) {
+  (void)co_await start_report(k, task);
+  co_await report_callbacks(k, task, report, false, event, cb, make);
+  co_await finish_report(k, task, report, true);
+}
+
+// ---- stopping (§5.12) ------------------------------------------------------------------------------
+
+// utrace_stop(): block in TASK_TRACED until no engine wants the stop, or
+// SIGKILL.  `action` is what to do after the stop (never STOP).
+sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
+  Utrace& u = U(task);
+  for (;;) {
+    co_await u.lock.lock("utrace_stop");
+    if (action < u.resume) {
+      // Ensure a reporting pass when we are resumed.
+      set_resume(k, task, action);
+      if (action == UTRACE_INTERRUPT)
+        task.set_tif(TIF_SIGPENDING);
+      else
+        set_notify_resume(k, task);
+    }
+    // ENGINE_STOP clear: utrace_reset() ran after the callbacks asked for
+    // the stop; everyone detached or resumed us (R2, R10).
+    if (!(task.utrace_flags & ENGINE_STOP)) {
+      (void)co_await utrace_reset(k, task);
+      if (task.utrace_flags & ENGINE_STOP) continue;
+      co_return;
+    }
+    break;
+  }
+  // The siglock protects us against signals: SIGKILL, stop signals, SIGCONT.
+  co_await task.sighand->siglock.lock("utrace_stop");
+  if (fatal_signal_pending(task)) {
+    task.sighand->siglock.unlock();
+    u.lock.unlock();
+    co_return;
+  }
+  k.permit_traced_change(true);
+  k.set_task_state(task, TASK_TRACED);
+  k.permit_traced_change(false);
+  checks(k).entering_traced(task);
+  if (v2(k)) {
+    trace_state(k, task, UField::stopped, 0, 1);
+    u.stopped = true;
+  }
+  k.emit(Ev::utrace_stop, task.pid, 1);
+  // A group stop in progress: take part in its bookkeeping (not in V4).
+  if (!v4(k) && task.signal->group_stop_count && !--task.signal->group_stop_count)
+    task.signal->flags = SIGNAL_STOP_STOPPED;
+  task.sighand->siglock.unlock();
+  u.lock.unlock();
+
+  // ptrace-utrace's wait() notification, after TASK_TRACED (§8.5, R17a).
+  // (V4 has upstream ptrace, not built on utrace.)
+  if (!v4(k)) co_await ptrace_notify_stop(k, task);
+
+  co_await k.schedule(task, "utrace_stop");
+  k.emit(Ev::utrace_stop, task.pid, 0, fatal_signal_pending(task));
+  co_await utrace_finish_stop(k, task);
+  // While TASK_TRACED, complete_signal() considered us uninterested in
+  // signal wake-ups: recompute TIF_SIGPENDING.
+  co_await task.sighand->siglock.lock("utrace_stop");
+  k.recalc_sigpending(task);
+  task.sighand->siglock.unlock();
+}
+
+}  // namespace ut
+
+// utrace_finish_stop(): after TASK_TRACED or a job-control stop.  If SIGKILL
+// woke us while engines still want the stop, do nothing until the tracer
+// drops utrace->lock (R9); RHEL6 also waits while a ptrace request has our
+// registers (freeze_stop).
+sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
+  if (!task.utrace) co_return;
+  Utrace& u = U(task);
+  co_await k.rd(task, Field::sigpending, "utrace_finish_stop");
+  if (fatal_signal_pending(task)) {
+    checks(k).leaving_traced(task, true);
+    if (!has_race(k, 9)) {
+      // spin_unlock_wait(&utrace->lock)
+      co_await u.lock.lock("utrace_finish_stop");
+      u.lock.unlock();
+    }
+    sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "utrace_finish_stop");  // the check looks at it
+    checks(k).woken_by_sigkill(task);
+    if (!v2(k) && !v4(k)) {
+      while (sim::note(obj(task, Field::freeze_stop), sim::Acc::Read, "utrace_finish_stop"), u.freeze_stop) {
+        k.set_task_state(task, TASK_UNINTERRUPTIBLE);
+        co_await k.schedule_until(task, k.eng.now() + 1, "utrace_finish_stop: freeze_stop");
+        k.set_task_state(task, TASK_RUNNING);
+      }
+    }
+  }
+  if (v2(k) && u.stopped) {
+    // V2: a wake-up with `stopped` still set was SIGKILL (or the end of a
+    // job-control stop): clear it under the lock.
+    co_await u.lock.lock("utrace_finish_stop");
+    trace_state(k, task, UField::stopped, 1, 0);
+    u.stopped = false;
+    u.lock.unlock();
+  }
+}
+
+// ---- the hooks (§5) ------------------------------------------------------------------------------
+
+namespace {
+
+sim::Co<std::uint32_t> do_report_syscall_entry(Kernel& k, Task& task, UtraceReport& report,
+                                               std::uint32_t resume_report) {
+  (void)co_await start_report(k, task);
+  co_await report_callbacks(k, task, report, true, ev(_UTRACE_EVENT_SYSCALL_ENTRY),
+                            Callback::report_syscall_entry,
+                            [resume_report](CallbackArgs& a, UtraceReport& r) {
+                              a.action = resume_report | r.result | r.action;
+                            });
+  co_await finish_report(k, task, report, false);
+  if (report.action != UTRACE_STOP) co_return 0;
+  // The task stops here, at syscall entry.
+  co_await utrace_stop(k, task, report.resume_action);
+  co_await k.rd(task, Field::sigpending, "utrace_report_syscall_entry");
+  if (fatal_signal_pending(task)) {
+    // Continuing despite UTRACE_STOP because of SIGKILL: the syscall must not run.
+    report.result = UTRACE_SYSCALL_ABORT;
+    co_return 0;
+  }
+  if (v2(k)) co_return 0;  // V2: a single pass
+  co_await rd(task, Field::resume, "utrace_report_syscall_entry");
+  if (U(task).resume <= UTRACE_REPORT) {
+    // Asked for another report after the stop: report (and maybe stop)
+    // again before the syscall runs, marked UTRACE_SYSCALL_RESUMED.
+    report.detaches = false;
+    report.spurious = true;
+    report.action = report.resume_action = UTRACE_RESUME;
+    co_return UTRACE_SYSCALL_RESUMED;
+  }
+  co_return 0;
+}
+
+}  // namespace
+
+sim::Co<bool> utrace_report_syscall_entry(Kernel& k, Task& task) {
+  UtraceReport report;
+  std::uint32_t resume_report = 0;
+  do {
+    resume_report = co_await do_report_syscall_entry(k, task, report, resume_report);
+  } while (resume_report);
+  co_return utrace_syscall_action(report.result) == UTRACE_SYSCALL_ABORT;
+}
+
+sim::Co<void> utrace_report_syscall_exit(Kernel& k, Task& task) {
+  UtraceReport report;
+  co_await report_event(k, task, report, ev(_UTRACE_EVENT_SYSCALL_EXIT), Callback::report_syscall_exit,
+                        [](CallbackArgs& a, UtraceReport& r) { a.action = r.action; });
+}
+
+sim::Co<void> utrace_report_exec(Kernel& k, Task& task) {
+  UtraceReport report;
+  co_await report_event(k, task, report, ev(_UTRACE_EVENT_EXEC), Callback::report_exec,
+                        [](CallbackArgs& a, UtraceReport& r) { a.action = r.action; });
+}
+
+// Called with siglock held; the callbacks run without it.
+sim::Co<void> utrace_report_jctl(Kernel& k, Task& task, int notify, int what) {
+  UtraceReport report;
+  task.sighand->siglock.unlock();
+  co_await report_event(k, task, report, ev(_UTRACE_EVENT_JCTL), Callback::report_jctl,
+                        [notify, what](CallbackArgs& a, UtraceReport& r) {
+                          a.action = r.action;
+                          a.type = what;
+                          a.notify = notify;
+                        });
+  co_await task.sighand->siglock.lock("utrace_report_jctl");
+}
+
+sim::Co<void> utrace_report_exit(Kernel& k, Task& task, int* exit_code) {
+  UtraceReport report;
+  const long orig = *exit_code;
+  co_await report_event(k, task, report, ev(_UTRACE_EVENT_EXIT), Callback::report_exit,
+                        [orig, exit_code](CallbackArgs& a, UtraceReport& r) {
+                          a.action = r.action;
+                          a.orig_code = orig;
+                          a.code = exit_code;
+                        });
+  // Stop right here: the task can still be examined with all its state.
+  if (report.action == UTRACE_STOP) co_await utrace_stop(k, task, report.resume_action);
+}
+
+// utrace_report_clone(): in the parent, the child set up but not yet woken.
+sim::Co<void> utrace_report_clone(Kernel& k, Task& task, std::uint64_t clone_flags, Task& child) {
+  Utrace& u = U(task);
+  UtraceReport report;
+  (void)co_await start_report(k, task);
+  u.cloning = &child;
+  co_await report_callbacks(k, task, report, false, ev(_UTRACE_EVENT_CLONE), Callback::report_clone,
+                            [clone_flags, &child](CallbackArgs& a, UtraceReport& r) {
+                              a.action = r.action;
+                              a.clone_flags = clone_flags;
+                              a.child = &child;
+                            });
+  u.cloning = nullptr;
+  // The parent must not block while the child cannot even run: a STOP is
+  // taken at utrace_resume(), or before the vfork wait.
+  co_await finish_report(k, task, report, !(clone_flags & CLONE_VFORK));
+  if (report.action == UTRACE_STOP && (clone_flags & CLONE_VFORK)) {
+    co_await u.lock.lock("utrace_report_clone");
+    trace_state(k, task, UField::vfork_stop, 0, 1);
+    u.vfork_stop = true;
+    u.lock.unlock();
+  }
+}
+
+// utrace_finish_vfork(): the STOP of the clone report, before the
+// uninterruptible wait for the child.
+sim::Co<void> utrace_finish_vfork(Kernel& k, Task& task) {
+  if (!task.utrace || !task.utrace->vfork_stop) co_return;
+  Utrace& u = U(task);
+  co_await u.lock.lock("utrace_finish_vfork");
+  trace_state(k, task, UField::vfork_stop, 1, 0);
+  u.vfork_stop = false;
+  u.lock.unlock();
+  co_await utrace_stop(k, task, UTRACE_RESUME);
+}
+
+// utrace_resume(): TIF_NOTIFY_RESUME on the way to user mode.
+sim::Co<void> utrace_resume(Kernel& k, Task& task) {
+  Utrace& u = U(task);
+  UtraceReport report;
+  // A handler frame was set up but no signal report followed: clear the flag.
+  const bool had_handler = u.signal_handler;
+  if (u.signal_handler) {
+    co_await u.lock.lock("utrace_resume");
+    trace_state(k, task, UField::signal_handler, 1, 0);
+    u.signal_handler = false;
+    u.lock.unlock();
+  }
+  if (v2(k)) {
+    // V2: an INTERRUPT request returns at once (the report happens in
+    // utrace_get_signal()); a handler frame with no report owed, too.
+    co_await rd(task, Field::resume, "utrace_resume");
+    if (u.resume == UTRACE_INTERRUPT) {
+      task.set_tif(TIF_SIGPENDING);
+      co_return;
+    }
+    if (had_handler && u.resume != UTRACE_REPORT) co_return;
+  }
+  report.action = co_await start_report(k, task);
+  switch (report.action) {
+    case UTRACE_RESUME:
+      // Already handled by utrace_get_signal(), or entirely spurious.
+      co_return;
+    case UTRACE_REPORT:
+      if (!(task.utrace_flags & EVENT_QUIESCE)) break;
+      // A simple pass: report_quiesce(event = 0) only.
+      report.action = UTRACE_RESUME;
+      ++u.walking;
+      checks(k).walk_begin(task, false);
+      for (std::size_t i = 0; i < u.attached.size(); ++i)
+        (void)co_await start_callback(k, task, report, *u.attached[i], 0);
+      --u.walking;
+      checks(k).walk_end(task);
+      break;
+    default:
+      // INTERRUPT or a step: not spurious, even with no callback.
+      report.spurious = false;
+      break;
+  }
+  co_await finish_resume_report(k, task, report);
+}
+
+// utrace_report_death(): the task is a zombie (or about to self-reap).
+sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int signal) {
+  Utrace& u = U(task);
+  UtraceReport report;
+  if (!task.exit_state) checks(k).invariant(task, "report_death", "utrace_report_death() without exit_state (BUG_ON)");
+  // Calls that come in while the callbacks run see `death` and know we are
+  // not yet quiescent for detach bookkeeping (-EALREADY).
+  co_await u.lock.lock("utrace_report_death");
+  if (u.death) checks(k).invariant(task, "I7", "utrace->death already set (BUG_ON)");
+  trace_state(k, task, UField::death, 0, 1);
+  u.death = true;
+  set_resume(k, task, UTRACE_RESUME);
+  splice_attaching(k, task);
+  u.lock.unlock();
+  checks(k).report_begin(task);
+  co_await report_callbacks(k, task, report, false, ev(_UTRACE_EVENT_DEATH), Callback::report_death,
+                            [group_dead, signal](CallbackArgs& a, UtraceReport&) {
+                              a.group_dead = group_dead;
+                              a.signal = signal;
+                            });
+  co_await utrace_maybe_reap(k, task, false);
+}
+
+// utrace_maybe_reap(): from release_task() (reap) and at the end of the
+// death report.  The reap is deferred while the death report is pending
+// or running (R7); whoever comes last tears down and calls report_reap.
+sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
+  Utrace& u = U(target);
+  co_await u.lock.lock("utrace_maybe_reap");
+  if (reap) {
+    trace_state(k, target, UField::reap, u.reap, 1);
+    u.reap = true;
+    if ((target.utrace_flags & _UTRACE_DEATH_EVENTS) && !has_race(k, 7)) {
+      u.lock.unlock();
+      co_return;
+    }
+  } else {
+    trace_state(k, target, UField::death, 1, 0);
+    u.death = false;
+    if (!u.reap) {
+      // Just dead, not reaped yet: this leaves only REAP in utrace_flags,
+      // so the later reap does not come back here.
+      (void)co_await utrace_reset(k, target);
+      co_return;
+    }
+  }
+  // Teardown.  utrace_flags = 0 first: a late attach now fails its EXIT_DEAD check.
+  co_await wr(target, Field::utrace_flags, "utrace_maybe_reap");
+  set_utrace_flags(k, target, 0);
+  std::vector<Engine*> list = u.attached;
+  list.insert(list.end(), u.attaching.begin(), u.attaching.end());
+  if (!list.empty()) checks(k).list_change(target, "utrace_maybe_reap");
+  u.attached.clear();
+  u.attaching.clear();
+  u.lock.unlock();
+  for (Engine* e : list) {
+    if (e->flags & EVENT_REAP) {
+      // No lock, and `reporting` is not set: utrace_barrier() does not wait
+      // for report_reap (§3.5).
+      CallbackArgs a;
+      a.cb = Callback::report_reap;
+      a.reaped = &target;
+      (void)co_await call_engine(k, target, *e, e->current_ops(k), a);
+    }
+    set_engine_ops(k, *e, Engine::Ops::Null);
+    set_engine_flags(k, *e, 0);
+    e->on_list = false;
+    co_await utrace_engine_put(k, k.current(), *e);
+  }
+}
+
+// utrace_signal_handler(): a handler frame was just set up.
+sim::Co<void> utrace_signal_handler(Kernel& k, Task& task, bool stepping) {
+  Utrace& u = U(task);
+  co_await u.lock.lock("utrace_signal_handler");
+  trace_state(k, task, UField::signal_handler, u.signal_handler, 1);
+  u.signal_handler = true;
+  if (v2(k) && stepping) {
+    set_resume(k, task, UTRACE_INTERRUPT);
+    task.set_tif(TIF_SIGPENDING);
+  } else if (u.resume > UTRACE_INTERRUPT) {
+    if (stepping) {
+      // A report_signal(HANDLER) before the handler's first instruction.
+      set_resume(k, task, UTRACE_INTERRUPT);
+      task.set_tif(TIF_SIGPENDING);
+    } else if (u.resume == UTRACE_RESUME) {
+      set_notify_resume(k, task);  // only so that utrace_resume() clears the flag
+    }
+  }
+  u.lock.unlock();
+}
+
+bool utrace_interrupt_pending(Kernel& k, Task& task) {
+  // R11: without this, recalc_sigpending() may clear the TIF_SIGPENDING
+  // that a UTRACE_INTERRUPT set.
+  if (has_race(k, 11)) return false;
+  sim::note(obj(task, Field::resume), sim::Acc::Read, "utrace_interrupt_pending");  // for the explorers
+  return task.utrace && task.utrace->resume == UTRACE_INTERRUPT;
+}
+
+}  // namespace model

@@ -1,0 +1,37 @@
+#include "model/versions.h"
+
+namespace model {
+
+// `switchable` is true only where the model implements the switch (the
+// historical code path comes back with the bug id).  Keep in step with
+// model/utrace/*.cpp.
+const std::vector<BugInfo>& bug_catalogue() {
+  static const std::vector<BugInfo> bugs = {
+      {1, "asynchronous attach signalled through utrace->report + TIF_NOTIFY_RESUME instead of pending_attach", "event-before-attach", "V1", true},
+      {2, "detach-before-stop: a callback's STOP marked without re-checking for a detach", "stop-without-engine", "V1", true},
+      {3, "a callback's DETACH stored without the lock: utrace_barrier returns 0 too early", "callback-after-detach", "V2 (2009-rfc)", true},
+      {4, "set_events/control without the reporting protocol: a removed callback still starts", "disabled-callback", "none (the protocol is the design)", true},
+      {5, "start_callback sees stale flags with the detached sentinel: NULL callback", "null-callback", "V2, V3 (fixed in V4)", true},
+      {6, "attach racing release_task: the engine is never reaped", "engine-lifetime", "2008", true},
+      {7, "reap racing the death report: report_reap before report_death", "reap-before-death", "none (the deferral is the design)", true},
+      {8, "DEATH enabled after exit_notify: report_death promised but never made", "missing-death-report", "none (the tasklist_lock check is the design)", true},
+      {9, "SIGKILL wake-up while a tracer holds utrace->lock", "model-invariant", "V2 (stopped bit); fixed by utrace_finish_stop", true},
+      {10, "RESUME from an engine that returned STOP before the task parked: a stop nobody wants", "stop-without-engine", "all versions (derived)", false, "in the code as written (every version): see scenarios/races/r10-*"},
+      {11, "UTRACE_INTERRUPT lost to recalc_sigpending (I2)", "model-invariant", "before tracehook_force_sigpending", true},
+      {12, "bitfield stores without the lock clobber each other", "model-invariant", "before V3", false, "closed by construction: every bitfield store is made under utrace->lock"},
+      {13, "DETACH between exit_notify and the death report loses another engine's report_death", "missing-death-report", "V2, V3, V4 (derived)", false, "in the code as written (2009-rfc, 2010-rhel6, 2011-3x): see scenarios/races/r13-*"},
+      {14, "utrace_flags cleared and lock dropped outside RCU: unlock after free", "model-invariant", "none", false, "closed by construction: the store of utrace_flags and the unlock are one step"},
+      {15, "a TASK_STOPPED task treated as quiescent while still in report_jctl", "model-invariant", "V1", false, "closed by construction: the job-control hook runs before TASK_STOPPED (V2 on)"},
+      {16, "stale utrace_flags bits never recomputed: endless spurious reports", "hang", "none", false, "closed by construction: a spurious pass recomputes utrace_flags"},
+      {17, "ptrace-level races of ptrace-utrace.c", "", "RHEL6", false, "ptrace-level: see scenarios/ptrace"},
+  };
+  return bugs;
+}
+
+const BugInfo* find_bug(int id) {
+  for (const BugInfo& b : bug_catalogue())
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+}  // namespace model

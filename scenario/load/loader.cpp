@@ -1,0 +1,113 @@
+// scenario/load/loader.cpp: the loader's public entry points
+// (scenario_loader.h).  Nothing escapes them: every problem, including a
+// bug of the loader itself, comes back as a ScenarioError.
+#include "scenario/load/loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <new>
+
+#include "scenario/load/impl.h"
+
+namespace model {
+
+namespace {
+
+// A file's keys and values are quoted in pointers and messages as they are;
+// written out, their control characters become escapes (\n, \t, \x1b), so
+// that one error is always one line of output, whatever the file holds.
+void append_one_line(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) out += ch;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+  }
+}
+
+}  // namespace
+
+std::string ScenarioError::to_string() const {
+  std::string out;
+  out.reserve(file.size() + pointer.size() + id.size() + message.size() + 8);
+  append_one_line(out, file);
+  out += ": ";
+  append_one_line(out, pointer.empty() ? std::string_view("/") : std::string_view(pointer));
+  out += ": ";
+  out += id;
+  out += ": ";
+  append_one_line(out, message);
+  return out;
+}
+
+LoadResult load_scenario_text(std::string_view text, const std::string& file,
+                              const LoadLimits& limits) {
+  LoadResult result;
+  loader::Diag diag;
+  diag.file = file;
+  try {
+    if (auto json = loader::parse_document(text, limits, diag)) {
+      loader::Loader l(diag, limits);
+      auto sc = l.load(*json);
+      if (sc && diag.errors.empty()) {
+        sc->file = file;
+        result.scenario = std::move(sc);
+      }
+    }
+    result.errors = std::move(diag.errors);
+  } catch (const std::bad_alloc&) {
+    result.scenario.reset();
+    result.errors = {{"scenario.E099", "", "out of memory while loading the scenario", file}};
+  } catch (const std::exception& e) {
+    result.scenario.reset();
+    result.errors = {{"scenario.E099", "",
+                      std::string("internal error in the scenario loader (a bug): ") + e.what(),
+                      file}};
+  }
+  return result;
+}
+
+LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits) {
+  LoadResult result;
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      int err = errno;
+      result.errors.push_back({"scenario.E007", "",
+                               "cannot open the file: " + std::string(std::strerror(err)), path});
+      return result;
+    }
+    // Read at most max_bytes + 1: enough to know the file is too large.
+    std::string text;
+    std::size_t cap = limits.max_bytes + 1;
+    char buf[65536];
+    while (in && text.size() < cap) {
+      in.read(buf, static_cast<std::streamsize>(std::min<std::size_t>(sizeof buf, cap - text.size())));
+      text.append(buf, static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) {
+      result.errors.push_back({"scenario.E007", "", "cannot read the file", path});
+      return result;
+    }
+    if (text.size() > limits.max_bytes) {
+      result.errors.push_back({"scenario.E003", "",
+                               "file too large: more than " + std::to_string(limits.max_bytes) +
+                                   " bytes (the limit)",
+                               path});
+      return result;
+    }
+    return load_scenario_text(text, path, limits);
+  } catch (const std::exception& e) {
+    result.scenario.reset();
+    result.errors = {{"scenario.E099", "",
+                      std::string("internal error reading the scenario: ") + e.what(), path}};
+    return result;
+  }
+}
+
+}  // namespace model

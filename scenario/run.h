@@ -1,0 +1,49 @@
+// scenario/run.h: running a scenario under a scheduler, and judging a run
+// against the scenario's expectations.
+#pragma once
+
+#include <memory>
+
+#include "model/linux/kernel.h"
+#include "scenario/scenario.h"
+#include "sim/engine.h"
+
+namespace model {
+
+struct RunOutput {
+  sim::RunResult engine;
+  std::vector<Violation> violations;
+  std::uint64_t trace_hash = 0;
+};
+
+// Runs one scenario again and again (one schedule per run).  The Kernel of
+// the last run stays alive for its trace and outcome until the next run.
+class Simulator {
+ public:
+  Simulator(const Scenario& scn, const RunConfig& cfg);
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Throws NotImplemented, ModelBug or sim::EngineError on an internal error.
+  RunOutput run(sim::Scheduler& sched);
+
+  const Kernel& kernel() const { return *kernel_; }
+  const Scenario& scenario() const { return scn_; }
+  const RunConfig& config() const { return cfg_; }
+  void set_stop_flag(const std::atomic<bool>* f) { eng_.set_stop_flag(f); }
+  // The engine the runs use (explorers turn step recording on and off here).
+  sim::Engine& engine() { return eng_; }
+
+  // Whether the last run ended in this outcome (partial match: only the
+  // fields written are compared).
+  bool matches(const Outcome& o) const;
+
+ private:
+  const Scenario& scn_;
+  RunConfig cfg_;
+  sim::Engine eng_;
+  std::unique_ptr<Kernel> kernel_;
+};
+
+}  // namespace model

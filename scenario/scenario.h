@@ -1,0 +1,370 @@
+// scenario/scenario.h: a scenario of SCENARIOS.md (format version 1), typed and
+// validated.
+//
+// The loader (scenario_loader.h) turns JSON into this; the interpreter runs
+// it.  Every name a scenario uses (tasks, engine handles, engine tables,
+// completions, data tags, labels) is resolved to a dense index ("slot") at
+// load time, so running a schedule never looks a string up.  Each op keeps
+// the JSON pointer it came from, for messages.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/abi.h"
+
+namespace model {
+
+// ---- versions, bugs, properties -------------------------------------------------
+
+// utrace-semantics.md §0 / §9: V2 = 2009-rfc, V3 = 2010-rhel6 (default), V4 = 2011-3x.
+enum class KernelVersion : std::uint8_t { V2009Rfc, V2010Rhel6, V2011_3x };
+const char* kernel_version_name(KernelVersion v);  // "2010-rhel6"
+std::optional<KernelVersion> kernel_version_from_name(std::string_view s);
+
+// Races of utrace-semantics.md §7, R1..R17; bit (n-1) of a BugSet.
+using BugSet = std::bitset<17>;
+inline constexpr int kMaxBug = 17;
+std::optional<int> bug_from_name(std::string_view s);  // "R2" -> 2
+
+enum class Property : std::uint8_t {
+  UnexpectedResult,     // unexpected-result
+  CallbackAfterDetach,  // callback-after-detach   G7 G9 G10
+  DisabledCallback,     // disabled-callback       G8 R4
+  StopWithoutEngine,    // stop-without-engine     G18 R2 R10
+  MissingDeathReport,   // missing-death-report    G5 R13
+  ReapBeforeDeath,      // reap-before-death       G6 R7
+  CallbackWithLock,     // callback-with-lock      G1
+  CallbackOrder,        // callback-order          G2
+  EventBeforeAttach,    // event-before-attach     G3 R1
+  NullCallback,         // null-callback           R5
+  EngineLifetime,       // engine-lifetime         G16
+  RunWhileStopped,      // run-while-stopped       G11
+  SigkillPrimacy,       // sigkill-primacy         G12
+  Hang,                 // hang
+  ModelInvariant,       // model-invariant         I1-I9
+  kCount
+};
+inline constexpr std::size_t kPropertyCount = static_cast<std::size_t>(Property::kCount);
+const char* property_name(Property p);  // "stop-without-engine"
+std::optional<Property> property_from_name(std::string_view s);
+using PropertySet = std::bitset<kPropertyCount>;
+
+// ---- names resolved to slots ----------------------------------------------------
+
+// A task named in the scenario: a declared task or the `child` of a fork,
+// vfork or clone op.  slot indexes Scenario::task_names.
+struct TaskRef {
+  enum class Kind : std::uint8_t {
+    Named,  // a task name
+    Child,  // "$child": the child of the report_clone being made
+    Self,   // "$task": the reporting task (in a callback) or the running task
+    Any,    // -1 (waitpid only)
+  };
+  Kind kind = Kind::Named;
+  int slot = -1;
+};
+
+// An engine handle: a name bound by `as`, or "$engine" in a callback.
+struct HandleRef {
+  enum class Kind : std::uint8_t { Named, Current };
+  Kind kind = Kind::Named;
+  int slot = -1;  // Scenario::handle_names
+};
+
+enum class TaskState : std::uint8_t { Running, Sleeping, Stopped, Traced, Zombie, Dead };
+const char* task_state_name(TaskState s);  // "traced"
+std::optional<TaskState> task_state_from_name(std::string_view s);
+
+// ---- results and expectations ----------------------------------------------------
+
+// One acceptable result of an op.
+struct ResultPattern {
+  enum class Kind : std::uint8_t {
+    Int,      // an integer: 0, a syscall's return value, a raw status 0x137f
+    Errno,    // "-ESRCH": value holds the positive errno
+    Ok,       // "ok" (attach succeeded)
+    Blocks,   // "blocks": the call never returns in this run
+    TaskPid,  // a task name: that task's pid (fork, getpid, GETEVENTMSG)
+    Status,   // a decoded wait status
+  };
+  Kind kind = Kind::Int;
+  std::int64_t value = 0;
+  TaskRef task{};  // TaskPid, and Status with "pid"
+  bool raw = false;  // Int written as a "0x..." string: a raw wait status, not WNOHANG's 0
+  bool has_pid = false;
+  // Status: exactly one of these kinds
+  enum class StatusKind : std::uint8_t { Exited, Signaled, Stopped, Continued };
+  StatusKind status = StatusKind::Exited;
+  int code = 0;       // Exited: the exit code; Signaled/Stopped: the signal (Stopped may include |0x80)
+  int event = 0;      // Stopped: PTRACE_EVENT_* (0 = none)
+  std::optional<bool> core;  // Signaled: core dumped (unset = either)
+};
+// The alternatives an op may return (any one of them).
+struct Expectation {
+  std::vector<ResultPattern> any_of;
+  std::string ptr;  // JSON pointer of the expectation
+};
+
+// ---- ops ---------------------------------------------------------------------------
+
+struct Op;
+using Program = std::vector<Op>;
+
+struct SyscallOp {
+  std::string name;  // a plain syscall (see plain_syscalls())
+};
+struct ComputeOp {
+  std::uint64_t steps = 1;
+};
+struct PauseOp {};
+struct NanosleepOp {
+  std::uint64_t ticks = 1;
+};
+struct LoopOp {
+  std::uint64_t times = 0;
+  bool forever = false;
+  Program body;
+};
+struct SignalHandler {
+  enum class Kind : std::uint8_t { Default, Ignore, Noop, Exit, Raise, Do };
+  Kind kind = Kind::Default;
+  int value = 0;  // Exit: code; Raise: signal
+  Program body;   // Do
+};
+struct SigactionOp {
+  int sig = 0;
+  SignalHandler handler;
+  std::uint32_t flags = 0;  // SA_*
+};
+struct SigprocmaskOp {
+  enum class How : std::uint8_t { Block, Unblock, Set };
+  How how = How::Block;
+  SigSet set;
+};
+struct RaiseOp {
+  int sig = 0;
+};
+struct KillOp {
+  TaskRef pid;
+  int sig = 0;
+  bool thread = false;  // tkill
+};
+struct ForkOp {
+  bool vfork = false;
+  int child = -1;  // task slot bound to the new child
+  Program program;
+};
+struct CloneOp {
+  std::uint64_t flags = 0;  // CLONE_* without the exit signal
+  int exit_signal = 0;      // the CSIGNAL byte (SIGCHLD, or 0)
+  int child = -1;
+  Program program;
+};
+struct ExecOp {
+  Program program;
+};
+struct ExitOp {
+  int code = 0;
+  bool group = false;  // exit_group
+};
+struct WaitpidOp {
+  TaskRef pid;  // Named or Any
+  std::uint32_t options = 0;
+};
+struct PtraceOp {
+  int request = 0;
+  TaskRef pid;
+  bool has_pid = false;
+  int sig = 0;                // "sig" (data for CONT/SYSCALL/DETACH/...)
+  std::uint32_t options = 0;  // PTRACE_SETOPTIONS
+};
+struct SettleOp {};
+struct AwaitOp {
+  TaskRef task;
+  TaskState state = TaskState::Running;
+  bool assert_now = false;  // assert_state
+};
+struct CompletionOp {
+  int completion = -1;  // Scenario::completion_names
+  bool wait = false;    // wait_for_completion
+};
+struct AttachOp {
+  TaskRef target;
+  enum class Ops : std::uint8_t { Table, Null, DetachedSentinel };
+  Ops ops_kind = Ops::Table;
+  int ops = -1;   // Scenario::engines index
+  int data = -1;  // Scenario::data_names slot, -1 = NULL
+  std::uint32_t flags = 0;  // UTRACE_ATTACH_*
+};
+struct SetEventsOp {
+  TaskRef target;
+  HandleRef engine;
+  unsigned long events = 0;
+};
+struct ControlOp {
+  TaskRef target;
+  HandleRef engine;
+  std::uint32_t action = UTRACE_RESUME;
+};
+struct BarrierOp {
+  TaskRef target;
+  HandleRef engine;
+};
+struct ExamineOp {
+  TaskRef target;
+  HandleRef engine;
+  bool finish = false;  // utrace_finish_examine
+};
+struct EnginePutOp {
+  HandleRef engine;
+};
+struct RetryOp {
+  std::unique_ptr<Op> body;  // the op repeated
+  std::vector<ResultPattern> until;
+  std::uint64_t max = 100;
+};
+
+using OpBody = std::variant<SyscallOp, ComputeOp, PauseOp, NanosleepOp, LoopOp, SigactionOp,
+                            SigprocmaskOp, RaiseOp, KillOp, ForkOp, CloneOp, ExecOp, ExitOp,
+                            WaitpidOp, PtraceOp, SettleOp, AwaitOp, CompletionOp, AttachOp,
+                            SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp>;
+
+struct Op {
+  OpBody body;
+  std::optional<Expectation> expect;
+  std::optional<Expectation> expect_modern;
+  // `as` on utrace_attach_task binds an engine handle (Scenario::handle_names);
+  // on any other op it names the result like `label` does.
+  int as = -1;      // handle slot, -1 = none (attach ops only)
+  int label = -1;   // Scenario::labels index (from `label`, or `as` on other ops), -1 = none
+  std::string ptr;  // JSON pointer of the op object
+  std::string key;  // the op key as written ("tkill", "assert_state", ...)
+
+  // An op: where it came from, what it may return.  Move-only (a retry owns its body).
+  template <class T>
+  const T* as_if() const {
+    return std::get_if<T>(&body);
+  }
+};
+
+// ---- engines (callback tables) ------------------------------------------------------
+
+enum class Callback : std::uint8_t {
+  report_quiesce, report_reap, report_clone, report_exec, report_exit, report_death,
+  report_syscall_entry, report_syscall_exit, report_signal, report_jctl, release, kCount
+};
+inline constexpr std::size_t kCallbackCount = static_cast<std::size_t>(Callback::kCount);
+const char* callback_name(Callback c);  // "report_quiesce"
+std::optional<Callback> callback_from_name(std::string_view s);
+
+struct CallbackSpec {
+  bool present = false;                // absent = NULL in the ops table
+  std::vector<std::uint32_t> returns;  // used call by call, the last repeats; empty = UTRACE_RESUME
+  Program body;                        // the `do` list
+  std::string ptr;
+};
+
+struct EngineTable {
+  std::string name;
+  std::array<CallbackSpec, kCallbackCount> cb;
+  std::string ptr;
+  const CallbackSpec& operator[](Callback c) const { return cb[static_cast<std::size_t>(c)]; }
+};
+
+// ---- tasks ------------------------------------------------------------------------------
+
+struct TaskDecl {
+  int slot = -1;        // Scenario::task_names
+  bool kthread = false;
+  Program program;
+  std::string ptr;
+};
+
+// ---- expectations of the whole scenario --------------------------------------------------
+
+struct TaskOutcome {
+  int task = -1;  // task slot
+  std::optional<int> exited;
+  std::optional<int> signaled;
+  std::optional<TaskState> state;
+};
+struct CallbackOutcome {
+  int handle = -1;
+  std::vector<Callback> calls;
+};
+struct ResultOutcome {
+  int label = -1;
+  std::vector<ResultPattern> any_of;
+};
+struct Outcome {
+  std::vector<TaskOutcome> tasks;
+  std::vector<CallbackOutcome> callbacks;
+  std::vector<ResultOutcome> results;
+  std::string ptr;
+};
+
+struct ScenarioExpect {
+  PropertySet violations;
+  PropertySet allowed;
+  bool has_outcomes = false;
+  std::vector<Outcome> outcomes;
+  std::vector<Outcome> reachable;
+};
+
+enum class Strategy : std::uint8_t { Random, Pct, Dfs, Dpor, Portfolio };
+const char* strategy_name(Strategy s);
+std::optional<Strategy> strategy_from_name(std::string_view s);
+
+struct ExploreConfig {
+  std::optional<Strategy> strategy;
+  std::optional<std::uint32_t> preemption_bound;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint32_t> depth;  // PCT depth
+  std::optional<std::uint64_t> max_steps;
+};
+
+// ---- the scenario --------------------------------------------------------------------------
+
+struct Scenario {
+  std::string name;
+  std::string summary;
+  std::string explain;
+  std::string origin;
+  std::string file;  // where it was loaded from (for messages)
+
+  KernelVersion kernel = KernelVersion::V2010Rhel6;
+  BugSet bugs;
+
+  std::vector<EngineTable> engines;
+  std::vector<TaskDecl> tasks;  // in pid order: the first is pid 2 (pid 1 is init)
+  ScenarioExpect expect;
+  ExploreConfig explore;
+
+  // Name tables (slot -> name).
+  std::vector<std::string> task_names;        // declared tasks first, then children
+  std::vector<std::string> handle_names;
+  std::vector<std::string> completion_names;
+  std::vector<std::string> data_names;
+  std::vector<std::string> labels;
+
+  bool has_bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(r - 1); }
+};
+
+// The plain syscalls the `syscall` op accepts, with the value each returns
+// ("getpid" returns the pid, "sched_yield" 0 ...).
+struct PlainSyscall {
+  const char* name;
+  int nr;  // x86_64 syscall number (shown in traces)
+};
+const std::vector<PlainSyscall>& plain_syscalls();
+const PlainSyscall* find_plain_syscall(std::string_view name);
+
+}  // namespace model

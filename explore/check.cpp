@@ -38,7 +38,7 @@ PropertySet tolerated_properties(const Scenario& s) {
 }
 
 std::string outcome_signature(const Simulator& simu) {
-  const Kernel& k = simu.kernel();
+  const Interpreter& k = simu.interp();
   const Scenario& s = simu.scenario();
   std::string out;
   auto add = [&](const std::string& part) {
@@ -46,7 +46,7 @@ std::string outcome_signature(const Simulator& simu) {
     out += part;
   };
   for (std::size_t slot = 0; slot < s.task_names.size(); ++slot) {
-    const Kernel::TaskEnd e = k.task_end(static_cast<int>(slot));
+    const TaskEnd e = k.task_end(static_cast<int>(slot));
     if (!e.exists) continue;
     std::string what;
     if (e.died)
@@ -82,7 +82,7 @@ class ScenarioProgram final : public sim::Program {
     out_ = simu_.run(sched);
     return out_.engine;
   }
-  std::uint64_t state_hash() override { return model::state_hash(simu_.kernel()); }
+  std::uint64_t state_hash() override { return model::state_hash(simu_); }
   const RunOutput& output() const { return out_; }
 
  private:
@@ -173,7 +173,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   if (xopt.graph)
     xopt.graph->on_new_node = [&](std::uint32_t n) {
       if (v.facts.size() <= n) v.facts.resize(n + 1);
-      v.facts[n] = state_facts(simu.kernel());
+      v.facts[n] = state_facts(simu);
       if (opt.on_state) opt.on_state(simu, n);
     };
   std::vector<bool> reached(s.expect.reachable.size(), false);

@@ -11,13 +11,6 @@
 
 namespace model {
 
-// kernel.h declares this friend for tools that must see the Kernel's private
-// records; only this file defines it.
-struct KernelAccess {
-  static const auto& completions(const Kernel& k) { return k.completions_; }
-  static PropertySet broken(const Kernel& k) { return k.broken_; }
-};
-
 namespace {
 
 class Hasher {
@@ -35,9 +28,9 @@ class Hasher {
 // return list, whose last value repeats (min(calls, size - 1)): capped at the
 // longest list of the scenario minus one, so two states with the same capped
 // counts get the same return values from here on, and a loop can close.
-std::uint32_t call_cap(const Kernel& k) {
+std::uint32_t call_cap(const Scenario& scn) {
   std::size_t longest = 1;
-  for (const EngineTable& t : k.scn.engines)
+  for (const EngineTable& t : scn.engines)
     for (std::size_t c = 0; c < kCallbackCount; ++c)
       longest = std::max(longest, t[static_cast<Callback>(c)].returns.size());
   return static_cast<std::uint32_t>(longest - 1);
@@ -52,25 +45,27 @@ void hash_queue(Hasher& h, const Queue& q) {
   h.add(0xc4);
 }
 
-void hash_frames(Hasher& h, const Task& t) {
-  h.add(t.frames.size());
-  for (const Frame& f : t.frames) {
+void hash_frames(Hasher& h, const Task& t, const TaskProgram& p) {
+  h.add(p.frames.size());
+  for (const Frame& f : p.frames) {
     h.add(static_cast<std::uint64_t>(f.kind) | (std::uint64_t{f.forever} << 8));
     h.add(f.pc);
     h.add(f.op_state);
     h.add(f.remaining);
     h.add(static_cast<std::uint64_t>(f.handler_sig));
-    h.add(f.saved_blocked.bits);
+    h.add(f.sigframe.blocked.bits);
     const Op* op = f.current();
     h.add_str(op ? std::string_view(op->ptr) : std::string_view("-"));
   }
-  const PendingSyscall& s = t.syscall;
-  h.add(std::uint64_t{s.active} | std::uint64_t{s.nr_valid} << 1 | std::uint64_t{s.restart} << 2);
+  // The syscall on its way back to user mode: the kernel's registers and
+  // the op's side.
+  const PtRegs& s = t.regs;
+  h.add(std::uint64_t{p.pending.active} | std::uint64_t{s.nr_valid} << 1 | std::uint64_t{s.restart} << 2);
   h.add(static_cast<std::uint64_t>(s.ret));
-  h.add(static_cast<std::uint64_t>(s.result.value) ^ (static_cast<std::uint64_t>(s.result.kind) << 56));
+  h.add(static_cast<std::uint64_t>(p.pending.result.value) ^ (static_cast<std::uint64_t>(p.pending.result.kind) << 56));
 }
 
-void hash_task(Hasher& h, const Kernel& k, const Task& t) {
+void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t) {
   h.add(static_cast<std::uint64_t>(t.pid) << 32 | static_cast<std::uint32_t>(t.tgid));
   h.add(t.state | static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_state)) << 32);
   h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_code)) << 32 | t.flags);
@@ -129,7 +124,7 @@ void hash_task(Hasher& h, const Kernel& k, const Task& t) {
           std::uint64_t{u->freeze_stop} << 5 | std::uint64_t{u->stopped} << 6);
     h.add(static_cast<std::uint64_t>(u->walking));
   }
-  hash_frames(h, t);
+  hash_frames(h, t, in.program(t));
   // The thread: engine status, the access it is about to make, locks held.
   if (t.tid != sim::kNoTid && t.tid < k.eng.thread_count()) {
     const sim::Engine& e = k.eng;
@@ -145,24 +140,26 @@ void hash_task(Hasher& h, const Kernel& k, const Task& t) {
 
 }  // namespace
 
-std::uint64_t state_hash(const Kernel& k) {
+std::uint64_t state_hash(const Simulator& run) {
+  const Kernel& k = run.kernel();
+  const Interpreter& in = run.interp();
   Hasher h;
   h.add(k.eng.now());
   h.add(k.tasklist_lock.holder());
   h.add(k.tasks.size());
-  for (const auto& t : k.tasks) hash_task(h, k, *t);
-  const std::uint32_t cap = call_cap(k);
+  for (const auto& t : k.tasks) hash_task(h, k, in, *t);
+  const std::uint32_t cap = call_cap(run.scenario());
   for (const auto& e : k.engines) {
     h.add(static_cast<std::uint64_t>(e->id) << 32 | static_cast<std::uint32_t>(e->kref));
     h.add(static_cast<std::uint64_t>(e->ops) | std::uint64_t{e->on_list} << 8 | std::uint64_t{e->freed} << 9 |
-          std::uint64_t{e->exam_valid} << 10 | static_cast<std::uint64_t>(e->handle + 1) << 16);
+          std::uint64_t{e->exam_valid} << 10 | static_cast<std::uint64_t>(in.handle_of(*e) + 1) << 16);
     h.add(e->flags);
     h.add(e->data);
     // Which table it calls (two engines may differ only by their ops).
     h.add_str(e->table ? std::string_view(e->table->name()) : std::string_view("-"));
     h.add(std::uint64_t{e->has_release});
     h.pid(e->target);
-    for (std::uint32_t c : e->calls) h.add(std::min(c, cap));
+    for (std::uint32_t c : in.calls_of(*e)) h.add(std::min(c, cap));
     h.add(e->exam_state);
   }
   for (const auto& c : k.ptrace_contexts) {
@@ -173,23 +170,26 @@ std::uint64_t state_hash(const Kernel& k) {
   }
   // The latest result of each label (what outcomes see), in label order:
   // independent ops may record theirs in either order.
-  for (std::size_t label = 0; label < k.scn.labels.size(); ++label) {
-    const OpResult* r = k.result_of(static_cast<int>(label));
+  for (std::size_t label = 0; label < run.scenario().labels.size(); ++label) {
+    const OpResult* r = in.result_of(static_cast<int>(label));
     if (!r) continue;
     h.add(label);
     h.add(static_cast<std::uint64_t>(r->value) ^ (static_cast<std::uint64_t>(r->kind) << 56) ^
           (static_cast<std::uint64_t>(r->pid) << 40));
   }
-  for (const auto& c : KernelAccess::completions(k)) h.add(c->done());
-  h.add(KernelAccess::broken(k).to_ullong());
+  for (const auto& c : in.completions()) h.add(c->done.done());
+  h.add(k.broken().to_ullong());
   return h.value();
 }
 
-StateFacts state_facts(const Kernel& k) {
+StateFacts state_facts(const Simulator& run) {
+  const Kernel& k = run.kernel();
+  const Interpreter& in = run.interp();
   StateFacts f;
-  f.broken = KernelAccess::broken(k);
+  f.broken = k.broken();
   for (const auto& t : k.tasks) {
-    if (t->slot < 0) continue;  // init
+    const TaskProgram& p = in.program(*t);
+    if (p.slot < 0) continue;  // init
     if (t->state & __TASK_TRACED && !t->exit_state && !t->released) {
       f.traced |= std::uint64_t{1} << (t->idx & 63);
       f.traced_tasks.emplace_back(t->idx & 63, t->comm);
@@ -197,8 +197,8 @@ StateFacts state_facts(const Kernel& k) {
     std::string line = fmt::format("{}: {}", t->comm,
                                    t->released ? "released" : task_state_string(t->state, t->exit_state));
     // What it is doing: the op of its innermost frame.
-    if (!t->released && !t->thread_done && !t->frames.empty())
-      if (const Op* op = t->frames.back().current(); op && !op->key.empty()) line += " in " + op->key;
+    if (!t->released && !t->thread_done && !p.frames.empty())
+      if (const Op* op = p.frames.back().current(); op && !op->key.empty()) line += " in " + op->key;
     if (t->utrace && t->utrace->reporting) line += fmt::format(" reporting e{}", t->utrace->reporting->id);
     // Where its thread stands: the kernel function of its next yield point.
     if (t->tid != sim::kNoTid && t->tid < k.eng.thread_count() && !k.eng.finished(t->tid) && k.eng.pending(t->tid).where)

@@ -36,11 +36,11 @@
 #include <vector>
 #include <utility>
 
-#include "model/linux/kernel.h"
+#include "scenario/run.h"
 
 namespace model {
 
-std::uint64_t state_hash(const Kernel& k);
+std::uint64_t state_hash(const Simulator& run);
 
 // A short description of the state (task states, utrace stops) for graph
 // labels, and the tasks in TASK_TRACED (bit = task creation index).
@@ -51,6 +51,6 @@ struct StateFacts {
   std::vector<std::pair<int, std::string>> traced_tasks;  // (creation index, name) of each bit of `traced`
   PropertySet broken;
 };
-StateFacts state_facts(const Kernel& k);
+StateFacts state_facts(const Simulator& run);
 
 }  // namespace model

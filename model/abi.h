@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // The C library defines many of the names below as macros (<cerrno>,
 // <csignal>, <cstdlib> via <string>, <sys/wait.h>, <sched.h>).  On Linux
@@ -382,6 +383,17 @@ inline constexpr std::uint32_t UTRACE_ATTACH_MATCH_OPS = 0x1, UTRACE_ATTACH_MATC
                                UTRACE_ATTACH_MATCH_MASK = 0xf, UTRACE_ATTACH_CREATE = 0x10,
                                UTRACE_ATTACH_EXCLUSIVE = 0x20;
 std::optional<std::uint32_t> utrace_attach_flag_from_name(std::string_view name);
+
+// The plain syscalls the scenario language's `syscall` op makes, by name
+// (x86_64 numbers, arch/x86/include/asm/unistd_64.h): calls with no effect
+// the model needs beyond their entry and exit ("getpid" returns the pid,
+// "sched_yield" 0 ...).
+struct PlainSyscall {
+  const char* name;
+  int nr;  // shown in traces
+};
+const std::vector<PlainSyscall>& plain_syscalls();
+const PlainSyscall* find_plain_syscall(std::string_view name);
 
 }  // namespace model
 

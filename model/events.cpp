@@ -9,7 +9,7 @@
 
 #include "model/abi.h"
 #include "model/linux/kernel.h"
-#include "scenario/scenario.h"
+#include "model/checks/property.h"
 
 namespace model {
 
@@ -184,9 +184,7 @@ std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
               {"means", describe_wait_status(static_cast<int>(e.b))},
               {"why", std::string(cld_name(e.c))}};
     case Ev::op_result: {
-      const Op* op = static_cast<const Op*>(e.ref);
-      std::vector<FieldKV> f{{"op", op ? op->key : std::string("?")},
-                             {"at", op ? op->ptr : std::string("?")}};
+      std::vector<FieldKV> f{{"op", n.op_key(e.ref)}, {"at", n.op_at(e.ref)}};
       if (e.d) {
         f.push_back({"result", std::string("blocks")});
         return f;

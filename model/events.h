@@ -18,8 +18,6 @@
 
 namespace model {
 
-struct Op;
-
 enum class Ev : std::uint8_t {
   // scheduling
   sched_state,       // pid; a = old state, b = new state (task->state bits or exit_state)
@@ -75,6 +73,9 @@ class TraceNames {
   virtual std::string comm(int pid) const = 0;                 // "tracer-3"
   virtual std::string engine(std::int64_t id) const = 0;       // "e1"
   virtual std::string message(std::int64_t index) const = 0;   // property messages
+  // An op_result's op (Event::ref): its key and where it is ("?" unknown).
+  virtual std::string op_key(const void* ref) const = 0;       // "waitpid"
+  virtual std::string op_at(const void* ref) const = 0;        // "/tasks/0/program/2"
 };
 
 // One named field of an event's description.

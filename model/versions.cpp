@@ -1,6 +1,29 @@
 #include "model/versions.h"
 
+#include "model/name_table.h"
+
 namespace model {
+
+namespace {
+constexpr std::string_view kKernelNames[] = {"2009-rfc", "2010-rhel6", "2011-3x"};
+}  // namespace
+
+const char* kernel_version_name(KernelVersion v) { return name_at(kKernelNames, v); }
+std::optional<KernelVersion> kernel_version_from_name(std::string_view s) {
+  return index_of<KernelVersion>(kKernelNames, s);
+}
+
+std::optional<int> bug_from_name(std::string_view s) {
+  // "R1".."R17": no sign, no leading zero, no spaces.
+  if (s.size() < 2 || s.size() > 3 || s[0] != 'R' || s[1] < '1' || s[1] > '9') return std::nullopt;
+  int n = s[1] - '0';
+  if (s.size() == 3) {
+    if (s[2] < '0' || s[2] > '9') return std::nullopt;
+    n = n * 10 + (s[2] - '0');
+  }
+  if (n > kMaxBug) return std::nullopt;
+  return n;
+}
 
 // `switchable` is true only where the model implements the switch (the
 // historical code path comes back with the bug id).  Keep in step with

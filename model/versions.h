@@ -1,12 +1,36 @@
-// model/versions.h: the races of utrace-semantics.md §7 that a scenario can
-// bring back with "model": {"bugs": ["R2"]}, and the versions that had them.
+// model/versions.h: the kernels the model follows and the races of
+// utrace-semantics.md §7 that can be switched back on.
+//
+// Versions (§0, §9) are switches, not forks of the code: V2 = 2009-rfc (the
+// code under review in the seed thread), V3 = 2010-rhel6 (the baseline),
+// V4 = 2011-3x.  Where the code of a version differs, the model tests the
+// version right there (model/utrace/internal.h names each delta).  A race is
+// named as in §7 (`R2`), and a scenario brings one back with
+// "model": {"bugs": ["R2"]}.
 #pragma once
 
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
-#include "scenario/scenario.h"
-
 namespace model {
+
+enum class KernelVersion : std::uint8_t { V2009Rfc, V2010Rhel6, V2011_3x };
+const char* kernel_version_name(KernelVersion v);  // "2010-rhel6"
+std::optional<KernelVersion> kernel_version_from_name(std::string_view s);
+
+// The races of §7 by their names.
+enum class Race : std::uint8_t {
+  R1 = 1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16, R17,
+};
+inline constexpr int kMaxBug = 17;
+constexpr int race_number(Race r) { return static_cast<int>(r); }
+
+// The races a scenario switched back on: bit (n-1) for R<n>.
+using BugSet = std::bitset<kMaxBug>;
+std::optional<int> bug_from_name(std::string_view s);  // "R2" -> 2
 
 struct BugInfo {
   int id = 0;                 // R<id>

@@ -1,6 +1,10 @@
+// scenario/run.cpp: one run of a scenario, and its outcome.
 #include "scenario/run.h"
 
 #include <algorithm>
+
+#include "model/checks/linux_invariants.h"
+#include "model/ptrace/ptrace.h"
 
 namespace model {
 
@@ -20,21 +24,37 @@ Simulator::~Simulator() {
 
 RunOutput Simulator::run(sim::Scheduler& sched) {
   eng_.reset();
+  checks_.reset();
+  interp_.reset();
   kernel_.reset();
-  kernel_ = std::make_unique<Kernel>(scn_, eng_, cfg_);
-  kernel_->boot();
+  kernel_ = std::make_unique<Kernel>(scn_.kernel, scn_.bugs, eng_, cfg_);
+  Kernel& k = *kernel_;
+  interp_ = std::make_unique<Interpreter>(scn_, k);
+  checks_ = std::make_unique<ut::Checks>(k);
+  k.user = interp_.get();
+  k.names = this;
+  ptrace_setup(k);
+  // The checkers watch first, then the interpreter's waits.
+  k.utrace_checks_ = checks_.get();
+  k.observe(checks_.get());
+  k.observe(interp_.get());
+  k.boot();
+  interp_->boot();
+
   RunOutput out;
   out.engine = eng_.run(sched);
-  kernel_->end_of_run(out.engine);
-  out.violations = kernel_->violations();
-  out.trace_hash = kernel_->trace_hash();
+  checks_->end_of_run(k, out.engine);
+  check_linux_invariants(k, out.engine);
+  interp_->end_of_run(out.engine);
+  out.violations = k.violations();
+  out.trace_hash = k.trace_hash();
   return out;
 }
 
 bool Simulator::matches(const Outcome& o) const {
-  const Kernel& k = *kernel_;
+  const Interpreter& in = *interp_;
   for (const TaskOutcome& t : o.tasks) {
-    const Kernel::TaskEnd e = k.task_end(t.task);
+    const TaskEnd e = in.task_end(t.task);
     if (!e.exists) return false;
     if (t.exited && !(e.died && WIFEXITED(e.status) && WEXITSTATUS(e.status) == *t.exited)) return false;
     if (t.signaled && !(e.died && WIFSIGNALED(e.status) && WTERMSIG(e.status) == *t.signaled))
@@ -42,12 +62,20 @@ bool Simulator::matches(const Outcome& o) const {
     if (t.state && e.state != *t.state) return false;
   }
   for (const CallbackOutcome& c : o.callbacks)
-    if (k.callbacks_of(c.handle) != c.calls) return false;
+    if (in.callbacks_of(c.handle) != c.calls) return false;
   for (const ResultOutcome& r : o.results) {
-    const OpResult* got = k.result_of(r.label);
-    if (!got || !k.match_result(*got, r.any_of, nullptr)) return false;
+    const OpResult* got = in.result_of(r.label);
+    if (!got || !in.match_result(*got, r.any_of, nullptr)) return false;
   }
   return true;
+}
+
+std::string Simulator::op_key(const void* ref) const {
+  return ref ? static_cast<const Op*>(ref)->key : std::string("?");
+}
+
+std::string Simulator::op_at(const void* ref) const {
+  return ref ? static_cast<const Op*>(ref)->ptr : std::string("?");
 }
 
 }  // namespace model

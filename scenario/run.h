@@ -1,10 +1,17 @@
 // scenario/run.h: running a scenario under a scheduler, and judging a run
 // against the scenario's expectations.
+//
+// A run puts the layers together: the engine (sim/), the kernel model
+// (model/), the interpreter of the scenario's programs
+// (scenario/interp/) and the property checkers (model/checks/), which
+// watch the kernel through its hooks.
 #pragma once
 
 #include <memory>
 
+#include "model/checks/utrace_checks.h"
 #include "model/linux/kernel.h"
+#include "scenario/interp/interp.h"
 #include "scenario/scenario.h"
 #include "sim/engine.h"
 
@@ -18,10 +25,10 @@ struct RunOutput {
 
 // Runs one scenario again and again (one schedule per run).  The Kernel of
 // the last run stays alive for its trace and outcome until the next run.
-class Simulator {
+class Simulator final : public TraceNames {
  public:
   Simulator(const Scenario& scn, const RunConfig& cfg);
-  ~Simulator();
+  ~Simulator() override;
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
@@ -29,6 +36,7 @@ class Simulator {
   RunOutput run(sim::Scheduler& sched);
 
   const Kernel& kernel() const { return *kernel_; }
+  const Interpreter& interp() const { return *interp_; }
   const Scenario& scenario() const { return scn_; }
   const RunConfig& config() const { return cfg_; }
   void set_stop_flag(const std::atomic<bool>* f) { eng_.set_stop_flag(f); }
@@ -39,11 +47,20 @@ class Simulator {
   // fields written are compared).
   bool matches(const Outcome& o) const;
 
+  // The names of the last run, for its events (TraceNames).
+  std::string comm(int pid) const override { return kernel_->comm(pid); }
+  std::string engine(std::int64_t id) const override { return interp_->engine_name(id); }
+  std::string message(std::int64_t index) const override { return kernel_->message(index); }
+  std::string op_key(const void* ref) const override;
+  std::string op_at(const void* ref) const override;
+
  private:
   const Scenario& scn_;
   RunConfig cfg_;
   sim::Engine eng_;
   std::unique_ptr<Kernel> kernel_;
+  std::unique_ptr<Interpreter> interp_;
+  std::unique_ptr<ut::Checks> checks_;
 };
 
 }  // namespace model

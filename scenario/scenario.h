@@ -18,43 +18,12 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "model/checks/property.h"
+#include "model/linux/task_state.h"
+#include "model/utrace/callback.h"
+#include "model/versions.h"
 
 namespace model {
-
-// ---- versions, bugs, properties -------------------------------------------------
-
-// utrace-semantics.md §0 / §9: V2 = 2009-rfc, V3 = 2010-rhel6 (default), V4 = 2011-3x.
-enum class KernelVersion : std::uint8_t { V2009Rfc, V2010Rhel6, V2011_3x };
-const char* kernel_version_name(KernelVersion v);  // "2010-rhel6"
-std::optional<KernelVersion> kernel_version_from_name(std::string_view s);
-
-// Races of utrace-semantics.md §7, R1..R17; bit (n-1) of a BugSet.
-using BugSet = std::bitset<17>;
-inline constexpr int kMaxBug = 17;
-std::optional<int> bug_from_name(std::string_view s);  // "R2" -> 2
-
-enum class Property : std::uint8_t {
-  UnexpectedResult,     // unexpected-result
-  CallbackAfterDetach,  // callback-after-detach   G7 G9 G10
-  DisabledCallback,     // disabled-callback       G8 R4
-  StopWithoutEngine,    // stop-without-engine     G18 R2 R10
-  MissingDeathReport,   // missing-death-report    G5 R13
-  ReapBeforeDeath,      // reap-before-death       G6 R7
-  CallbackWithLock,     // callback-with-lock      G1
-  CallbackOrder,        // callback-order          G2
-  EventBeforeAttach,    // event-before-attach     G3 R1
-  NullCallback,         // null-callback           R5
-  EngineLifetime,       // engine-lifetime         G16
-  RunWhileStopped,      // run-while-stopped       G11
-  SigkillPrimacy,       // sigkill-primacy         G12
-  Hang,                 // hang
-  ModelInvariant,       // model-invariant         I1-I9
-  kCount
-};
-inline constexpr std::size_t kPropertyCount = static_cast<std::size_t>(Property::kCount);
-const char* property_name(Property p);  // "stop-without-engine"
-std::optional<Property> property_from_name(std::string_view s);
-using PropertySet = std::bitset<kPropertyCount>;
 
 // ---- names resolved to slots ----------------------------------------------------
 
@@ -77,10 +46,6 @@ struct HandleRef {
   Kind kind = Kind::Named;
   int slot = -1;  // Scenario::handle_names
 };
-
-enum class TaskState : std::uint8_t { Running, Sleeping, Stopped, Traced, Zombie, Dead };
-const char* task_state_name(TaskState s);  // "traced"
-std::optional<TaskState> task_state_from_name(std::string_view s);
 
 // ---- results and expectations ----------------------------------------------------
 
@@ -256,14 +221,6 @@ struct Op {
 
 // ---- engines (callback tables) ------------------------------------------------------
 
-enum class Callback : std::uint8_t {
-  report_quiesce, report_reap, report_clone, report_exec, report_exit, report_death,
-  report_syscall_entry, report_syscall_exit, report_signal, report_jctl, release, kCount
-};
-inline constexpr std::size_t kCallbackCount = static_cast<std::size_t>(Callback::kCount);
-const char* callback_name(Callback c);  // "report_quiesce"
-std::optional<Callback> callback_from_name(std::string_view s);
-
 struct CallbackSpec {
   bool present = false;                // absent = NULL in the ops table
   std::vector<std::uint32_t> returns;  // used call by call, the last repeats; empty = UTRACE_RESUME
@@ -357,14 +314,5 @@ struct Scenario {
 
   bool has_bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(r - 1); }
 };
-
-// The plain syscalls the `syscall` op accepts, with the value each returns
-// ("getpid" returns the pid, "sched_yield" 0 ...).
-struct PlainSyscall {
-  const char* name;
-  int nr;  // x86_64 syscall number (shown in traces)
-};
-const std::vector<PlainSyscall>& plain_syscalls();
-const PlainSyscall* find_plain_syscall(std::string_view name);
 
 }  // namespace model

@@ -14,16 +14,16 @@ namespace model::ut {
 enum class Api : std::uint8_t { attach, set_events, control, barrier, prepare_examine, finish_examine };
 const char* api_name(Api a);
 
-class Checks final : public RunObserver {
+class Checks final : public LinuxHooks {
  public:
   explicit Checks(Kernel& k) : k_(k) {}
 
-  // RunObserver (called by the Linux layer)
-  void on_event(Kernel&, Ev, int, std::int64_t, std::int64_t, std::int64_t, std::int64_t) override {}
+  // LinuxHooks (called by the Linux layer)
   void on_user_step(Kernel& k, Task& t) override;
   void on_clear_sigpending(Kernel& k, Task& t) override;
   void on_state_change(Kernel& k, Task& t, unsigned before, unsigned after) override;
-  void end_of_run(Kernel& k, const sim::RunResult& r) override;
+  // The properties judged at the end of a run.
+  void end_of_run(Kernel& k, const sim::RunResult& r);
 
   // Hooks of the core.
   void engine_attached(Engine& e, Task& t);
@@ -98,7 +98,7 @@ class Checks final : public RunObserver {
   };
   TaskInfo& task(const Task& t);
   EngineInfo& engine(const Engine& e);
-  std::string name(const Engine& e) const { return utrace_engine_name(k_, e.id); }
+  std::string name(const Engine& e) const { return k_.names->engine(e.id); }
   std::uint64_t step() const { return k_.eng.steps(); }
 
   Kernel& k_;

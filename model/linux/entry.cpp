@@ -3,8 +3,70 @@
 // (int_ret_from_sys_call and do_notify_resume in entry_64.S and signal.c),
 // and signal delivery (do_signal, handle_signal).
 #include "model/linux/kernel.h"
+#include "model/ptrace/ptrace.h"
 
 namespace model {
+
+// ---- the threads of tasks ------------------------------------------------------------
+
+// A user task's thread.  A forked child starts in ret_from_fork: the syscall
+// exit path of the fork (syscall_trace_leave() if TIF_SYSCALL_TRACE is set by
+// then), then back to user mode.  A task alive at the start starts in user
+// mode.  Its program ends by calling exit: it never returns here.
+sim::Co<void> Kernel::task_main(Task* tp) {
+  Task& t = *tp;
+  if (t.forked) co_await syscall_trace_leave(t);
+  co_await return_to_user(t);
+  co_await user->run_user(t);
+  throw ModelBug("a task's user code returned without calling exit");
+}
+
+// kthread(): the thread function, then do_exit(0).
+sim::Co<void> Kernel::kthread_main(Task* tp) {
+  Task& t = *tp;
+  co_await sim::point(sim::ObjId{}, sim::Acc::Local, "kthread");
+  co_await user->run_kthread(t);
+  co_await do_exit(t, 0);
+}
+
+// ---- system_call and int_ret_from_sys_call ------------------------------------------------
+
+// system_call: the entry hook when TIF_SYSCALL_TRACE is set.  true: the
+// tracer aborted the syscall (it returns -ENOSYS).
+sim::Co<bool> Kernel::syscall_entry(Task& t, int nr) {
+  emit(Ev::sys_enter, t.pid, nr);
+  co_await rd(t, Field::tif, "system_call");
+  if (!(t.tif & tif_bit(TIF_SYSCALL_TRACE))) co_return false;
+  co_return co_await syscall_trace_enter(t);
+}
+
+// int_ret_from_sys_call: the exit hooks first.
+sim::Co<void> Kernel::syscall_exit_work(Task& t, int nr, std::int64_t ret) {
+  emit(Ev::sys_exit, t.pid, nr, ret);
+  co_await rd(t, Field::tif, "int_ret_from_sys_call");
+  if (t.tif & (tif_bit(TIF_SYSCALL_TRACE) | tif_bit(TIF_SINGLESTEP))) co_await syscall_trace_leave(t);
+}
+
+// ... then the work loop with the syscall's registers in place.
+sim::Co<void> Kernel::return_from_syscall(Task& t, const PtRegs& regs) {
+  t.regs = regs;
+  co_await return_to_user(t);
+}
+
+// rt_sigreturn: the blocked mask back, and the interrupted code's registers.
+sim::Co<PtRegs> Kernel::restore_sigcontext(Task& t, const SigFrame& frame) {
+  co_await t.sighand->siglock.lock("sys_rt_sigreturn");
+  set_current_blocked(t, frame.blocked);
+  t.sighand->siglock.unlock();
+  PtRegs regs = frame.regs;
+  regs.nr_valid = false;
+  co_return regs;
+}
+
+// do_debug(): the trap flag raises a debug exception after the instruction.
+sim::Co<void> Kernel::do_debug(Task& t) {
+  (void)co_await force_sig_info(*this, SIGTRAP, Siginfo{SIGTRAP, 2 /* TRAP_TRACE */, 0, 0}, t);
+}
 
 // syscall_trace_enter(): with TIF_SYSCALL_TRACE.  true: the tracer aborted
 // the syscall (regs->orig_ax = -1; it returns -ENOSYS).
@@ -46,7 +108,7 @@ sim::Co<void> Kernel::do_signal(Task& cur) {
     co_return;
   }
   // Did we come from a system call?  Restart it: no handler is present.
-  PendingSyscall& s = cur.syscall;
+  PtRegs& s = cur.regs;
   if (s.nr_valid) {
     switch (-s.ret) {
       case ERESTARTNOHAND:
@@ -66,7 +128,7 @@ sim::Co<void> Kernel::do_signal(Task& cur) {
 // handle_signal(): the restart rules for an interrupted syscall, then a
 // signal frame for the handler (the handler's ops run next, then sigreturn).
 sim::Co<void> Kernel::handle_signal(Task& cur, int sig, const Siginfo& info, const KSigaction& ka) {
-  PendingSyscall& s = cur.syscall;
+  PtRegs& s = cur.regs;
   if (s.nr_valid) {
     switch (-s.ret) {
       case ERESTART_RESTARTBLOCK:
@@ -86,7 +148,6 @@ sim::Co<void> Kernel::handle_signal(Task& cur, int sig, const Siginfo& info, con
         break;
     }
     if (s.ret == -EINTR) {
-      s.result = OpResult{EINTR, ResultKind::Errno, 0};
       emit(Ev::sys_restart, cur.pid, 0, s.ret, 0);
     } else if (s.restart) {
       emit(Ev::sys_restart, cur.pid, 0, s.ret, 1);
@@ -96,14 +157,9 @@ sim::Co<void> Kernel::handle_signal(Task& cur, int sig, const Siginfo& info, con
   emit(Ev::signal_deliver, cur.pid, sig, static_cast<int>(SigDisp::Handler), info.code);
 
   // setup_rt_frame(): the frame saves the old mask and the registers.
-  Frame f;
-  f.kind = Frame::Kind::Handler;
-  f.ops = &handler_program(*ka.user);
-  f.saved_blocked = cur.blocked;
-  f.saved_syscall = s;
-  f.handler_sig = sig;
-  cur.syscall = PendingSyscall{};
-  cur.frames.push_back(f);
+  const SigFrame frame{cur.blocked, s};
+  cur.regs = PtRegs{};
+  user->setup_rt_frame(cur, sig, ka, frame);
 
   co_await cur.sighand->siglock.lock("handle_signal");
   cur.blocked.bits |= ka.mask.bits;

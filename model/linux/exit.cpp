@@ -195,7 +195,7 @@ void Kernel::exit_signal_unlink(Task& p) {
   std::erase(p.real_parent->children, &p);
   detach_pid(p);
   p.released = true;
-  state_changed_.wake_all();
+  for (LinuxHooks* h : hooks_) h->on_release(*this, p);
 }
 
 // release_task(): the final teardown of a dead task.
@@ -376,6 +376,23 @@ sim::Co<std::int64_t> Kernel::do_wait(Task& cur, WaitOpts& wo) {
   set_task_state(cur, TASK_RUNNING);
   cur.signal->wait_chldexit.remove(&cur);
   co_return retval;
+}
+
+// init reaps orphans: waitpid(-1, NULL, __WALL) forever.
+sim::Co<void> Kernel::init_main(Task* tp) {
+  Task& in = *tp;
+  for (;;) {
+    WaitOpts wo;
+    wo.flags = __WALL | WEXITED;
+    const std::int64_t r = co_await do_wait(in, wo);
+    if (r == -ECHILD) {
+      // Nothing to wait for: sleep until a child dies or is reparented here.
+      in.signal->wait_chldexit.add(&in);
+      set_task_state(in, TASK_INTERRUPTIBLE);
+      co_await schedule(in, "init: no children");
+      in.signal->wait_chldexit.remove(&in);
+    }
+  }
 }
 
 }  // namespace model

@@ -9,7 +9,7 @@ namespace model {
 
 // do_fork() with copy_process() inlined where it matters to the model.
 sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int exit_signal,
-                                      const Program* program, int child_slot) {
+                                      UserAddr entry) {
   // copy_process(): argument checks.
   if ((clone_flags & CLONE_THREAD) && !(clone_flags & CLONE_SIGHAND)) co_return -EINVAL;
   if ((clone_flags & CLONE_SIGHAND) && !(clone_flags & CLONE_VM)) co_return -EINVAL;
@@ -37,8 +37,7 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   }
 
   Task* parent = (clone_flags & (CLONE_PARENT | CLONE_THREAD)) ? cur.real_parent : &cur;
-  Task& p = new_task(parent, child_slot, false);
-  p.comm = child_slot >= 0 ? scn.task_names[static_cast<std::size_t>(child_slot)] : cur.comm;
+  Task& p = new_task(parent, cur.comm, false);
   p.flags = (cur.flags & ~(PF_STARTING | PF_EXITING | PF_SIGNALED)) | PF_FORKNOEXEC | PF_STARTING;
   // dup_task_struct() copies thread_info; copy_process() clears the signal
   // and syscall-tracing flags; tracehook_init_task() -> utrace_init_task().
@@ -71,7 +70,8 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   }
   p.real_parent = p.parent = parent;
   parent->children.push_back(&p);
-  p.frames.push_back(Frame::of_program(program));
+  // copy_thread(): the child's registers, its start in user space.
+  user->copy_thread(cur, p, entry);
   tasklist_lock.unlock();
 
   const int nr = p.pid;
@@ -183,7 +183,7 @@ sim::Co<int> Kernel::de_thread(Task& tsk) {
 }
 
 // do_execve(), successful: the new image replaces the rest of the program.
-sim::Co<int> Kernel::do_execve(Task& cur, const Program* program) {
+sim::Co<int> Kernel::do_execve(Task& cur, UserAddr image) {
   // flush_old_exec(): de_thread(), then exec_mmap() -> mm_release().
   const int err = co_await de_thread(cur);
   if (err) co_return err;
@@ -198,9 +198,9 @@ sim::Co<int> Kernel::do_execve(Task& cur, const Program* program) {
   cur.flags &= ~PF_FORKNOEXEC;
   cur.self_exec_id++;
   emit(Ev::task_exec, cur.pid);
-  cur.frames.clear();
-  cur.frames.push_back(Frame::of_program(program));
-  cur.syscall = PendingSyscall{};
+  // start_thread(): the new image, and registers of its own.
+  user->start_thread(cur, image);
+  cur.regs = PtRegs{};
   // search_binary_handler() -> tracehook_report_exec()
   co_await tracehook_report_exec(cur);
   co_return 0;

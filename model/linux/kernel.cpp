@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "model/checks/linux_invariants.h"
 #include "model/ptrace/ptrace.h"
 #include "model/utrace/utrace.h"
 #include "sim/hash.h"
@@ -85,34 +84,21 @@ void WaitQueueHead::remove(Task* t) {
   std::erase(waiters, t);
 }
 
-Kernel::Kernel(const Scenario& s, sim::Engine& e, const RunConfig& c)
-    : scn(s), eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), trace_hash_(sim::kHashSeed) {
-  slot_pid_.assign(scn.task_names.size(), 0);
-  completions_.reserve(scn.completion_names.size());
-  completion_waiters_.resize(scn.completion_names.size());
-  for (std::size_t i = 0; i < scn.completion_names.size(); ++i) {
-    completions_.push_back(std::make_unique<sim::Completion>(
-        oid(kCompletionOwner + static_cast<std::uint32_t>(i), Field::completion)));
-    completion_waiters_[i].id = completions_.back()->id();
-  }
-}
+Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConfig& c)
+    : eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), version_(version), bugs_(bugs),
+      trace_hash_(sim::kHashSeed) {}
 
 Kernel::~Kernel() = default;
 
-// The pid hash and the scenario's name bindings, as one object for the
-// explorers: fork and release write it, lookups read it.
-static sim::ObjId pid_table_obj() { return oid(kCompletionOwner - 2, Field::none); }
-
-Task& Kernel::new_task(Task* creator, int slot, bool kthread) {
+Task& Kernel::new_task(Task* creator, std::string comm, bool kthread) {
   sim::note(pid_table_obj(), sim::Acc::Write, "alloc_pid");
   auto owned = std::make_unique<Task>();
   Task& t = *owned;
   t.idx = static_cast<int>(tasks.size());
   t.pid = next_pid++;
   t.tgid = t.pid;
-  t.slot = slot;
   t.kthread = kthread;
-  t.comm = slot >= 0 ? scn.task_names[static_cast<std::size_t>(slot)] : std::string("init");
+  t.comm = std::move(comm);
   t.group_leader = &t;
   t.state_wq.set_id(oid(Kernel::t_owner(t), Field::state));
   if (kthread) t.flags |= PF_KTHREAD;
@@ -125,7 +111,6 @@ Task& Kernel::new_task(Task* creator, int slot, bool kthread) {
   tasks.push_back(std::move(owned));
   if (pid_table_.size() <= static_cast<std::size_t>(t.pid)) pid_table_.resize(t.pid + 1, nullptr);
   pid_table_[t.pid] = &t;
-  if (slot >= 0) slot_pid_[static_cast<std::size_t>(slot)] = t.pid;
   return t;
 }
 
@@ -152,23 +137,20 @@ void Kernel::spawn_thread(Task& t) {
 }
 
 void Kernel::boot() {
-  utrace_setup(*this);
-  Task& in = new_task(nullptr, -1, false);
+  Task& in = new_task(nullptr, "init", false);
   init = &in;
   in.signal = &new_signal_struct(in);
   in.sighand = &new_sighand(in);
   in.signal->flags |= SIGNAL_UNKILLABLE;
   spawn_thread(in);
-  for (const TaskDecl& d : scn.tasks) {
-    Task& t = new_task(&in, d.slot, d.kthread);
-    t.signal = &new_signal_struct(t);
-    t.sighand = &new_sighand(t);
-    t.frames.push_back(Frame::of_program(&d.program));
-    in.children.push_back(&t);
-  }
-  // Threads in pid order, after every task exists (a task's first step may
-  // name any other declared task).
-  for (std::size_t i = 1; i < tasks.size(); ++i) spawn_thread(*tasks[i]);
+}
+
+Task& Kernel::create_task(std::string comm, bool kthread) {
+  Task& t = new_task(init, std::move(comm), kthread);
+  t.signal = &new_signal_struct(t);
+  t.sighand = &new_sighand(t);
+  init->children.push_back(&t);
+  return t;
 }
 
 Task* Kernel::find_task_by_vpid(int pid) const {
@@ -189,21 +171,11 @@ void Kernel::attach_pid(Task& t, int pid) {
   pid_table_[static_cast<std::size_t>(pid)] = &t;
 }
 
-Task* Kernel::task_of_slot(int slot) const {
-  sim::note(pid_table_obj(), sim::Acc::Read, "task_of_slot");
-  if (slot < 0 || static_cast<std::size_t>(slot) >= slot_pid_.size()) return nullptr;
-  const int pid = slot_pid_[static_cast<std::size_t>(slot)];
-  if (!pid) return nullptr;
+Task* Kernel::last_task_with_pid(int pid) const {
   if (Task* t = find_task_by_vpid(pid)) return t;
-  // Released: the last task that had the pid (for "dead" and outcomes).
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it)
     if ((*it)->pid == pid) return it->get();
   return nullptr;
-}
-
-int Kernel::slot_pid(int slot) const {
-  if (slot < 0 || static_cast<std::size_t>(slot) >= slot_pid_.size()) return 0;
-  return slot_pid_[static_cast<std::size_t>(slot)];
 }
 
 int Kernel::nr_tasks_alive() const {
@@ -230,7 +202,6 @@ void Kernel::emit(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t
   h = fold(h, static_cast<std::uint64_t>(b));
   trace_hash_ = sim::hash_mix(h, static_cast<std::uint64_t>(c) ^ (static_cast<std::uint64_t>(d) << 17));
   if (cfg.trace) events_.push_back(Event{kind, eng.steps(), eng.now(), pid, a, b, c, d, ref});
-  if (utrace_checks_) utrace_checks_->on_event(*this, kind, pid, a, b, c, d);
 }
 
 void Kernel::violation(Property p, int pid, std::string message) {
@@ -270,16 +241,16 @@ void Kernel::set_task_state(Task& t, unsigned state) {
   emit(Ev::sched_state, t.pid, t.state, state);
   const unsigned before = t.state;
   t.state = state;
-  if (utrace_checks_) utrace_checks_->on_state_change(*this, t, before, state);
-  state_changed_.wake_all();
+  for (LinuxHooks* h : hooks_) h->on_state_change(*this, t, before, state);
 }
 
 void Kernel::set_exit_state(Task& t, int exit_state) {
   sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Write, "task->exit_state");
   if (t.exit_state == exit_state) return;
   emit(Ev::sched_state, t.pid, t.exit_state ? t.exit_state : t.state, exit_state);
+  const int before = t.exit_state;
   t.exit_state = exit_state;
-  state_changed_.wake_all();
+  for (LinuxHooks* h : hooks_) h->on_exit_state_change(*this, t, before, exit_state);
 }
 
 // wake_up_state() / try_to_wake_up(): only a task whose state matches `mask`.
@@ -364,65 +335,40 @@ TaskState Kernel::task_state_of(const Task& t) const {
   return TaskState::Running;
 }
 
-Kernel::TaskEnd Kernel::task_end(int slot) const {
-  TaskEnd e;
-  const Task* t = task_of_slot(slot);
-  if (!t) return e;
-  e.exists = true;
-  e.state = task_state_of(*t);
-  if (t->final_status >= 0) {
-    e.died = true;
-    e.status = t->final_status;
-  }
-  return e;
-}
-
-const OpResult* Kernel::result_of(int label) const {
-  for (auto it = results_.rbegin(); it != results_.rend(); ++it)
-    if (it->first == label) return &it->second;
-  return nullptr;
-}
-
-void Kernel::end_of_run(const sim::RunResult& r) {
-  if (utrace_checks_) utrace_checks_->end_of_run(*this, r);
-  check_linux_invariants(*this, r);
-  if (r.end == sim::RunEnd::StepLimit) {
-    violation(Property::Hang, 0,
-              fmt::format("the run did not end within {} steps (a livelock, or a program that "
-                          "never ends)",
-                          r.steps));
-    return;
-  }
-  if (r.end != sim::RunEnd::Blocked) return;
-  for (const sim::BlockedThread& b : r.blocked) {
-    const Task& t = *static_cast<const Task*>(eng.user(b.tid));
-    const Op* op = t.cur_op;
-    bool expected = false;
-    if (op && op->expect) {
-      for (const ResultPattern& p : op->expect->any_of)
-        if (p.kind == ResultPattern::Kind::Blocks) expected = true;
-    }
-    if (expected) {
-      emit(Ev::op_result, t.pid, 0, static_cast<int>(ResultKind::None), 0, 1, op);
-      continue;
-    }
-    std::string where = op ? fmt::format(" in {} at {}", op->key, op->ptr) : std::string();
-    violation(Property::Hang, t.pid,
-              fmt::format("{} is blocked forever in {} ({}){}", comm(t.pid),
-                          task_state_string(t.state, t.exit_state), b.reason, where));
-  }
-}
-
-}  // namespace model
-
-namespace model {
-
-std::string Kernel::engine(std::int64_t id) const { return utrace_engine_name(*this, id); }
-
-std::vector<Callback> Kernel::callbacks_of(int handle) const { return utrace_callbacks_of(*this, handle); }
-
 void Kernel::on_user_step(Task& t) {
-  if (utrace_checks_) utrace_checks_->on_user_step(*this, t);
+  for (LinuxHooks* h : hooks_) h->on_user_step(*this, t);
+}
+
+// ---- completions (kernel/sched.c) ------------------------------------------------------
+
+// complete(): x->done++ and __wake_up_common() under x->wait.lock; the first
+// sleeper is woken, try_to_wake_up() making it TASK_RUNNING now, before it
+// runs again.
+sim::Co<void> Kernel::complete(Completion& x) {
+  co_await sim::point(x.done.id(), sim::Acc::Write, "complete");
+  x.done.complete();
+  if (!x.waiters.waiters.empty()) {
+    Task* t = x.waiters.waiters.front();
+    x.waiters.remove(t);
+    set_task_state(*t, TASK_RUNNING);
+  }
+}
+
+// wait_for_completion() -> do_wait_for_common(): under x->wait.lock, if
+// nothing is done yet, queue, TASK_UNINTERRUPTIBLE, schedule(), and test
+// again when woken (another waiter may have taken it).
+sim::Co<void> Kernel::wait_for_completion(Task& cur, Completion& x) {
+  co_await sim::point(x.done.id(), sim::Acc::Write, "wait_for_completion");
+  if (x.done.try_consume()) co_return;
+  const unsigned saved = cur.state;
+  do {
+    x.waiters.add(&cur);
+    set_task_state(cur, TASK_UNINTERRUPTIBLE);
+    cur.on_cpu = false;
+    co_await x.done.sleep("wait_for_completion");
+    cur.on_cpu = true;
+  } while (!x.done.try_consume());
+  if (saved != TASK_UNINTERRUPTIBLE) set_task_state(cur, saved);
 }
 
 }  // namespace model

@@ -1,11 +1,17 @@
 // model/linux/kernel.h: the simulated Linux 2.6.32 below utrace, one per run.
 //
-// Member functions are named after the kernel functions they model and live
-// in files named after the kernel's: signal.cpp (kernel/signal.c),
-// exit.cpp (kernel/exit.c), fork.cpp (kernel/fork.c, fs/exec.c), entry.cpp
-// (arch/x86 syscall entry, return to user mode, do_signal), interp.cpp (the
-// scenario interpreter: what user code and kernel modules do).  Each comment
-// cites the function modelled.
+// The Kernel holds what the real kernel keeps in globals (the task list,
+// tasklist_lock, the pid hash, init) and its member functions are the
+// kernel's functions, named as the kernel names them, so that their bodies
+// read like the C they model: `send_signal(sig, info, t, group)`, with the
+// globals implicit.  They live in files named after the kernel's:
+// kernel.cpp (kernel/sched.c: the scheduler primitives; the task list),
+// signal.cpp (kernel/signal.c), exit.cpp (kernel/exit.c), fork.cpp
+// (kernel/fork.c, fs/exec.c), entry.cpp (arch/x86 syscall entry and exit,
+// return to user mode, do_signal), tracehook.cpp (include/linux/tracehook.h).
+// Each comment cites the function modelled.  What tasks run on top of the
+// kernel (their programs, kernel threads' functions) is a UserCode
+// (model/linux/user.h); the kernel knows nothing of scenarios.
 //
 // Concurrency: every simulated task is one sim thread.  A yield point comes
 // before each spinlock acquire and each lockless access to state another CPU
@@ -19,10 +25,14 @@
 #include <string>
 #include <vector>
 
+#include "model/checks/property.h"
 #include "model/events.h"
-#include "scenario/scenario.h"
+#include "model/linux/hooks.h"
 #include "model/linux/task.h"
+#include "model/linux/user.h"
+#include "model/versions.h"
 #include "sim/engine.h"
+#include "sim/sync.h"
 
 namespace model {
 
@@ -31,22 +41,6 @@ struct Engine;
 class EngineOps;
 struct PtraceContext;
 class Kernel;
-
-// Sees every event of a run as it happens (the property checkers of the
-// utrace layer): on_event() runs inside the step that emitted the event.
-class RunObserver {
- public:
-  virtual ~RunObserver() = default;
-  virtual void on_event(Kernel& k, Ev kind, int pid, std::int64_t a, std::int64_t b,
-                        std::int64_t c, std::int64_t d) = 0;
-  // A task runs one step of user code.
-  virtual void on_user_step(Kernel& k, Task& t) = 0;
-  // recalc_sigpending() is about to clear the task's TIF_SIGPENDING.
-  virtual void on_clear_sigpending(Kernel& k, Task& t) = 0;
-  // task->state changes.
-  virtual void on_state_change(Kernel& k, Task& t, unsigned before, unsigned after) = 0;
-  virtual void end_of_run(Kernel& k, const sim::RunResult& r) = 0;
-};
 
 // An op or feature the model does not implement yet: the run stops with
 // "not implemented" (exit code 70), never silently skipping it.
@@ -86,52 +80,51 @@ inline sim::ObjId oid(std::uint32_t owner, Field f) {
   return sim::ObjId{(owner << 8) | static_cast<std::uint8_t>(f)};
 }
 
-// A violated property, as recorded by a run (the first time each breaks).
-struct Violation {
-  Property property = Property::ModelInvariant;
-  std::string message;
-  std::uint64_t step = 0;
-  int pid = 0;
+// struct completion (kernel/sched.c): a kernel thread or a module waits on
+// one with wait_for_completion() until another calls complete().
+struct Completion {
+  explicit Completion(sim::ObjId id) : done(id) { waiters.id = id; }
+  sim::Completion done;
+  // The tasks asleep in wait_for_completion(), in the order they queued
+  // (x->wait): complete() makes the first one TASK_RUNNING.
+  WaitQueueHead waiters;
 };
 
-// The context ops run in: a user task, a kernel thread, or an engine callback.
-struct OpCtx {
-  enum class Kind : std::uint8_t { User, Kthread, Callback };
-  Kind kind = Kind::User;
-  Task* self = nullptr;       // "$task"
-  Task* child = nullptr;      // "$child" (report_clone)
-  Engine* engine = nullptr;   // "$engine"
-};
-
-class Kernel final : public TraceNames {
+class Kernel final {
  public:
-  Kernel(const Scenario& scn, sim::Engine& eng, const RunConfig& cfg);
-  ~Kernel() override;
+  Kernel(KernelVersion version, BugSet bugs, sim::Engine& eng, const RunConfig& cfg);
+  ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
 
-  // Creates init (pid 1) and the scenario's tasks and their threads.
+  // Creates init (pid 1) and starts its thread.  The tasks alive at the
+  // start are created by whoever boots the kernel (create_task), then
+  // started in pid order (spawn_thread).
   void boot();
-  // After the engine's run: end-of-run properties (hang) and the outcome.
-  void end_of_run(const sim::RunResult& r);
+  // A task alive at the start: a child of init, with its own signal and
+  // sighand structs.
+  Task& create_task(std::string comm, bool kthread);
 
   // ---- the run's configuration -----------------------------------------------------
-  const Scenario& scn;
   sim::Engine& eng;
   const RunConfig cfg;
-  KernelVersion version() const { return scn.kernel; }
-  bool bug(int r) const { return scn.has_bug(r); }
+  UserCode* user = nullptr;  // what the tasks run (model/linux/user.h)
+  // The names of the run (tasks, engines), for the messages of properties.
+  const TraceNames* names = nullptr;
+  KernelVersion version() const { return version_; }
+  bool bug(int r) const { return r >= 1 && r <= kMaxBug && bugs_.test(static_cast<std::size_t>(r - 1)); }
 
   // ---- tasks ------------------------------------------------------------------------
   std::vector<std::unique_ptr<Task>> tasks;  // every task ever created, in creation order
   Task* init = nullptr;
   sim::SpinLock tasklist_lock;               // rwlock_t tasklist_lock, modelled exclusive
   Task* find_task_by_vpid(int pid) const;    // NULL once released
-  Task* task_of_slot(int slot) const;        // the task a scenario name is bound to (even released)
-  int slot_pid(int slot) const;              // its pid, 0 if never created
-  void bind_slot(int slot, int pid) { slot_pid_[static_cast<std::size_t>(slot)] = pid; }
+  Task* last_task_with_pid(int pid) const;   // ... or the last task that had it (even released)
   void attach_pid(Task& t, int pid);
   void detach_pid(Task& t);
+  // The pid hash, as one object for the explorers: fork and release write
+  // it, lookups read it.
+  static sim::ObjId pid_table_obj() { return oid(kCompletionOwner - 2, Field::none); }
   SignalStruct& new_signal_struct(Task& leader);
   SighandStruct& new_sighand(Task& owner);
   TaskState task_state_of(const Task& t) const;
@@ -144,22 +137,15 @@ class Kernel final : public TraceNames {
   void violation(Property p, int pid, std::string message);
   const std::vector<Event>& events() const { return events_; }
   const std::vector<Violation>& violations() const { return violations_; }
+  PropertySet broken() const { return broken_; }
   std::uint64_t trace_hash() const { return trace_hash_; }
-  // TraceNames
-  std::string comm(int pid) const override;
-  std::string engine(std::int64_t id) const override;
-  std::string message(std::int64_t index) const override;
+  std::string comm(int pid) const;                  // "tracer-3"
+  std::string message(std::int64_t index) const;    // a property's message
 
-  // ---- outcome (for expectations) ----------------------------------------------------
-  struct TaskEnd {
-    bool exists = false;
-    bool died = false;
-    int status = 0;       // wait status it died with
-    TaskState state = TaskState::Running;
-  };
-  TaskEnd task_end(int slot) const;
-  std::vector<Callback> callbacks_of(int handle) const;
-  const OpResult* result_of(int label) const;
+  // ---- observers (model/linux/hooks.h) ----------------------------------------------
+  void observe(LinuxHooks* o) { hooks_.push_back(o); }
+  // A task ran one step of user code.
+  void on_user_step(Task& t);
 
   // ---- yield points -------------------------------------------------------------------
   sim::PointAwaiter rd(const Task& t, Field f, const char* where) const {
@@ -178,6 +164,9 @@ class Kernel final : public TraceNames {
   // schedule_timeout(): true when the time ran out
   sim::Co<bool> schedule_until(Task& cur, std::uint64_t deadline, const char* where);
   void wake_up(WaitQueueHead& q, unsigned mask);
+  // complete() and wait_for_completion() (kernel/sched.c)
+  sim::Co<void> complete(Completion& x);
+  sim::Co<void> wait_for_completion(Task& cur, Completion& x);
 
   // ---- kernel/signal.c ------------------------------------------------------------------
   bool sig_handler_ignored(const KSigaction& ka, int sig) const;
@@ -196,8 +185,9 @@ class Kernel final : public TraceNames {
   sim::Co<int> send_sig_info(int sig, Siginfo info, Task& p, int sender);
   sim::Co<int> do_tkill(Task& cur, int tgid, int pid, int sig);
   sim::Co<int> kill_pid_info(Task& cur, int pid, int sig);
-  sim::Co<int> do_sigaction(Task& cur, const SigactionOp& op);
-  sim::Co<int> sigprocmask(Task& cur, const SigprocmaskOp& op);
+  sim::Co<int> do_sigaction(Task& cur, int sig, const KSigaction& act);
+  enum class SigHow : std::uint8_t { Block, Unblock, SetMask };  // SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK
+  sim::Co<int> sigprocmask(Task& cur, SigHow how, SigSet set);
   void set_current_blocked(Task& cur, SigSet newset);
   sim::Co<bool> do_signal_stop(Task& cur, int signr);
   sim::Co<void> do_notify_parent_cldstop(Task& tsk, int why);
@@ -228,19 +218,33 @@ class Kernel final : public TraceNames {
   sim::Co<int> wait_task_continued(Task& cur, WaitOpts& wo, Task& p);
 
   // ---- kernel/fork.c, fs/exec.c -------------------------------------------------------------
-  Task& new_task(Task* creator, int slot, bool kthread);
-  sim::Co<std::int64_t> do_fork(Task& cur, std::uint64_t clone_flags, int exit_signal,
-                                const Program* program, int child_slot);
-  sim::Co<int> do_execve(Task& cur, const Program* program);
+  Task& new_task(Task* creator, std::string comm, bool kthread);
+  // `entry`: where the child starts in user space (UserCode::copy_thread).
+  sim::Co<std::int64_t> do_fork(Task& cur, std::uint64_t clone_flags, int exit_signal, UserAddr entry);
+  // `image`: what the new program is (UserCode::start_thread).
+  sim::Co<int> do_execve(Task& cur, UserAddr image);
   sim::Co<int> de_thread(Task& cur);
   void spawn_thread(Task& t);
 
-  // ---- arch/x86: syscalls and the way back to user mode ------------------------------------
+  // ---- arch/x86: syscalls, signal frames and the way back to user mode --------------------
+  // system_call: the entry hook; true if the tracer aborted the syscall.
+  sim::Co<bool> syscall_entry(Task& cur, int nr);
+  // int_ret_from_sys_call, first half: the exit hooks (syscall_trace_leave).
+  sim::Co<void> syscall_exit_work(Task& cur, int nr, std::int64_t ret);
+  // int_ret_from_sys_call, second half: regs are what the syscall leaves;
+  // the work loop of return_to_user() may deliver signals.
+  sim::Co<void> return_from_syscall(Task& cur, const PtRegs& regs);
   sim::Co<bool> syscall_trace_enter(Task& cur);
   sim::Co<void> syscall_trace_leave(Task& cur);
   sim::Co<void> return_to_user(Task& cur);
   sim::Co<void> do_signal(Task& cur);
   sim::Co<void> handle_signal(Task& cur, int sig, const Siginfo& info, const KSigaction& ka);
+  // rt_sigreturn, after its entry hook: restore_sigcontext() puts back the
+  // frame's blocked mask; the registers it returns are the interrupted
+  // code's, with orig_ax = -1 (no more restart processing).
+  sim::Co<PtRegs> restore_sigcontext(Task& cur, const SigFrame& frame);
+  // do_debug(): the trap after a single-stepped instruction.
+  sim::Co<void> do_debug(Task& cur);
 
   // ---- include/linux/tracehook.h (RHEL6): where the kernel calls utrace -----------------------
   // Each tests task->utrace_flags locklessly first (utrace-semantics.md §5.0).
@@ -262,31 +266,16 @@ class Kernel final : public TraceNames {
   sim::Co<void> tracehook_report_death(Task& t, int signal, bool group_dead);
   sim::Co<void> tracehook_prepare_release_task(Task& t);
 
-  // ---- the scenario interpreter (interp.cpp) ------------------------------------------------
-  sim::Co<void> task_main(Task* t);
-  sim::Co<void> kthread_main(Task* t);
-  sim::Co<void> init_main(Task* t);
-  // Ops in kernel context (kthreads, callbacks, module calls): no user mode.
-  sim::Co<void> run_kernel_ops(Task& cur, const Program& ops, OpCtx ctx);
-  sim::Co<OpResult> run_kernel_op(Task& cur, const Op& op, OpCtx& ctx, bool check);
-  sim::Co<OpResult> do_kernel_op(Task& cur, const Op& op, OpCtx& ctx);
-  Task* resolve(const TaskRef& r, const OpCtx& ctx) const;
-  void record_result(Task& t, const Op& op, const OpResult& r, bool check, const OpCtx* ctx);
-  bool match_result(const OpResult& r, const std::vector<ResultPattern>& any_of, const OpCtx* ctx) const;
-  std::string describe_result(const OpResult& r) const;
-  std::string describe_pattern(const ResultPattern& p) const;
-  const Program& handler_program(const SignalHandler& h);
-  // A task ran one step of user code (run-while-stopped is checked here).
-  void on_user_step(Task& t);
+  // ---- the threads of tasks -----------------------------------------------------------------
+  sim::Co<void> task_main(Task* t);    // ret_from_fork, then user mode
+  sim::Co<void> kthread_main(Task* t); // kthread(): the thread function, then do_exit(0)
+  sim::Co<void> init_main(Task* t);    // /sbin/init: reaps orphans
 
   // ---- utrace (model/utrace): set up lazily by the first attach -------------------------------
   std::vector<std::unique_ptr<Utrace>> utraces;
   std::vector<std::unique_ptr<Engine>> engines;
-  std::vector<std::unique_ptr<EngineOps>> engine_ops;  // the scenario's engine tables
-  std::vector<Engine*> handles;                        // engine handles of the scenario, by slot
   int next_engine_id = 0;
-  std::unique_ptr<RunObserver> observer;
-  RunObserver* utrace_checks_ = nullptr;
+  LinuxHooks* utrace_checks_ = nullptr;  // the utrace property checkers (model/checks)
   // ptrace on utrace (model/ptrace.h): its callback table and the
   // struct ptrace_context of each ptrace engine (engine->data = index + 1).
   std::unique_ptr<EngineOps> ptrace_ops;
@@ -295,36 +284,22 @@ class Kernel final : public TraceNames {
   // in or out of TASK_TRACED; they say so around the change.
   void permit_traced_change(bool on) { traced_permit_ = on; }
   bool traced_change_permitted() const { return traced_permit_; }
-  sim::WaitQueue state_changed_{oid(kCompletionOwner - 1, Field::state)};  // any task's state changed (await)
 
   int next_pid = 1;
 
  private:
-  sim::Co<void> user_op(Task& t, const Op& op, std::size_t fi);
-  sim::Co<bool> syscall_enter(Task& t, int nr);
-  sim::Co<void> finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret,
-                               OpResult res, bool completes);
-  void complete_op(Task& t, std::size_t fi, const Op& op, const OpResult& r);
-  sim::Co<void> sigreturn(Task& t);
-  sim::Co<void> program_end(Task& t);
-
-  std::vector<std::pair<const SignalHandler*, std::unique_ptr<Program>>> synth_;
+  KernelVersion version_;
+  BugSet bugs_;
+  std::vector<LinuxHooks*> hooks_;
   bool traced_permit_ = false;
   std::vector<Event> events_;
   std::vector<Violation> violations_;
   std::vector<std::string> messages_;
   PropertySet broken_;
   std::uint64_t trace_hash_;
-  std::vector<int> slot_pid_;
   std::vector<Task*> pid_table_;
   std::vector<std::unique_ptr<SignalStruct>> signals_;
   std::vector<std::unique_ptr<SighandStruct>> sighands_;
-  std::vector<std::pair<int, OpResult>> results_;  // by label
-  std::vector<std::unique_ptr<sim::Completion>> completions_;
-  // The tasks asleep in wait_for_completion() on each completion, in the
-  // order they queued (x->wait): complete() makes the first one TASK_RUNNING.
-  std::vector<WaitQueueHead> completion_waiters_;
-  friend struct KernelAccess;
 };
 
 }  // namespace model

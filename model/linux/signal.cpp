@@ -262,7 +262,8 @@ void Kernel::recalc_sigpending(Task& cur) {
   if (tracehook_force_sigpending(cur))
     cur.set_tif(TIF_SIGPENDING);
   else if (!recalc_sigpending_tsk(cur)) {
-    if (cur.test_tif(TIF_SIGPENDING) && utrace_checks_) utrace_checks_->on_clear_sigpending(*this, cur);
+    if (cur.test_tif(TIF_SIGPENDING))
+      for (LinuxHooks* h : hooks_) h->on_clear_sigpending(*this, cur);
     cur.clear_tif(TIF_SIGPENDING);
   }
 }
@@ -344,27 +345,11 @@ sim::Co<int> Kernel::do_tkill(Task& cur, int tgid, int pid, int sig) {
 }
 
 // do_sigaction(): rt_sigaction(2).
-sim::Co<int> Kernel::do_sigaction(Task& cur, const SigactionOp& op) {
-  const int sig = op.sig;
+sim::Co<int> Kernel::do_sigaction(Task& cur, int sig, const KSigaction& act) {
   if (!sig_valid(sig) || sig_kernel_only(sig)) co_return -EINVAL;
   co_await cur.sighand->siglock.lock("do_sigaction");
   KSigaction& k = (*cur.sighand)[sig];
-  switch (op.handler.kind) {
-    case SignalHandler::Kind::Default:
-      k.handler = KSigaction::Handler::Default;
-      k.user = nullptr;
-      break;
-    case SignalHandler::Kind::Ignore:
-      k.handler = KSigaction::Handler::Ignore;
-      k.user = nullptr;
-      break;
-    default:
-      k.handler = KSigaction::Handler::User;
-      k.user = &op.handler;
-      break;
-  }
-  k.flags = op.flags;
-  k.mask = SigSet{};
+  k = act;
   // POSIX 3.3.1.3: setting a signal to be ignored (or to a default action
   // of ignore) discards the pending instances, in every thread.
   if (sig_handler_ignored(k, sig)) {
@@ -390,13 +375,13 @@ void Kernel::set_current_blocked(Task& cur, SigSet newset) {
 }
 
 // sigprocmask(2)
-sim::Co<int> Kernel::sigprocmask(Task& cur, const SigprocmaskOp& op) {
+sim::Co<int> Kernel::sigprocmask(Task& cur, SigHow how, SigSet set) {
   co_await cur.sighand->siglock.lock("sigprocmask");
   SigSet n = cur.blocked;
-  switch (op.how) {
-    case SigprocmaskOp::How::Block: n.bits |= op.set.bits; break;
-    case SigprocmaskOp::How::Unblock: n.bits &= ~op.set.bits; break;
-    case SigprocmaskOp::How::Set: n = op.set; break;
+  switch (how) {
+    case SigHow::Block: n.bits |= set.bits; break;
+    case SigHow::Unblock: n.bits &= ~set.bits; break;
+    case SigHow::SetMask: n = set; break;
   }
   set_current_blocked(cur, n);
   cur.sighand->siglock.unlock();

@@ -10,11 +10,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "model/abi.h"
 #include "model/events.h"
-#include "scenario/scenario.h"
+#include "model/linux/task_state.h"
+#include "model/linux/user.h"
 #include "sim/engine.h"
 #include "sim/note.h"
 #include "sim/sync.h"
@@ -80,11 +82,12 @@ struct SigPending {
   std::vector<Siginfo> list;
 };
 
-// struct k_sigaction.  The handler of a user handler is the scenario's.
+// struct k_sigaction.  A user handler is an address in user space: the
+// kernel stores it and hands it to setup_rt_frame() (model/linux/user.h).
 struct KSigaction {
   enum class Handler : std::uint8_t { Default, Ignore, User };
   Handler handler = Handler::Default;
-  const SignalHandler* user = nullptr;  // Handler::User: what the handler does
+  UserAddr user = nullptr;              // Handler::User: sa_handler, in user space
   std::uint32_t flags = 0;              // SA_*
   SigSet mask;                          // sa_mask
 };
@@ -119,50 +122,23 @@ struct SignalStruct {
   int group_stop_count = 0;
 };
 
-// ---- the interpreter's position in a task's program -----------------------------------
+// ---- registers ------------------------------------------------------------------------
 
-// What an op returned.
-struct OpResult {
-  std::int64_t value = 0;
-  ResultKind kind = ResultKind::Value;
-  int pid = 0;  // WaitStatus: the task reported
-};
-
-// The registers of a syscall on its way back to user mode: its return value,
-// whether do_signal() must still apply the restart rules (orig_ax >= 0), and
-// whether it is to be re-executed (regs->ip -= 2).  A signal handler frame
-// saves this and sigreturn restores it.
-struct PendingSyscall {
-  bool active = false;    // an op is in progress and completes when control returns to it
+// The part of struct pt_regs a syscall leaves for the way back to user
+// mode: its return value (ax), whether do_signal() must still apply the
+// restart rules (orig_ax >= 0), and whether it is to be re-executed
+// (regs->ip -= 2).  A signal frame saves them and sigreturn restores them.
+struct PtRegs {
   bool nr_valid = false;  // syscall_get_nr() >= 0: the restart rules apply
   bool restart = false;
   std::int64_t ret = 0;
-  OpResult result;
 };
 
-struct Frame {
-  enum class Kind : std::uint8_t { Program, Loop, Handler, Retry };
-  Kind kind = Kind::Program;
-  const Program* ops = nullptr;
-  const Op* single = nullptr;   // Retry: the op repeated
-  const Op* owner = nullptr;    // Loop/Retry: the op that pushed this frame
-  std::size_t pc = 0;
-  std::uint64_t op_state = 0;   // progress of the current op (compute steps, a nanosleep deadline + 1)
-  std::uint64_t remaining = 0;  // Loop: iterations left after this one; Retry: tries so far
-  bool forever = false;
-  // Handler: what sigreturn restores
-  SigSet saved_blocked;
-  PendingSyscall saved_syscall;
-  int handler_sig = 0;
-
-  // The frame that runs a program from its first op.
-  static Frame of_program(const Program* p) {
-    Frame f;
-    f.ops = p;
-    return f;
-  }
-
-  const Op* current() const { return single ? single : (pc < ops->size() ? &(*ops)[pc] : nullptr); }
+// struct rt_sigframe, what the kernel needs back at rt_sigreturn: the
+// blocked mask and the registers of the interrupted code.
+struct SigFrame {
+  SigSet blocked;
+  PtRegs regs;
 };
 
 // struct completion vfork_done: the vfork parent sleeps uninterruptibly
@@ -179,7 +155,6 @@ struct Task {
   int pid = 0;
   int tgid = 0;
   int idx = 0;    // creation order: owner of its yield-point objects
-  int slot = -1;  // Scenario::task_names, -1 for init
   std::string comm;
   bool kthread = false;
   sim::Tid tid = sim::kNoTid;
@@ -225,11 +200,9 @@ struct Task {
   // wake-ups for waiters on this task's state (the `await` op)
   sim::WaitQueue state_wq;
 
-  // interpreter
-  std::vector<Frame> frames;
-  PendingSyscall syscall;
-  const Program* exec_program = nullptr;  // set by exec: the new image
-  const Op* cur_op = nullptr;  // the op being executed (for "blocks" and hang reports)
+  // the registers of the syscall on its way back to user mode
+  PtRegs regs;
+
   bool released = false;   // release_task() done: the pid is free
   bool thread_done = false;  // its simulated thread has finished (after exit_notify)
   int final_status = -1;   // the wait status it died with (exit_code / group_exit_code)

@@ -35,9 +35,13 @@ void ptrace_release_task(Kernel& k, Task& p);
 // exit_ptrace(): the tracer exits; every tracee is detached implicitly.
 sim::Co<void> exit_ptrace(Kernel& k, Task& tracer);
 
-// sys_ptrace(): the ptrace system call.  Returns the syscall's value; *res
-// gets the op's result (GETEVENTMSG's message, GETSIGINFO's si_signo).
-sim::Co<std::int64_t> sys_ptrace(Kernel& k, Task& cur, const PtraceOp& op, OpCtx& ctx, OpResult* res);
+// sys_ptrace(): the ptrace system call on the task `child` (the pid looked
+// up; NULL: no such task).  `data` is the request's data argument (the
+// signal of CONT, SYSCALL, DETACH...; the options of SETOPTIONS).  Returns
+// the syscall's value; *peek gets what GETEVENTMSG and GETSIGINFO write to
+// user memory (the message; si_signo) when they return 0.
+sim::Co<std::int64_t> sys_ptrace(Kernel& k, Task& cur, long request, Task* child, std::int64_t data,
+                                 std::int64_t* peek);
 
 // ptrace_notify_stop(): called by utrace_stop() after TASK_TRACED (§8.5): the
 // tracer's wait() learns of the stop (CLD_TRAPPED).

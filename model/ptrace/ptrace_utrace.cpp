@@ -581,12 +581,13 @@ sim::Co<int> ptrace_rw_siginfo(Kernel& k, Task& tracee, PtraceContext& ctx, bool
   (void)k;
 }
 
-sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, const PtraceOp& op, OpResult* res) {
+sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, long request, std::int64_t data,
+                                     std::int64_t* peek) {
   Engine* e = co_await ptrace_lookup_engine(k, cur, child);
   if (!e) co_return -ESRCH;
   PtraceContext& ctx = ctx_of(k, *e);
   std::int64_t ret = 0;
-  switch (op.request) {
+  switch (request) {
     case PTRACE_PEEKTEXT:
     case PTRACE_PEEKDATA:
     case PTRACE_PEEKUSR:
@@ -598,17 +599,17 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, const Pt
       ret = 0;  // utsim has no memory or registers: the access succeeds
       break;
     case PTRACE_SETOPTIONS:
-      (void)co_await ptrace_set_events(k, cur, child, *e, static_cast<int>(op.options & PTRACE_O_MASK));
-      ret = (op.options & ~PTRACE_O_MASK) ? -EINVAL : 0;
+      (void)co_await ptrace_set_events(k, cur, child, *e, static_cast<int>(data & PTRACE_O_MASK));
+      ret = (data & ~std::int64_t{PTRACE_O_MASK}) ? -EINVAL : 0;
       break;
     case PTRACE_GETEVENTMSG:
-      *res = OpResult{ctx.eventmsg, ResultKind::Value, 0};
+      *peek = ctx.eventmsg;
       ret = 0;
       break;
     case PTRACE_GETSIGINFO: {
       Siginfo info;
       ret = co_await ptrace_rw_siginfo(k, child, ctx, false, &info);
-      if (!ret) *res = OpResult{info.signo, ResultKind::Value, 0};
+      if (!ret) *peek = info.signo;
       break;
     }
     case PTRACE_SETSIGINFO:
@@ -616,11 +617,11 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, const Pt
       break;
     case PTRACE_DETACH:
       utrace_unfreeze_stop(k, child);
-      if (op.sig < 0 || op.sig > kNSig) {
+      if (data < 0 || data > kNSig) {
         ret = -EIO;
         break;
       }
-      co_await ptrace_do_detach(k, cur, child, op.sig);
+      co_await ptrace_do_detach(k, cur, child, static_cast<int>(data));
       ret = 0;
       break;
     case PTRACE_KILL:
@@ -629,7 +630,7 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, const Pt
       ret = 0;
       break;
     default:
-      ret = co_await ptrace_resume(k, cur, child, *e, op.request, op.sig);
+      ret = co_await ptrace_resume(k, cur, child, *e, static_cast<int>(request), static_cast<int>(data));
       break;
   }
   co_await utrace_engine_put(k, cur, *e);
@@ -673,28 +674,24 @@ sim::Co<void> exit_ptrace(Kernel& k, Task& tracer) {
 
 void ptrace_setup(Kernel& k) { k.ptrace_ops = std::make_unique<PtraceOps>(); }
 
-sim::Co<std::int64_t> sys_ptrace(Kernel& k, Task& cur, const PtraceOp& op, OpCtx& ctx, OpResult* res) {
+sim::Co<std::int64_t> sys_ptrace(Kernel& k, Task& cur, long request, Task* child, std::int64_t data,
+                                 std::int64_t* peek) {
   if (k.version() == KernelVersion::V2011_3x)
     throw NotImplemented("ptrace on 2011-3x: upstream 3.x ptrace is not built on utrace (use 2010-rhel6)");
   std::int64_t ret;
-  if (op.request == PTRACE_TRACEME) {
+  if (request == PTRACE_TRACEME) {
     ret = co_await ptrace_traceme(k, cur);
+  } else if (!child || child->released) {
+    ret = -ESRCH;
+  } else if (request == PTRACE_ATTACH) {
+    ret = co_await ptrace_attach(k, cur, *child);
   } else {
-    Task* child = k.resolve(op.pid, ctx);
-    if (!child || child->released) {
-      ret = -ESRCH;
-    } else if (op.request == PTRACE_ATTACH) {
-      ret = co_await ptrace_attach(k, cur, *child);
-    } else {
-      ret = co_await ptrace_check_attach(k, cur, *child, op.request == PTRACE_KILL);
-      if (ret >= 0) {
-        ret = co_await ptrace_request(k, cur, *child, op, res);
-        utrace_unfreeze_stop(k, *child);
-      }
+    ret = co_await ptrace_check_attach(k, cur, *child, request == PTRACE_KILL);
+    if (ret >= 0) {
+      ret = co_await ptrace_request(k, cur, *child, request, data, peek);
+      utrace_unfreeze_stop(k, *child);
     }
   }
-  if (res->kind != ResultKind::Value || ret < 0 || (op.request != PTRACE_GETEVENTMSG && op.request != PTRACE_GETSIGINFO))
-    *res = ret < 0 ? OpResult{-ret, ResultKind::Errno, 0} : OpResult{ret, ResultKind::Value, 0};
   co_return ret;
 }
 

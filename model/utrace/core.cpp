@@ -46,10 +46,14 @@ class DetachedOps final : public EngineOps {
 };
 }  // namespace
 
-EngineOps& detached_ops() {
+}  // namespace ut
+
+EngineOps& utrace_detached_ops() {
   static DetachedOps ops;
   return ops;
 }
+
+namespace ut {
 
 // ---- state changes (traced, and checked) -----------------------------------------------------
 
@@ -258,7 +262,7 @@ sim::Co<bool> utrace_do_stop(Kernel& k, Task& target) {
 EngineOps* Engine::current_ops(Kernel&) const {
   switch (ops) {
     case Ops::Real: return table;
-    case Ops::Detached: return &detached_ops();
+    case Ops::Detached: return &utrace_detached_ops();
     case Ops::Null: return nullptr;
   }
   return nullptr;
@@ -408,7 +412,7 @@ sim::Co<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std
     if (!r.engine) r.err = ENOENT;
     co_return r;
   }
-  if (!ops || ops == &detached_ops()) {
+  if (!ops || ops == &utrace_detached_ops()) {
     r.err = EINVAL;
     co_return r;
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/linux/kernel.h"
+#include "model/utrace/callback.h"
 
 namespace model {
 
@@ -64,11 +65,9 @@ struct Engine {
   unsigned long flags = 0;           // events, plus ENGINE_STOP
   bool has_release = false;          // engine->release, copied at attach
   Task* target = nullptr;
-  int handle = -1;                   // the scenario handle it was last bound to
+  std::vector<Callback> received;    // the callbacks it got, in order (outcomes)
   bool on_list = false;              // linked on attached/attaching
   bool freed = false;                // the last reference was dropped
-  std::vector<Callback> received;    // the callbacks it got, in order (outcomes)
-  std::array<std::uint32_t, kCallbackCount> calls{};  // calls per callback (return sequences)
   // utrace_prepare_examine()'s struct utrace_examiner, kept for the scenario's next finish
   unsigned exam_state = 0;
   std::uint64_t exam_ncsw = 0;
@@ -110,14 +109,6 @@ struct UtraceReport {
 // utrace_init_task(): a new task has no engines (they are never inherited).
 void utrace_init_task(Task& t);
 
-// Per-run set-up: the engine tables of the scenario, the property checkers.
-void utrace_setup(Kernel& k);
-
-// The utrace API ops of a scenario (utrace_attach_task, utrace_set_events,
-// utrace_control, utrace_barrier, utrace_prepare/finish_examine,
-// utrace_engine_put).
-sim::Co<OpResult> utrace_api_op(Kernel& k, Task& cur, const Op& op, OpCtx& ctx);
-
 // The API itself (§3), for the ops above and for ptrace.
 struct AttachResult {
   Engine* engine = nullptr;
@@ -136,9 +127,8 @@ void utrace_freeze_stop(Kernel& k, Task& t);
 void utrace_unfreeze_stop(Kernel& k, Task& t);
 bool task_utrace_attached(const Task& t);
 
-// Names and outcomes for traces and expectations.
-std::string utrace_engine_name(const Kernel& k, std::int64_t id);
-std::vector<Callback> utrace_callbacks_of(const Kernel& k, int handle);
+// The detached-ops sentinel (§1.4): what utrace_attach_task() refuses as ops.
+EngineOps& utrace_detached_ops();
 
 // Reporting hooks (§5).
 sim::Co<bool> utrace_report_syscall_entry(Kernel& k, Task& task);

@@ -1,16 +1,15 @@
-// The scenario side of utrace: engine tables of a scenario as callback
-// tables, and the utrace API ops a kthread, a callback or a task runs.
+// scenario/interp/engines.cpp: the scenario side of utrace — the engine
+// tables of a scenario as callback tables (struct utrace_engine_ops), and
+// the utrace API ops a kthread, a callback or a task runs.
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "model/checks/utrace_checks.h"
-#include "model/utrace/internal.h"
-#include "model/ptrace/ptrace.h"
+#include "scenario/interp/interp.h"
+#include "scenario/interp/op_kind.h"
 
 namespace model {
-
-using namespace ut;
 
 namespace {
 
@@ -19,107 +18,133 @@ namespace {
 // task's context, with no lock held.
 class ScenarioOps final : public EngineOps {
  public:
-  explicit ScenarioOps(const EngineTable& t) : t_(t) {}
+  ScenarioOps(const EngineTable& t, Interpreter& interp) : t_(t), interp_(interp) {}
   const char* name() const override { return t_.name.c_str(); }
   bool has(Callback c) const override { return t_[c].present; }
   bool has_release() const override { return t_[Callback::release].present; }
 
   sim::Co<std::uint32_t> call(Kernel& k, Task& task, Engine& e, CallbackArgs& a) override {
     const CallbackSpec& s = t_[a.cb];
-    const std::uint32_t n = e.calls[static_cast<std::size_t>(a.cb)]++;
+    const std::uint32_t n = interp_.callback_called(e, a.cb);
     const std::uint32_t ret =
         s.returns.empty() ? UTRACE_RESUME : s.returns[std::min<std::size_t>(n, s.returns.size() - 1)];
     if (!s.body.empty()) {
       OpCtx ctx{OpCtx::Kind::Callback, &task, a.child, &e};
-      co_await k.run_kernel_ops(k.current(), s.body, ctx);
+      co_await interp_.run_kernel_ops(k.current(), s.body, ctx);
     }
     co_return ret;
   }
 
  private:
   const EngineTable& t_;
+  Interpreter& interp_;
 };
-
-OpResult from_ret(int ret) {
-  return ret < 0 ? OpResult{-ret, ResultKind::Errno, 0} : OpResult{ret, ResultKind::Value, 0};
-}
 
 }  // namespace
 
-void utrace_setup(Kernel& k) {
-  for (const EngineTable& t : k.scn.engines) k.engine_ops.push_back(std::make_unique<ScenarioOps>(t));
-  k.handles.assign(k.scn.handle_names.size(), nullptr);
-  ptrace_setup(k);
-  k.observer = std::make_unique<Checks>(k);
-  k.utrace_checks_ = k.observer.get();
+// ---- engines and handles ------------------------------------------------------------------
+
+void Interpreter::setup_engine_tables() {
+  for (const EngineTable& t : scn_.engines) engine_ops_.push_back(std::make_unique<ScenarioOps>(t, *this));
 }
 
-std::string utrace_engine_name(const Kernel& k, std::int64_t id) {
-  if (id > 0 && static_cast<std::size_t>(id) <= k.engines.size()) {
-    for (const auto& e : k.engines)
-      if (e->id == id && e->handle >= 0)
-        return fmt::format("e{}({})", id, k.scn.handle_names[static_cast<std::size_t>(e->handle)]);
+Interpreter::EngineRecord& Interpreter::record_of(const Engine& e) {
+  const auto i = static_cast<std::size_t>(e.id - 1);
+  if (engine_records_.size() <= i) engine_records_.resize(i + 1);
+  return engine_records_[i];
+}
+
+std::uint32_t Interpreter::callback_called(const Engine& e, Callback cb) {
+  return record_of(e).calls[static_cast<std::size_t>(cb)]++;
+}
+
+const std::array<std::uint32_t, kCallbackCount>& Interpreter::calls_of(const Engine& e) const {
+  static const std::array<std::uint32_t, kCallbackCount> none{};
+  const auto i = static_cast<std::size_t>(e.id - 1);
+  return i < engine_records_.size() ? engine_records_[i].calls : none;
+}
+
+int Interpreter::handle_of(const Engine& e) const {
+  const auto i = static_cast<std::size_t>(e.id - 1);
+  return i < engine_records_.size() ? engine_records_[i].handle : -1;
+}
+
+void Interpreter::bind_handle(int handle, Engine& e) {
+  handles_[static_cast<std::size_t>(handle)] = &e;
+  record_of(e).handle = handle;
+}
+
+std::string Interpreter::engine_name(std::int64_t id) const {
+  if (id > 0 && static_cast<std::size_t>(id) <= k_.engines.size()) {
+    for (const auto& e : k_.engines)
+      if (e->id == id && handle_of(*e) >= 0)
+        return fmt::format("e{}({})", id, scn_.handle_names[static_cast<std::size_t>(handle_of(*e))]);
   }
   return fmt::format("e{}", id);
 }
 
-std::vector<Callback> utrace_callbacks_of(const Kernel& k, int handle) {
-  if (handle < 0 || static_cast<std::size_t>(handle) >= k.handles.size() || !k.handles[handle]) return {};
-  return k.handles[static_cast<std::size_t>(handle)]->received;
+const Engine* Interpreter::engine_of_handle(int handle) const {
+  if (handle < 0 || static_cast<std::size_t>(handle) >= handles_.size()) return nullptr;
+  return handles_[static_cast<std::size_t>(handle)];
 }
 
-sim::Co<OpResult> utrace_api_op(Kernel& k, Task& cur, const Op& op, OpCtx& ctx) {
+std::vector<Callback> Interpreter::callbacks_of(int handle) const {
+  if (handle < 0 || static_cast<std::size_t>(handle) >= handles_.size() || !handles_[handle]) return {};
+  return handles_[static_cast<std::size_t>(handle)]->received;
+}
+
+// ---- the utrace API ops -------------------------------------------------------------------
+
+sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx) {
+  Kernel& k = k_;
   auto engine_of = [&](const HandleRef& h) -> Engine* {
     if (h.kind == HandleRef::Kind::Current) return ctx.engine;
-    if (h.slot < 0 || static_cast<std::size_t>(h.slot) >= k.handles.size()) return nullptr;
-    return k.handles[static_cast<std::size_t>(h.slot)];
+    if (h.slot < 0 || static_cast<std::size_t>(h.slot) >= handles_.size()) return nullptr;
+    return handles_[static_cast<std::size_t>(h.slot)];
   };
   auto unbound = [&](const HandleRef& h) {
     const std::string name = h.kind == HandleRef::Kind::Current ? std::string("$engine")
-                                                                : k.scn.handle_names[static_cast<std::size_t>(h.slot)];
+                                                                : scn_.handle_names[static_cast<std::size_t>(h.slot)];
     k.violation(Property::UnexpectedResult, cur.pid,
                 fmt::format("{}: {} at {} uses engine handle '{}' before it is bound", k.comm(cur.pid), op.key,
                             op.ptr, name));
-    return OpResult{0, ResultKind::None, 0};
+    return none_result();
   };
 
   if (const auto* a = op.as_if<AttachOp>()) {
-    Task* target = k.resolve(a->target, ctx);
+    Task* target = resolve(a->target, ctx);
     if (target && target->released) target = nullptr;  // utrace_attach_pid(): no such task
     EngineOps* ops = nullptr;
     if (a->ops_kind == AttachOp::Ops::Table)
-      ops = k.engine_ops[static_cast<std::size_t>(a->ops)].get();
+      ops = engine_ops_[static_cast<std::size_t>(a->ops)].get();
     else if (a->ops_kind == AttachOp::Ops::DetachedSentinel)
-      ops = &detached_ops();
+      ops = &utrace_detached_ops();
     const std::uint64_t data = a->data >= 0 ? static_cast<std::uint64_t>(a->data) + 1 : 0;
     const AttachResult r = co_await utrace_attach_task(k, cur, target, a->flags, ops, data);
-    checks(k).api_return(cur, r.engine, Api::attach, a->flags, r.engine ? 0 : -r.err);
+    ut::checks(k).api_return(cur, r.engine, ut::Api::attach, a->flags, r.engine ? 0 : -r.err);
     if (!r.engine) co_return OpResult{r.err, ResultKind::Errno, 0};
-    if (op.as >= 0) {
-      k.handles[static_cast<std::size_t>(op.as)] = r.engine;
-      r.engine->handle = op.as;
-    }
+    if (op.as >= 0) bind_handle(op.as, *r.engine);
     co_return OpResult{0, ResultKind::Ok, 0};
   }
   if (const auto* s = op.as_if<SetEventsOp>()) {
     Engine* e = engine_of(s->engine);
     if (!e) co_return unbound(s->engine);
-    co_return from_ret(co_await utrace_set_events(k, cur, k.resolve(s->target, ctx), *e, s->events));
+    co_return from_ret(co_await utrace_set_events(k, cur, resolve(s->target, ctx), *e, s->events));
   }
   if (const auto* c = op.as_if<ControlOp>()) {
     Engine* e = engine_of(c->engine);
     if (!e) co_return unbound(c->engine);
-    co_return from_ret(co_await utrace_control(k, cur, k.resolve(c->target, ctx), *e, c->action));
+    co_return from_ret(co_await utrace_control(k, cur, resolve(c->target, ctx), *e, c->action));
   }
   if (const auto* b = op.as_if<BarrierOp>()) {
     Engine* e = engine_of(b->engine);
     if (!e) co_return unbound(b->engine);
-    co_return from_ret(co_await utrace_barrier(k, cur, k.resolve(b->target, ctx), *e));
+    co_return from_ret(co_await utrace_barrier(k, cur, resolve(b->target, ctx), *e));
   }
   if (const auto* x = op.as_if<ExamineOp>()) {
     Engine* e = engine_of(x->engine);
     if (!e) co_return unbound(x->engine);
-    Task* target = k.resolve(x->target, ctx);
+    Task* target = resolve(x->target, ctx);
     int ret;
     if (x->finish)
       ret = co_await utrace_finish_examine(k, cur, target, *e);
@@ -131,7 +156,7 @@ sim::Co<OpResult> utrace_api_op(Kernel& k, Task& cur, const Op& op, OpCtx& ctx) 
     Engine* e = engine_of(p->engine);
     if (!e) co_return unbound(p->engine);
     co_await utrace_engine_put(k, cur, *e);
-    co_return OpResult{0, ResultKind::None, 0};
+    co_return none_result();
   }
   throw NotImplemented("utrace op '" + op.key + "'");
 }

@@ -157,7 +157,7 @@ void check_run(const model::Simulator& sim, const model::RunOutput& out, const B
                const std::string& text) {
   using namespace model;
   const Scenario& s = sim.scenario();
-  const Kernel& k = sim.kernel();
+  const Interpreter& k = sim.interp();
   std::string viol;
   for (const Violation& v : out.violations) viol += std::string(property_name(v.property)) + ": " + v.message + "; ";
   if (!viol.empty()) RC_FAIL(viol);  // no property broken (model-invariant, hang, ...)
@@ -169,7 +169,7 @@ void check_run(const model::Simulator& sim, const model::RunOutput& out, const B
     const Task* t = k.task_of_slot(slot);
     if (!t) continue;  // never forked: its parent died or exited first
     // Dead, with the status its program or a fatal signal gave it.
-    const Kernel::TaskEnd e = k.task_end(slot);
+    const TaskEnd e = k.task_end(slot);
     RC_ASSERT(e.died);
     RC_ASSERT(e.state == TaskState::Zombie || e.state == TaskState::Dead);
     bool expected = WIFEXITED(e.status) && WEXITSTATUS(e.status) == plan.exit_code;
@@ -179,7 +179,7 @@ void check_run(const model::Simulator& sim, const model::RunOutput& out, const B
     // may not have run when the last user task finished).
     if (!t->released) {
       RC_ASSERT(t->exit_state != 0);
-      RC_ASSERT(t->real_parent == k.init);
+      RC_ASSERT(t->real_parent == sim.kernel().init);
     }
   }
 
@@ -191,7 +191,7 @@ void check_run(const model::Simulator& sim, const model::RunOutput& out, const B
         // The status of the child reported, as it died.
         if (!w.target.empty()) RC_ASSERT(r->pid == k.slot_pid(index_of(s.task_names, w.target)));
         const Task* c = nullptr;
-        for (const auto& t : k.tasks)
+        for (const auto& t : sim.kernel().tasks)
           if (t->pid == r->pid && t->final_status >= 0) c = t.get();
         RC_ASSERT(c != nullptr);
         RC_ASSERT(r->value == c->final_status);
@@ -224,7 +224,7 @@ RC_GTEST_PROP(LinuxForkWaitProp, EveryTaskEndsDeadAndAccountedFor,
   check_run(sim, a, b, text);
 
   int forked = 0;
-  for (const auto& t : sim.kernel().tasks) forked += t->slot >= 0;
+  for (const auto& t : sim.kernel().tasks) forked += sim.interp().slot_of(*t) >= 0;
   RC_TAG(forked < 3 ? "1-2 tasks" : forked < 6 ? "3-5 tasks" : "6+ tasks");
   RC_CLASSIFY(b.waits.size() >= 2, "2+ waits");
 

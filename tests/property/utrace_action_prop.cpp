@@ -158,14 +158,14 @@ std::string scenario_json(const std::vector<GenEngine>& es, const char* kernel) 
       {"name": "T", "kind": "kthread", "program": [)" + t + "]}]}";
 }
 
-std::string field_of(const Event& e, const Kernel& k) {
-  for (const EventField& f : utrace_event_fields(e, k))
+std::string field_of(const Event& e, const TraceNames& names) {
+  for (const EventField& f : utrace_event_fields(e, names))
     if (std::string(f.key) == "field") return std::get<std::string>(f.value);
   return {};
 }
 
-PassOutcome observe(const Kernel& k, int x, std::size_t n) {
-  const auto& ev = k.events();
+PassOutcome observe(const Simulator& sim, int x, std::size_t n) {
+  const auto& ev = sim.kernel().events();
   std::size_t cut = ev.size();
   for (std::size_t i = 0; i < ev.size() && cut == ev.size(); ++i)
     if (ev[i].pid == x && ((ev[i].kind == Ev::utrace_stop && ev[i].a == 1) || ev[i].kind == Ev::task_exit)) cut = i;
@@ -176,7 +176,7 @@ PassOutcome observe(const Kernel& k, int x, std::size_t n) {
   for (std::size_t i = 0; i < cut; ++i) {
     const Event& e = ev[i];
     if (e.kind != Ev::utrace_state || e.pid != x) continue;
-    const std::string f = field_of(e, k);
+    const std::string f = field_of(e, sim);
     // Engine ids: the anchor is e1, the generated engines e2..
     const std::int64_t g = e.d - 2;
     if (f == "utrace->resume") o.resume = static_cast<std::uint32_t>(e.c);
@@ -229,8 +229,8 @@ RC_GTEST_PROP(UtraceActionProp, OnePassMatchesTheReferenceMinimum, ()) {
   // and stop-without-engine in the §4.9 edge case); nothing else may break.
   for (const Violation& v : out.violations)
     RC_ASSERT(v.property == Property::Hang || v.property == Property::StopWithoutEngine);
-  const int x = sim.kernel().slot_pid(0);
-  const PassOutcome got = observe(sim.kernel(), x, es.size());
+  const int x = sim.interp().slot_pid(0);
+  const PassOutcome got = observe(sim, x, es.size());
   const PassOutcome want = reference(es);
   RC_LOG() << describe(es) << "\n  model:     " << got << "\n  reference: " << want << "\n";
   RC_ASSERT(got == want);
@@ -250,7 +250,7 @@ TEST(UtraceActionProp, EngineStopWithoutQuiesceStopsWithNobodyWantingIt) {
   Simulator sim(*lr.scenario, RunConfig{1'000'000, 64, true});
   sim::RandomScheduler sched(1);
   const RunOutput out = sim.run(sched);
-  EXPECT_EQ(observe(sim.kernel(), sim.kernel().slot_pid(0), es.size()), want);
+  EXPECT_EQ(observe(sim, sim.interp().slot_pid(0), es.size()), want);
   bool stop_without_engine = false;
   for (const Violation& v : out.violations) stop_without_engine |= v.property == Property::StopWithoutEngine;
   EXPECT_TRUE(stop_without_engine);
@@ -263,7 +263,7 @@ TEST(UtraceActionProp, EngineStopWithoutQuiesceStopsWithNobodyWantingIt) {
 
 std::string text_trace(const Simulator& sim) {
   std::string s;
-  for (const Event& e : sim.kernel().events()) s += event_text(e, sim.kernel()) + "\n";
+  for (const Event& e : sim.kernel().events()) s += event_text(e, sim) + "\n";
   return s;
 }
 

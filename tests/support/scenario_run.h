@@ -58,6 +58,7 @@ class ScenarioRun {
   }
   bool ok() const { return sim_ != nullptr; }
   const Kernel& k() const { return sim_->kernel(); }
+  const Interpreter& interp() const { return sim_->interp(); }
   const RunOutput& out() const { return out_; }
   std::string violations() const {
     std::string s;
@@ -72,7 +73,7 @@ class ScenarioRun {
     if (!ok()) return kNone;
     const auto it = std::find(scn_->labels.begin(), scn_->labels.end(), label);
     if (it == scn_->labels.end()) return kNone;
-    const OpResult* r = k().result_of(static_cast<int>(it - scn_->labels.begin()));
+    const OpResult* r = interp().result_of(static_cast<int>(it - scn_->labels.begin()));
     if (!r) return kNone;
     if (r->kind == ResultKind::Errno) return -r->value;
     if (r->kind == ResultKind::Ok) return 0;
@@ -82,7 +83,7 @@ class ScenarioRun {
     if (!ok()) return nullptr;
     const auto it = std::find(scn_->handle_names.begin(), scn_->handle_names.end(), handle);
     if (it == scn_->handle_names.end()) return nullptr;
-    return k().handles[static_cast<std::size_t>(it - scn_->handle_names.begin())];
+    return interp().engine_of_handle(static_cast<int>(it - scn_->handle_names.begin()));
   }
   // The callbacks the engine bound to `handle` received (empty if none).
   std::vector<Callback> received(const std::string& handle) const {
@@ -92,7 +93,7 @@ class ScenarioRun {
   int pid(const std::string& task) const {
     if (!ok()) return 0;
     const auto it = std::find(scn_->task_names.begin(), scn_->task_names.end(), task);
-    return it == scn_->task_names.end() ? 0 : k().slot_pid(static_cast<int>(it - scn_->task_names.begin()));
+    return it == scn_->task_names.end() ? 0 : interp().slot_pid(static_cast<int>(it - scn_->task_names.begin()));
   }
   // The utrace_state events of the trace, as "old->new" strings of `field`
   // (of one engine when engine_id is given).
@@ -102,7 +103,7 @@ class ScenarioRun {
     for (const Event& e : k().events()) {
       if (e.kind != Ev::utrace_state || (engine_id && e.d != engine_id)) continue;
       std::string f, o, n;
-      for (const EventField& x : utrace_event_fields(e, k())) {
+      for (const EventField& x : utrace_event_fields(e, *sim_)) {
         const std::string* s = std::get_if<std::string>(&x.value);
         if (!s) continue;
         if (std::string(x.key) == "field") f = *s;

@@ -86,7 +86,7 @@ TEST(LinuxBehaviour, SaRestartRestartsTheInterruptedWait) {
   ASSERT_EQ(out.engine.end, sim::RunEnd::Finished);
   ASSERT_TRUE(out.violations.empty()) << violations(out);
   const Kernel& k = sim.kernel();
-  const int p = k.slot_pid(slot_of(s, "P")), c = k.slot_pid(slot_of(s, "C"));
+  const int p = sim.interp().slot_pid(slot_of(s, "P")), c = sim.interp().slot_pid(slot_of(s, "C"));
 
   // wait4 went back with -ERESTARTSYS, handle_signal() restarted it ...
   const auto restarts = events_of(k, Ev::sys_restart, p);
@@ -102,7 +102,7 @@ TEST(LinuxBehaviour, SaRestartRestartsTheInterruptedWait) {
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].a, c);
   EXPECT_EQ(found[0].b, 0x700);
-  const OpResult* r = k.result_of(label_of(s, "wait"));
+  const OpResult* r = sim.interp().result_of(label_of(s, "wait"));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->kind, ResultKind::WaitStatus);
   EXPECT_EQ(r->value, 0x700);
@@ -116,16 +116,16 @@ TEST(LinuxBehaviour, WithoutSaRestartTheWaitFailsWithEintr) {
   const RunOutput out = run_default(sim);
   ASSERT_TRUE(out.violations.empty()) << violations(out);
   const Kernel& k = sim.kernel();
-  const int p = k.slot_pid(slot_of(s, "P"));
+  const int p = sim.interp().slot_pid(slot_of(s, "P"));
   const auto restarts = events_of(k, Ev::sys_restart, p);
   ASSERT_GE(restarts.size(), 1u);
   EXPECT_EQ(restarts[0].b, -EINTR);
   EXPECT_EQ(restarts[0].c, 0);
-  const OpResult* r = k.result_of(label_of(s, "wait"));
+  const OpResult* r = sim.interp().result_of(label_of(s, "wait"));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->kind, ResultKind::Errno);
   EXPECT_EQ(r->value, EINTR);
-  const Kernel::TaskEnd c = k.task_end(slot_of(s, "C"));
+  const TaskEnd c = sim.interp().task_end(slot_of(s, "C"));
   EXPECT_TRUE(c.died);
   EXPECT_EQ(c.status, 0x9);
 }
@@ -151,7 +151,7 @@ TEST(LinuxBehaviour, StopContinueKillStatusesInOrder) {
     ASSERT_EQ(out.engine.end, sim::RunEnd::Finished) << seed;
     ASSERT_TRUE(out.violations.empty()) << "seed " << seed << ": " << violations(out);
     const Kernel& k = sim.kernel();
-    const int p = k.slot_pid(slot_of(s, "P")), c = k.slot_pid(slot_of(s, "C"));
+    const int p = sim.interp().slot_pid(slot_of(s, "P")), c = sim.interp().slot_pid(slot_of(s, "C"));
     std::vector<std::int64_t> statuses;
     for (const Event& e : events_of(k, Ev::wait_found, p)) statuses.push_back(e.b);
     EXPECT_EQ(statuses, (std::vector<std::int64_t>{0x137f, 0xffff, 0x9})) << seed;
@@ -189,14 +189,18 @@ class InvariantsTest : public ::testing::Test {
   void SetUp() override {
     scn_ = load_text(R"({"utsim": 1, "name": "two", "summary": "two tasks",
       "tasks": [{"name": "A", "program": [{"exit": 0}]}, {"name": "B", "program": [{"exit": 0}]}]})");
-    kernel_ = std::make_unique<Kernel>(scn_, eng_, RunConfig{});
+    kernel_ = std::make_unique<Kernel>(scn_.kernel, scn_.bugs, eng_, RunConfig{});
+    interp_ = std::make_unique<Interpreter>(scn_, *kernel_);
+    kernel_->user = interp_.get();
     kernel_->boot();  // threads spawned, never run: a quiescent kernel
+    interp_->boot();
   }
   void TearDown() override {
     eng_.reset();  // coroutine frames first: they refer to the kernel
+    interp_.reset();
     kernel_.reset();
   }
-  Task& task(const char* name) { return *kernel_->task_of_slot(slot_of(scn_, name)); }
+  Task& task(const char* name) { return *interp_->task_of_slot(slot_of(scn_, name)); }
   std::string check() {
     sim::RunResult r;
     r.end = sim::RunEnd::Finished;
@@ -210,6 +214,7 @@ class InvariantsTest : public ::testing::Test {
   Scenario scn_;
   sim::Engine eng_{sim::Limits{}};
   std::unique_ptr<Kernel> kernel_;
+  std::unique_ptr<Interpreter> interp_;
 };
 
 TEST_F(InvariantsTest, AFreshKernelIsSound) { EXPECT_EQ(check(), ""); }

@@ -54,16 +54,17 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
       steps_seen = std::max<std::uint64_t>(steps_seen, r.engine.steps);
       ++out.schedules;
       const Kernel& k = simu.kernel();
+      const Interpreter& in = simu.interp();
       // pid -> name in this run (in creation order: a pid taken over by
       // de_thread keeps its first owner's name, as on the real side)
       PidNames names{{1, "init"}};
       for (std::size_t sl = 0; sl < s.task_names.size(); ++sl)
-        if (const int pid = k.slot_pid(static_cast<int>(sl))) names.emplace(pid, s.task_names[sl]);
+        if (const int pid = in.slot_pid(static_cast<int>(sl))) names.emplace(pid, s.task_names[sl]);
       for (const auto& t : k.tasks)
-        if (t->slot >= 0) names.emplace(t->pid, s.task_names[static_cast<std::size_t>(t->slot)]);
+        if (in.slot_of(*t) >= 0) names.emplace(t->pid, s.task_names[static_cast<std::size_t>(in.slot_of(*t))]);
       auto slot_of = [&](int pid) {
         for (const auto& t : k.tasks)
-          if (t->pid == pid) return t->slot;
+          if (t->pid == pid) return in.slot_of(*t);
         return -1;
       };
       std::map<std::pair<int, int>, int> occ;
@@ -85,16 +86,18 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
       // Tasks left blocked in an op that did not expect it (a hang the
       // scenario allows): that op "blocks" too.
       for (const auto& t : k.tasks) {
-        if (t->slot < 0 || !t->cur_op || t->final_status >= 0 || t->exit_state) continue;
-        const int id = idx.of(t->cur_op);
+        const int slot = in.slot_of(*t);
+        const Op* cur_op = in.program(*t).cur_op;
+        if (slot < 0 || !cur_op || t->final_status >= 0 || t->exit_state) continue;
+        const int id = idx.of(cur_op);
         if (id < 0) continue;
-        const int n = occ[{id, t->slot}];
-        if (blocks_seen.count({id, t->slot, n})) continue;
-        out.by_occurrence[{id, t->slot, n}].insert("blocks");
+        const int n = occ[{id, slot}];
+        if (blocks_seen.count({id, slot, n})) continue;
+        out.by_occurrence[{id, slot, n}].insert("blocks");
         out.by_op[id].insert("blocks");
       }
       for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
-        const Kernel::TaskEnd te = k.task_end(static_cast<int>(sl));
+        const TaskEnd te = in.task_end(static_cast<int>(sl));
         if (!te.exists) continue;
         out.task_end[static_cast<int>(sl)].insert(te.died ? end_text(te.status) : task_state_name(te.state));
       }

@@ -196,7 +196,7 @@ int cmd_explain(const ExplainArgs& a, Io io) {
   os << p.bold("The run, step by step") << '\n';
   os << p.dim("  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
               "         • what changed        why: the rule that made it happen\n");
-  for (const NarrativeStep& st : narrate(k, run->log)) {
+  for (const NarrativeStep& st : narrate(run->run(), run->log)) {
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
     std::string head = fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", st.task, fn);

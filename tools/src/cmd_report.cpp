@@ -147,7 +147,7 @@ std::string narrative_table(const TracedRun& r, const std::string& id) {
       "<div class=\"scroll\"><table class=\"narrative\" id=\"{}\"><tr><th>step</th><th>task</th><th>kernel "
       "function: what the step touched</th><th>what changed, and why</th></tr>",
       id);
-  for (const NarrativeStep& st : narrate(r.kernel(), r.log)) {
+  for (const NarrativeStep& st : narrate(r.run(), r.log)) {
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
     if (!st.access.empty()) fn += ": " + st.access;
@@ -210,7 +210,7 @@ std::string exploration_section(const model::Scenario& s, const Exploration& x, 
     o += run_summary(s, *x.counterexample, file);
     o += kLegend;
     o += "<div class=\"scroll\">" +
-         timeline_svg(build_timeline(x.counterexample->kernel(), x.counterexample->log), "cx-timeline") + "</div>";
+         timeline_svg(build_timeline(x.counterexample->run(), x.counterexample->log), "cx-timeline") + "</div>";
     o += "<details><summary>its narrative</summary>" + narrative_table(*x.counterexample, "cx-narrative") +
          "</details>";
   }
@@ -269,11 +269,11 @@ int cmd_report(const ReportArgs& a, Io io) {
   html += "<section id=\"timeline\"><h2>Timeline</h2><p>A lane per task; time flows right, one unit per "
           "simulated step. Hover for details; click a marker to see that step in the narrative.</p>";
   html += kLegend;
-  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run->kernel(), run->log), "run-timeline") + "</div></section>\n";
+  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run->run(), run->log), "run-timeline") + "</div></section>\n";
   html += "<section id=\"states\"><h2>Task states as visited</h2><p>Each task's state machine in this run: the "
           "states it went through, each transition labelled with the kernel function of the step that made it "
           "(hover an arrow for the steps). The same graph as <code>utsim run --trace dot</code>.</p>";
-  html += "<div class=\"scroll\">" + state_diagram_svg(state_machines(run->kernel(), run->log)) + "</div></section>\n";
+  html += "<div class=\"scroll\">" + state_diagram_svg(state_machines(run->run(), run->log)) + "</div></section>\n";
   html += "<section id=\"narrative-section\"><h2>Narrative</h2><p>What <code>utsim explain</code> says, step by step "
           "(* marks a step a choice point gave to that task).</p>" +
           narrative_table(*run, "narrative") + "</section>\n";

@@ -219,10 +219,10 @@ int cmd_run(const RunArgs& a, Io io) {
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
     if (trace_to_stdout) {
-      write_trace_as(io.out, a.trace, simu.kernel(), steps);
+      write_trace_as(io.out, a.trace, simu, steps);
       io.out.flush();
     } else if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) {
-                 write_trace_as(f, a.trace, simu.kernel(), steps);
+                 write_trace_as(f, a.trace, simu, steps);
                });
                !why.empty()) {
       io.err << "utsim: " << why << '\n';

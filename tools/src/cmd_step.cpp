@@ -98,7 +98,7 @@ class Session {
     os << "   runnable threads, and what each would do next:\n";
     for (const sim::Tid t : ctx.enabled) {
       const sim::Access& acc = ctx.engine->pending(t);
-      const std::string obj = object_name(k, acc.obj);
+      const std::string obj = object_name(*simu_, acc.obj);
       os << fmt::format("   {} {}  {:<10} {:<28} {}{}\n", t == def ? '>' : ' ', letter(t), thread_task_name(k, t),
                         acc.where, access_verb(acc.kind), obj.empty() ? "" : " " + obj);
     }
@@ -173,7 +173,7 @@ class Session {
       const std::size_t from = evs.size() - shown_events_ > kShownEvents ? evs.size() - kShownEvents : shown_events_;
       os << "   events since the last choice:\n";
       if (from > shown_events_) os << fmt::format("     … {} earlier events\n", from - shown_events_);
-      for (std::size_t i = from; i < evs.size(); ++i) os << "   " << model::event_text(evs[i], k) << '\n';
+      for (std::size_t i = from; i < evs.size(); ++i) os << "   " << model::event_text(evs[i], *simu_) << '\n';
     }
     shown_events_ = evs.size();
   }

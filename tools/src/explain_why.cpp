@@ -55,11 +55,12 @@ bool contains(const std::string& s, const char* what) { return s.find(what) != s
 
 // What the explanations may look at besides the event itself.
 struct Ctx {
+  const model::Simulator& run;
   const model::Kernel& k;
   std::string where;  // the kernel function of the step
   std::string actor;  // the task that ran the step
   std::map<int, std::string>& last_return;  // pid -> the last callback return value
-  bool bug(int r) const { return k.scn.has_bug(r); }
+  bool bug(int r) const { return run.scenario().has_bug(r); }
 };
 
 // ---- what happened, in words --------------------------------------------------------
@@ -138,7 +139,7 @@ std::string what_of(const EventView& v, const Ctx& c) {
     case model::Ev::property:
       return fmt::format("VIOLATED {}: {}", v.str("property"), v.str("message"));
     default:
-      return model::event_text(e, c.k);
+      return model::event_text(e, c.run);
   }
 }
 
@@ -564,7 +565,8 @@ std::string why_of(const EventView& v, const Ctx& c) {
 
 }  // namespace
 
-std::vector<NarrativeStep> narrate(const model::Kernel& k, const StepLog& log) {
+std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log) {
+  const model::Kernel& k = run.kernel();
   std::vector<NarrativeStep> out;
   std::map<int, std::string> last_return;
   const auto& evs = k.events();
@@ -574,20 +576,20 @@ std::vector<NarrativeStep> narrate(const model::Kernel& k, const StepLog& log) {
     const sim::StepRec* rec = s <= log.steps.size() ? &log.steps[s - 1] : nullptr;
     const std::string task = rec ? thread_task_name(k, rec->tid) : std::string("end of run");
     const std::string where = rec ? rec->acc.where : "";
-    Ctx ctx{k, where, task, last_return};
+    Ctx ctx{run, k, where, task, last_return};
     NarrativeStep st;
     st.first = st.last = s;
     st.task = task;
     if (!where.empty()) st.functions.push_back(where);
     if (rec) {
-      const std::string obj = object_name(k, rec->acc.obj);
+      const std::string obj = object_name(run, rec->acc.obj);
       st.access = obj.empty() ? std::string(access_verb(rec->acc.kind))
                               : fmt::format("{} {}", access_verb(rec->acc.kind), obj);
       st.chosen = rec->choice != ~0u;
     }
     for (; ei < evs.size() && evs[ei].step <= s; ++ei) {
       const model::Event& e = evs[ei];
-      EventView v = view(e, k);
+      EventView v = view(e, run);
       st.lines.push_back({what_of(v, ctx), why_of(v, ctx), kind_of(e.kind)});
       if (e.kind == model::Ev::utrace_return) last_return[e.pid] = v.str("ret");
       if (e.kind == model::Ev::utrace_callback) last_return[e.pid].clear();

@@ -27,8 +27,8 @@ std::int64_t us(double steps) { return std::llround(steps * 10.0); }
 
 }  // namespace
 
-void write_chrome_trace(std::ostream& os, const model::Kernel& k, const StepLog& log) {
-  const Timeline t = build_timeline(k, log);
+void write_chrome_trace(std::ostream& os, const model::Simulator& run, const StepLog& log) {
+  const Timeline t = build_timeline(run, log);
   nlohmann::json evs = nlohmann::json::array();
   std::map<int, int> tgid_of;
   int order = 0;
@@ -78,8 +78,8 @@ void write_chrome_trace(std::ostream& os, const model::Kernel& k, const StepLog&
   nlohmann::json doc;
   doc["displayTimeUnit"] = "ms";
   doc["otherData"] = {{"generator", "utsim"},
-                      {"scenario", k.scn.name},
-                      {"kernel", kernel_text(k.scn)},
+                      {"scenario", run.scenario().name},
+                      {"kernel", kernel_text(run.scenario())},
                       {"time", "1 simulated step = 10 us"}};
   doc["traceEvents"] = std::move(evs);
   // One event per line: diffable, and still one JSON document.

@@ -43,9 +43,9 @@ std::string fill_of(const std::string& state) {
 
 }  // namespace
 
-void write_dot(std::ostream& os, const model::Kernel& k, const StepLog& log) {
+void write_dot(std::ostream& os, const model::Simulator& run, const StepLog& log) {
   Graph g;
-  for (const TaskMachine& m : state_machines(k, log)) {
+  for (const TaskMachine& m : state_machines(run, log)) {
     const auto task = boost::add_vertex(Node{m.name, "box", ""}, g);
     std::vector<Graph::vertex_descriptor> vs;
     for (const std::string& s : m.states)
@@ -55,7 +55,7 @@ void write_dot(std::ostream& os, const model::Kernel& k, const StepLog& log) {
   }
   // write_graphviz quotes nothing itself: labels go through escape_dot_string.
   auto quote = [](const std::string& s) { return boost::escape_dot_string(s); };
-  const std::string title = k.scn.name + " (" + kernel_text(k.scn) + "): task states as visited";
+  const std::string title = run.scenario().name + " (" + kernel_text(run.scenario()) + "): task states as visited";
   boost::write_graphviz(
       os, g,
       [&](std::ostream& o, Graph::vertex_descriptor v) {

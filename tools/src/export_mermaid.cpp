@@ -37,7 +37,8 @@ bool shown_in_notes(const std::string& s) {
 
 }  // namespace
 
-void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log) {
+void write_mermaid(std::ostream& os, const model::Simulator& run, const StepLog& log) {
+  const model::Kernel& k = run.kernel();
   (void)log;
   const auto& evs = k.events();
   // Engines and the task each traces (its first state change or callback).
@@ -48,18 +49,18 @@ void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log)
     if (e.kind == model::Ev::utrace_callback || e.kind == model::Ev::utrace_return) id = e.a;
     if (e.kind == model::Ev::utrace_state) id = e.d;
     if (e.kind == model::Ev::utrace_api && e.a) {
-      engine_name.emplace(e.a, k.engine(e.a));
+      engine_name.emplace(e.a, run.engine(e.a));
       continue;
     }
     if (!id) continue;
-    engine_name.emplace(id, k.engine(id));
+    engine_name.emplace(id, run.engine(id));
     engine_target.emplace(id, e.pid);
   }
   std::vector<int> pids;
   for (const auto& t : k.tasks) pids.push_back(t->pid);
   std::sort(pids.begin(), pids.end());
 
-  os << "%% utsim: " << text(k.scn.name) << " (" << kernel_text(k.scn) << ")\n";
+  os << "%% utsim: " << text(run.scenario().name) << " (" << kernel_text(run.scenario()) << ")\n";
   os << "sequenceDiagram\n";
   std::set<std::int64_t> placed;
   for (int pid : pids) {
@@ -74,7 +75,7 @@ void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log)
   std::map<int, std::string> shown;  // pid -> display state
   auto line = [&](const std::string& s) { os << "    " << text(s) << '\n'; };
   for (const model::Event& e : evs) {
-    EventView v = view(e, k);
+    EventView v = view(e, run);
     const std::string me = task_id(e.pid);
     switch (e.kind) {
       case model::Ev::utrace_api: {
@@ -153,7 +154,7 @@ void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log)
           std::string req = p ? model::ptrace_request_name(p->request) : "ptrace";
           if (p && p->sig) req += ", " + model::signal_name(p->sig);
           int target = 0;
-          if (p && p->has_pid && p->pid.kind == model::TaskRef::Kind::Named) target = k.slot_pid(p->pid.slot);
+          if (p && p->has_pid && p->pid.kind == model::TaskRef::Kind::Named) target = run.interp().slot_pid(p->pid.slot);
           if (target && target != e.pid)
             line(me + "->>" + task_id(target) + ": " + req + " = " + v.str("result"));
           else

@@ -61,7 +61,9 @@ std::string thread_task_name(const model::Kernel& k, sim::Tid t) {
   return fmt::format("thread {}", t);
 }
 
-std::string object_name(const model::Kernel& k, sim::ObjId o) {
+std::string object_name(const model::Simulator& run, sim::ObjId o) {
+  const model::Kernel& k = run.kernel();
+  const model::Scenario& scn = run.scenario();
   if (o.v == 0) return "";
   if (o == sim::kGlobalObj) return "(the whole system: released by the engine)";
   if (sim::is_engine_obj(o)) return fmt::format("(thread {} created)", o.v & 0xffffffu);
@@ -70,10 +72,10 @@ std::string object_name(const model::Kernel& k, sim::ObjId o) {
   const char* fname = model::field_name(field);
   if (field == model::Field::tasklist_lock) return "tasklist_lock";
   if (owner >= model::kEngineOwner)
-    return fmt::format("{} {}", k.engine(owner - model::kEngineOwner), fname);
+    return fmt::format("{} {}", run.engine(owner - model::kEngineOwner), fname);
   if (owner >= model::kCompletionOwner) {
     const std::uint32_t i = owner - model::kCompletionOwner;
-    if (i < k.scn.completion_names.size()) return "completion " + k.scn.completion_names[i];
+    if (i < scn.completion_names.size()) return "completion " + scn.completion_names[i];
     return fmt::format("completion #{}", i);
   }
   if (owner == model::kCompletionOwner - 1) return "any task's state (await)";
@@ -110,17 +112,17 @@ EventView view(const model::Event& e, const model::TraceNames& names) {
   return v;
 }
 
-void write_trace_as(std::ostream& os, std::string_view format, const model::Kernel& k,
+void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run,
                     const StepLog& log) {
-  if (format == "chrome") return write_chrome_trace(os, k, log);
-  if (format == "mermaid") return write_mermaid(os, k, log);
-  if (format == "dot") return write_dot(os, k, log);
+  if (format == "chrome") return write_chrome_trace(os, run, log);
+  if (format == "mermaid") return write_mermaid(os, run, log);
+  if (format == "dot") return write_dot(os, run, log);
   const bool json = format == "json";
-  for (const model::Event& e : k.events()) {
+  for (const model::Event& e : run.kernel().events()) {
     if (json)
-      os << model::event_json(e, k).dump() << '\n';
+      os << model::event_json(e, run).dump() << '\n';
     else
-      os << model::event_text(e, k) << '\n';
+      os << model::event_text(e, run) << '\n';
   }
 }
 

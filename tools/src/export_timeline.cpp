@@ -52,35 +52,36 @@ const char* where_of(const StepLog& log, std::uint64_t step) {
 }
 
 // "PTRACE_CONT X-2 = 0" for an op_result of a ptrace op.
-std::string ptrace_mark(const model::Kernel& k, const EventView& v) {
+std::string ptrace_mark(const model::Simulator& run, const EventView& v) {
+  const model::Kernel& k = run.kernel();
   const auto* op = static_cast<const model::Op*>(v.e->ref);
   const auto* p = op ? op->as_if<model::PtraceOp>() : nullptr;
   if (!p) return "";
   std::string s = model::ptrace_request_name(p->request);
   if (p->has_pid && p->pid.kind == model::TaskRef::Kind::Named) {
-    const int pid = k.slot_pid(p->pid.slot);
-    s += ' ' + (pid ? k.comm(pid) : k.scn.task_names[static_cast<std::size_t>(p->pid.slot)]);
+    const int pid = run.interp().slot_pid(p->pid.slot);
+    s += ' ' + (pid ? k.comm(pid) : run.scenario().task_names[static_cast<std::size_t>(p->pid.slot)]);
   }
   if (p->sig) s += ", " + model::signal_name(p->sig);
   return s + " = " + v.str("result");
 }
 
 // The first API call the actor returns from at or after `step`: what woke a task.
-std::string cause_name(const model::Kernel& k, const StepLog& log, std::size_t from_event,
+std::string cause_name(const model::Simulator& run, const StepLog& log, std::size_t from_event,
                        int actor_pid, std::uint64_t step) {
-  const auto& evs = k.events();
+  const auto& evs = run.kernel().events();
   for (std::size_t i = from_event; i < evs.size() && evs[i].step <= step + 64; ++i) {
     const model::Event& e = evs[i];
     if (e.pid != actor_pid) continue;
     if (e.kind == model::Ev::utrace_api) {
-      EventView v = view(e, k);
+      EventView v = view(e, run);
       std::string s = v.str("call");
       if (v.has("action")) s += "(" + v.str("action") + ")";
       return s + " = " + v.str("ret");
     }
     if (e.kind == model::Ev::op_result) {
-      EventView v = view(e, k);
-      if (v.str("op") == "ptrace") return ptrace_mark(k, v);
+      EventView v = view(e, run);
+      if (v.str("op") == "ptrace") return ptrace_mark(run, v);
       if (v.str("op") == "complete" || v.str("op") == "kill" || v.str("op") == "tkill")
         return v.str("op");
     }
@@ -90,7 +91,7 @@ std::string cause_name(const model::Kernel& k, const StepLog& log, std::size_t f
 
 class Builder {
  public:
-  Builder(const model::Kernel& k, const StepLog& log) : k_(k), log_(log) {}
+  Builder(const model::Simulator& run, const StepLog& log) : run_(run), k_(run.kernel()), log_(log) {}
 
   Timeline build() {
     const auto& evs = k_.events();
@@ -161,7 +162,7 @@ class Builder {
   void on_event(std::size_t i) {
     const model::Event& e = k_.events()[i];
     const double s = static_cast<double>(e.step);
-    EventView v = view(e, k_);
+    EventView v = view(e, run_);
     switch (e.kind) {
       case model::Ev::sched_state: {
         TaskStateTracker& tr = tracker(e.pid);
@@ -238,7 +239,7 @@ class Builder {
         break;
       }
       case model::Ev::op_result:
-        if (v.str("op") == "ptrace") mark(e.pid, s + kEffect, ptrace_mark(k_, v), "ptrace", v.str("at"));
+        if (v.str("op") == "ptrace") mark(e.pid, s + kEffect, ptrace_mark(run_, v), "ptrace", v.str("at"));
         break;
       case model::Ev::signal_generate: {
         const int from = static_cast<int>(e.b);
@@ -282,7 +283,7 @@ class Builder {
     for (std::size_t j = i; j < k_.events().size() && k_.events()[j].step == e.step; ++j)
       if (k_.events()[j].kind == model::Ev::signal_generate && k_.events()[j].pid == e.pid)
         name = model::signal_name(static_cast<int>(k_.events()[j].a));
-    if (name.empty()) name = cause_name(k_, log_, i, actor, e.step);
+    if (name.empty()) name = cause_name(run_, log_, i, actor, e.step);
     const double s = static_cast<double>(e.step);
     t_.flows.push_back({actor, e.pid, s + kCause, s + kEffect, name, is_stop(before) ? "resume" : "wake"});
   }
@@ -334,6 +335,7 @@ class Builder {
                         "waitpid: " + v.str("means"), "wait"});
   }
 
+  const model::Simulator& run_;
   const model::Kernel& k_;
   const StepLog& log_;
   Timeline t_;
@@ -345,9 +347,10 @@ class Builder {
 
 }  // namespace
 
-Timeline build_timeline(const model::Kernel& k, const StepLog& log) { return Builder(k, log).build(); }
+Timeline build_timeline(const model::Simulator& run, const StepLog& log) { return Builder(run, log).build(); }
 
-std::vector<TaskMachine> state_machines(const model::Kernel& k, const StepLog& log) {
+std::vector<TaskMachine> state_machines(const model::Simulator& run, const StepLog& log) {
+  const model::Kernel& k = run.kernel();
   std::vector<TaskMachine> out;
   std::map<int, std::size_t> index;  // pid -> out
   std::map<int, TaskStateTracker> trackers;
@@ -369,7 +372,7 @@ std::vector<TaskMachine> state_machines(const model::Kernel& k, const StepLog& l
     TaskMachine& m = out[index[e.pid]];
     TaskStateTracker& tr = trackers[e.pid];
     const std::string before = tr.shown();
-    if (!tr.apply(view(e, k).str("next"))) continue;
+    if (!tr.apply(view(e, run).str("next"))) continue;
     const std::size_t from = state_index(m, before), to = state_index(m, tr.shown());
     std::string cause = where_of(log, e.step);
     const int actor = pid_of_thread(k, actor_of(log, e.step));

@@ -29,7 +29,7 @@ struct NarrativeStep {
   std::vector<NarrativeLine> lines;
 };
 
-std::vector<NarrativeStep> narrate(const model::Kernel& k, const StepLog& log);
+std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log);
 
 // Where utrace-semantics.md states what a property guards: "G18" and a short
 // quote of the guarantee (§6), or a race of §7, or an invariant.

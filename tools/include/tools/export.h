@@ -63,6 +63,7 @@ struct TracedRun {
   std::string scheduled_by;  // "the schedule 'cab'", "random, seed 7", "the default schedule"
   std::string schedule;      // the schedule string of the run (replays it)
   const model::Kernel& kernel() const { return simu->kernel(); }
+  const model::Simulator& run() const { return *simu; }
 };
 // Runs `scn` once with tracing on: --schedule S, --seed N, else the default
 // (non-preemptive) schedule.  Throws what Simulator::run throws.
@@ -76,7 +77,7 @@ std::unique_ptr<TracedRun> traced_run(const model::Scenario& scn, const std::opt
 std::string thread_task_name(const model::Kernel& k, sim::Tid t);
 // A shared object of a yield point: "X-2 utrace->lock", "e1(e) engine->flags",
 // "completion engine-ready", "tasklist_lock".
-std::string object_name(const model::Kernel& k, sim::ObjId o);
+std::string object_name(const model::Simulator& run, sim::ObjId o);
 // "lock", "read", "write" ... of an access, as a verb: "locks", "reads".
 const char* access_verb(sim::Acc a);
 
@@ -130,7 +131,7 @@ struct Timeline {
   std::vector<Flow> flows;
   double end = 0;           // the last step + 1
 };
-Timeline build_timeline(const model::Kernel& k, const StepLog& log);
+Timeline build_timeline(const model::Simulator& run, const StepLog& log);
 
 // The states each task went through, in first-visit order, and the
 // transitions between them (from, to, what did it), for the DOT exporter and
@@ -147,16 +148,16 @@ struct TaskMachine {
   std::vector<std::string> states;
   std::vector<StateEdge> edges;
 };
-std::vector<TaskMachine> state_machines(const model::Kernel& k, const StepLog& log);
+std::vector<TaskMachine> state_machines(const model::Simulator& run, const StepLog& log);
 
 // ---- exporters -------------------------------------------------------------------------------
 
 // Chrome trace JSON (the Trace Event Format; opens in Perfetto and chrome://tracing).
-void write_chrome_trace(std::ostream& os, const model::Kernel& k, const StepLog& log);
+void write_chrome_trace(std::ostream& os, const model::Simulator& run, const StepLog& log);
 // A Mermaid sequence diagram (participants: tasks and engines).
-void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log);
+void write_mermaid(std::ostream& os, const model::Simulator& run, const StepLog& log);
 // DOT of each task's state machine as visited (Boost.Graph write_graphviz).
-void write_dot(std::ostream& os, const model::Kernel& k, const StepLog& log);
+void write_dot(std::ostream& os, const model::Simulator& run, const StepLog& log);
 
 // SVG pictures for the HTML report (laid out here: no graphviz at run time).
 // A swimlane timeline: a lane per task, spans for its states, slices for
@@ -169,7 +170,7 @@ std::string state_diagram_svg(const std::vector<TaskMachine>& machines);
 
 // The formats `utsim run --trace` knows, and the one dispatch.
 inline constexpr const char* kTraceFormats[] = {"text", "json", "chrome", "mermaid", "dot"};
-void write_trace_as(std::ostream& os, std::string_view format, const model::Kernel& k,
+void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run,
                     const StepLog& log);
 
 }  // namespace tools

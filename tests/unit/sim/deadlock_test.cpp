@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
+#include "../../support/sim_enumerate.h"
 #include "sim/engine.h"
 #include "sim/sched/replay.h"
 #include "sim/schedule.h"

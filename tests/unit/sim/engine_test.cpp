@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
+#include "../../support/sim_enumerate.h"
 #include "sim/engine.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
+#include "../../support/sim_enumerate.h"
 #include "sim/engine.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../support/sim_enumerate.h"  // PrintTo(RunEnd)
+#include "../../../support/sim_enumerate.h"  // PrintTo(RunEnd)
 #include "sim/engine.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"

@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "../support/sim_enumerate.h"  // PrintTo(RunEnd)
+#include "../../support/sim_enumerate.h"  // PrintTo(RunEnd)
 #include "sim/engine.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
+#include "../../../support/sim_enumerate.h"
 #include "sim/engine.h"
 #include "sim/sched/pct.h"
 #include "sim/schedule.h"

@@ -7,21 +7,17 @@
 #include <set>
 #include <string>
 
-#include "sim/engine.h"
-#include "sim/sched/random.h"
-#include "sim/schedule.h"
+#include "../../../support/sim_fixture.h"
 
 namespace {
 
-sim::Co<void> pts(int n) {
-  for (int i = 0; i < n; ++i) co_await sim::point(sim::ObjId{}, sim::Acc::Local, "p");
-}
+using namespace simtest;
 
 sim::RunResult run3(sim::Scheduler& s) {
-  sim::Engine e;
-  e.set_hashing(true);
-  for (int t = 0; t < 3; ++t) e.spawn(pts(6));
-  return e.run(s);
+  SimFixture f;
+  f.hashing();
+  for (int t = 0; t < 3; ++t) f.spawn(points(6));
+  return f.run(s);
 }
 
 TEST(SimRandomScheduler, SameSeedSameSchedule) {

@@ -276,6 +276,7 @@ RunResult Engine::run(Scheduler& s) {
   }
   if (r.end == RunEnd::Finished && !r.blocked.empty()) r.end = RunEnd::Blocked;
   cur_ = kNoTid;
+  s.end_run(r);
   return r;
 }
 

@@ -17,6 +17,93 @@ bool has_tid(const std::vector<S>& v, Tid t) {
   return std::any_of(v.begin(), v.end(), [t](const S& s) { return s.tid == t; });
 }
 
+// What the analysis of a run remembers of a shared object: its last write,
+// lock acquire and release, and the reads since the last write.
+struct ObjHistory {
+  std::int64_t write = -1, acq = -1, rel = -1;
+  std::vector<std::uint32_t> reads;  // since the last write, the latest per thread
+};
+using Objects = std::unordered_map<std::uint32_t, ObjHistory>;
+
+// An earlier step that the step being analysed depends on directly.
+struct Cand {
+  std::uint32_t step;
+  bool eligible;      // a race candidate (not only a happens-before edge)
+  std::int64_t excl;  // a lock acquire's candidate: the release not to count
+};
+
+void add_cand(std::vector<Cand>& cands, std::int64_t s, bool eligible, std::int64_t excl = -1) {
+  if (s < 0) return;
+  for (Cand& c : cands)
+    if (c.step == s) {
+      if (eligible && !c.eligible) {
+        c.eligible = true;
+        c.excl = excl;
+      }
+      return;
+    }
+  cands.push_back(Cand{static_cast<std::uint32_t>(s), eligible, excl});
+}
+
+// The candidates a step's accesses give: the last conflicting accesses of
+// each object it touches.
+void object_cands(const std::vector<Dep>& deps, Objects& objs, std::vector<Cand>& cands) {
+  for (const Dep& d : deps) {
+    if (d.kind == DepKind::Global) continue;
+    ObjHistory& o = objs[d.obj];
+    switch (d.kind) {
+      case DepKind::Read:
+        add_cand(cands, o.write, true);
+        add_cand(cands, o.rel, true);
+        break;
+      case DepKind::Write:
+        add_cand(cands, o.write, true);
+        for (std::uint32_t r : o.reads) add_cand(cands, r, true);
+        add_cand(cands, o.acq, true);
+        add_cand(cands, o.rel, true);
+        break;
+      case DepKind::Acquire:
+        add_cand(cands, o.rel, false);
+        add_cand(cands, o.acq, true, o.rel);
+        add_cand(cands, o.write, true);
+        for (std::uint32_t r : o.reads) add_cand(cands, r, true);
+        break;
+      case DepKind::Release:
+        add_cand(cands, o.acq, true);
+        add_cand(cands, o.write, true);
+        for (std::uint32_t r : o.reads) add_cand(cands, r, true);
+        break;
+      case DepKind::Global: break;
+    }
+  }
+}
+
+// Step j of thread q becomes the latest access of each object it touches.
+void record_accesses(const std::vector<Dep>& deps, std::size_t j, Tid q, const std::vector<Tid>& tid,
+                     Objects& objs) {
+  for (const Dep& d : deps) {
+    if (d.kind == DepKind::Global) continue;
+    ObjHistory& o = objs[d.obj];
+    switch (d.kind) {
+      case DepKind::Read: {
+        auto it = std::find_if(o.reads.begin(), o.reads.end(), [&](std::uint32_t r) { return tid[r] == q; });
+        if (it != o.reads.end())
+          *it = static_cast<std::uint32_t>(j);
+        else
+          o.reads.push_back(static_cast<std::uint32_t>(j));
+        break;
+      }
+      case DepKind::Write:
+        o.write = static_cast<std::int64_t>(j);
+        o.reads.clear();
+        break;
+      case DepKind::Acquire: o.acq = static_cast<std::int64_t>(j); break;
+      case DepKind::Release: o.rel = static_cast<std::int64_t>(j); break;
+      case DepKind::Global: break;
+    }
+  }
+}
+
 }  // namespace
 
 // Replays the choices down to the node being branched, takes the new
@@ -237,17 +324,7 @@ void DporExplorer::analyse(std::size_t first_new) {
   std::vector<std::uint32_t> count(T, 0);
   std::vector<std::int64_t> last(T, -1);
   std::int64_t last_global = -1;
-
-  struct Obj {
-    std::int64_t write = -1, acq = -1, rel = -1;
-    std::vector<std::uint32_t> reads;  // since the last write, the latest per thread
-  };
-  std::unordered_map<std::uint32_t, Obj> objs;
-  struct Cand {
-    std::uint32_t step;
-    bool eligible;
-    std::int64_t excl;  // a lock acquire's candidate: the release not to count
-  };
+  Objects objs;
   std::vector<Cand> cands;
 
   for (std::size_t j = 0; j < n; ++j) {
@@ -260,51 +337,12 @@ void DporExplorer::analyse(std::size_t first_new) {
     by_thread_[q].push_back(static_cast<std::uint32_t>(j));
 
     cands.clear();
-    auto add = [&](std::int64_t s, bool eligible, std::int64_t excl = -1) {
-      if (s < 0) return;
-      for (Cand& c : cands)
-        if (c.step == s) {
-          if (eligible && !c.eligible) {
-            c.eligible = true;
-            c.excl = excl;
-          }
-          return;
-        }
-      cands.push_back(Cand{static_cast<std::uint32_t>(s), eligible, excl});
-    };
-    add(last[q], false);
-    if (last_global >= 0 && tid_[last_global] != q) add(last_global, true);
+    add_cand(cands, last[q], false);
+    if (last_global >= 0 && tid_[last_global] != q) add_cand(cands, last_global, true);
     if (g)
       for (Tid s = 0; s < T; ++s)
-        if (s != q && last[s] >= 0) add(last[s], true);
-    for (const Dep& d : deps_) {
-      if (d.kind == DepKind::Global) continue;
-      Obj& o = objs[d.obj];
-      switch (d.kind) {
-        case DepKind::Read:
-          add(o.write, true);
-          add(o.rel, true);
-          break;
-        case DepKind::Write:
-          add(o.write, true);
-          for (std::uint32_t r : o.reads) add(r, true);
-          add(o.acq, true);
-          add(o.rel, true);
-          break;
-        case DepKind::Acquire:
-          add(o.rel, false);
-          add(o.acq, true, o.rel);
-          add(o.write, true);
-          for (std::uint32_t r : o.reads) add(r, true);
-          break;
-        case DepKind::Release:
-          add(o.acq, true);
-          add(o.write, true);
-          for (std::uint32_t r : o.reads) add(r, true);
-          break;
-        case DepKind::Global: break;
-      }
-    }
+        if (s != q && last[s] >= 0) add_cand(cands, last[s], true);
+    object_cands(deps_, objs, cands);
     pred_.clear();
     for (const Cand& c : cands) pred_.push_back(c.step);
     // A step that begins with a lock acquire is, for the lock's race, only
@@ -340,27 +378,7 @@ void DporExplorer::analyse(std::size_t first_new) {
 
     last[q] = static_cast<std::int64_t>(j);
     if (g) last_global = static_cast<std::int64_t>(j);
-    for (const Dep& d : deps_) {
-      if (d.kind == DepKind::Global) continue;
-      Obj& o = objs[d.obj];
-      switch (d.kind) {
-        case DepKind::Read: {
-          auto it = std::find_if(o.reads.begin(), o.reads.end(), [&](std::uint32_t r) { return tid_[r] == q; });
-          if (it != o.reads.end())
-            *it = static_cast<std::uint32_t>(j);
-          else
-            o.reads.push_back(static_cast<std::uint32_t>(j));
-          break;
-        }
-        case DepKind::Write:
-          o.write = static_cast<std::int64_t>(j);
-          o.reads.clear();
-          break;
-        case DepKind::Acquire: o.acq = static_cast<std::int64_t>(j); break;
-        case DepKind::Release: o.rel = static_cast<std::int64_t>(j); break;
-        case DepKind::Global: break;
-      }
-    }
+    record_accesses(deps_, j, q, tid_, objs);
   }
 }
 

@@ -13,6 +13,7 @@
 namespace sim {
 
 class Engine;
+struct RunResult;
 
 struct ChoiceContext {
   std::span<const Tid> enabled;  // ascending thread ids, at least two
@@ -48,6 +49,9 @@ class Scheduler {
   // step number `step` (1-based).
   virtual bool wants_steps() const { return false; }
   virtual void on_step(Tid /*t*/, std::uint64_t /*step*/) {}
+  // Called when a run ends normally (not when it throws), with its result:
+  // a wrapper that compares runs (sim/sched/determinism.h) sees how each ended.
+  virtual void end_run(const RunResult& /*r*/) {}
 };
 
 }  // namespace sim

@@ -5,43 +5,32 @@
 #include <memory>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
-#include "sim/engine.h"
-#include "sim/sched/replay.h"
-#include "sim/schedule.h"
+#include "../../support/sim_enumerate.h"
+#include "../../support/sim_fixture.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::RunEnd;
-using sim::Tid;
+using namespace simtest;
 
 sim::Co<void> wait_forever(ObjId obj, const char* reason) {
   co_await sim::point(ObjId{}, Acc::Local, "before_wait");
   co_await sim::block(obj, reason);
 }
 
-sim::Co<void> few_points(int n) {
-  for (int i = 0; i < n; ++i) co_await sim::point(ObjId{}, Acc::Local, "p");
-}
-
 TEST(SimDeadlock, BlockedThreadIsReportedWithItsReason) {
-  Engine e;
-  e.spawn(few_points(3));
-  e.spawn(wait_forever(ObjId{42}, "wait_for_godot"));
-  e.spawn(few_points(2));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  SimFixture f;
+  f.spawn(points(3));
+  f.spawn(wait_forever(ObjId{42}, "wait_for_godot"));
+  f.spawn(points(2));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Blocked);
   ASSERT_EQ(r.blocked.size(), 1u);
   EXPECT_EQ(r.blocked[0].tid, 1u);
   EXPECT_STREQ(r.blocked[0].reason, "wait_for_godot");
   EXPECT_EQ(r.blocked[0].obj, ObjId{42});
   EXPECT_FALSE(r.blocked[0].spinning);
-  EXPECT_TRUE(e.blocked(1));
-  EXPECT_STREQ(e.wait_reason(1), "wait_for_godot");
+  EXPECT_TRUE(f.engine().blocked(1));
+  EXPECT_STREQ(f.engine().wait_reason(1), "wait_for_godot");
   EXPECT_EQ(r.steps, 4u + 2u + 3u);
 }
 
@@ -59,14 +48,13 @@ sim::Co<void> take_both(sim::SpinLock* first, sim::SpinLock* second, const char*
 }
 
 TEST(SimDeadlock, AbbaDeadlockReportsBothThreadsSpinning) {
-  Engine e;
+  SimFixture f;
   Locks l;
-  e.spawn(take_both(&l.a, &l.b, "want_b"));
-  e.spawn(take_both(&l.b, &l.a, "want_a"));
-  e.spawn(wait_forever(ObjId{5}, "sleeping_bystander"));
+  f.spawn(take_both(&l.a, &l.b, "want_b"));
+  f.spawn(take_both(&l.b, &l.a, "want_a"));
+  f.spawn(wait_forever(ObjId{5}, "sleeping_bystander"));
   // a, b start; a takes A; b takes B; both move on to the second lock.
-  sim::ReplayScheduler s(*sim::decode_schedule("abab"));
-  const sim::RunResult r = e.run(s);
+  const sim::RunResult r = f.run_schedule("abab");
   EXPECT_EQ(r.end, RunEnd::Blocked);
   ASSERT_EQ(r.blocked.size(), 3u);
   EXPECT_EQ(r.blocked[0].tid, 0u);
@@ -121,11 +109,10 @@ sim::Co<void> self_deadlock(sim::SpinLock* l) {
 }
 
 TEST(SimDeadlock, RecursiveAcquireSpinsForever) {
-  Engine e;
+  SimFixture f;
   sim::SpinLock l{ObjId{3}};
-  e.spawn(self_deadlock(&l));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(self_deadlock(&l));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Blocked);
   ASSERT_EQ(r.blocked.size(), 1u);
   EXPECT_TRUE(r.blocked[0].spinning);
@@ -135,21 +122,19 @@ TEST(SimDeadlock, RecursiveAcquireSpinsForever) {
 
 TEST(SimDeadlock, DaemonThreadsDoNotCount) {
   {
-    Engine e;
-    e.spawn(few_points(2));
-    e.spawn(wait_forever(ObjId{1}, "daemon_wait"), nullptr, /*daemon=*/true);
-    sim::ReplayScheduler s;
-    const sim::RunResult r = e.run(s);
+    SimFixture f;
+    f.spawn(points(2));
+    f.spawn(wait_forever(ObjId{1}, "daemon_wait"), /*daemon=*/true);
+    const sim::RunResult r = f.run_default();
     EXPECT_EQ(r.end, RunEnd::Finished);
     EXPECT_TRUE(r.blocked.empty());
-    EXPECT_TRUE(e.blocked(1));
+    EXPECT_TRUE(f.engine().blocked(1));
   }
   {
-    Engine e;
-    e.spawn(wait_forever(ObjId{1}, "daemon_wait"), nullptr, true);
-    e.spawn(wait_forever(ObjId{2}, "user_wait"));
-    sim::ReplayScheduler s;
-    const sim::RunResult r = e.run(s);
+    SimFixture f;
+    f.spawn(wait_forever(ObjId{1}, "daemon_wait"), true);
+    f.spawn(wait_forever(ObjId{2}, "user_wait"));
+    const sim::RunResult r = f.run_default();
     EXPECT_EQ(r.end, RunEnd::Blocked);
     ASSERT_EQ(r.blocked.size(), 1u);
     EXPECT_EQ(r.blocked[0].tid, 1u);
@@ -166,21 +151,19 @@ sim::Co<void> nap_then_wait_forever() {
 }
 
 TEST(SimDeadlock, APendingTimerIsNotADeadlock) {
-  Engine e;
+  SimFixture f;
   bool timed_out = false;
-  e.spawn(timed_wait(1000, &timed_out));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(timed_wait(1000, &timed_out));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.time, 1000u);
   EXPECT_TRUE(timed_out);
 }
 
 TEST(SimDeadlock, BlockedAfterTimeHasAdvanced) {
-  Engine e;
-  e.spawn(nap_then_wait_forever());
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  SimFixture f;
+  f.spawn(nap_then_wait_forever());
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Blocked);
   EXPECT_EQ(r.time, 10u);
   ASSERT_EQ(r.blocked.size(), 1u);

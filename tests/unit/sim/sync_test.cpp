@@ -4,20 +4,12 @@
 #include <memory>
 #include <vector>
 
-#include "../support/sim_enumerate.h"  // PrintTo(RunEnd)
-#include "sim/engine.h"
-#include "sim/sched/random.h"
-#include "sim/sched/replay.h"
-#include "sim/schedule.h"
+#include "../../support/sim_fixture.h"
 #include "sim/sync.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::RunEnd;
-using sim::Tid;
+using namespace simtest;
 
 struct Prog {
   sim::Completion done{ObjId{30}};
@@ -44,12 +36,11 @@ sim::Co<void> completer(Prog* p, int times, bool all) {
 
 TEST(SimSync, CompleteWakesExactlyOneWaiter) {
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
-    Engine e;
+    SimFixture f;
     Prog p;
-    for (int i = 0; i < 3; ++i) e.spawn(waiter(&p));
-    e.spawn(completer(&p, 1, false));
-    sim::RandomScheduler s(seed);
-    const sim::RunResult r = e.run(s);
+    for (int i = 0; i < 3; ++i) f.spawn(waiter(&p));
+    f.spawn(completer(&p, 1, false));
+    const sim::RunResult r = f.run_seed(seed);
     EXPECT_EQ(r.end, RunEnd::Blocked);
     EXPECT_EQ(p.woke.size(), 1u);
     EXPECT_EQ(r.blocked.size(), 2u);
@@ -61,22 +52,20 @@ TEST(SimSync, CompleteWakesExactlyOneWaiter) {
   }
   // With the default schedule the waiters sleep in id order; the first one
   // to sleep is the one woken.
-  Engine e;
+  SimFixture f;
   Prog p;
-  for (int i = 0; i < 3; ++i) e.spawn(waiter(&p));
-  e.spawn(completer(&p, 1, false));
-  sim::ReplayScheduler def;
-  e.run(def);
+  for (int i = 0; i < 3; ++i) f.spawn(waiter(&p));
+  f.spawn(completer(&p, 1, false));
+  f.run_default();
   EXPECT_EQ(p.woke, (std::vector<Tid>{0}));
 }
 
 TEST(SimSync, TwoCompletesWakeTwo) {
-  Engine e;
+  SimFixture f;
   Prog p;
-  for (int i = 0; i < 3; ++i) e.spawn(waiter(&p));
-  e.spawn(completer(&p, 2, false));
-  sim::ReplayScheduler def;
-  const sim::RunResult r = e.run(def);
+  for (int i = 0; i < 3; ++i) f.spawn(waiter(&p));
+  f.spawn(completer(&p, 2, false));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(p.woke, (std::vector<Tid>{0, 1}));
   ASSERT_EQ(r.blocked.size(), 1u);
   EXPECT_EQ(r.blocked[0].tid, 2u);
@@ -84,12 +73,11 @@ TEST(SimSync, TwoCompletesWakeTwo) {
 
 TEST(SimSync, CompleteAllWakesAll) {
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
-    Engine e;
+    SimFixture f;
     Prog p;
-    for (int i = 0; i < 3; ++i) e.spawn(waiter(&p));
-    e.spawn(completer(&p, 0, true));
-    sim::RandomScheduler s(seed);
-    EXPECT_EQ(e.run(s).end, RunEnd::Finished);
+    for (int i = 0; i < 3; ++i) f.spawn(waiter(&p));
+    f.spawn(completer(&p, 0, true));
+    EXPECT_EQ(f.run_seed(seed).end, RunEnd::Finished);
     EXPECT_EQ(p.woke.size(), 3u);
     EXPECT_GT(p.done.done(), 1000u);  // stays done for later waiters
   }
@@ -101,14 +89,12 @@ sim::Co<void> complete_first(Prog* p, int times) {
 }
 
 TEST(SimSync, CompletionDoneBeforeTheWaitDoesNotBlock) {
-  Engine e;
+  SimFixture f;
   Prog p;
-  e.spawn(complete_first(&p, 2));
-  for (int i = 0; i < 3; ++i) e.spawn(waiter(&p));
-  std::vector<sim::StepRec> steps;
-  e.record(&steps, nullptr);
-  sim::ReplayScheduler def;  // the completer runs to its end first
-  const sim::RunResult r = e.run(def);
+  f.spawn(complete_first(&p, 2));
+  for (int i = 0; i < 3; ++i) f.spawn(waiter(&p));
+  const std::vector<sim::StepRec>& steps = f.record().steps();
+  const sim::RunResult r = f.run_default();  // the completer runs to its end first
   EXPECT_EQ(p.woke, (std::vector<Tid>{1, 2}));
   ASSERT_EQ(r.blocked.size(), 1u);
   EXPECT_EQ(r.blocked[0].tid, 3u);
@@ -138,11 +124,10 @@ sim::Co<void> wq_wake_one_at(Prog* p, std::uint64_t ticks) {
 }
 
 TEST(SimSync, TimedWaitTimesOutAndLeavesTheQueue) {
-  Engine e;
+  SimFixture f;
   Prog p;
-  e.spawn(wq_wait(&p, 4));
-  sim::ReplayScheduler def;
-  const sim::RunResult r = e.run(def);
+  f.spawn(wq_wait(&p, 4));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.time, 4u);
   EXPECT_EQ(p.timed_out, (std::vector<bool>{true}));
@@ -155,13 +140,12 @@ TEST(SimSync, WakeOneSkipsAWaiterThatAlreadyTimedOut) {
   // thread 0 has run.  Like the kernel's exclusive wake-up (try_to_wake_up
   // of a task that is already running does not count), the wake-up must go
   // to thread 1, not be spent on thread 0.
-  Engine e;
+  SimFixture f;
   Prog p;
-  e.spawn(wq_wait(&p, 5));
-  e.spawn(wq_wait(&p, sim::kNever));
-  e.spawn(wq_wake_one_at(&p, 5));
-  sim::ReplayScheduler s(*sim::decode_schedule("abc"));  // at time 5 thread 2 goes first
-  const sim::RunResult r = e.run(s);
+  f.spawn(wq_wait(&p, 5));
+  f.spawn(wq_wait(&p, sim::kNever));
+  f.spawn(wq_wake_one_at(&p, 5));
+  const sim::RunResult r = f.run_schedule("abc");  // at time 5 thread 2 goes first
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_TRUE(r.blocked.empty());
   EXPECT_EQ(p.woke, (std::vector<Tid>{0, 1}));
@@ -177,12 +161,11 @@ sim::Co<void> wq_wake_all_after_idle(Prog* p) {
 }
 
 TEST(SimSync, WakeAllWakesEveryWaiterInQueueOrder) {
-  Engine e;
+  SimFixture f;
   Prog p;
-  for (int i = 0; i < 3; ++i) e.spawn(wq_wait(&p, sim::kNever));
-  e.spawn(wq_wake_all_after_idle(&p));
-  sim::ReplayScheduler def;
-  const sim::RunResult r = e.run(def);
+  for (int i = 0; i < 3; ++i) f.spawn(wq_wait(&p, sim::kNever));
+  f.spawn(wq_wake_all_after_idle(&p));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(p.woke.size(), 3u);
   EXPECT_EQ(p.timed_out, (std::vector<bool>{false, false, false}));

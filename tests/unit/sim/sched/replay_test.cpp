@@ -6,20 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "../support/sim_enumerate.h"  // PrintTo(RunEnd)
-#include "sim/engine.h"
-#include "sim/sched/random.h"
-#include "sim/sched/replay.h"
-#include "sim/schedule.h"
+#include "../../../support/sim_fixture.h"
 #include "sim/sync.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::RunEnd;
-using sim::Tid;
+using namespace simtest;
 
 // A program that uses every engine feature: locks, lockless accesses,
 // a completion, sleeps, and a thread created during the run.
@@ -78,14 +70,19 @@ struct MixRun {
   int counter;
 };
 
+// The three threads of a Mix program.
+void spawn_mix(SimFixture& f, Mix* m) {
+  f.spawn(producer(m));
+  f.spawn(consumer(m));
+  f.spawn(noise(m));
+}
+
 MixRun run_mix(sim::Scheduler& s) {
-  Engine e;
-  e.set_hashing(true);
+  SimFixture f;
+  f.hashing();
   auto m = std::make_unique<Mix>();
-  e.spawn(producer(m.get()));
-  e.spawn(consumer(m.get()));
-  e.spawn(noise(m.get()));
-  MixRun out{e.run(s), {}, 0};
+  spawn_mix(f, m.get());
+  MixRun out{f.run(s), {}, 0};
   out.trace = m->trace;
   out.counter = m->counter;
   return out;
@@ -141,22 +138,17 @@ TEST(SimReplay, RecordingDoesNotChangeTheRun) {
   for (std::uint64_t seed = 0; seed < 300; ++seed) {
     sim::RandomScheduler rs(seed);
     const MixRun plain = run_mix(rs);
-    Engine e;
-    e.set_hashing(true);
-    std::vector<sim::StepRec> steps;
-    std::vector<sim::Access> notes;
-    e.record(&steps, &notes);
+    SimFixture f;
+    f.hashing().record();
     auto m = std::make_unique<Mix>();
-    e.spawn(producer(m.get()));
-    e.spawn(consumer(m.get()));
-    e.spawn(noise(m.get()));
-    const sim::RunResult r = e.run(rs);
+    spawn_mix(f, m.get());
+    const sim::RunResult r = f.run(rs);
     EXPECT_EQ(r.hash, plain.r.hash);
     EXPECT_EQ(r.steps, plain.r.steps);
     EXPECT_EQ(r.choices, plain.r.choices);
     EXPECT_EQ(r.time, plain.r.time);
     EXPECT_EQ(m->trace, plain.trace);
-    EXPECT_EQ(steps.size(), r.steps);
+    EXPECT_EQ(f.steps().size(), r.steps);
   }
 }
 
@@ -202,19 +194,14 @@ TEST(SimReplay, ChoosingANonexistentThreadDiverges) {
 }
 
 sim::Co<void> block_at_once() { co_await sim::block(ObjId{1}, "blocked"); }
-sim::Co<void> two_points() {
-  co_await sim::point(ObjId{}, Acc::Local, "p");
-  co_await sim::point(ObjId{}, Acc::Local, "p");
-}
 
 TEST(SimReplay, ChoosingABlockedThreadDiverges) {
-  Engine e;
-  e.set_hashing(true);
-  e.spawn(block_at_once());
-  e.spawn(two_points());
-  e.spawn(two_points());
-  sim::ReplayScheduler s(*sim::decode_schedule("aba"));  // thread 0 sleeps after its first step
-  const sim::RunResult r = e.run(s);
+  SimFixture f;
+  f.hashing();
+  f.spawn(block_at_once());
+  f.spawn(points(2));
+  f.spawn(points(2));
+  const sim::RunResult r = f.run_schedule("aba");  // thread 0 sleeps after its first step
   EXPECT_EQ(r.end, RunEnd::Diverged);
   EXPECT_EQ(r.diverged_tid, 0u);
   EXPECT_EQ(r.steps, 2u);

@@ -8,27 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
-#include "sim/engine.h"
-#include "sim/sched/random.h"
-#include "sim/sched/replay.h"
-#include "sim/schedule.h"
+#include "../../support/sim_fixture.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::RunEnd;
-using sim::Tid;
+using namespace simtest;
 using ::testing::HasSubstr;
-
-sim::Co<void> points(std::vector<Tid>* log, int n) {
-  for (int i = 0; i < n; ++i) {
-    co_await sim::point(ObjId{}, Acc::Local, "p");
-    log->push_back(Engine::current().current_tid());
-  }
-}
 
 // Checks every choice point it is asked about, then takes the default.
 class CheckingScheduler final : public sim::Scheduler {
@@ -49,22 +34,20 @@ class CheckingScheduler final : public sim::Scheduler {
 };
 
 TEST(SimEngine, SpawnOrderGivesThreadIds) {
-  Engine e;
+  SimFixture f;
+  Engine& e = f.engine();
   std::vector<Tid> log;
   int u = 0;
-  EXPECT_EQ(e.spawn(points(&log, 2)), 0u);
-  EXPECT_EQ(e.spawn(points(&log, 2), &u), 1u);
-  EXPECT_EQ(e.spawn(points(&log, 2)), 2u);
+  EXPECT_EQ(e.spawn(points(2, &log)), 0u);
+  EXPECT_EQ(e.spawn(points(2, &log), &u), 1u);
+  EXPECT_EQ(e.spawn(points(2, &log)), 2u);
   EXPECT_EQ(e.thread_count(), 3u);
   EXPECT_EQ(e.user(1), &u);
   EXPECT_EQ(e.user(0), nullptr);
   EXPECT_EQ(e.pending(2).kind, Acc::Spawn);
 
-  std::vector<sim::StepRec> steps;
-  std::vector<sim::Access> notes;
-  e.record(&steps, &notes);
-  sim::ReplayScheduler def;  // empty schedule: the default policy throughout
-  const sim::RunResult r = e.run(def);
+  const std::vector<sim::StepRec>& steps = f.record().steps();
+  const sim::RunResult r = f.run_default();  // empty schedule: the default policy throughout
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.steps, 9u);
   // Non-preemptive default: each thread runs to its end, lowest id first.
@@ -86,14 +69,13 @@ sim::Co<void> sleeper(std::vector<Tid>* log, std::uint64_t ticks, int after) {
 }
 
 TEST(SimEngine, ChoiceOnlyWhenTwoThreadsAreEnabled) {
-  Engine e;
+  SimFixture f;
   std::vector<Tid> log;
-  e.spawn(sleeper(&log, 10, 2));  // 1 step to fall asleep, 3 after waking
-  e.spawn(points(&log, 5));       // 6 steps
-  std::vector<sim::StepRec> steps;
-  e.record(&steps, nullptr);
+  f.spawn(sleeper(&log, 10, 2));  // 1 step to fall asleep, 3 after waking
+  f.spawn(points(5, &log));       // 6 steps
+  const std::vector<sim::StepRec>& steps = f.record().steps();
   CheckingScheduler s;
-  const sim::RunResult r = e.run(s);
+  const sim::RunResult r = f.run(s);
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.steps, 10u);
   EXPECT_EQ(r.time, 10u);
@@ -112,15 +94,13 @@ TEST(SimEngine, ChoicePointsMatchStepsWithSeveralEnabled) {
   // With random choices, the steps tagged with a choice index are exactly the
   // choices in the result, and the chosen thread is the one that ran.
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
-    Engine e;
+    SimFixture f;
     std::vector<Tid> log;
-    e.spawn(sleeper(&log, 3, 2));
-    e.spawn(points(&log, 4));
-    e.spawn(sleeper(&log, 1, 1));
-    std::vector<sim::StepRec> steps;
-    e.record(&steps, nullptr);
-    sim::RandomScheduler s(seed);
-    const sim::RunResult r = e.run(s);
+    f.spawn(sleeper(&log, 3, 2));
+    f.spawn(points(4, &log));
+    f.spawn(sleeper(&log, 1, 1));
+    const std::vector<sim::StepRec>& steps = f.record().steps();
+    const sim::RunResult r = f.run_seed(seed);
     ASSERT_EQ(r.end, RunEnd::Finished);
     std::uint32_t next = 0;
     for (const auto& st : steps) {
@@ -171,14 +151,14 @@ class LockWatcher final : public sim::Scheduler {
 TEST(SimEngine, LockAcquireIsDisabledWhileHeld) {
   unsigned refused = 0;
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
-    Engine e;
+    SimFixture f;
     LockProg p;
     std::vector<Tid> log;
-    e.spawn(hold_lock(&p, 3));
-    e.spawn(hold_lock(&p, 1));
-    e.spawn(points(&log, 6));
+    f.spawn(hold_lock(&p, 3));
+    f.spawn(hold_lock(&p, 1));
+    f.spawn(points(6, &log));
     LockWatcher s(&p.lock, seed);
-    ASSERT_EQ(e.run(s).end, RunEnd::Finished);
+    ASSERT_EQ(f.run(s).end, RunEnd::Finished);
     EXPECT_EQ(p.log.size(), 2u);
     EXPECT_FALSE(p.lock.held());
     refused += s.refused;
@@ -187,15 +167,15 @@ TEST(SimEngine, LockAcquireIsDisabledWhileHeld) {
 }
 
 TEST(SimEngine, ChoosingAThreadSpinningOnAHeldLockDiverges) {
-  Engine e;
+  SimFixture f;
+  Engine& e = f.engine();
   LockProg p;
   std::vector<Tid> log;
-  e.spawn(hold_lock(&p, 3));
-  e.spawn(hold_lock(&p, 1));
-  e.spawn(points(&log, 6));
+  f.spawn(hold_lock(&p, 3));
+  f.spawn(hold_lock(&p, 1));
+  f.spawn(points(6, &log));
   // a: spawn step; a: acquire; b: runs to its acquire; then b again is refused.
-  sim::ReplayScheduler s(*sim::decode_schedule("aabb"));
-  const sim::RunResult r = e.run(s);
+  const sim::RunResult r = f.run_schedule("aabb");
   EXPECT_EQ(r.end, RunEnd::Diverged);
   EXPECT_EQ(r.diverged_tid, 1u);
   EXPECT_EQ(r.steps, 3u);
@@ -228,12 +208,11 @@ sim::Co<void> finish_holding(sim::SpinLock* l) {
 
 template <class F>
 std::string engine_error_of(F make) {
-  Engine e;
+  SimFixture f;
   sim::SpinLock l{ObjId{1}};
-  make(e, l);
-  sim::ReplayScheduler s;
+  make(f.engine(), l);
   try {
-    e.run(s);
+    f.run_default();
   } catch (const sim::EngineError& err) {
     EXPECT_FALSE(Engine::in_run());
     return err.what();
@@ -259,12 +238,11 @@ sim::Co<void> hold_forever(sim::SpinLock* l) {
 }
 
 TEST(SimEngine, UnlockingALockAnotherThreadHoldsIsAnEngineError) {
-  Engine e;
+  SimFixture f;
   sim::SpinLock l{ObjId{1}};
-  e.spawn(hold_forever(&l));
-  e.spawn(unlock_unheld(&l));
-  sim::ReplayScheduler s(*sim::decode_schedule("aab"));  // a takes the lock, then b unlocks it
-  EXPECT_THROW(e.run(s), sim::EngineError);
+  f.spawn(hold_forever(&l));
+  f.spawn(unlock_unheld(&l));
+  EXPECT_THROW(f.run_schedule("aab"), sim::EngineError);  // a takes the lock, then b unlocks it
   EXPECT_EQ(l.holder(), 0u);
 }
 
@@ -290,14 +268,15 @@ sim::Co<void> throw_holding(sim::SpinLock* l) {
 }
 
 TEST(SimEngine, ExceptionsInsideAThreadPropagateOutOfRun) {
-  Engine e;
+  SimFixture f;
+  Engine& e = f.engine();
   int reached = -1;
   std::vector<Tid> log;
-  e.spawn(points(&log, 3));
-  e.spawn(outer(&reached));
+  f.spawn(points(3, &log));
+  f.spawn(outer(&reached));
   sim::RandomScheduler s(1);
   try {
-    e.run(s);
+    f.run(s);
     FAIL() << "run() returned";
   } catch (const std::runtime_error& err) {
     EXPECT_STREQ(err.what(), "boom from the model");
@@ -307,20 +286,19 @@ TEST(SimEngine, ExceptionsInsideAThreadPropagateOutOfRun) {
   // The engine can be reset and used again.
   e.reset();
   log.clear();
-  e.spawn(points(&log, 2));
-  EXPECT_EQ(e.run(s).end, RunEnd::Finished);
+  f.spawn(points(2, &log));
+  EXPECT_EQ(f.run(s).end, RunEnd::Finished);
   EXPECT_EQ(log.size(), 2u);
 }
 
 TEST(SimEngine, ExceptionWithALockHeldIsNotMaskedByTheLockCheck) {
-  Engine e;
+  SimFixture f;
   sim::SpinLock l{ObjId{1}};
-  e.spawn(throw_holding(&l));
-  sim::ReplayScheduler s;
+  f.spawn(throw_holding(&l));
   EXPECT_THROW(
       {
         try {
-          e.run(s);
+          f.run_default();
         } catch (const std::runtime_error& err) {
           EXPECT_STREQ(err.what(), "boom inside a critical section");
           throw;
@@ -346,26 +324,24 @@ sim::Co<void> idle_then_log(std::vector<Tid>* log) {
 }
 
 TEST(SimEngine, WakeOnAnIdleThreadDoesNotReleaseIt) {
-  Engine e;
+  SimFixture f;
   std::vector<Tid> log;
-  e.spawn(idle_then_log(&log));
-  e.spawn(wake_then_points(&log, 0, 4));
-  sim::ReplayScheduler s;  // thread 0 goes idle first, then 1 wakes it and runs on
-  const sim::RunResult r = e.run(s);
+  f.spawn(idle_then_log(&log));
+  f.spawn(wake_then_points(&log, 0, 4));
+  const sim::RunResult r = f.run_default();  // thread 0 goes idle first, then 1 wakes it and runs on
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(log, (std::vector<Tid>{1, 1, 1, 1, 0}));
   EXPECT_TRUE(r.choices.size() == 1);  // only the first step: thread 0 never competes
 }
 
 TEST(SimEngine, WakeOnAFinishedOrReadyThreadIsANoOp) {
-  Engine e;
+  SimFixture f;
   std::vector<Tid> log;
-  e.spawn(points(&log, 1));                 // finishes first
-  e.spawn(wake_then_points(&log, 0, 2));    // wakes the finished thread 0 (twice)
-  e.spawn(wake_then_points(&log, 3, 1));    // wakes thread 3 while it is ready
-  e.spawn(points(&log, 2));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(points(1, &log));                 // finishes first
+  f.spawn(wake_then_points(&log, 0, 2));    // wakes the finished thread 0 (twice)
+  f.spawn(wake_then_points(&log, 3, 1));    // wakes thread 3 while it is ready
+  f.spawn(points(2, &log));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.steps, 2u + 4u + 3u + 3u);
   EXPECT_EQ(log, (std::vector<Tid>{0, 1, 1, 2, 3, 3}));
@@ -381,13 +357,12 @@ sim::Co<void> sleep_twice(std::vector<std::uint64_t>* times) {
 }
 
 TEST(SimEngine, DoubleWakeOfASleeperCancelsItsTimerOnce) {
-  Engine e;
+  SimFixture f;
   std::vector<std::uint64_t> times;
   std::vector<Tid> log;
-  e.spawn(sleep_twice(&times));
-  e.spawn(wake_then_points(&log, 0, 1));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(sleep_twice(&times));
+  f.spawn(wake_then_points(&log, 0, 1));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(times, (std::vector<std::uint64_t>{0, 0, 1, 5}));
   EXPECT_EQ(r.time, 5u);
@@ -414,39 +389,38 @@ sim::Co<void> parent(SpawnLog* l, int kids) {
 
 TEST(SimEngine, ThreadsSpawnedDuringARunGetIdsInCreationOrderAndRun) {
   {
-    Engine e;
+    SimFixture f;
     SpawnLog l;
-    e.spawn(parent(&l, 2));
+    f.spawn(parent(&l, 2));
     CheckingScheduler s;
-    EXPECT_EQ(e.run(s).end, RunEnd::Finished);
+    EXPECT_EQ(f.run(s).end, RunEnd::Finished);
     EXPECT_EQ(l.created, (std::vector<std::pair<Tid, Tid>>{{0, 1}, {0, 2}}));
     EXPECT_EQ(s.spawned, (std::vector<Tid>{0, 1, 2}));  // on_spawn for the new threads too
     EXPECT_EQ(l.ran.size(), 2u);
   }
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
-    Engine e;
+    SimFixture f;
     SpawnLog l;
-    e.spawn(parent(&l, 2));
-    e.spawn(parent(&l, 2));
-    sim::RandomScheduler s(seed);
-    EXPECT_EQ(e.run(s).end, RunEnd::Finished);
+    f.spawn(parent(&l, 2));
+    f.spawn(parent(&l, 2));
+    EXPECT_EQ(f.run_seed(seed).end, RunEnd::Finished);
     ASSERT_EQ(l.created.size(), 4u);
     for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(l.created[i].second, 2 + i);
     std::vector<Tid> ran = l.ran;
     std::sort(ran.begin(), ran.end());
     EXPECT_EQ(ran, (std::vector<Tid>{2, 3, 4, 5}));
-    EXPECT_EQ(e.thread_count(), 6u);
+    EXPECT_EQ(f.engine().thread_count(), 6u);
   }
 }
 
 TEST(SimEngine, ThreadLimitIsEnforced) {
-  Engine e(sim::Limits{.max_steps = 100, .max_threads = 2});
+  SimFixture f(sim::Limits{.max_steps = 100, .max_threads = 2});
   std::vector<Tid> log;
-  e.spawn(points(&log, 1));
-  EXPECT_TRUE(e.can_spawn());
-  e.spawn(points(&log, 1));
-  EXPECT_FALSE(e.can_spawn());
-  EXPECT_THROW(e.spawn(points(&log, 1)), sim::EngineError);
+  f.spawn(points(1, &log));
+  EXPECT_TRUE(f.engine().can_spawn());
+  f.spawn(points(1, &log));
+  EXPECT_FALSE(f.engine().can_spawn());
+  EXPECT_THROW(f.spawn(points(1, &log)), sim::EngineError);
 }
 
 // ---- limits ----------------------------------------------------------------------
@@ -459,11 +433,10 @@ sim::Co<void> forever(const std::atomic<bool>* unused, std::atomic<bool>* raise_
 }
 
 TEST(SimEngine, MaxStepsEndsAnEndlessRun) {
-  Engine e(sim::Limits{.max_steps = 1000});
-  e.spawn(forever(nullptr, nullptr));
-  e.spawn(forever(nullptr, nullptr));
-  sim::RandomScheduler s(7);
-  const sim::RunResult r = e.run(s);
+  SimFixture f(sim::Limits{.max_steps = 1000});
+  f.spawn(forever(nullptr, nullptr));
+  f.spawn(forever(nullptr, nullptr));
+  const sim::RunResult r = f.run_seed(7);
   EXPECT_EQ(r.end, RunEnd::StepLimit);
   EXPECT_EQ(r.steps, 1000u);
   EXPECT_TRUE(r.blocked.empty());
@@ -473,11 +446,9 @@ TEST(SimEngine, MaxStepsEndsAnEndlessSoloRun) {
   // One thread alone runs without returning to the run loop between steps;
   // the limit must still hold exactly.
   for (std::uint64_t limit : {1u, 2u, 255u, 256u, 257u, 1000u}) {
-    Engine e(sim::Limits{.max_steps = limit});
-    e.set_hashing(true);
-    e.spawn(forever(nullptr, nullptr));
-    sim::RandomScheduler s(7);
-    const sim::RunResult r = e.run(s);
+    SimFixture f(sim::Limits{.max_steps = limit});
+    f.hashing().spawn(forever(nullptr, nullptr));
+    const sim::RunResult r = f.run_seed(7);
     EXPECT_EQ(r.end, RunEnd::StepLimit);
     EXPECT_EQ(r.steps, limit);
     EXPECT_TRUE(r.choices.empty());
@@ -498,12 +469,12 @@ class StepCounter final : public sim::Scheduler {
 };
 
 TEST(SimEngine, OnStepSeesEveryStepEvenWhenAThreadRunsAlone) {
-  Engine e;
+  SimFixture f;
   std::vector<Tid> log;
-  e.spawn(sleeper(&log, 5, 6));  // alone for its last 7 steps
-  e.spawn(points(&log, 4));
+  f.spawn(sleeper(&log, 5, 6));  // alone for its last 7 steps
+  f.spawn(points(4, &log));
   StepCounter s;
-  const sim::RunResult r = e.run(s);
+  const sim::RunResult r = f.run(s);
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(s.seen.size(), r.steps);
   EXPECT_EQ(r.steps, 1u + 7u + 5u);
@@ -513,20 +484,18 @@ TEST(SimEngine, OnStepSeesEveryStepEvenWhenAThreadRunsAlone) {
 TEST(SimEngine, StopFlagInterrupts) {
   std::atomic<bool> stop{false};
   {
-    Engine e;
-    e.set_stop_flag(&stop);
-    e.spawn(forever(nullptr, &stop));
-    sim::ReplayScheduler s;
-    const sim::RunResult r = e.run(s);
+    SimFixture f;
+    f.engine().set_stop_flag(&stop);
+    f.spawn(forever(nullptr, &stop));
+    const sim::RunResult r = f.run_default();
     EXPECT_EQ(r.end, RunEnd::Interrupted);
     EXPECT_EQ(r.steps, 256u);  // the flag is looked at every 256 steps
   }
   {
-    Engine e;
-    e.set_stop_flag(&stop);  // already raised
-    e.spawn(forever(nullptr, nullptr));
-    sim::ReplayScheduler s;
-    const sim::RunResult r = e.run(s);
+    SimFixture f;
+    f.engine().set_stop_flag(&stop);  // already raised
+    f.spawn(forever(nullptr, nullptr));
+    const sim::RunResult r = f.run_default();
     EXPECT_EQ(r.end, RunEnd::Interrupted);
     EXPECT_EQ(r.steps, 0u);
   }
@@ -570,26 +539,24 @@ sim::Co<void> exit_holding(sim::SpinLock* l) {
 TEST(SimEngine, ExitThreadEndsTheThreadFromANestedCall) {
   Frames f;
   {
-    Engine e;
+    SimFixture sf;
     std::vector<Tid> log;
-    e.spawn(exit_root(&f));
-    e.spawn(points(&log, 3));
-    sim::RandomScheduler s(3);
-    const sim::RunResult r = e.run(s);
+    sf.spawn(exit_root(&f));
+    sf.spawn(points(3, &log));
+    const sim::RunResult r = sf.run_seed(3);
     EXPECT_EQ(r.end, RunEnd::Finished);
     EXPECT_TRUE(r.blocked.empty());
-    EXPECT_TRUE(e.finished(0));
+    EXPECT_TRUE(sf.engine().finished(0));
     EXPECT_EQ(r.steps, 5u + 4u);
     EXPECT_EQ(f.after_exit, 0);  // nothing after the exit ran
     EXPECT_EQ(f.alive, 4);       // the frames stay until reset()
-    e.reset();
+    sf.engine().reset();
     EXPECT_EQ(f.alive, 0);
   }
-  Engine e;
+  SimFixture sf;
   sim::SpinLock l{ObjId{1}};
-  e.spawn(exit_holding(&l));
-  sim::ReplayScheduler s;
-  EXPECT_THROW(e.run(s), sim::EngineError);
+  sf.spawn(exit_holding(&l));
+  EXPECT_THROW(sf.run_default(), sim::EngineError);
 }
 
 }  // namespace

@@ -10,18 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
-#include "sim/engine.h"
+#include "../../../support/sim_fixture.h"
 #include "sim/sched/pct.h"
-#include "sim/schedule.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::RunEnd;
-using sim::Tid;
+using namespace simtest;
 
 // The ordering bug: thread A sets x = 1 and later clears it; thread B reads
 // x once.  B sees 1 only if B's read runs after A's set and before A's clear:
@@ -45,10 +39,6 @@ sim::Co<void> thread_b(Toy* t) {
   if (t->x == 1) t->bug = true;
 }
 
-sim::Co<void> noise(int n) {
-  for (int i = 0; i < n; ++i) co_await sim::point(ObjId{}, Acc::Local, "noise");
-}
-
 struct Shape {
   int a_before = 0, a_after = 0, noise_threads = 0, noise_steps = 0;
 };
@@ -59,13 +49,13 @@ struct ToyRun {
 };
 
 ToyRun run_toy(const Shape& sh, sim::Scheduler& s) {
-  Engine e;
-  e.set_hashing(true);
+  SimFixture f;
+  f.hashing();
   Toy toy;
-  e.spawn(thread_a(&toy, sh.a_before, sh.a_after));
-  e.spawn(thread_b(&toy));
-  for (int i = 0; i < sh.noise_threads; ++i) e.spawn(noise(sh.noise_steps));
-  ToyRun out{e.run(s), false};
+  f.spawn(thread_a(&toy, sh.a_before, sh.a_after));
+  f.spawn(thread_b(&toy));
+  for (int i = 0; i < sh.noise_threads; ++i) f.spawn(points(sh.noise_steps));
+  ToyRun out{f.run(s), false};
   out.bug = toy.bug;
   EXPECT_EQ(out.r.end, RunEnd::Finished);
   return out;
@@ -150,12 +140,11 @@ TEST(SimPct, SameSeedIsReproducible) {
 TEST(SimPct, Depth1RunsThreadsInPriorityOrderWithoutPreemption) {
   std::map<std::string, int> orders;
   for (std::uint64_t seed = 0; seed < 600; ++seed) {
-    Engine e;
-    for (int i = 0; i < 3; ++i) e.spawn(noise(3));
-    std::vector<sim::StepRec> steps;
-    e.record(&steps, nullptr);
+    SimFixture f;
+    for (int i = 0; i < 3; ++i) f.spawn(points(3));
+    const std::vector<sim::StepRec>& steps = f.record().steps();
     sim::PctScheduler pct(seed, 1, 12);
-    const sim::RunResult r = e.run(pct);
+    const sim::RunResult r = f.run(pct);
     ASSERT_EQ(r.end, RunEnd::Finished);
     EXPECT_EQ(r.preemptions, 0u);
     ASSERT_EQ(steps.size(), 12u);
@@ -178,10 +167,10 @@ TEST(SimPct, PreemptionsAreAtMostDepthMinusOne) {
   for (unsigned depth : {2u, 3u, 4u}) {
     unsigned most = 0;
     for (std::uint64_t seed = 0; seed < 500; ++seed) {
-      Engine e;
-      for (int i = 0; i < 3; ++i) e.spawn(noise(4));
+      SimFixture f;
+      for (int i = 0; i < 3; ++i) f.spawn(points(4));
       sim::PctScheduler pct(seed, depth, 15);
-      const sim::RunResult r = e.run(pct);
+      const sim::RunResult r = f.run(pct);
       EXPECT_LE(r.preemptions, depth - 1) << "seed " << seed;
       most = std::max(most, r.preemptions);
     }
@@ -192,19 +181,19 @@ TEST(SimPct, PreemptionsAreAtMostDepthMinusOne) {
 sim::Co<void> forker(int kids) {
   for (int i = 0; i < kids; ++i) {
     co_await sim::point(ObjId{}, Acc::Local, "fork");
-    Engine::current().spawn(noise(2));
+    Engine::current().spawn(points(2));
   }
 }
 
 TEST(SimPct, ThreadsCreatedDuringTheRunAreScheduled) {
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
-    Engine e;
-    e.spawn(forker(3));
-    e.spawn(noise(3));
+    SimFixture f;
+    f.spawn(forker(3));
+    f.spawn(points(3));
     sim::PctScheduler pct(seed, 3, 20);
-    const sim::RunResult r = e.run(pct);
+    const sim::RunResult r = f.run(pct);
     EXPECT_EQ(r.end, RunEnd::Finished);
-    EXPECT_EQ(e.thread_count(), 5u);
+    EXPECT_EQ(f.engine().thread_count(), 5u);
     EXPECT_EQ(r.steps, 4u + 4u + 3u * 3u);
   }
 }

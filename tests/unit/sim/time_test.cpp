@@ -5,18 +5,11 @@
 #include <utility>
 #include <vector>
 
-#include "../support/sim_enumerate.h"
-#include "sim/engine.h"
-#include "sim/sched/random.h"
-#include "sim/sched/replay.h"
+#include "../../support/sim_fixture.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::RunEnd;
-using sim::Tid;
+using namespace simtest;
 
 struct Event {
   Tid tid;
@@ -45,12 +38,11 @@ sim::Co<void> busy(Log* log, int n) {
 
 TEST(SimTime, AdvancesOnlyWhenNothingIsEnabledAndSleepEndsExactly) {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
-    Engine e;
+    SimFixture f;
     Log log;
-    e.spawn(nap(&log, 5));
-    e.spawn(busy(&log, 20));
-    sim::RandomScheduler s(seed);
-    const sim::RunResult r = e.run(s);
+    f.spawn(nap(&log, 5));
+    f.spawn(busy(&log, 20));
+    const sim::RunResult r = f.run_seed(seed);
     ASSERT_EQ(r.end, RunEnd::Finished);
     EXPECT_EQ(r.time, 5u);
     ASSERT_EQ(log.size(), 21u);
@@ -62,17 +54,16 @@ TEST(SimTime, AdvancesOnlyWhenNothingIsEnabledAndSleepEndsExactly) {
 }
 
 TEST(SimTime, SleepStartsFromTheCurrentTime) {
-  Engine e;
+  SimFixture f;
   Log log;
-  e.spawn(nap(&log, 7));
-  sim::ReplayScheduler s;
-  e.run(s);
+  f.spawn(nap(&log, 7));
+  f.run_default();
   // A second run on the same engine is not a fresh start: reset() first.
-  e.reset();
+  f.engine().reset();
   log.clear();
-  e.spawn(nap(&log, 3));
-  e.spawn(nap(&log, 4));
-  EXPECT_EQ(e.run(s).time, 4u);
+  f.spawn(nap(&log, 3));
+  f.spawn(nap(&log, 4));
+  EXPECT_EQ(f.run_default().time, 4u);
   EXPECT_EQ(log, (Log{{0, 3, 1}, {1, 4, 1}}));
 }
 
@@ -90,12 +81,11 @@ sim::Co<void> waker(Log* log, Tid target, int points_before) {
 }
 
 TEST(SimTime, WakeEndsASleepEarlyAndCancelsItsTimer) {
-  Engine e;
+  SimFixture f;
   Log log;
-  e.spawn(nap_then_nap(&log, 100, 3));
-  e.spawn(waker(&log, 0, 2));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(nap_then_nap(&log, 100, 3));
+  f.spawn(waker(&log, 0, 2));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);
   // Woken at time 0, not timed out; the second nap ends at 3 -- the
   // cancelled 100-tick timer never fires (the run would end at 100).
@@ -110,26 +100,24 @@ sim::Co<void> waker_after_sleep(Log* log, Tid target, std::uint64_t ticks) {
 }
 
 TEST(SimTime, WakeFromAnotherTimerAtTime10) {
-  Engine e;
+  SimFixture f;
   Log log;
-  e.spawn(nap_then_nap(&log, 50, 50));
-  e.spawn(waker_after_sleep(&log, 0, 10));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(nap_then_nap(&log, 50, 50));
+  f.spawn(waker_after_sleep(&log, 0, 10));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(log, (Log{{1, 10, 3}, {0, 10, 0}, {0, 60, 1}}));
   EXPECT_EQ(r.time, 60u);
 }
 
 TEST(SimTime, TimersFireInDeadlineOrder) {
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
-    Engine e;
+    SimFixture f;
     Log log;
-    e.spawn(nap(&log, 30));
-    e.spawn(nap(&log, 10));
-    e.spawn(nap(&log, 20));
-    e.spawn(nap(&log, 15));
-    sim::RandomScheduler s(seed);
-    const sim::RunResult r = e.run(s);
+    f.spawn(nap(&log, 30));
+    f.spawn(nap(&log, 10));
+    f.spawn(nap(&log, 20));
+    f.spawn(nap(&log, 15));
+    const sim::RunResult r = f.run_seed(seed);
     EXPECT_EQ(r.time, 30u);
     EXPECT_EQ(log, (Log{{1, 10, 1}, {3, 15, 1}, {2, 20, 1}, {0, 30, 1}}));
   }
@@ -155,14 +143,14 @@ class TimeRecorder final : public sim::Scheduler {
 };
 
 TEST(SimTime, SameDeadlineThreadsBecomeRunnableTogether) {
-  Engine e;
+  SimFixture f;
   Log log;
-  e.spawn(nap_then_points(&log, 7, 2));
-  e.spawn(nap_then_points(&log, 7, 2));
-  e.spawn(nap_then_points(&log, 9, 1));
+  f.spawn(nap_then_points(&log, 7, 2));
+  f.spawn(nap_then_points(&log, 7, 2));
+  f.spawn(nap_then_points(&log, 9, 1));
   TimeRecorder s;
   s.pick_last = true;
-  const sim::RunResult r = e.run(s);
+  const sim::RunResult r = f.run(s);
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.time, 9u);
   // Time 0: all three start (3, then 2 candidates); time 7: threads 0 and 1
@@ -198,14 +186,13 @@ sim::Co<void> worker_then_sleep(Log* log, int* progress, int n, std::uint64_t ti
 
 TEST(SimTime, WaitIdleReleasesWhenNothingElseIsEnabledBeforeTimers) {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
-    Engine e;
+    SimFixture f;
     Log log;
     int progress = 0;
-    e.spawn(idle_waiter(&log, &progress));
-    e.spawn(worker_then_sleep(&log, &progress, 10, 50));
-    e.spawn(worker_then_sleep(&log, &progress, 5, 60));
-    sim::RandomScheduler s(seed);
-    const sim::RunResult r = e.run(s);
+    f.spawn(idle_waiter(&log, &progress));
+    f.spawn(worker_then_sleep(&log, &progress, 10, 50));
+    f.spawn(worker_then_sleep(&log, &progress, 5, 60));
+    const sim::RunResult r = f.run_seed(seed);
     ASSERT_EQ(r.end, RunEnd::Finished);
     // The idle waiter ran after both workers had done all their work and
     // gone to sleep, and before the first timer (time 0, not 50).
@@ -224,14 +211,13 @@ sim::Co<void> spin_forever(sim::SpinLock* l) {
 }
 
 TEST(SimTime, WaitIdleCountsAThreadSpinningOnAnUnavailableLockAsNotEnabled) {
-  Engine e;
+  SimFixture f;
   Log log;
   int progress = 0;
   sim::SpinLock l{ObjId{1}};
-  e.spawn(idle_waiter(&log, &progress));
-  e.spawn(spin_forever(&l));
-  sim::ReplayScheduler s;
-  const sim::RunResult r = e.run(s);
+  f.spawn(idle_waiter(&log, &progress));
+  f.spawn(spin_forever(&l));
+  const sim::RunResult r = f.run_default();
   EXPECT_EQ(log, (Log{{0, 0, 100}}));
   EXPECT_EQ(r.end, RunEnd::Blocked);
 }
@@ -244,12 +230,12 @@ sim::Co<void> idle_twice(Log* log) {
 }
 
 TEST(SimTime, SeveralIdleWaitersAreReleasedTogether) {
-  Engine e;
+  SimFixture f;
   Log log;
-  e.spawn(idle_twice(&log));
-  e.spawn(idle_twice(&log));
+  f.spawn(idle_twice(&log));
+  f.spawn(idle_twice(&log));
   TimeRecorder s;
-  const sim::RunResult r = e.run(s);
+  const sim::RunResult r = f.run(s);
   EXPECT_EQ(r.end, RunEnd::Finished);
   EXPECT_EQ(r.time, 0u);
   // Three choice points: the start, then each of the two times both have

@@ -7,18 +7,12 @@
 #include <memory>
 #include <vector>
 
-#include "sim/engine.h"
+#include "../../support/sim_fixture.h"
 #include "sim/sched/pct.h"
-#include "sim/sched/random.h"
-#include "sim/sched/replay.h"
-#include "sim/schedule.h"
 
 namespace {
 
-using sim::Acc;
-using sim::Engine;
-using sim::ObjId;
-using sim::Tid;
+using namespace simtest;
 
 enum class OpKind { Point, Locked, Sleep, Wake, Spawn };
 
@@ -107,11 +101,11 @@ struct Outcome {
 };
 
 Outcome run_program(const Program& p, sim::Scheduler& s) {
-  Engine e(sim::Limits{.max_steps = 100'000, .max_threads = 32});
-  e.set_hashing(true);
+  SimFixture f(sim::Limits{.max_steps = 100'000, .max_threads = 32});
+  f.hashing();
   Outcome o{{}, std::make_unique<State>()};
-  for (const auto& ops : p) e.spawn(interpret(&ops, o.state.get()));
-  o.r = e.run(s);
+  for (const auto& ops : p) f.spawn(interpret(&ops, o.state.get()));
+  o.r = f.run(s);
   return o;
 }
 

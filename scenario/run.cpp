@@ -25,18 +25,21 @@ Simulator::~Simulator() {
 RunOutput Simulator::run(sim::Scheduler& sched) {
   eng_.reset();
   checks_.reset();
+  linux_checks_.reset();
   interp_.reset();
   kernel_.reset();
   kernel_ = std::make_unique<Kernel>(scn_.kernel, scn_.bugs, eng_, cfg_);
   Kernel& k = *kernel_;
   interp_ = std::make_unique<Interpreter>(scn_, k);
   checks_ = std::make_unique<ut::Checks>(k);
+  linux_checks_ = std::make_unique<LinuxInvariants>();
   k.user = interp_.get();
   k.names = this;
   ptrace_setup(k);
   // The checkers watch first, then the interpreter's waits.
-  k.utrace_checks_ = checks_.get();
+  k.utrace_hooks = checks_.get();
   k.observe(checks_.get());
+  k.observe(linux_checks_.get());
   k.observe(interp_.get());
   k.boot();
   interp_->boot();

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "model/checks/linux_invariants.h"
 #include "model/checks/utrace_checks.h"
 #include "model/linux/kernel.h"
 #include "scenario/interp/interp.h"
@@ -61,6 +62,7 @@ class Simulator final : public TraceNames {
   std::unique_ptr<Kernel> kernel_;
   std::unique_ptr<Interpreter> interp_;
   std::unique_ptr<ut::Checks> checks_;
+  std::unique_ptr<LinuxInvariants> linux_checks_;
 };
 
 }  // namespace model

@@ -153,6 +153,9 @@ void check_exiting_task(Kernel& k, const Task& father) {
     c.fail(&father, "not on its real parent's children list exactly once");
 }
 
+void LinuxInvariants::on_release(Kernel& k, Task& p) { check_released_task(k, p); }
+void LinuxInvariants::on_children_reparented(Kernel& k, Task& father) { check_exiting_task(k, father); }
+
 void check_linux_invariants(Kernel& k, const sim::RunResult& r) {
   Checker c(k);
   for (const auto& t : k.tasks) c.always(*t);

@@ -6,12 +6,20 @@
 // Kernel::violation(Property::ModelInvariant, pid, "linux: ...").
 #pragma once
 
+#include "model/linux/hooks.h"
 #include "sim/engine.h"
 
 namespace model {
 
 class Kernel;
 struct Task;
+
+// The checks made while a run goes (as an observer of the Linux layer).
+class LinuxInvariants final : public LinuxHooks {
+ public:
+  void on_release(Kernel& k, Task& p) override;
+  void on_children_reparented(Kernel& k, Task& father) override;
+};
 
 // The whole set, at the end of a run (Kernel::end_of_run).  A run cut short
 // (step limit, interrupted) may stop in the middle of a critical section:

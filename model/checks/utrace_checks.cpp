@@ -4,19 +4,6 @@
 
 namespace model::ut {
 
-const char* api_name(Api a) {
-  switch (a) {
-    case Api::attach: return "utrace_attach_task";
-    case Api::set_events: return "utrace_set_events";
-    case Api::control: return "utrace_control";
-    case Api::barrier: return "utrace_barrier";
-    case Api::prepare_examine: return "utrace_prepare_examine";
-    case Api::finish_examine: return "utrace_finish_examine";
-  }
-  return "?";
-}
-
-Checks& checks(Kernel& k) { return *static_cast<Checks*>(k.utrace_checks_); }
 
 Checks::TaskInfo& Checks::task(const Task& t) {
   if (tasks_.size() <= static_cast<std::size_t>(t.idx)) tasks_.resize(t.idx + 1);
@@ -266,7 +253,6 @@ void Checks::api_start(Engine* e) {
 }
 
 void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) {
-  k_.emit(Ev::utrace_api, cur.pid, e ? e->id : 0, static_cast<int>(call), static_cast<std::int64_t>(arg), ret);
   if (!e || !e->id) return;
   EngineInfo& ei = engine(*e);
   const std::uint64_t now = step();
@@ -365,7 +351,11 @@ void Checks::engine_freed(Engine& e) {
   ei.freed_at = step();
 }
 
-void Checks::ops_changed(Engine& e) {
+void Checks::ops_changed(Engine& e, int before) {
+  // I6: ops moves only real -> sentinel -> NULL, or to NULL.
+  const auto was = static_cast<Engine::Ops>(before);
+  if (e.target && (was == Engine::Ops::Null || (was == Engine::Ops::Detached && e.ops == Engine::Ops::Real)))
+    invariant(*e.target, "I6", fmt::format("e{}->ops went backwards", e.id));
   EngineInfo& ei = engine(e);
   if (e.ops != Engine::Ops::Real && !ei.ops_gone) ei.ops_gone = step();
 }
@@ -409,6 +399,14 @@ void Checks::after_reset(Task& t) {
     invariant(t, "I5", fmt::format("utrace_flags of {} is {}, missing {}", k_.comm(t.pid),
                                    utrace_events_string(t.utrace_flags), utrace_events_string(want & ~t.utrace_flags)));
 }
+
+// I1: resume is never STOP or DETACH.
+void Checks::resume_changed(Task& t, std::uint32_t, std::uint32_t resume) {
+  if (resume == UTRACE_STOP || resume >= UTRACE_DETACH)
+    invariant(t, "I1", fmt::format("utrace->resume set to {}", utrace_resume_action_name(resume)));
+}
+
+void Checks::on_kernel_bug(Kernel&, Task& t, const char* which, const char* what) { invariant(t, which, what); }
 
 void Checks::invariant(Task& t, const char* which, const std::string& message) {
   k_.violation(Property::ModelInvariant, t.pid, fmt::format("{}: {}", which, message));

@@ -1,7 +1,9 @@
-// The properties of SCENARIOS.md that watch the utrace layer.  The core
-// calls these hooks at the moments that matter; each check names the
-// guarantee (utrace-semantics.md §6) or invariant it enforces and reports
-// what happened, with the steps involved.
+// model/checks/utrace_checks.h: the properties of SCENARIOS.md that watch
+// the utrace layer.  They observe the core through its hooks
+// (model/utrace/hooks.h) and the Linux layer's (model/linux/hooks.h); the
+// core never calls them.  Each check names the guarantee
+// (utrace-semantics.md §6) or invariant it enforces and reports what
+// happened, with the steps involved.
 #pragma once
 
 #include <string>
@@ -11,10 +13,7 @@
 
 namespace model::ut {
 
-enum class Api : std::uint8_t { attach, set_events, control, barrier, prepare_examine, finish_examine };
-const char* api_name(Api a);
-
-class Checks final : public LinuxHooks {
+class Checks final : public LinuxHooks, public UtraceHooks {
  public:
   explicit Checks(Kernel& k) : k_(k) {}
 
@@ -22,32 +21,36 @@ class Checks final : public LinuxHooks {
   void on_user_step(Kernel& k, Task& t) override;
   void on_clear_sigpending(Kernel& k, Task& t) override;
   void on_state_change(Kernel& k, Task& t, unsigned before, unsigned after) override;
+  // A BUG_ON or WARN_ON of the kernel code: a model invariant.
+  void on_kernel_bug(Kernel& k, Task& t, const char* which, const char* what) override;
   // The properties judged at the end of a run.
   void end_of_run(Kernel& k, const sim::RunResult& r);
 
-  // Hooks of the core.
-  void engine_attached(Engine& e, Task& t);
-  void report_begin(Task& t);
-  void walk_begin(Task& t, bool reverse);
-  void walk_end(Task& t);
-  void callback_start(Task& t, Engine& e, const CallbackArgs& a);
-  void callback_return(Task& t, Engine& e, Callback cb, std::uint32_t ret);
-  void detach_returned(Task& t, Engine& e);
-  void null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb);
-  void api_start(Engine* e);
-  void events_set(Engine& e, unsigned long old_events, unsigned long events);
-  void api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret);
-  void engine_touched(Engine& e, const char* what);
-  void engine_freed(Engine& e);
-  void ops_changed(Engine& e);
-  void entering_traced(Task& t);
-  void leaving_traced(Task& t, bool sigkill);
-  void woken_by_sigkill(Task& t);
-  void list_change(Task& t, const char* where);
-  void after_reset(Task& t);
-  void invariant(Task& t, const char* which, const std::string& message);
+  // UtraceHooks (the moments of the utrace core)
+  void engine_attached(Engine& e, Task& t) override;
+  void report_begin(Task& t) override;
+  void walk_begin(Task& t, bool reverse) override;
+  void walk_end(Task& t) override;
+  void callback_start(Task& t, Engine& e, const CallbackArgs& a) override;
+  void callback_return(Task& t, Engine& e, Callback cb, std::uint32_t ret) override;
+  void detach_returned(Task& t, Engine& e) override;
+  void null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb) override;
+  void api_start(Engine* e) override;
+  void events_set(Engine& e, unsigned long old_events, unsigned long events) override;
+  void api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) override;
+  void engine_touched(Engine& e, const char* what) override;
+  void engine_freed(Engine& e) override;
+  void ops_changed(Engine& e, int before) override;
+  void resume_changed(Task& t, std::uint32_t before, std::uint32_t after) override;
+  void entering_traced(Task& t) override;
+  void leaving_traced(Task& t, bool sigkill) override;
+  void woken_by_sigkill(Task& t) override;
+  void list_change(Task& t, const char* where) override;
+  void after_reset(Task& t) override;
 
  private:
+  void invariant(Task& t, const char* which, const std::string& message);
+
   struct TaskInfo {
     std::uint64_t pass_begin = 0;   // step at which the event being reported began
     bool walking = false;

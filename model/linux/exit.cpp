@@ -2,7 +2,6 @@
 // reparenting, and wait.
 #include <algorithm>
 
-#include "model/checks/linux_invariants.h"
 #include "model/linux/kernel.h"
 #include "model/ptrace/ptrace.h"
 
@@ -145,7 +144,7 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
   std::vector<Task*> dead;
   co_await tasklist_lock.lock("forget_original_parent");
   forget_original_parent(tsk, dead);
-  check_exiting_task(*this, tsk);
+  for (LinuxHooks* h : hooks_) h->on_children_reparented(*this, tsk);
   tasklist_lock.unlock();
   for (Task* p : dead) co_await release_task(*p);
 
@@ -207,7 +206,6 @@ sim::Co<void> Kernel::release_task(Task& first) {
     co_await tasklist_lock.lock("release_task");
     ptrace_release_task(*this, *p);  // tracehook_finish_release_task(): ptrace_unlink()
     exit_signal_unlink(*p);
-    check_released_task(*this, *p);
     emit(Ev::release_task, reaper.pid, p->pid);
     // If we are the last non-leader member of the thread group and the
     // leader is a zombie, notify the leader's parent now.

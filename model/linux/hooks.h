@@ -24,6 +24,10 @@ class LinuxHooks {
   virtual void on_exit_state_change(Kernel&, Task&, int /*before*/, int /*after*/) {}
   // __exit_signal() released the task: its pid is free.
   virtual void on_release(Kernel&, Task&) {}
+  // forget_original_parent() gave the exiting task's children to a reaper.
+  virtual void on_children_reparented(Kernel&, Task& /*father*/) {}
+  // A BUG_ON() or WARN_ON() of the code modelled fired (Kernel::BUG_ON).
+  virtual void on_kernel_bug(Kernel&, Task&, const char* /*which*/, const char* /*what*/) {}
 };
 
 }  // namespace model

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "model/ptrace/ptrace.h"
+#include "model/utrace/hooks.h"
 #include "model/utrace/utrace.h"
 #include "sim/hash.h"
 #include "sim/note.h"
@@ -84,9 +85,15 @@ void WaitQueueHead::remove(Task* t) {
   std::erase(waiters, t);
 }
 
+namespace {
+UtraceHooks no_utrace_hooks;  // nobody watches the utrace core
+}  // namespace
+
 Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConfig& c)
     : eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), version_(version), bugs_(bugs),
-      trace_hash_(sim::kHashSeed) {}
+      trace_hash_(sim::kHashSeed) {
+  utrace_hooks = &no_utrace_hooks;
+}
 
 Kernel::~Kernel() = default;
 
@@ -337,6 +344,12 @@ TaskState Kernel::task_state_of(const Task& t) const {
 
 void Kernel::on_user_step(Task& t) {
   for (LinuxHooks* h : hooks_) h->on_user_step(*this, t);
+}
+
+bool Kernel::BUG_ON(bool cond, Task& t, const char* which, const char* what) {
+  if (cond)
+    for (LinuxHooks* h : hooks_) h->on_kernel_bug(*this, t, which, what);
+  return cond;
 }
 
 // ---- completions (kernel/sched.c) ------------------------------------------------------

@@ -40,6 +40,7 @@ struct Utrace;
 struct Engine;
 class EngineOps;
 struct PtraceContext;
+class UtraceHooks;
 class Kernel;
 
 // An op or feature the model does not implement yet: the run stops with
@@ -146,6 +147,10 @@ class Kernel final {
   void observe(LinuxHooks* o) { hooks_.push_back(o); }
   // A task ran one step of user code.
   void on_user_step(Task& t);
+  // BUG_ON() and WARN_ON() of the code modelled: `cond` is the kernel's own
+  // assertion.  The model goes on; observers report it (model-invariant).
+  // Returns cond.
+  bool BUG_ON(bool cond, Task& t, const char* which, const char* what);
 
   // ---- yield points -------------------------------------------------------------------
   sim::PointAwaiter rd(const Task& t, Field f, const char* where) const {
@@ -275,7 +280,8 @@ class Kernel final {
   std::vector<std::unique_ptr<Utrace>> utraces;
   std::vector<std::unique_ptr<Engine>> engines;
   int next_engine_id = 0;
-  LinuxHooks* utrace_checks_ = nullptr;  // the utrace property checkers (model/checks)
+  // The observer of the utrace core (model/utrace/hooks.h); never NULL.
+  UtraceHooks* utrace_hooks = nullptr;
   // ptrace on utrace (model/ptrace.h): its callback table and the
   // struct ptrace_context of each ptrace engine (engine->data = index + 1).
   std::unique_ptr<EngineOps> ptrace_ops;

@@ -2,7 +2,6 @@
 // by get_signal_to_deliver() with siglock held.  Returns 0 (dequeue
 // normally, siglock held), -1 (siglock dropped, loop again) or a signal
 // number with *info and *return_ka filled (siglock held).
-#include "model/checks/utrace_checks.h"
 #include "model/utrace/internal.h"
 #include "model/linux/sigdefs.h"
 
@@ -45,7 +44,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     const std::uint32_t resume = u.resume;
     set_resume(k, task, UTRACE_RESUME);
     u.lock.unlock();
-    checks(k).report_begin(task);
+    hooks(k).report_begin(task);
     // Make signal_pending() true only for real signals.
     if (task.test_tif(TIF_SIGPENDING)) {
       co_await task.sighand->siglock.lock("utrace_get_signal");
@@ -101,13 +100,13 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     // Nobody cares about this kind of signal: normal handling.
     if ((task.utrace_flags & (event | EVENT_QUIESCE)) == 0) co_return signr;
     task.sighand->siglock.unlock();
-    checks(k).report_begin(task);
+    hooks(k).report_begin(task);
   }
 
   // The pass that chooses the disposition.  Open-coded: no start_callback(),
   // so ENGINE_STOP does not force a STOP here; each return value decides.
   ++u.walking;
-  checks(k).walk_begin(task, false);
+  hooks(k).walk_begin(task, false);
   for (std::size_t i = 0; i < u.attached.size(); ++i) {
     Engine& e = *u.attached[i];
     co_await wr(task, Field::reporting, "utrace_get_signal");
@@ -144,7 +143,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     (void)co_await finish_callback(k, task, report, e, ret);
   }
   --u.walking;
-  checks(k).walk_end(task);
+  hooks(k).walk_end(task);
 
   // The chosen action, expressed as a representative signal whose default
   // action does it; info->signo is what is reported.
@@ -198,7 +197,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
       SigSet all_but_kill;
       all_but_kill.bits = ~SigSet::bit(SIGKILL);
       signr = k.dequeue_signal(task, all_but_kill, info);
-      if (signr != SIGKILL) checks(k).invariant(task, "SIGKILL", "dequeue of SIGKILL after a stop got another signal (BUG_ON)");
+      k.BUG_ON(signr != SIGKILL, task, "SIGKILL", "dequeue of SIGKILL after a stop got another signal (BUG_ON)");
       *return_ka = (*task.sighand)[SIGKILL];
       co_return signr;
     }
@@ -214,7 +213,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   return_ka->handler = KSigaction::Handler::Default;
   return_ka->user = nullptr;
   if (v4(k) && (info->signo < 1 || info->signo > kNSig)) {
-    checks(k).invariant(task, "si_signo", "a fatal signal with an invalid si_signo (WARN)");
+    k.BUG_ON(true, task, "si_signo", "a fatal signal with an invalid si_signo (WARN)");
     info->signo = SIGTRAP;
   }
   if (report.result & UTRACE_SIGNAL_HOLD)

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "model/utrace/hooks.h"
 #include "model/utrace/utrace.h"
 
 namespace model::ut {
@@ -94,8 +95,7 @@ sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned
 // get_utrace_lock(): 0 with the lock held, or a negative errno.
 sim::Co<int> get_utrace_lock(Kernel& k, Task* target, Engine& e, bool attached);
 
-// ---- the property checkers (SCENARIOS.md "Properties") -------------------------------------------
-class Checks;
-Checks& checks(Kernel& k);
+// ---- the observers (model/utrace/hooks.h) ---------------------------------------------------------
+inline UtraceHooks& hooks(Kernel& k) { return *k.utrace_hooks; }
 
 }  // namespace model::ut

@@ -4,7 +4,6 @@
 // made by whoever tears the task down.
 #include <fmt/format.h>
 
-#include "model/checks/utrace_checks.h"
 #include "model/utrace/internal.h"
 #include "sim/note.h"
 #include "model/ptrace/ptrace.h"
@@ -30,13 +29,13 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
   co_await sim::point(obj(e, Field::engine_ref), sim::Acc::Callback, callback_name(args.cb));
   if (!ops || !ops->has(args.cb)) {
     // The kernel would call through a NULL pointer here (R5).
-    checks(k).null_callback(task, e, ops, args.cb);
+    hooks(k).null_callback(task, e, ops, args.cb);
     co_return args.cb == Callback::report_signal ? (args.action & ~UTRACE_RESUME_MASK) | UTRACE_RESUME
                                                  : UTRACE_RESUME;
   }
   const bool own = ops->counts();
   if (own) {
-    checks(k).callback_start(task, e, args);
+    hooks(k).callback_start(task, e, args);
     e.received.push_back(args.cb);
   }
   k.emit(Ev::utrace_callback, task.pid, e.id, static_cast<int>(args.cb),
@@ -46,7 +45,7 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
   // The return is seen by the property checkers like the call: for the explorers.
   sim::note(obj(e, Field::engine_ref), sim::Acc::Write, "callback return");
   k.emit(Ev::utrace_return, task.pid, e.id, static_cast<int>(args.cb), ret, own ? 0 : 1);
-  if (own) checks(k).callback_return(task, e, args.cb, ret);
+  if (own) hooks(k).callback_return(task, e, args.cb, ret);
   co_return ret;
 }
 
@@ -68,7 +67,7 @@ sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
     if (resume > UTRACE_INTERRUPT) set_resume(k, task, UTRACE_RESUME);
     u.lock.unlock();
   }
-  checks(k).report_begin(task);
+  hooks(k).report_begin(task);
   co_return resume;
 }
 
@@ -124,7 +123,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
                                      std::uint32_t action) {
   Utrace& u = U(task);
   if (action == UTRACE_DETACH) {
-    checks(k).detach_returned(task, e);
+    hooks(k).detach_returned(task, e);
     if (!has_race(k, 3)) {
       // Under the lock, so that utrace_barrier() (get_utrace_lock()) sees
       // the detach before `reporting` is cleared: a 0 from the barrier then
@@ -244,7 +243,7 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
                                const std::function<void(CallbackArgs&, UtraceReport&)>& make) {
   Utrace& u = U(task);
   ++u.walking;
-  checks(k).walk_begin(task, reverse);
+  hooks(k).walk_begin(task, reverse);
   // list_for_each_entry() follows `next` pointers as it goes: an engine
   // linked at the tail during the walk is visited (only possible with R1).
   // list_for_each_entry_reverse() starts from the tail it saw.
@@ -263,7 +262,7 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
     (void)co_await finish_callback(k, task, report, e, ret);
   }
   --u.walking;
-  checks(k).walk_end(task);
+  hooks(k).walk_end(task);
 }
 
 sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Callback cb,
@@ -308,7 +307,7 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
   k.permit_traced_change(true);
   k.set_task_state(task, TASK_TRACED);
   k.permit_traced_change(false);
-  checks(k).entering_traced(task);
+  hooks(k).entering_traced(task);
   if (v2(k)) {
     trace_state(k, task, UField::stopped, 0, 1);
     u.stopped = true;
@@ -345,14 +344,14 @@ sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
   Utrace& u = U(task);
   co_await k.rd(task, Field::sigpending, "utrace_finish_stop");
   if (fatal_signal_pending(task)) {
-    checks(k).leaving_traced(task, true);
+    hooks(k).leaving_traced(task, true);
     if (!has_race(k, 9)) {
       // spin_unlock_wait(&utrace->lock)
       co_await u.lock.lock("utrace_finish_stop");
       u.lock.unlock();
     }
     sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "utrace_finish_stop");  // the check looks at it
-    checks(k).woken_by_sigkill(task);
+    hooks(k).woken_by_sigkill(task);
     if (!v2(k) && !v4(k)) {
       while (sim::note(obj(task, Field::freeze_stop), sim::Acc::Read, "utrace_finish_stop"), u.freeze_stop) {
         k.set_task_state(task, TASK_UNINTERRUPTIBLE);
@@ -523,11 +522,11 @@ sim::Co<void> utrace_resume(Kernel& k, Task& task) {
       // A simple pass: report_quiesce(event = 0) only.
       report.action = UTRACE_RESUME;
       ++u.walking;
-      checks(k).walk_begin(task, false);
+      hooks(k).walk_begin(task, false);
       for (std::size_t i = 0; i < u.attached.size(); ++i)
         (void)co_await start_callback(k, task, report, *u.attached[i], 0);
       --u.walking;
-      checks(k).walk_end(task);
+      hooks(k).walk_end(task);
       break;
     default:
       // INTERRUPT or a step: not spurious, even with no callback.
@@ -541,17 +540,17 @@ sim::Co<void> utrace_resume(Kernel& k, Task& task) {
 sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int signal) {
   Utrace& u = U(task);
   UtraceReport report;
-  if (!task.exit_state) checks(k).invariant(task, "report_death", "utrace_report_death() without exit_state (BUG_ON)");
+  k.BUG_ON(!task.exit_state, task, "report_death", "utrace_report_death() without exit_state (BUG_ON)");
   // Calls that come in while the callbacks run see `death` and know we are
   // not yet quiescent for detach bookkeeping (-EALREADY).
   co_await u.lock.lock("utrace_report_death");
-  if (u.death) checks(k).invariant(task, "I7", "utrace->death already set (BUG_ON)");
+  k.BUG_ON(u.death, task, "I7", "utrace->death already set (BUG_ON)");
   trace_state(k, task, UField::death, 0, 1);
   u.death = true;
   set_resume(k, task, UTRACE_RESUME);
   splice_attaching(k, task);
   u.lock.unlock();
-  checks(k).report_begin(task);
+  hooks(k).report_begin(task);
   co_await report_callbacks(k, task, report, false, ev(_UTRACE_EVENT_DEATH), Callback::report_death,
                             [group_dead, signal](CallbackArgs& a, UtraceReport&) {
                               a.group_dead = group_dead;
@@ -588,7 +587,7 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
   set_utrace_flags(k, target, 0);
   std::vector<Engine*> list = u.attached;
   list.insert(list.end(), u.attaching.begin(), u.attaching.end());
-  if (!list.empty()) checks(k).list_change(target, "utrace_maybe_reap");
+  if (!list.empty()) hooks(k).list_change(target, "utrace_maybe_reap");
   u.attached.clear();
   u.attaching.clear();
   u.lock.unlock();

@@ -1,12 +1,23 @@
 // The utrace events of a trace, in the kernel's own words.
 #include <fmt/format.h>
 
-#include "model/checks/utrace_checks.h"
 #include "model/utrace/internal.h"
 
 namespace model {
 
 using namespace ut;
+
+const char* api_name(Api a) {
+  switch (a) {
+    case Api::attach: return "utrace_attach_task";
+    case Api::set_events: return "utrace_set_events";
+    case Api::control: return "utrace_control";
+    case Api::barrier: return "utrace_barrier";
+    case Api::prepare_examine: return "utrace_prepare_examine";
+    case Api::finish_examine: return "utrace_finish_examine";
+  }
+  return "?";
+}
 
 namespace ut {
 

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "model/checks/utrace_checks.h"
 #include "scenario/interp/interp.h"
 #include "scenario/interp/op_kind.h"
 
@@ -121,7 +120,6 @@ sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx
       ops = &utrace_detached_ops();
     const std::uint64_t data = a->data >= 0 ? static_cast<std::uint64_t>(a->data) + 1 : 0;
     const AttachResult r = co_await utrace_attach_task(k, cur, target, a->flags, ops, data);
-    ut::checks(k).api_return(cur, r.engine, ut::Api::attach, a->flags, r.engine ? 0 : -r.err);
     if (!r.engine) co_return OpResult{r.err, ResultKind::Errno, 0};
     if (op.as >= 0) bind_handle(op.as, *r.engine);
     co_return OpResult{0, ResultKind::Ok, 0};

@@ -1,0 +1,73 @@
+// model/utrace/hooks.h: the moments of the utrace core that its observers
+// see — the properties of model/checks above all.
+//
+// The core reports facts, never judgments: "engine e's callback starts",
+// "utrace->resume became X", "the task enters TASK_TRACED for utrace".  An
+// observer decides what they mean (a guarantee of utrace-semantics.md §6
+// broken, an invariant of the code violated).  Each is called inside the
+// step where the moment happens, as a tracepoint would fire.  The kernel's
+// own assertions (BUG_ON, WARN_ON) go through Kernel::BUG_ON.
+#pragma once
+
+#include <cstdint>
+
+#include "model/utrace/callback.h"
+
+namespace model {
+
+struct Task;
+struct Engine;
+class EngineOps;
+struct CallbackArgs;
+
+// The calls of the utrace API (§3) as the event stream names them.
+enum class Api : std::uint8_t { attach, set_events, control, barrier, prepare_examine, finish_examine };
+const char* api_name(Api a);  // "utrace_control"
+
+class UtraceHooks {
+ public:
+  virtual ~UtraceHooks() = default;
+
+  // ---- engines (§1.3) ----
+  // e was linked on the task's lists (attaching; attached for R1).
+  virtual void engine_attached(Engine& /*e*/, Task& /*t*/) {}
+  // The core touched an engine whose last reference was dropped, or dropped
+  // the last reference of an engine still on a list.
+  virtual void engine_touched(Engine& /*e*/, const char* /*what*/) {}
+  // The last reference was dropped (release() comes next).
+  virtual void engine_freed(Engine& /*e*/) {}
+  // engine->ops moved (real -> sentinel -> NULL); `before` is the old state.
+  virtual void ops_changed(Engine& /*e*/, int /*before*/) {}
+  // utrace_set_events() stored new event flags under utrace->lock.
+  virtual void events_set(Engine& /*e*/, unsigned long /*old_events*/, unsigned long /*events*/) {}
+  // Another task edited t's engine lists (splice, reset, R1's attach).
+  virtual void list_change(Task& /*t*/, const char* /*where*/) {}
+  // utrace_reset() recomputed t's utrace_flags.
+  virtual void after_reset(Task& /*t*/) {}
+  // utrace->resume of t changed.
+  virtual void resume_changed(Task& /*t*/, std::uint32_t /*before*/, std::uint32_t /*after*/) {}
+
+  // ---- the API (§3) ----
+  virtual void api_start(Engine* /*e*/) {}
+  virtual void api_return(Task& /*cur*/, Engine* /*e*/, Api /*call*/, std::uint64_t /*arg*/, int /*ret*/) {}
+
+  // ---- reporting (§4) ----
+  // A report pass of t begins (start_report).
+  virtual void report_begin(Task& /*t*/) {}
+  // t walks `attached` without the lock (REPORT_CALLBACKS), forward or in reverse.
+  virtual void walk_begin(Task& /*t*/, bool /*reverse*/) {}
+  virtual void walk_end(Task& /*t*/) {}
+  virtual void callback_start(Task& /*t*/, Engine& /*e*/, const CallbackArgs& /*a*/) {}
+  virtual void callback_return(Task& /*t*/, Engine& /*e*/, Callback /*cb*/, std::uint32_t /*ret*/) {}
+  // The core is about to call a callback the ops table lacks (a NULL call).
+  virtual void null_callback(Task& /*t*/, Engine& /*e*/, EngineOps* /*ops*/, Callback /*cb*/) {}
+  // e's callback returned UTRACE_DETACH.
+  virtual void detach_returned(Task& /*t*/, Engine& /*e*/) {}
+
+  // ---- stops (§5.12) ----
+  virtual void entering_traced(Task& /*t*/) {}
+  virtual void leaving_traced(Task& /*t*/, bool /*sigkill*/) {}
+  virtual void woken_by_sigkill(Task& /*t*/) {}
+};
+
+}  // namespace model

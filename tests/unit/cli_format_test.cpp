@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "sim/schedule.h"
-#include "tools/format.h"
+#include "tools/export/format.h"
 
 namespace fs = std::filesystem;
 

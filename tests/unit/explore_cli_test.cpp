@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/cli_run.h"
-#include "tools/cli.h"
+#include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

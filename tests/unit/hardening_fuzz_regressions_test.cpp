@@ -12,11 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scenario/run.h"
-#include "scenario/load/loader.h"
-#include "sim/sched/random.h"
 #include "../support/cli_run.h"
-#include "tools/cli.h"
+#include "scenario/load/loader.h"
+#include "scenario/run.h"
+#include "sim/sched/random.h"
+#include "tools/cli/cli.h"
 
 namespace {
 

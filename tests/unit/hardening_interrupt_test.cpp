@@ -19,11 +19,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
-#include "../support/cli_run.h"
-#include "tools/cli.h"
-#include "tools/format.h"
+#include "tools/cli/cli.h"
+#include "tools/export/format.h"
 
 namespace fs = std::filesystem;
 

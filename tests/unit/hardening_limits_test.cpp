@@ -13,13 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/cli_run.h"
 #include "explore/check.h"
-#include "scenario/run.h"
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"
-#include "../support/cli_run.h"
-#include "tools/cli.h"
+#include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;
 

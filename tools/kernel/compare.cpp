@@ -7,7 +7,7 @@
 
 #include "model/abi.h"
 #include "scenario/load/loader.h"
-#include "replay.h"
+#include "tools/kernel/replay.h"
 
 namespace ukern {
 

@@ -1,5 +1,5 @@
-// utsim-kernel: replay scenarios on this machine's real kernel and compare
-// with the simulator (tools/kernel/replay.h).
+// tools/kernel/main.cpp: utsim-kernel: replay scenarios on this machine's real
+// kernel and compare with the simulator (tools/kernel/replay.h).
 //
 //   utsim-kernel --compare PATH...   files or folders (*.json); exit 1 on any disagreement
 //   utsim-kernel --probe             can this process use ptrace? (exit 0 yes, 3 no)
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "replay.h"
+#include "tools/kernel/replay.h"
 
 namespace {
 

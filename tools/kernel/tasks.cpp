@@ -24,8 +24,8 @@
 #include <cstring>
 
 #include "scenario/load/loader.h"
-#include "replay.h"
-#include "sys.h"
+#include "tools/kernel/replay.h"
+#include "tools/kernel/sys.h"
 
 namespace ukern {
 

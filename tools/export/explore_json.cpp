@@ -377,4 +377,11 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   out << fmt::format("exit        {}\n", exit_code);
 }
 
+void write_report(std::ostream& out, const ExploreReport& r, int exit_code, bool json) {
+  if (json)
+    out << report_to_json(r, exit_code).dump(2) << '\n';
+  else
+    print_report_text(out, r, exit_code);
+}
+
 }  // namespace tools

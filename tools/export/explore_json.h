@@ -104,5 +104,7 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
 
 // The human-readable report.
 void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code);
+// The report as JSON (`json`) or as text.
+void write_report(std::ostream& out, const ExploreReport& r, int exit_code, bool json);
 
 }  // namespace tools

@@ -21,6 +21,7 @@
 
 #include "model/linux/kernel.h"
 #include "scenario/run.h"
+#include "scenario/scenario.h"
 #include "sim/engine.h"
 
 namespace tools {
@@ -64,6 +65,15 @@ struct TracedRun {
   std::string schedule;      // the schedule string of the run (replays it)
   const model::Kernel& kernel() const { return simu->kernel(); }
 };
+// The scheduler of one run: random from --seed N, else following
+// --schedule S, else the default (non-preemptive) schedule; and how the run
+// names it ("random, seed 7", "the schedule 'cab'").
+struct RunScheduler {
+  std::unique_ptr<sim::Scheduler> scheduler;
+  std::string scheduled_by;
+};
+RunScheduler scheduler_for(const std::optional<std::uint64_t>& seed, const std::optional<std::string>& schedule);
+
 // Runs `scn` once with tracing on: --schedule S, --seed N, else the default
 // (non-preemptive) schedule.  Throws what Simulator::run throws.
 std::unique_ptr<TracedRun> traced_run(const model::Scenario& scn, const std::optional<std::string>& schedule,
@@ -89,6 +99,15 @@ struct EventView {
   bool has(const char* key) const { return j.contains(key); }
 };
 EventView view(const model::Event& e, const model::TraceNames& names);
+
+// A utrace API call as the pictures label it: "utrace_control(UTRACE_DETACH) = 0"
+// (the action, else the events, in parentheses).
+std::string api_call_text(const EventView& v);
+// A utrace_state event of utrace_flags: whether ENGINE_STOP is now set, if it
+// changed; nothing if it did not.
+std::optional<bool> engine_stop_change(const EventView& v);
+// The ptrace op an op_result event reports, null for another op.
+const model::PtraceOp* ptrace_op(const model::Event& e);
 
 // ---- the timeline: what the visual exporters draw ----------------------------------------
 

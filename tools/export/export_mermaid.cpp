@@ -35,15 +35,12 @@ bool shown_in_notes(const std::string& s) {
   return s == "TASK_TRACED" || s == "TASK_STOPPED" || s == "EXIT_ZOMBIE" || s == "EXIT_DEAD";
 }
 
-}  // namespace
-
-void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log) {
-  (void)log;
-  const auto& evs = k.events();
-  // Engines and the task each traces (its first state change or callback).
+// The participants: each task, each engine beside the task it traces (its
+// first state change or callback), then the engines that traced nothing.
+void write_participants(std::ostream& os, const model::Kernel& k) {
   std::map<std::int64_t, int> engine_target;
   std::map<std::int64_t, std::string> engine_name;
-  for (const model::Event& e : evs) {
+  for (const model::Event& e : k.events()) {
     std::int64_t id = 0;
     if (e.kind == model::Ev::utrace_callback || e.kind == model::Ev::utrace_return) id = e.a;
     if (e.kind == model::Ev::utrace_state) id = e.d;
@@ -59,8 +56,6 @@ void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log)
   for (const auto& t : k.tasks) pids.push_back(t->pid);
   std::sort(pids.begin(), pids.end());
 
-  os << "%% utsim: " << text(k.scn.name) << " (" << kernel_text(k.scn) << ")\n";
-  os << "sequenceDiagram\n";
   std::set<std::int64_t> placed;
   for (int pid : pids) {
     os << "    participant " << task_id(pid) << " as " << text(k.comm(pid)) << '\n';
@@ -70,24 +65,23 @@ void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log)
   }
   for (const auto& [id, name] : engine_name)
     if (placed.insert(id).second) os << "    participant " << engine_id(id) << " as engine " << text(name) << '\n';
+}
 
-  std::map<int, std::string> shown;  // pid -> display state
-  auto line = [&](const std::string& s) { os << "    " << text(s) << '\n'; };
-  for (const model::Event& e : evs) {
-    EventView v = view(e, k);
+// The messages and notes, event by event.
+class Messages {
+ public:
+  Messages(std::ostream& os, const model::Kernel& k) : os_(os), k_(k) {}
+
+  void on_event(const model::Event& e) {
+    const EventView v = view(e, k_);
     const std::string me = task_id(e.pid);
     switch (e.kind) {
-      case model::Ev::utrace_api: {
-        std::string call = v.str("call");
-        if (v.has("action")) call += "(" + v.str("action") + ")";
-        else if (v.has("events")) call += "(" + v.str("events") + ")";
-        call += " = " + v.str("ret");
+      case model::Ev::utrace_api:
         if (e.a)
-          line(me + "->>" + engine_id(e.a) + ": " + call);
+          line(me + "->>" + engine_id(e.a) + ": " + api_call_text(v));
         else
-          line("Note over " + me + ": " + call);
+          line("Note over " + me + ": " + api_call_text(v));
         break;
-      }
       case model::Ev::utrace_callback: {
         std::string arg = v.has("action") ? v.str("action") : v.str("event");
         line(me + "->>" + engine_id(e.a) + ": " + v.str("callback") + "(" + arg + ")" +
@@ -108,65 +102,79 @@ void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log)
       case model::Ev::signal_deliver:
         line("Note right of " + me + ": deliver " + v.str("sig") + ", " + v.str("action"));
         break;
-      case model::Ev::sched_state: {
-        const std::string next = v.str("next");
-        std::string& cur = shown[e.pid];
-        if (cur.empty()) cur = "TASK_RUNNING";
-        std::string now = next;
-        if (cur.rfind("EXIT_", 0) == 0 && next.rfind("EXIT_", 0) != 0) now = cur;  // exit_state wins
-        if (now == cur) break;
-        if (shown_in_notes(now) || shown_in_notes(cur)) line("Note over " + me + ": " + now);
-        cur = now;
-        break;
-      }
-      case model::Ev::utrace_state: {
-        // Only the changes a reader of the race needs: detach marks and ENGINE_STOP.
-        const std::string field = v.str("field");
-        if (field == "engine->ops" && e.d)
-          line("Note over " + engine_id(e.d) + ": ops " + v.str("old") + " → " + v.str("new"));
-        if (field == "utrace_flags") {
-          const bool had = v.str("old").find("ENGINE_STOP") != std::string::npos;
-          const bool has = v.str("new").find("ENGINE_STOP") != std::string::npos;
-          if (had != has) line("Note over " + me + ": ENGINE_STOP " + (has ? "set" : "cleared") + " in utrace_flags");
-        }
-        break;
-      }
+      case model::Ev::sched_state: state_note(e.pid, v.str("next")); break;
+      case model::Ev::utrace_state: utrace_state_note(e, v); break;
       case model::Ev::wait_found:
         line(task_id(static_cast<int>(e.a)) + "-->>" + me + ": waitpid: " + v.str("means"));
         break;
       case model::Ev::task_new:
         line(me + "->>" + task_id(static_cast<int>(e.a)) + ": fork " + v.str("clone_flags"));
         break;
-      case model::Ev::task_exec:
-        line("Note over " + me + ": exec");
-        break;
-      case model::Ev::task_exit:
-        line("Note over " + me + ": do_exit(" + v.str("code") + ")");
-        break;
+      case model::Ev::task_exec: line("Note over " + me + ": exec"); break;
+      case model::Ev::task_exit: line("Note over " + me + ": do_exit(" + v.str("code") + ")"); break;
       case model::Ev::release_task:
-        line("Note over " + task_id(static_cast<int>(e.a)) + ": released by " + k.comm(e.pid));
+        line("Note over " + task_id(static_cast<int>(e.a)) + ": released by " + k_.comm(e.pid));
         break;
       case model::Ev::op_result:
-        if (v.str("op") == "ptrace") {
-          const auto* op = static_cast<const model::Op*>(e.ref);
-          const auto* p = op ? op->as_if<model::PtraceOp>() : nullptr;
-          std::string req = p ? model::ptrace_request_name(p->request) : "ptrace";
-          if (p && p->sig) req += ", " + model::signal_name(p->sig);
-          int target = 0;
-          if (p && p->has_pid && p->pid.kind == model::TaskRef::Kind::Named) target = k.slot_pid(p->pid.slot);
-          if (target && target != e.pid)
-            line(me + "->>" + task_id(target) + ": " + req + " = " + v.str("result"));
-          else
-            line("Note over " + me + ": " + req + " = " + v.str("result"));
-        }
+        if (v.str("op") == "ptrace") ptrace_message(e, v);
         break;
-      case model::Ev::property:
-        line("Note over " + me + ": VIOLATED " + v.str("property"));
-        break;
-      default:
-        break;
+      case model::Ev::property: line("Note over " + me + ": VIOLATED " + v.str("property")); break;
+      default: break;
     }
   }
+
+ private:
+  void line(const std::string& s) { os_ << "    " << text(s) << '\n'; }
+
+  // A note when a task enters or leaves a stop or its death.
+  void state_note(int pid, const std::string& next) {
+    std::string& cur = shown_[pid];
+    if (cur.empty()) cur = "TASK_RUNNING";
+    std::string now = next;
+    if (cur.rfind("EXIT_", 0) == 0 && next.rfind("EXIT_", 0) != 0) now = cur;  // exit_state wins
+    if (now == cur) return;
+    if (shown_in_notes(now) || shown_in_notes(cur)) line("Note over " + task_id(pid) + ": " + now);
+    cur = now;
+  }
+
+  // Only the changes a reader of the race needs: detach marks and ENGINE_STOP.
+  void utrace_state_note(const model::Event& e, const EventView& v) {
+    const std::string field = v.str("field");
+    if (field == "engine->ops" && e.d)
+      line("Note over " + engine_id(e.d) + ": ops " + v.str("old") + " → " + v.str("new"));
+    if (field == "utrace_flags")
+      if (const auto has = engine_stop_change(v))
+        line("Note over " + task_id(e.pid) + ": ENGINE_STOP " + (*has ? "set" : "cleared") + " in utrace_flags");
+  }
+
+  // A ptrace request: a message to its tracee, or a note when it names none.
+  void ptrace_message(const model::Event& e, const EventView& v) {
+    const model::PtraceOp* p = ptrace_op(e);
+    std::string req = p ? model::ptrace_request_name(p->request) : "ptrace";
+    if (p && p->sig) req += ", " + model::signal_name(p->sig);
+    int target = 0;
+    if (p && p->has_pid && p->pid.kind == model::TaskRef::Kind::Named) target = k_.slot_pid(p->pid.slot);
+    const std::string me = task_id(e.pid);
+    if (target && target != e.pid)
+      line(me + "->>" + task_id(target) + ": " + req + " = " + v.str("result"));
+    else
+      line("Note over " + me + ": " + req + " = " + v.str("result"));
+  }
+
+  std::ostream& os_;
+  const model::Kernel& k_;
+  std::map<int, std::string> shown_;  // pid -> display state
+};
+
+}  // namespace
+
+void write_mermaid(std::ostream& os, const model::Kernel& k, const StepLog& log) {
+  (void)log;
+  os << "%% utsim: " << text(k.scn.name) << " (" << kernel_text(k.scn) << ")\n";
+  os << "sequenceDiagram\n";
+  write_participants(os, k);
+  Messages m(os, k);
+  for (const model::Event& e : k.events()) m.on_event(e);
 }
 
 }  // namespace tools

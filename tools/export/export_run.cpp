@@ -28,6 +28,14 @@ void RecordingScheduler::begin_run() {
   inner_.begin_run();
 }
 
+RunScheduler scheduler_for(const std::optional<std::uint64_t>& seed, const std::optional<std::string>& schedule) {
+  if (seed) return {std::make_unique<sim::RandomScheduler>(*seed), fmt::format("random, seed {}", *seed)};
+  if (schedule)
+    return {std::make_unique<sim::ReplayScheduler>(sim::decode_schedule(*schedule).value_or(std::vector<sim::Tid>{})),
+            fmt::format("the schedule '{}'", *schedule)};
+  return {std::make_unique<sim::ReplayScheduler>(), "the default schedule (non-preemptive)"};
+}
+
 std::unique_ptr<TracedRun> traced_run(const model::Scenario& scn, const std::optional<std::string>& schedule,
                                       const std::optional<std::uint64_t>& seed,
                                       const std::optional<std::uint64_t>& max_steps) {
@@ -35,20 +43,11 @@ std::unique_ptr<TracedRun> traced_run(const model::Scenario& scn, const std::opt
   if (max_steps) cfg.max_steps = *max_steps;
   cfg.trace = true;
   auto r = std::make_unique<TracedRun>();
-  std::unique_ptr<sim::Scheduler> sched;
-  if (seed) {
-    sched = std::make_unique<sim::RandomScheduler>(*seed);
-    r->scheduled_by = fmt::format("random, seed {}", *seed);
-  } else if (schedule) {
-    sched = std::make_unique<sim::ReplayScheduler>(sim::decode_schedule(*schedule).value_or(std::vector<sim::Tid>{}));
-    r->scheduled_by = fmt::format("the schedule '{}'", *schedule);
-  } else {
-    sched = std::make_unique<sim::ReplayScheduler>();
-    r->scheduled_by = "the default schedule (non-preemptive)";
-  }
+  RunScheduler sched = scheduler_for(seed, schedule);
+  r->scheduled_by = std::move(sched.scheduled_by);
   r->simu = std::make_unique<model::Simulator>(scn, cfg);
   {
-    RecordingScheduler rec(*sched, *r->simu, r->log);
+    RecordingScheduler rec(*sched.scheduler, *r->simu, r->log);
     r->out = r->simu->run(rec);
   }
   r->schedule = schedule_of(r->out.engine.choices, r->out.engine.significant);
@@ -108,6 +107,25 @@ EventView view(const model::Event& e, const model::TraceNames& names) {
   v.name = model::event_name(e.kind);
   v.j = model::event_json(e, names);
   return v;
+}
+
+std::string api_call_text(const EventView& v) {
+  std::string call = v.str("call");
+  if (v.has("action")) call += "(" + v.str("action") + ")";
+  else if (v.has("events")) call += "(" + v.str("events") + ")";
+  return call + " = " + v.str("ret");
+}
+
+std::optional<bool> engine_stop_change(const EventView& v) {
+  const bool had = v.str("old").find("ENGINE_STOP") != std::string::npos;
+  const bool has = v.str("new").find("ENGINE_STOP") != std::string::npos;
+  if (had == has) return std::nullopt;
+  return has;
+}
+
+const model::PtraceOp* ptrace_op(const model::Event& e) {
+  const auto* op = static_cast<const model::Op*>(e.ref);
+  return op ? op->as_if<model::PtraceOp>() : nullptr;
 }
 
 void write_trace_as(std::ostream& os, std::string_view format, const model::Kernel& k,

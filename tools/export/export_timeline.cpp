@@ -53,8 +53,7 @@ const char* where_of(const StepLog& log, std::uint64_t step) {
 
 // "PTRACE_CONT X-2 = 0" for an op_result of a ptrace op.
 std::string ptrace_mark(const model::Kernel& k, const EventView& v) {
-  const auto* op = static_cast<const model::Op*>(v.e->ref);
-  const auto* p = op ? op->as_if<model::PtraceOp>() : nullptr;
+  const model::PtraceOp* p = ptrace_op(*v.e);
   if (!p) return "";
   std::string s = model::ptrace_request_name(p->request);
   if (p->has_pid && p->pid.kind == model::TaskRef::Kind::Named) {
@@ -215,26 +214,18 @@ class Builder {
         pop(e.pid, name, "callback", s + kEffect);
         break;
       }
-      case model::Ev::utrace_api: {
-        std::string name = v.str("call");
-        if (v.has("action")) name += "(" + v.str("action") + ")";
-        else if (v.has("events")) name += "(" + v.str("events") + ")";
-        name += " = " + v.str("ret");
-        mark(e.pid, s + kEffect, name, "api", v.has("engine") ? "engine " + v.str("engine") : "");
+      case model::Ev::utrace_api:
+        mark(e.pid, s + kEffect, api_call_text(v), "api", v.has("engine") ? "engine " + v.str("engine") : "");
         break;
-      }
       case model::Ev::utrace_state: {
         // The changes a race turns on: an engine marked detached, ENGINE_STOP set or cleared.
         const std::string field = v.str("field");
         if (field == "engine->ops")
           mark(e.pid, s + kChange, v.str("engine") + " engine->ops → " + v.str("new"), "ustate");
-        if (field == "utrace_flags") {
-          const bool had = v.str("old").find("ENGINE_STOP") != std::string::npos;
-          const bool has = v.str("new").find("ENGINE_STOP") != std::string::npos;
-          if (had != has)
-            mark(e.pid, s + kChange, std::string("ENGINE_STOP ") + (has ? "set" : "cleared") + " in utrace_flags",
+        if (field == "utrace_flags")
+          if (const auto has = engine_stop_change(v))
+            mark(e.pid, s + kChange, std::string("ENGINE_STOP ") + (*has ? "set" : "cleared") + " in utrace_flags",
                  "ustate");
-        }
         break;
       }
       case model::Ev::op_result:

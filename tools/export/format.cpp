@@ -54,6 +54,8 @@ std::string xml_escape(std::string_view s) {
   return o;
 }
 
+std::string thread_letter(sim::Tid t) { return sim::encode_schedule(std::span(&t, 1)); }
+
 std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant) {
   return sim::encode_schedule(choices.first(std::min(significant, choices.size())));
 }

@@ -21,6 +21,9 @@ std::string xml_escape(std::string_view s);
 // "utsim replay <file> --schedule '<schedule>'": every failure ends with one.
 std::string replay_command(std::string_view file, std::string_view schedule);
 
+// The letter that names thread t in a schedule string ("a", "B", "{70}").
+std::string thread_letter(sim::Tid t);
+
 // The schedule string of a run: the choices up to the last non-default one.
 std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant);
 

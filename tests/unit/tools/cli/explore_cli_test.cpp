@@ -1,9 +1,9 @@
-// tests/unit/explore_cli_test.cpp: `utsim explore` and `utsim merge`, in
-// process through tools::run_cli.  Every strategy finds a race of the
-// catalogue; dfs and dpor exhaust a tiny scenario (complete: true); the
-// shards of an exploration, merged, equal the unsharded exploration; merge
-// refuses reports that are not shards of one exploration; SIGINT gives a
-// whole JSON report and exit 130; bad flags exit 2.
+// tests/unit/tools/cli/explore_cli_test.cpp: `utsim explore` and `utsim merge`,
+// in process through tools::run_cli.  Every strategy finds a race of the
+// catalogue; dfs and dpor exhaust a tiny scenario (complete: true); the shards
+// of an exploration, merged, equal the unsharded exploration; merge refuses
+// reports that are not shards of one exploration; SIGINT gives a whole JSON
+// report and exit 130; bad flags exit 2.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../support/cli_run.h"
+#include "../../../support/cli_run.h"
 #include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
-// tests/unit/hardening_fuzz_regressions_test.cpp: what the fuzz targets of
-// fuzz/ found (docs/hardening.md, "Findings so far"), one test each, so that
-// the default build checks them too.  The inputs themselves are also in
+// tests/unit/tools/cli/hardening_fuzz_regressions_test.cpp: what the fuzz
+// targets of fuzz/ found (docs/hardening.md, "Findings so far"), one test each,
+// so that the default build checks them too.  The inputs themselves are also in
 // fuzz/corpus/<target>/, which `ctest --preset fuzz` replays.
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../support/cli_run.h"
+#include "../../../support/cli_run.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
 #include "sim/sched/random.h"

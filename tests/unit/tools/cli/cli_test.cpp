@@ -1,5 +1,5 @@
-// tests/unit/cli_test.cpp: the utsim command line, in process (run_cli):
-// exit codes, what each subcommand prints, and that its JSON parses.
+// tests/unit/tools/cli/cli_test.cpp: the utsim command line, in process
+// (run_cli): exit codes, what each subcommand prints, and that its JSON parses.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../support/cli_run.h"
+#include "../../../support/cli_run.h"
 #include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
-// tests/unit/hardening_interrupt_test.cpp: results are never lost.  An
-// exploration stopped by its stop flag, by SIGINT or by SIGTERM keeps what
-// it found and reports it as complete JSON (exit 130); an output file is
-// written whole or not at all, and a failed write leaves nothing behind.
+// tests/unit/tools/cli/hardening_interrupt_test.cpp: results are never lost.  An
+// exploration stopped by its stop flag, by SIGINT or by SIGTERM keeps what it
+// found and reports it as complete JSON (exit 130); an output file is written
+// whole or not at all, and a failed write leaves nothing behind.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../support/cli_run.h"
+#include "../../../support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"

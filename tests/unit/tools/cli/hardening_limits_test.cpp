@@ -1,7 +1,8 @@
-// tests/unit/hardening_limits_test.cpp: the limits of docs/hardening.md.  A
-// program that never ends stops at --max-steps with its result (the `hang`
-// property, exit 1), a fork bomb's forks fail with -EAGAIN at --max-tasks and
-// the run ends, and absurd command-line values are usage errors (exit 2).
+// tests/unit/tools/cli/hardening_limits_test.cpp: the limits of
+// docs/hardening.md.  A program that never ends stops at --max-steps with its
+// result (the `hang` property, exit 1), a fork bomb's forks fail with -EAGAIN
+// at --max-tasks and the run ends, and absurd command-line values are usage
+// errors (exit 2).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../support/cli_run.h"
+#include "../../../support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"

@@ -1,4 +1,5 @@
-// tests/unit/cli_format_test.cpp: the CLI's text helpers (tools/format.h).
+// tests/unit/tools/export/format_test.cpp: the text helpers
+// (tools/export/format.h).
 #include <gtest/gtest.h>
 #include <unistd.h>
 

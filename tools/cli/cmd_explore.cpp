@@ -13,6 +13,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/interrupt.h"
+#include "tools/cli/progress.h"
 #include "tools/export/explore_json.h"
 #include "tools/export/format.h"
 
@@ -21,49 +22,6 @@ namespace tools {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The progress line of an exploration on a terminal's stderr: schedules,
-// rate, and the estimate of the whole space.  Wall-clock time only paces it
-// and gives the rate; nothing of it reaches the report.
-class ExploreProgress {
- public:
-  ExploreProgress(std::ostream& err, bool enabled, std::string name)
-      : err_(err), enabled_(enabled), name_(std::move(name)), start_(Clock::now()) {}
-  ~ExploreProgress() { clear(); }
-  ExploreProgress(const ExploreProgress&) = delete;
-  ExploreProgress& operator=(const ExploreProgress&) = delete;
-
-  void update(const model::ExploreStatus& s, const std::string& strategy) {
-    if (!enabled_) return;
-    const auto now = Clock::now();
-    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double secs = std::chrono::duration<double>(now - start_).count();
-    std::string line = fmt::format("{} {}: {} schedules", strategy, name_, s.schedules);
-    if (s.redundant) line += fmt::format(" (+{} redundant)", s.redundant);
-    if (secs > 0) line += fmt::format(", {:.0f}/s", static_cast<double>(s.schedules) / secs);
-    if (s.estimate > static_cast<double>(s.schedules))
-      line += fmt::format(", estimate {:.3g} ({:.0f}%)", s.estimate, 100.0 * static_cast<double>(s.schedules) / s.estimate);
-    else if (s.estimate > 0)  // Knuth's estimator often falls short: its walks miss the deep subtrees
-      line += fmt::format(", estimate {:.3g} (exceeded)", s.estimate);
-    if (strategy == "dfs") line += fmt::format(", level {}", s.level);
-    line += fmt::format(", {} outcomes, {} violations", s.outcomes, s.violations);
-    err_ << '\r' << line << "\033[K" << std::flush;  // \033[K: erase what a longer line left
-    shown_ = true;
-  }
-  void clear() {
-    if (!shown_) return;
-    err_ << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
-
- private:
-  std::ostream& err_;
-  bool enabled_;
-  std::string name_;
-  Clock::time_point start_, last_{};
-  bool shown_ = false;
-};
 
 }  // namespace
 
@@ -117,16 +75,8 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   ExploreReport r = report_from_verdict(v, s, opt, a.file);
   r.seconds = secs;
   const int code = v.interrupted || guard.interrupted() ? kExitInterrupted : r.exit_code();
-  auto write = [&](std::ostream& o) {
-    if (a.json) o << report_to_json(r, code).dump(2) << '\n';
-    else print_report_text(o, r, code);
-  };
-  if (a.output.empty()) {
-    write(io.out);
-  } else if (std::string why = write_file_atomic(a.output, write); !why.empty()) {
-    io.err << "utsim: " << why << '\n';
+  if (!write_output(a.output, io, [&](std::ostream& o) { write_report(o, r, code, a.json); }))
     return code == kExitOk ? kExitUsage : code;
-  }
   if (io.err_tty)
     io.err << fmt::format("explored {} schedules in {:.2f} s ({:.0f} schedules/s)\n", r.schedules, secs,
                           secs > 0 ? static_cast<double>(r.schedules) / secs : 0.0);

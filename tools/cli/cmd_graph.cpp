@@ -58,7 +58,7 @@ std::string dot_quote(const std::string& s) {
 
 // Where a thread letter runs: "X" (the task of thread t in that state).
 std::string thread_label(const std::vector<std::string>& names, sim::Tid t) {
-  const std::string letter = sim::encode_schedule(std::span(&t, 1));
+  const std::string letter = thread_letter(t);
   if (t < names.size() && !names[t].empty() && names[t] != letter) return fmt::format("{} {}", letter, names[t]);
   return letter;
 }
@@ -69,13 +69,9 @@ void print_path(std::ostream& os, const std::string& file, const model::GraphPat
   os << "  replay: " << replay_command(file, p.schedule) << '\n';
 }
 
-}  // namespace
-
-int cmd_graph(const GraphArgs& a, Io io) {
-  model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
-  const model::Scenario& s = *loaded.scenario;
-
+// Stateful DFS: unbounded unless --preemption-bound, at most a million
+// schedules unless --max-schedules.
+model::ExploreOptions graph_options(const GraphArgs& a, const model::Scenario& s) {
   model::ExploreOverrides ov;
   ov.strategy = model::Strategy::Dfs;
   ov.max_schedules = a.max_schedules;
@@ -85,38 +81,44 @@ int cmd_graph(const GraphArgs& a, Io io) {
   defaults.max_schedules = 1'000'000;
   model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
   opt.stateful = true;
-  sim::StateGraph graph;
-  opt.graph = &graph;
+  return opt;
+}
 
-  // Stop at --max-states, or on SIGINT/SIGTERM.
-  InterruptGuard guard;
-  std::atomic<bool> stop{false};
-  bool state_limit = false;
-  opt.stop = &stop;
+// The exploration and what the DOT needs besides its graph.
+struct Explored {
+  sim::StateGraph graph;
+  model::Verdict verdict;
   std::vector<std::vector<std::string>> threads;  // per state: the task of each thread
+  bool state_limit = false;                       // stopped at --max-states
+  std::atomic<bool> stop{false};                  // ExploreOptions::stop
+};
+
+// Explores, stopping at --max-states, or on SIGINT/SIGTERM.
+void explore_states(const GraphArgs& a, const model::Scenario& s, model::ExploreOptions& opt,
+                    const InterruptGuard& guard, Explored& x) {
+  opt.graph = &x.graph;
+  opt.stop = &x.stop;
   opt.on_state = [&](const model::Simulator& simu, std::uint32_t n) {
     const model::Kernel& k = simu.kernel();
-    if (threads.size() <= n) threads.resize(n + 1);
-    for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) threads[n].push_back(thread_task_name(k, t));
+    if (x.threads.size() <= n) x.threads.resize(n + 1);
+    for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) x.threads[n].push_back(thread_task_name(k, t));
     if (n + 1 >= a.max_states) {
-      state_limit = true;
-      stop = true;
+      x.state_limit = true;
+      x.stop = true;
     }
-    if (guard.interrupted()) stop = true;  // also inside a long run (each new state)
+    if (guard.interrupted()) x.stop = true;  // also inside a long run (each new state)
   };
   opt.status = [&](const model::ExploreStatus&) {
-    if (guard.interrupted()) stop = true;
+    if (guard.interrupted()) x.stop = true;
   };
-  const model::Verdict v = model::check_scenario(s, opt);
-  if (v.error) {
-    io.err << v.error_message << '\n';
-    return kExitInternal;
-  }
-  const model::GraphAnalysis none;
-  const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
+  x.verdict = model::check_scenario(s, opt);
+}
 
-  // The DOT graph.
-  const auto& nodes = graph.nodes();
+// The state graph as a boost::adjacency_list: labels, and the marks of
+// roots, ends, violations and hang cycles.
+DotGraph dot_graph(const Explored& x, const model::GraphAnalysis& an) {
+  const auto& nodes = x.graph.nodes();
+  const model::Verdict& v = x.verdict;
   DotGraph g(nodes.size());
   for (std::size_t n = 0; n < nodes.size(); ++n) {
     VertexProp& p = g[n];
@@ -124,7 +126,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
     std::string label = fmt::format("{}", n);
     if (f)
       for (const std::string& l : f->lines) label += "\\n" + l;
-    p.root = n == graph.root();
+    p.root = n == x.graph.root();
     p.terminal = nodes[n].terminal;
     if (p.terminal) label += fmt::format("\\nend: {}", sim::run_end_name(nodes[n].end));
     p.violating = f && f->broken.any();
@@ -132,13 +134,17 @@ int cmd_graph(const GraphArgs& a, Io io) {
   }
   for (const model::HangCycle& h : an.hangs)
     for (std::uint32_t n : h.cycle) g[n].hang = true;
-  for (const sim::StateGraph::Edge& e : graph.edges()) {
+  for (const sim::StateGraph::Edge& e : x.graph.edges()) {
     const std::vector<std::string> no_names;
-    const auto& names = e.from < threads.size() ? threads[e.from] : no_names;
+    const auto& names = e.from < x.threads.size() ? x.threads[e.from] : no_names;
     EdgeProp p{fmt::format("{}: {} step{}", thread_label(names, e.tid), e.steps, e.steps == 1 ? "" : "s"),
                g[e.from].hang && g[e.to].hang};
     boost::add_edge(e.from, e.to, p, g);
   }
+  return g;
+}
+
+std::string write_dot(const DotGraph& g, const std::string& title) {
   auto vertex_writer = [&](std::ostream& os, DotGraph::vertex_descriptor n) {
     const VertexProp& p = g[n];
     os << "[label=" << dot_quote(p.label);
@@ -156,32 +162,27 @@ int cmd_graph(const GraphArgs& a, Io io) {
     os << "]";
   };
   auto graph_writer = [&](std::ostream& os) {
-    os << "label=" << dot_quote(fmt::format("{}: state graph ({} states, {} transitions)", s.name, nodes.size(),
-                                            graph.edges().size()))
-       << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
+    os << "label=" << dot_quote(title) << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
   };
   std::ostringstream dot;
   boost::write_graphviz(dot, g, vertex_writer, edge_writer, graph_writer);
+  return dot.str();
+}
 
-  // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
-  if (!a.output.empty()) {
-    if (std::string why = write_file_atomic(a.output, [&](std::ostream& os) { os << dot.str(); }); !why.empty()) {
-      io.err << "utsim: " << why << '\n';
-      return kExitFailed;
-    }
-  } else {
-    io.out << dot.str();
-  }
-  std::ostream& os = a.output.empty() ? io.err : io.out;
+// What the graph tells: its size, how the exploration ended, the hang
+// cycles and the shortest counterexamples, each with its replay command.
+void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& s, const model::ExploreOptions& opt,
+                   const Explored& x, const model::GraphAnalysis& an) {
+  const model::Verdict& v = x.verdict;
   const std::string bound = opt.preemption_bound == model::ExploreOptions::kUnbounded
                                 ? std::string("unbounded")
                                 : fmt::format("preemption bound {}", opt.preemption_bound);
-  std::string how = v.complete ? "complete" : state_limit ? fmt::format("stopped at {} states (--max-states)", a.max_states)
+  std::string how = v.complete ? "complete" : x.state_limit ? fmt::format("stopped at {} states (--max-states)", a.max_states)
                                 : v.interrupted ? "interrupted" : fmt::format("stopped at {} schedules", v.schedules);
   os << fmt::format("{}: {} states, {} transitions, {} end states, {} cyclic components; {} schedules ({} pruned), "
                     "{}, {}{}\n",
-                    s.name, nodes.size(), graph.edges().size(), an.end_states, an.cyclic_components, v.schedules,
-                    v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
+                    s.name, x.graph.nodes().size(), x.graph.edges().size(), an.end_states, an.cyclic_components,
+                    v.schedules, v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
   if (an.conflicts)
     os << fmt::format("warning: {} states have two successors for one thread: the state hash merged states "
                       "that differ (model/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
@@ -207,6 +208,33 @@ int cmd_graph(const GraphArgs& a, Io io) {
   }
   if (!v.problems.empty())
     for (const std::string& pr : v.problems) os << "problem: " << pr << '\n';
+}
+
+}  // namespace
+
+int cmd_graph(const GraphArgs& a, Io io) {
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  const model::Scenario& s = *loaded.scenario;
+
+  model::ExploreOptions opt = graph_options(a, s);
+  InterruptGuard guard;
+  Explored x;
+  explore_states(a, s, opt, guard, x);
+  const model::Verdict& v = x.verdict;
+  if (v.error) {
+    io.err << v.error_message << '\n';
+    return kExitInternal;
+  }
+  const model::GraphAnalysis none;
+  const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
+  const std::string dot = write_dot(
+      dot_graph(x, an),
+      fmt::format("{}: state graph ({} states, {} transitions)", s.name, x.graph.nodes().size(), x.graph.edges().size()));
+
+  // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
+  if (!write_output(a.output, io, [&](std::ostream& os) { os << dot; })) return kExitFailed;
+  print_summary(a.output.empty() ? io.err : io.out, a, s, opt, x, an);
   if (guard.interrupted()) return kExitInterrupted;
   return v.passed() ? kExitOk : kExitFailed;
 }

@@ -39,16 +39,8 @@ int cmd_merge(const MergeArgs& a, Io io) {
     return kExitUsage;
   }
   const int code = m.exit_code();
-  auto write = [&](std::ostream& o) {
-    if (a.json) o << report_to_json(m, code).dump(2) << '\n';
-    else print_report_text(o, m, code);
-  };
-  if (a.output.empty()) {
-    write(io.out);
-  } else if (std::string why = write_file_atomic(a.output, write); !why.empty()) {
-    io.err << "utsim: " << why << '\n';
+  if (!write_output(a.output, io, [&](std::ostream& o) { write_report(o, m, code, a.json); }))
     return code == kExitOk ? kExitUsage : code;
-  }
   return code;
 }
 

@@ -12,8 +12,6 @@
 #include "model/linux/task.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
-#include "sim/sched/random.h"
-#include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
@@ -44,8 +42,6 @@ struct RunReport {
   int code = kExitOk;
 };
 
-std::string thread_name(sim::Tid t) { return sim::encode_schedule(std::span(&t, 1)); }
-
 // Why the replayed schedule was refused at its choice point.
 std::string describe_divergence(const model::Simulator& simu, sim::Tid tid) {
   const sim::Engine& eng = simu.kernel().eng;
@@ -53,9 +49,9 @@ std::string describe_divergence(const model::Simulator& simu, sim::Tid tid) {
   if (tid >= n)
     return fmt::format("the schedule names thread '{}', which did not exist at that point "
                        "(there were {} threads, '{}' to '{}')",
-                       thread_name(tid), n, thread_name(0),
-                       thread_name(static_cast<sim::Tid>(n ? n - 1 : 0)));
-  std::string who = fmt::format("thread '{}'", thread_name(tid));
+                       thread_letter(tid), n, thread_letter(0),
+                       thread_letter(static_cast<sim::Tid>(n ? n - 1 : 0)));
+  std::string who = fmt::format("thread '{}'", thread_letter(tid));
   for (const auto& t : simu.kernel().tasks)
     if (t->tid == tid) who += fmt::format(" ({})", simu.kernel().comm(t->pid));
   const char* why = eng.finished(tid) ? "it had finished" : eng.blocked(tid) ? "it was blocked" : "it could not run";
@@ -190,18 +186,7 @@ int cmd_run(const RunArgs& a, Io io) {
   if (a.max_tasks) cfg.max_tasks = *a.max_tasks;
   cfg.trace = !a.trace.empty();
 
-  std::unique_ptr<sim::Scheduler> sched;
-  std::string scheduled_by;
-  if (a.seed) {
-    sched = std::make_unique<sim::RandomScheduler>(*a.seed);
-    scheduled_by = fmt::format("random, seed {}", *a.seed);
-  } else if (a.schedule) {
-    sched = std::make_unique<sim::ReplayScheduler>(*sim::decode_schedule(*a.schedule));  // checked by the CLI
-    scheduled_by = fmt::format("the schedule '{}'", *a.schedule);
-  } else {
-    sched = std::make_unique<sim::ReplayScheduler>();
-    scheduled_by = "the default schedule (non-preemptive)";
-  }
+  const RunScheduler sched = scheduler_for(a.seed, a.schedule);
 
   model::Simulator simu(s, cfg);
   InterruptGuard guard;
@@ -209,9 +194,9 @@ int cmd_run(const RunArgs& a, Io io) {
   model::RunOutput o;
   std::exception_ptr failure;
   StepLog steps;  // who ran each step, in which function: for the exporters
-  RecordingScheduler recording(*sched, simu, steps);
+  RecordingScheduler recording(*sched.scheduler, simu, steps);
   try {
-    o = simu.run(cfg.trace ? static_cast<sim::Scheduler&>(recording) : *sched);
+    o = simu.run(cfg.trace ? static_cast<sim::Scheduler&>(recording) : *sched.scheduler);
   } catch (...) {
     failure = std::current_exception();  // the trace so far is still worth writing
   }
@@ -219,20 +204,14 @@ int cmd_run(const RunArgs& a, Io io) {
   const bool trace_to_stdout = cfg.trace && a.output.empty();
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
-    if (trace_to_stdout) {
-      write_trace_as(io.out, a.trace, simu.kernel(), steps);
-      io.out.flush();
-    } else if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) {
-                 write_trace_as(f, a.trace, simu.kernel(), steps);
-               });
-               !why.empty()) {
-      io.err << "utsim: " << why << '\n';
-      if (!failure) return kExitUsage;
-    }
+    const bool written =
+        write_output(a.output, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu.kernel(), steps); });
+    if (trace_to_stdout) io.out.flush();
+    if (!written && !failure) return kExitUsage;
   }
   if (failure) std::rethrow_exception(failure);  // run_cli reports it (exit 70)
 
-  const RunReport r = make_report(a, simu, o, scheduled_by);
+  const RunReport r = make_report(a, simu, o, sched.scheduled_by);
   if (a.json)
     summary << to_json(r).dump(2) << '\n';
   else

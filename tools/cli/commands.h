@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -24,6 +25,11 @@ struct Io {
 // each one (one line, with its id and JSON pointer) to io.err and returns
 // false: the command then exits kExitInvalid and writes nothing else.
 bool load_for_command(const std::string& file, Io io, model::LoadResult& out);
+
+// Writes what `write` writes to -o FILE (atomically), or to io.out when
+// `path` is empty.  A file that cannot be written is said on io.err
+// ("utsim: ..."), and the result is false: the command picks its exit code.
+bool write_output(const std::string& path, Io io, const std::function<void(std::ostream&)>& write);
 
 struct RunArgs {
   std::string file;

@@ -4,17 +4,11 @@
 // the end how the run ended, each violated property with the guarantee it
 // breaks and where utrace-semantics.md states it.  Plain text; ANSI colour on a
 // terminal.
-#include <unistd.h>
-
-#include <cstdio>
-#include <iostream>
+#include "tools/teach/explain_text.h"
 
 #include <fmt/format.h>
 
 #include "explore/check.h"
-#include "scenario/load/loader.h"
-#include "tools/cli/cli.h"
-#include "tools/cli/commands.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 #include "tools/teach/explain.h"
@@ -168,23 +162,13 @@ std::string step_range(const NarrativeStep& s) {
   return s.first == s.last ? std::to_string(s.first) : fmt::format("{}-{}", s.first, s.last);
 }
 
-}  // namespace
-
-int cmd_explain(const ExplainArgs& a, Io io) {
-  model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
-  const model::Scenario& s = *loaded.scenario;
-  Paint p;
-  p.on = a.color == "always" || (a.color == "auto" && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1);
-
-  const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
-  const model::Kernel& k = run->kernel();
-  std::ostream& os = io.out;
-
+// The title, the scenario's own explain text and where it came from.
+void print_scenario(std::ostream& os, const model::Scenario& s, const std::string& file, const TracedRun& run,
+                    const Paint& p) {
   os << p.bold(fmt::format("{} — {}", s.name, s.summary)) << '\n';
   os << fmt::format("kernel {} · scheduled by {} · {} steps, {} choice points\n", kernel_text(s),
-                    run->scheduled_by, run->out.engine.steps, run->out.engine.choices.size());
-  os << p.dim("file " + a.file) << "\n\n";
+                    run.scheduled_by, run.out.engine.steps, run.out.engine.choices.size());
+  os << p.dim("file " + file) << "\n\n";
 
   os << p.bold("About this scenario") << '\n';
   if (s.explain.empty())
@@ -193,11 +177,15 @@ int cmd_explain(const ExplainArgs& a, Io io) {
     print_markdown(os, s.explain, p);
   if (!s.origin.empty()) plain_wrap(os, "Origin: " + s.origin, "    ", "  ");
   os << '\n';
+}
 
+// Every step: the task, the kernel function and what it touched, then what
+// changed and why.
+void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
   os << p.bold("The run, step by step") << '\n';
   os << p.dim("  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
               "         • what changed        why: the rule that made it happen\n");
-  for (const NarrativeStep& st : narrate(k, run->log)) {
+  for (const NarrativeStep& st : narrate(run.kernel(), run.log)) {
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
     std::string head = fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", st.task, fn);
@@ -220,10 +208,15 @@ int cmd_explain(const ExplainArgs& a, Io io) {
     }
   }
   os << '\n';
+}
 
-  // How it ended.
+// How it ended: the end, the outcome, each violation with the guarantee it
+// breaks, and the verdict against the scenario's expect.
+ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const std::string& file, const TracedRun& run,
+                            const Paint& p) {
+  const model::Kernel& k = run.kernel();
   os << p.bold("How it ended") << '\n';
-  const auto& r = run->out.engine;
+  const auto& r = run.out.engine;
   std::string end = sim::run_end_name(r.end);
   if (!r.blocked.empty()) {
     std::vector<std::string> who;
@@ -233,11 +226,11 @@ int cmd_explain(const ExplainArgs& a, Io io) {
   }
   os << "  ended:    " << end << '\n';
   if (r.end != sim::RunEnd::Diverged && r.end != sim::RunEnd::Interrupted)
-    os << "  outcome:  " << model::outcome_signature(*run->simu) << '\n';
+    os << "  outcome:  " << model::outcome_signature(*run.simu) << '\n';
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
-  if (run->out.violations.empty()) os << "  violations: none\n";
-  for (const model::Violation& v : run->out.violations) {
+  if (run.out.violations.empty()) os << "  violations: none\n";
+  for (const model::Violation& v : run.out.violations) {
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     unexpected += !ok;
     os << "  " << p("1;31", fmt::format("violated {}", model::property_name(v.property)))
@@ -250,17 +243,30 @@ int cmd_explain(const ExplainArgs& a, Io io) {
   bool outcome_ok = true;
   if (s.expect.has_outcomes && r.end != sim::RunEnd::Diverged) {
     outcome_ok = false;
-    for (const model::Outcome& oc : s.expect.outcomes) outcome_ok = outcome_ok || run->simu->matches(oc);
+    for (const model::Outcome& oc : s.expect.outcomes) outcome_ok = outcome_ok || run.simu->matches(oc);
     if (!outcome_ok) os << "  the run ended in none of expect.outcomes\n";
   }
-  int code = kExitOk;
-  if (r.end == sim::RunEnd::Diverged) code = kExitDiverged;
-  else if (unexpected || !outcome_ok) code = kExitFailed;
+  ExplainVerdict verdict = ExplainVerdict::AsExpected;
+  if (r.end == sim::RunEnd::Diverged) verdict = ExplainVerdict::Diverged;
+  else if (unexpected || !outcome_ok) verdict = ExplainVerdict::Failed;
   os << "  verdict:  "
-     << (code == kExitOk ? p("32", "as expected") : code == kExitDiverged ? p("1;31", "DIVERGED") : p("1;31", "FAIL"))
+     << (verdict == ExplainVerdict::AsExpected ? p("32", "as expected")
+         : verdict == ExplainVerdict::Diverged ? p("1;31", "DIVERGED")
+                                               : p("1;31", "FAIL"))
      << '\n';
-  os << "  replay:   " << replay_command(a.file, run->schedule) << '\n';
-  return code;
+  os << "  replay:   " << replay_command(file, run.schedule) << '\n';
+  return verdict;
+}
+
+}  // namespace
+
+ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
+                                 const TracedRun& run, bool colour) {
+  Paint p;
+  p.on = colour;
+  print_scenario(os, s, file, run, p);
+  print_steps(os, run, p);
+  return print_ending(os, s, file, run, p);
 }
 
 }  // namespace tools

@@ -4,17 +4,13 @@
 // the outcomes and violations of an exploration (model::check_scenario) with a
 // counterexample and its own timeline.  No network: CSS and JS are embedded
 // (report_assets.h), the pictures are SVG laid out by report_svg.cpp.
-#include <filesystem>
+#include "tools/teach/report.h"
+
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
-#include "explore/check.h"
-#include "scenario/load/loader.h"
-#include "tools/cli/cli.h"
-#include "tools/cli/commands.h"
-#include "tools/export/export.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 #include "tools/teach/explain.h"
@@ -174,13 +170,7 @@ std::string narrative_table(const TracedRun& r, const std::string& id) {
   return o + "</table></div>";
 }
 
-struct Exploration {
-  model::Verdict verdict;
-  std::unique_ptr<TracedRun> counterexample;
-  std::string cx_schedule, cx_property;
-};
-
-std::string exploration_section(const model::Scenario& s, const Exploration& x, const std::string& file) {
+std::string exploration_section(const model::Scenario& s, const ReportExploration& x, const std::string& file) {
   const model::Verdict& v = x.verdict;
   std::string o = "<section id=\"exploration\"><h2>Exploration</h2>";
   o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}</p>", v.schedules,
@@ -220,32 +210,29 @@ std::string exploration_section(const model::Scenario& s, const Exploration& x, 
 
 }  // namespace
 
-int cmd_report(const ReportArgs& a, Io io) {
-  model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
-  const model::Scenario& s = *loaded.scenario;
-  const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
-
-  std::optional<Exploration> x;
-  if (a.explore) {
-    model::ExploreOverrides ov;
-    ov.max_schedules = *a.explore;
-    if (a.max_steps) ov.max_steps = *a.max_steps;
-    x.emplace();
-    x->verdict = model::check_scenario(s, model::explore_options_for(s, {}, ov));
-    const model::PropertySet expected = s.expect.violations;
-    const model::FoundViolation* pick = nullptr;
-    for (const model::FoundViolation& f : x->verdict.violations)
-      if (!pick || (expected.test(static_cast<std::size_t>(f.property)) &&
-                    !expected.test(static_cast<std::size_t>(pick->property))))
-        pick = &f;
-    if (pick) {
-      x->cx_schedule = pick->where.schedule;
-      x->cx_property = model::property_name(pick->property);
-      x->counterexample = traced_run(s, pick->where.schedule, std::nullopt, a.max_steps);
-    }
+ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
+                                     const std::optional<std::uint64_t>& max_steps) {
+  model::ExploreOverrides ov;
+  ov.max_schedules = schedules;
+  if (max_steps) ov.max_steps = *max_steps;
+  ReportExploration x;
+  x.verdict = model::check_scenario(s, model::explore_options_for(s, {}, ov));
+  const model::PropertySet expected = s.expect.violations;
+  const model::FoundViolation* pick = nullptr;
+  for (const model::FoundViolation& f : x.verdict.violations)
+    if (!pick || (expected.test(static_cast<std::size_t>(f.property)) &&
+                  !expected.test(static_cast<std::size_t>(pick->property))))
+      pick = &f;
+  if (pick) {
+    x.cx_schedule = pick->where.schedule;
+    x.cx_property = model::property_name(pick->property);
+    x.counterexample = traced_run(s, pick->where.schedule, std::nullopt, max_steps);
   }
+  return x;
+}
 
+std::string report_html(const model::Scenario& s, const std::string& file, const TracedRun& run,
+                        const ReportExploration* x) {
   std::string html;
   html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
@@ -254,7 +241,7 @@ int cmd_report(const ReportArgs& a, Io io) {
   html += "</style></head><body>\n";
   html += "<header><h1>" + xml_escape(s.name) + "</h1><div class=\"summary\">" + xml_escape(s.summary) + "</div>";
   html += fmt::format("<div class=\"meta\">kernel <code>{}</code> · file <code>{}</code> · <span id=\"counts\"></span></div></header>\n",
-                      xml_escape(kernel_text(s)), xml_escape(a.file));
+                      xml_escape(kernel_text(s)), xml_escape(file));
   html += "<nav><a href=\"#scenario\">Scenario</a><a href=\"#run\">The run</a><a href=\"#timeline\">Timeline</a>"
           "<a href=\"#states\">States</a><a href=\"#narrative-section\">Narrative</a>";
   if (x) html += "<a href=\"#exploration\">Exploration</a>";
@@ -263,37 +250,28 @@ int cmd_report(const ReportArgs& a, Io io) {
   html += "<section id=\"scenario\"><h2>The scenario</h2>";
   if (!s.explain.empty()) html += "<div class=\"explain\">" + md_block(s.explain) + "</div>";
   if (!s.origin.empty()) html += "<p><em>Origin:</em> " + md_inline(s.origin) + "</p>";
-  html += "<details><summary>its JSON (" + xml_escape(a.file) + ")</summary><pre>" + xml_escape(read_file(a.file)) +
+  html += "<details><summary>its JSON (" + xml_escape(file) + ")</summary><pre>" + xml_escape(read_file(file)) +
           "</pre></details></section>\n";
 
-  html += "<section id=\"run\"><h2>The run</h2>" + run_summary(s, *run, a.file) + "</section>\n";
+  html += "<section id=\"run\"><h2>The run</h2>" + run_summary(s, run, file) + "</section>\n";
   html += "<section id=\"timeline\"><h2>Timeline</h2><p>A lane per task; time flows right, one unit per "
           "simulated step. Hover for details; click a marker to see that step in the narrative.</p>";
   html += kLegend;
-  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run->kernel(), run->log), "run-timeline") + "</div></section>\n";
+  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run.kernel(), run.log), "run-timeline") + "</div></section>\n";
   html += "<section id=\"states\"><h2>Task states as visited</h2><p>Each task's state machine in this run: the "
           "states it went through, each transition labelled with the kernel function of the step that made it "
           "(hover an arrow for the steps). The same graph as <code>utsim run --trace dot</code>.</p>";
-  html += "<div class=\"scroll\">" + state_diagram_svg(state_machines(run->kernel(), run->log)) + "</div></section>\n";
+  html += "<div class=\"scroll\">" + state_diagram_svg(state_machines(run.kernel(), run.log)) + "</div></section>\n";
   html += "<section id=\"narrative-section\"><h2>Narrative</h2><p>What <code>utsim explain</code> says, step by step "
           "(* marks a step a choice point gave to that task).</p>" +
-          narrative_table(*run, "narrative") + "</section>\n";
-  if (x) html += exploration_section(s, *x, a.file) + "\n";
+          narrative_table(run, "narrative") + "</section>\n";
+  if (x) html += exploration_section(s, *x, file) + "\n";
   html += "</main><footer>Generated by utsim " UTSIM_VERSION
           " — a deterministic simulator of the Linux utrace core and ptrace on utrace. This page is self-contained."
           "</footer>\n<script>";
   html += report_assets::kJs;
   html += "</script></body></html>\n";
-
-  if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) { f << html; }); !why.empty()) {
-    io.err << "utsim: " << why << '\n';
-    return kExitUsage;
-  }
-  std::error_code ec;
-  const auto abs = std::filesystem::absolute(a.output, ec);
-  io.out << "wrote " << a.output << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"
-         << (ec ? a.output : abs.string()) << '\n';
-  return kExitOk;
+  return html;
 }
 
 }  // namespace tools

@@ -15,10 +15,4 @@ std::string kernel_text(const model::Scenario& s);
 std::vector<std::string> bug_names(const model::Scenario& s);  // {"R2", "R7"}
 std::vector<std::string> property_names(const model::PropertySet& set);
 
-// The properties a single run may break and still be as expected: the
-// scenario's expect.violations and expect.allowed, plus hang and
-// model-invariant when model.bugs is not empty (SCENARIOS.md
-// "Expectations").  This mirrors the rule model::check_scenario applies to a
-// whole exploration; the model has no function for one run yet.
-
 }  // namespace tools

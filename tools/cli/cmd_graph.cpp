@@ -1,8 +1,8 @@
 // tools/cli/cmd_graph.cpp: utsim graph SCENARIO: a stateful exploration
 // (bounded DFS that prunes the abstract states it has seen,
-// model/state_hash.h), its state graph copied into a boost::adjacency_list and
+// explore/state_hash.h), its state graph copied into a boost::adjacency_list and
 // written as DOT by boost::write_graphviz, and what the graph tells
-// (model/graph_analysis.h): the cycles no schedule leaves (hang) and the
+// (explore/graph_analysis.h): the cycles no schedule leaves (hang) and the
 // shortest path to each violating state.
 //
 // Nodes are numbered in discovery order, edges listed per node in the order

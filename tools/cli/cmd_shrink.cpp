@@ -1,6 +1,6 @@
 // tools/cli/cmd_shrink.cpp: utsim shrink SCENARIO --schedule S: the minimal
 // counterexample, fewest preemptions then fewest steps, that still breaks the
-// same property (model/shrink.h: RapidCheck's shrink tree over choice vectors,
+// same property (explore/shrink.h: RapidCheck's shrink tree over choice vectors,
 // then a pass that removes each remaining preemption).  Prints the schedule, the
 // replay command, preemptions and steps before and after, and the narrated run
 // (utsim explain's narration, called, not copied).

@@ -59,7 +59,7 @@ struct ListArgs {
 };
 
 // utsim graph and utsim shrink (cmd_graph.cpp, cmd_shrink.cpp; stateful
-// exploration, model/graph_analysis.h, model/shrink.h).
+// exploration, explore/graph_analysis.h, explore/shrink.h).
 struct GraphArgs {
   std::string file;
   std::string output;                   // -o: the DOT goes there (atomically), else stdout

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "sim/engine.h"
 #include "sim/schedule.h"
 #include "tools/cli/commands.h"
+#include "tools/export/export.h"
 #include "tools/export/format.h"
 
 namespace tools {
@@ -60,6 +62,7 @@ CLI::Validator unsigned_in(std::uint64_t lo, std::uint64_t hi) {
       "", "unsigned");
 }
 
+// A count of steps, schedules, states or tries: 1 to 10^15.
 template <class T>
 CLI::Option* add_count(CLI::App& c, const char* name, T& v, const char* what) {
   return c.add_option(name, v, what)->check(unsigned_in(1, kMaxCount));
@@ -106,7 +109,7 @@ void add_run_options(CLI::App& c, RunArgs& a) {
                              "(Chrome trace JSON for Perfetto), mermaid (sequence diagram) or dot "
                              "(each task's states as visited); "
                              "to stdout (the summary then goes to stderr) or to -o FILE")
-                    ->check(CLI::IsMember({"text", "json", "chrome", "mermaid", "dot"}));
+                    ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTraceFormats), std::end(kTraceFormats))));
   c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")
       ->needs(trace);
   add_count(c, "--max-steps", a.max_steps, "end the run after N steps (a hang; default 1000000)");

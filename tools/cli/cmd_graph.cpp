@@ -144,7 +144,7 @@ DotGraph dot_graph(const Explored& x, const model::GraphAnalysis& an) {
   return g;
 }
 
-std::string write_dot(const DotGraph& g, const std::string& title) {
+std::string state_graph_dot(const DotGraph& g, const std::string& title) {
   auto vertex_writer = [&](std::ostream& os, DotGraph::vertex_descriptor n) {
     const VertexProp& p = g[n];
     os << "[label=" << dot_quote(p.label);
@@ -228,7 +228,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
   }
   const model::GraphAnalysis none;
   const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
-  const std::string dot = write_dot(
+  const std::string dot = state_graph_dot(
       dot_graph(x, an),
       fmt::format("{}: state graph ({} states, {} transitions)", s.name, x.graph.nodes().size(), x.graph.edges().size()));
 

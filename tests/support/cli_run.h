@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "scenario/load/loader.h"
-#include "tools/cli.h"
+#include "tools/cli/cli.h"
 
 namespace testcli {
 

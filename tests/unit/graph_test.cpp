@@ -16,7 +16,7 @@
 #include "scenario/load/loader.h"
 #include "sim/sched/replay.h"
 #include "sim/schedule.h"
-#include "tools/cli.h"
+#include "tools/cli/cli.h"
 
 namespace {
 

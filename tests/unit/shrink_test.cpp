@@ -13,7 +13,7 @@
 #include "explore/shrink.h"
 #include "sim/sched/replay.h"
 #include "sim/schedule.h"
-#include "tools/cli.h"
+#include "tools/cli/cli.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include "model/abi.h"
 #include "scenario/load/loader.h"
-#include "replay.h"
+#include "tools/kernel/replay.h"
 
 namespace ukern {
 
@@ -146,6 +146,7 @@ bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKi
 }
 
 namespace {
+
 std::vector<int> g_pids;                       // the run's slot -> pid, for match_real's callback
 std::vector<std::pair<int, int>> g_aliases;    // (former pid, slot)
 bool is_slot_pid(int slot, int pid) {
@@ -155,53 +156,18 @@ bool is_slot_pid(int slot, int pid) {
     if (sl == slot && old == pid) return true;
   return false;
 }
-}  // namespace
 
-ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in, std::uint64_t schedules,
-                                bool verbose) {
-  ScenarioReport rep;
-  rep.file = file;
-  LoadResult lr = load_scenario_file(file);
-  if (!lr.ok()) {
-    rep.verdict = Verdict::Error;
-    rep.reason = lr.errors.empty() ? "cannot load" : lr.errors.front().to_string();
-    return rep;
-  }
-  const Scenario& s = *lr.scenario;
-  rep.name = s.name;
-  if (std::string why = not_applicable(s); !why.empty()) {
-    rep.verdict = Verdict::NotApplicable;
-    rep.reason = why;
-    return rep;
-  }
-  if (std::string why = unsupported(s); !why.empty()) {
-    rep.verdict = Verdict::Unsupported;
-    rep.reason = why;
-    return rep;
-  }
-  const OpIndex idx(s);
-  const SimSet sim = explore_sim(s, idx, schedules);
-  if (!sim.error.empty()) {
-    rep.verdict = Verdict::Error;
-    rep.reason = "simulator: " + sim.error;
-    return rep;
-  }
-  RunOptions o = o_in;
-  o.scenario_path = file;
-  const RealRun rr = run_on_kernel(s, idx, o);
-  if (!rr.ran) {
-    rep.verdict = Verdict::Error;
-    rep.reason = "real kernel: " + rr.problem;
-    return rep;
-  }
-  g_pids = rr.pids;
-  g_aliases = rr.aliases;
-  for (const auto& n : rr.notes) rep.lines.push_back("note: " + n);
-  if (!rr.problem.empty()) {
-    ++rep.disagreements;
-    rep.lines.push_back("DISAGREE: " + rr.problem);
-  }
+// A scenario that was not compared, and why.
+ScenarioReport refuse(ScenarioReport rep, Verdict verdict, std::string reason) {
+  rep.verdict = verdict;
+  rep.reason = std::move(reason);
+  return rep;
+}
 
+// Every result the real kernel gave, held against the expect (expect_modern
+// where given) and against what the simulator allows at that occurrence.
+void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const SimSet& sim, const RealRun& rr,
+                 bool verbose) {
   PidNames names{{rr.runner_pid, "init"}};
   for (std::size_t i = 0; i < rr.pids.size(); ++i)
     if (rr.pids[i]) names.emplace(rr.pids[i], s.task_names[i]);
@@ -209,7 +175,6 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
 
   // Per op, per occurrence.
   std::map<std::pair<int, int>, int> occ;
-  std::vector<std::string> seen_results;
   for (const Record& r : rr.records) {
     if (r.op < 0 || static_cast<std::size_t>(r.op) >= idx.ops.size()) continue;
     const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
@@ -249,7 +214,10 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
                                       ex ? describe_expect(s, ex->any_of) : "-", sim_text));
     }
   }
-  // How each task ended.
+}
+
+// How each task ended on the real kernel, held against the simulator's ends.
+void compare_task_ends(ScenarioReport& rep, const Scenario& s, const SimSet& sim, const RealRun& rr, bool verbose) {
   for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
     if (!rr.pids[sl]) continue;
     std::string real;
@@ -275,6 +243,36 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
                                       it == sim.task_end.end() ? "(never created)" : join(it->second)));
     }
   }
+}
+
+}  // namespace
+
+ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in, std::uint64_t schedules,
+                                bool verbose) {
+  ScenarioReport rep;
+  rep.file = file;
+  LoadResult lr = load_scenario_file(file);
+  if (!lr.ok()) return refuse(rep, Verdict::Error, lr.errors.empty() ? "cannot load" : lr.errors.front().to_string());
+  const Scenario& s = *lr.scenario;
+  rep.name = s.name;
+  if (std::string why = not_applicable(s); !why.empty()) return refuse(rep, Verdict::NotApplicable, why);
+  if (std::string why = unsupported(s); !why.empty()) return refuse(rep, Verdict::Unsupported, why);
+  const OpIndex idx(s);
+  const SimSet sim = explore_sim(s, idx, schedules);
+  if (!sim.error.empty()) return refuse(rep, Verdict::Error, "simulator: " + sim.error);
+  RunOptions o = o_in;
+  o.scenario_path = file;
+  const RealRun rr = run_on_kernel(s, idx, o);
+  if (!rr.ran) return refuse(rep, Verdict::Error, "real kernel: " + rr.problem);
+  g_pids = rr.pids;
+  g_aliases = rr.aliases;
+  for (const auto& n : rr.notes) rep.lines.push_back("note: " + n);
+  if (!rr.problem.empty()) {
+    ++rep.disagreements;
+    rep.lines.push_back("DISAGREE: " + rr.problem);
+  }
+  compare_ops(rep, s, idx, sim, rr, verbose);
+  compare_task_ends(rep, s, sim, rr, verbose);
   rep.verdict = rep.disagreements ? Verdict::Disagree
                                   : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
   return rep;

@@ -1,5 +1,5 @@
-// utsim-kernel: replay scenarios on this machine's real kernel and compare
-// with the simulator (tools/kernel/replay.h).
+// tools/kernel/main.cpp: utsim-kernel: replay scenarios on this machine's real
+// kernel and compare with the simulator (tools/kernel/replay.h).
 //
 //   utsim-kernel --compare PATH...   files or folders (*.json); exit 1 on any disagreement
 //   utsim-kernel --probe             can this process use ptrace? (exit 0 yes, 3 no)
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "replay.h"
+#include "tools/kernel/replay.h"
 
 namespace {
 
@@ -29,6 +29,32 @@ const char* verdict_name(ukern::Verdict v) {
     case ukern::Verdict::Error: return "ERROR";
   }
   return "?";
+}
+
+// A titled list of findings, when there is one.
+void print_list(const char* title, const std::vector<std::string>& lines) {
+  if (lines.empty()) return;
+  std::printf("%s\n", title);
+  for (const auto& l : lines) std::printf("  %s\n", l.c_str());
+}
+
+// Files as given (absolute); folders searched for *.json, sorted.
+std::vector<std::string> collect_files(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> in;
+      for (const auto& e : fs::recursive_directory_iterator(p))
+        if (e.is_regular_file() && e.path().extension() == ".json") in.push_back(fs::absolute(e.path()).string());
+      std::sort(in.begin(), in.end());
+      files.insert(files.end(), in.begin(), in.end());
+    } else {
+      files.push_back(fs::absolute(p).string());
+    }
+  }
+  return files;
 }
 
 int usage() {
@@ -77,22 +103,8 @@ int main(int argc, char** argv) {
   exe[n] = 0;
   o.self_exe = exe;
 
-  namespace fs = std::filesystem;
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> in;
-      for (const auto& e : fs::recursive_directory_iterator(p))
-        if (e.is_regular_file() && e.path().extension() == ".json") in.push_back(fs::absolute(e.path()).string());
-      std::sort(in.begin(), in.end());
-      files.insert(files.end(), in.begin(), in.end());
-    } else {
-      files.push_back(fs::absolute(p).string());
-    }
-  }
-
-  const std::string cwd = fs::current_path().string() + "/";
+  const std::vector<std::string> files = collect_files(paths);
+  const std::string cwd = std::filesystem::current_path().string() + "/";
   auto shown = [&](const std::string& f) { return f.rfind(cwd, 0) == 0 ? f.substr(cwd.size()) : f; };
   int counts[6] = {};
   std::vector<std::string> eras, nas, unsup, bad;
@@ -120,21 +132,9 @@ int main(int argc, char** argv) {
   std::printf("\n%zu scenarios: %d agree, %d agree with declared era differences, %d disagree, %d errors, "
               "%d not applicable, %d unsupported\n",
               files.size(), counts[0], counts[1], counts[2], counts[5], counts[3], counts[4]);
-  if (!eras.empty()) {
-    std::printf("declared era differences (2.6.32 vs this kernel):\n");
-    for (const auto& l : eras) std::printf("  %s\n", l.c_str());
-  }
-  if (!nas.empty()) {
-    std::printf("not applicable on a real kernel:\n");
-    for (const auto& l : nas) std::printf("  %s\n", l.c_str());
-  }
-  if (!unsup.empty()) {
-    std::printf("unsupported by utsim-kernel:\n");
-    for (const auto& l : unsup) std::printf("  %s\n", l.c_str());
-  }
-  if (!bad.empty()) {
-    std::printf("disagreements or errors:\n");
-    for (const auto& l : bad) std::printf("  %s\n", l.c_str());
-  }
+  print_list("declared era differences (2.6.32 vs this kernel):", eras);
+  print_list("not applicable on a real kernel:", nas);
+  print_list("unsupported by utsim-kernel:", unsup);
+  print_list("disagreements or errors:", bad);
   return bad.empty() ? 0 : 1;
 }

@@ -2,7 +2,7 @@
 // can and cannot replay.
 #include <functional>
 
-#include "replay.h"
+#include "tools/kernel/replay.h"
 
 namespace ukern {
 

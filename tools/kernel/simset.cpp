@@ -5,10 +5,10 @@
 
 #include "explore/check.h"
 #include "scenario/run.h"
-#include "replay.h"
 #include "sim/sched/pct.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"
+#include "tools/kernel/replay.h"
 
 namespace ukern {
 

@@ -1,5 +1,6 @@
 // tools/kernel/tasks.cpp: the scenario's tasks as real processes and
-// threads, each interpreting its program with raw system calls.
+// threads, each interpreting its program with raw system calls, and the
+// runner that plays their init (launch.cpp starts it).
 //
 // Rules for everything that runs in a task (see sys.h): no system call but
 // those the ops stand for (a PTRACE_SYSCALL tracer sees every one), no
@@ -13,9 +14,7 @@
 // a word of this program's own image (valid in forked tasks, not after exec).
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,15 +23,25 @@
 #include <cstring>
 
 #include "scenario/load/loader.h"
-#include "replay.h"
-#include "sys.h"
+#include "tools/kernel/replay.h"
+#include "tools/kernel/sys.h"
+#include "tools/kernel/tasks.h"
 
 namespace ukern {
 
-void prctl_subreaper();
-
 using model::Op;
 using model::Program;
+
+long now_us() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // vDSO: no system call
+  return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+void sleep_us(long us) {
+  struct timespec ts{us / 1000000, (us % 1000000) * 1000};
+  sys::call6(sys::nr::nanosleep, reinterpret_cast<long>(&ts), 0);
+}
 
 namespace {
 
@@ -75,17 +84,6 @@ Ctx& current_ctx() {
 }
 
 // ---- small helpers ---------------------------------------------------------------------
-
-long now_us() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);  // vDSO: no system call
-  return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
-void sleep_us(long us) {
-  struct timespec ts{us / 1000000, (us % 1000000) * 1000};
-  sys::call6(sys::nr::nanosleep, reinterpret_cast<long>(&ts), 0);
-}
 
 int slot_of_pid(int pid) {
   for (int i = 0; i < kMaxSlots; ++i)
@@ -338,6 +336,85 @@ void do_settle(const Ctx& c) {
   }
 }
 
+Res do_sigaction(const model::SigactionOp& sa) {
+  struct sigaction act;
+  std::memset(&act, 0, sizeof act);
+  using K = model::SignalHandler::Kind;
+  if (sa.handler.kind == K::Default) {
+    act.sa_handler = SIG_DFL;
+  } else if (sa.handler.kind == K::Ignore) {
+    act.sa_handler = SIG_IGN;
+  } else {
+    act.sa_sigaction = &on_signal;
+    act.sa_flags = SA_SIGINFO;
+  }
+  act.sa_flags |= static_cast<int>(sa.flags);
+  g_handlers[sa.sig] = &sa.handler;
+  const int r = ::sigaction(sa.sig, &act, nullptr);
+  return from_ret(r == 0 ? 0 : -22 /* EINVAL: SIGKILL/SIGSTOP or a bad number */);
+}
+
+// execve of this program itself, which resumes the task in the new image
+// (exec_child_main: the scenario, the slot, the op and the shared area's fd).
+Res do_exec(const Ctx& c, const Op& op) {
+  static char a_slot[16], a_op[16], a_fd[16];
+  utoa(a_slot, c.slot);
+  utoa(a_op, IDX->of(&op));
+  utoa(a_fd, g_memfd);
+  const char* argv[] = {OPT->self_exe.c_str(), "--exec-child", OPT->scenario_path.c_str(), a_slot, a_op, a_fd,
+                        nullptr};
+  const char* envp[] = {nullptr};
+  return from_ret(sys::call6(sys::nr::execve, reinterpret_cast<long>(OPT->self_exe.c_str()),
+                             reinterpret_cast<long>(argv), reinterpret_cast<long>(envp)));
+}
+
+Res do_waitpid(const model::WaitpidOp& w) {
+  long pid = -1;
+  if (w.pid.kind != model::TaskRef::Kind::Any) {
+    pid = S->pid[w.pid.slot].load();
+    if (!pid) pid = 0x3ffffff0;  // a name whose task does not exist yet: no such child
+  }
+  int status = 0;
+  const long r = sys::call6(sys::nr::wait4, pid, reinterpret_cast<long>(&status), w.options, 0);
+  if (r <= 0) return from_ret(r);
+  const int slot = slot_of_pid(static_cast<int>(r));
+  const bool died = (status & 0x7f) == 0 || ((status & 0x7f) != 0x7f && (status & 0xffff) != 0xffff);
+  if (slot >= 0 && died) {
+    std::int32_t none = -1;
+    S->end_status[slot].compare_exchange_strong(none, status);
+  }
+  return Res{RKind::WaitStatus, status, static_cast<int>(r)};
+}
+
+// complete(): one more done, one waiter woken; wait_for_completion: take
+// one, or sleep on the futex until there is one.
+Res do_completion(const model::CompletionOp& cm) {
+  std::atomic<std::uint32_t>& w = S->comp[cm.completion];
+  if (!cm.wait) {
+    w.fetch_add(1);
+    futex(&w, kFutexWake, 1);
+    return Res{};
+  }
+  for (;;) {
+    std::uint32_t v = w.load();
+    if (v > 0) {
+      if (w.compare_exchange_weak(v, v - 1)) return Res{};
+      continue;
+    }
+    futex(&w, kFutexWait, 0);
+  }
+}
+
+Res do_retry(Ctx& c, const model::RetryOp& rt) {
+  Res r;
+  for (std::uint64_t tries = 0; tries < rt.max; ++tries) {
+    r = run_op(c, *rt.body);
+    if (match_real(*SC, rt.until, r.kind, r.value, r.wpid, [](int slot, int pid) { return pid && (S->pid[slot].load() == pid || S->old_pid[slot].load() == pid); }))
+      break;
+  }
+  return r;
+}
+
 Res op_body(Ctx& c, const Op& op) {
   using namespace model;
   if (const auto* sc = op.as_if<SyscallOp>()) return from_ret(sys::call6(syscall_nr(sc->name)));
@@ -355,23 +432,7 @@ Res op_body(Ctx& c, const Op& op) {
     for (std::uint64_t i = 0; l->forever || i < l->times; ++i) run_program(c, l->body);
     return Res{};
   }
-  if (const auto* sa = op.as_if<SigactionOp>()) {
-    struct sigaction act;
-    std::memset(&act, 0, sizeof act);
-    using K = SignalHandler::Kind;
-    if (sa->handler.kind == K::Default) {
-      act.sa_handler = SIG_DFL;
-    } else if (sa->handler.kind == K::Ignore) {
-      act.sa_handler = SIG_IGN;
-    } else {
-      act.sa_sigaction = &on_signal;
-      act.sa_flags = SA_SIGINFO;
-    }
-    act.sa_flags |= static_cast<int>(sa->flags);
-    g_handlers[sa->sig] = &sa->handler;
-    const int r = ::sigaction(sa->sig, &act, nullptr);
-    return from_ret(r == 0 ? 0 : -22 /* EINVAL: SIGKILL/SIGSTOP or a bad number */);
-  }
+  if (const auto* sa = op.as_if<SigactionOp>()) return do_sigaction(*sa);
   if (const auto* pm = op.as_if<SigprocmaskOp>()) {
     const int how = pm->how == SigprocmaskOp::How::Block ? 0 : pm->how == SigprocmaskOp::How::Unblock ? 1 : 2;
     std::uint64_t set = pm->set.bits;
@@ -392,69 +453,20 @@ Res op_body(Ctx& c, const Op& op) {
     const long r = new_task(c, static_cast<long>(cl->flags), cl->exit_signal, cl->child, cl->program);
     return r > 0 ? Res{RKind::Pid, r, 0} : from_ret(r);
   }
-  if (op.as_if<ExecOp>()) {
-    static char a_slot[16], a_op[16], a_fd[16];
-    utoa(a_slot, c.slot);
-    utoa(a_op, IDX->of(&op));
-    utoa(a_fd, g_memfd);
-    const char* argv[] = {OPT->self_exe.c_str(), "--exec-child", OPT->scenario_path.c_str(), a_slot, a_op, a_fd,
-                          nullptr};
-    const char* envp[] = {nullptr};
-    return from_ret(sys::call6(sys::nr::execve, reinterpret_cast<long>(OPT->self_exe.c_str()),
-                               reinterpret_cast<long>(argv), reinterpret_cast<long>(envp)));
-  }
+  if (op.as_if<ExecOp>()) return do_exec(c, op);
   if (const auto* e = op.as_if<ExitOp>()) {
     if (e->group) sys::exit_group(e->code);
     sys::exit_thread(e->code);
   }
-  if (const auto* w = op.as_if<WaitpidOp>()) {
-    long pid = -1;
-    if (w->pid.kind != TaskRef::Kind::Any) {
-      pid = S->pid[w->pid.slot].load();
-      if (!pid) pid = 0x3ffffff0;  // a name whose task does not exist yet: no such child
-    }
-    int status = 0;
-    const long r = sys::call6(sys::nr::wait4, pid, reinterpret_cast<long>(&status), w->options, 0);
-    if (r <= 0) return from_ret(r);
-    const int slot = slot_of_pid(static_cast<int>(r));
-    const bool died = (status & 0x7f) == 0 || ((status & 0x7f) != 0x7f && (status & 0xffff) != 0xffff);
-    if (slot >= 0 && died) {
-      std::int32_t none = -1;
-      S->end_status[slot].compare_exchange_strong(none, status);
-    }
-    return Res{RKind::WaitStatus, status, static_cast<int>(r)};
-  }
+  if (const auto* w = op.as_if<WaitpidOp>()) return do_waitpid(*w);
   if (const auto* p = op.as_if<PtraceOp>()) return do_ptrace(c, *p);
   if (op.as_if<SettleOp>()) {
     do_settle(c);
     return Res{};
   }
   if (const auto* a = op.as_if<AwaitOp>()) return do_await(*a);
-  if (const auto* cm = op.as_if<CompletionOp>()) {
-    std::atomic<std::uint32_t>& w = S->comp[cm->completion];
-    if (!cm->wait) {
-      w.fetch_add(1);
-      futex(&w, kFutexWake, 1);
-      return Res{};
-    }
-    for (;;) {
-      std::uint32_t v = w.load();
-      if (v > 0) {
-        if (w.compare_exchange_weak(v, v - 1)) return Res{};
-        continue;
-      }
-      futex(&w, kFutexWait, 0);
-    }
-  }
-  if (const auto* rt = op.as_if<RetryOp>()) {
-    Res r;
-    for (std::uint64_t tries = 0; tries < rt->max; ++tries) {
-      r = run_op(c, *rt->body);
-      if (match_real(*SC, rt->until, r.kind, r.value, r.wpid, [](int slot, int pid) { return pid && (S->pid[slot].load() == pid || S->old_pid[slot].load() == pid); }))
-        break;
-    }
-    return r;
-  }
+  if (const auto* cm = op.as_if<CompletionOp>()) return do_completion(*cm);
+  if (const auto* rt = op.as_if<RetryOp>()) return do_retry(c, *rt);
   return Res{RKind::Blocks, 0, 0};  // not reached: not_applicable() filtered the rest
 }
 
@@ -478,23 +490,16 @@ void run_program(Ctx& c, const Program& prog) {
 
 namespace {
 
-const char* state_name(char c) {
-  switch (c) {
-    case 'R': return "running";
-    case 'S': case 'D': case 'I': return "sleeping";
-    case 'T': return "stopped";
-    case 't': return "traced";
-    case 'Z': return "zombie";
-    default: return "dead";
-  }
-}
-
 bool may_block(const Op* op) {
   if (!op || !op->expect) return false;
   for (const auto& p : op->expect->any_of)
     if (p.kind == model::ResultPattern::Kind::Blocks) return true;
   return false;
 }
+
+void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+}  // namespace
 
 [[noreturn]] void runner_main(const model::Scenario& s) {
   prctl_subreaper();
@@ -582,153 +587,22 @@ bool may_block(const Op* op) {
   sys::exit_group(0);
 }
 
-}  // namespace
-
-}  // namespace ukern
-
-// ---- the main process's side ------------------------------------------------------------------------
-
-namespace ukern {
-
-void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
-
-namespace {
-
-Shared* map_shared(int fd) {
-  void* m = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  return m == MAP_FAILED ? nullptr : static_cast<Shared*>(m);
-}
-
-void kill_everything(Shared& sh) {
-  if (sh.pgid.load()) ::kill(-sh.pgid.load(), SIGKILL);
-  for (int i = 0; i < kMaxSlots; ++i)
-    if (const int pid = sh.pid[i].load()) ::kill(pid, SIGKILL);
-}
-
-}  // namespace
-
-RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOptions& o) {
-  RealRun rr;
-  const int fd = ::memfd_create("utsim-kernel", 0);  // inherited by exec'd tasks on purpose
-  if (fd < 0 || ::ftruncate(fd, sizeof(Shared)) != 0) {
-    rr.problem = std::string("memfd_create/ftruncate: ") + std::strerror(errno);
-    return rr;
-  }
-  Shared* sh = map_shared(fd);
-  if (!sh) {
-    rr.problem = std::string("mmap: ") + std::strerror(errno);
-    ::close(fd);
-    return rr;
-  }
-  std::memset(static_cast<void*>(sh), 0, sizeof(Shared));
-  for (auto& e : sh->end_status) e.store(-1);
-  sh->tick_us = o.tick_us;
-  sh->hang_ms = o.hang_ms;
-  sh->blocks_ms = o.blocks_ms;
-  S = sh;
+void bind_run(Shared* shared, const model::Scenario& s, const OpIndex& idx, const RunOptions& o, int memfd) {
+  S = shared;
   SC = &s;
   IDX = &idx;
   OPT = &o;
-  g_memfd = fd;
+  g_memfd = memfd;
   g_next_stack = 0;
   for (auto& h : g_handlers) h = nullptr;
-
-  std::fflush(nullptr);
-  const pid_t runner = ::fork();
-  if (runner == 0) runner_main(s);
-  if (runner < 0) {
-    rr.problem = std::string("fork: ") + std::strerror(errno);
-  } else {
-    const long deadline = now_us() + static_cast<long>(o.hard_timeout_ms) * 1000;
-    int status = 0;
-    for (;;) {
-      const pid_t r = ::waitpid(runner, &status, WNOHANG);
-      if (r == runner) break;
-      if (now_us() > deadline) {
-        rr.problem = "timed out after " + std::to_string(o.hard_timeout_ms) + " ms: runner and tasks killed";
-        ::kill(runner, SIGKILL);
-        kill_everything(*sh);
-        ::waitpid(runner, &status, 0);
-        break;
-      }
-      sleep_us(2000);
-    }
-    if (rr.problem.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-      rr.problem = "the runner failed (status " + std::to_string(status) + ")";
-    kill_everything(*sh);  // nothing may outlive the scenario
-    rr.ran = true;
-  }
-  const std::uint32_t n = std::min<std::uint32_t>(sh->nrec.load(), kMaxRecords);
-  rr.records.assign(sh->rec, sh->rec + n);
-  rr.runner_pid = sh->runner_pid.load();
-  rr.pids.resize(s.task_names.size());
-  rr.end_status.resize(s.task_names.size());
-  rr.end_state.resize(s.task_names.size());
-  for (std::size_t i = 0; i < s.task_names.size(); ++i) {
-    rr.pids[i] = sh->pid[i].load();
-    if (const int old = sh->old_pid[i].load()) rr.aliases.emplace_back(old, static_cast<int>(i));
-    rr.end_status[i] = sh->end_status[i].load();
-    const char c = sh->end_state_letter[i].load();
-    if (c) rr.end_state[i] = state_name(c);
-  }
-  if (sh->hung.load()) rr.notes.push_back("the run made no progress for " + std::to_string(o.hang_ms) +
-                                          " ms; what was left was killed");
-  ::munmap(sh, sizeof(Shared));
-  ::close(fd);
-  S = nullptr;
-  return rr;
 }
 
-void exec_child_main(int argc, char** argv) {
-  // utsim-kernel --exec-child FILE SLOT OP FD
-  if (argc < 6) sys::exit_group(127);
-  static model::LoadResult loaded = model::load_scenario_file(argv[2]);
-  if (!loaded.ok()) sys::exit_group(127);
-  static const model::Scenario& s = *loaded.scenario;
-  static OpIndex idx(s);
-  const int slot = std::atoi(argv[3]), opid = std::atoi(argv[4]);
-  g_memfd = std::atoi(argv[5]);
-  S = map_shared(g_memfd);
-  if (!S || opid < 0 || static_cast<std::size_t>(opid) >= idx.ops.size()) sys::exit_group(127);
-  static RunOptions o;
-  o.tick_us = S->tick_us;
-  o.hang_ms = S->hang_ms;
-  o.blocks_ms = S->blocks_ms;
-  char exe[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  exe[n > 0 ? n : 0] = 0;
-  o.self_exe = exe;
-  o.scenario_path = argv[2];
-  SC = &s;
-  IDX = &idx;
-  OPT = &o;
-  const int tid = static_cast<int>(sys::call6(sys::nr::getpid));
-  // After exec from a thread the task has the leader's pid (de_thread): keep
-  // the old one as an alias so that results naming it still map to the task.
-  if (S->pid[slot].load() != tid) S->old_pid[slot].store(S->pid[slot].load());
-  S->pid[slot].store(tid);
-  S->tgid[slot].store(tid);
+void unbind_run() { S = nullptr; }
+
+[[noreturn]] void resume_after_exec(int slot, int tid, const Op& exec_op, const Program& prog) {
   g_main_ctx = Ctx{slot, tid, tid, false};
-  const Op& op = *idx.ops[static_cast<std::size_t>(opid)];
-  const auto* ex = op.as_if<model::ExecOp>();
-  if (!ex) sys::exit_group(127);
-  record(g_main_ctx, op, RKind::Value, 0);  // execve returned 0 into the new program
-  task_body(g_main_ctx, ex->program);
-}
-
-std::string ptrace_probe() {
-  std::fflush(nullptr);
-  const pid_t c = ::fork();
-  if (c == 0) {
-    const long r = sys::call6(sys::nr::ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
-    sys::exit_group(r == 0 ? 0 : static_cast<int>(-r));
-  }
-  if (c < 0) return std::string("fork: ") + std::strerror(errno);
-  int status = 0;
-  if (::waitpid(c, &status, __WALL) != c) return std::string("waitpid: ") + std::strerror(errno);
-  if (WIFSIGNALED(status)) return "PTRACE_TRACEME killed the probe with signal " + std::to_string(WTERMSIG(status));
-  if (WEXITSTATUS(status) != 0) return std::string("PTRACE_TRACEME failed: ") + std::strerror(WEXITSTATUS(status));
-  return "";
+  record(g_main_ctx, exec_op, RKind::Value, 0);  // execve returned 0 into the new program
+  task_body(g_main_ctx, prog);
 }
 
 }  // namespace ukern

@@ -1,0 +1,405 @@
+// tools/cli/cli.cpp: the command line.  CLI11 parses, the cmd_* functions do
+// the work.  Every CLI11 error becomes exit code 2; --help and --version exit 0.
+#include "tools/cli/cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "model/linux/kernel.h"
+#include "sim/engine.h"
+#include "sim/schedule.h"
+#include "tools/cli/commands.h"
+#include "tools/export/export.h"
+#include "tools/export/format.h"
+
+namespace tools {
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 as expected, 1 a property or expectation failed, 2 usage error,\n"
+    "3 invalid scenario, 4 replay diverged, 70 internal error (not implemented,\n"
+    "model bug), 130 interrupted by SIGINT/SIGTERM (what was found so far is reported).";
+
+// A schedule string must decode; a bad one is a usage error with its offset.
+std::string check_schedule(const std::string& s) {
+  sim::ScheduleError e;
+  if (sim::decode_schedule(s, &e)) return {};
+  return "malformed schedule at offset " + std::to_string(e.offset) + ": " + e.message;
+}
+
+// The ranges the numeric options take (docs/hardening.md "Limits").  The
+// upper bounds are those of a scenario's explore block (the loader's 10^15)
+// and, for tasks, a memory bound: each task is a coroutine and its records.
+constexpr std::uint64_t kMaxCount = 1'000'000'000'000'000;  // 10^15 steps or schedules
+constexpr std::uint64_t kMaxTasksLimit = 4096;
+
+// Digits only (CLI11 2.1 turns "-1" into 2^64-1 for an unsigned option, and
+// takes "1e6" or "0x10"), within [lo, hi].
+CLI::Validator unsigned_in(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& v) -> std::string {
+        const std::string range = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+        if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos)
+          return "expected " + range + ", got '" + v + "'";
+        std::uint64_t n = 0;
+        for (char c : v) {
+          if (n > (UINT64_MAX - static_cast<std::uint64_t>(c - '0')) / 10)
+            return "expected " + range + ", got '" + v + "' (too large)";
+          n = n * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (n < lo || n > hi) return "expected " + range + ", got " + v;
+        return {};
+      },
+      "", "unsigned");
+}
+
+// A count of steps, schedules, states or tries: 1 to 10^15.
+template <class T>
+CLI::Option* add_count(CLI::App& c, const char* name, T& v, const char* what) {
+  return c.add_option(name, v, what)->check(unsigned_in(1, kMaxCount));
+}
+
+CLI::Option* add_scenario(CLI::App& c, std::string& file, const char* name = "FILE") {
+  return c.add_option(name, file, "the scenario (JSON, SCENARIOS.md)")->required();
+}
+
+CLI::Option* add_max_tasks(CLI::App& c, std::optional<std::uint32_t>& v) {
+  return c.add_option("--max-tasks", v, "fork fails with -EAGAIN (RLIMIT_NPROC) once N tasks exist (default 64)")
+      ->check(unsigned_in(1, kMaxTasksLimit));
+}
+
+CLI::Option* add_seed(CLI::App& c, std::optional<std::uint64_t>& v, const char* what) {
+  return c.add_option("--seed", v, what)->check(unsigned_in(0, UINT64_MAX));
+}
+
+// --seed N or --schedule S, not both: one run, chosen at random or named.
+void add_seed_or_schedule(CLI::App& c, std::optional<std::uint64_t>& seed, std::optional<std::string>& schedule,
+                          const char* seed_what, const char* schedule_what) {
+  CLI::Option* s = add_seed(c, seed, seed_what);
+  c.add_option("--schedule", schedule, schedule_what)->excludes(s);
+}
+
+CLI::Option* add_strategy(CLI::App& c, std::optional<std::string>& v, const char* what) {
+  return c.add_option("--strategy", v, what)->check(CLI::IsMember({"random", "pct", "portfolio", "dfs", "dpor"}));
+}
+
+// --preemption-bound N or --unbounded, not both.
+void add_preemption_bound(CLI::App& c, std::optional<std::uint32_t>& bound, bool& unbounded, const char* bound_what,
+                          const char* unbounded_what) {
+  CLI::Option* b = c.add_option("--preemption-bound", bound, bound_what)->check(unsigned_in(0, 1'000'000));
+  c.add_flag("--unbounded", unbounded, unbounded_what)->excludes(b);
+}
+
+// A subcommand's footer: what it wants said, then the exit codes.
+std::string footer(const char* note) { return std::string(note) + kExitCodes; }
+
+void add_run_options(CLI::App& c, RunArgs& a) {
+  add_scenario(c, a.file);
+  auto* trace = c.add_option("--trace", a.trace,
+                             "write the trace: text (ftrace-like lines), json (JSON Lines), chrome "
+                             "(Chrome trace JSON for Perfetto), mermaid (sequence diagram) or dot "
+                             "(each task's states as visited); "
+                             "to stdout (the summary then goes to stderr) or to -o FILE")
+                    ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTraceFormats), std::end(kTraceFormats))));
+  c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")
+      ->needs(trace);
+  add_count(c, "--max-steps", a.max_steps, "end the run after N steps (a hang; default 1000000)");
+  add_max_tasks(c, a.max_tasks);
+  c.add_flag("--json", a.json, "print the summary as one JSON object");
+}
+
+// ---- the subcommands, in the order --help lists them ----------------------------------
+
+CLI::App* add_validate(CLI::App& app, std::vector<std::string>& files) {
+  auto* c = app.add_subcommand("validate", "check scenario files against SCENARIOS.md; "
+                                           "every error of every file, one per line");
+  c->add_option("FILE", files, "scenario files")->required();
+  c->footer(kExitCodes);
+  return c;
+}
+
+CLI::App* add_run(CLI::App& app, RunArgs& a) {
+  auto* c = app.add_subcommand("run", "run a scenario under one schedule and print what happened "
+                                      "(default: the non-preemptive schedule)");
+  add_run_options(*c, a);
+  add_seed_or_schedule(*c, a.seed, a.schedule, "choose at random, from seed N",
+                       "follow schedule S (as printed by utsim)");
+  c->footer(kExitCodes);
+  return c;
+}
+
+CLI::App* add_replay(CLI::App& app, RunArgs& a) {
+  auto* c = app.add_subcommand("replay", "replay a schedule string, e.g. from a failure message");
+  add_run_options(*c, a);
+  c->add_option("--schedule", a.schedule, "the schedule to follow")->required();
+  c->footer(kExitCodes);
+  a.replay = true;
+  return c;
+}
+
+CLI::App* add_check(CLI::App& app, CheckArgs& a) {
+  auto* c = app.add_subcommand(
+      "check", "explore each scenario (files, or folders searched for *.json) and judge its "
+               "expect; print a table");
+  c->add_option("PATH", a.paths, "scenario files or folders")->required();
+  add_strategy(*c, a.strategy, "how to explore (default: the scenario's explore block, else portfolio)");
+  add_count(*c, "--max-schedules", a.max_schedules, "schedules per scenario (default 1000)");
+  add_seed(*c, a.seed, "seed of the random and PCT schedulers");
+  add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
+  add_max_tasks(*c, a.max_tasks);
+  c->add_flag("--json", a.json, "one JSON document with every verdict");
+  c->add_flag("--stateful", a.stateful,
+              "stateful DFS: prune abstract states seen before (unbounded unless the scenario sets a "
+              "preemption bound); report cycles no schedule leaves as hang (when the space is complete) "
+              "and each violation's shortest schedule")
+      ->excludes("--strategy");
+  c->footer(footer("SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
+                   "reported, marked interrupted, and utsim exits with 130.\n"));
+  return c;
+}
+
+CLI::App* add_list(CLI::App& app, ListArgs& a) {
+  auto* c = app.add_subcommand("list", "list what scenarios can name (all sections by default)");
+  c->add_flag("--bugs", a.bugs, "the races of utrace-semantics.md section 7 (model.bugs)");
+  c->add_flag("--properties", a.properties, "the properties checked on every run");
+  c->add_flag("--kernels", a.kernels, "the kernel versions (model.kernel)");
+  c->add_flag("--strategies", a.strategies, "the exploration strategies");
+  c->add_flag("--callbacks", a.callbacks, "the engine callbacks");
+  return c;
+}
+
+// graph, shrink: stateful exploration and minimal counterexamples
+CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
+  auto* c = app.add_subcommand(
+      "graph", "explore the abstract states (stateful DFS) and write the state graph as DOT; report "
+               "the cycles no schedule leaves (hang) and the shortest path to each violation");
+  add_scenario(*c, a.file, "SCENARIO");
+  c->add_option("-o,--output", a.output, "write the DOT to FILE (atomically; the summary then goes to stdout)");
+  add_count(*c, "--max-states", a.max_states, "stop after N states (default 100000)");
+  add_count(*c, "--max-schedules", a.max_schedules, "stop after N schedules (default 1000000)");
+  add_preemption_bound(*c, a.preemption_bound, a.unbounded,
+                       "at most N preemptions per schedule (default: unbounded)", "no preemption bound (the default)");
+  add_count(*c, "--max-steps", a.max_steps, "steps per schedule (default 1000000)");
+  c->footer(footer("Hang cycles are certain only when the exploration is complete and unbounded.\n"));
+  return c;
+}
+
+CLI::App* add_shrink(CLI::App& app, ShrinkArgs& a) {
+  auto* c = app.add_subcommand(
+      "shrink", "shrink a counterexample: the schedule with the fewest preemptions, then the fewest "
+                "steps, that still breaks the same property (RapidCheck shrink trees)");
+  add_scenario(*c, a.file, "SCENARIO");
+  c->add_option("--schedule", a.schedule, "the schedule that breaks the property")->required();
+  c->add_option("--property", a.property, "the property to keep broken (default: the first the schedule breaks)");
+  add_count(*c, "--max-tries", a.max_tries, "runs the shrinker may make (default 20000)");
+  add_count(*c, "--max-steps", a.max_steps, "steps per run (default 1000000)");
+  c->add_flag("--json", a.json, "print the result as one JSON object (no narration)");
+  c->footer(kExitCodes);
+  return c;
+}
+
+// explain, step, report: the teaching commands
+CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
+  auto* c = app.add_subcommand(
+      "explain", "narrate one run step by step: the task, the kernel function, what it read or "
+                 "changed, and why");
+  add_scenario(*c, a.file);
+  add_seed_or_schedule(*c, a.seed, a.schedule, "choose at random, from seed N", "follow schedule S");
+  c->add_option("--color", a.color, "colour: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_count(*c, "--max-steps", a.max_steps, "end the run after N steps");
+  c->footer(kExitCodes);
+  return c;
+}
+
+CLI::App* add_step(CLI::App& app, StepArgs& a) {
+  auto* c = app.add_subcommand(
+      "step", "be the scheduler: at each choice point pick the thread that runs next "
+              "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
+  add_scenario(*c, a.file);
+  c->add_option("--schedule", a.schedule, "replay these choices first, then ask");
+  add_count(*c, "--max-steps", a.max_steps, "end the run after N steps");
+  return c;
+}
+
+CLI::App* add_report(CLI::App& app, ReportArgs& a) {
+  auto* c = app.add_subcommand(
+      "report", "write one self-contained HTML page: the scenario, a timeline and the state "
+                "diagram of a run, its narrative, and with --explore the outcomes and a counterexample");
+  add_scenario(*c, a.file);
+  add_seed_or_schedule(*c, a.seed, a.schedule, "run from seed N", "run schedule S");
+  add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
+  c->add_option("-o,--output", a.output, "the HTML file to write (default report.html)");
+  add_count(*c, "--max-steps", a.max_steps, "steps per run");
+  c->footer(kExitCodes);
+  return c;
+}
+
+// explore, merge (docs/exploration.md)
+CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
+  auto* c = app.add_subcommand(
+      "explore", "explore one scenario's schedules: outcomes, violations with replay commands, "
+                 "whether the (bounded) space was exhausted");
+  add_scenario(*c, a.file, "SCENARIO");
+  add_strategy(*c, a.strategy,
+               "random, pct, dfs (iterative preemption bounding), dpor (source-DPOR) or "
+               "portfolio (default: the scenario's explore block, else portfolio)");
+  c->add_option("--depth", a.depth, "PCT depth d (pct, portfolio; default 3)")->check(unsigned_in(1, 64));
+  add_preemption_bound(*c, a.preemption_bound, a.unbounded, "dfs: at most N preemptions per schedule (default 2)",
+                       "dfs: no preemption bound");
+  add_count(*c, "--max-schedules", a.max_schedules, "schedules to run, per shard (default: the scenario's, else 1000)");
+  c->add_option("--time-limit", a.time_limit, "stop after SECONDS of wall-clock time")->check(CLI::Range(0.001, 1e9));
+  add_seed(*c, a.seed, "seed of random, PCT and the dfs estimator");
+  c->add_option("--shard", shard,
+                "explore shard i of N (0 <= i < N): shards are disjoint, their union is the "
+                "whole; join their --json reports with utsim merge")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            return parse_shard(v, nullptr, nullptr) ? std::string() : "expected i/N with 0 <= i < N <= 1000000, got '" + v + "'";
+          },
+          "i/N", "shard"));
+  add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
+  add_max_tasks(*c, a.max_tasks);
+  c->add_flag("--json", a.json, "print the report as one JSON document (utsim-explore/1)");
+  c->add_option("-o,--output", a.output, "write the report to FILE (atomically)");
+  c->footer(footer("On a terminal, a progress line on stderr. SIGINT or SIGTERM stops the "
+                   "exploration: what was found is reported, marked interrupted, and "
+                   "utsim exits with 130.\n"));
+  return c;
+}
+
+CLI::App* add_merge(CLI::App& app, MergeArgs& a) {
+  auto* c = app.add_subcommand(
+      "merge", "join the explore --json reports of the shards of one exploration into one report");
+  c->add_option("FILE", a.files, "reports of utsim explore --json")->required();
+  c->add_flag("--json", a.json, "print the merged report as JSON (utsim-explore/1)");
+  c->add_option("-o,--output", a.output, "write the merged report to FILE (atomically)");
+  c->footer(footer("Reports of different scenarios, versions or options, or with a shard "
+                   "twice, are refused (exit 2).\n"));
+  return c;
+}
+
+// ---- parsing and dispatch -----------------------------------------------------------
+
+// What CLI11 fills in: every subcommand's arguments.
+struct Parsed {
+  std::vector<std::string> validate_files;
+  RunArgs run, replay;
+  CheckArgs check;
+  ListArgs list;
+  GraphArgs graph;
+  ShrinkArgs shrink;
+  ExplainArgs explain;
+  StepArgs step;
+  ReportArgs report;
+  ExploreArgs explore;
+  std::string explore_shard;  // "i/N", split into explore.shard_* once parsed
+  MergeArgs merge;
+};
+
+// A subcommand and what runs it once it was parsed.
+struct Command {
+  CLI::App* app;
+  std::function<int(Io)> run;
+};
+
+std::vector<Command> add_commands(CLI::App& app, Parsed& p) {
+  return {
+      {add_validate(app, p.validate_files), [&p](Io io) { return cmd_validate(p.validate_files, io); }},
+      {add_run(app, p.run), [&p](Io io) { return cmd_run(p.run, io); }},
+      {add_replay(app, p.replay), [&p](Io io) { return cmd_run(p.replay, io); }},
+      {add_check(app, p.check), [&p](Io io) { return cmd_check(p.check, io); }},
+      {add_list(app, p.list), [&p](Io io) { return cmd_list(p.list, io); }},
+      {add_graph(app, p.graph), [&p](Io io) { return cmd_graph(p.graph, io); }},
+      {add_shrink(app, p.shrink), [&p](Io io) { return cmd_shrink(p.shrink, io); }},
+      {add_explain(app, p.explain), [&p](Io io) { return cmd_explain(p.explain, io); }},
+      {add_step(app, p.step), [&p](Io io) { return cmd_step(p.step, io); }},
+      {add_report(app, p.report), [&p](Io io) { return cmd_report(p.report, io); }},
+      {add_explore(app, p.explore, p.explore_shard), [&p](Io io) { return cmd_explore(p.explore, io); }},
+      {add_merge(app, p.merge), [&p](Io io) { return cmd_merge(p.merge, io); }},
+  };
+}
+
+// What CLI11 cannot check itself: a schedule must decode (a usage error);
+// --shard i/N is split into its numbers.
+void finish_parse(Parsed& p) {
+  for (const std::optional<std::string>* sched :
+       {&p.run.schedule, &p.replay.schedule, &p.explain.schedule, &p.step.schedule, &p.report.schedule})
+    if (*sched)
+      if (std::string why = check_schedule(**sched); !why.empty()) throw CLI::ValidationError("--schedule", why);
+  if (!p.explore_shard.empty()) parse_shard(p.explore_shard, &p.explore.shard_index, &p.explore.shard_count);
+}
+
+// Runs a command; what escapes it is an internal error (exit 70), said on `err`.
+int run_guarded(const Command& c, Io io) {
+  try {
+    return c.run(io);
+  } catch (const model::NotImplemented& e) {
+    io.err << "not implemented: " << e.what() << '\n';
+  } catch (const model::ModelBug& e) {
+    io.err << "internal error: model bug: " << e.what() << '\n';
+  } catch (const sim::EngineError& e) {
+    io.err << "internal error: engine: " << e.what() << '\n';
+  } catch (const std::exception& e) {
+    io.err << "internal error: " << e.what() << '\n';
+  }
+  return kExitInternal;
+}
+
+}  // namespace
+
+bool load_for_command(const std::string& file, Io io, model::LoadResult& out) {
+  out = model::load_scenario_file(file);
+  if (out.ok()) return true;
+  for (const model::ScenarioError& e : out.errors) io.err << e.to_string() << '\n';
+  return false;
+}
+
+bool write_output(const std::string& path, Io io, const std::function<void(std::ostream&)>& write) {
+  if (path.empty()) {
+    write(io.out);
+    return true;
+  }
+  const std::string why = write_file_atomic(path, write);
+  if (why.empty()) return true;
+  io.err << "utsim: " << why << '\n';
+  return false;
+}
+
+int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"utsim " UTSIM_VERSION
+               ": a deterministic simulator of the Linux utrace core and ptrace on utrace.",
+               "utsim"};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("utsim " UTSIM_VERSION));
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Parsed parsed;
+  const std::vector<Command> commands = add_commands(app, parsed);
+
+  std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 wants them reversed
+  try {
+    app.parse(argv);
+    finish_parse(parsed);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  const Io io{out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1};
+  for (const Command& c : commands)
+    if (c.app->parsed()) return run_guarded(c, io);
+  err << "utsim: no subcommand\n";
+  return kExitUsage;
+}
+
+}  // namespace tools

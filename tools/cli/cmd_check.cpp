@@ -1,0 +1,273 @@
+// tools/cli/cmd_check.cpp: utsim check PATH...: explore every scenario,
+// judge its expect (model::check_scenario does the judging), print a table.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "explore/check.h"
+#include "scenario/load/loader.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/interrupt.h"
+#include "tools/cli/progress.h"
+#include "tools/export/format.h"
+#include "tools/export/scenario_text.h"
+
+namespace tools {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// One scenario file and what became of it.
+struct Row {
+  std::string file;
+  std::string name;  // the scenario's name, or the file's stem when it did not load
+  std::string kernel;
+  std::vector<std::string> expected;  // expect.violations
+  model::PropertySet tolerated;
+  std::vector<model::ScenarioError> errors;  // invalid
+  std::optional<model::Verdict> verdict;     // explored (possibly with an internal error)
+
+  std::string status() const {
+    if (!errors.empty()) return "invalid";
+    if (!verdict) return "skipped";
+    if (verdict->error) return "error";
+    if (!verdict->passed()) return "FAIL";
+    return verdict->interrupted ? "pass (interrupted)" : "pass";
+  }
+};
+
+// Files as given; folders searched for *.json, each folder's files sorted by path.
+std::vector<std::string> collect(const std::vector<std::string>& paths, std::ostream& err) {
+  std::vector<std::string> files;
+  std::set<std::string> seen;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      if (seen.insert(p).second) files.push_back(p);  // a missing file is the loader's error
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec) && it->path().extension() == ".json")
+        found.push_back(it->path().generic_string());
+    if (ec) err << "utsim: " << p << ": " << ec.message() << '\n';
+    if (found.empty()) err << "utsim: warning: no *.json under " << p << '\n';
+    std::sort(found.begin(), found.end());
+    for (std::string& f : found)
+      if (seen.insert(f).second) files.push_back(std::move(f));
+  }
+  return files;
+}
+
+std::string found_text(const model::Verdict& v) {
+  std::vector<std::string> parts;
+  for (const model::FoundViolation& f : v.violations)
+    parts.push_back(fmt::format("{} ({})", model::property_name(f.property), f.count));
+  return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+void print_table(std::ostream& out, const std::vector<Row>& rows) {
+  const std::vector<std::string> head{"scenario", "kernel",   "schedules", "outcomes",
+                                      "expected", "found",    "verdict"};
+  std::vector<std::vector<std::string>> cells;
+  for (const Row& r : rows) {
+    const model::Verdict* v = r.verdict ? &*r.verdict : nullptr;
+    cells.push_back({r.name, r.kernel.empty() ? "-" : r.kernel,
+                     v ? std::to_string(v->schedules) : "-",
+                     v ? std::to_string(v->outcomes.size()) : "-",
+                     r.expected.empty() ? "-" : fmt::format("{}", fmt::join(r.expected, ", ")),
+                     v ? found_text(*v) : "-", r.status()});
+  }
+  std::vector<std::size_t> width(head.size());
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    width[c] = head[c].size();
+    for (const auto& row : cells) width[c] = std::max(width[c], row[c].size());
+  }
+  auto print = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const bool number = c == 2 || c == 3;
+      const std::size_t pad = width[c] - row[c].size();
+      if (number) line += std::string(pad, ' ') + row[c];
+      else line += row[c] + (c + 1 < row.size() ? std::string(pad, ' ') : "");
+      if (c + 1 < row.size()) line += "  ";
+    }
+    out << line << '\n';
+  };
+  print(head);
+  std::size_t total = 2 * (head.size() - 1);
+  for (std::size_t w : width) total += w;
+  out << std::string(total, '-') << '\n';
+  for (const auto& row : cells) print(row);
+}
+
+void print_details(std::ostream& out, const std::vector<Row>& rows) {
+  for (const Row& r : rows) {
+    const std::string st = r.status();
+    if (st == "pass" || st == "skipped") continue;
+    out << '\n' << st << ": " << r.name << " (" << r.file << ")\n";
+    for (const model::ScenarioError& e : r.errors) out << "  " << e.to_string() << '\n';
+    if (!r.verdict) continue;
+    const model::Verdict& v = *r.verdict;
+    if (v.interrupted) out << "  interrupted after " << v.schedules << " schedules\n";
+    if (v.error) out << "  internal error: " << v.error_message << '\n';
+    for (const std::string& p : v.problems) out << "  - " << p << '\n';
+    for (const model::FoundViolation& f : v.violations) {
+      const bool ok = r.tolerated.test(static_cast<std::size_t>(f.property));
+      out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n",
+                         ok ? "expected" : "VIOLATION", model::property_name(f.property), f.count,
+                         v.schedules, f.step, f.message);
+      out << "    " << replay_command(r.file, f.where.schedule) << '\n';
+    }
+    if (!v.error)
+      for (const model::OutcomeClass& o : v.outcomes) {
+        out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, o.signature);
+        out << "    " << replay_command(r.file, o.example.schedule) << '\n';
+      }
+  }
+}
+
+nlohmann::json ref_json(const std::string& file, const model::ScheduleRef& ref) {
+  return {{"schedule", ref.schedule}, {"index", ref.index}, {"replay", replay_command(file, ref.schedule)}};
+}
+
+nlohmann::json row_json(const Row& r) {
+  nlohmann::json j{{"file", r.file},         {"scenario", r.name},
+                   {"kernel", r.kernel},     {"verdict", r.status()},
+                   {"expected_violations", r.expected}};
+  j["errors"] = nlohmann::json::array();
+  for (const model::ScenarioError& e : r.errors)
+    j["errors"].push_back({{"id", e.id}, {"pointer", e.pointer}, {"message", e.message}, {"text", e.to_string()}});
+  if (!r.verdict) return j;
+  const model::Verdict& v = *r.verdict;
+  j["strategy"] = model::strategy_name(v.strategy);
+  j["schedules"] = v.schedules;
+  j["steps"] = v.steps;
+  j["interrupted"] = v.interrupted;
+  j["passed"] = v.passed();
+  j["problems"] = v.problems;
+  j["error"] = v.error ? nlohmann::json(v.error_message) : nlohmann::json();
+  j["outcomes"] = nlohmann::json::array();
+  for (const model::OutcomeClass& o : v.outcomes)
+    j["outcomes"].push_back({{"signature", o.signature}, {"count", o.count}, {"example", ref_json(r.file, o.example)}});
+  if (v.analysis) {  // --stateful
+    j["states"] = v.states;
+    j["hang_cycles"] = v.analysis->hangs.size();
+    j["hangs_certain"] = v.analysis->certain;
+  }
+  j["violations"] = nlohmann::json::array();
+  for (const model::FoundViolation& f : v.violations) {
+    nlohmann::json fj = ref_json(r.file, f.where);
+    fj["property"] = model::property_name(f.property);
+    fj["message"] = f.message;
+    fj["step"] = f.step;
+    fj["count"] = f.count;
+    fj["expected"] = r.tolerated.test(static_cast<std::size_t>(f.property));
+    j["violations"].push_back(std::move(fj));
+  }
+  return j;
+}
+
+}  // namespace
+
+int cmd_check(const CheckArgs& a, Io io) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<std::string> files = collect(a.paths, io.err);
+
+  model::ExploreOptions defaults;
+  if (a.strategy) defaults.strategy = *model::strategy_from_name(*a.strategy);  // checked by CLI11
+  if (a.max_schedules) defaults.max_schedules = *a.max_schedules;
+  if (a.seed) defaults.seed = *a.seed;
+
+  InterruptGuard guard;
+  Progress progress(io.err, io.err_tty && !a.json);
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    Row row;
+    row.file = files[i];
+    row.name = fs::path(files[i]).stem().string();
+    if (guard.interrupted()) {
+      rows.push_back(std::move(row));  // not reached: "skipped"
+      continue;
+    }
+    model::LoadResult loaded = model::load_scenario_file(files[i]);
+    if (!loaded.ok()) {
+      row.errors = std::move(loaded.errors);
+      rows.push_back(std::move(row));
+      continue;
+    }
+    const model::Scenario& s = *loaded.scenario;
+    row.name = s.name;
+    row.kernel = kernel_text(s);
+    row.expected = property_names(s.expect.violations);
+    row.tolerated = model::tolerated_properties(s);
+    model::ExploreOverrides ov;
+    if (a.strategy) ov.strategy = model::strategy_from_name(*a.strategy);  // checked by CLI11
+    // --stateful: DFS pruning visited abstract states, unbounded unless the
+    // scenario bounds it; the state graph's hang cycles and shortest paths.
+    if (a.stateful) {
+      ov.strategy = model::Strategy::Dfs;
+      if (!s.explore.preemption_bound) ov.preemption_bound = model::ExploreOptions::kUnbounded;
+    }
+    ov.max_schedules = a.max_schedules;
+    ov.seed = a.seed;
+    ov.max_steps = a.max_steps;
+    ov.max_tasks = a.max_tasks;
+    model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
+    opt.stateful = a.stateful;
+    opt.stop = guard.flag();
+    progress.start(i, files.size(), s.name);
+    opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+    row.verdict = model::check_scenario(s, opt);
+    rows.push_back(std::move(row));
+  }
+  progress.clear();
+
+  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0;
+  std::uint64_t schedules = 0, steps = 0;
+  for (const Row& r : rows) {
+    const std::string st = r.status();
+    if (st == "invalid") ++invalid;
+    else if (st == "error") ++errors;
+    else if (st == "FAIL") ++failed;
+    else if (st == "skipped") ++skipped;
+    else ++passed;
+    if (r.verdict) schedules += r.verdict->schedules, steps += r.verdict->steps;
+  }
+  const bool interrupted = guard.interrupted();
+  int code = errors ? kExitInternal : invalid ? kExitInvalid : failed ? kExitFailed : kExitOk;
+  if (interrupted) code = kExitInterrupted;
+
+  std::string summary = fmt::format("{} scenarios: {} passed, {} failed, {} invalid, {} errors; {} schedules, {} steps",
+                                    rows.size(), passed, failed, invalid, errors, schedules, steps);
+  if (interrupted) summary += fmt::format(" (interrupted: {} not checked)", skipped);
+
+  if (a.json) {
+    nlohmann::json doc;
+    doc["utsim"] = UTSIM_VERSION;
+    doc["scenarios"] = nlohmann::json::array();
+    for (const Row& r : rows) doc["scenarios"].push_back(row_json(r));
+    doc["summary"] = {{"scenarios", rows.size()}, {"passed", passed},       {"failed", failed},
+                      {"invalid", invalid},       {"errors", errors},       {"skipped", skipped},
+                      {"schedules", schedules},   {"steps", steps},         {"interrupted", interrupted},
+                      {"exit_code", code},        {"text", summary}};
+    io.out << doc.dump(2) << '\n';
+  } else {
+    print_table(io.out, rows);
+    print_details(io.out, rows);
+    io.out << '\n' << summary << '\n';
+  }
+  if (io.err_tty) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    io.err << fmt::format("checked in {:.2f} s\n", secs);
+  }
+  return code;
+}
+
+}  // namespace tools

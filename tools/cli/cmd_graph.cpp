@@ -1,0 +1,242 @@
+// tools/cli/cmd_graph.cpp: utsim graph SCENARIO: a stateful exploration
+// (bounded DFS that prunes the abstract states it has seen,
+// explore/state_hash.h), its state graph copied into a boost::adjacency_list and
+// written as DOT by boost::write_graphviz, and what the graph tells
+// (explore/graph_analysis.h): the cycles no schedule leaves (hang) and the
+// shortest path to each violating state.
+//
+// Nodes are numbered in discovery order, edges listed per node in the order
+// they were first taken: the same scenario gives the same bytes.
+#include <atomic>
+#include <sstream>
+
+// GCC 12 warns of maybe-uninitialized edge iterators inside Boost's
+// write_graphviz (a false positive in the headers, not in this file).
+#pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graphviz.hpp>
+#pragma GCC diagnostic pop
+#include <fmt/format.h>
+
+#include "explore/check.h"
+#include "explore/graph_analysis.h"
+#include "scenario/load/loader.h"
+#include "sim/schedule.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/interrupt.h"
+#include "tools/export/export.h"
+#include "tools/export/format.h"
+
+namespace tools {
+
+namespace {
+
+struct VertexProp {
+  std::string label;
+  bool root = false, terminal = false, violating = false, hang = false;
+};
+struct EdgeProp {
+  std::string label;
+  bool hang = false;
+};
+using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProp, EdgeProp>;
+
+// Graphviz quoted string: backslash-escape quotes; "\n" (two characters)
+// stays a Graphviz line break.
+std::string dot_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Where a thread letter runs: "X" (the task of thread t in that state).
+std::string thread_label(const std::vector<std::string>& names, sim::Tid t) {
+  const std::string letter = thread_letter(t);
+  if (t < names.size() && !names[t].empty() && names[t] != letter) return fmt::format("{} {}", letter, names[t]);
+  return letter;
+}
+
+void print_path(std::ostream& os, const std::string& file, const model::GraphPath& p) {
+  os << fmt::format("  reached after {} choice points: schedule '{}' ({} preemption{}, {} steps)\n",
+                    p.choices.size(), p.schedule, p.preemptions, p.preemptions == 1 ? "" : "s", p.steps);
+  os << "  replay: " << replay_command(file, p.schedule) << '\n';
+}
+
+// Stateful DFS: unbounded unless --preemption-bound, at most a million
+// schedules unless --max-schedules.
+model::ExploreOptions graph_options(const GraphArgs& a, const model::Scenario& s) {
+  model::ExploreOverrides ov;
+  ov.strategy = model::Strategy::Dfs;
+  ov.max_schedules = a.max_schedules;
+  ov.max_steps = a.max_steps;
+  ov.preemption_bound = a.unbounded || !a.preemption_bound ? model::ExploreOptions::kUnbounded : *a.preemption_bound;
+  model::ExploreOptions defaults;
+  defaults.max_schedules = 1'000'000;
+  model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
+  opt.stateful = true;
+  return opt;
+}
+
+// The exploration and what the DOT needs besides its graph.
+struct Explored {
+  sim::StateGraph graph;
+  model::Verdict verdict;
+  std::vector<std::vector<std::string>> threads;  // per state: the task of each thread
+  bool state_limit = false;                       // stopped at --max-states
+  std::atomic<bool> stop{false};                  // ExploreOptions::stop
+};
+
+// Explores, stopping at --max-states, or on SIGINT/SIGTERM.
+void explore_states(const GraphArgs& a, const model::Scenario& s, model::ExploreOptions& opt,
+                    const InterruptGuard& guard, Explored& x) {
+  opt.graph = &x.graph;
+  opt.stop = &x.stop;
+  opt.on_state = [&](const model::Simulator& simu, std::uint32_t n) {
+    const model::Kernel& k = simu.kernel();
+    if (x.threads.size() <= n) x.threads.resize(n + 1);
+    for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) x.threads[n].push_back(thread_task_name(k, t));
+    if (n + 1 >= a.max_states) {
+      x.state_limit = true;
+      x.stop = true;
+    }
+    if (guard.interrupted()) x.stop = true;  // also inside a long run (each new state)
+  };
+  opt.status = [&](const model::ExploreStatus&) {
+    if (guard.interrupted()) x.stop = true;
+  };
+  x.verdict = model::check_scenario(s, opt);
+}
+
+// The state graph as a boost::adjacency_list: labels, and the marks of
+// roots, ends, violations and hang cycles.
+DotGraph dot_graph(const Explored& x, const model::GraphAnalysis& an) {
+  const auto& nodes = x.graph.nodes();
+  const model::Verdict& v = x.verdict;
+  DotGraph g(nodes.size());
+  for (std::size_t n = 0; n < nodes.size(); ++n) {
+    VertexProp& p = g[n];
+    const model::StateFacts* f = n < v.facts.size() ? &v.facts[n] : nullptr;
+    std::string label = fmt::format("{}", n);
+    if (f)
+      for (const std::string& l : f->lines) label += "\\n" + l;
+    p.root = n == x.graph.root();
+    p.terminal = nodes[n].terminal;
+    if (p.terminal) label += fmt::format("\\nend: {}", sim::run_end_name(nodes[n].end));
+    p.violating = f && f->broken.any();
+    p.label = std::move(label);
+  }
+  for (const model::HangCycle& h : an.hangs)
+    for (std::uint32_t n : h.cycle) g[n].hang = true;
+  for (const sim::StateGraph::Edge& e : x.graph.edges()) {
+    const std::vector<std::string> no_names;
+    const auto& names = e.from < x.threads.size() ? x.threads[e.from] : no_names;
+    EdgeProp p{fmt::format("{}: {} step{}", thread_label(names, e.tid), e.steps, e.steps == 1 ? "" : "s"),
+               g[e.from].hang && g[e.to].hang};
+    boost::add_edge(e.from, e.to, p, g);
+  }
+  return g;
+}
+
+std::string state_graph_dot(const DotGraph& g, const std::string& title) {
+  auto vertex_writer = [&](std::ostream& os, DotGraph::vertex_descriptor n) {
+    const VertexProp& p = g[n];
+    os << "[label=" << dot_quote(p.label);
+    if (p.terminal) os << ", peripheries=2";
+    if (p.root) os << ", penwidth=2";
+    if (p.violating) os << ", style=filled, fillcolor=\"#ffd0d0\", color=red";
+    else if (p.hang) os << ", style=filled, fillcolor=\"#ffe8c0\"";
+    if (p.hang) os << ", color=orange, penwidth=2";
+    os << "]";
+  };
+  auto edge_writer = [&](std::ostream& os, DotGraph::edge_descriptor e) {
+    const EdgeProp& p = g[e];
+    os << "[label=" << dot_quote(p.label);
+    if (p.hang) os << ", color=orange, penwidth=2";
+    os << "]";
+  };
+  auto graph_writer = [&](std::ostream& os) {
+    os << "label=" << dot_quote(title) << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
+  };
+  std::ostringstream dot;
+  boost::write_graphviz(dot, g, vertex_writer, edge_writer, graph_writer);
+  return dot.str();
+}
+
+// What the graph tells: its size, how the exploration ended, the hang
+// cycles and the shortest counterexamples, each with its replay command.
+void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& s, const model::ExploreOptions& opt,
+                   const Explored& x, const model::GraphAnalysis& an) {
+  const model::Verdict& v = x.verdict;
+  const std::string bound = opt.preemption_bound == model::ExploreOptions::kUnbounded
+                                ? std::string("unbounded")
+                                : fmt::format("preemption bound {}", opt.preemption_bound);
+  std::string how = v.complete ? "complete" : x.state_limit ? fmt::format("stopped at {} states (--max-states)", a.max_states)
+                                : v.interrupted ? "interrupted" : fmt::format("stopped at {} schedules", v.schedules);
+  os << fmt::format("{}: {} states, {} transitions, {} end states, {} cyclic components; {} schedules ({} pruned), "
+                    "{}, {}{}\n",
+                    s.name, x.graph.nodes().size(), x.graph.edges().size(), an.end_states, an.cyclic_components,
+                    v.schedules, v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
+  if (an.conflicts)
+    os << fmt::format("warning: {} states have two successors for one thread: the state hash merged states "
+                      "that differ (model/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
+                      an.conflicts, an.conflict_example[0], an.conflict_example[1], an.conflict_example[2]);
+  if (an.hangs.empty()) os << "hang: no cycle that never ends\n";
+  constexpr std::size_t kShown = 3;  // the nearest ones; the DOT marks them all
+  for (std::size_t i = 0; i < an.hangs.size(); ++i) {
+    const model::HangCycle& h = an.hangs[i];
+    if (i == kShown) {
+      os << fmt::format("... and {} more cycles that never end (orange in the DOT)\n", an.hangs.size() - kShown);
+      break;
+    }
+    os << fmt::format("hang{}: {}\n",
+                      an.certain ? "" : " (possible: the graph is not the whole unbounded space, or is approximate)",
+                      model::describe_hang(h, v.facts));
+    if (!h.step_limit) os << "  the cycle's choices: '" << sim::encode_schedule(h.cycle_choices) << "'\n";
+    print_path(os, a.file, h.reach);
+  }
+  for (const model::ViolationPath& p : an.shortest) {
+    os << fmt::format("shortest counterexample for {}: state {}{}\n", model::property_name(p.property), p.node,
+                      p.path.confirmed ? "" : " (NOT confirmed by its replay: the state hash merged states)");
+    print_path(os, a.file, p.path);
+  }
+  if (!v.problems.empty())
+    for (const std::string& pr : v.problems) os << "problem: " << pr << '\n';
+}
+
+}  // namespace
+
+int cmd_graph(const GraphArgs& a, Io io) {
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  const model::Scenario& s = *loaded.scenario;
+
+  model::ExploreOptions opt = graph_options(a, s);
+  InterruptGuard guard;
+  Explored x;
+  explore_states(a, s, opt, guard, x);
+  const model::Verdict& v = x.verdict;
+  if (v.error) {
+    io.err << v.error_message << '\n';
+    return kExitInternal;
+  }
+  const model::GraphAnalysis none;
+  const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
+  const std::string dot = state_graph_dot(
+      dot_graph(x, an),
+      fmt::format("{}: state graph ({} states, {} transitions)", s.name, x.graph.nodes().size(), x.graph.edges().size()));
+
+  // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
+  if (!write_output(a.output, io, [&](std::ostream& os) { os << dot; })) return kExitFailed;
+  print_summary(a.output.empty() ? io.err : io.out, a, s, opt, x, an);
+  if (guard.interrupted()) return kExitInterrupted;
+  return v.passed() ? kExitOk : kExitFailed;
+}
+
+}  // namespace tools

@@ -1,0 +1,35 @@
+// tools/cli/cmd_report.cpp: utsim report FILE: one run (and with --explore N
+// an exploration) written as a self-contained HTML page (tools/teach/report.h).
+#include <filesystem>
+#include <optional>
+
+#include "scenario/load/loader.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+#include "tools/export/export.h"
+#include "tools/export/format.h"
+#include "tools/teach/report.h"
+
+namespace tools {
+
+int cmd_report(const ReportArgs& a, Io io) {
+  model::LoadResult loaded;
+  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  const model::Scenario& s = *loaded.scenario;
+  const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
+  std::optional<ReportExploration> x;
+  if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
+  const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr);
+
+  if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) { f << html; }); !why.empty()) {
+    io.err << "utsim: " << why << '\n';
+    return kExitUsage;
+  }
+  std::error_code ec;
+  const auto abs = std::filesystem::absolute(a.output, ec);
+  io.out << "wrote " << a.output << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"
+         << (ec ? a.output : abs.string()) << '\n';
+  return kExitOk;
+}
+
+}  // namespace tools

@@ -1,0 +1,23 @@
+// tools/cli/cmd_validate.cpp: utsim validate FILE...: every error of every
+// file, one line each.
+#include "scenario/load/loader.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+
+namespace tools {
+
+int cmd_validate(const std::vector<std::string>& files, Io io) {
+  bool any_error = false;
+  for (const std::string& f : files) {
+    const model::LoadResult r = model::load_scenario_file(f);
+    if (r.errors.empty()) {
+      io.out << f << ": ok\n";
+      continue;
+    }
+    any_error = true;
+    for (const model::ScenarioError& e : r.errors) io.out << e.to_string() << '\n';
+  }
+  return any_error ? kExitInvalid : kExitOk;
+}
+
+}  // namespace tools

@@ -1,0 +1,141 @@
+// tools/cli/commands.h: one function per subcommand, called by run_cli once
+// CLI11 has parsed the command line.  Each returns an exit code (cli.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "scenario/load/loader.h"
+
+namespace tools {
+
+// Where a command writes.  `err_tty`: stderr is a terminal (progress lines).
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+  bool err_tty = false;
+};
+
+// Loads the scenario a command works on into `out`.  On any error, prints
+// each one (one line, with its id and JSON pointer) to io.err and returns
+// false: the command then exits kExitInvalid and writes nothing else.
+bool load_for_command(const std::string& file, Io io, model::LoadResult& out);
+
+// Writes what `write` writes to -o FILE (atomically), or to io.out when
+// `path` is empty.  A file that cannot be written is said on io.err
+// ("utsim: ..."), and the result is false: the command picks its exit code.
+bool write_output(const std::string& path, Io io, const std::function<void(std::ostream&)>& write);
+
+struct RunArgs {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> schedule;  // already checked by decode_schedule
+  std::string trace;                    // "", "text" or "json"
+  std::string output;                   // -o: the trace goes there
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+  bool json = false;
+  bool replay = false;  // `utsim replay` (the schedule is required)
+};
+
+struct CheckArgs {
+  std::vector<std::string> paths;
+  std::optional<std::string> strategy;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+  bool json = false;
+  bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
+};
+
+struct ListArgs {
+  bool bugs = false, properties = false, kernels = false, strategies = false, callbacks = false;
+};
+
+// utsim graph and utsim shrink (cmd_graph.cpp, cmd_shrink.cpp; stateful
+// exploration, explore/graph_analysis.h, explore/shrink.h).
+struct GraphArgs {
+  std::string file;
+  std::string output;                   // -o: the DOT goes there (atomically), else stdout
+  std::uint64_t max_states = 100'000;
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<std::uint32_t> preemption_bound;  // none (or --unbounded): every schedule
+  bool unbounded = false;
+  std::optional<std::uint64_t> max_steps;
+};
+struct ShrinkArgs {
+  std::string file;
+  std::string schedule;
+  std::optional<std::string> property;  // a property name (checked by cmd_shrink)
+  std::optional<std::uint64_t> max_steps;
+  std::uint64_t max_tries = 20'000;     // runs the shrinker may make
+  bool json = false;
+};
+int cmd_graph(const GraphArgs& a, Io io);
+int cmd_shrink(const ShrinkArgs& a, Io io);
+
+// The teaching commands (cmd_explain.cpp, cmd_step.cpp, cmd_report.cpp).
+struct ExplainArgs {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> schedule;  // already checked by decode_schedule
+  std::string color = "auto";           // auto, always, never
+  std::optional<std::uint64_t> max_steps;
+};
+struct StepArgs {
+  std::string file;
+  std::optional<std::string> schedule;  // choices to replay before asking
+  std::optional<std::uint64_t> max_steps;
+  std::istream* in = nullptr;           // the keys typed (default std::cin)
+};
+struct ReportArgs {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> schedule;
+  std::optional<std::uint64_t> explore;  // schedules to explore (model::check_scenario)
+  std::string output = "report.html";
+  std::optional<std::uint64_t> max_steps;
+};
+
+// utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).
+struct ExploreArgs {
+  std::string file;
+  std::optional<std::string> strategy;  // checked by CLI11
+  std::optional<unsigned> depth;
+  std::optional<std::uint32_t> preemption_bound;
+  bool unbounded = false;               // dfs: no preemption bound
+  std::optional<std::uint64_t> max_schedules;
+  std::optional<double> time_limit;     // seconds
+  std::optional<std::uint64_t> seed;
+  std::uint32_t shard_index = 0, shard_count = 1;  // --shard i/N
+  std::optional<std::uint64_t> max_steps;
+  std::optional<std::uint32_t> max_tasks;
+  bool json = false;
+  std::string output;                   // -o: the report goes there (atomically)
+};
+// "i/N" with 0 <= i < N <= 10^6 (digits only): true, and the two numbers
+// stored where asked (null: only check).
+bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* count);
+struct MergeArgs {
+  std::vector<std::string> files;
+  bool json = false;
+  std::string output;
+};
+
+int cmd_validate(const std::vector<std::string>& files, Io io);
+int cmd_run(const RunArgs& a, Io io);
+int cmd_check(const CheckArgs& a, Io io);
+int cmd_list(const ListArgs& a, Io io);
+int cmd_explain(const ExplainArgs& a, Io io);
+int cmd_step(const StepArgs& a, Io io);
+int cmd_report(const ReportArgs& a, Io io);
+int cmd_explore(const ExploreArgs& a, Io io);
+int cmd_merge(const MergeArgs& a, Io io);
+
+}  // namespace tools

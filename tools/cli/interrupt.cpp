@@ -1,0 +1,33 @@
+// tools/cli/interrupt.cpp: the SIGINT/SIGTERM handler and its flag.
+#include "tools/cli/interrupt.h"
+
+namespace tools {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler stores to it");
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+}  // namespace
+
+InterruptGuard::InterruptGuard() {
+  g_stop.store(false);
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, &old_int_);
+  sigaction(SIGTERM, &sa, &old_term_);
+}
+
+InterruptGuard::~InterruptGuard() {
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+}
+
+const std::atomic<bool>* InterruptGuard::flag() const { return &g_stop; }
+bool InterruptGuard::interrupted() const { return g_stop.load(); }
+
+}  // namespace tools

@@ -1,0 +1,147 @@
+// tools/export/export_run.cpp: the recorded run and the names exporters print:
+// who ran a step, which shared object it touched, an event's fields by name;
+// and the one dispatch of `utsim run --trace FORMAT`.
+#include <fmt/format.h>
+
+#include "explore/check.h"
+#include "model/linux/task.h"
+#include "sim/sched/random.h"
+#include "sim/sched/replay.h"
+#include "sim/schedule.h"
+#include "tools/export/export.h"
+#include "tools/export/format.h"
+
+namespace tools {
+
+RecordingScheduler::~RecordingScheduler() {
+  // The engine must not keep pointers into a log that may die before it.
+  if (installed_) simu_.kernel().eng.record(nullptr, nullptr);
+}
+
+void RecordingScheduler::begin_run() {
+  // Simulator::run() has built this run's Kernel before the engine starts,
+  // so the engine is reachable here, before the first step.
+  log_.steps.clear();
+  log_.notes.clear();
+  simu_.kernel().eng.record(&log_.steps, &log_.notes);
+  installed_ = true;
+  inner_.begin_run();
+}
+
+RunScheduler scheduler_for(const std::optional<std::uint64_t>& seed, const std::optional<std::string>& schedule) {
+  if (seed) return {std::make_unique<sim::RandomScheduler>(*seed), fmt::format("random, seed {}", *seed)};
+  if (schedule)
+    return {std::make_unique<sim::ReplayScheduler>(sim::decode_schedule(*schedule).value_or(std::vector<sim::Tid>{})),
+            fmt::format("the schedule '{}'", *schedule)};
+  return {std::make_unique<sim::ReplayScheduler>(), "the default schedule (non-preemptive)"};
+}
+
+std::unique_ptr<TracedRun> traced_run(const model::Scenario& scn, const std::optional<std::string>& schedule,
+                                      const std::optional<std::uint64_t>& seed,
+                                      const std::optional<std::uint64_t>& max_steps) {
+  model::RunConfig cfg = model::explore_options_for(scn, {}).run;
+  if (max_steps) cfg.max_steps = *max_steps;
+  cfg.trace = true;
+  auto r = std::make_unique<TracedRun>();
+  RunScheduler sched = scheduler_for(seed, schedule);
+  r->scheduled_by = std::move(sched.scheduled_by);
+  r->simu = std::make_unique<model::Simulator>(scn, cfg);
+  {
+    RecordingScheduler rec(*sched.scheduler, *r->simu, r->log);
+    r->out = r->simu->run(rec);
+  }
+  r->schedule = schedule_of(r->out.engine.choices, r->out.engine.significant);
+  return r;
+}
+
+std::string thread_task_name(const model::Kernel& k, sim::Tid t) {
+  for (const auto& task : k.tasks)
+    if (task->tid == t) return k.comm(task->pid);
+  return fmt::format("thread {}", t);
+}
+
+std::string object_name(const model::Simulator& run, sim::ObjId o) {
+  const model::Kernel& k = run.kernel();
+  const model::Scenario& scn = run.scenario();
+  if (o.v == 0) return "";
+  if (o == sim::kGlobalObj) return "(the whole system: released by the engine)";
+  if (sim::is_engine_obj(o)) return fmt::format("(thread {} created)", o.v & 0xffffffu);
+  const std::uint32_t owner = o.v >> 8;
+  const auto field = static_cast<model::Field>(o.v & 0xff);
+  const char* fname = model::field_name(field);
+  if (field == model::Field::tasklist_lock) return "tasklist_lock";
+  if (owner >= model::kEngineOwner)
+    return fmt::format("{} {}", run.engine(owner - model::kEngineOwner), fname);
+  if (owner >= model::kCompletionOwner) {
+    const std::uint32_t i = owner - model::kCompletionOwner;
+    if (i < scn.completion_names.size()) return "completion " + scn.completion_names[i];
+    return fmt::format("completion #{}", i);
+  }
+  if (owner == model::kCompletionOwner - 1) return "any task's state (await)";
+  if (owner < k.tasks.size()) return fmt::format("{} {}", k.comm(k.tasks[owner]->pid), fname);
+  return fmt::format("object {:#x}", o.v);
+}
+
+const char* access_verb(sim::Acc a) {
+  switch (a) {
+    case sim::Acc::Local: return "runs";
+    case sim::Acc::Read: return "reads";
+    case sim::Acc::Write: return "writes";
+    case sim::Acc::Lock: return "locks";
+    case sim::Acc::Unlock: return "unlocks";
+    case sim::Acc::Callback: return "calls back";
+    case sim::Acc::Sleep: return "wakes from";
+    case sim::Acc::Spawn: return "starts";
+  }
+  return "?";
+}
+
+std::string EventView::str(const char* key) const {
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+
+EventView view(const model::Event& e, const model::TraceNames& names) {
+  EventView v;
+  v.e = &e;
+  v.name = model::event_name(e.kind);
+  v.j = model::event_json(e, names);
+  return v;
+}
+
+std::string api_call_text(const EventView& v) {
+  std::string call = v.str("call");
+  if (v.has("action")) call += "(" + v.str("action") + ")";
+  else if (v.has("events")) call += "(" + v.str("events") + ")";
+  return call + " = " + v.str("ret");
+}
+
+std::optional<bool> engine_stop_change(const EventView& v) {
+  const bool had = v.str("old").find("ENGINE_STOP") != std::string::npos;
+  const bool has = v.str("new").find("ENGINE_STOP") != std::string::npos;
+  if (had == has) return std::nullopt;
+  return has;
+}
+
+const model::PtraceOp* ptrace_op(const model::Event& e) {
+  const auto* op = static_cast<const model::Op*>(e.ref);
+  return op ? op->as_if<model::PtraceOp>() : nullptr;
+}
+
+void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run,
+                    const StepLog& log) {
+  if (format == "chrome") return write_chrome_trace(os, run, log);
+  if (format == "mermaid") return write_mermaid(os, run, log);
+  if (format == "dot") return write_dot(os, run, log);
+  const bool json = format == "json";
+  for (const model::Event& e : run.kernel().events()) {
+    if (json)
+      os << model::event_json(e, run).dump() << '\n';
+    else
+      os << model::event_text(e, run) << '\n';
+  }
+}
+
+}  // namespace tools

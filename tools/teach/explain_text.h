@@ -1,0 +1,22 @@
+// tools/teach/explain_text.h: a run narrated as text, as `utsim explain`
+// prints it.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "scenario/scenario.h"
+#include "tools/export/export.h"
+
+namespace tools {
+
+// How the run went against its scenario's expect.
+enum class ExplainVerdict { AsExpected, Failed, Diverged };
+
+// The scenario and its explain text, every step of `run` with what changed
+// and why, and how it ended (`file`: the scenario's, for the replay command).
+// ANSI colours when `colour`.
+ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
+                                 const TracedRun& run, bool colour);
+
+}  // namespace tools

@@ -1,0 +1,167 @@
+// tools/teach/narrate.cpp: the narrative of a run (explain.h): each step
+// with its task, kernel function and access, and each event in words with
+// why it happened (explain_why.h).  Quiet steps of one task fold into one.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "tools/teach/explain.h"
+#include "tools/teach/explain_why.h"
+
+namespace tools {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+// ---- what happened, in words --------------------------------------------------------
+
+// ---- what happened, in words --------------------------------------------------------
+
+std::string what_of(const EventView& v, const ExplainCtx& c) {
+  const model::Event& e = *v.e;
+  const std::string task = c.k.comm(e.pid);
+  switch (e.kind) {
+    case model::Ev::sched_state:
+      return fmt::format("{}: {} → {}", task, v.str("prev"), v.str("next"));
+    case model::Ev::utrace_state: {
+      std::string who = v.has("engine") ? v.str("engine") + " " : task + " ";
+      const std::string field = v.str("field"), o = v.str("old"), n = v.str("new");
+      if (field == "utrace_flags" || field == "engine->flags" || field == "thread_info.flags") {
+        std::vector<std::string> add, rem;
+        diff(o, n, &add, &rem);
+        std::vector<std::string> parts;
+        const std::string prefix = field == "thread_info.flags" ? "TIF_" : "";
+        for (const auto& b : add) parts.push_back(prefix + b + " set");
+        for (const auto& b : rem) parts.push_back(prefix + b + " cleared");
+        if (parts.empty()) parts.push_back("unchanged");
+        return fmt::format("{}{}: {}  ({} → {})", who, field, join(parts), o, n);
+      }
+      return fmt::format("{}{} {} → {}", who, field, o, n);
+    }
+    case model::Ev::utrace_callback: {
+      std::string arg = v.has("action") ? v.str("action") : v.has("event") ? "event " + v.str("event") : "";
+      return fmt::format("{} calls {}->{}({}){}", task, v.str("engine"), v.str("callback"), arg,
+                         v.has("ops") ? " through &utrace_detached_ops" : "");
+    }
+    case model::Ev::utrace_return:
+      return fmt::format("{}->{} returned {}", v.str("engine"), v.str("callback"),
+                         v.has("ret") ? v.str("ret") : "(void)");
+    case model::Ev::utrace_api: {
+      std::string args = v.has("engine") ? v.str("engine") : "";
+      if (v.has("action")) args += (args.empty() ? "" : ", ") + v.str("action");
+      if (v.has("events")) args += (args.empty() ? "" : ", ") + v.str("events");
+      return fmt::format("{}: {}({}) returned {}", task, v.str("call"), args, v.str("ret"));
+    }
+    case model::Ev::utrace_stop:
+      if (v.has("state")) return fmt::format("utrace_stop: {} parks in TASK_TRACED", task);
+      return fmt::format("{} returns from utrace_stop ({})", task, v.str("woken"));
+    case model::Ev::signal_generate:
+      return fmt::format("{} sent to {} by {}: {}", v.str("sig"), task, v.str("from"), v.str("result"));
+    case model::Ev::signal_deliver:
+      return fmt::format("{} dequeues {}: {}", task, v.str("sig"), v.str("action"));
+    case model::Ev::signal_wakeup:
+      return fmt::format("signal_wake_up({}): TIF_SIGPENDING, {}", task, v.str("woken") == "1" ? "woken" : "kicked");
+    case model::Ev::group_stop:
+      return fmt::format("{}: group_stop_count {}, {}", task, v.str("group_stop_count"), v.str("flags"));
+    case model::Ev::sys_enter:
+      return fmt::format("{} enters {}()", task, v.str("name"));
+    case model::Ev::sys_exit:
+      return fmt::format("{} returns from {}() = {}", task, v.str("name"), v.str("ret"));
+    case model::Ev::sys_restart:
+      return fmt::format("{}: {} → {}", task, v.str("ret"), v.str("outcome"));
+    case model::Ev::task_new:
+      return fmt::format("{} creates {} ({})", task, v.str("child"), v.str("clone_flags"));
+    case model::Ev::task_exec:
+      return fmt::format("{} execs a new program", task);
+    case model::Ev::task_exit:
+      return fmt::format("{} calls do_exit({})", task, v.str("code"));
+    case model::Ev::notify_parent:
+      return fmt::format("{} notifies {}: {} {}", task, v.str("parent"), v.str("sig"), v.str("code"));
+    case model::Ev::release_task:
+      return fmt::format("{} releases {}", task, v.str("released"));
+    case model::Ev::reparent:
+      return fmt::format("{} is reparented to {}", task, v.str("parent"));
+    case model::Ev::wait_found:
+      return fmt::format("{}'s wait finds {}: {} ({})", task, v.str("child"), v.str("means"), v.str("why"));
+    case model::Ev::op_result: {
+      std::string r = v.has("result") ? " → " + v.str("result") : "";
+      if (v.has("status")) r += " (" + v.str("status") + ")";
+      return fmt::format("{}: op {} at {}{}", task, v.str("op"), v.str("at"), r);
+    }
+    case model::Ev::property:
+      return fmt::format("VIOLATED {}: {}", v.str("property"), v.str("message"));
+    default:
+      return model::event_text(e, c.run);
+  }
+}
+
+std::string kind_of(model::Ev e) {
+  switch (e) {
+    case model::Ev::sched_state:
+    case model::Ev::utrace_stop: return "sched";
+    case model::Ev::utrace_state: return "state";
+    case model::Ev::utrace_api: return "api";
+    case model::Ev::utrace_callback:
+    case model::Ev::utrace_return: return "callback";
+    case model::Ev::signal_generate:
+    case model::Ev::signal_deliver:
+    case model::Ev::signal_wakeup:
+    case model::Ev::group_stop: return "signal";
+    case model::Ev::property: return "property";
+    case model::Ev::op_result: return "op";
+    default: return "life";
+  }
+}
+
+}  // namespace
+
+std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log) {
+  const model::Kernel& k = run.kernel();
+  std::vector<NarrativeStep> out;
+  std::map<int, std::string> last_return;
+  const auto& evs = k.events();
+  std::size_t ei = 0;
+  const std::uint64_t nsteps = std::max<std::uint64_t>(log.steps.size(), evs.empty() ? 0 : evs.back().step);
+  for (std::uint64_t s = 1; s <= nsteps; ++s) {
+    const sim::StepRec* rec = s <= log.steps.size() ? &log.steps[s - 1] : nullptr;
+    const std::string task = rec ? thread_task_name(k, rec->tid) : std::string("end of run");
+    const std::string where = rec ? rec->acc.where : "";
+    ExplainCtx ctx{run, k, where, task, last_return};
+    NarrativeStep st;
+    st.first = st.last = s;
+    st.task = task;
+    if (!where.empty()) st.functions.push_back(where);
+    if (rec) {
+      const std::string obj = object_name(run, rec->acc.obj);
+      st.access = obj.empty() ? std::string(access_verb(rec->acc.kind))
+                              : fmt::format("{} {}", access_verb(rec->acc.kind), obj);
+      st.chosen = rec->choice != ~0u;
+    }
+    for (; ei < evs.size() && evs[ei].step <= s; ++ei) {
+      const model::Event& e = evs[ei];
+      EventView v = view(e, run);
+      st.lines.push_back({what_of(v, ctx), why_of(v, ctx), kind_of(e.kind)});
+      if (e.kind == model::Ev::utrace_return) last_return[e.pid] = v.str("ret");
+      if (e.kind == model::Ev::utrace_callback) last_return[e.pid].clear();
+    }
+    // Quiet steps of the same task fold into one entry.
+    if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task &&
+        !st.chosen) {
+      NarrativeStep& prev = out.back();
+      prev.last = s;
+      prev.access.clear();
+      if (!where.empty() && prev.functions.back() != where) prev.functions.push_back(where);
+      continue;
+    }
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+}  // namespace tools

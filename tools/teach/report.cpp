@@ -1,0 +1,277 @@
+// tools/teach/report.cpp: utsim report: one self-contained HTML page about a
+// scenario — its text and JSON, an SVG swimlane timeline of a run, the state
+// diagram of every task, the narrative of `utsim explain`, and with --explore N
+// the outcomes and violations of an exploration (model::check_scenario) with a
+// counterexample and its own timeline.  No network: CSS and JS are embedded
+// (report_assets.h), the pictures are SVG laid out by report_svg.cpp.
+#include "tools/teach/report.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "tools/export/format.h"
+#include "tools/export/scenario_text.h"
+#include "tools/teach/explain.h"
+#include "tools/teach/report_assets.h"
+#include "tools/teach/report_svg.h"
+
+namespace tools {
+
+namespace {
+
+// Inline Markdown of the explain texts: **bold**, *emphasis*, `code`.
+std::string md_inline(const std::string& text) {
+  const std::string s = xml_escape(text);
+  std::string o;
+  bool b = false, i = false, c = false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    if (s[k] == '`') {
+      o += c ? "</code>" : "<code>";
+      c = !c;
+    } else if (!c && s[k] == '*' && k + 1 < s.size() && s[k + 1] == '*') {
+      o += b ? "</strong>" : "<strong>";
+      b = !b;
+      ++k;
+    } else if (!c && s[k] == '*') {
+      o += i ? "</em>" : "<em>";
+      i = !i;
+    } else {
+      o += s[k];
+    }
+  }
+  if (c) o += "</code>";
+  if (i) o += "</em>";
+  if (b) o += "</strong>";
+  return o;
+}
+
+// Paragraphs and "- " lists.
+std::string md_block(const std::string& md) {
+  std::string o, para;
+  bool in_list = false;
+  auto flush = [&] {
+    if (para.empty()) return;
+    if (in_list)
+      o += "<li>" + md_inline(para) + "</li>";
+    else
+      o += "<p>" + md_inline(para) + "</p>";
+    para.clear();
+  };
+  std::istringstream in(md);
+  std::string line;
+  while (std::getline(in, line)) {
+    const bool blank = line.find_first_not_of(" \t") == std::string::npos;
+    const bool item = line.rfind("- ", 0) == 0 || line.rfind("* ", 0) == 0;
+    if (blank) {
+      flush();
+      if (in_list) o += "</ul>";
+      in_list = false;
+      continue;
+    }
+    if (item) {
+      flush();
+      if (!in_list) o += "<ul>";
+      in_list = true;
+      para = line.substr(2);
+      continue;
+    }
+    para += (para.empty() ? "" : " ") + line;
+  }
+  flush();
+  if (in_list) o += "</ul>";
+  return o;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+const char* kLegend =
+    R"(<div class="legend"><span><span class="sw" style="background:#7cc47f"></span>TASK_RUNNING</span>)"
+    R"(<span><span class="sw" style="background:#a9cdee"></span>TASK_INTERRUPTIBLE</span>)"
+    R"(<span><span class="sw" style="background:#6f9fd6"></span>TASK_UNINTERRUPTIBLE</span>)"
+    R"(<span><span class="sw" style="background:#f0b45e"></span>TASK_STOPPED</span>)"
+    R"(<span><span class="sw" style="background:#e0605e"></span>TASK_TRACED</span>)"
+    R"(<span><span class="sw" style="background:#b5b5b5"></span>EXIT_ZOMBIE</span>)"
+    R"(<span><span class="sw" style="background:#8a8a8a"></span>EXIT_DEAD / TASK_DEAD</span>)"
+    R"(<span><span class="sw" style="background:#c77dd6"></span>callback</span>)"
+    R"(<span><span class="sw" style="background:#dfe3ea"></span>syscall</span>)"
+    R"(<span>◆ utrace API call (yellow), ptrace request (orange)</span><span>▲ signal</span><span>● wait</span>)"
+    R"(<span>■ fork/exit/notify</span><span>• utrace state: ENGINE_STOP, engine->ops (teal)</span><span>✖ violated property</span>)"
+    R"(<span>arrows: wake/resume (red), signal sent → delivered (green), stop/death → wait (blue)</span></div>)";
+
+// The summary of one run: how it ended, the violations and the guarantees they break.
+std::string run_summary(const model::Scenario& s, const TracedRun& r, const std::string& file) {
+  const auto& e = r.out.engine;
+  std::string o = "<dl class=\"kv\">";
+  auto kv = [&](const std::string& k, const std::string& v) { o += "<dt>" + k + "</dt><dd>" + v + "</dd>"; };
+  kv("scheduled by", xml_escape(r.scheduled_by));
+  kv("schedule", "<code>'" + xml_escape(r.schedule) + "'</code>");
+  kv("steps", fmt::format("{} steps, {} choice points, {} preemptions", e.steps, e.choices.size(), e.preemptions));
+  std::string end = sim::run_end_name(e.end);
+  for (const sim::BlockedThread& b : e.blocked)
+    end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);
+  kv("ended", xml_escape(end));
+  if (e.end != sim::RunEnd::Diverged) kv("outcome", "<code>" + xml_escape(model::outcome_signature(*r.simu)) + "</code>");
+  const model::PropertySet tolerated = model::tolerated_properties(s);
+  std::size_t unexpected = 0;
+  for (const model::Violation& v : r.out.violations) unexpected += !tolerated.test(static_cast<std::size_t>(v.property));
+  kv("verdict", unexpected ? "<span class=\"verdict-bad\">FAIL: " + std::to_string(unexpected) +
+                                 " unexpected violation(s)</span>"
+                           : "<span class=\"verdict-ok\">as expected</span>");
+  kv("replay", "<code>" + xml_escape(replay_command(file, r.schedule)) + "</code>");
+  o += "</dl>";
+  for (const model::Violation& v : r.out.violations) {
+    const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
+    o += fmt::format("<div class=\"violation\"><strong>violated {}</strong> at step {}: {} <em>[{}]</em><br>{}",
+                     xml_escape(model::property_name(v.property)), v.step, xml_escape(v.message),
+                     ok ? "expected by the scenario" : "UNEXPECTED", xml_escape(property_promise(v.property)));
+    for (const Guarantee& g : guarantees_of(v.property))
+      o += fmt::format("<blockquote><strong>{}</strong> ({}): “{}”</blockquote>", xml_escape(g.id), xml_escape(g.section),
+                       xml_escape(g.quote));
+    o += "</div>";
+  }
+  return o;
+}
+
+std::string narrative_table(const TracedRun& r, const std::string& id) {
+  std::string o = fmt::format(
+      "<div class=\"scroll\"><table class=\"narrative\" id=\"{}\"><tr><th>step</th><th>task</th><th>kernel "
+      "function: what the step touched</th><th>what changed, and why</th></tr>",
+      id);
+  for (const NarrativeStep& st : narrate(r.run(), r.log)) {
+    std::string fn;
+    for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
+    if (!st.access.empty()) fn += ": " + st.access;
+    const std::string steps = st.first == st.last ? std::to_string(st.first) : fmt::format("{}–{}", st.first, st.last);
+    o += fmt::format("<tr data-first=\"{}\" data-last=\"{}\"{}><td class=\"step\">{}{}</td><td class=\"task\">{}</td><td>{}</td><td>",
+                     st.first, st.last, st.lines.empty() ? " class=\"quiet\"" : "", steps, st.chosen ? " *" : "",
+                     xml_escape(st.task), xml_escape(fn));
+    if (!st.lines.empty()) {
+      o += "<ul>";
+      for (const NarrativeLine& l : st.lines) {
+        o += fmt::format("<li><span class=\"k-{}\">{}</span>", xml_escape(l.kind), xml_escape(l.what));
+        if (!l.why.empty()) {
+          std::string why = xml_escape(l.why);
+          for (std::size_t p = why.find('\n'); p != std::string::npos; p = why.find('\n', p)) why.replace(p, 1, "<br>");
+          o += "<div class=\"why\">" + why + "</div>";
+        }
+        o += "</li>";
+      }
+      o += "</ul>";
+    }
+    o += "</td></tr>";
+  }
+  return o + "</table></div>";
+}
+
+std::string exploration_section(const model::Scenario& s, const ReportExploration& x, const std::string& file) {
+  const model::Verdict& v = x.verdict;
+  std::string o = "<section id=\"exploration\"><h2>Exploration</h2>";
+  o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}</p>", v.schedules,
+                   xml_escape(model::strategy_name(v.strategy)), v.steps,
+                   v.passed() ? "<span class=\"verdict-ok\">pass</span>" : "<span class=\"verdict-bad\">FAIL</span>");
+  if (v.error) o += "<p class=\"verdict-bad\">internal error: " + xml_escape(v.error_message) + "</p>";
+  for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + xml_escape(p) + "</p>";
+  o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
+       "<th>example</th></tr>";
+  for (const model::OutcomeClass& c : v.outcomes)
+    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", xml_escape(c.signature), c.count,
+                     xml_escape(replay_command(file, c.example.schedule)));
+  o += "</table></div><h3>Properties broken</h3>";
+  if (v.violations.empty()) o += "<p>None: every property held on every schedule explored.</p>";
+  else {
+    const model::PropertySet tolerated = model::tolerated_properties(s);
+    o += "<div class=\"scroll\"><table><tr><th>property</th><th>schedules</th><th>expected</th><th>first example</th></tr>";
+    for (const model::FoundViolation& f : v.violations)
+      o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<br><code>{}</code></td></tr>",
+                       xml_escape(model::property_name(f.property)), f.count,
+                       tolerated.test(static_cast<std::size_t>(f.property)) ? "yes" : "<strong>no</strong>",
+                       xml_escape(f.message), xml_escape(replay_command(file, f.where.schedule)));
+    o += "</table></div>";
+  }
+  if (x.counterexample) {
+    o += fmt::format("<h3>Counterexample: {}</h3>", xml_escape(x.cx_property));
+    o += "<p>The first schedule that broke it, replayed with its own timeline:</p>";
+    o += run_summary(s, *x.counterexample, file);
+    o += kLegend;
+    o += "<div class=\"scroll\">" +
+         timeline_svg(build_timeline(x.counterexample->run(), x.counterexample->log), "cx-timeline") + "</div>";
+    o += "<details><summary>its narrative</summary>" + narrative_table(*x.counterexample, "cx-narrative") +
+         "</details>";
+  }
+  return o + "</section>";
+}
+
+}  // namespace
+
+ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
+                                     const std::optional<std::uint64_t>& max_steps) {
+  model::ExploreOverrides ov;
+  ov.max_schedules = schedules;
+  if (max_steps) ov.max_steps = *max_steps;
+  ReportExploration x;
+  x.verdict = model::check_scenario(s, model::explore_options_for(s, {}, ov));
+  const model::PropertySet expected = s.expect.violations;
+  const model::FoundViolation* pick = nullptr;
+  for (const model::FoundViolation& f : x.verdict.violations)
+    if (!pick || (expected.test(static_cast<std::size_t>(f.property)) &&
+                  !expected.test(static_cast<std::size_t>(pick->property))))
+      pick = &f;
+  if (pick) {
+    x.cx_schedule = pick->where.schedule;
+    x.cx_property = model::property_name(pick->property);
+    x.counterexample = traced_run(s, pick->where.schedule, std::nullopt, max_steps);
+  }
+  return x;
+}
+
+std::string report_html(const model::Scenario& s, const std::string& file, const TracedRun& run,
+                        const ReportExploration* x) {
+  std::string html;
+  html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  html += "<title>utsim report: " + xml_escape(s.name) + "</title><style>";
+  html += report_assets::kCss;
+  html += "</style></head><body>\n";
+  html += "<header><h1>" + xml_escape(s.name) + "</h1><div class=\"summary\">" + xml_escape(s.summary) + "</div>";
+  html += fmt::format("<div class=\"meta\">kernel <code>{}</code> · file <code>{}</code> · <span id=\"counts\"></span></div></header>\n",
+                      xml_escape(kernel_text(s)), xml_escape(file));
+  html += "<nav><a href=\"#scenario\">Scenario</a><a href=\"#run\">The run</a><a href=\"#timeline\">Timeline</a>"
+          "<a href=\"#states\">States</a><a href=\"#narrative-section\">Narrative</a>";
+  if (x) html += "<a href=\"#exploration\">Exploration</a>";
+  html += "</nav><div id=\"js-errors\"></div><main>\n";
+
+  html += "<section id=\"scenario\"><h2>The scenario</h2>";
+  if (!s.explain.empty()) html += "<div class=\"explain\">" + md_block(s.explain) + "</div>";
+  if (!s.origin.empty()) html += "<p><em>Origin:</em> " + md_inline(s.origin) + "</p>";
+  html += "<details><summary>its JSON (" + xml_escape(file) + ")</summary><pre>" + xml_escape(read_file(file)) +
+          "</pre></details></section>\n";
+
+  html += "<section id=\"run\"><h2>The run</h2>" + run_summary(s, run, file) + "</section>\n";
+  html += "<section id=\"timeline\"><h2>Timeline</h2><p>A lane per task; time flows right, one unit per "
+          "simulated step. Hover for details; click a marker to see that step in the narrative.</p>";
+  html += kLegend;
+  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run.run(), run.log), "run-timeline") + "</div></section>\n";
+  html += "<section id=\"states\"><h2>Task states as visited</h2><p>Each task's state machine in this run: the "
+          "states it went through, each transition labelled with the kernel function of the step that made it "
+          "(hover an arrow for the steps). The same graph as <code>utsim run --trace dot</code>.</p>";
+  html += "<div class=\"scroll\">" + state_diagram_svg(state_machines(run.run(), run.log)) + "</div></section>\n";
+  html += "<section id=\"narrative-section\"><h2>Narrative</h2><p>What <code>utsim explain</code> says, step by step "
+          "(* marks a step a choice point gave to that task).</p>" +
+          narrative_table(run, "narrative") + "</section>\n";
+  if (x) html += exploration_section(s, *x, file) + "\n";
+  html += "</main><footer>Generated by utsim " UTSIM_VERSION
+          " — a deterministic simulator of the Linux utrace core and ptrace on utrace. This page is self-contained."
+          "</footer>\n<script>";
+  html += report_assets::kJs;
+  html += "</script></body></html>\n";
+  return html;
+}
+
+}  // namespace tools

@@ -1,0 +1,34 @@
+// tools/teach/report.h: the HTML page of `utsim report`: a scenario, one run
+// of it as a timeline, state diagrams and a narrative, and what an
+// exploration found.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "explore/check.h"
+#include "scenario/scenario.h"
+#include "tools/export/export.h"
+
+namespace tools {
+
+// An exploration as the report shows it, with one counterexample replayed.
+struct ReportExploration {
+  model::Verdict verdict;
+  std::unique_ptr<TracedRun> counterexample;  // none when nothing was violated
+  std::string cx_schedule, cx_property;
+};
+
+// Explores `schedules` schedules (as utsim check) and replays the first
+// example of a violation the scenario expects, else of the first violation.
+ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
+                                     const std::optional<std::uint64_t>& max_steps);
+
+// The self-contained page (CSS, JS and pictures inline) about `run` of the
+// scenario in `file`, with the exploration `x` when there is one.
+std::string report_html(const model::Scenario& s, const std::string& file, const TracedRun& run,
+                        const ReportExploration* x);
+
+}  // namespace tools

@@ -151,7 +151,7 @@ std::uint64_t state_hash(const Simulator& run) {
   const std::uint32_t cap = call_cap(run.scenario());
   for (const auto& e : k.engines) {
     h.add(static_cast<std::uint64_t>(e->id) << 32 | static_cast<std::uint32_t>(e->kref));
-    h.add(static_cast<std::uint64_t>(e->ops) | std::uint64_t{e->on_list} << 8 | std::uint64_t{e->freed} << 9 |
+    h.add(static_cast<std::uint64_t>(e->ops.get()) | std::uint64_t{e->on_list} << 8 | std::uint64_t{e->freed} << 9 |
           std::uint64_t{e->exam_valid} << 10 | static_cast<std::uint64_t>(in.handle_of(*e) + 1) << 16);
     h.add(e->flags);
     h.add(e->data);

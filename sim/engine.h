@@ -118,6 +118,10 @@ class Engine {
   std::uint64_t steps() const noexcept { return steps_; }
   std::size_t thread_count() const noexcept { return threads_.size(); }
   void* user(Tid t) const { return threads_[t].user; }
+  // What the program running on the engine wants reachable from any step
+  // (the model's kernel): set by the program, never read by the engine.
+  void set_context(void* c) noexcept { context_ = c; }
+  void* context() const noexcept { return context_; }
 
   // The reference is good until the next spawn (threads live in a vector).
   const Access& pending(Tid t) const { return threads_[t].pending; }
@@ -204,6 +208,7 @@ class Engine {
   std::vector<Tid> enabled_;
   std::vector<Tid> choices_;
   Scheduler* sched_ = nullptr;
+  void* context_ = nullptr;
   std::vector<StepRec>* log_ = nullptr;
   std::vector<Access>* notes_ = nullptr;
   const std::atomic<bool>* stop_ = nullptr;

@@ -351,9 +351,18 @@ void Checks::engine_freed(Engine& e) {
   ei.freed_at = step();
 }
 
-void Checks::ops_changed(Engine& e, int before) {
+void Checks::field_changed(Task& t, Engine* e, UField f, std::int64_t before, std::int64_t after) {
+  if (f == UField::resume) {
+    // I1: resume is never STOP or DETACH.
+    const auto resume = static_cast<std::uint32_t>(after);
+    if (resume == UTRACE_STOP || resume >= UTRACE_DETACH)
+      invariant(t, "I1", fmt::format("utrace->resume set to {}", utrace_resume_action_name(resume)));
+  }
+  if (f == UField::engine_ops && e) ops_changed(*e, static_cast<Engine::Ops>(before));
+}
+
+void Checks::ops_changed(Engine& e, Engine::Ops was) {
   // I6: ops moves only real -> sentinel -> NULL, or to NULL.
-  const auto was = static_cast<Engine::Ops>(before);
   if (e.target && (was == Engine::Ops::Null || (was == Engine::Ops::Detached && e.ops == Engine::Ops::Real)))
     invariant(*e.target, "I6", fmt::format("e{}->ops went backwards", e.id));
   EngineInfo& ei = engine(e);
@@ -398,12 +407,6 @@ void Checks::after_reset(Task& t) {
   if ((t.utrace_flags & want) != want)
     invariant(t, "I5", fmt::format("utrace_flags of {} is {}, missing {}", k_.comm(t.pid),
                                    utrace_events_string(t.utrace_flags), utrace_events_string(want & ~t.utrace_flags)));
-}
-
-// I1: resume is never STOP or DETACH.
-void Checks::resume_changed(Task& t, std::uint32_t, std::uint32_t resume) {
-  if (resume == UTRACE_STOP || resume >= UTRACE_DETACH)
-    invariant(t, "I1", fmt::format("utrace->resume set to {}", utrace_resume_action_name(resume)));
 }
 
 void Checks::on_kernel_bug(Kernel&, Task& t, const char* which, const char* what) { invariant(t, which, what); }

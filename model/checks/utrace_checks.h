@@ -40,8 +40,7 @@ class Checks final : public LinuxHooks, public UtraceHooks {
   void api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) override;
   void engine_touched(Engine& e, const char* what) override;
   void engine_freed(Engine& e) override;
-  void ops_changed(Engine& e, int before) override;
-  void resume_changed(Task& t, std::uint32_t before, std::uint32_t after) override;
+  void field_changed(Task& t, Engine* e, UField f, std::int64_t before, std::int64_t after) override;
   void entering_traced(Task& t) override;
   void leaving_traced(Task& t, bool sigkill) override;
   void woken_by_sigkill(Task& t) override;
@@ -50,6 +49,7 @@ class Checks final : public LinuxHooks, public UtraceHooks {
 
  private:
   void invariant(Task& t, const char* which, const std::string& message);
+  void ops_changed(Engine& e, Engine::Ops was);
 
   struct TaskInfo {
     std::uint64_t pass_begin = 0;   // step at which the event being reported began

@@ -35,16 +35,16 @@ sim::Co<void> Kernel::kthread_main(Task* tp) {
 // tracer aborted the syscall (it returns -ENOSYS).
 sim::Co<bool> Kernel::syscall_entry(Task& t, int nr) {
   emit(Ev::sys_enter, t.pid, nr);
-  co_await rd(t, Field::tif, "system_call");
-  if (!(t.tif & tif_bit(TIF_SYSCALL_TRACE))) co_return false;
+  const unsigned long tif = co_await READ_ONCE(t.tif, "system_call");
+  if (!(tif & tif_bit(TIF_SYSCALL_TRACE))) co_return false;
   co_return co_await syscall_trace_enter(t);
 }
 
 // int_ret_from_sys_call: the exit hooks first.
 sim::Co<void> Kernel::syscall_exit_work(Task& t, int nr, std::int64_t ret) {
   emit(Ev::sys_exit, t.pid, nr, ret);
-  co_await rd(t, Field::tif, "int_ret_from_sys_call");
-  if (t.tif & (tif_bit(TIF_SYSCALL_TRACE) | tif_bit(TIF_SINGLESTEP))) co_await syscall_trace_leave(t);
+  const unsigned long tif = co_await READ_ONCE(t.tif, "int_ret_from_sys_call");
+  if (tif & (tif_bit(TIF_SYSCALL_TRACE) | tif_bit(TIF_SINGLESTEP))) co_await syscall_trace_leave(t);
 }
 
 // ... then the work loop with the syscall's registers in place.
@@ -87,8 +87,8 @@ sim::Co<void> Kernel::syscall_trace_leave(Task& cur) {
 // clears TIF_NOTIFY_RESUME and calls tracehook_notify_resume().
 sim::Co<void> Kernel::return_to_user(Task& cur) {
   for (;;) {
-    co_await rd(cur, Field::tif, "int_ret_from_sys_call");
-    const unsigned long work = cur.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME));
+    const unsigned long work =
+        co_await READ_ONCE(cur.tif, "int_ret_from_sys_call") & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME));
     if (!work) co_return;
     if (work & tif_bit(TIF_SIGPENDING)) co_await do_signal(cur);
     if (work & tif_bit(TIF_NOTIFY_RESUME)) {

@@ -57,22 +57,21 @@ sim::Co<void> Kernel::do_group_exit(Task& cur, int exit_code) {
 // complete a group stop in progress.
 sim::Co<void> Kernel::exit_signals(Task& tsk) {
   // PF_EXITING is read under siglock (signal delivery) or tasklist_lock
-  // (ptrace links, reapers): for the explorers, setting it touches both.
-  const auto note_exiting = [&] {
-    sim::note(oid(t_owner(tsk), Field::flags), sim::Acc::Write, "PF_EXITING");
-    sim::note(tsk.sighand->siglock.id(), sim::Acc::Write, "PF_EXITING");
-    sim::note(tasklist_lock.id(), sim::Acc::Write, "PF_EXITING");
+  // (ptrace links, reapers): setting it touches what both guard.
+  const auto set_exiting = [&] {
+    tsk.flags.touch("PF_EXITING");
+    guarded_by(tsk.sighand->siglock).touch("PF_EXITING");
+    guarded_by(tasklist_lock).touch("PF_EXITING");
+    tsk.flags.set(tsk.flags | PF_EXITING, "PF_EXITING");
   };
   if (tsk.thread_group_empty() || (tsk.signal->flags & SIGNAL_GROUP_EXIT) ||
       tsk.signal->group_exit_task) {
-    note_exiting();
-    tsk.flags |= PF_EXITING;
+    set_exiting();
     co_return;
   }
   co_await tsk.sighand->siglock.lock("exit_signals");
   // From now this task is not visible for group-wide signals.
-  note_exiting();
-  tsk.flags |= PF_EXITING;
+  set_exiting();
   int group_stop = 0;
   if (tsk.test_tif(TIF_SIGPENDING)) {
     // complete_signal() may have chosen us for a group-wide signal: another
@@ -176,7 +175,7 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
 // parent's children list and the pid hash.  tasklist_lock held.
 void Kernel::exit_signal_unlink(Task& p) {
   // __exit_signal() runs under siglock: signal senders see it (for the explorers).
-  sim::note(p.sighand->siglock.id(), sim::Acc::Write, "__exit_signal");
+  guarded_by(p.sighand->siglock).touch("__exit_signal");
   SignalStruct& sig = *p.signal;
   if (sig.curr_target == &p) {
     auto& th = sig.threads;
@@ -311,8 +310,8 @@ sim::Co<int> Kernel::wait_consider_task(Task& cur, WaitOpts& wo, bool ptrace, Ta
   if (wo.pid > 0 && p.pid != wo.pid) co_return 0;
   // For the explorers (sim/note.h): what follows reads the child's state
   // without the child's siglock.
-  sim::note(oid(t_owner(p), Field::state), sim::Acc::Read, "wait_consider_task");
-  sim::note(oid(t_owner(p), Field::exit_state), sim::Acc::Read, "wait_consider_task");
+  p.state.peek("wait_consider_task");
+  p.exit_state.peek("wait_consider_task");
   // __WALL: all children; __WCLONE: only "clone" children (reporting with a
   // signal other than SIGCHLD); otherwise only the others.
   if (((p.exit_signal != SIGCHLD) ^ ((wo.flags & __WCLONE) != 0)) && !(wo.flags & __WALL))
@@ -367,8 +366,7 @@ sim::Co<std::int64_t> Kernel::do_wait(Task& cur, WaitOpts& wo) {
     retval = wo.notask_error;
     if (retval || (wo.flags & WNOHANG)) break;
     retval = -ERESTARTSYS;
-    co_await rd(cur, Field::tif, "do_wait");
-    if (cur.test_tif(TIF_SIGPENDING)) break;
+    if (co_await READ_ONCE(cur.tif, "do_wait") & tif_bit(TIF_SIGPENDING)) break;
     co_await schedule(cur, "do_wait");
   }
   set_task_state(cur, TASK_RUNNING);

@@ -38,11 +38,11 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
 
   Task* parent = (clone_flags & (CLONE_PARENT | CLONE_THREAD)) ? cur.real_parent : &cur;
   Task& p = new_task(parent, cur.comm, false);
-  p.flags = (cur.flags & ~(PF_STARTING | PF_EXITING | PF_SIGNALED)) | PF_FORKNOEXEC | PF_STARTING;
+  p.flags.init((cur.flags & ~(PF_STARTING | PF_EXITING | PF_SIGNALED)) | PF_FORKNOEXEC | PF_STARTING);
   // dup_task_struct() copies thread_info; copy_process() clears the signal
   // and syscall-tracing flags; tracehook_init_task() -> utrace_init_task().
-  p.tif = cur.tif & ~(tif_bit(TIF_SIGPENDING) | tif_bit(TIF_SYSCALL_TRACE) |
-                      tif_bit(TIF_SINGLESTEP) | tif_bit(TIF_BLOCKSTEP));
+  p.tif.init(cur.tif & ~(tif_bit(TIF_SIGPENDING) | tif_bit(TIF_SYSCALL_TRACE) |
+                         tif_bit(TIF_SINGLESTEP) | tif_bit(TIF_BLOCKSTEP)));
   utrace_init_task(p);
   p.blocked = cur.blocked;
   p.clone_thread = (clone_flags & CLONE_THREAD) != 0;
@@ -84,7 +84,7 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   // kernel's clone_flags carry the exit signal in their CSIGNAL byte
   // (ptrace_report_clone() tells fork from clone by it).
   co_await tracehook_report_clone(cur, clone_flags | (static_cast<std::uint64_t>(exit_signal) & CSIGNAL), p);
-  p.flags &= ~PF_STARTING;
+  p.flags.set(p.flags & ~PF_STARTING);
   spawn_thread(p);  // wake_up_new_task()
   co_await tracehook_report_clone_complete(cur, clone_flags, p);
   if (clone_flags & CLONE_VFORK) {
@@ -195,7 +195,7 @@ sim::Co<int> Kernel::do_execve(Task& cur, UserAddr image) {
   co_await cur.sighand->siglock.lock("setup_new_exec");
   flush_signal_handlers(cur);
   cur.sighand->siglock.unlock();
-  cur.flags &= ~PF_FORKNOEXEC;
+  cur.flags.set(cur.flags & ~PF_FORKNOEXEC);
   cur.self_exec_id++;
   emit(Ev::task_exec, cur.pid);
   // start_thread(): the new image, and registers of its own.

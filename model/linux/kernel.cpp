@@ -14,7 +14,6 @@
 
 namespace model {
 
-static_assert(static_cast<std::uint32_t>(Field::tif) == kTifField, "Task::note_tif() names Field::tif");
 
 const char* field_name(Field f) {
   switch (f) {
@@ -77,11 +76,11 @@ std::string tif_string(unsigned long flags) {
 }
 
 void WaitQueueHead::add(Task* t) {
-  sim::note(id, sim::Acc::Write, "add_wait_queue");
+  touch("add_wait_queue");
   if (std::find(waiters.begin(), waiters.end(), t) == waiters.end()) waiters.push_back(t);
 }
 void WaitQueueHead::remove(Task* t) {
-  sim::note(id, sim::Acc::Write, "remove_wait_queue");
+  touch("remove_wait_queue");
   std::erase(waiters, t);
 }
 
@@ -93,12 +92,13 @@ Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConf
     : eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), version_(version), bugs_(bugs),
       trace_hash_(sim::kHashSeed) {
   utrace_hooks = &no_utrace_hooks;
+  eng.set_context(this);  // the kernel of the run, from any step (model/shared.h)
 }
 
 Kernel::~Kernel() = default;
 
 Task& Kernel::new_task(Task* creator, std::string comm, bool kthread) {
-  sim::note(pid_table_obj(), sim::Acc::Write, "alloc_pid");
+  pid_hash.touch("alloc_pid");
   auto owned = std::make_unique<Task>();
   Task& t = *owned;
   t.idx = static_cast<int>(tasks.size());
@@ -107,8 +107,13 @@ Task& Kernel::new_task(Task* creator, std::string comm, bool kthread) {
   t.kthread = kthread;
   t.comm = std::move(comm);
   t.group_leader = &t;
-  t.state_wq.set_id(oid(Kernel::t_owner(t), Field::state));
-  if (kthread) t.flags |= PF_KTHREAD;
+  t.state.bind(obj(t, Field::state));
+  t.exit_state.bind(obj(t, Field::exit_state));
+  t.flags.bind(obj(t, Field::flags));
+  t.tif.bind(obj(t, Field::tif));
+  t.pending.bind(obj(t, Field::sigpending));
+  utrace_init_task(t);
+  if (kthread) t.flags.init(PF_KTHREAD);
   if (creator) {
     t.real_parent = creator;
     t.parent = creator;
@@ -125,7 +130,7 @@ SignalStruct& Kernel::new_signal_struct(Task& leader) {
   signals_.push_back(std::make_unique<SignalStruct>());
   SignalStruct& sig = *signals_.back();
   sig.threads.push_back(&leader);
-  sig.wait_chldexit.id = oid(t_owner(leader), Field::wait_chldexit);
+  sig.wait_chldexit.bind(obj(leader, Field::wait_chldexit));
   sig.live = 1;
   sig.curr_target = &leader;
   return sig;
@@ -161,19 +166,19 @@ Task& Kernel::create_task(std::string comm, bool kthread) {
 }
 
 Task* Kernel::find_task_by_vpid(int pid) const {
-  sim::note(pid_table_obj(), sim::Acc::Read, "find_task_by_vpid");
+  pid_hash.peek("find_task_by_vpid");
   if (pid <= 0 || static_cast<std::size_t>(pid) >= pid_table_.size()) return nullptr;
   return pid_table_[static_cast<std::size_t>(pid)];
 }
 
 void Kernel::detach_pid(Task& t) {
-  sim::note(pid_table_obj(), sim::Acc::Write, "detach_pid");
+  pid_hash.touch("detach_pid");
   if (static_cast<std::size_t>(t.pid) < pid_table_.size() && pid_table_[t.pid] == &t)
     pid_table_[t.pid] = nullptr;
 }
 
 void Kernel::attach_pid(Task& t, int pid) {
-  sim::note(pid_table_obj(), sim::Acc::Write, "attach_pid");
+  pid_hash.touch("attach_pid");
   if (pid_table_.size() <= static_cast<std::size_t>(pid)) pid_table_.resize(pid + 1, nullptr);
   pid_table_[static_cast<std::size_t>(pid)] = &t;
 }
@@ -240,37 +245,32 @@ std::string Kernel::message(std::int64_t index) const {
 
 // ---- scheduling ------------------------------------------------------------------------
 
-// The state changes below are noted for the explorers (sim/note.h): other
-// CPUs read task->state and exit_state at their yield points.
+// set_task_state(): other CPUs read task->state and exit_state at their
+// yield points; the change shows in the trace.
 void Kernel::set_task_state(Task& t, unsigned state) {
-  sim::note(oid(t_owner(t), Field::state), sim::Acc::Write, "task->state");
-  if (t.state == state) return;
-  emit(Ev::sched_state, t.pid, t.state, state);
-  const unsigned before = t.state;
-  t.state = state;
+  const unsigned before = t.state.set(state, "task->state");
+  if (before == state) return;
+  emit(Ev::sched_state, t.pid, before, state);
   for (LinuxHooks* h : hooks_) h->on_state_change(*this, t, before, state);
 }
 
 void Kernel::set_exit_state(Task& t, int exit_state) {
-  sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Write, "task->exit_state");
-  if (t.exit_state == exit_state) return;
-  emit(Ev::sched_state, t.pid, t.exit_state ? t.exit_state : t.state, exit_state);
-  const int before = t.exit_state;
-  t.exit_state = exit_state;
+  const int before = t.exit_state.set(exit_state, "task->exit_state");
+  if (before == exit_state) return;
+  emit(Ev::sched_state, t.pid, before ? before : static_cast<int>(t.state), exit_state);
   for (LinuxHooks* h : hooks_) h->on_exit_state_change(*this, t, before, exit_state);
 }
 
 // wake_up_state() / try_to_wake_up(): only a task whose state matches `mask`.
 bool Kernel::wake_up_state(Task& t, unsigned mask) {
-  sim::note(oid(t_owner(t), Field::state), sim::Acc::Read, "try_to_wake_up");
-  if (!(t.state & mask)) return false;
+  if (!(t.state.peek("try_to_wake_up") & mask)) return false;
   set_task_state(t, TASK_RUNNING);
   eng.wake(t.tid);
   return true;
 }
 
 void Kernel::wake_up(WaitQueueHead& q, unsigned mask) {
-  sim::note(q.id, sim::Acc::Read, "__wake_up");
+  q.peek("__wake_up");
   // Copy: a woken task may remove itself before we finish.
   std::vector<Task*> w = q.waiters;
   for (Task* t : w) wake_up_state(*t, mask);
@@ -287,9 +287,9 @@ static bool signal_pending_state(unsigned state, const Task& p) {
 // What schedule()'s test reads, noted for the explorers: a waker's writes
 // must not commute with it.
 static void note_sleep_test(const Task& cur) {
-  sim::note(oid(Kernel::t_owner(cur), Field::state), sim::Acc::Read, "schedule");
-  sim::note(oid(Kernel::t_owner(cur), Field::tif), sim::Acc::Read, "schedule");
-  sim::note(oid(Kernel::t_owner(cur), Field::sigpending), sim::Acc::Read, "schedule");
+  cur.state.peek("schedule");
+  cur.tif.peek("schedule");
+  cur.pending.peek("schedule");
 }
 
 // schedule(): sleep in the current state until a wake-up makes it
@@ -302,10 +302,10 @@ sim::Co<void> Kernel::schedule(Task& cur, const char* where) {
     set_task_state(cur, TASK_RUNNING);
     co_return;
   }
-  sim::note(oid(t_owner(cur), Field::state), sim::Acc::Write, "schedule");  // on_cpu, nvcsw
+  cur.state.touch("schedule");  // on_cpu, nvcsw
   cur.on_cpu = false;
   ++cur.nvcsw;
-  co_await sim::block(oid(t_owner(cur), Field::state), where);
+  co_await sim::block(cur.state.id(), where);
   note_sleep_test(cur);  // callers test for signals right after
   cur.on_cpu = true;
 }
@@ -317,10 +317,10 @@ sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const ch
     set_task_state(cur, TASK_RUNNING);
     co_return false;
   }
-  sim::note(oid(t_owner(cur), Field::state), sim::Acc::Write, "schedule");  // on_cpu, nvcsw
+  cur.state.touch("schedule");  // on_cpu, nvcsw
   cur.on_cpu = false;
   ++cur.nvcsw;
-  const bool timed_out = co_await sim::block(oid(t_owner(cur), Field::state), where, deadline);
+  const bool timed_out = co_await sim::block(cur.state.id(), where, deadline);
   note_sleep_test(cur);  // callers test for signals right after
   cur.on_cpu = true;
   if (timed_out) set_task_state(cur, TASK_RUNNING);  // process_timeout() -> wake_up_process()
@@ -331,8 +331,8 @@ sim::Co<bool> Kernel::schedule_until(Task& cur, std::uint64_t deadline, const ch
 
 TaskState Kernel::task_state_of(const Task& t) const {
   // `await` and `assert_state` test this inside a step: tell the explorers.
-  sim::note(oid(t_owner(t), Field::state), sim::Acc::Read, "task_state");
-  sim::note(oid(t_owner(t), Field::exit_state), sim::Acc::Read, "task_state");
+  t.state.peek("task_state");
+  t.exit_state.peek("task_state");
   if (t.released || t.exit_state == EXIT_DEAD) return TaskState::Dead;
   if (t.exit_state == EXIT_ZOMBIE) return TaskState::Zombie;
   if (t.state & __TASK_TRACED) return TaskState::Traced;

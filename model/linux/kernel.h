@@ -84,7 +84,7 @@ inline sim::ObjId oid(std::uint32_t owner, Field f) {
 // struct completion (kernel/sched.c): a kernel thread or a module waits on
 // one with wait_for_completion() until another calls complete().
 struct Completion {
-  explicit Completion(sim::ObjId id) : done(id) { waiters.id = id; }
+  explicit Completion(sim::ObjId id) : done(id) { waiters.bind(id); }
   sim::Completion done;
   // The tasks asleep in wait_for_completion(), in the order they queued
   // (x->wait): complete() makes the first one TASK_RUNNING.
@@ -125,7 +125,7 @@ class Kernel final {
   void detach_pid(Task& t);
   // The pid hash, as one object for the explorers: fork and release write
   // it, lookups read it.
-  static sim::ObjId pid_table_obj() { return oid(kCompletionOwner - 2, Field::none); }
+  SharedObject pid_hash{oid(kCompletionOwner - 2, Field::none)};
   SignalStruct& new_signal_struct(Task& leader);
   SighandStruct& new_sighand(Task& owner);
   TaskState task_state_of(const Task& t) const;
@@ -152,14 +152,9 @@ class Kernel final {
   // Returns cond.
   bool BUG_ON(bool cond, Task& t, const char* which, const char* what);
 
-  // ---- yield points -------------------------------------------------------------------
-  sim::PointAwaiter rd(const Task& t, Field f, const char* where) const {
-    return sim::read(oid(t_owner(t), f), where);
-  }
-  sim::PointAwaiter wr(const Task& t, Field f, const char* where) const {
-    return sim::write(oid(t_owner(t), f), where);
-  }
+  // The owner part of the ObjIds of a task's shared fields.
   static std::uint32_t t_owner(const Task& t) { return static_cast<std::uint32_t>(t.idx); }
+  static sim::ObjId obj(const Task& t, Field f) { return oid(t_owner(t), f); }
 
   // ---- scheduling (kernel/sched.c) -------------------------------------------------------
   void set_task_state(Task& t, unsigned state);

@@ -27,9 +27,7 @@ void rm_from_queue(SigSet mask, SigPending& p) {
 
 // For the explorers (sim/note.h): other CPUs read a task's private pending
 // set at their yield points, so a step that changes it says so.
-void note_pending(const Task& t) {
-  sim::note(oid(Kernel::t_owner(t), Field::sigpending), sim::Acc::Write, "pending");
-}
+void note_pending(const Task& t) { t.pending.touch("pending"); }
 void rm_from_queue(SigSet mask, Task& t) {
   note_pending(t);
   rm_from_queue(mask, t.pending);
@@ -577,7 +575,7 @@ relock:
 
     sighand.siglock.unlock();
     // Anything else is fatal, maybe with a core dump.
-    cur.flags |= PF_SIGNALED;
+    cur.flags.set(cur.flags | PF_SIGNALED);
     const bool core = sig_kernel_coredump(signr);
     emit(Ev::signal_deliver, cur.pid, signr,
          static_cast<int>(core ? SigDisp::Core : SigDisp::Terminate), info->code);

@@ -2,9 +2,10 @@
 // sighand_struct), after include/linux/sched.h of Linux 2.6.32.
 //
 // Field names follow the kernel.  Only what the model needs is here; what is
-// shared between CPUs and read without a lock is read and written through the
-// yield points of model/kernel.h, so every interleaving of those accesses is
-// a schedule.
+// shared between CPUs and touched without its lock is a Shared field
+// (model/shared.h), read and written through READ_ONCE/WRITE_ONCE and the
+// other accesses that header names, so every interleaving of those accesses
+// is a schedule.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "model/events.h"
 #include "model/linux/task_state.h"
 #include "model/linux/user.h"
+#include "model/shared.h"
 #include "sim/engine.h"
 #include "sim/note.h"
 #include "sim/sync.h"
@@ -48,9 +50,6 @@ enum Tif : unsigned {
   TIF_SINGLESTEP = 4, TIF_FORCED_TF = 24, TIF_BLOCKSTEP = 25,
 };
 constexpr unsigned long tif_bit(Tif t) { return 1UL << t; }
-// Field::tif of model/kernel.h (kernel.cpp checks it), for the explorers'
-// notes: other CPUs read the flags at their yield points.
-inline constexpr std::uint32_t kTifField = 3;
 std::string tif_string(unsigned long flags);  // "SIGPENDING|NOTIFY_RESUME"
 
 // ---- signal_struct flags (include/linux/sched.h) ------------------------------------
@@ -77,9 +76,16 @@ struct Siginfo {
 
 // struct sigpending: the mask of pending signals, and the queued siginfos.
 // Legacy signals (< SIGRTMIN) are queued at most once; real-time ones queue.
-struct SigPending {
+// A task's own set is read locklessly by other CPUs (signal_pending() and
+// friends): it is a SharedObject; the shared set of a thread group is only
+// touched under siglock.
+struct SigPending : SharedObject {
   SigSet signal;
   std::vector<Siginfo> list;
+  void clear() {
+    signal = SigSet{};
+    list.clear();
+  }
 };
 
 // struct k_sigaction.  A user handler is an address in user space: the
@@ -102,9 +108,8 @@ struct SighandStruct {
 // A wait queue of tasks (wait_queue_head_t): a task sleeps on it in some
 // state and is woken with wake_up(TASK_NORMAL), which only wakes it while
 // it is still in a matching state.
-struct WaitQueueHead {
+struct WaitQueueHead : SharedObject {  // add/remove write it, wake_up() reads it
   std::vector<Task*> waiters;
-  sim::ObjId id{};  // for the explorers: add/remove write it, wake_up() reads it
   void add(Task* t);
   void remove(Task* t);
 };
@@ -160,12 +165,12 @@ struct Task {
   sim::Tid tid = sim::kNoTid;
 
   // scheduling state
-  unsigned state = TASK_RUNNING;
-  int exit_state = 0;
+  Shared<unsigned> state{TASK_RUNNING};
+  Shared<int> exit_state{0};
   int exit_code = 0;
   int exit_signal = SIGCHLD;  // -1: detached (a thread)
-  unsigned flags = 0;         // PF_*
-  unsigned long tif = 0;      // thread_info flags
+  Shared<unsigned> flags{0};       // PF_*
+  Shared<unsigned long> tif{0};    // thread_info flags
   bool on_cpu = true;         // not sleeping in schedule()
   std::uint64_t nvcsw = 0;    // times it slept in schedule() (wait_task_inactive)
 
@@ -194,11 +199,8 @@ struct Task {
   unsigned self_exec_id = 0, parent_exec_id = 0;
 
   // utrace (utrace-semantics.md §1.1)
-  unsigned long utrace_flags = 0;
-  Utrace* utrace = nullptr;  // allocated by the first attach, owned by the Kernel
-
-  // wake-ups for waiters on this task's state (the `await` op)
-  sim::WaitQueue state_wq;
+  Shared<unsigned long> utrace_flags{0};
+  Shared<Utrace*> utrace{nullptr};  // allocated by the first attach, owned by the Kernel
 
   // the registers of the syscall on its way back to user mode
   PtRegs regs;
@@ -209,18 +211,15 @@ struct Task {
 
   bool is_leader() const { return group_leader == this; }
   bool test_tif(Tif f) const { return tif & tif_bit(f); }
-  void set_tif(Tif f) {
-    tif |= tif_bit(f);
-    note_tif();
-  }
-  void clear_tif(Tif f) {
-    tif &= ~tif_bit(f);
-    note_tif();
-  }
-  void note_tif() const {
-    sim::note(sim::ObjId{(static_cast<std::uint32_t>(idx) << 8) | kTifField}, sim::Acc::Write, "thread_info.flags");
-  }
+  // set_tsk_thread_flag() / clear_tsk_thread_flag(): atomic bit operations.
+  void set_tif(Tif f) { tif.set(tif | tif_bit(f), "set_tsk_thread_flag"); }
+  void clear_tif(Tif f) { tif.set(tif & ~tif_bit(f), "clear_tsk_thread_flag"); }
   bool thread_group_empty() const { return signal->threads.size() <= 1; }
 };
+
+// fatal_signal_pending() (include/linux/sched.h).
+inline bool fatal_signal_pending(const Task& t) {
+  return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL);
+}
 
 }  // namespace model

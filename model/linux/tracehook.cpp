@@ -14,58 +14,55 @@ constexpr unsigned long ev(UtraceEventBit b) { return UTRACE_EVENT(b); }
 }  // namespace
 
 sim::Co<bool> Kernel::tracehook_report_syscall_entry(Task& cur) {
-  co_await rd(cur, Field::utrace_flags, "tracehook_report_syscall_entry");
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_report_syscall_entry");
   // (No co_await inside a short-circuit condition: GCC 12 miscompiles it.)
-  if (!(cur.utrace_flags & ev(_UTRACE_EVENT_SYSCALL_ENTRY))) co_return false;
+  if (!(utrace_flags & ev(_UTRACE_EVENT_SYSCALL_ENTRY))) co_return false;
   const bool abort = co_await utrace_report_syscall_entry(*this, cur);
   co_return abort;
 }
 
 sim::Co<void> Kernel::tracehook_report_syscall_exit(Task& cur, bool step) {
-  co_await rd(cur, Field::utrace_flags, "tracehook_report_syscall_exit");
-  if (cur.utrace_flags & ev(_UTRACE_EVENT_SYSCALL_EXIT)) co_await utrace_report_syscall_exit(*this, cur);
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_report_syscall_exit");
+  if (utrace_flags & ev(_UTRACE_EVENT_SYSCALL_EXIT)) co_await utrace_report_syscall_exit(*this, cur);
 }
 
 sim::Co<void> Kernel::tracehook_notify_resume(Task& cur) {
   // smp_mb() pairs with the one before set_notify_resume() sets the flag.
-  co_await rd(cur, Field::utrace_flags, "tracehook_notify_resume");
-  if (cur.utrace_flags) co_await utrace_resume(*this, cur);
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_notify_resume");
+  if (utrace_flags) co_await utrace_resume(*this, cur);
 }
 
 sim::Co<int> Kernel::tracehook_get_signal(Task& cur, Siginfo* info, KSigaction* return_ka) {
   // siglock is held: utrace_flags can still change (set_events takes only
   // utrace->lock), but the signal path reads it under siglock as one step.
-  sim::note(oid(t_owner(cur), Field::utrace_flags), sim::Acc::Read, "tracehook_get_signal");
-  if (cur.utrace_flags) co_return co_await utrace_get_signal(*this, cur, info, return_ka);
+  if (cur.utrace_flags.peek("tracehook_get_signal")) co_return co_await utrace_get_signal(*this, cur, info, return_ka);
   co_return 0;
 }
 
 // The tests of utrace_flags below are made inside other steps (under
 // siglock): noted for the explorers (sim/note.h).
 bool Kernel::tracehook_force_sigpending(Task& cur) {
-  sim::note(oid(t_owner(cur), Field::utrace_flags), sim::Acc::Read, "tracehook_force_sigpending");
-  if (cur.utrace_flags) return utrace_interrupt_pending(*this, cur);
+  if (cur.utrace_flags.peek("tracehook_force_sigpending")) return utrace_interrupt_pending(*this, cur);
   return false;
 }
 
 bool Kernel::tracehook_consider_ignored_signal(Task& t, int) const {
-  sim::note(oid(t_owner(t), Field::utrace_flags), sim::Acc::Read, "tracehook_consider_ignored_signal");
-  return (t.utrace_flags & ev(_UTRACE_EVENT_SIGNAL_IGN)) != 0;
+  return (t.utrace_flags.peek("tracehook_consider_ignored_signal") & ev(_UTRACE_EVENT_SIGNAL_IGN)) != 0;
 }
 
 bool Kernel::tracehook_consider_fatal_signal(Task& t, int) const {
-  sim::note(oid(t_owner(t), Field::utrace_flags), sim::Acc::Read, "tracehook_consider_fatal_signal");
-  return (t.utrace_flags & (ev(_UTRACE_EVENT_SIGNAL_TERM) | ev(_UTRACE_EVENT_SIGNAL_CORE))) != 0;
+  return (t.utrace_flags.peek("tracehook_consider_fatal_signal") &
+          (ev(_UTRACE_EVENT_SIGNAL_TERM) | ev(_UTRACE_EVENT_SIGNAL_CORE))) != 0;
 }
 
 sim::Co<void> Kernel::tracehook_signal_handler(Task& cur, int, bool stepping) {
-  co_await rd(cur, Field::utrace_flags, "tracehook_signal_handler");
-  if (cur.utrace_flags) co_await utrace_signal_handler(*this, cur, stepping);
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_signal_handler");
+  if (utrace_flags) co_await utrace_signal_handler(*this, cur, stepping);
 }
 
 sim::Co<void> Kernel::tracehook_report_clone(Task& cur, std::uint64_t clone_flags, Task& child) {
-  co_await rd(cur, Field::utrace_flags, "tracehook_report_clone");
-  if (cur.utrace_flags & ev(_UTRACE_EVENT_CLONE)) co_await utrace_report_clone(*this, cur, clone_flags, child);
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_report_clone");
+  if (utrace_flags & ev(_UTRACE_EVENT_CLONE)) co_await utrace_report_clone(*this, cur, clone_flags, child);
   if (child.ptrace) {
     // It doesn't matter who attached to this task: the pending SIGSTOP is
     // right in any case.
@@ -79,8 +76,8 @@ sim::Co<void> Kernel::tracehook_report_clone_complete(Task& cur, std::uint64_t c
 }
 
 sim::Co<void> Kernel::tracehook_report_exec(Task& cur) {
-  co_await rd(cur, Field::utrace_flags, "tracehook_report_exec");
-  if (cur.utrace_flags & ev(_UTRACE_EVENT_EXEC)) co_await utrace_report_exec(*this, cur);
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_report_exec");
+  if (utrace_flags & ev(_UTRACE_EVENT_EXEC)) co_await utrace_report_exec(*this, cur);
 }
 
 // Called with siglock held; utrace_report_jctl() drops it around the
@@ -95,8 +92,8 @@ sim::Co<void> Kernel::tracehook_finish_jctl(Task& cur) {
 }
 
 sim::Co<void> Kernel::tracehook_report_exit(Task& cur, int* code) {
-  co_await rd(cur, Field::utrace_flags, "tracehook_report_exit");
-  if (cur.utrace_flags & ev(_UTRACE_EVENT_EXIT)) co_await utrace_report_exit(*this, cur, code);
+  const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_report_exit");
+  if (utrace_flags & ev(_UTRACE_EVENT_EXIT)) co_await utrace_report_exit(*this, cur, code);
 }
 
 int Kernel::tracehook_notify_death(Task& task, bool) {
@@ -110,15 +107,15 @@ int Kernel::tracehook_notify_death(Task& task, bool) {
 sim::Co<void> Kernel::tracehook_report_death(Task& task, int signal, bool group_dead) {
   // utrace_set_events() checks exit_state under tasklist_lock to
   // synchronise with exit_notify(): a DEATH bit set before then is seen here.
-  co_await rd(task, Field::utrace_flags, "tracehook_report_death");
-  if (task.utrace_flags & _UTRACE_DEATH_EVENTS)
+  const unsigned long utrace_flags = co_await READ_ONCE(task.utrace_flags, "tracehook_report_death");
+  if (utrace_flags & _UTRACE_DEATH_EVENTS)
     co_await utrace_report_death(*this, task, group_dead, signal);
 }
 
 sim::Co<void> Kernel::tracehook_prepare_release_task(Task& task) {
   // smp_mb(): see utrace_add_engine() (race R6).
-  co_await rd(task, Field::utrace_flags, "tracehook_prepare_release_task");
-  if (task.utrace_flags) co_await utrace_maybe_reap(*this, task, true);
+  const unsigned long utrace_flags = co_await READ_ONCE(task.utrace_flags, "tracehook_prepare_release_task");
+  if (utrace_flags) co_await utrace_maybe_reap(*this, task, true);
 }
 
 }  // namespace model

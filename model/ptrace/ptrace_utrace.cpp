@@ -470,8 +470,7 @@ sim::Co<int> ptrace_check_attach(Kernel& k, Task& cur, Task& child, bool kill) {
   int ret = -ESRCH;
   if (child.parent == &cur) {
     if (kill) ret = 0;
-    co_await k.rd(child, Field::state, "ptrace_check_attach");
-    if (child.state & (__TASK_STOPPED | __TASK_TRACED)) {
+    if (co_await READ_ONCE(child.state, "ptrace_check_attach") & (__TASK_STOPPED | __TASK_TRACED)) {
       // RHEL6: freeze the stop while we use the registers (R9, R17h).
       utrace_freeze_stop(k, child);
       const int stop = co_await utrace_control(k, cur, &child, *e, UTRACE_STOP);

@@ -41,7 +41,17 @@ void utrace_task_alloc(Kernel& k, Task& task) {
   k.utraces.push_back(std::make_unique<Utrace>());
   Utrace& u = *k.utraces.back();
   u.lock.set_id(obj(task, Field::utrace_lock));
-  task.utrace = &u;
+  u.reporting.bind(obj(task, Field::reporting), traced_as(UField::reporting));
+  u.resume.bind(obj(task, Field::resume), traced_as(UField::resume));
+  u.pending_attach.bind(obj(task, Field::pending_attach), traced_as(UField::pending_attach));
+  u.freeze_stop.bind(obj(task, Field::freeze_stop), traced_as(UField::freeze_stop));
+  u.signal_handler.bind(obj(task, Field::utrace_bits), traced_as(UField::signal_handler));
+  u.vfork_stop.bind(obj(task, Field::utrace_bits), traced_as(UField::vfork_stop));
+  u.death.bind(obj(task, Field::utrace_bits), traced_as(UField::death));
+  u.reap.bind(obj(task, Field::utrace_bits), traced_as(UField::reap));
+  u.stopped.bind(obj(task, Field::utrace_bits), traced_as(UField::stopped));
+  smp_wmb();  // pairs with the smp_rmb() in task_utrace_struct()
+  task.utrace.set(&u, "utrace_task_alloc");
 }
 
 // utrace_add_engine(): EXCLUSIVE check, the first-engine handshake with
@@ -57,12 +67,12 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
     // In case we had no engines before, make utrace_flags non-zero.  The
     // smp_mb() pairs with tracehook_prepare_release_task(): either it sees
     // utrace_flags != 0, or we see EXIT_DEAD (R6).
-    co_await wr(target, Field::utrace_flags, "utrace_add_engine");
-    set_utrace_flags(k, target, EVENT_REAP);
+    co_await WRITE_ONCE(target.utrace_flags, EVENT_REAP, "utrace_add_engine");
     if (!has_race(k, 6)) {
-      co_await rd(target, Field::exit_state, "utrace_add_engine");
-      if (target.exit_state == EXIT_DEAD) {
-        set_utrace_flags(k, target, 0);
+      smp_mb();
+      const int exit_state = co_await READ_ONCE(target.exit_state, "utrace_add_engine");
+      if (exit_state == EXIT_DEAD) {
+        target.utrace_flags.set(0);
         ret = -ESRCH;
       }
     }
@@ -75,16 +85,14 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
       hooks(k).list_change(target, "utrace_add_engine (R1)");
       u.attached.push_back(&e);
       if (u.resume > UTRACE_REPORT) {
-        set_resume(k, target, UTRACE_REPORT);
+        u.resume.set(UTRACE_REPORT);
         set_notify_resume(k, target);
       }
     } else {
       // The tail of `attaching`: the task splices it at its next report, so
       // the new engine never sees the event being reported now (G3).
       u.attaching.push_back(&e);
-      co_await wr(target, Field::pending_attach, "utrace_add_engine");
-      if (!u.pending_attach) trace_state(k, target, UField::pending_attach, 0, 1);
-      u.pending_attach = true;
+      co_await WRITE_ONCE(u.pending_attach, true, "utrace_add_engine");
     }
     hooks(k).engine_attached(e, target);
   }
@@ -129,8 +137,8 @@ static sim::Co<AttachResult> do_utrace_attach_task(Kernel& k, Task& cur, Task* t
     // unless we are that creator (§5.6).
     const bool creator = cur.utrace && cur.utrace->cloning == target;
     while ((target->flags & PF_STARTING) && !creator) {
-      co_await k.rd(cur, Field::tif, "utrace_attach_delay");
-      if (cur.test_tif(TIF_SIGPENDING)) {
+      const unsigned long tif = co_await READ_ONCE(cur.tif, "utrace_attach_delay");
+      if (tif & tif_bit(TIF_SIGPENDING)) {
         r.err = ERESTARTNOINTR;
         co_return r;
       }
@@ -139,7 +147,7 @@ static sim::Co<AttachResult> do_utrace_attach_task(Kernel& k, Task& cur, Task* t
       k.set_task_state(cur, TASK_RUNNING);
     }
   }
-  co_await k.wr(*target, Field::utrace_lock, "utrace_task_alloc");
+  co_await target->utrace.write_point("utrace_task_alloc");  // task_lock(), modelled by one step
   utrace_task_alloc(k, *target);
 
   // A new engine starts with two references: the one returned and the
@@ -147,19 +155,20 @@ static sim::Co<AttachResult> do_utrace_attach_task(Kernel& k, Task& cur, Task* t
   // the same seen from outside).
   k.engines.push_back(std::make_unique<Engine>());
   Engine& e = *k.engines.back();
-  e.kref = 2;
-  e.flags = 0;
+  e.kref.init(2);
   e.table = ops;
-  e.ops = Engine::Ops::Real;
   e.data = data;
   e.has_release = ops->has_release();
   e.target = target;
   e.id = ++k.next_engine_id;
+  e.kref.bind(obj(e, Field::engine_ref));
+  e.ops.bind(obj(e, Field::engine_ops), traced_as(UField::engine_ops));
+  e.flags.bind(obj(e, Field::engine_flags), traced_as(UField::engine_flags));
   const int ret = co_await utrace_add_engine(k, *target, e, flags, ops, data);
   if (ret) {
     // Freed without a release call.
     e.freed = true;
-    e.kref = 0;
+    e.kref.init(0);
     r.err = -ret;
     co_return r;
   }
@@ -174,9 +183,9 @@ namespace ut {
 sim::Co<int> get_utrace_lock(Kernel& k, Task* target, Engine& e, bool attached) {
   if (e.freed) hooks(k).engine_touched(e, "get_utrace_lock");
   // The ops are checked before the task pointer is touched at all (G17).
-  co_await rd(e, Field::engine_ops, "get_utrace_lock");
-  if (e.ops == Engine::Ops::Null) co_return -ESRCH;
-  if (e.ops == Engine::Ops::Detached) co_return attached ? -ESRCH : -ERESTARTSYS;
+  const Engine::Ops ops = co_await READ_ONCE(e.ops, "get_utrace_lock");
+  if (ops == Engine::Ops::Null) co_return -ESRCH;
+  if (ops == Engine::Ops::Detached) co_return attached ? -ESRCH : -ERESTARTSYS;
   if (!target || !target->utrace) co_return -ESRCH;  // not this engine's task: caller error
   Utrace& u = U(*target);
   co_await u.lock.lock("get_utrace_lock");
@@ -207,12 +216,12 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
   ret = -EALREADY;
   bool refused = false;
 
-  co_await rd(t, Field::exit_state, "utrace_set_events");
+  const int exit_state = co_await READ_ONCE(t.exit_state, "utrace_set_events");
   if (v4(k)) {
     // If utrace_report_death() is already in progress, too late to clear.
     refused = (removed & _UTRACE_DEATH_EVENTS) && u.death;
   } else {
-    refused = t.exit_state && ((added & _UTRACE_DEATH_EVENTS) ||
+    refused = exit_state && ((added & _UTRACE_DEATH_EVENTS) ||
                                (u.death && (removed & _UTRACE_DEATH_EVENTS)) ||
                                (u.reap && (removed & EVENT_REAP)));
   }
@@ -222,23 +231,23 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
   const unsigned long new_for_death = v4(k) ? added : (events & ~old_utrace_flags);
   if (!refused && (new_for_death & _UTRACE_DEATH_EVENTS)) {
     if (has_race(k, 8)) {
-      co_await wr(t, Field::utrace_flags, "utrace_set_events (R8)");
-      set_utrace_flags(k, t, t.utrace_flags | events);
+      co_await t.utrace_flags.write_point("utrace_set_events (R8)");
+      t.utrace_flags.set(t.utrace_flags | events);
     } else {
       co_await k.tasklist_lock.lock("utrace_set_events");
       if (t.exit_state)
         refused = true;
       else
-        set_utrace_flags(k, t, t.utrace_flags | events);
+        t.utrace_flags.set(t.utrace_flags | events);
       k.tasklist_lock.unlock();
     }
   }
   if (!refused) {
-    co_await wr(e, Field::engine_flags, "utrace_set_events");
-    set_engine_flags(k, e, events | (e.flags & ENGINE_STOP));
+    co_await e.flags.write_point("utrace_set_events");
+    e.flags.set(events | (e.flags & ENGINE_STOP));
     hooks(k).events_set(e, old_flags, events);
-    co_await wr(t, Field::utrace_flags, "utrace_set_events");
-    set_utrace_flags(k, t, t.utrace_flags | events);
+    co_await t.utrace_flags.write_point("utrace_set_events");
+    t.utrace_flags.set(t.utrace_flags | events);
     if ((events & UTRACE_EVENT_SYSCALL) && !(old_utrace_flags & UTRACE_EVENT_SYSCALL))
       t.set_tif(TIF_SYSCALL_TRACE);
     ret = 0;
@@ -246,8 +255,8 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
     if (removed && &t != &cur && !stopped && !t.exit_state) {
       // The barrier pairs with start_callback(): if the task has not reached
       // finish_callback() yet, it may be inside a callback to this engine.
-      co_await rd(t, Field::reporting, "utrace_set_events");
-      if (u.reporting == &e && !has_race(k, 4)) ret = -EINPROGRESS;
+      smp_mb();
+      if (co_await READ_ONCE(u.reporting, "utrace_set_events") == &e && !has_race(k, 4)) ret = -EINPROGRESS;
     }
   }
   u.lock.unlock();
@@ -278,8 +287,8 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
   Task& t = *target;
   Utrace& u = U(t);
 
-  co_await rd(t, Field::state, "utrace_control");
-  bool reset = v2(k) ? u.stopped : (t.state & __TASK_TRACED) != 0;
+  const unsigned state = co_await READ_ONCE(t.state, "utrace_control");
+  bool reset = v2(k) ? u.stopped : (state & __TASK_TRACED) != 0;
   ret = 0;
   if (t.exit_state) {
     ret = utrace_control_dead(u, action);
@@ -292,7 +301,7 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
 
   switch (action) {
     case UTRACE_STOP:
-      mark_engine_wants_stop(k, t, e);
+      mark_engine_wants_stop(t, e);
       if (!reset) {
         const bool stopped = co_await utrace_do_stop(k, t);
         if (!stopped) ret = -EINPROGRESS;
@@ -304,20 +313,20 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
       // Only the whole bit can be cleared; the other engines' wishes are
       // recomputed by the next utrace_reset().
       if (engine_wants_stop(e)) {
-        co_await wr(t, Field::utrace_flags, "utrace_control");
-        set_utrace_flags(k, t, t.utrace_flags & ~ENGINE_STOP);
+        co_await t.utrace_flags.write_point("utrace_control");
+        t.utrace_flags.set(t.utrace_flags & ~ENGINE_STOP);
       }
-      co_await mark_engine_detached(k, e);
+      co_await mark_engine_detached(e);
       if (!reset) reset = co_await utrace_do_stop(k, t);
       if (!reset) {
         // As in utrace_set_events(): we may be in the middle of a callback.
-        co_await rd(t, Field::reporting, "utrace_control");
-        if (u.reporting == &e && !has_race(k, 4)) ret = -EINPROGRESS;
+        smp_mb();  // pairs with start_callback()
+        if (co_await READ_ONCE(u.reporting, "utrace_control") == &e && !has_race(k, 4)) ret = -EINPROGRESS;
       }
       break;
 
     case UTRACE_RESUME:
-      clear_engine_wants_stop(k, e);
+      clear_engine_wants_stop(e);
       if (v2(k) && reset) t.clear_tif(TIF_SINGLESTEP);  // V2: user_disable_single_step() right away
       break;
 
@@ -331,26 +340,24 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
           ret = -EAGAIN;
           break;
         }
-        clear_engine_wants_stop(k, e);
+        clear_engine_wants_stop(e);
         t.set_tif(TIF_SINGLESTEP);  // user_enable_{single,block}_step()
         break;
       }
       // Make the thread call tracehook_notify_resume() soon; not needed if
       // it was already interrupted (utrace_get_signal() reports soon).
-      clear_engine_wants_stop(k, e);
+      clear_engine_wants_stop(e);
       if (action < u.resume) {
-        co_await wr(t, Field::resume, "utrace_control");
-        set_resume(k, t, action);
+        co_await WRITE_ONCE(u.resume, action, "utrace_control");
         set_notify_resume(k, t);
       }
       break;
 
     case UTRACE_INTERRUPT:
       // Make the thread call tracehook_get_signal() soon.
-      clear_engine_wants_stop(k, e);
+      clear_engine_wants_stop(e);
       if (u.resume == UTRACE_INTERRUPT) break;
-      co_await wr(t, Field::resume, "utrace_control");
-      set_resume(k, t, UTRACE_INTERRUPT);
+      co_await WRITE_ONCE(u.resume, UTRACE_INTERRUPT, "utrace_control");
       if (reset) {
         // Stopped: it goes through utrace_get_signal() when woken anyway.
         t.set_tif(TIF_SIGPENDING);
@@ -384,8 +391,7 @@ static sim::Co<int> do_utrace_barrier(Kernel& k, Task& cur, Task* target, Engine
     } else {
       // Every engine state change is made with the lock held; with it, only
       // a callback in progress can still be running.
-      co_await rd(*target, Field::reporting, "utrace_barrier");
-      if (U(*target).reporting != &e) ret = 0;
+      if (co_await READ_ONCE(U(*target).reporting, "utrace_barrier") != &e) ret = 0;
       U(*target).lock.unlock();
       if (!ret) break;
     }
@@ -393,8 +399,7 @@ static sim::Co<int> do_utrace_barrier(Kernel& k, Task& cur, Task* target, Engine
     k.set_task_state(cur, TASK_INTERRUPTIBLE);
     co_await k.schedule_until(cur, k.eng.now() + 1, "utrace_barrier");
     k.set_task_state(cur, TASK_RUNNING);
-    co_await k.rd(cur, Field::tif, "utrace_barrier");
-    if (cur.test_tif(TIF_SIGPENDING)) {
+    if (co_await READ_ONCE(cur.tif, "utrace_barrier") & tif_bit(TIF_SIGPENDING)) {
       ret = -ERESTARTSYS;
       break;
     }
@@ -432,8 +437,7 @@ static sim::Co<int> do_utrace_prepare_examine(Kernel& k, Task& cur, Task* target
   } else if (!target || target->exit_state) {
     ret = -ESRCH;
   } else {
-    co_await k.rd(*target, Field::state, "utrace_prepare_examine");
-    e.exam_state = target->state;
+    e.exam_state = co_await READ_ONCE(target->state, "utrace_prepare_examine");
     if (e.exam_state == TASK_RUNNING) {
       ret = -EAGAIN;
     } else {

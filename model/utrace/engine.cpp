@@ -56,82 +56,33 @@ EngineOps& utrace_detached_ops() {
 
 namespace ut {
 
-// ---- state changes (traced, and checked) -----------------------------------------------------
-
-// Each setter tells the explorers (sim/note.h) that the step writes the
-// field, which other CPUs read locklessly at their own yield points.
-void set_resume(Kernel& k, Task& t, std::uint32_t resume) {
-  sim::note(obj(t, Field::resume), sim::Acc::Write, "utrace->resume");
-  Utrace& u = U(t);
-  if (u.resume == resume) return;
-  trace_state(k, t, UField::resume, u.resume, resume);
-  const std::uint32_t before = u.resume;
-  u.resume = resume;
-  hooks(k).resume_changed(t, before, resume);
-}
-
-void set_utrace_flags(Kernel& k, Task& t, unsigned long flags) {
-  sim::note(obj(t, Field::utrace_flags), sim::Acc::Write, "utrace_flags");
-  if (t.utrace_flags == flags) return;
-  trace_state(k, t, UField::utrace_flags, static_cast<std::int64_t>(t.utrace_flags),
-              static_cast<std::int64_t>(flags));
-  t.utrace_flags = flags;
-}
-
-void set_engine_flags(Kernel& k, Engine& e, unsigned long flags) {
-  sim::note(obj(e, Field::engine_flags), sim::Acc::Write, "engine->flags");
-  if (e.flags == flags) return;
-  if (e.target)
-    trace_state(k, *e.target, UField::engine_flags, static_cast<std::int64_t>(e.flags),
-                static_cast<std::int64_t>(flags), e.id);
-  e.flags = flags;
-}
-
-void set_engine_ops(Kernel& k, Engine& e, Engine::Ops ops) {
-  sim::note(obj(e, Field::engine_ops), sim::Acc::Write, "engine->ops");
-  if (e.ops == ops) return;
-  const Engine::Ops before = e.ops;
-  if (e.target)
-    trace_state(k, *e.target, UField::engine_ops, static_cast<int>(e.ops), static_cast<int>(ops), e.id);
-  e.ops = ops;
-  hooks(k).ops_changed(e, static_cast<int>(before));
-}
-
-void set_reporting(Kernel& k, Task& t, Engine* e) {
-  sim::note(obj(t, Field::reporting), sim::Acc::Write, "utrace->reporting");
-  Utrace& u = U(t);
-  if (u.reporting == e) return;
-  trace_state(k, t, UField::reporting, u.reporting ? u.reporting->id : 0, e ? e->id : 0);
-  u.reporting = e;
-}
-
 // set_notify_resume(): TIF_NOTIFY_RESUME, and an IPI to a task in user mode
-// (it does not wake a sleeping task).
-void set_notify_resume(Kernel& k, Task& t) {
-  if (!t.test_tif(TIF_NOTIFY_RESUME)) {
-    trace_state(k, t, UField::tif, static_cast<std::int64_t>(t.tif),
-                static_cast<std::int64_t>(t.tif | tif_bit(TIF_NOTIFY_RESUME)));
-    t.set_tif(TIF_NOTIFY_RESUME);
-  }
+// (it does not wake a sleeping task).  The utrace core's request shows in the
+// trace like the fields of struct utrace.
+void set_notify_resume(Kernel&, Task& t) {
+  if (t.test_tif(TIF_NOTIFY_RESUME)) return;
+  const unsigned long before = t.tif;
+  t.set_tif(TIF_NOTIFY_RESUME);
+  trace_shared_change(t.tif.id(), traced_as(UField::tif), static_cast<std::int64_t>(before),
+                      static_cast<std::int64_t>(t.tif.get()));
 }
 
 // ---- ENGINE_STOP and detaching (§1.4, §1.5) ----------------------------------------------------
 
-void mark_engine_wants_stop(Kernel& k, Task& task, Engine& e) {
-  set_engine_flags(k, e, e.flags | ENGINE_STOP);
-  set_utrace_flags(k, task, task.utrace_flags | ENGINE_STOP);
+void mark_engine_wants_stop(Task& task, Engine& e) {
+  e.flags.set(e.flags | ENGINE_STOP);
+  task.utrace_flags.set(task.utrace_flags | ENGINE_STOP);
 }
 
-void clear_engine_wants_stop(Kernel& k, Engine& e) { set_engine_flags(k, e, e.flags & ~ENGINE_STOP); }
+void clear_engine_wants_stop(Engine& e) { e.flags.set(e.flags & ~ENGINE_STOP); }
 
 // mark_engine_detached(): ops first, write barrier, then flags = QUIESCE
 // (dropping the events and ENGINE_STOP).  start_callback() reads them in the
 // other order, so it may see the old flags with the sentinel (R5).
-sim::Co<void> mark_engine_detached(Kernel& k, Engine& e) {
-  co_await wr(e, Field::engine_ops, "mark_engine_detached");
-  set_engine_ops(k, e, Engine::Ops::Detached);
-  co_await wr(e, Field::engine_flags, "mark_engine_detached");
-  set_engine_flags(k, e, EVENT_QUIESCE);
+sim::Co<void> mark_engine_detached(Engine& e) {
+  co_await WRITE_ONCE(e.ops, Engine::Ops::Detached, "mark_engine_detached");
+  // smp_wmb(): pairs with the smp_rmb() in start_callback().
+  co_await WRITE_ONCE(e.flags, EVENT_QUIESCE, "mark_engine_detached");
 }
 
 // ---- lists ------------------------------------------------------------------------------------
@@ -144,11 +95,7 @@ void splice_attaching(Kernel& k, Task& task) {
     u.attached.insert(u.attached.end(), u.attaching.begin(), u.attaching.end());
     u.attaching.clear();
   }
-  sim::note(obj(task, Field::pending_attach), sim::Acc::Write, "splice_attaching");
-  if (u.pending_attach) {
-    trace_state(k, task, UField::pending_attach, 1, 0);
-    u.pending_attach = false;
-  }
+  u.pending_attach.set(false, "splice_attaching");
 }
 
 // utrace_wakeup(): nobody wants the task stopped any more.  Back to
@@ -157,10 +104,7 @@ void splice_attaching(Kernel& k, Task& task) {
 sim::Co<void> utrace_wakeup(Kernel& k, Task& target) {
   co_await target.sighand->siglock.lock("utrace_wakeup");
   Utrace& u = U(target);
-  if (v2(k) && u.stopped) {
-    trace_state(k, target, UField::stopped, 1, 0);
-    u.stopped = false;
-  }
+  if (v2(k)) u.stopped.set(false);
   hooks(k).leaving_traced(target, false);
   if ((target.signal->flags & SIGNAL_STOP_STOPPED) || target.signal->group_stop_count) {
     k.permit_traced_change(true);
@@ -185,7 +129,7 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
   std::vector<Engine*> keep;
   for (Engine* e : u.attached) {
     if (e->ops == Engine::Ops::Detached) {
-      set_engine_ops(k, *e, Engine::Ops::Null);
+      e->ops.set(Engine::Ops::Null);
       e->on_list = false;
       detached.push_back(e);
     } else {
@@ -206,9 +150,8 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
     task.clear_tif(TIF_SYSCALL_TRACE);
   }
   if (!flags) {
-    set_resume(k, task, UTRACE_RESUME);
-    if (u.signal_handler) trace_state(k, task, UField::signal_handler, 1, 0);
-    u.signal_handler = false;
+    u.resume.set(UTRACE_RESUME);
+    u.signal_handler.set(false);
   }
   // If no engine wants it stopped any more, wake it up.
   const bool traced = v2(k) ? u.stopped : (task.state & __TASK_TRACED) != 0;
@@ -218,8 +161,7 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
   }
   // The store and the unlock are one step: once the word is 0,
   // release_task() may free the task without taking the lock (R14).
-  co_await wr(task, Field::utrace_flags, "utrace_reset");
-  set_utrace_flags(k, task, flags);
+  co_await WRITE_ONCE(task.utrace_flags, flags, "utrace_reset");
   hooks(k).after_reset(task);
   u.lock.unlock();
   for (Engine* e : detached) co_await utrace_engine_put(k, k.current(), *e);
@@ -231,23 +173,18 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
 // report (it will make a callback soon).  Lock held.
 sim::Co<bool> utrace_do_stop(Kernel& k, Task& target) {
   Utrace& u = U(target);
-  co_await rd(target, Field::state, "utrace_do_stop");
-  if (target.state == TASK_STOPPED) {
+  if (co_await READ_ONCE(target.state, "utrace_do_stop") == TASK_STOPPED) {
     co_await target.sighand->siglock.lock("utrace_do_stop");
     if (target.state == TASK_STOPPED) {
       k.permit_traced_change(true);
       k.set_task_state(target, TASK_TRACED);
       k.permit_traced_change(false);
       hooks(k).entering_traced(target);
-      if (v2(k)) {
-        trace_state(k, target, UField::stopped, 0, 1);
-        u.stopped = true;
-      }
+      if (v2(k)) u.stopped.set(true);
     }
     target.sighand->siglock.unlock();
   } else if (u.resume > UTRACE_REPORT) {
-    co_await wr(target, Field::resume, "utrace_do_stop");
-    set_resume(k, target, UTRACE_REPORT);
+    co_await WRITE_ONCE(u.resume, UTRACE_REPORT, "utrace_do_stop");
     set_notify_resume(k, target);
   }
   co_return v2(k) ? u.stopped : (target.state & __TASK_TRACED) != 0;
@@ -266,9 +203,12 @@ EngineOps* Engine::current_ops(Kernel&) const {
   return nullptr;
 }
 
+// utrace_init_task(): a new task has no struct utrace, and no engines (they
+// are never inherited).
 void utrace_init_task(Task& t) {
-  t.utrace_flags = 0;
-  t.utrace = nullptr;
+  t.utrace_flags.bind(obj(t, Field::utrace_flags), traced_as(UField::utrace_flags));
+  t.utrace.bind(obj(t, Field::utrace_lock));
+  t.utrace.init(nullptr);
 }
 
 bool task_utrace_attached(const Task& t) {
@@ -277,23 +217,19 @@ bool task_utrace_attached(const Task& t) {
 
 void utrace_freeze_stop(Kernel& k, Task& t) {
   if (!t.utrace) return;
-  sim::note(obj(t, Field::freeze_stop), sim::Acc::Write, "utrace_freeze_stop");
   k.BUG_ON(t.utrace->freeze_stop, t, "freeze_stop", "utrace_freeze_stop() twice (WARN_ON)");
-  trace_state(k, t, UField::freeze_stop, 0, 1);
-  t.utrace->freeze_stop = true;
+  t.utrace->freeze_stop.set(true, "utrace_freeze_stop");
 }
 
-void utrace_unfreeze_stop(Kernel& k, Task& t) {
-  if (t.utrace) sim::note(obj(t, Field::freeze_stop), sim::Acc::Write, "utrace_unfreeze_stop");
-  if (!t.utrace || !t.utrace->freeze_stop) return;
-  trace_state(k, t, UField::freeze_stop, 1, 0);
-  t.utrace->freeze_stop = false;
+void utrace_unfreeze_stop(Kernel&, Task& t) {
+  if (!t.utrace) return;
+  t.utrace->freeze_stop.set(false, "utrace_unfreeze_stop");
 }
 
+// utrace_engine_get(): kref_get(), no yield of its own.
 void utrace_engine_get(Kernel& k, Engine& e) {
-  sim::note(obj(e, Field::engine_ref), sim::Acc::Write, "utrace_engine_get");  // no yield: for the explorers
   if (e.freed) hooks(k).engine_touched(e, "utrace_engine_get");
-  ++e.kref;
+  e.kref.set(e.kref + 1, "utrace_engine_get");
 }
 
 // utrace_engine_put(): the last put calls release(data).
@@ -302,8 +238,10 @@ sim::Co<void> utrace_engine_put(Kernel& k, Task& cur, Engine& e) {
     hooks(k).engine_touched(e, "utrace_engine_put");
     co_return;
   }
-  co_await sim::write(obj(e, Field::engine_ref), "utrace_engine_put");
-  if (--e.kref > 0) co_return;
+  co_await e.kref.write_point("utrace_engine_put");
+  const int kref = e.kref - 1;  // kref_put()
+  e.kref.set(kref, "utrace_engine_put");
+  if (kref > 0) co_return;
   if (e.on_list) hooks(k).engine_touched(e, "the last utrace_engine_put of a listed engine (BUG_ON)");
   e.freed = true;
   hooks(k).engine_freed(e);

@@ -31,18 +31,17 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   const KSigaction* ka = nullptr;
   int signr = 0;
 
-  co_await rd(task, Field::resume, "utrace_get_signal");
-  co_await rd(task, Field::pending_attach, "utrace_get_signal");
+  // The test reads utrace->resume and pending_attach without the lock.
+  co_await u.resume.read_point("utrace_get_signal");
+  co_await u.pending_attach.read_point("utrace_get_signal");
   if (u.resume < UTRACE_RESUME || u.pending_attach || u.signal_handler) {
     // Branch A: an explicit report was asked for, before any dequeue.
     task.sighand->siglock.unlock();
     co_await u.lock.lock("utrace_get_signal");
     splice_attaching(k, task);
     report.result = u.signal_handler ? UTRACE_SIGNAL_HANDLER : UTRACE_SIGNAL_REPORT;
-    if (u.signal_handler) trace_state(k, task, UField::signal_handler, 1, 0);
-    u.signal_handler = false;
-    const std::uint32_t resume = u.resume;
-    set_resume(k, task, UTRACE_RESUME);
+    u.signal_handler.set(false);
+    const std::uint32_t resume = u.resume.set(UTRACE_RESUME);
     u.lock.unlock();
     hooks(k).report_begin(task);
     // Make signal_pending() true only for real signals.
@@ -109,15 +108,12 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   hooks(k).walk_begin(task, false);
   for (std::size_t i = 0; i < u.attached.size(); ++i) {
     Engine& e = *u.attached[i];
-    co_await wr(task, Field::reporting, "utrace_get_signal");
-    set_reporting(k, task, &e);
-    co_await rd(e, Field::engine_flags, "utrace_get_signal");
-    const unsigned long want = e.flags;
-    co_await rd(e, Field::engine_ops, "utrace_get_signal");
+    co_await WRITE_ONCE(u.reporting, &e, "utrace_get_signal");
+    const unsigned long want = co_await READ_ONCE(e.flags, "utrace_get_signal");
+    co_await e.ops.read_point("utrace_get_signal");
     EngineOps* ops = e.current_ops(k);
     if ((want & (event | EVENT_QUIESCE)) == 0) {
-      co_await wr(task, Field::reporting, "utrace_get_signal");
-      set_reporting(k, task, nullptr);
+      co_await WRITE_ONCE(u.reporting, nullptr, "utrace_get_signal");
       continue;
     }
     std::uint32_t ret;
@@ -189,8 +185,8 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     // On the way straight back to user mode: stop or step here, as in
     // utrace_resume().  Our caller relocks and comes back through here.
     co_await finish_resume_report(k, task, report);
-    co_await k.rd(task, Field::sigpending, "utrace_get_signal");
-    if (task.test_tif(TIF_SIGPENDING) && task.pending.signal.has(SIGKILL)) {
+    co_await task.pending.read_point("utrace_get_signal");
+    if (fatal_signal_pending(task)) {
       // Woken by SIGKILL: dequeue only SIGKILL, so that nothing else changes
       // the state the debugger saw.
       co_await task.sighand->siglock.lock("utrace_get_signal");

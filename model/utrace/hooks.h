@@ -20,6 +20,15 @@ struct Engine;
 class EngineOps;
 struct CallbackArgs;
 
+// The fields of struct utrace and struct utrace_engine whose changes the
+// trace shows (utsim_utrace_state); Shared fields are bound with traced_as().
+enum class UField : std::uint8_t {
+  resume, utrace_flags, engine_flags, engine_ops, pending_attach, reporting, death, reap,
+  signal_handler, vfork_stop, tif, freeze_stop, stopped
+};
+const char* ufield_name(UField f);  // "utrace->resume"
+constexpr std::uint8_t traced_as(UField f) { return static_cast<std::uint8_t>(static_cast<int>(f) + 1); }
+
 // The calls of the utrace API (§3) as the event stream names them.
 enum class Api : std::uint8_t { attach, set_events, control, barrier, prepare_examine, finish_examine };
 const char* api_name(Api a);  // "utrace_control"
@@ -36,16 +45,15 @@ class UtraceHooks {
   virtual void engine_touched(Engine& /*e*/, const char* /*what*/) {}
   // The last reference was dropped (release() comes next).
   virtual void engine_freed(Engine& /*e*/) {}
-  // engine->ops moved (real -> sentinel -> NULL); `before` is the old state.
-  virtual void ops_changed(Engine& /*e*/, int /*before*/) {}
   // utrace_set_events() stored new event flags under utrace->lock.
   virtual void events_set(Engine& /*e*/, unsigned long /*old_events*/, unsigned long /*events*/) {}
   // Another task edited t's engine lists (splice, reset, R1's attach).
   virtual void list_change(Task& /*t*/, const char* /*where*/) {}
   // utrace_reset() recomputed t's utrace_flags.
   virtual void after_reset(Task& /*t*/) {}
-  // utrace->resume of t changed.
-  virtual void resume_changed(Task& /*t*/, std::uint32_t /*before*/, std::uint32_t /*after*/) {}
+  // A traced field of t's struct utrace, or of its engine e, changed.
+  virtual void field_changed(Task& /*t*/, Engine* /*e*/, UField /*f*/, std::int64_t /*before*/,
+                             std::int64_t /*after*/) {}
 
   // ---- the API (§3) ----
   virtual void api_start(Engine* /*e*/) {}

@@ -20,45 +20,23 @@ inline constexpr unsigned long ev(UtraceEventBit b) { return UTRACE_EVENT(b); }
 inline constexpr unsigned long EVENT_QUIESCE = UTRACE_EVENT(_UTRACE_EVENT_QUIESCE);
 inline constexpr unsigned long EVENT_REAP = UTRACE_EVENT(_UTRACE_EVENT_REAP);
 
-// ---- objects of the yield points ------------------------------------------------------
+// ---- the objects the explorers see -------------------------------------------------------
 
 inline sim::ObjId obj(const Task& t, Field f) { return oid(Kernel::t_owner(t), f); }
 inline sim::ObjId obj(const Engine& e, Field f) {
   return oid(kEngineOwner + static_cast<std::uint32_t>(e.id), f);
 }
-// A lockless read or a write of a field other CPUs read without the lock:
-// each is its own yield point (issue #4, "every lockless access").
-inline sim::PointAwaiter rd(const Task& t, Field f, const char* where) { return sim::read(obj(t, f), where); }
-inline sim::PointAwaiter wr(const Task& t, Field f, const char* where) { return sim::write(obj(t, f), where); }
-inline sim::PointAwaiter rd(const Engine& e, Field f, const char* where) { return sim::read(obj(e, f), where); }
-inline sim::PointAwaiter wr(const Engine& e, Field f, const char* where) { return sim::write(obj(e, f), where); }
 
 inline Utrace& U(Task& t) { return *t.utrace; }
 
-// ---- the detached-ops sentinel (§1.4) -------------------------------------------------------
-EngineOps& detached_ops();
-
 // ---- state changes that traces show ----------------------------------------------------------
-enum class UField : std::uint8_t {
-  resume, utrace_flags, engine_flags, engine_ops, pending_attach, reporting, death, reap,
-  signal_handler, vfork_stop, tif, freeze_stop, stopped
-};
-const char* ufield_name(UField f);
-void trace_state(Kernel& k, Task& t, UField f, std::int64_t before, std::int64_t after,
-                 std::int64_t engine = 0);
-
-void set_resume(Kernel& k, Task& t, std::uint32_t resume);
-void set_utrace_flags(Kernel& k, Task& t, unsigned long flags);
-void set_engine_flags(Kernel& k, Engine& e, unsigned long flags);
-void set_engine_ops(Kernel& k, Engine& e, Engine::Ops ops);
-void set_reporting(Kernel& k, Task& t, Engine* e);
 void set_notify_resume(Kernel& k, Task& t);  // TIF_NOTIFY_RESUME + kick
 
 // ---- ENGINE_STOP (§1.5) -----------------------------------------------------------------------
-void mark_engine_wants_stop(Kernel& k, Task& task, Engine& e);
-void clear_engine_wants_stop(Kernel& k, Engine& e);
+void mark_engine_wants_stop(Task& task, Engine& e);
+void clear_engine_wants_stop(Engine& e);
 inline bool engine_wants_stop(const Engine& e) { return (e.flags & ENGINE_STOP) != 0; }
-sim::Co<void> mark_engine_detached(Kernel& k, Engine& e);
+sim::Co<void> mark_engine_detached(Engine& e);
 
 // ---- core machinery (§4, §5.12) -----------------------------------------------------------------
 void splice_attaching(Kernel& k, Task& task);

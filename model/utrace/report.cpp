@@ -12,21 +12,13 @@ namespace model {
 
 using namespace ut;
 
-namespace {
-
-bool fatal_signal_pending(const Task& t) {
-  return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL);
-}
-
-}  // namespace
-
 namespace ut {
 
 // ---- one callback -----------------------------------------------------------------------
 
 sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops,
                                    CallbackArgs& args) {
-  co_await sim::point(obj(e, Field::engine_ref), sim::Acc::Callback, callback_name(args.cb));
+  co_await e.kref.call_point(callback_name(args.cb));
   if (!ops || !ops->has(args.cb)) {
     // The kernel would call through a NULL pointer here (R5).
     hooks(k).null_callback(task, e, ops, args.cb);
@@ -43,7 +35,7 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
          own ? 0 : 1);
   const std::uint32_t ret = co_await ops->call(k, task, e, args);
   // The return is seen by the property checkers like the call: for the explorers.
-  sim::note(obj(e, Field::engine_ref), sim::Acc::Write, "callback return");
+  e.kref.touch("callback return");
   k.emit(Ev::utrace_return, task.pid, e.id, static_cast<int>(args.cb), ret, own ? 0 : 1);
   if (own) hooks(k).callback_return(task, e, args.cb, ret);
   co_return ret;
@@ -55,16 +47,15 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
 // INTERRUPT stays for utrace_get_signal()).  Returns the resume value read.
 sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
   Utrace& u = U(task);
-  co_await rd(task, Field::resume, "start_report");
-  std::uint32_t resume = u.resume;
+  std::uint32_t resume = co_await READ_ONCE(u.resume, "start_report");
   // The pending_attach test is lockless by design: missing an attach that is
   // happening right now only makes the new engine one event late (G3, R1).
-  co_await rd(task, Field::pending_attach, "start_report");
-  if (u.pending_attach || (resume > UTRACE_INTERRUPT && resume < UTRACE_RESUME)) {
+  const bool pending_attach = co_await READ_ONCE(u.pending_attach, "start_report");
+  if (pending_attach || (resume > UTRACE_INTERRUPT && resume < UTRACE_RESUME)) {
     co_await u.lock.lock("start_report");
     splice_attaching(k, task);
     resume = u.resume;
-    if (resume > UTRACE_INTERRUPT) set_resume(k, task, UTRACE_RESUME);
+    if (resume > UTRACE_INTERRUPT) u.resume.set(UTRACE_RESUME);
     u.lock.unlock();
   }
   hooks(k).report_begin(task);
@@ -73,14 +64,15 @@ sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
 
 sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e,
                                    unsigned long event) {
+  Utrace& u = U(task);
   // reporting = engine, then a full barrier: it pairs with the barriers in
   // utrace_set_events() and utrace_control() (R4).
-  co_await wr(task, Field::reporting, "start_callback");
-  set_reporting(k, task, &e);
+  co_await WRITE_ONCE(u.reporting, &e, "start_callback");
+  smp_mb();
   // flags, read barrier, then ops: never the new flags with the old ops (R5).
-  co_await rd(e, Field::engine_flags, "start_callback");
-  unsigned long want = e.flags;
-  co_await rd(e, Field::engine_ops, "start_callback");
+  unsigned long want = co_await READ_ONCE(e.flags, "start_callback");
+  smp_rmb();  // pairs with the smp_wmb() in mark_engine_detached()
+  co_await e.ops.read_point("start_callback");
   EngineOps* ops = e.current_ops(k);
   const bool sentinel = e.ops == Engine::Ops::Detached;
 
@@ -99,10 +91,9 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
     // finish_callback() cleared reporting: publish it again before
     // re-reading the flags, which the quiesce callback or a concurrent
     // utrace_control()/utrace_set_events() may have changed.
-    co_await wr(task, Field::reporting, "start_callback");
-    set_reporting(k, task, &e);
-    co_await rd(e, Field::engine_flags, "start_callback");
-    want = e.flags;
+    co_await WRITE_ONCE(u.reporting, &e, "start_callback");
+    smp_mb();
+    want = co_await READ_ONCE(e.flags, "start_callback");
   }
   // An engine that asked for a stop keeps the pass at STOP even if it has
   // no interest in this event.
@@ -111,8 +102,7 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
     report.spurious = false;
     co_return ops;
   }
-  co_await wr(task, Field::reporting, "start_callback");
-  set_reporting(k, task, nullptr);
+  co_await WRITE_ONCE(u.reporting, nullptr, "start_callback");
   co_return nullptr;
 }
 
@@ -129,7 +119,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
       // the detach before `reporting` is cleared: a 0 from the barrier then
       // means the DETACH took effect (R3).
       co_await u.lock.lock("finish_callback_report");
-      set_engine_ops(k, e, Engine::Ops::Detached);
+      e.ops.set(Engine::Ops::Detached);
       u.lock.unlock();
     } else {
       // V2: no lock.  This CPU sees its own store; others may see it only
@@ -139,8 +129,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
     }
   }
   // An asynchronous utrace_control(DETACH) counts like a DETACH return.
-  co_await rd(e, Field::engine_ops, "finish_callback_report");
-  if (e.ops == Engine::Ops::Detached) {
+  if (co_await READ_ONCE(e.ops, "finish_callback_report") == Engine::Ops::Detached) {
     report.detaches = true;
     co_return;
   }
@@ -149,7 +138,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
     if (action < report.resume_action) report.resume_action = action;
     if (engine_wants_stop(e)) {
       co_await u.lock.lock("finish_callback_report");
-      clear_engine_wants_stop(k, e);
+      clear_engine_wants_stop(e);
       u.lock.unlock();
     }
     co_return;
@@ -161,7 +150,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
     if (e.ops == Engine::Ops::Detached && !has_race(k, 2))
       report.detaches = true;
     else
-      mark_engine_wants_stop(k, task, e);
+      mark_engine_wants_stop(task, e);
     u.lock.unlock();
   }
 }
@@ -174,15 +163,12 @@ sim::Co<bool> finish_callback(Kernel& k, Task& task, UtraceReport& report, Engin
   co_await finish_callback_report(k, task, report, e, action);
   // The effect of the return value is applied: utrace_barrier() may stop
   // waiting.  No barrier needed: it reads `reporting` under the lock.
-  co_await wr(task, Field::reporting, "finish_callback");
-  set_reporting(k, task, nullptr);
+  co_await WRITE_ONCE(U(task).reporting, nullptr, "finish_callback");
   if (action == UTRACE_DETACH && has_race(k, 3)) {
     // R3: the unlocked store of the sentinel becomes visible only now.
-    co_await wr(e, Field::engine_ops, "finish_callback_report (R3)");
-    set_engine_ops(k, e, Engine::Ops::Detached);
+    co_await WRITE_ONCE(e.ops, Engine::Ops::Detached, "finish_callback_report (R3)");
   }
-  sim::note(obj(e, Field::engine_ops), sim::Acc::Read, "finish_callback");  // for the explorers
-  co_return e.ops == Engine::Ops::Detached;
+  co_return e.ops.peek("finish_callback") == Engine::Ops::Detached;
 }
 
 // ---- finishing a pass (§4.6-§4.8) ---------------------------------------------------------------
@@ -202,10 +188,9 @@ sim::Co<void> finish_report(Kernel& k, Task& task, UtraceReport& report, bool wi
   Utrace& u = U(task);
   std::uint32_t resume = report.action;
   if (resume == UTRACE_STOP) resume = will_not_stop ? UTRACE_REPORT : UTRACE_RESUME;
-  co_await rd(task, Field::resume, "finish_report");
-  if (resume < u.resume) {
+  if (resume < co_await READ_ONCE(u.resume, "finish_report")) {
     co_await u.lock.lock("finish_report");
-    set_resume(k, task, resume);
+    u.resume.set(resume);
     if (resume == UTRACE_INTERRUPT)
       task.set_tif(TIF_SIGPENDING);
     else
@@ -250,7 +235,7 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
   const std::size_t n = u.attached.size();
   // The walk reads the list without the lock that guards its changes: tell
   // the explorers (sim/note.h) at each look.
-  const auto look = [&] { sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "REPORT_CALLBACKS"); };
+  const auto look = [&] { guarded_by(u.lock).peek("REPORT_CALLBACKS"); };
   for (std::size_t i = 0; look(), i < (reverse ? n : u.attached.size()) && i < u.attached.size(); ++i) {
     Engine& e = *u.attached[reverse ? n - 1 - i : i];
     EngineOps* ops = co_await start_callback(k, task, report, e, event);
@@ -282,7 +267,7 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
     co_await u.lock.lock("utrace_stop");
     if (action < u.resume) {
       // Ensure a reporting pass when we are resumed.
-      set_resume(k, task, action);
+      u.resume.set(action);
       if (action == UTRACE_INTERRUPT)
         task.set_tif(TIF_SIGPENDING);
       else
@@ -308,10 +293,7 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
   k.set_task_state(task, TASK_TRACED);
   k.permit_traced_change(false);
   hooks(k).entering_traced(task);
-  if (v2(k)) {
-    trace_state(k, task, UField::stopped, 0, 1);
-    u.stopped = true;
-  }
+  if (v2(k)) u.stopped.set(true);
   k.emit(Ev::utrace_stop, task.pid, 1);
   // A group stop in progress: take part in its bookkeeping (not in V4).
   if (!v4(k) && task.signal->group_stop_count && !--task.signal->group_stop_count)
@@ -342,7 +324,7 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
 sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
   if (!task.utrace) co_return;
   Utrace& u = U(task);
-  co_await k.rd(task, Field::sigpending, "utrace_finish_stop");
+  co_await task.pending.read_point("utrace_finish_stop");
   if (fatal_signal_pending(task)) {
     hooks(k).leaving_traced(task, true);
     if (!has_race(k, 9)) {
@@ -350,10 +332,10 @@ sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
       co_await u.lock.lock("utrace_finish_stop");
       u.lock.unlock();
     }
-    sim::note(obj(task, Field::utrace_lock), sim::Acc::Read, "utrace_finish_stop");  // the check looks at it
+    guarded_by(u.lock).peek("utrace_finish_stop");  // the check looks at it
     hooks(k).woken_by_sigkill(task);
     if (!v2(k) && !v4(k)) {
-      while (sim::note(obj(task, Field::freeze_stop), sim::Acc::Read, "utrace_finish_stop"), u.freeze_stop) {
+      while (u.freeze_stop.peek("utrace_finish_stop")) {
         k.set_task_state(task, TASK_UNINTERRUPTIBLE);
         co_await k.schedule_until(task, k.eng.now() + 1, "utrace_finish_stop: freeze_stop");
         k.set_task_state(task, TASK_RUNNING);
@@ -364,8 +346,7 @@ sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
     // V2: a wake-up with `stopped` still set was SIGKILL (or the end of a
     // job-control stop): clear it under the lock.
     co_await u.lock.lock("utrace_finish_stop");
-    trace_state(k, task, UField::stopped, 1, 0);
-    u.stopped = false;
+    u.stopped.set(false);
     u.lock.unlock();
   }
 }
@@ -376,6 +357,7 @@ namespace {
 
 sim::Co<std::uint32_t> do_report_syscall_entry(Kernel& k, Task& task, UtraceReport& report,
                                                std::uint32_t resume_report) {
+  Utrace& u = U(task);
   (void)co_await start_report(k, task);
   co_await report_callbacks(k, task, report, true, ev(_UTRACE_EVENT_SYSCALL_ENTRY),
                             Callback::report_syscall_entry,
@@ -386,15 +368,14 @@ sim::Co<std::uint32_t> do_report_syscall_entry(Kernel& k, Task& task, UtraceRepo
   if (report.action != UTRACE_STOP) co_return 0;
   // The task stops here, at syscall entry.
   co_await utrace_stop(k, task, report.resume_action);
-  co_await k.rd(task, Field::sigpending, "utrace_report_syscall_entry");
+  co_await task.pending.read_point("utrace_report_syscall_entry");
   if (fatal_signal_pending(task)) {
     // Continuing despite UTRACE_STOP because of SIGKILL: the syscall must not run.
     report.result = UTRACE_SYSCALL_ABORT;
     co_return 0;
   }
   if (v2(k)) co_return 0;  // V2: a single pass
-  co_await rd(task, Field::resume, "utrace_report_syscall_entry");
-  if (U(task).resume <= UTRACE_REPORT) {
+  if (co_await READ_ONCE(u.resume, "utrace_report_syscall_entry") <= UTRACE_REPORT) {
     // Asked for another report after the stop: report (and maybe stop)
     // again before the syscall runs, marked UTRACE_SYSCALL_RESUMED.
     report.detaches = false;
@@ -472,8 +453,7 @@ sim::Co<void> utrace_report_clone(Kernel& k, Task& task, std::uint64_t clone_fla
   co_await finish_report(k, task, report, !(clone_flags & CLONE_VFORK));
   if (report.action == UTRACE_STOP && (clone_flags & CLONE_VFORK)) {
     co_await u.lock.lock("utrace_report_clone");
-    trace_state(k, task, UField::vfork_stop, 0, 1);
-    u.vfork_stop = true;
+    u.vfork_stop.set(true);
     u.lock.unlock();
   }
 }
@@ -484,8 +464,7 @@ sim::Co<void> utrace_finish_vfork(Kernel& k, Task& task) {
   if (!task.utrace || !task.utrace->vfork_stop) co_return;
   Utrace& u = U(task);
   co_await u.lock.lock("utrace_finish_vfork");
-  trace_state(k, task, UField::vfork_stop, 1, 0);
-  u.vfork_stop = false;
+  u.vfork_stop.set(false);
   u.lock.unlock();
   co_await utrace_stop(k, task, UTRACE_RESUME);
 }
@@ -498,14 +477,13 @@ sim::Co<void> utrace_resume(Kernel& k, Task& task) {
   const bool had_handler = u.signal_handler;
   if (u.signal_handler) {
     co_await u.lock.lock("utrace_resume");
-    trace_state(k, task, UField::signal_handler, 1, 0);
-    u.signal_handler = false;
+    u.signal_handler.set(false);
     u.lock.unlock();
   }
   if (v2(k)) {
     // V2: an INTERRUPT request returns at once (the report happens in
     // utrace_get_signal()); a handler frame with no report owed, too.
-    co_await rd(task, Field::resume, "utrace_resume");
+    co_await u.resume.read_point("utrace_resume");
     if (u.resume == UTRACE_INTERRUPT) {
       task.set_tif(TIF_SIGPENDING);
       co_return;
@@ -545,9 +523,8 @@ sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int si
   // not yet quiescent for detach bookkeeping (-EALREADY).
   co_await u.lock.lock("utrace_report_death");
   k.BUG_ON(u.death, task, "I7", "utrace->death already set (BUG_ON)");
-  trace_state(k, task, UField::death, 0, 1);
-  u.death = true;
-  set_resume(k, task, UTRACE_RESUME);
+  u.death.set(true);
+  u.resume.set(UTRACE_RESUME);
   splice_attaching(k, task);
   u.lock.unlock();
   hooks(k).report_begin(task);
@@ -566,15 +543,13 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
   Utrace& u = U(target);
   co_await u.lock.lock("utrace_maybe_reap");
   if (reap) {
-    trace_state(k, target, UField::reap, u.reap, 1);
-    u.reap = true;
+    u.reap.set(true);
     if ((target.utrace_flags & _UTRACE_DEATH_EVENTS) && !has_race(k, 7)) {
       u.lock.unlock();
       co_return;
     }
   } else {
-    trace_state(k, target, UField::death, 1, 0);
-    u.death = false;
+    u.death.set(false);
     if (!u.reap) {
       // Just dead, not reaped yet: this leaves only REAP in utrace_flags,
       // so the later reap does not come back here.
@@ -583,8 +558,7 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
     }
   }
   // Teardown.  utrace_flags = 0 first: a late attach now fails its EXIT_DEAD check.
-  co_await wr(target, Field::utrace_flags, "utrace_maybe_reap");
-  set_utrace_flags(k, target, 0);
+  co_await WRITE_ONCE(target.utrace_flags, 0, "utrace_maybe_reap");
   std::vector<Engine*> list = u.attached;
   list.insert(list.end(), u.attaching.begin(), u.attaching.end());
   if (!list.empty()) hooks(k).list_change(target, "utrace_maybe_reap");
@@ -600,8 +574,8 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
       a.reaped = &target;
       (void)co_await call_engine(k, target, *e, e->current_ops(k), a);
     }
-    set_engine_ops(k, *e, Engine::Ops::Null);
-    set_engine_flags(k, *e, 0);
+    e->ops.set(Engine::Ops::Null);
+    e->flags.set(0);
     e->on_list = false;
     co_await utrace_engine_put(k, k.current(), *e);
   }
@@ -611,15 +585,14 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
 sim::Co<void> utrace_signal_handler(Kernel& k, Task& task, bool stepping) {
   Utrace& u = U(task);
   co_await u.lock.lock("utrace_signal_handler");
-  trace_state(k, task, UField::signal_handler, u.signal_handler, 1);
-  u.signal_handler = true;
+  u.signal_handler.set(true);
   if (v2(k) && stepping) {
-    set_resume(k, task, UTRACE_INTERRUPT);
+    u.resume.set(UTRACE_INTERRUPT);
     task.set_tif(TIF_SIGPENDING);
   } else if (u.resume > UTRACE_INTERRUPT) {
     if (stepping) {
       // A report_signal(HANDLER) before the handler's first instruction.
-      set_resume(k, task, UTRACE_INTERRUPT);
+      u.resume.set(UTRACE_INTERRUPT);
       task.set_tif(TIF_SIGPENDING);
     } else if (u.resume == UTRACE_RESUME) {
       set_notify_resume(k, task);  // only so that utrace_resume() clears the flag
@@ -632,7 +605,9 @@ bool utrace_interrupt_pending(Kernel& k, Task& task) {
   // R11: without this, recalc_sigpending() may clear the TIF_SIGPENDING
   // that a UTRACE_INTERRUPT set.
   if (has_race(k, 11)) return false;
-  sim::note(obj(task, Field::resume), sim::Acc::Read, "utrace_interrupt_pending");  // for the explorers
+  // The test reads utrace->resume (that of a struct utrace a later attach
+  // may allocate: the explorers see the object even when it is not there).
+  SharedObject(obj(task, Field::resume)).peek("utrace_interrupt_pending");
   return task.utrace && task.utrace->resume == UTRACE_INTERRUPT;
 }
 

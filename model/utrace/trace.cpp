@@ -1,4 +1,6 @@
-// The utrace events of a trace, in the kernel's own words.
+// model/utrace/trace.cpp: the utrace events of a trace, in the kernel's own
+// words, and the one place a change of a traced shared field (model/shared.h)
+// becomes an event (utsim_utrace_state) and reaches the observers.
 #include <fmt/format.h>
 
 #include "model/utrace/internal.h"
@@ -19,8 +21,6 @@ const char* api_name(Api a) {
   return "?";
 }
 
-namespace ut {
-
 const char* ufield_name(UField f) {
   switch (f) {
     case UField::resume: return "utrace->resume";
@@ -40,11 +40,26 @@ const char* ufield_name(UField f) {
   return "?";
 }
 
-void trace_state(Kernel& k, Task& t, UField f, std::int64_t before, std::int64_t after, std::int64_t engine) {
-  k.emit(Ev::utrace_state, t.pid, static_cast<int>(f), before, after, engine);
-}
+std::int64_t trace_value(Engine* e) { return e ? e->id : 0; }
 
-}  // namespace ut
+// A field of a task's struct utrace (or its utrace_flags, its
+// TIF_NOTIFY_RESUME), or of an engine, changed inside the current step: the
+// owner in the ObjId says whose.
+void trace_shared_change(sim::ObjId id, std::uint8_t traced, std::int64_t before, std::int64_t after) {
+  Kernel& k = *static_cast<Kernel*>(sim::Engine::current().context());
+  const auto f = static_cast<UField>(traced - 1);
+  const std::uint32_t owner = id.v >> 8;
+  if (owner >= kEngineOwner) {
+    Engine& e = *k.engines[owner - kEngineOwner - 1];
+    if (!e.target) return;
+    k.emit(Ev::utrace_state, e.target->pid, static_cast<int>(f), before, after, e.id);
+    hooks(k).field_changed(*e.target, &e, f, before, after);
+    return;
+  }
+  Task& t = *k.tasks[owner];
+  k.emit(Ev::utrace_state, t.pid, static_cast<int>(f), before, after, 0);
+  hooks(k).field_changed(t, nullptr, f, before, after);
+}
 
 namespace {
 

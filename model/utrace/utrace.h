@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/linux/kernel.h"
+#include "model/shared.h"
 #include "model/utrace/callback.h"
 
 namespace model {
@@ -58,11 +59,11 @@ class EngineOps {
 struct Engine {
   enum class Ops : std::uint8_t { Real, Detached, Null };
   int id = 0;                        // e1, e2 ... in attach order
-  int kref = 0;
-  Ops ops = Ops::Real;
+  Shared<int> kref;                  // struct kref
+  Shared<Ops> ops{Ops::Real};        // read by the reporting task without the lock
   EngineOps* table = nullptr;        // the real ops
   std::uint64_t data = 0;            // engine->data (0 = NULL)
-  unsigned long flags = 0;           // events, plus ENGINE_STOP
+  Shared<unsigned long> flags{0};    // events, plus ENGINE_STOP
   bool has_release = false;          // engine->release, copied at attach
   Task* target = nullptr;
   std::vector<Callback> received;    // the callbacks it got, in order (outcomes)
@@ -83,17 +84,21 @@ struct Utrace {
   std::vector<Engine*> attached;   // walked by the task itself without the lock
   std::vector<Engine*> attaching;  // new engines, spliced at the next report
   Task* cloning = nullptr;
-  Engine* reporting = nullptr;
-  std::uint32_t resume = UTRACE_RESUME;
-  bool signal_handler = false;
-  bool vfork_stop = false;
-  bool death = false;
-  bool reap = false;
-  bool pending_attach = false;
-  bool freeze_stop = false;  // RHEL6 (ptrace)
-  bool stopped = false;      // 2009-rfc only: the task counts as stopped (§5.12 V2)
-  int walking = 0;           // the task is inside a lockless walk of `attached` (checks)
+  Shared<Engine*> reporting{nullptr};
+  Shared<std::uint32_t> resume{UTRACE_RESUME};
+  // The bits of struct utrace, each stored under utrace->lock.
+  Shared<bool> signal_handler{false};
+  Shared<bool> vfork_stop{false};
+  Shared<bool> death{false};
+  Shared<bool> reap{false};
+  Shared<bool> pending_attach{false};
+  Shared<bool> freeze_stop{false};  // RHEL6 (ptrace)
+  Shared<bool> stopped{false};      // 2009-rfc only: the task counts as stopped (§5.12 V2)
+  int walking = 0;                  // the task is inside a lockless walk of `attached` (checks)
 };
+
+// The trace of a change of utrace->reporting names the engine.
+std::int64_t trace_value(Engine* e);
 
 // struct utrace_report (§1.6)
 struct UtraceReport {

@@ -38,7 +38,7 @@ void Interpreter::boot() {
 // ---- names --------------------------------------------------------------------------------
 
 Task* Interpreter::task_of_slot(int slot) const {
-  sim::note(Kernel::pid_table_obj(), sim::Acc::Read, "task_of_slot");
+  k_.pid_hash.peek("task_of_slot");
   if (slot < 0 || static_cast<std::size_t>(slot) >= slot_pid_.size()) return nullptr;
   const int pid = slot_pid_[static_cast<std::size_t>(slot)];
   if (!pid) return nullptr;

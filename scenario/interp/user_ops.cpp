@@ -162,7 +162,7 @@ sim::Co<void> Interpreter::user_compute(Task& t, const Op& op, std::size_t fi) {
   while (p.frames[fi].op_state < n) {
     // One step of user code; the timer interrupt's return path then checks
     // the work flags.
-    co_await k_.rd(t, Field::tif, "user mode");
+    co_await t.tif.read_point("user mode");
     ++p.frames[fi].op_state;
     k_.on_user_step(t);
     if (t.test_tif(TIF_SINGLESTEP)) co_await k_.do_debug(t);
@@ -191,7 +191,7 @@ sim::Co<void> Interpreter::user_loop(Task& t, const Op& op, std::size_t fi) {
   if ((!l.forever && l.times == 0) || l.body.empty()) {
     if (l.forever) {
       // An empty forever loop spins in user mode.
-      co_await k_.rd(t, Field::tif, "user mode");
+      co_await t.tif.read_point("user mode");
       k_.on_user_step(t);
       co_await k_.return_to_user(t);
       co_return;
@@ -199,7 +199,7 @@ sim::Co<void> Interpreter::user_loop(Task& t, const Op& op, std::size_t fi) {
     // One step, with the return-to-user checks of compute.  Without it a
     // `forever` loop of such loops would spin in run_user without ever
     // reaching a yield point, past the step limit and deaf to SIGKILL.
-    co_await k_.rd(t, Field::tif, "user mode");
+    co_await t.tif.read_point("user mode");
     k_.on_user_step(t);
     if (t.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME))) {
       const std::size_t depth = p.frames.size();

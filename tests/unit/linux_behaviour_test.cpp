@@ -231,15 +231,15 @@ TEST_F(InvariantsTest, AChildWithAnotherRealParent) {
 }
 
 TEST_F(InvariantsTest, StoppedWithoutAGroupStop) {
-  task("A").state = TASK_STOPPED;
+  task("A").state.init(TASK_STOPPED);
   EXPECT_NE(check().find("TASK_STOPPED without a group stop"), std::string::npos);
 }
 
 TEST_F(InvariantsTest, AReleasedTaskStillHashed) {
   Task& b = task("B");
   b.released = true;
-  b.exit_state = EXIT_DEAD;
-  b.flags |= PF_EXITING;
+  b.exit_state.init(EXIT_DEAD);
+  b.flags.init(b.flags | PF_EXITING);
   EXPECT_NE(check().find("released but"), std::string::npos);
 }
 

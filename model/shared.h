@@ -1,0 +1,166 @@
+// model/shared.h: state that more than one CPU touches — the one way the
+// kernel model reads and writes it.
+//
+// A field another CPU reads or writes without the lock that serialises its
+// writers (task->state, utrace_flags, utrace->pending_attach, engine->ops
+// ...) is a Shared<T>.  How the code touches it says what the kernel does:
+//
+//   READ_ONCE(x, "start_report")       a lockless load that is its own yield
+//                                       point: another CPU may run just before
+//   WRITE_ONCE(x, v, "utrace_control")  a lockless store, its own yield point
+//   x  (or x.get())                     a plain load inside the current step:
+//                                       under the lock, or the owner's own field
+//   x.peek("schedule")                  a lockless load inside the current step
+//                                       (no preemption point of its own; the
+//                                       explorers are told it is a read)
+//   x.set(v)                            a store inside the current step (under
+//                                       the lock): the explorers are told, and a
+//                                       traced field's change shows in the trace
+//
+// Every access of a shared field is thus announced to the explorers (the
+// dependency relation of DPOR and the state graph) in one place, and the
+// memory models of a later stage can hang their store buffers here.  The
+// barriers are named where the kernel has them (smp_mb() ...): under the
+// sequentially consistent model every one of them is a no-op, and the
+// comment beside it says what it pairs with.  The
+// object the explorers see is an ObjId (owner << 8 | field, model/linux/
+// kernel.h), bound when the owner is created.  A structure other CPUs read
+// locklessly as a whole (a pending-signal set, a wait queue, the pid hash) is
+// a SharedObject: peek and touch inside a step, read_point and write_point
+// for the yield point before a step that reads or writes it.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "sim/engine.h"
+#include "sim/note.h"
+
+namespace model {
+
+class SharedObject {
+ public:
+  SharedObject() = default;
+  explicit SharedObject(sim::ObjId id) noexcept : id_(id) {}
+  void bind(sim::ObjId id) noexcept { id_ = id; }
+  sim::ObjId id() const noexcept { return id_; }
+  // A lockless read of the object inside the current step.
+  void peek(const char* where) const { sim::note(id_, sim::Acc::Read, where); }
+  // A write of the object inside the current step (under its lock).
+  void touch(const char* where) const { sim::note(id_, sim::Acc::Write, where); }
+  // co_await o.read_point(where) / write_point(where): a yield point before
+  // the step that reads or writes the object as a whole (a lockless test of
+  // a pending-signal set; a store under a lock the model does not simulate).
+  sim::PointAwaiter read_point(const char* where) const noexcept { return sim::read(id_, where); }
+  sim::PointAwaiter write_point(const char* where) const noexcept { return sim::write(id_, where); }
+  // A yield point before a call into code outside the model (an engine's
+  // callback) that may touch the object.
+  sim::PointAwaiter call_point(const char* where) const noexcept { return sim::point(id_, sim::Acc::Callback, where); }
+
+ private:
+  sim::ObjId id_{};
+};
+
+// What a spinlock guards, as one object for the explorers: a step that
+// changes state other CPUs test under the lock without taking the lock
+// itself touches it; a lockless look at what it guards peeks at it.
+inline SharedObject guarded_by(const sim::SpinLock& l) noexcept { return SharedObject(l.id()); }
+
+// How a Shared field's changes show in the trace: 0 not at all, else the
+// utrace field code (UField, model/utrace/hooks.h) of a utsim_utrace_state
+// event.  Defined by model/utrace/trace.cpp.
+void trace_shared_change(sim::ObjId id, std::uint8_t field, std::int64_t before, std::int64_t after);
+
+// The value a change shows in the trace.  A pointer field that is traced
+// overloads it (utrace->reporting shows the engine's id); one that is not
+// has none, and its changes cannot be traced.
+template <class T>
+  requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+std::int64_t trace_value(T v) {
+  return static_cast<std::int64_t>(v);
+}
+
+template <class T>
+class Shared : public SharedObject {
+ public:
+  Shared() = default;
+  explicit Shared(T v) noexcept : v_(v) {}
+  Shared(const Shared&) = delete;
+  Shared& operator=(const Shared&) = delete;
+
+  // Which object the explorers see, and how a change is traced (0: not).
+  void bind(sim::ObjId id, std::uint8_t traced_as = 0) noexcept {
+    SharedObject::bind(id);
+    traced_as_ = traced_as;
+  }
+
+  // Before the owner is visible to another CPU (a new task, a new engine):
+  // no access to announce, nothing to trace.
+  void init(T v) noexcept { v_ = v; }
+
+  operator T() const noexcept { return v_; }
+  T get() const noexcept { return v_; }
+  T operator->() const noexcept
+    requires std::is_pointer_v<T>
+  {
+    return v_;
+  }
+  T peek(const char* where) const {
+    SharedObject::peek(where);
+    return v_;
+  }
+  // Returns the value before.
+  T set(T v, const char* where = "store") {
+    touch(where);
+    const T before = std::exchange(v_, v);
+    if constexpr (requires { trace_value(v); }) {
+      if (traced_as_ && before != v && sim::Engine::in_run())
+        trace_shared_change(id(), traced_as_, trace_value(before), trace_value(v));
+    }
+    return before;
+  }
+
+ private:
+  T v_{};
+  std::uint8_t traced_as_ = 0;
+};
+
+// co_await READ_ONCE(x, where): a yield point, then the load.
+template <class T>
+struct ReadOnce {
+  const Shared<T>& x;
+  sim::PointAwaiter point;
+  bool await_ready() const { return point.await_ready(); }
+  void await_suspend(std::coroutine_handle<> h) { point.await_suspend(h); }
+  T await_resume() const noexcept { return x.get(); }
+};
+template <class T>
+ReadOnce<T> READ_ONCE(const Shared<T>& x, const char* where) noexcept {
+  return ReadOnce<T>{x, sim::read(x.id(), where)};
+}
+
+// co_await WRITE_ONCE(x, v, where): a yield point, then the store; returns
+// the value before.
+template <class T>
+struct WriteOnce {
+  Shared<T>& x;
+  T v;
+  sim::PointAwaiter point;
+  bool await_ready() const { return point.await_ready(); }
+  void await_suspend(std::coroutine_handle<> h) { point.await_suspend(h); }
+  T await_resume() { return x.set(v, point.a.where); }
+};
+template <class T, class V>
+WriteOnce<T> WRITE_ONCE(Shared<T>& x, V v, const char* where) noexcept {
+  return WriteOnce<T>{x, static_cast<T>(v), sim::write(x.id(), where)};
+}
+
+// The kernel's barriers.  Runs are sequentially consistent: each orders
+// nothing that is not ordered already, and is here so that the code reads
+// as the kernel's does (and so that a weaker memory model has a place).
+inline void smp_mb() noexcept {}
+inline void smp_wmb() noexcept {}
+inline void smp_rmb() noexcept {}
+
+}  // namespace model

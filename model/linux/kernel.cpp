@@ -358,7 +358,7 @@ bool Kernel::BUG_ON(bool cond, Task& t, const char* which, const char* what) {
 // sleeper is woken, try_to_wake_up() making it TASK_RUNNING now, before it
 // runs again.
 sim::Co<void> Kernel::complete(Completion& x) {
-  co_await sim::point(x.done.id(), sim::Acc::Write, "complete");
+  co_await x.waiters.write_point("complete");
   x.done.complete();
   if (!x.waiters.waiters.empty()) {
     Task* t = x.waiters.waiters.front();
@@ -371,7 +371,7 @@ sim::Co<void> Kernel::complete(Completion& x) {
 // nothing is done yet, queue, TASK_UNINTERRUPTIBLE, schedule(), and test
 // again when woken (another waiter may have taken it).
 sim::Co<void> Kernel::wait_for_completion(Task& cur, Completion& x) {
-  co_await sim::point(x.done.id(), sim::Acc::Write, "wait_for_completion");
+  co_await x.waiters.write_point("wait_for_completion");
   if (x.done.try_consume()) co_return;
   const unsigned saved = cur.state;
   do {

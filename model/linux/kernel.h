@@ -282,8 +282,15 @@ class Kernel final {
   std::unique_ptr<EngineOps> ptrace_ops;
   std::vector<std::unique_ptr<PtraceContext>> ptrace_contexts;
   // I9: only utrace_stop(), utrace_do_stop() and utrace_wakeup() move a task
-  // in or out of TASK_TRACED; they say so around the change.
-  void permit_traced_change(bool on) { traced_permit_ = on; }
+  // in or out of TASK_TRACED; they say so around the change with a
+  // TracedChange, which the checks see.
+  struct TracedChange {
+    explicit TracedChange(Kernel& k) : k_(k) { k_.traced_permit_ = true; }
+    ~TracedChange() { k_.traced_permit_ = false; }
+    TracedChange(const TracedChange&) = delete;
+    TracedChange& operator=(const TracedChange&) = delete;
+    Kernel& k_;
+  };
   bool traced_change_permitted() const { return traced_permit_; }
 
   int next_pid = 1;

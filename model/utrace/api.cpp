@@ -68,7 +68,7 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
     // smp_mb() pairs with tracehook_prepare_release_task(): either it sees
     // utrace_flags != 0, or we see EXIT_DEAD (R6).
     co_await WRITE_ONCE(target.utrace_flags, EVENT_REAP, "utrace_add_engine");
-    if (!has_race(k, 6)) {
+    if (!has_race(k, R6)) {
       smp_mb();
       const int exit_state = co_await READ_ONCE(target.exit_state, "utrace_add_engine");
       if (exit_state == EXIT_DEAD) {
@@ -79,7 +79,7 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
   }
   if (!ret) {
     e.on_list = true;
-    if (has_race(k, 1)) {
+    if (has_race(k, R1)) {
       // R1 (the V1 design): straight onto `attached`, which the task may be
       // walking right now, with a report pass requested as V1 did.
       hooks(k).list_change(target, "utrace_add_engine (R1)");
@@ -230,7 +230,7 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
   // is still 0 (R8).
   const unsigned long new_for_death = v4(k) ? added : (events & ~old_utrace_flags);
   if (!refused && (new_for_death & _UTRACE_DEATH_EVENTS)) {
-    if (has_race(k, 8)) {
+    if (has_race(k, R8)) {
       co_await t.utrace_flags.write_point("utrace_set_events (R8)");
       t.utrace_flags.set(t.utrace_flags | events);
     } else {
@@ -256,7 +256,7 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
       // The barrier pairs with start_callback(): if the task has not reached
       // finish_callback() yet, it may be inside a callback to this engine.
       smp_mb();
-      if (co_await READ_ONCE(u.reporting, "utrace_set_events") == &e && !has_race(k, 4)) ret = -EINPROGRESS;
+      if (co_await READ_ONCE(u.reporting, "utrace_set_events") == &e && !has_race(k, R4)) ret = -EINPROGRESS;
     }
   }
   u.lock.unlock();
@@ -288,7 +288,7 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
   Utrace& u = U(t);
 
   const unsigned state = co_await READ_ONCE(t.state, "utrace_control");
-  bool reset = v2(k) ? u.stopped : (state & __TASK_TRACED) != 0;
+  bool reset = utrace_stopped(k, u, state);
   ret = 0;
   if (t.exit_state) {
     ret = utrace_control_dead(u, action);
@@ -321,7 +321,7 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
       if (!reset) {
         // As in utrace_set_events(): we may be in the middle of a callback.
         smp_mb();  // pairs with start_callback()
-        if (co_await READ_ONCE(u.reporting, "utrace_control") == &e && !has_race(k, 4)) ret = -EINPROGRESS;
+        if (co_await READ_ONCE(u.reporting, "utrace_control") == &e && !has_race(k, R4)) ret = -EINPROGRESS;
       }
       break;
 

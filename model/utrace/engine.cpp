@@ -21,12 +21,12 @@ using namespace ut;
 
 namespace ut {
 
-bool has_race(const Kernel& k, int r) {
-  if (k.bug(r)) return true;
+bool has_race(const Kernel& k, Race r) {
+  if (k.bug(race_number(r))) return true;
   switch (r) {
-    case 3: return v2(k);   // R3: V2 stored a callback's DETACH without the lock
-    case 5: return !v4(k);  // R5: V4 always calls the sentinel's report_quiesce
-    default: return false;  // R10, R13 are in the code as written (no switch)
+    case R3: return v2(k);   // V2 stored a callback's DETACH without the lock
+    case R5: return !v4(k);  // V4 always calls the sentinel's report_quiesce
+    default: return false;   // R10, R13 are in the code as written (no switch)
   }
 }
 
@@ -98,6 +98,15 @@ void splice_attaching(Kernel& k, Task& task) {
   u.pending_attach.set(false, "splice_attaching");
 }
 
+void utrace_set_traced(Kernel& k, Task& task) {
+  {
+    Kernel::TracedChange utrace_may(k);
+    k.set_task_state(task, TASK_TRACED);
+  }
+  hooks(k).entering_traced(task);
+  if (v2(k)) U(task).stopped.set(true);
+}
+
 // utrace_wakeup(): nobody wants the task stopped any more.  Back to
 // TASK_STOPPED if a job-control stop is in effect, else woken.  utrace->lock
 // held; takes siglock.
@@ -106,14 +115,12 @@ sim::Co<void> utrace_wakeup(Kernel& k, Task& target) {
   Utrace& u = U(target);
   if (v2(k)) u.stopped.set(false);
   hooks(k).leaving_traced(target, false);
-  if ((target.signal->flags & SIGNAL_STOP_STOPPED) || target.signal->group_stop_count) {
-    k.permit_traced_change(true);
-    k.set_task_state(target, TASK_STOPPED);
-    k.permit_traced_change(false);
-  } else {
-    k.permit_traced_change(true);
-    k.wake_up_state(target, __TASK_TRACED);
-    k.permit_traced_change(false);
+  {
+    Kernel::TracedChange utrace_may(k);
+    if ((target.signal->flags & SIGNAL_STOP_STOPPED) || target.signal->group_stop_count)
+      k.set_task_state(target, TASK_STOPPED);
+    else
+      k.wake_up_state(target, __TASK_TRACED);
   }
   target.sighand->siglock.unlock();
 }
@@ -154,8 +161,7 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
     u.signal_handler.set(false);
   }
   // If no engine wants it stopped any more, wake it up.
-  const bool traced = v2(k) ? u.stopped : (task.state & __TASK_TRACED) != 0;
-  if (traced && !(flags & ENGINE_STOP)) {
+  if (utrace_stopped(k, u, task.state) && !(flags & ENGINE_STOP)) {
     if (u.resume == UTRACE_RESUME) task.clear_tif(TIF_SINGLESTEP);  // user_disable_single_step()
     co_await utrace_wakeup(k, task);
   }
@@ -175,19 +181,13 @@ sim::Co<bool> utrace_do_stop(Kernel& k, Task& target) {
   Utrace& u = U(target);
   if (co_await READ_ONCE(target.state, "utrace_do_stop") == TASK_STOPPED) {
     co_await target.sighand->siglock.lock("utrace_do_stop");
-    if (target.state == TASK_STOPPED) {
-      k.permit_traced_change(true);
-      k.set_task_state(target, TASK_TRACED);
-      k.permit_traced_change(false);
-      hooks(k).entering_traced(target);
-      if (v2(k)) u.stopped.set(true);
-    }
+    if (target.state == TASK_STOPPED) utrace_set_traced(k, target);
     target.sighand->siglock.unlock();
   } else if (u.resume > UTRACE_REPORT) {
     co_await WRITE_ONCE(u.resume, UTRACE_REPORT, "utrace_do_stop");
     set_notify_resume(k, target);
   }
-  co_return v2(k) ? u.stopped : (target.state & __TASK_TRACED) != 0;
+  co_return utrace_stopped(k, u, target.state);
 }
 
 }  // namespace ut

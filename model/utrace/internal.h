@@ -1,8 +1,6 @@
-// Shared pieces of the utrace core (kernel/utrace.c).  Everything here is
-// private to model/utrace/.
+// model/utrace/internal.h: shared pieces of the utrace core
+// (kernel/utrace.c).  Everything here is private to model/utrace/.
 #pragma once
-
-#include <functional>
 
 #include "model/utrace/hooks.h"
 #include "model/utrace/utrace.h"
@@ -13,8 +11,18 @@ namespace model::ut {
 
 inline bool v2(const Kernel& k) { return k.version() == KernelVersion::V2009Rfc; }
 inline bool v4(const Kernel& k) { return k.version() == KernelVersion::V2011_3x; }
+
+// The races of §7 by name: has_race(k, R2).
+using enum Race;
 // A race of §7 is present: the version had it, or the scenario switched it back on.
-bool has_race(const Kernel& k, int r);
+bool has_race(const Kernel& k, Race r);
+
+// Whether the task is stopped for utrace (§5.12): V2 kept its own bit,
+// utrace->stopped; V3 and V4 ask task_is_traced() (`state`, the task's
+// state as the caller read it).
+inline bool utrace_stopped(const Kernel& k, const Utrace& u, unsigned state) {
+  return v2(k) ? u.stopped.get() : (state & __TASK_TRACED) != 0;
+}
 
 inline constexpr unsigned long ev(UtraceEventBit b) { return UTRACE_EVENT(b); }
 inline constexpr unsigned long EVENT_QUIESCE = UTRACE_EVENT(_UTRACE_EVENT_QUIESCE);
@@ -43,6 +51,9 @@ void splice_attaching(Kernel& k, Task& task);
 // Called with the lock held, returns with it released.  true: fully detached.
 sim::Co<bool> utrace_reset(Kernel& k, Task& task);
 sim::Co<void> utrace_wakeup(Kernel& k, Task& task);
+// __set_task_state(task, TASK_TRACED) for a utrace stop; V2 also sets
+// utrace->stopped.  Only utrace moves a task into TASK_TRACED (I9).
+void utrace_set_traced(Kernel& k, Task& task);
 sim::Co<bool> utrace_do_stop(Kernel& k, Task& target);
 sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action);
 sim::Co<std::uint32_t> start_report(Kernel& k, Task& task);
@@ -60,15 +71,6 @@ sim::Co<void> finish_resume_report(Kernel& k, Task& task, UtraceReport& report);
 sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops,
                                    CallbackArgs& args);
 
-// REPORT_CALLBACKS(): every attached engine, forward or reverse, with the
-// event's callback for those that want it.  `make` fills the callback's
-// arguments from the report.
-sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool reverse,
-                               unsigned long event, Callback cb,
-                               const std::function<void(CallbackArgs&, UtraceReport&)>& make);
-// REPORT(): start_report + REPORT_CALLBACKS + finish_report(will_not_stop = true)
-sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event,
-                           Callback cb, const std::function<void(CallbackArgs&, UtraceReport&)>& make);
 
 // get_utrace_lock(): 0 with the lock held, or a negative errno.
 sim::Co<int> get_utrace_lock(Kernel& k, Task* target, Engine& e, bool attached);

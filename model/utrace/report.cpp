@@ -76,7 +76,7 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
   EngineOps* ops = e.current_ops(k);
   const bool sentinel = e.ops == Engine::Ops::Detached;
 
-  if ((want & EVENT_QUIESCE) || (sentinel && !has_race(k, 5))) {
+  if ((want & EVENT_QUIESCE) || (sentinel && !has_race(k, R5))) {
     CallbackArgs a;
     a.cb = Callback::report_quiesce;
     a.action = report.action;
@@ -114,7 +114,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
   Utrace& u = U(task);
   if (action == UTRACE_DETACH) {
     hooks(k).detach_returned(task, e);
-    if (!has_race(k, 3)) {
+    if (!has_race(k, R3)) {
       // Under the lock, so that utrace_barrier() (get_utrace_lock()) sees
       // the detach before `reporting` is cleared: a 0 from the barrier then
       // means the DETACH took effect (R3).
@@ -147,7 +147,7 @@ sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report
     co_await u.lock.lock("finish_callback_report");
     // If utrace_control() came in and detached us before we got the lock,
     // we must not stop now (R2).
-    if (e.ops == Engine::Ops::Detached && !has_race(k, 2))
+    if (e.ops == Engine::Ops::Detached && !has_race(k, R2))
       report.detaches = true;
     else
       mark_engine_wants_stop(task, e);
@@ -164,7 +164,7 @@ sim::Co<bool> finish_callback(Kernel& k, Task& task, UtraceReport& report, Engin
   // The effect of the return value is applied: utrace_barrier() may stop
   // waiting.  No barrier needed: it reads `reporting` under the lock.
   co_await WRITE_ONCE(U(task).reporting, nullptr, "finish_callback");
-  if (action == UTRACE_DETACH && has_race(k, 3)) {
+  if (action == UTRACE_DETACH && has_race(k, R3)) {
     // R3: the unlocked store of the sentinel becomes visible only now.
     co_await WRITE_ONCE(e.ops, Engine::Ops::Detached, "finish_callback_report (R3)");
   }
@@ -222,10 +222,15 @@ sim::Co<void> finish_resume_report(Kernel& k, Task& task, UtraceReport& report) 
   }
 }
 
-// REPORT_CALLBACKS()
-sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool reverse,
-                               unsigned long event, Callback cb,
-                               const std::function<void(CallbackArgs&, UtraceReport&)>& make) {
+namespace {
+
+// REPORT_CALLBACKS(): every attached engine that wants `event`, in attach
+// order or (syscall entry) the reverse, gets callback `cb`; `args(a, report)`
+// fills in the callback's arguments from the pass so far, as the macro's
+// __VA_ARGS__ do.
+template <class Args>
+sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool reverse, unsigned long event,
+                               Callback cb, Args args) {
   Utrace& u = U(task);
   ++u.walking;
   hooks(k).walk_begin(task, reverse);
@@ -233,16 +238,16 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
   // linked at the tail during the walk is visited (only possible with R1).
   // list_for_each_entry_reverse() starts from the tail it saw.
   const std::size_t n = u.attached.size();
-  // The walk reads the list without the lock that guards its changes: tell
-  // the explorers (sim/note.h) at each look.
-  const auto look = [&] { guarded_by(u.lock).peek("REPORT_CALLBACKS"); };
-  for (std::size_t i = 0; look(), i < (reverse ? n : u.attached.size()) && i < u.attached.size(); ++i) {
+  for (std::size_t i = 0;; ++i) {
+    // Each step of the walk reads the list without the lock that guards its changes.
+    guarded_by(u.lock).peek("REPORT_CALLBACKS");
+    if (i >= u.attached.size() || (reverse && i >= n)) break;
     Engine& e = *u.attached[reverse ? n - 1 - i : i];
     EngineOps* ops = co_await start_callback(k, task, report, e, event);
     if (!ops) continue;
     CallbackArgs a;
     a.cb = cb;
-    make(a, report);
+    args(a, report);
     const std::uint32_t ret = co_await call_engine(k, task, e, ops, a);
     (void)co_await finish_callback(k, task, report, e, ret);
   }
@@ -250,12 +255,16 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
   hooks(k).walk_end(task);
 }
 
+// REPORT(): start_report(), REPORT_CALLBACKS(), finish_report().
+template <class Args>
 sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Callback cb,
-                           const std::function<void(CallbackArgs&, UtraceReport&)>& make) {
+                           Args args) {
   (void)co_await start_report(k, task);
-  co_await report_callbacks(k, task, report, false, event, cb, make);
+  co_await report_callbacks(k, task, report, false, event, cb, args);
   co_await finish_report(k, task, report, true);
 }
+
+}  // namespace
 
 // ---- stopping (§5.12) ------------------------------------------------------------------------------
 
@@ -289,11 +298,7 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
     u.lock.unlock();
     co_return;
   }
-  k.permit_traced_change(true);
-  k.set_task_state(task, TASK_TRACED);
-  k.permit_traced_change(false);
-  hooks(k).entering_traced(task);
-  if (v2(k)) u.stopped.set(true);
+  utrace_set_traced(k, task);
   k.emit(Ev::utrace_stop, task.pid, 1);
   // A group stop in progress: take part in its bookkeeping (not in V4).
   if (!v4(k) && task.signal->group_stop_count && !--task.signal->group_stop_count)
@@ -327,7 +332,7 @@ sim::Co<void> utrace_finish_stop(Kernel& k, Task& task) {
   co_await task.pending.read_point("utrace_finish_stop");
   if (fatal_signal_pending(task)) {
     hooks(k).leaving_traced(task, true);
-    if (!has_race(k, 9)) {
+    if (!has_race(k, R9)) {
       // spin_unlock_wait(&utrace->lock)
       co_await u.lock.lock("utrace_finish_stop");
       u.lock.unlock();
@@ -544,7 +549,7 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
   co_await u.lock.lock("utrace_maybe_reap");
   if (reap) {
     u.reap.set(true);
-    if ((target.utrace_flags & _UTRACE_DEATH_EVENTS) && !has_race(k, 7)) {
+    if ((target.utrace_flags & _UTRACE_DEATH_EVENTS) && !has_race(k, R7)) {
       u.lock.unlock();
       co_return;
     }
@@ -604,7 +609,7 @@ sim::Co<void> utrace_signal_handler(Kernel& k, Task& task, bool stepping) {
 bool utrace_interrupt_pending(Kernel& k, Task& task) {
   // R11: without this, recalc_sigpending() may clear the TIF_SIGPENDING
   // that a UTRACE_INTERRUPT set.
-  if (has_race(k, 11)) return false;
+  if (has_race(k, R11)) return false;
   // The test reads utrace->resume (that of a struct utrace a later attach
   // may allocate: the explorers see the object even when it is not there).
   SharedObject(obj(task, Field::resume)).peek("utrace_interrupt_pending");

@@ -150,8 +150,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                      sim::run_end_name(second.engine.end) + " after " +
                      std::to_string(second.engine.steps));
     for (const model::Event& e : again.kernel().events()) {
-      (void)model::event_text(e, again.kernel());
-      (void)model::event_json(e, again.kernel()).dump();
+      (void)model::event_text(e, again);
+      (void)model::event_json(e, again).dump();
     }
     (void)model::outcome_signature(again);
   } catch (const model::NotImplemented&) {

@@ -117,7 +117,7 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
   return std::make_unique<sim::PortfolioExplorer>(prog, sim::PortfolioOptions{o.seed, o.depth, o.shard});
 }
 
-// The state graph's liveness and shortest paths (model/graph_analysis.h).
+// The state graph's liveness and shortest paths (explore/graph_analysis.h).
 // A hang cycle is a `hang` violation only when the graph is the whole
 // unbounded space and no state has two successors for one thread (the hash
 // merged no states that differ); each property's shortest path replaces the first example
@@ -150,6 +150,99 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
   v.analysis = std::move(a);
 }
 
+// What the runs of one exploration add up to: the violations and outcomes
+// found (into the Verdict), and what the scenario's expect asks of them.
+class Tally {
+ public:
+  explicit Tally(const Scenario& s) : s_(s), reached_(s.expect.reachable.size(), false) {}
+
+  // One counted run; `ref()` makes its schedule reference (only when needed).
+  template <class Ref>
+  void record(Verdict& v, const Simulator& simu, const RunOutput& out, const Ref& ref) {
+    for (const Violation& viol : out.violations) {
+      found_.set(static_cast<std::size_t>(viol.property));
+      auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                             [&](const FoundViolation& f) { return f.property == viol.property; });
+      if (it == v.violations.end())
+        v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1});
+      else
+        it->count++;
+    }
+    const std::string sig = outcome_signature(simu);
+    auto oc = std::find_if(v.outcomes.begin(), v.outcomes.end(),
+                           [&](const OutcomeClass& c) { return c.signature == sig; });
+    if (oc == v.outcomes.end())
+      v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
+    else
+      oc->count++;
+    if (s_.expect.has_outcomes) {
+      bool any = false;
+      for (const Outcome& o : s_.expect.outcomes)
+        if (simu.matches(o)) any = true;
+      if (!any && unmatched_++ == 0) {
+        unmatched_example_ = ref();
+        unmatched_signature_ = sig;
+      }
+    }
+    for (std::size_t rr = 0; rr < s_.expect.reachable.size(); ++rr)
+      if (!reached_[rr] && simu.matches(s_.expect.reachable[rr])) reached_[rr] = true;
+  }
+
+  const PropertySet& found() const { return found_; }
+
+  // The verdict: every broken property not tolerated, every expected one
+  // not found, the outcomes not listed, the reachable ones not reached.
+  void judge(Verdict& v) const {
+    const PropertySet allowed = tolerated_properties(s_);
+    for (const FoundViolation& f : v.violations) {
+      if (allowed.test(static_cast<std::size_t>(f.property))) continue;
+      v.problems.push_back(fmt::format("{} broken in {} of {} schedules, first at step {}: {} (schedule '{}')",
+                                       property_name(f.property), f.count, v.schedules, f.step,
+                                       f.message, f.where.schedule));
+    }
+    for (std::size_t p = 0; p < kPropertyCount; ++p) {
+      if (!s_.expect.violations.test(p)) continue;
+      const bool found = std::any_of(v.violations.begin(), v.violations.end(), [&](const FoundViolation& f) {
+        return static_cast<std::size_t>(f.property) == p;
+      });
+      if (!found)
+        v.problems.push_back(fmt::format("expected violation {} not found in {} schedules",
+                                         property_name(static_cast<Property>(p)), v.schedules));
+    }
+    if (unmatched_)
+      v.problems.push_back(fmt::format("{} of {} schedules ended in no listed outcome, e.g. '{}' "
+                                       "(schedule '{}')",
+                                       unmatched_, v.schedules, unmatched_signature_,
+                                       unmatched_example_.schedule));
+    for (std::size_t r = 0; r < reached_.size(); ++r)
+      if (!reached_[r])
+        v.problems.push_back(fmt::format("reachable outcome {} ({}) not reached in {} schedules", r,
+                                         s_.expect.reachable[r].ptr, v.schedules));
+  }
+
+ private:
+  const Scenario& s_;
+  std::vector<bool> reached_;
+  std::uint64_t unmatched_ = 0;
+  ScheduleRef unmatched_example_;
+  std::string unmatched_signature_;
+  PropertySet found_;
+};
+
+// Whether the exploration must stop before its next run.
+bool must_stop(const ExploreOptions& opt, Verdict& v, std::chrono::steady_clock::time_point started) {
+  if (opt.stop && opt.stop->load()) {
+    v.interrupted = true;
+    return true;
+  }
+  if (opt.time_limit > 0 &&
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.time_limit) {
+    v.timed_out = true;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
@@ -176,11 +269,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       v.facts[n] = state_facts(simu);
       if (opt.on_state) opt.on_state(simu, n);
     };
-  std::vector<bool> reached(s.expect.reachable.size(), false);
-  std::uint64_t unmatched = 0;
-  ScheduleRef unmatched_example;
-  std::string unmatched_signature;
-  PropertySet found;
+  Tally tally(s);
   const auto started = std::chrono::steady_clock::now();
 
   try {
@@ -188,16 +277,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     auto* dfs = dynamic_cast<sim::DfsExplorer*>(x.get());
     std::uint64_t index = 0;  // runs so far, counted or not
     while (v.schedules < opt.max_schedules) {
-      if (opt.stop && opt.stop->load()) {
-        v.interrupted = true;
-        break;
-      }
-      if (opt.time_limit > 0 &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.time_limit) {
-        v.timed_out = true;
-        break;
-      }
-      if (!x->next()) break;
+      if (must_stop(opt, v, started) || !x->next()) break;
       const sim::RunResult& r = x->last();
       const std::uint64_t i = index++;
       if (r.end == sim::RunEnd::Interrupted) {
@@ -217,34 +297,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
                            r.steps};
       };
 
-      for (const Violation& viol : out.violations) {
-        found.set(static_cast<std::size_t>(viol.property));
-        auto it = std::find_if(v.violations.begin(), v.violations.end(),
-                               [&](const FoundViolation& f) { return f.property == viol.property; });
-        if (it == v.violations.end())
-          v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1});
-        else
-          it->count++;
-      }
-      const std::string sig = outcome_signature(simu);
-      auto oc = std::find_if(v.outcomes.begin(), v.outcomes.end(),
-                             [&](const OutcomeClass& c) { return c.signature == sig; });
-      if (oc == v.outcomes.end())
-        v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
-      else
-        oc->count++;
-
-      if (s.expect.has_outcomes) {
-        bool any = false;
-        for (const Outcome& o : s.expect.outcomes)
-          if (simu.matches(o)) any = true;
-        if (!any && unmatched++ == 0) {
-          unmatched_example = ref();
-          unmatched_signature = sig;
-        }
-      }
-      for (std::size_t rr = 0; rr < s.expect.reachable.size(); ++rr)
-        if (!reached[rr] && simu.matches(s.expect.reachable[rr])) reached[rr] = true;
+      tally.record(v, simu, out, ref);
       // After the run is judged: a probe runs the simulator again.
       if (dfs && opt.dfs_probes && (v.schedules <= 32 || v.schedules % 32 == 0))
         dfs->probe();
@@ -252,7 +305,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       if (opt.status)
         opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),
                                  v.violations.size(), dfs ? dfs->level() : 0});
-      if (opt.stop_when_found.any() && (found & opt.stop_when_found) == opt.stop_when_found) break;
+      if (opt.stop_when_found.any() && (tally.found() & opt.stop_when_found) == opt.stop_when_found) break;
     }
     v.complete = x->complete() && !v.interrupted;
     v.estimate = x->estimate();
@@ -274,32 +327,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     return v;
   }
 
-  // Judge.
-  const PropertySet allowed = tolerated_properties(s);
-  for (const FoundViolation& f : v.violations) {
-    if (allowed.test(static_cast<std::size_t>(f.property))) continue;
-    v.problems.push_back(fmt::format("{} broken in {} of {} schedules, first at step {}: {} (schedule '{}')",
-                                     property_name(f.property), f.count, v.schedules, f.step,
-                                     f.message, f.where.schedule));
-  }
-  for (std::size_t p = 0; p < kPropertyCount; ++p) {
-    if (!s.expect.violations.test(p)) continue;
-    const bool found = std::any_of(v.violations.begin(), v.violations.end(), [&](const FoundViolation& f) {
-      return static_cast<std::size_t>(f.property) == p;
-    });
-    if (!found)
-      v.problems.push_back(fmt::format("expected violation {} not found in {} schedules",
-                                       property_name(static_cast<Property>(p)), v.schedules));
-  }
-  if (unmatched)
-    v.problems.push_back(fmt::format("{} of {} schedules ended in no listed outcome, e.g. '{}' "
-                                     "(schedule '{}')",
-                                     unmatched, v.schedules, unmatched_signature,
-                                     unmatched_example.schedule));
-  for (std::size_t r = 0; r < reached.size(); ++r)
-    if (!reached[r])
-      v.problems.push_back(fmt::format("reachable outcome {} ({}) not reached in {} schedules", r,
-                                       s.expect.reachable[r].ptr, v.schedules));
+  tally.judge(v);
   return v;
 }
 

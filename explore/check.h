@@ -48,7 +48,7 @@ struct ExploreOptions {
   double time_limit = 0;          // seconds of wall-clock time, 0: none (decides only when to stop)
   sim::Shard shard;               // the part of the space this process covers
   bool iterative = true;          // dfs: every schedule with 0 preemptions, then 1, ...
-  // dfs: prune abstract states seen before (model/state_hash.h), keep the
+  // dfs: prune abstract states seen before (explore/state_hash.h), keep the
   // state graph (in `graph`, else inside) and analyse it (Verdict::analysis):
   // hang cycles are `hang` violations when the graph is certain (complete
   // and unbounded), and each property's shortest path is confirmed by replay.

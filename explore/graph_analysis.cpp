@@ -1,4 +1,4 @@
-// The state graph's liveness and shortest paths (model/graph_analysis.h).
+// The state graph's liveness and shortest paths (explore/graph_analysis.h).
 #include "explore/graph_analysis.h"
 
 #include <algorithm>
@@ -94,16 +94,9 @@ GraphPath path_to(const Graph& g, Vertex v, const std::vector<EdgeD>& pred, cons
   return p;
 }
 
-}  // namespace
-
-GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFacts> facts) {
-  GraphAnalysis a;
-  const std::size_t n = sg.nodes().size();
-  if (n == 0) return a;
-  Graph g(n);
-  for (const sim::StateGraph::Edge& e : sg.edges()) boost::add_edge(e.from, e.to, EdgeProp{e.tid}, g);
-
-  // Conflicts: one state, one thread, two successors.
+// Conflicts: one state, one thread, two successors (the state hash merged
+// states that continue differently).
+void count_conflicts(const Graph& g, std::size_t n, GraphAnalysis& a) {
   for (Vertex v = 0; v < n; ++v) {
     std::vector<std::pair<sim::Tid, Vertex>> out;
     for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) out.emplace_back(g[*it].tid, boost::target(*it, g));
@@ -116,6 +109,50 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
                       .begin(),
                   3, a.conflict_example);
   }
+}
+
+// The shortest cycle through s inside its strongly connected component: a
+// BFS from s within the component, closed by the in-edge back to s whose
+// source is nearest.  false if there is none.
+bool shortest_cycle(const Graph& g, std::size_t n, const std::vector<int>& comp, Vertex s, HangCycle& h) {
+  const int cc = comp[s];
+  boost::filtered_graph<Graph, InComponentE, InComponentV> fg(g, InComponentE{&g, &comp, cc}, InComponentV{&comp, cc});
+  std::vector<std::uint32_t> d2(n, kFar);
+  std::vector<EdgeD> p2(n);
+  std::vector<bool> hp2(n, false);
+  d2[s] = 0;
+  std::vector<boost::default_color_type> color(n, boost::white_color);
+  boost::breadth_first_search(
+      fg, s,
+      boost::visitor(TreeRecorder<decltype(fg)>(d2, p2, hp2))
+          .color_map(boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g))));
+  EdgeD back{};
+  std::uint32_t best = kFar;
+  for (auto [it, end] = boost::in_edges(s, g); it != end; ++it) {
+    const Vertex u = boost::source(*it, g);
+    if (comp[u] == cc && d2[u] < best) {
+      best = d2[u];
+      back = *it;
+    }
+  }
+  if (best == kFar) return false;  // cannot happen in a cyclic component
+  GraphPath loop = path_to(g, boost::source(back, g), p2, hp2);
+  h.cycle = loop.nodes;
+  h.cycle_choices = loop.choices;
+  h.cycle_choices.push_back(g[back].tid);
+  return true;
+}
+
+}  // namespace
+
+GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFacts> facts) {
+  GraphAnalysis a;
+  const std::size_t n = sg.nodes().size();
+  if (n == 0) return a;
+  Graph g(n);
+  for (const sim::StateGraph::Edge& e : sg.edges()) boost::add_edge(e.from, e.to, EdgeProp{e.tid}, g);
+
+  count_conflicts(g, n, a);
 
   // Distances from the root (fewest choice points).
   std::vector<std::uint32_t> dist(n, kFar);
@@ -170,33 +207,7 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
     HangCycle h;
     h.component_size = size[c];
     h.reach = path_to(g, s, pred, has_pred);
-    // BFS from s within the component, then close the cycle with the
-    // in-edge back to s whose source is nearest.
-    const int cc = comp[s];
-    boost::filtered_graph<Graph, InComponentE, InComponentV> fg(g, InComponentE{&g, &comp, cc}, InComponentV{&comp, cc});
-    std::vector<std::uint32_t> d2(n, kFar);
-    std::vector<EdgeD> p2(n);
-    std::vector<bool> hp2(n, false);
-    d2[s] = 0;
-    std::vector<boost::default_color_type> color(n, boost::white_color);
-    boost::breadth_first_search(
-        fg, s,
-        boost::visitor(TreeRecorder<decltype(fg)>(d2, p2, hp2))
-            .color_map(boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g))));
-    EdgeD back{};
-    std::uint32_t best = kFar;
-    for (auto [it, end] = boost::in_edges(s, g); it != end; ++it) {
-      const Vertex u = boost::source(*it, g);
-      if (comp[u] == cc && d2[u] < best) {
-        best = d2[u];
-        back = *it;
-      }
-    }
-    if (best == kFar) continue;  // cannot happen in a cyclic component
-    GraphPath loop = path_to(g, boost::source(back, g), p2, hp2);
-    h.cycle = loop.nodes;
-    h.cycle_choices = loop.choices;
-    h.cycle_choices.push_back(g[back].tid);
+    if (!shortest_cycle(g, n, comp, s, h)) continue;
     h.traced_throughout = ~std::uint64_t{0};
     for (std::uint32_t v : h.cycle) h.traced_throughout &= v < facts.size() ? facts[v].traced : 0;
     a.hangs.push_back(std::move(h));

@@ -65,7 +65,7 @@ struct GraphAnalysis {
   std::size_t cyclic_components = 0;     // components with a cycle (hang or not)
   std::size_t end_states = 0;            // states where a run ended (step limit excluded)
   // States with two different successors for one thread: the state hash
-  // merged states that are not equivalent (model/state_hash.h).
+  // merged states that are not equivalent (explore/state_hash.h).
   std::size_t conflicts = 0;
   std::uint32_t conflict_example[3] = {0, 0, 0};  // the first: a state and two successors (for one thread)
   bool certain = false;  // the whole unbounded space, no conflicts (set by the caller)

@@ -1,4 +1,4 @@
-// The shrinker (model/shrink.h): RapidCheck's shrink tree over choice vectors.
+// The shrinker (explore/shrink.h): RapidCheck's shrink tree over choice vectors.
 #include "explore/shrink.h"
 
 #include "explore/check.h"
@@ -182,37 +182,16 @@ sim::Tid IndexScheduler::choose(const sim::ChoiceContext& c) {
   return t;
 }
 
-ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedule, const ShrinkOptions& o) {
-  ShrinkResult r;
-  Runner runner(s, o);
+namespace {
 
-  // The original, and its choice vector.
-  Simulator simu(s, o.run);
-  RecordIndices rec(std::vector<sim::Tid>(schedule.begin(), schedule.end()));
-  const RunOutput out = simu.run(rec);
-  ++runner.tries;
-  if (out.engine.end == sim::RunEnd::Diverged) {
-    r.error = "the schedule diverged: it names a thread that cannot run at that point";
-    return r;
-  }
-  const Violation* first = nullptr;
-  for (const Violation& v : out.violations)
-    if (!o.property || v.property == *o.property) {
-      first = &v;
-      break;
-    }
-  if (!first) {
-    r.error = o.property ? std::string("the schedule does not break ") + property_name(*o.property)
-                         : std::string("the schedule breaks no property");
-    return r;
-  }
-  std::optional<Property> prop = first->property;
-  r.property = first->property;
-  r.before = Runner::point(out, rec.indices, *first);
-  ShrinkPoint best = r.before;
-  if (auto again = runner.run(best.indices, prop)) best = *again;  // the same run, with its preemption points
+// Strictly better: fewer preemptions, then fewer steps.
+bool better(const ShrinkPoint& a, const ShrinkPoint& b) {
+  return std::tie(a.preemptions, a.steps) < std::tie(b.preemptions, b.steps);
+}
 
-  // Walk RapidCheck's shrink tree greedily.
+// Walk RapidCheck's shrink tree greedily from `best`.
+void walk_shrink_tree(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
+                      const ShrinkOptions& o, ShrinkResult& r) {
   rc::Shrinkable<Vec> cur = from_schedule(best.indices)(rc::Random(), 0);
   bool moved = true;
   while (moved && runner.tries < o.max_tries) {
@@ -234,18 +213,18 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
       break;
     }
   }
+}
 
-  // The final pass: each non-default choice replaced by the default, until
-  // nothing changes.  Three ways, tried in order: in the choice vector (the
-  // choices after it keep their indices); in the schedule's threads (the
-  // choices after it keep their threads where they can run, the default
-  // where they cannot); the choice dropped from the threads (the later ones
-  // one choice point earlier).  Accepted only when strictly better, so the
-  // pass ends.
-  bool changed = o.final_pass;
-  auto better = [](const ShrinkPoint& a, const ShrinkPoint& b) {
-    return std::tie(a.preemptions, a.steps) < std::tie(b.preemptions, b.steps);
-  };
+// The final pass: each non-default choice replaced by the default, until
+// nothing changes.  Three ways, tried in order: in the choice vector (the
+// choices after it keep their indices); in the schedule's threads (the
+// choices after it keep their threads where they can run, the default
+// where they cannot); the choice dropped from the threads (the later ones
+// one choice point earlier).  Accepted only when strictly better, so the
+// pass ends.
+void default_each_choice(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
+                         const ShrinkOptions& o, ShrinkResult& r) {
+  bool changed = true;
   while (changed && runner.tries < o.max_tries) {
     changed = false;
     for (std::size_t i = 0; i < best.indices.size() && runner.tries < o.max_tries; ++i) {
@@ -268,10 +247,14 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
       changed = true;
     }
   }
-  // Then, while it helps: one preemption removed and another replaced by a
-  // switch to any thread of the schedule at any choice point (a bug that
-  // needs one switch at the right place, which the walk left as two).
-  changed = o.final_pass;
+}
+
+// Then, while it helps: one preemption removed and another replaced by a
+// switch to any thread of the schedule at any choice point (a bug that
+// needs one switch at the right place, which the walk left as two).
+void merge_two_preemptions(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
+                           const ShrinkOptions& o, ShrinkResult& r) {
+  bool changed = true;
   while (changed && runner.tries < o.max_tries) {
     changed = false;
     const ShrinkPoint from = best;
@@ -299,12 +282,16 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
       if (changed) break;
     }
   }
-  // Last, the proof: every schedule with fewer preemptions than the best,
-  // fewest first (iterative preemption bounding, CHESS-style), looking for
-  // the same property.  A hit is a counterexample the local moves could not
-  // reach (it then goes through the final pass again for its steps); a
-  // search that ends without one proves the preemption count minimal.
-  while (o.final_pass && best.preemptions > 0 && runner.tries < o.max_tries) {
+}
+
+// Last, the proof: every schedule with fewer preemptions than the best,
+// fewest first (iterative preemption bounding, CHESS-style), looking for
+// the same property.  A hit is a counterexample the local moves could not
+// reach (it then goes through the final pass again for its steps); a
+// search that ends without one proves the preemption count minimal.
+void search_fewer_preemptions(const Scenario& s, Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
+                              const ShrinkOptions& o, ShrinkResult& r) {
+  while (best.preemptions > 0 && runner.tries < o.max_tries) {
     ExploreOptions x;
     x.strategy = Strategy::Dfs;
     x.iterative = true;
@@ -338,6 +325,46 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
         again = true;
       }
     }
+  }
+}
+
+}  // namespace
+
+ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedule, const ShrinkOptions& o) {
+  ShrinkResult r;
+  Runner runner(s, o);
+
+  // The original, and its choice vector.
+  Simulator simu(s, o.run);
+  RecordIndices rec(std::vector<sim::Tid>(schedule.begin(), schedule.end()));
+  const RunOutput out = simu.run(rec);
+  ++runner.tries;
+  if (out.engine.end == sim::RunEnd::Diverged) {
+    r.error = "the schedule diverged: it names a thread that cannot run at that point";
+    return r;
+  }
+  const Violation* first = nullptr;
+  for (const Violation& v : out.violations)
+    if (!o.property || v.property == *o.property) {
+      first = &v;
+      break;
+    }
+  if (!first) {
+    r.error = o.property ? std::string("the schedule does not break ") + property_name(*o.property)
+                         : std::string("the schedule breaks no property");
+    return r;
+  }
+  std::optional<Property> prop = first->property;
+  r.property = first->property;
+  r.before = Runner::point(out, rec.indices, *first);
+  ShrinkPoint best = r.before;
+  if (auto again = runner.run(best.indices, prop)) best = *again;  // the same run, with its preemption points
+
+  walk_shrink_tree(runner, best, prop, o, r);
+  if (o.final_pass) {
+    default_each_choice(runner, best, prop, o, r);
+    merge_two_preemptions(runner, best, prop, o, r);
+    search_fewer_preemptions(s, runner, best, prop, o, r);
   }
   if (best.preemptions == 0) r.minimal = true;
   if (runner.tries >= o.max_tries) r.exhausted = true;

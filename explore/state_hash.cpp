@@ -1,4 +1,4 @@
-// The abstract state of a run (model/state_hash.h).
+// The abstract state of a run (explore/state_hash.h).
 #include "explore/state_hash.h"
 
 #include <algorithm>

@@ -25,7 +25,7 @@
 // yield matter, and those are locals), and the order of wait-queue waiters.
 // Two runs can therefore reach different states with one hash: pruning on it
 // is approximate, and exploration with it may miss behaviours that a
-// stateless exploration finds (model/graph_analysis.h counts the visible
+// stateless exploration finds (explore/graph_analysis.h counts the visible
 // symptom: one state, one thread, two successors).  Virtual time is covered,
 // so a loop that sleeps never closes into a cycle.  The hash is stable
 // across machines (no addresses).

@@ -1,6 +1,6 @@
 // fuzz/loader_fuzz.cpp: bytes -> model::load_scenario_text.
 //
-// The loader's contract (model/scenario_loader.h, docs/errors.md): any input
+// The loader's contract (scenario/load/loader.h, docs/errors.md): any input
 // gives either a scenario and no error, or no scenario and at least one
 // error, each with a stable id "scenario.ENNN", a JSON pointer ("" or
 // starting with '/'), a message, and a one-line text.  scenario.E099 means

@@ -4,7 +4,7 @@
 // loader's acceptance of every valid scenario is checked on the way, and a
 // finding prints a scenario file that `utsim replay` takes as it is.
 // Validity is by construction: each op is drawn from the ops allowed where
-// it runs (a user program, a kthread, a callback: scenario_loader_ops.cpp),
+// it runs (a user program, a kthread, a callback: scenario/load/ops.cpp),
 // "$child" only in report_clone, "$engine" only in callbacks, engine
 // handles only once an attach binds them, `options` only with
 // PTRACE_SETOPTIONS, returns of the family each callback takes.

@@ -1,7 +1,7 @@
 // scenario/scenario.h: a scenario of SCENARIOS.md (format version 1), typed and
 // validated.
 //
-// The loader (scenario_loader.h) turns JSON into this; the interpreter runs
+// The loader (scenario/load/loader.h) turns JSON into this; the interpreter runs
 // it.  Every name a scenario uses (tasks, engine handles, engine tables,
 // completions, data tags, labels) is resolved to a dense index ("slot") at
 // load time, so running a schedule never looks a string up.  Each op keeps

@@ -21,7 +21,7 @@ class LinuxInvariants final : public LinuxHooks {
   void on_children_reparented(Kernel& k, Task& father) override;
 };
 
-// The whole set, at the end of a run (Kernel::end_of_run).  A run cut short
+// The whole set, at the end of a run (Checks::end_of_run, called by scenario/run.cpp).  A run cut short
 // (step limit, interrupted) may stop in the middle of a critical section:
 // then only the checks that hold at any step are made.
 void check_linux_invariants(Kernel& k, const sim::RunResult& r);

@@ -3,7 +3,6 @@
 // (int_ret_from_sys_call and do_notify_resume in entry_64.S and signal.c),
 // and signal delivery (do_signal, handle_signal).
 #include "model/linux/kernel.h"
-#include "model/ptrace/ptrace.h"
 
 namespace model {
 
@@ -65,7 +64,7 @@ sim::Co<PtRegs> Kernel::restore_sigcontext(Task& t, const SigFrame& frame) {
 
 // do_debug(): the trap flag raises a debug exception after the instruction.
 sim::Co<void> Kernel::do_debug(Task& t) {
-  (void)co_await force_sig_info(*this, SIGTRAP, Siginfo{SIGTRAP, 2 /* TRAP_TRACE */, 0, 0}, t);
+  (void)co_await force_sig_info(SIGTRAP, Siginfo{SIGTRAP, 2 /* TRAP_TRACE */, 0, 0}, t);
 }
 
 // syscall_trace_enter(): with TIF_SYSCALL_TRACE.  true: the tracer aborted

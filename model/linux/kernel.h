@@ -183,6 +183,7 @@ class Kernel final {
   int zap_other_threads(Task& p);
   sim::Co<int> group_send_sig_info(int sig, Siginfo info, Task& p, int sender);
   sim::Co<int> send_sig_info(int sig, Siginfo info, Task& p, int sender);
+  sim::Co<int> force_sig_info(int sig, Siginfo info, Task& t);
   sim::Co<int> do_tkill(Task& cur, int tgid, int pid, int sig);
   sim::Co<int> kill_pid_info(Task& cur, int pid, int sig);
   sim::Co<int> do_sigaction(Task& cur, int sig, const KSigaction& act);
@@ -277,7 +278,7 @@ class Kernel final {
   int next_engine_id = 0;
   // The observer of the utrace core (model/utrace/hooks.h); never NULL.
   UtraceHooks* utrace_hooks = nullptr;
-  // ptrace on utrace (model/ptrace.h): its callback table and the
+  // ptrace on utrace (model/ptrace/ptrace.h): its callback table and the
   // struct ptrace_context of each ptrace engine (engine->data = index + 1).
   std::unique_ptr<EngineOps> ptrace_ops;
   std::vector<std::unique_ptr<PtraceContext>> ptrace_contexts;

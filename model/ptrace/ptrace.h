@@ -50,7 +50,4 @@ sim::Co<void> ptrace_notify_stop(Kernel& k, Task& task);
 // Per-run set-up: the ptrace engine's callback table.
 void ptrace_setup(Kernel& k);
 
-// force_sig_info(): a signal the task cannot block or ignore (kernel/signal.c).
-sim::Co<int> force_sig_info(Kernel& k, int sig, Siginfo info, Task& t);
-
 }  // namespace model

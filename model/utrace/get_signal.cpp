@@ -22,6 +22,79 @@ sim::Co<void> push_back_signal(Kernel& k, Task& task, const Siginfo& info) {
   (void)k;
 }
 
+// The event a dequeued signal is reported as, and the pass's first guess at
+// what to do with it (report->result), from its disposition.
+unsigned long utrace_signal_event(const KSigaction& ka, int signr, std::uint32_t* result) {
+  struct Kind {
+    unsigned long event;
+    std::uint32_t result;
+  };
+  Kind kind;
+  if (ka.handler == KSigaction::Handler::Ignore)
+    kind = {ev(_UTRACE_EVENT_SIGNAL_IGN), UTRACE_SIGNAL_IGN};
+  else if (ka.handler == KSigaction::Handler::User)
+    kind = {ev(_UTRACE_EVENT_SIGNAL), UTRACE_SIGNAL_DELIVER};
+  else if (sig_kernel_coredump(signr))
+    kind = {ev(_UTRACE_EVENT_SIGNAL_CORE), UTRACE_SIGNAL_CORE};
+  else if (sig_kernel_ignore(signr))
+    kind = {ev(_UTRACE_EVENT_SIGNAL_IGN), UTRACE_SIGNAL_IGN};
+  else if (signr == SIGSTOP)
+    kind = {ev(_UTRACE_EVENT_SIGNAL_STOP), UTRACE_SIGNAL_STOP};
+  else if (sig_kernel_stop(signr))
+    kind = {ev(_UTRACE_EVENT_SIGNAL_STOP), UTRACE_SIGNAL_TSTP};
+  else
+    kind = {ev(_UTRACE_EVENT_SIGNAL_TERM), UTRACE_SIGNAL_TERM};
+  *result = kind.result;
+  return kind.event;
+}
+
+// The pass that chooses the disposition.  Open-coded in utrace_get_signal():
+// no start_callback(), so ENGINE_STOP does not force a STOP here; each
+// return value decides.
+sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, unsigned long event,
+                                 Siginfo* info, const KSigaction* ka, KSigaction* return_ka) {
+  Utrace& u = U(task);
+  ++u.walking;
+  hooks(k).walk_begin(task, false);
+  for (std::size_t i = 0; i < u.attached.size(); ++i) {
+    Engine& e = *u.attached[i];
+    co_await WRITE_ONCE(u.reporting, &e, "utrace_get_signal");
+    const unsigned long want = co_await READ_ONCE(e.flags, "utrace_get_signal");
+    co_await e.ops.read_point("utrace_get_signal");
+    EngineOps* ops = e.current_ops(k);
+    if ((want & (event | EVENT_QUIESCE)) == 0) {
+      co_await WRITE_ONCE(u.reporting, nullptr, "utrace_get_signal");
+      continue;
+    }
+    std::uint32_t ret;
+    CallbackArgs a;
+    if (ops && ops->has(Callback::report_signal)) {
+      a.cb = Callback::report_signal;
+      a.action = report.result | report.action;
+      a.event = event;  // which of its events (or QUIESCE) it is called for: disabled-callback
+      a.info = info;
+      a.orig_ka = ka;
+      a.return_ka = return_ka;
+      ret = co_await call_engine(k, task, e, ops, a);
+    } else {
+      a.cb = Callback::report_quiesce;
+      a.action = report.action;
+      a.event = event;
+      const std::uint32_t q = co_await call_engine(k, task, e, ops, a);
+      ret = report.result | q;
+    }
+    // Avoid a tight loop of reports if some engine asks again and again.
+    const std::uint32_t act = utrace_resume_action_of(ret);
+    if (act == UTRACE_INTERRUPT || act == UTRACE_REPORT) ret = (ret & ~UTRACE_RESUME_MASK) | UTRACE_RESUME;
+    (void)co_await finish_callback(k, task, report, e, ret);
+  }
+  --u.walking;
+  hooks(k).walk_end(task);
+}
+
+sim::Co<int> finish_signal(Kernel& k, Task& task, UtraceReport& report, int signr, Siginfo* info,
+                           KSigaction* return_ka);
+
 }  // namespace
 
 sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction* return_ka) {
@@ -74,73 +147,22 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     *return_ka = *ka;
     // We are never allowed to interfere with SIGKILL.
     if (signr == SIGKILL) co_return signr;
-    if (ka->handler == KSigaction::Handler::Ignore) {
-      event = ev(_UTRACE_EVENT_SIGNAL_IGN);
-      report.result = UTRACE_SIGNAL_IGN;
-    } else if (ka->handler == KSigaction::Handler::User) {
-      event = ev(_UTRACE_EVENT_SIGNAL);
-      report.result = UTRACE_SIGNAL_DELIVER;
-    } else if (sig_kernel_coredump(signr)) {
-      event = ev(_UTRACE_EVENT_SIGNAL_CORE);
-      report.result = UTRACE_SIGNAL_CORE;
-    } else if (sig_kernel_ignore(signr)) {
-      event = ev(_UTRACE_EVENT_SIGNAL_IGN);
-      report.result = UTRACE_SIGNAL_IGN;
-    } else if (signr == SIGSTOP) {
-      event = ev(_UTRACE_EVENT_SIGNAL_STOP);
-      report.result = UTRACE_SIGNAL_STOP;
-    } else if (sig_kernel_stop(signr)) {
-      event = ev(_UTRACE_EVENT_SIGNAL_STOP);
-      report.result = UTRACE_SIGNAL_TSTP;
-    } else {
-      event = ev(_UTRACE_EVENT_SIGNAL_TERM);
-      report.result = UTRACE_SIGNAL_TERM;
-    }
+    event = utrace_signal_event(*ka, signr, &report.result);
     // Nobody cares about this kind of signal: normal handling.
     if ((task.utrace_flags & (event | EVENT_QUIESCE)) == 0) co_return signr;
     task.sighand->siglock.unlock();
     hooks(k).report_begin(task);
   }
 
-  // The pass that chooses the disposition.  Open-coded: no start_callback(),
-  // so ENGINE_STOP does not force a STOP here; each return value decides.
-  ++u.walking;
-  hooks(k).walk_begin(task, false);
-  for (std::size_t i = 0; i < u.attached.size(); ++i) {
-    Engine& e = *u.attached[i];
-    co_await WRITE_ONCE(u.reporting, &e, "utrace_get_signal");
-    const unsigned long want = co_await READ_ONCE(e.flags, "utrace_get_signal");
-    co_await e.ops.read_point("utrace_get_signal");
-    EngineOps* ops = e.current_ops(k);
-    if ((want & (event | EVENT_QUIESCE)) == 0) {
-      co_await WRITE_ONCE(u.reporting, nullptr, "utrace_get_signal");
-      continue;
-    }
-    std::uint32_t ret;
-    CallbackArgs a;
-    if (ops && ops->has(Callback::report_signal)) {
-      a.cb = Callback::report_signal;
-      a.action = report.result | report.action;
-      a.event = event;  // which of its events (or QUIESCE) it is called for: disabled-callback
-      a.info = info;
-      a.orig_ka = ka;
-      a.return_ka = return_ka;
-      ret = co_await call_engine(k, task, e, ops, a);
-    } else {
-      a.cb = Callback::report_quiesce;
-      a.action = report.action;
-      a.event = event;
-      const std::uint32_t q = co_await call_engine(k, task, e, ops, a);
-      ret = report.result | q;
-    }
-    // Avoid a tight loop of reports if some engine asks again and again.
-    const std::uint32_t act = utrace_resume_action_of(ret);
-    if (act == UTRACE_INTERRUPT || act == UTRACE_REPORT) ret = (ret & ~UTRACE_RESUME_MASK) | UTRACE_RESUME;
-    (void)co_await finish_callback(k, task, report, e, ret);
-  }
-  --u.walking;
-  hooks(k).walk_end(task);
+  co_await report_signal_pass(k, task, report, event, info, ka, return_ka);
+  co_return co_await finish_signal(k, task, report, signr, info, return_ka);
+}
 
+namespace {
+
+// After the pass: the chosen action, and the signal number that stands for it.
+sim::Co<int> finish_signal(Kernel& k, Task& task, UtraceReport& report, int signr, Siginfo* info,
+                           KSigaction* return_ka) {
   // The chosen action, expressed as a representative signal whose default
   // action does it; info->signo is what is reported.
   bool tail = true;
@@ -219,5 +241,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   if (sig_kernel_stop(signr)) task.signal->flags |= SIGNAL_STOP_DEQUEUED;
   co_return signr;
 }
+
+}  // namespace
 
 }  // namespace model

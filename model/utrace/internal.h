@@ -78,4 +78,46 @@ sim::Co<int> get_utrace_lock(Kernel& k, Task* target, Engine& e, bool attached);
 // ---- the observers (model/utrace/hooks.h) ---------------------------------------------------------
 inline UtraceHooks& hooks(Kernel& k) { return *k.utrace_hooks; }
 
+// ---- the passes (report.cpp, tracehooks.cpp) ---------------------------------------------------
+
+// REPORT_CALLBACKS(): every attached engine that wants `event`, in attach
+// order or (syscall entry) the reverse, gets callback `cb`; `args(a, report)`
+// fills in the callback's arguments from the pass so far, as the macro's
+// __VA_ARGS__ do.
+template <class Args>
+sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool reverse, unsigned long event,
+                               Callback cb, Args args) {
+  Utrace& u = U(task);
+  ++u.walking;
+  hooks(k).walk_begin(task, reverse);
+  // list_for_each_entry() follows `next` pointers as it goes: an engine
+  // linked at the tail during the walk is visited (only possible with R1).
+  // list_for_each_entry_reverse() starts from the tail it saw.
+  const std::size_t n = u.attached.size();
+  for (std::size_t i = 0;; ++i) {
+    // Each step of the walk reads the list without the lock that guards its changes.
+    guarded_by(u.lock).peek("REPORT_CALLBACKS");
+    if (i >= u.attached.size() || (reverse && i >= n)) break;
+    Engine& e = *u.attached[reverse ? n - 1 - i : i];
+    EngineOps* ops = co_await start_callback(k, task, report, e, event);
+    if (!ops) continue;
+    CallbackArgs a;
+    a.cb = cb;
+    args(a, report);
+    const std::uint32_t ret = co_await call_engine(k, task, e, ops, a);
+    (void)co_await finish_callback(k, task, report, e, ret);
+  }
+  --u.walking;
+  hooks(k).walk_end(task);
+}
+
+// REPORT(): start_report(), REPORT_CALLBACKS(), finish_report().
+template <class Args>
+sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Callback cb,
+                           Args args) {
+  (void)co_await start_report(k, task);
+  co_await report_callbacks(k, task, report, false, event, cb, args);
+  co_await finish_report(k, task, report, true);
+}
+
 }  // namespace model::ut

@@ -1,13 +1,13 @@
 // scenario/load/impl.h: the loader's internals (private to scenario/load).
 //
 // Loading is three steps:
-//   1. parse_document (scenario_loader_json.cpp): bytes -> JSON, refusing what
+//   1. parse_document (json.cpp): bytes -> JSON, refusing what
 //      could hurt before nlohmann sees it (size, nesting depth) and what it
 //      would accept silently (duplicate keys);
-//   2. Loader::scan (scenario_loader_names.cpp): a tolerant walk over every
+//   2. Loader::scan (names.cpp): a tolerant walk over every
 //      program that binds the scenario-wide names (task slots, engine tables,
 //      engine handles) so that references can point forward;
-//   3. Loader::load (scenario_loader_top.cpp, _ops.cpp, _values.cpp): the typed
+//   3. Loader::load (top.cpp, ops.cpp, values.cpp): the typed
 //      AST, with every error reported and the walk going on where it can.
 // Error ids are catalogued in docs/errors.md and never renumbered.
 #pragma once
@@ -98,14 +98,14 @@ class Loader {
   std::optional<Scenario> load(const Json& root);
 
  private:
-  // ---- scenario_loader_names.cpp: step 2 --------------------------------------------
+  // ---- names.cpp: step 2 --------------------------------------------
   bool scan(const Json& root);  // false: a limit was hit, stop here
   void scan_program(const Json& program, const std::string& ptr);
   void scan_op(const Json& op, const std::string& ptr);
   void declare_task(const Json& name, const std::string& ptr, const std::string& op_ptr);
   void declare_handle(const Json& name);
 
-  // ---- scenario_loader_top.cpp ----------------------------------------------------------
+  // ---- top.cpp ----------------------------------------------------------
   void load_model(const Json& v, const std::string& ptr);
   void load_engines(const Json& v, const std::string& ptr);
   void load_callback(const Json& v, const std::string& ptr, Callback cb, CallbackSpec& out);
@@ -117,7 +117,7 @@ class Loader {
   PropertySet load_properties(const Json& v, const std::string& ptr);
   void load_explore(const Json& v, const std::string& ptr);
 
-  // ---- scenario_loader_ops.cpp -----------------------------------------------------------
+  // ---- ops.cpp -----------------------------------------------------------
   Program program(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<Op> op(const Json& v, const std::string& ptr, const Ctx& ctx);
   bool op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx,
@@ -136,7 +136,7 @@ class Loader {
   const Json* need(const Args& a, std::string_view op, std::string_view key);
   void op_names(const Json& v, const std::string& ptr, Op& out);  // as, label
 
-  // ---- scenario_loader_values.cpp ----------------------------------------------------------
+  // ---- values.cpp ----------------------------------------------------------
   // Type and key checks.  `what` names the thing for messages ("an op", "a task").
   bool object(const Json& v, const std::string& ptr, std::string_view what,
               std::initializer_list<std::string_view> keys);

@@ -1,5 +1,5 @@
 // scenario/load/loader.cpp: the loader's public entry points
-// (scenario_loader.h).  Nothing escapes them: every problem, including a
+// (scenario/load/loader.h).  Nothing escapes them: every problem, including a
 // bug of the loader itself, comes back as a ScenarioError.
 #include "scenario/load/loader.h"
 

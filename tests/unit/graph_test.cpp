@@ -1,4 +1,4 @@
-// Stateful exploration's state graph (model/graph_analysis.h, utsim graph):
+// Stateful exploration's state graph (explore/graph_analysis.h, utsim graph):
 // liveness by strongly connected components, shortest counterexamples by
 // breadth-first search, deterministic DOT.
 #include <gtest/gtest.h>

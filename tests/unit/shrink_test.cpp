@@ -1,4 +1,4 @@
-// The shrinker (model/shrink.h, utsim shrink) on the race catalogue: the
+// The shrinker (explore/shrink.h, utsim shrink) on the race catalogue: the
 // counterexample an exploration finds shrinks to one that still breaks the
 // same property, with no more preemptions, and as few as the bug needs (the
 // first preemption level where iterative-bounding DFS finds it).

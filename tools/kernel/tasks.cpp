@@ -12,6 +12,11 @@
 // compute step is a short busy loop; wait_for_completion is a futex wait,
 // interruptible by handlers (the model's is uninterruptible); PEEK/POKE use
 // a word of this program's own image (valid in forked tasks, not after exec).
+//
+// Why one file of ~600 lines: what a task runs (the ops, the handlers, the
+// clone stacks in the BSS) shares file-local state that must stay out of
+// reach of the rest of utsim-kernel, which allocates and uses errno freely;
+// a split would put those globals behind a header any file could include.
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 #include "sim/sched/pct.h"
 
 namespace {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <vector>
 
-#include "../../support/sim_enumerate.h"
-#include "../../support/sim_fixture.h"
+#include "support/sim_enumerate.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../support/sim_enumerate.h"
+#include "support/sim_enumerate.h"
 #include "sim/engine.h"
 #include "sim/schedule.h"
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 #include "sim/sync.h"
 
 namespace {

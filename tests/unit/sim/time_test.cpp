@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <set>
 
-#include "../../../support/explore_reference.h"
+#include "support/explore_reference.h"
 #include "sim/explore/dfs.h"
 #include "sim/explore/dpor.h"
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <set>
 
-#include "../../../support/explore_reference.h"
+#include "support/explore_reference.h"
 #include "sim/explore/dfs.h"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <set>
 
-#include "../../../support/explore_reference.h"
+#include "support/explore_reference.h"
 #include "sim/explore/dpor.h"
 #include "sim/explore/portfolio.h"
 #include "sim/explore/sample.h"

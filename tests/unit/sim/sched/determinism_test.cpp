@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 #include "sim/sched/determinism.h"
 #include "sim/sched/pct.h"
 #include "sim/sync.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 #include "sim/sched/pct.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "../../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

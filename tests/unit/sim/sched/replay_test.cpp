@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../support/sim_fixture.h"
+#include "support/sim_fixture.h"
 #include "sim/sync.h"
 
 namespace {

@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../../support/cli_run.h"
+#include "support/cli_run.h"
 #include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 // tests/bad (and the generated ones: 10 MB, too many ops, control characters)
 // gets exit code 3 and one line per error naming the file, the JSON pointer and
 // the stable id; `run` prints no partial result and writes no output
-// file.  (tests/unit/loader_test.cpp checks the same files against the loader's
+// file.  (tests/unit/scenario/load/loader_test.cpp checks the same files against the loader's
 // API.)
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../../support/cli_run.h"
+#include "support/cli_run.h"
 #include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../../support/cli_run.h"
+#include "support/cli_run.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
 #include "sim/sched/random.h"

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../../support/cli_run.h"
+#include "support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../../support/cli_run.h"
+#include "support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"

@@ -1,4 +1,4 @@
-// tests/unit/utrace_api_control_test.cpp: utrace_set_events() and
+// tests/unit/model/utrace/utrace_api_control_test.cpp: utrace_set_events() and
 // utrace_control() (utrace-semantics.md §3.3, §3.4): each return code of the
 // two calls, per action and per state of the target, and what the call leaves
 // in the engine and the task (ENGINE_STOP, utrace->resume).
@@ -16,7 +16,7 @@
 #include "scenario/run.h"
 #include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
-#include "../support/scenario_run.h"
+#include "support/scenario_run.h"
 #include "sim/sched/replay.h"
 
 namespace model {

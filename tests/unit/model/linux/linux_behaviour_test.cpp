@@ -1,4 +1,4 @@
-// tests/unit/linux_behaviour_test.cpp: the Linux model at work — scenarios
+// tests/unit/model/linux/linux_behaviour_test.cpp: the Linux model at work — scenarios
 // of scenarios/linux (and small ones written here) run through
 // model::Simulator under a fixed schedule, with assertions on the trace and
 // the outcome; and the Linux invariants catching a corrupted kernel.

@@ -1,4 +1,4 @@
-// tests/unit/utrace_api_barrier_test.cpp: utrace_barrier() and
+// tests/unit/model/utrace/utrace_api_barrier_test.cpp: utrace_barrier() and
 // utrace_prepare_examine()/utrace_finish_examine() (utrace-semantics.md §3.5,
 // §3.6): each return code, and what a 0 from the barrier promises.
 //
@@ -15,7 +15,7 @@
 #include "scenario/run.h"
 #include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
-#include "../support/scenario_run.h"
+#include "support/scenario_run.h"
 #include "sim/sched/replay.h"
 
 namespace model {

@@ -1,4 +1,4 @@
-// tests/unit/loader_ast_test.cpp: what a loaded scenario means — slots,
+// tests/unit/scenario/load/loader_ast_test.cpp: what a loaded scenario means — slots,
 // shorthands, references, callback returns, expectations — one rule per test.
 #include <gtest/gtest.h>
 

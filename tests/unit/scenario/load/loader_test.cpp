@@ -1,4 +1,4 @@
-// tests/unit/loader_test.cpp: the scenario loader against its contract —
+// tests/unit/scenario/load/loader_test.cpp: the scenario loader against its contract —
 // every SCENARIOS.md example loads, every malformed file of tests/bad gets
 // its documented error id and pointer, every id the code can emit is in
 // docs/errors.md, and no input makes it crash or throw.

@@ -1,4 +1,4 @@
-// tests/property/generated_scenarios_prop.cpp: properties over generated
+// tests/property/scenario/generated_scenarios_prop.cpp: properties over generated
 // small scenarios (issue #5, "Generated scenarios"; generators in
 // tests/support/scenario_gen.h).
 //
@@ -25,7 +25,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "../support/scenario_gen_check.h"
+#include "support/scenario_gen_check.h"
 #include "model/versions.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// tests/unit/linux_wait_status_test.cpp: the wait status word (the W*
+// tests/unit/model/linux/linux_wait_status_test.cpp: the wait status word (the W*
 // helpers of model/abi.h) against Linux's encoding, which <sys/wait.h>
 // decodes on this machine, and describe_wait_status().
 #include <gtest/gtest.h>

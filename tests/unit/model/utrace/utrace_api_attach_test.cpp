@@ -1,4 +1,4 @@
-// tests/unit/utrace_api_attach_test.cpp: utrace_attach_task(), the engine
+// tests/unit/model/utrace/utrace_api_attach_test.cpp: utrace_attach_task(), the engine
 // references and the engine life cycle (utrace-semantics.md §3.1, §3.2, §1.3,
 // §1.8): every return code of create and lookup mode, what each leaves behind
 // in the engine, and ATTACHING -> ATTACHED -> MARKED-DETACHED -> DETACHED,
@@ -17,7 +17,7 @@
 #include "scenario/run.h"
 #include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
-#include "../support/scenario_run.h"
+#include "support/scenario_run.h"
 #include "sim/sched/replay.h"
 
 namespace model {

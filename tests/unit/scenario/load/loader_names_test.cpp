@@ -1,4 +1,4 @@
-// tests/unit/loader_names_test.cpp: the name tables of abi.h and scenario.h
+// tests/unit/scenario/load/loader_names_test.cpp: the name tables of abi.h and scenario.h
 // (the spellings are part of the scenario format).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// tests/unit/ptrace_status_test.cpp: the wait statuses a tracer sees for each
+// tests/unit/model/ptrace/ptrace_status_test.cpp: the wait statuses a tracer sees for each
 // kind of ptrace stop (utrace-semantics.md §8.1, §8.5): exit_code =
 // stop_code & 0xffff, so a signal-delivery stop reports the signal, a
 // syscall stop SIGTRAP (| 0x80 with PTRACE_O_TRACESYSGOOD), a

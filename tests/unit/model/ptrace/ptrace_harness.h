@@ -1,4 +1,4 @@
-// tests/unit/ptrace_harness.h: run a small ptrace scenario once, under the
+// tests/unit/model/ptrace/ptrace_harness.h: run a small ptrace scenario once, under the
 // default (non-preemptive) schedule, and read its labelled results.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "scenario/run.h"
 #include "scenario/load/loader.h"
-#include "../support/scenario_run.h"
+#include "support/scenario_run.h"
 
 namespace model::ptrace_test {
 

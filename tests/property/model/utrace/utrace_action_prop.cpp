@@ -1,4 +1,4 @@
-// tests/property/utrace_action_prop.cpp: the resume-action minimum of one
+// tests/property/model/utrace/utrace_action_prop.cpp: the resume-action minimum of one
 // reporting pass (utrace-semantics.md §4.3, §4.4, §4.6, §4.9, §5.9) against a
 // plain reference implementation, over generated engine sets; and the
 // determinism of a run (DESIGN.md contract 1).

@@ -1,4 +1,4 @@
-// tests/unit/ptrace_requests_test.cpp: the error codes of each ptrace
+// tests/unit/model/ptrace/ptrace_requests_test.cpp: the error codes of each ptrace
 // request (utrace-semantics.md §8.4), and what a tracer's wait() sees of
 // tracees that are not its children (__WALL, __WCLONE).
 #include "ptrace_harness.h"

@@ -185,7 +185,7 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
                     v.schedules, v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
   if (an.conflicts)
     os << fmt::format("warning: {} states have two successors for one thread: the state hash merged states "
-                      "that differ (model/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
+                      "that differ (explore/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
                       an.conflicts, an.conflict_example[0], an.conflict_example[1], an.conflict_example[2]);
   if (an.hangs.empty()) os << "hang: no cycle that never ends\n";
   constexpr std::size_t kShown = 3;  // the nearest ones; the DOT marks them all

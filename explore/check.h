@@ -44,7 +44,7 @@ struct ExploreOptions {
   // Called after each schedule (progress lines).
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 
-  // ---- exploration (sim/explore*.h) ----
+  // ---- exploration (sim/explore/*.h) ----
   double time_limit = 0;          // seconds of wall-clock time, 0: none (decides only when to stop)
   sim::Shard shard;               // the part of the space this process covers
   bool iterative = true;          // dfs: every schedule with 0 preemptions, then 1, ...

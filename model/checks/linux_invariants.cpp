@@ -1,4 +1,4 @@
-// The Linux-level invariants of the model (model/invariants.h).  Each check
+// The Linux-level invariants of the model (model/checks/linux_invariants.h).  Each check
 // names the kernel rule it stands for; a failure is a bug of the model, not
 // of the scenario.
 #include "model/checks/linux_invariants.h"

@@ -6,7 +6,7 @@
 // read like the C they model: `send_signal(sig, info, t, group)`, with the
 // globals implicit.  They live in files named after the kernel's:
 // kernel.cpp (kernel/sched.c: the scheduler primitives; the task list),
-// signal.cpp (kernel/signal.c), exit.cpp (kernel/exit.c), fork.cpp
+// signal.cpp and signal_deliver.cpp (kernel/signal.c), exit.cpp (kernel/exit.c), fork.cpp
 // (kernel/fork.c, fs/exec.c), entry.cpp (arch/x86 syscall entry and exit,
 // return to user mode, do_signal), tracehook.cpp (include/linux/tracehook.h).
 // Each comment cites the function modelled.  What tasks run on top of the

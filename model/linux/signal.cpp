@@ -79,7 +79,7 @@ Task& next_thread(const Task& t) {
 
 // ---- classification --------------------------------------------------------------
 
-// The default actions of include/linux/signal.h's table (model/sigdefs.h).
+// The default actions of include/linux/signal.h's table (model/linux/sigdefs.h).
 const char* default_action_name(DefaultAction a) {
   switch (a) {
     case DefaultAction::Terminate: return "terminate";

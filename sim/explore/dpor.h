@@ -3,7 +3,7 @@
 // Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic Partial Order
 // Reduction", POPL 2014, Algorithm 1 (source sets; no wakeup trees).  Runs
 // at least one schedule of every Mazurkiewicz trace of the dependency
-// relation of explore_deps.h, so every reachable end state and every
+// relation of sim/explore/deps.h, so every reachable end state and every
 // violation of a property of the trace is found, usually with far fewer runs
 // than a DFS.
 //

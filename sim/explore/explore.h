@@ -6,9 +6,9 @@
 // under a scheduler (and, for the tree searches, records its steps).  sim/
 // still knows nothing about Linux: the model implements Program.
 //
-// One explorer per file: explore_dfs.h (bounded DFS, CHESS-style iterative
-// preemption bounding), explore_dpor.h (source-DPOR with sleep sets),
-// explore_sample.h (random and PCT sampling).  Each is driven one run at a
+// One explorer per file: dfs.h (bounded DFS, CHESS-style iterative
+// preemption bounding), dpor.h (source-DPOR with sleep sets),
+// sample.h (random and PCT sampling).  Each is driven one run at a
 // time through next(), so that a caller can interleave several (a
 // portfolio), poll a stop flag or a time limit, and draw a progress line.
 #pragma once

@@ -2,7 +2,7 @@
 //
 // Run i of a sampling exploration uses the seed hash(seed, i): run 0 is the
 // default (non-preemptive) schedule, run i > 0 a uniformly random schedule
-// (Random) or a PCT schedule of depth d (Pct, sched_pct.h).  PCT's estimate
+// (Random) or a PCT schedule of depth d (Pct, sim/sched/pct.h).  PCT's estimate
 // of the run length k is the length of the default run, so that run i is
 // the same schedule in every process.  A shard runs the indices i with
 // i mod count == index: shards are disjoint and their union is the

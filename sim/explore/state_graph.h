@@ -6,8 +6,8 @@
 // an edge is one scheduling choice: the thread that ran, and the steps it
 // took until the next choice point (or the end of the run).  Nodes where a
 // run ended are terminal.  The graph algorithms (strongly connected
-// components, shortest paths) and the DOT output are the tools' business
-// (tools/, Boost.Graph): this is only the record.
+// components, shortest paths) are explore/graph_analysis's business
+// (Boost.Graph), the DOT output tools/': this is only the record.
 #pragma once
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 //
 // Each thread runs a list of instructions on shared variables, spinlocks and
 // flags; every yield point announces exactly the access its step makes, so
-// the dependency relation of sim/explore_deps.h is truthful for them.  The
+// the dependency relation of sim/explore/deps.h is truthful for them.  The
 // outcome of a run (variables, registers, flags, how it ended) is a string,
 // and trace_key() names the Mazurkiewicz trace of a recorded run.
 #pragma once

@@ -75,7 +75,7 @@ inline bool has(const model::Verdict& v, model::Property p) {
 // generated scenarios; /tmp/scratch/found/NOTES.md has the traces):
 //
 //   engine-lifetime      only with "re-armed utrace_flags after the reap
-//                        teardown" in the message (checks.cpp adds it): the
+//                        teardown" in the message (model/checks/utrace_checks.cpp adds it): the
 //                        reaper's utrace_maybe_reap zeroes utrace_flags and
 //                        empties the lists, then calls report_reap and clears
 //                        each engine's ops outside the lock.  In between, V3's

@@ -1,5 +1,5 @@
 // tests/unit/model/linux/linux_sigdefs_test.cpp: signal classification and default
-// actions (model/sigdefs.h) for every signal 1..64, against the table of
+// actions (model/linux/sigdefs.h) for every signal 1..64, against the table of
 // include/linux/signal.h in Linux 2.6.32 (written out here, independently
 // of the code under test).
 #include <gtest/gtest.h>

@@ -7,7 +7,6 @@
 
 #include "model/linux/kernel.h"
 #include "model/linux/sigdefs.h"
-#include "sim/note.h"
 
 namespace model {
 

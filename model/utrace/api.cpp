@@ -13,7 +13,6 @@
 
 #include "model/ptrace/ptrace.h"
 #include "model/utrace/internal.h"
-#include "sim/note.h"
 
 namespace model {
 

@@ -13,7 +13,6 @@
 
 #include "model/utrace/internal.h"
 #include "model/ptrace/ptrace.h"
-#include "sim/note.h"
 
 namespace model {
 

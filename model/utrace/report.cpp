@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "model/utrace/internal.h"
-#include "sim/note.h"
 #include "model/ptrace/ptrace.h"
 
 namespace model {

@@ -15,5 +15,7 @@ enum class Callback : std::uint8_t {
 inline constexpr std::size_t kCallbackCount = static_cast<std::size_t>(Callback::kCount);
 const char* callback_name(Callback c);  // "report_quiesce"
 std::optional<Callback> callback_from_name(std::string_view s);
+// report_reap and release are void; the others return a u32 action (§2.6).
+constexpr bool callback_returns_action(Callback c) { return c != Callback::report_reap && c != Callback::release; }
 
 }  // namespace model

@@ -96,7 +96,7 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
     case Ev::utrace_return: {
       const auto cb = static_cast<Callback>(e.b);
       std::vector<EventField> f{{"engine", n.engine(e.a)}, {"callback", std::string(callback_name(cb))}};
-      if (cb != Callback::report_reap && cb != Callback::release)
+      if (callback_returns_action(cb))
         f.push_back({"ret", utrace_action_string(static_cast<std::uint32_t>(e.c),
                                                  cb == Callback::report_signal ? ActionFamily::Signal
                                                  : cb == Callback::report_syscall_entry ? ActionFamily::Syscall

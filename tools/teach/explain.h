@@ -1,7 +1,7 @@
 // tools/teach/explain.h: the narrative of a run, as `utsim explain` prints it
 // and `utsim report` shows it: for each step the task, the kernel function,
-// what it read or changed, and why (a table of explanations keyed by the
-// function and the outcome, in tools/teach/explain_why.cpp).
+// what it read or changed, and why (model::why_of, model/why.h: the
+// explanations live in the model, next to the typed events they explain).
 #pragma once
 
 #include <cstdint>
@@ -30,16 +30,5 @@ struct NarrativeStep {
 };
 
 std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log);
-
-// Where utrace-semantics.md states what a property guards: "G18" and a short
-// quote of the guarantee (§6), or a race of §7, or an invariant.
-struct Guarantee {
-  std::string id;       // "G18", "R2", "I1-I9"
-  std::string section;  // "utrace-semantics.md §6"
-  std::string quote;
-};
-std::vector<Guarantee> guarantees_of(model::Property p);
-// One sentence: what the property promises (SCENARIOS.md "Properties").
-std::string property_promise(model::Property p);
 
 }  // namespace tools

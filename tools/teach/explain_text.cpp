@@ -1,6 +1,6 @@
 // tools/teach/explain_text.cpp: utsim explain: a narrated run.  The scenario's
 // own `explain` text first, then every step: the task that ran it, the kernel
-// function, what it read or changed and why (tools/teach/explain_why.cpp), and at
+// function, what it read or changed and why (model::why_of, model/why.h), and at
 // the end how the run ended, each violated property with the guarantee it
 // breaks and where utrace-semantics.md states it.  Plain text; ANSI colour on a
 // terminal.
@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "explore/check.h"
+#include "model/checks/guarantees.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 #include "tools/teach/explain.h"
@@ -236,8 +237,8 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
     os << "  " << p("1;31", fmt::format("violated {}", model::property_name(v.property)))
        << fmt::format(" at step {}: {}  [{}]\n", v.step, v.message,
                       ok ? "expected by the scenario" : "UNEXPECTED");
-    plain_wrap(os, "it promises: " + property_promise(v.property), "      ", "    ");
-    for (const Guarantee& g : guarantees_of(v.property))
+    plain_wrap(os, "it promises: " + model::property_promise(v.property), "      ", "    ");
+    for (const model::Guarantee& g : model::guarantees_of(v.property))
       plain_wrap(os, fmt::format("{} ({}): \"{}\"", g.id, g.section, g.quote), "      ", "    ");
   }
   bool outcome_ok = true;

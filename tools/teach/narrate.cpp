@@ -1,13 +1,15 @@
 // tools/teach/narrate.cpp: the narrative of a run (explain.h): each step
 // with its task, kernel function and access, and each event in words with
-// why it happened (explain_why.h).  Quiet steps of one task fold into one.
+// why it happened (model::why_of, model/why.h: the tools only fill its
+// context from the step log).  Quiet steps of one task fold into one.
 #include <algorithm>
-#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "model/utrace/hooks.h"
+#include "model/why.h"
 #include "tools/teach/explain.h"
-#include "tools/teach/explain_why.h"
 
 namespace tools {
 
@@ -19,24 +21,51 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return s;
 }
 
-// ---- what happened, in words --------------------------------------------------------
+// The words of a flags value as the trace shows it ("REAP|ENGINE_STOP").
+std::set<std::string> words(const std::string& s) {
+  std::set<std::string> out;
+  if (s.empty() || s == "0") return out;
+  std::size_t i = 0;
+  while (i <= s.size()) {
+    std::size_t j = s.find('|', i);
+    if (j == std::string::npos) j = s.size();
+    std::string b = s.substr(i, j - i);
+    b.erase(0, b.find_first_not_of(' '));
+    b.erase(b.find_last_not_of(' ') + 1);
+    if (!b.empty()) out.insert(b);
+    i = j + 1;
+  }
+  return out;
+}
+
+// "+ENGINE_STOP -QUIESCE" as two lists: the words of `after` that `before`
+// had not, and the other way round, in alphabetical order.
+void diff(const std::string& before, const std::string& after, std::vector<std::string>* added,
+          std::vector<std::string>* removed) {
+  const auto a = words(before), b = words(after);
+  for (const auto& x : b)
+    if (!a.count(x)) added->push_back(x);
+  for (const auto& x : a)
+    if (!b.count(x)) removed->push_back(x);
+}
 
 // ---- what happened, in words --------------------------------------------------------
 
-std::string what_of(const EventView& v, const ExplainCtx& c) {
+std::string what_of(const EventView& v, const model::Simulator& run) {
   const model::Event& e = *v.e;
-  const std::string task = c.k.comm(e.pid);
+  const std::string task = run.kernel().comm(e.pid);
   switch (e.kind) {
     case model::Ev::sched_state:
       return fmt::format("{}: {} → {}", task, v.str("prev"), v.str("next"));
     case model::Ev::utrace_state: {
       std::string who = v.has("engine") ? v.str("engine") + " " : task + " ";
+      const auto f = static_cast<model::UField>(e.a);
       const std::string field = v.str("field"), o = v.str("old"), n = v.str("new");
-      if (field == "utrace_flags" || field == "engine->flags" || field == "thread_info.flags") {
+      if (f == model::UField::utrace_flags || f == model::UField::engine_flags || f == model::UField::tif) {
         std::vector<std::string> add, rem;
         diff(o, n, &add, &rem);
         std::vector<std::string> parts;
-        const std::string prefix = field == "thread_info.flags" ? "TIF_" : "";
+        const std::string prefix = f == model::UField::tif ? "TIF_" : "";
         for (const auto& b : add) parts.push_back(prefix + b + " set");
         for (const auto& b : rem) parts.push_back(prefix + b + " cleared");
         if (parts.empty()) parts.push_back("unchanged");
@@ -66,7 +95,7 @@ std::string what_of(const EventView& v, const ExplainCtx& c) {
     case model::Ev::signal_deliver:
       return fmt::format("{} dequeues {}: {}", task, v.str("sig"), v.str("action"));
     case model::Ev::signal_wakeup:
-      return fmt::format("signal_wake_up({}): TIF_SIGPENDING, {}", task, v.str("woken") == "1" ? "woken" : "kicked");
+      return fmt::format("signal_wake_up({}): TIF_SIGPENDING, {}", task, e.b == 1 ? "woken" : "kicked");
     case model::Ev::group_stop:
       return fmt::format("{}: group_stop_count {}, {}", task, v.str("group_stop_count"), v.str("flags"));
     case model::Ev::sys_enter:
@@ -97,7 +126,7 @@ std::string what_of(const EventView& v, const ExplainCtx& c) {
     case model::Ev::property:
       return fmt::format("VIOLATED {}: {}", v.str("property"), v.str("message"));
     default:
-      return model::event_text(e, c.run);
+      return model::event_text(e, run);
   }
 }
 
@@ -124,15 +153,18 @@ std::string kind_of(model::Ev e) {
 std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log) {
   const model::Kernel& k = run.kernel();
   std::vector<NarrativeStep> out;
-  std::map<int, std::string> last_return;
+  model::WhyContext why;
+  why.version = k.version();
+  why.bugs = run.scenario().bugs;
+  std::string where;
   const auto& evs = k.events();
   std::size_t ei = 0;
   const std::uint64_t nsteps = std::max<std::uint64_t>(log.steps.size(), evs.empty() ? 0 : evs.back().step);
   for (std::uint64_t s = 1; s <= nsteps; ++s) {
     const sim::StepRec* rec = s <= log.steps.size() ? &log.steps[s - 1] : nullptr;
     const std::string task = rec ? thread_task_name(k, rec->tid) : std::string("end of run");
-    const std::string where = rec ? rec->acc.where : "";
-    ExplainCtx ctx{run, k, where, task, last_return};
+    where = rec ? rec->acc.where : "";
+    why.where = where;
     NarrativeStep st;
     st.first = st.last = s;
     st.task = task;
@@ -146,9 +178,11 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
     for (; ei < evs.size() && evs[ei].step <= s; ++ei) {
       const model::Event& e = evs[ei];
       EventView v = view(e, run);
-      st.lines.push_back({what_of(v, ctx), why_of(v, ctx), kind_of(e.kind)});
-      if (e.kind == model::Ev::utrace_return) last_return[e.pid] = v.str("ret");
-      if (e.kind == model::Ev::utrace_callback) last_return[e.pid].clear();
+      why.ptrace_request.reset();
+      if (const model::PtraceOp* p = e.kind == model::Ev::op_result ? ptrace_op(e) : nullptr)
+        why.ptrace_request = p->request;
+      st.lines.push_back({what_of(v, run), model::why_of(e, why), kind_of(e.kind)});
+      why.note(e);
     }
     // Quiet steps of the same task fold into one entry.
     if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task &&

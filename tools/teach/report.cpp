@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "model/checks/guarantees.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 #include "tools/teach/explain.h"
@@ -130,8 +131,8 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     o += fmt::format("<div class=\"violation\"><strong>violated {}</strong> at step {}: {} <em>[{}]</em><br>{}",
                      xml_escape(model::property_name(v.property)), v.step, xml_escape(v.message),
-                     ok ? "expected by the scenario" : "UNEXPECTED", xml_escape(property_promise(v.property)));
-    for (const Guarantee& g : guarantees_of(v.property))
+                     ok ? "expected by the scenario" : "UNEXPECTED", xml_escape(model::property_promise(v.property)));
+    for (const model::Guarantee& g : model::guarantees_of(v.property))
       o += fmt::format("<blockquote><strong>{}</strong> ({}): “{}”</blockquote>", xml_escape(g.id), xml_escape(g.section),
                        xml_escape(g.quote));
     o += "</div>";

@@ -1,49 +1,49 @@
-// tools/teach/guarantees.cpp: what each property promises (SCENARIOS.md
-// "Properties") and the guarantees of utrace-semantics.md it stands for.
-#include <string>
-#include <vector>
+// model/checks/guarantees.cpp: what each property promises (SCENARIOS.md
+// "Properties") and the guarantees of utrace-semantics.md (§6), races (§7)
+// and invariants it stands for (guarantees.h).
+#include "model/checks/guarantees.h"
 
-#include "tools/teach/explain.h"
+#include <fmt/format.h>
 
-namespace tools {
+namespace model {
 
-std::string property_promise(model::Property p) {
+std::string property_promise(Property p) {
   switch (p) {
-    case model::Property::UnexpectedResult: return "Every op result matches its `expect` in the scenario.";
-    case model::Property::CallbackAfterDetach:
+    case Property::UnexpectedResult: return "Every op result matches its `expect` in the scenario.";
+    case Property::CallbackAfterDetach:
       return "No callback of an engine starts after utrace_control(DETACH) returned 0, or after utrace_barrier "
              "answered for a detached engine.";
-    case model::Property::DisabledCallback:
+    case Property::DisabledCallback:
       return "After utrace_set_events returned 0, no callback for an event it removed starts.";
-    case model::Property::StopWithoutEngine:
+    case Property::StopWithoutEngine:
       return "A task never stays in TASK_TRACED when no attached engine wants it stopped.";
-    case model::Property::MissingDeathReport:
+    case Property::MissingDeathReport:
       return "An engine that enabled DEATH (0 from set_events) and did not detach gets report_death before "
              "report_reap.";
-    case model::Property::ReapBeforeDeath: return "report_reap never starts before report_death returned.";
-    case model::Property::CallbackWithLock: return "No callback runs with utrace->lock or siglock held.";
-    case model::Property::CallbackOrder:
+    case Property::ReapBeforeDeath: return "report_reap never starts before report_death returned.";
+    case Property::CallbackWithLock: return "No callback runs with utrace->lock or siglock held.";
+    case Property::CallbackOrder:
       return "Engines are called in attach order (reverse for syscall entry).";
-    case model::Property::EventBeforeAttach:
+    case Property::EventBeforeAttach:
       return "An engine never gets a callback for an event that began before it was attached.";
-    case model::Property::NullCallback: return "The core never calls a callback the ops table lacks.";
-    case model::Property::EngineLifetime:
+    case Property::NullCallback: return "The core never calls a callback the ops table lacks.";
+    case Property::EngineLifetime:
       return "release runs exactly once per engine, after its last reference, and nothing touches an engine after "
              "that.";
-    case model::Property::RunWhileStopped:
+    case Property::RunWhileStopped:
       return "A task stopped by UTRACE_STOP runs no user code and makes no callbacks until released or killed.";
-    case model::Property::SigkillPrimacy:
+    case Property::SigkillPrimacy:
       return "SIGKILL is never reported to report_signal and always ends the task.";
-    case model::Property::Hang:
+    case Property::Hang:
       return "No task is blocked forever at the end of a run, except waits whose expect is \"blocks\".";
-    case model::Property::ModelInvariant:
+    case Property::ModelInvariant:
       return "The model's internal invariants (utrace-semantics.md §6, I1–I9) hold.";
-    case model::Property::kCount: break;
+    case Property::kCount: break;
   }
   return "";
 }
 
-std::vector<Guarantee> guarantees_of(model::Property p) {
+std::vector<Guarantee> guarantees_of(Property p) {
   const std::string s6 = "utrace-semantics.md §6", s7 = "utrace-semantics.md §7";
   const Guarantee G1{"G1", s6, "Callbacks run at safe points with no locks held"};
   const Guarantee G2{"G2", s6,
@@ -68,33 +68,38 @@ std::vector<Guarantee> guarantees_of(model::Property p) {
   const Guarantee G16{"G16", s6, "release(data) is called after the last put"};
   const Guarantee G18{"G18", s6, "A detached engine never causes (or prolongs) a stop."};
   switch (p) {
-    case model::Property::CallbackAfterDetach: return {G7, G9, G10};
-    case model::Property::DisabledCallback:
+    case Property::CallbackAfterDetach: return {G7, G9, G10};
+    case Property::DisabledCallback:
       return {G8, {"R4", s7, "if T's call returned 0, X never starts a callback that T disabled"}};
-    case model::Property::StopWithoutEngine:
+    case Property::StopWithoutEngine:
       return {G18,
               {"R2", s7,
                "X parks in TASK_TRACED on behalf of an engine that no longer exists — nobody will ever resume it"},
               {"R10", s7, "resume/detach vs. a task that is about to stop (lost wake-up)"}};
-    case model::Property::MissingDeathReport:
+    case Property::MissingDeathReport:
       return {G5, {"R13", s7, "detach between exit_notify and the death report (possible lost report_death)"}};
-    case model::Property::ReapBeforeDeath:
+    case Property::ReapBeforeDeath:
       return {G6, {"R7", s7, "P tears down engines and calls report_reap while X is still calling report_death"}};
-    case model::Property::CallbackWithLock: return {G1};
-    case model::Property::CallbackOrder: return {G2};
-    case model::Property::EventBeforeAttach:
+    case Property::CallbackWithLock: return {G1};
+    case Property::CallbackOrder: return {G2};
+    case Property::EventBeforeAttach:
       return {G3, {"R1", s7, "the new engine would get a callback for an event that began before it existed"}};
-    case model::Property::NullCallback:
+    case Property::NullCallback:
       return {{"R5", s7, "the sentinel has no such callback → NULL function call"}};
-    case model::Property::EngineLifetime: return {G16};
-    case model::Property::RunWhileStopped: return {G11};
-    case model::Property::SigkillPrimacy: return {G12};
-    case model::Property::ModelInvariant:
+    case Property::EngineLifetime: return {G16};
+    case Property::RunWhileStopped: return {G11};
+    case Property::SigkillPrimacy: return {G12};
+    case Property::ModelInvariant:
       return {{"I1–I9", s6, "Additional invariants worth asserting in a simulator"}};
     default: break;
   }
   return {};
 }
 
+std::string why_property(Property p) {
+  std::string s = property_promise(p);
+  for (const Guarantee& g : guarantees_of(p)) s += fmt::format("\n{} ({}): \"{}\"", g.id, g.section, g.quote);
+  return s;
+}
 
-}  // namespace tools
+}  // namespace model

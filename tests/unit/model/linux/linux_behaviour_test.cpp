@@ -22,8 +22,9 @@ namespace {
 
 const fs::path kRoot = UTSIM_SOURCE_DIR;
 
-Scenario load_linux(const std::string& name) {
-  LoadResult r = load_scenario_file((kRoot / "scenarios/linux" / (name + ".json")).string());
+// The scenario of a load that must succeed (a failure is reported, and the
+// test goes on with an empty scenario).
+Scenario loaded(LoadResult r) {
   if (!r.ok()) {
     std::string e;
     for (const auto& err : r.errors) e += err.to_string() + "\n";
@@ -33,16 +34,11 @@ Scenario load_linux(const std::string& name) {
   return std::move(*r.scenario);
 }
 
-Scenario load_text(const std::string& text) {
-  LoadResult r = load_scenario_text(text);
-  if (!r.ok()) {
-    std::string e;
-    for (const auto& err : r.errors) e += err.to_string() + "\n";
-    ADD_FAILURE() << e;
-    return Scenario{};
-  }
-  return std::move(*r.scenario);
+Scenario load_linux(const std::string& name) {
+  return loaded(load_scenario_file((kRoot / "scenarios/linux" / (name + ".json")).string()));
 }
+
+Scenario load_text(const std::string& text) { return loaded(load_scenario_text(text)); }
 
 int slot_of(const Scenario& s, const std::string& name) {
   auto it = std::find(s.task_names.begin(), s.task_names.end(), name);

@@ -16,16 +16,56 @@
 #include <coroutine>
 #include <cstddef>
 #include <exception>
+#include <new>
 #include <optional>
 #include <utility>
 
 namespace sim {
 
-// Size-class free lists for coroutine frames, one set per OS thread.
+// Size-class free lists for coroutine frames, one set per OS thread.  The
+// common case (a frame of a size freed before) is inline: a pop or a push on
+// a constinit thread_local list, so no TLS guard and no call.  Frames are
+// rounded up to 64-byte classes up to 4 KiB; larger frames (there should be
+// none in the model) go to the global allocator.  Freed frames are never
+// returned: a run reuses the frames of the previous one, and they are freed
+// when the OS thread ends.
 class FramePool {
  public:
-  static void* allocate(std::size_t n);
-  static void deallocate(void* p, std::size_t n) noexcept;
+  static constexpr std::size_t kGrain = 64;
+  static constexpr std::size_t kClasses = 64;
+  struct FreeNode {
+    FreeNode* next;
+  };
+
+  static void* allocate(std::size_t n) {
+#ifndef UTSIM_NO_FRAME_POOL
+    const std::size_t c = (n + kGrain - 1) / kGrain;
+    if (c < kClasses) {
+      if (FreeNode* f = heads_[c]) {
+        heads_[c] = f->next;
+        return f;
+      }
+    }
+#endif
+    return allocate_new(n);
+  }
+  static void deallocate(void* p, std::size_t n) noexcept {
+#ifndef UTSIM_NO_FRAME_POOL
+    const std::size_t c = (n + kGrain - 1) / kGrain;
+    if (c < kClasses) {
+      auto* f = static_cast<FreeNode*>(p);
+      f->next = heads_[c];
+      heads_[c] = f;
+      return;
+    }
+#endif
+    ::operator delete(p);
+  }
+
+ private:
+  // The first frame of a size class (and every frame too large for one).
+  static void* allocate_new(std::size_t n);
+  static constinit thread_local FreeNode* heads_[kClasses];
 };
 
 template <class T>
@@ -120,6 +160,23 @@ class [[nodiscard]] Co {
 
  private:
   Handle h_{};
+};
+
+// co_await Then<T, F>(co, f): awaits `co`, then returns f(its result), in
+// the step in which `co` returned.  For a call that only adds work after the
+// coroutine it wraps (the trace of a utrace API call's return), without a
+// coroutine frame of its own.
+template <class T, class F>
+class [[nodiscard]] Then {
+ public:
+  Then(Co<T> co, F f) noexcept : co_(std::move(co)), f_(std::move(f)) {}
+  bool await_ready() const noexcept { return false; }
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<> cont) noexcept { return co_.await_suspend(cont); }
+  decltype(auto) await_resume() { return f_(co_.await_resume()); }
+
+ private:
+  Co<T> co_;
+  F f_;
 };
 
 namespace detail {

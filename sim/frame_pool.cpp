@@ -1,4 +1,5 @@
-#include <array>
+// sim/frame_pool.cpp: the slow path of FramePool (sim/co.h): a size class's
+// first frame, and freeing the lists when an OS thread ends.
 #include <cstddef>
 #include <new>
 
@@ -6,62 +7,35 @@
 
 namespace sim {
 
+constinit thread_local FramePool::FreeNode* FramePool::heads_[FramePool::kClasses] = {};
+
 #ifndef UTSIM_NO_FRAME_POOL
 namespace {
 
-// Frames are rounded up to 64-byte classes up to 4 KiB; larger frames (there
-// should be none in the model) go to the global allocator.  Freed frames are
-// kept on a per-OS-thread free list and never returned: a run reuses the
-// frames of the previous one.
-constexpr std::size_t kGrain = 64;
-constexpr std::size_t kClasses = 64;
-
-struct FreeNode {
-  FreeNode* next;
-};
-
-struct Pool {
-  std::array<FreeNode*, kClasses> heads{};
-  ~Pool() {
-    for (auto*& h : heads)
-      while (h) {
-        FreeNode* n = h->next;
-        ::operator delete(h);
-        h = n;
+// Frees this OS thread's lists when it ends; constructed (and so registered
+// for destruction) by the thread's first call of allocate_new.
+struct ThreadLists {
+  FramePool::FreeNode** heads;
+  ~ThreadLists() {
+    for (std::size_t c = 0; c < FramePool::kClasses; ++c)
+      while (FramePool::FreeNode* f = heads[c]) {
+        heads[c] = f->next;
+        ::operator delete(f);
       }
   }
 };
 
-thread_local Pool pool;
-
 }  // namespace
-
-void* FramePool::allocate(std::size_t n) {
-  const std::size_t c = (n + kGrain - 1) / kGrain;
-  if (c >= kClasses) return ::operator new(n);
-  if (FreeNode* f = pool.heads[c]) {
-    pool.heads[c] = f->next;
-    return f;
-  }
-  return ::operator new(c * kGrain);
-}
-
-void FramePool::deallocate(void* p, std::size_t n) noexcept {
-  const std::size_t c = (n + kGrain - 1) / kGrain;
-  if (c >= kClasses) {
-    ::operator delete(p);
-    return;
-  }
-  auto* f = static_cast<FreeNode*>(p);
-  f->next = pool.heads[c];
-  pool.heads[c] = f;
-}
-
-#else
-
-void* FramePool::allocate(std::size_t n) { return ::operator new(n); }
-void FramePool::deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
-
 #endif
+
+void* FramePool::allocate_new(std::size_t n) {
+#ifndef UTSIM_NO_FRAME_POOL
+  thread_local ThreadLists lists{heads_};
+  (void)lists;
+  const std::size_t c = (n + kGrain - 1) / kGrain;
+  if (c < kClasses) return ::operator new(c * kGrain);
+#endif
+  return ::operator new(n);
+}
 
 }  // namespace sim

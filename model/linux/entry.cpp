@@ -46,10 +46,12 @@ sim::Co<void> Kernel::syscall_exit_work(Task& t, int nr, std::int64_t ret) {
   if (tif & (tif_bit(TIF_SYSCALL_TRACE) | tif_bit(TIF_SINGLESTEP))) co_await syscall_trace_leave(t);
 }
 
-// ... then the work loop with the syscall's registers in place.
+// ... then the work loop with the syscall's registers in place.  Not a
+// coroutine of its own: the registers are set when the caller awaits it (the
+// same step), and the work loop is what it awaits.
 sim::Co<void> Kernel::return_from_syscall(Task& t, const PtRegs& regs) {
   t.regs = regs;
-  co_await return_to_user(t);
+  return return_to_user(t);
 }
 
 // rt_sigreturn: the blocked mask back, and the interrupted code's registers.

@@ -464,54 +464,46 @@ static sim::Co<int> do_utrace_finish_examine(Kernel& k, Task& cur, Task* target,
 
 // ---- the API entries: traced around the bodies above -----------------------------------------
 
-namespace {
-
-// The call returns: the event stream shows it (utsim_utrace_api) and the
-// observers see it (api_return).
-int api_return(Kernel& k, Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) {
-  k.emit(Ev::utrace_api, cur.pid, e ? e->id : 0, static_cast<int>(call), static_cast<std::int64_t>(arg), ret);
-  hooks(k).api_return(cur, e, call, arg, ret);
+int UtraceApiReturn::operator()(int ret) const {
+  k->emit(Ev::utrace_api, cur->pid, e ? e->id : 0, static_cast<int>(call), static_cast<std::int64_t>(arg), ret);
+  hooks(*k).api_return(*cur, e, call, arg, ret);
   return ret;
 }
 
-}  // namespace
+AttachResult UtraceApiReturn::operator()(AttachResult r) const {
+  UtraceApiReturn{k, cur, r.engine, call, arg}(r.engine ? 0 : -r.err);
+  return r;
+}
 
-sim::Co<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags,
-                                         EngineOps* ops, std::uint64_t data) {
+UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags,
+                                            EngineOps* ops, std::uint64_t data) {
   hooks(k).api_start(nullptr);
-  const AttachResult r = co_await do_utrace_attach_task(k, cur, target, flags, ops, data);
-  api_return(k, cur, r.engine, Api::attach, flags, r.engine ? 0 : -r.err);
-  co_return r;
+  return {do_utrace_attach_task(k, cur, target, flags, ops, data), {&k, &cur, nullptr, Api::attach, flags}};
 }
 
-sim::Co<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, unsigned long events) {
+UtraceCall<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, unsigned long events) {
   hooks(k).api_start(&e);
-  const int ret = co_await do_utrace_set_events(k, cur, target, e, events);
-  co_return api_return(k, cur, &e, Api::set_events, events & ~ENGINE_STOP, ret);
+  return {do_utrace_set_events(k, cur, target, e, events), {&k, &cur, &e, Api::set_events, events & ~ENGINE_STOP}};
 }
 
-sim::Co<int> utrace_control(Kernel& k, Task& cur, Task* target, Engine& e, std::uint32_t action) {
+UtraceCall<int> utrace_control(Kernel& k, Task& cur, Task* target, Engine& e, std::uint32_t action) {
   hooks(k).api_start(&e);
-  const int ret = co_await do_utrace_control(k, target, e, action);
-  co_return api_return(k, cur, &e, Api::control, action, ret);
+  return {do_utrace_control(k, target, e, action), {&k, &cur, &e, Api::control, action}};
 }
 
-sim::Co<int> utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e) {
+UtraceCall<int> utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e) {
   hooks(k).api_start(&e);
-  const int ret = co_await do_utrace_barrier(k, cur, target, e);
-  co_return api_return(k, cur, &e, Api::barrier, 0, ret);
+  return {do_utrace_barrier(k, cur, target, e), {&k, &cur, &e, Api::barrier, 0}};
 }
 
-sim::Co<int> utrace_prepare_examine(Kernel& k, Task& cur, Task* target, Engine& e) {
+UtraceCall<int> utrace_prepare_examine(Kernel& k, Task& cur, Task* target, Engine& e) {
   hooks(k).api_start(&e);
-  const int ret = co_await do_utrace_prepare_examine(k, cur, target, e);
-  co_return api_return(k, cur, &e, Api::prepare_examine, 0, ret);
+  return {do_utrace_prepare_examine(k, cur, target, e), {&k, &cur, &e, Api::prepare_examine, 0}};
 }
 
-sim::Co<int> utrace_finish_examine(Kernel& k, Task& cur, Task* target, Engine& e) {
+UtraceCall<int> utrace_finish_examine(Kernel& k, Task& cur, Task* target, Engine& e) {
   hooks(k).api_start(&e);
-  const int ret = co_await do_utrace_finish_examine(k, cur, target, e);
-  co_return api_return(k, cur, &e, Api::finish_examine, 0, ret);
+  return {do_utrace_finish_examine(k, cur, target, e), {&k, &cur, &e, Api::finish_examine, 0}};
 }
 
 }  // namespace model

@@ -119,13 +119,30 @@ struct AttachResult {
   Engine* engine = nullptr;
   int err = 0;  // positive errno when engine is NULL
 };
-sim::Co<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags,
-                                         EngineOps* ops, std::uint64_t data);
-sim::Co<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, unsigned long events);
-sim::Co<int> utrace_control(Kernel& k, Task& cur, Task* target, Engine& e, std::uint32_t action);
-sim::Co<int> utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e);
-sim::Co<int> utrace_prepare_examine(Kernel& k, Task& cur, Task* target, Engine& e);
-sim::Co<int> utrace_finish_examine(Kernel& k, Task& cur, Task* target, Engine& e);
+// What every API call does as it returns: the event stream shows it
+// (utsim_utrace_api) and the observers see it (api_return).  A call is the
+// body's coroutine followed by this, awaited as one (sim::Then: no frame of
+// its own).
+enum class Api : std::uint8_t;
+struct UtraceApiReturn {
+  Kernel* k;
+  Task* cur;
+  Engine* e;
+  Api call;
+  std::uint64_t arg;
+  int operator()(int ret) const;
+  AttachResult operator()(AttachResult r) const;
+};
+template <class T>
+using UtraceCall = sim::Then<T, UtraceApiReturn>;
+
+UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags,
+                                            EngineOps* ops, std::uint64_t data);
+UtraceCall<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, unsigned long events);
+UtraceCall<int> utrace_control(Kernel& k, Task& cur, Task* target, Engine& e, std::uint32_t action);
+UtraceCall<int> utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e);
+UtraceCall<int> utrace_prepare_examine(Kernel& k, Task& cur, Task* target, Engine& e);
+UtraceCall<int> utrace_finish_examine(Kernel& k, Task& cur, Task* target, Engine& e);
 void utrace_engine_get(Kernel& k, Engine& e);
 sim::Co<void> utrace_engine_put(Kernel& k, Task& cur, Engine& e);
 void utrace_freeze_stop(Kernel& k, Task& t);

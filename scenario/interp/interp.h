@@ -157,6 +157,7 @@ class Interpreter final : public UserCode, public LinuxHooks {
   sim::Co<void> user_op(Task& t, const Op& op, std::size_t fi);
   sim::Co<void> user_compute(Task& t, const Op& op, std::size_t fi);
   sim::Co<void> user_loop(Task& t, const Op& op, std::size_t fi);
+  sim::Co<void> user_module_op(Task& t, const Op& op, std::size_t fi);
   sim::Co<void> user_syscall(Task& t, const Op& op, std::size_t fi);
   sim::Co<std::int64_t> syscall_body(Task& t, const Op& op, std::size_t fi, OpResult& res, bool& completes);
   sim::Co<void> finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret,

@@ -132,26 +132,27 @@ void Interpreter::complete_op(Task& t, std::size_t fi, const Op& op, const OpRes
   p.cur_op = nullptr;
 }
 
+// Which path an op takes in a user task.  A dispatcher, not a coroutine of
+// its own: the path it returns is what the caller awaits.
 sim::Co<void> Interpreter::user_op(Task& t, const Op& op, std::size_t fi) {
   const std::size_t kind = op.body.index();
-  if (kind == kOp<ComputeOp>) {
-    co_await user_compute(t, op, fi);
-  } else if (kind == kOp<LoopOp> || kind == kOp<RetryOp>) {
-    co_await user_loop(t, op, fi);
-  } else if (kind == kOp<SettleOp> || kind == kOp<AwaitOp> || kind == kOp<CompletionOp> ||
-             kind == kOp<AttachOp> || kind == kOp<SetEventsOp> || kind == kOp<ControlOp> ||
-             kind == kOp<BarrierOp> || kind == kOp<ExamineOp> || kind == kOp<EnginePutOp>) {
-    // Harness synchronisation, or a call into a kernel module: no syscall
-    // hooks; then back to user mode.
-    OpCtx ctx{OpCtx::Kind::User, &t, nullptr, nullptr};
-    const OpResult r = co_await do_kernel_op(t, op, ctx);
-    complete_op(t, fi, op, r);
-    co_await k_.return_to_user(t);
-  } else if (syscall_nr(op) >= 0) {
-    co_await user_syscall(t, op, fi);
-  } else {
-    throw NotImplemented("op '" + op.key + "' in a user task");
-  }
+  if (kind == kOp<ComputeOp>) return user_compute(t, op, fi);
+  if (kind == kOp<LoopOp> || kind == kOp<RetryOp>) return user_loop(t, op, fi);
+  if (kind == kOp<SettleOp> || kind == kOp<AwaitOp> || kind == kOp<CompletionOp> || kind == kOp<AttachOp> ||
+      kind == kOp<SetEventsOp> || kind == kOp<ControlOp> || kind == kOp<BarrierOp> || kind == kOp<ExamineOp> ||
+      kind == kOp<EnginePutOp>)
+    return user_module_op(t, op, fi);
+  if (syscall_nr(op) >= 0) return user_syscall(t, op, fi);
+  throw NotImplemented("op '" + op.key + "' in a user task");
+}
+
+// Harness synchronisation, or a call into a kernel module: no syscall hooks;
+// then back to user mode.
+sim::Co<void> Interpreter::user_module_op(Task& t, const Op& op, std::size_t fi) {
+  OpCtx ctx{OpCtx::Kind::User, &t, nullptr, nullptr};
+  const OpResult r = co_await do_kernel_op(t, op, ctx);
+  complete_op(t, fi, op, r);
+  co_await k_.return_to_user(t);
 }
 
 // ---- user-mode work ---------------------------------------------------------------------------

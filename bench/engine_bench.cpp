@@ -68,8 +68,8 @@ void BM_Schedules(benchmark::State& state) {
   state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
   state.counters["schedules/s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["ns/step"] = benchmark::Counter(static_cast<double>(steps),
-                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns/step"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["steps/sched"] = static_cast<double>(steps) / static_cast<double>(state.iterations());
   state.counters["choices/sched"] = static_cast<double>(choices) / static_cast<double>(state.iterations());
 }
@@ -96,8 +96,8 @@ void BM_BareSwitch(benchmark::State& state) {
     steps += r.steps;
   }
   state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
-  state.counters["ns/step"] = benchmark::Counter(static_cast<double>(steps),
-                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns/step"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_BareSwitch)->Arg(1)->Arg(2)->Arg(3)->ArgName("threads")->Unit(benchmark::kMillisecond);
 

@@ -27,11 +27,11 @@
 #include <string>
 #include <vector>
 
-#include "../tests/support/explore_toy.h"  // trace_key()
+#include "../tests/support/explore_toy.h"    // trace_key()
 #include "../tests/support/sim_enumerate.h"  // PrefixScheduler
 #include "explore/check.h"
-#include "scenario/run.h"
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/random.h"
 
 namespace {
@@ -90,7 +90,8 @@ void BM_CatalogueRandomRuns(benchmark::State& state) {
   }
   state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
   state.counters["schedules/s"] = benchmark::Counter(static_cast<double>(schedules), benchmark::Counter::kIsRate);
-  state.counters["steps/sched"] = static_cast<double>(steps) / static_cast<double>(std::max<std::uint64_t>(schedules, 1));
+  state.counters["steps/sched"] =
+      static_cast<double>(steps) / static_cast<double>(std::max<std::uint64_t>(schedules, 1));
 }
 BENCHMARK(BM_CatalogueRandomRuns)->Unit(benchmark::kMillisecond);
 
@@ -199,7 +200,8 @@ void BM_DporVsTraces(benchmark::State& state) {
     o.max_schedules = 1'000'000;
     v = model::check_scenario(*r.scenario, o);
   }
-  state.SetLabel(fmt::format("{}{}{}", name, bf.complete ? "" : " (brute force truncated)", v.complete ? "" : " (dpor incomplete)"));
+  state.SetLabel(fmt::format("{}{}{}", name, bf.complete ? "" : " (brute force truncated)",
+                             v.complete ? "" : " (dpor incomplete)"));
   state.counters["schedules"] = static_cast<double>(bf.schedules);
   state.counters["traces"] = static_cast<double>(bf.traces);
   state.counters["dpor_execs"] = static_cast<double>(v.schedules);
@@ -245,8 +247,8 @@ void BM_Find(benchmark::State& state, std::string file, Strategy strategy, unsig
 
 [[maybe_unused]] const bool registered = [] {
   const std::vector<std::pair<std::string, std::pair<Strategy, unsigned>>> strategies{
-      {"random", {Strategy::Random, 3}}, {"pct2", {Strategy::Pct, 2}},        {"pct3", {Strategy::Pct, 3}},
-      {"dfs", {Strategy::Dfs, 3}},       {"dpor", {Strategy::Dpor, 3}},       {"portfolio", {Strategy::Portfolio, 3}}};
+      {"random", {Strategy::Random, 3}}, {"pct2", {Strategy::Pct, 2}},  {"pct3", {Strategy::Pct, 3}},
+      {"dfs", {Strategy::Dfs, 3}},       {"dpor", {Strategy::Dpor, 3}}, {"portfolio", {Strategy::Portfolio, 3}}};
   for (const auto& f : bug_files()) {
     const std::string name = fs::path(f).stem().string();
     for (const auto& [sname, sd] : strategies)

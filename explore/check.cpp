@@ -144,8 +144,7 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
                            [&](const FoundViolation& f) { return f.property == Property::Hang; });
     if (it == v.violations.end())  // (counts are of schedules: a cycle adds none)
       v.violations.push_back(FoundViolation{Property::Hang, describe_hang(h, v.facts), 0,
-                                            ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps},
-                                            1});
+                                            ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps}, 1});
   }
   v.analysis = std::move(a);
 }
@@ -169,8 +168,8 @@ class Tally {
         it->count++;
     }
     const std::string sig = outcome_signature(simu);
-    auto oc = std::find_if(v.outcomes.begin(), v.outcomes.end(),
-                           [&](const OutcomeClass& c) { return c.signature == sig; });
+    auto oc =
+        std::find_if(v.outcomes.begin(), v.outcomes.end(), [&](const OutcomeClass& c) { return c.signature == sig; });
     if (oc == v.outcomes.end())
       v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
     else
@@ -197,8 +196,8 @@ class Tally {
     for (const FoundViolation& f : v.violations) {
       if (allowed.test(static_cast<std::size_t>(f.property))) continue;
       v.problems.push_back(fmt::format("{} broken in {} of {} schedules, first at step {}: {} (schedule '{}')",
-                                       property_name(f.property), f.count, v.schedules, f.step,
-                                       f.message, f.where.schedule));
+                                       property_name(f.property), f.count, v.schedules, f.step, f.message,
+                                       f.where.schedule));
     }
     for (std::size_t p = 0; p < kPropertyCount; ++p) {
       if (!s_.expect.violations.test(p)) continue;
@@ -210,10 +209,10 @@ class Tally {
                                          property_name(static_cast<Property>(p)), v.schedules));
     }
     if (unmatched_)
-      v.problems.push_back(fmt::format("{} of {} schedules ended in no listed outcome, e.g. '{}' "
-                                       "(schedule '{}')",
-                                       unmatched_, v.schedules, unmatched_signature_,
-                                       unmatched_example_.schedule));
+      v.problems.push_back(
+          fmt::format("{} of {} schedules ended in no listed outcome, e.g. '{}' "
+                      "(schedule '{}')",
+                      unmatched_, v.schedules, unmatched_signature_, unmatched_example_.schedule));
     for (std::size_t r = 0; r < reached_.size(); ++r)
       if (!reached_[r])
         v.problems.push_back(fmt::format("reachable outcome {} ({}) not reached in {} schedules", r,
@@ -293,14 +292,12 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       ++v.schedules;
       // The schedule string is made only when this run becomes an example.
       const auto ref = [&] {
-        return ScheduleRef{sim::encode_schedule(std::span(r.choices).first(r.significant)), i, r.preemptions,
-                           r.steps};
+        return ScheduleRef{sim::encode_schedule(std::span(r.choices).first(r.significant)), i, r.preemptions, r.steps};
       };
 
       tally.record(v, simu, out, ref);
       // After the run is judged: a probe runs the simulator again.
-      if (dfs && opt.dfs_probes && (v.schedules <= 32 || v.schedules % 32 == 0))
-        dfs->probe();
+      if (dfs && opt.dfs_probes && (v.schedules <= 32 || v.schedules % 32 == 0)) dfs->probe();
       if (opt.progress) opt.progress(v.schedules, opt.max_schedules);
       if (opt.status)
         opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),

@@ -22,13 +22,13 @@ namespace model {
 
 // Where an exploration stands, after each run (progress lines).
 struct ExploreStatus {
-  std::uint64_t schedules = 0;   // runs counted
-  std::uint64_t redundant = 0;   // runs not counted (sleep-set blocked, other shards', visited states)
+  std::uint64_t schedules = 0;  // runs counted
+  std::uint64_t redundant = 0;  // runs not counted (sleep-set blocked, other shards', visited states)
   std::uint64_t steps = 0;
-  double estimate = 0;           // the explorer's estimate of the whole space, 0: unknown
+  double estimate = 0;  // the explorer's estimate of the whole space, 0: unknown
   std::size_t outcomes = 0;
   std::size_t violations = 0;
-  std::uint32_t level = 0;       // dfs: the preemption level being explored
+  std::uint32_t level = 0;  // dfs: the preemption level being explored
 };
 
 struct ExploreOptions {
@@ -37,17 +37,17 @@ struct ExploreOptions {
   Strategy strategy = Strategy::Portfolio;
   std::uint64_t max_schedules = 1000;
   std::uint64_t seed = 1;
-  unsigned depth = 3;                   // PCT depth (portfolio: PCT with 2 and with this)
-  std::uint32_t preemption_bound = 2;   // dfs; kUnbounded: every schedule
+  unsigned depth = 3;                  // PCT depth (portfolio: PCT with 2 and with this)
+  std::uint32_t preemption_bound = 2;  // dfs; kUnbounded: every schedule
   RunConfig run;
   const std::atomic<bool>* stop = nullptr;
   // Called after each schedule (progress lines).
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 
   // ---- exploration (sim/explore/*.h) ----
-  double time_limit = 0;          // seconds of wall-clock time, 0: none (decides only when to stop)
-  sim::Shard shard;               // the part of the space this process covers
-  bool iterative = true;          // dfs: every schedule with 0 preemptions, then 1, ...
+  double time_limit = 0;  // seconds of wall-clock time, 0: none (decides only when to stop)
+  sim::Shard shard;       // the part of the space this process covers
+  bool iterative = true;  // dfs: every schedule with 0 preemptions, then 1, ...
   // dfs: prune abstract states seen before (explore/state_hash.h), keep the
   // state graph (in `graph`, else inside) and analyse it (Verdict::analysis):
   // hang cycles are `hang` violations when the graph is certain (complete
@@ -57,7 +57,7 @@ struct ExploreOptions {
   // A new state of the graph, while the run that reached it is still going.
   std::function<void(const Simulator&, std::uint32_t node)> on_state;
   std::function<void(const ExploreStatus&)> status;  // after each run
-  PropertySet stop_when_found;    // stop once every one of these has been broken
+  PropertySet stop_when_found;                       // stop once every one of these has been broken
   // dfs: run Knuth's estimator's random walks (uncounted runs, one before
   // each of the first 32 schedules, then one every 32) so that
   // ExploreStatus::estimate and Verdict::estimate are set.
@@ -75,8 +75,7 @@ struct ExploreOverrides {
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
 };
-ExploreOptions explore_options_for(const Scenario& s, ExploreOptions defaults,
-                                   const ExploreOverrides& overrides = {});
+ExploreOptions explore_options_for(const Scenario& s, ExploreOptions defaults, const ExploreOverrides& overrides = {});
 
 // The properties a run of this scenario may break without failing: those it
 // expects to find and those it allows; with a bug switched on, also hang and
@@ -84,7 +83,7 @@ ExploreOptions explore_options_for(const Scenario& s, ExploreOptions defaults,
 PropertySet tolerated_properties(const Scenario& s);
 
 struct ScheduleRef {
-  std::string schedule;  // the choices, as a schedule string
+  std::string schedule;     // the choices, as a schedule string
   std::uint64_t index = 0;  // which schedule of the exploration
   std::uint32_t preemptions = 0;
   std::uint64_t steps = 0;  // of the whole run
@@ -112,26 +111,26 @@ struct Verdict {
   std::uint64_t schedules = 0;
   std::uint64_t steps = 0;
   bool interrupted = false;
-  std::vector<OutcomeClass> outcomes;       // distinct end states, in order first seen
-  std::vector<FoundViolation> violations;   // every property broken, first example each
-  std::vector<std::string> problems;        // why the verdict is a failure (empty: pass)
-  bool error = false;                       // an internal error (not implemented, model bug)
+  std::vector<OutcomeClass> outcomes;      // distinct end states, in order first seen
+  std::vector<FoundViolation> violations;  // every property broken, first example each
+  std::vector<std::string> problems;       // why the verdict is a failure (empty: pass)
+  bool error = false;                      // an internal error (not implemented, model bug)
   enum class ErrorKind : std::uint8_t { None, NotImplemented, ModelBug };
   ErrorKind error_kind = ErrorKind::None;
   std::string error_message;
   bool passed() const { return !error && problems.empty(); }
 
   // ---- exploration (issue #5) ----
-  bool complete = false;            // every schedule of the (bounded) space was run
-  bool bounded = false;             // dfs: schedules beyond the preemption bound exist
-  bool timed_out = false;           // the time limit stopped it
+  bool complete = false;                                        // every schedule of the (bounded) space was run
+  bool bounded = false;                                         // dfs: schedules beyond the preemption bound exist
+  bool timed_out = false;                                       // the time limit stopped it
   std::uint32_t preemption_bound = ExploreOptions::kUnbounded;  // dfs
-  std::uint64_t redundant = 0;      // runs not counted (sleep-set blocked, other shards', visited states)
-  double estimate = 0;              // the explorer's estimate of the space (0: unknown)
+  std::uint64_t redundant = 0;  // runs not counted (sleep-set blocked, other shards', visited states)
+  double estimate = 0;          // the explorer's estimate of the space (0: unknown)
   sim::Shard shard;
-  std::uint64_t states = 0;         // stateful: distinct abstract states
+  std::uint64_t states = 0;               // stateful: distinct abstract states
   std::optional<GraphAnalysis> analysis;  // stateful: liveness and shortest paths (graph_analysis.h)
-  std::vector<StateFacts> facts;    // stateful: each state's description, by node
+  std::vector<StateFacts> facts;          // stateful: each state's description, by node
 };
 
 // Explores and judges.  Never throws for a scenario's content; internal

@@ -5,12 +5,12 @@
 #include <array>
 #include <limits>
 
+#include <fmt/format.h>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/filtered_graph.hpp>
 #include <boost/graph/reverse_graph.hpp>
 #include <boost/graph/strong_components.hpp>
-#include <fmt/format.h>
 
 #include "scenario/run.h"
 #include "sim/sched/replay.h"
@@ -72,9 +72,7 @@ struct InComponentE {
   const Graph* g = nullptr;
   const std::vector<int>* comp = nullptr;
   int c = 0;
-  bool operator()(EdgeD e) const {
-    return (*comp)[boost::source(e, *g)] == c && (*comp)[boost::target(e, *g)] == c;
-  }
+  bool operator()(EdgeD e) const { return (*comp)[boost::source(e, *g)] == c && (*comp)[boost::target(e, *g)] == c; }
 };
 
 // The path from the BFS root to v along the recorded tree edges.
@@ -101,7 +99,8 @@ void count_conflicts(const Graph& g, std::size_t n, GraphAnalysis& a) {
     std::vector<std::pair<sim::Tid, Vertex>> out;
     for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) out.emplace_back(g[*it].tid, boost::target(*it, g));
     std::sort(out.begin(), out.end());
-    const auto same = std::adjacent_find(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first == y.first; });
+    const auto same =
+        std::adjacent_find(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first == y.first; });
     if (same == out.end()) continue;
     if (a.conflicts++ == 0)
       std::copy_n(std::array<std::uint32_t, 3>{static_cast<std::uint32_t>(v), static_cast<std::uint32_t>(same->second),
@@ -174,15 +173,16 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
       const auto rg = boost::make_reverse_graph(g);
       boost::queue<Vertex> q;
       std::vector<boost::default_color_type> color(n, boost::white_color);
-      boost::breadth_first_search(rg, ends.begin(), ends.end(), q, ReachRecorder(can_end),
-                                  boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, rg)));
+      boost::breadth_first_search(
+          rg, ends.begin(), ends.end(), q, ReachRecorder(can_end),
+          boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, rg)));
     }
   }
 
   // Strongly connected components.
   std::vector<int> comp(n);
-  const int ncomp = boost::strong_components(
-      g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
+  const int ncomp =
+      boost::strong_components(g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
   std::vector<std::uint32_t> size(static_cast<std::size_t>(ncomp), 0);
   std::vector<bool> cyclic(static_cast<std::size_t>(ncomp), false);
   for (Vertex v = 0; v < n; ++v) {
@@ -237,8 +237,8 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
     for (Vertex v = 0; v < n && v < facts.size(); ++v)
       if (facts[v].broken.test(p) && dist[v] != kFar && (best == n || dist[v] < dist[best])) best = v;
     if (best == n) continue;
-    a.shortest.push_back(ViolationPath{static_cast<Property>(p), static_cast<std::uint32_t>(best),
-                                       path_to(g, best, pred, has_pred)});
+    a.shortest.push_back(
+        ViolationPath{static_cast<Property>(p), static_cast<std::uint32_t>(best), path_to(g, best, pred, has_pred)});
   }
   return a;
 }
@@ -250,16 +250,15 @@ void confirm_path(const Scenario& s, const RunConfig& cfg, GraphPath& path, Prop
   path.schedule = sim::encode_schedule(std::span(out.engine.choices).first(out.engine.significant));
   path.preemptions = out.engine.preemptions;
   path.steps = out.engine.steps;
-  path.confirmed = out.engine.end != sim::RunEnd::Diverged &&
-                   std::any_of(out.violations.begin(), out.violations.end(),
-                               [&](const Violation& v) { return v.property == p; });
+  path.confirmed =
+      out.engine.end != sim::RunEnd::Diverged &&
+      std::any_of(out.violations.begin(), out.violations.end(), [&](const Violation& v) { return v.property == p; });
 }
 
 std::string describe_hang(const HangCycle& h, std::span<const StateFacts> facts) {
   auto label = [&](std::uint32_t v) { return v < facts.size() ? facts[v].label : fmt::format("state {}", v); };
   if (h.step_limit)
-    return fmt::format("a run went on until the step limit, to state {} ({})", h.cycle.front(),
-                       label(h.cycle.front()));
+    return fmt::format("a run went on until the step limit, to state {} ({})", h.cycle.front(), label(h.cycle.front()));
   std::string out;
   if (h.traced_throughout && !h.cycle.empty() && h.cycle.front() < facts.size()) {
     std::string who;
@@ -267,8 +266,8 @@ std::string describe_hang(const HangCycle& h, std::span<const StateFacts> facts)
       if (h.traced_throughout >> idx & 1) who += (who.empty() ? "" : ", ") + name;
     out = fmt::format("{} never leave{} TASK_TRACED: ", who, who.find(',') == std::string::npos ? "s" : "");
   }
-  out += fmt::format("a cycle of {} state{} that no schedule leaves for an end ({} in its component):",
-                     h.cycle.size(), h.cycle.size() == 1 ? "" : "s", h.component_size);
+  out += fmt::format("a cycle of {} state{} that no schedule leaves for an end ({} in its component):", h.cycle.size(),
+                     h.cycle.size() == 1 ? "" : "s", h.component_size);
   for (std::size_t i = 0; i < h.cycle.size(); ++i)
     out += fmt::format(" [{}] {} -{}->", h.cycle[i], label(h.cycle[i]),
                        sim::encode_schedule(std::span(&h.cycle_choices[i], 1)));

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "scenario/scenario.h"
 #include "explore/state_hash.h"
+#include "scenario/scenario.h"
 #include "sim/explore/state_graph.h"
 
 namespace model {
@@ -38,19 +38,19 @@ struct GraphPath {
   std::vector<std::uint32_t> nodes;  // root first
   std::vector<sim::Tid> choices;     // choices[i]: the thread of the edge nodes[i] -> nodes[i + 1]
   // Filled by confirm_path(): the replayed run.
-  std::string schedule;              // the choices up to the last non-default one
+  std::string schedule;  // the choices up to the last non-default one
   std::uint32_t preemptions = 0;
   std::uint64_t steps = 0;
-  bool confirmed = false;            // the replay broke the property (violations)
+  bool confirmed = false;  // the replay broke the property (violations)
 };
 
 struct HangCycle {
-  std::vector<std::uint32_t> cycle;  // states of one cycle, in order (back to cycle[0])
+  std::vector<std::uint32_t> cycle;     // states of one cycle, in order (back to cycle[0])
   std::vector<sim::Tid> cycle_choices;  // the thread of each edge of the cycle
-  std::uint32_t component_size = 0;  // states in its strongly connected component
+  std::uint32_t component_size = 0;     // states in its strongly connected component
   std::uint64_t traced_throughout = 0;  // tasks (bit = creation index) TASK_TRACED in every state of it
-  GraphPath reach;                   // shortest path from the root to cycle[0]
-  bool step_limit = false;           // no cycle: a run reached max-steps between two recorded states
+  GraphPath reach;                      // shortest path from the root to cycle[0]
+  bool step_limit = false;              // no cycle: a run reached max-steps between two recorded states
 };
 
 struct ViolationPath {
@@ -60,15 +60,15 @@ struct ViolationPath {
 };
 
 struct GraphAnalysis {
-  std::vector<HangCycle> hangs;          // in order of distance from the root
-  std::vector<ViolationPath> shortest;   // one per property broken in some state, in property order
-  std::size_t cyclic_components = 0;     // components with a cycle (hang or not)
-  std::size_t end_states = 0;            // states where a run ended (step limit excluded)
+  std::vector<HangCycle> hangs;         // in order of distance from the root
+  std::vector<ViolationPath> shortest;  // one per property broken in some state, in property order
+  std::size_t cyclic_components = 0;    // components with a cycle (hang or not)
+  std::size_t end_states = 0;           // states where a run ended (step limit excluded)
   // States with two different successors for one thread: the state hash
   // merged states that are not equivalent (explore/state_hash.h).
   std::size_t conflicts = 0;
   std::uint32_t conflict_example[3] = {0, 0, 0};  // the first: a state and two successors (for one thread)
-  bool certain = false;  // the whole unbounded space, no conflicts (set by the caller)
+  bool certain = false;                           // the whole unbounded space, no conflicts (set by the caller)
 };
 
 // `facts[n]` describes node n (empty span: no violations are looked for).

@@ -113,12 +113,14 @@ class Runner {
   // none is given yet), else nothing.
   std::optional<ShrinkPoint> run(const Vec& v, std::optional<Property>& p) {
     IndexScheduler sched(v);
-    return run_with(sched, [&] { return sched.taken(); }, [&] { return sched.preempted(); }, p);
+    return run_with(
+        sched, [&] { return sched.taken(); }, [&] { return sched.preempted(); }, p);
   }
   // The same with the threads of a schedule, leniently (LenientReplay).
   std::optional<ShrinkPoint> run_threads(std::span<const sim::Tid> threads, std::optional<Property>& p) {
     LenientReplay sched(threads);
-    return run_with(sched, [&] { return sched.taken; }, [&] { return sched.preempted; }, p);
+    return run_with(
+        sched, [&] { return sched.taken; }, [&] { return sched.preempted; }, p);
   }
   template <class Taken, class Preempted>
   std::optional<ShrinkPoint> run_with(sim::Scheduler& sched, Taken taken, Preempted preempted,
@@ -141,7 +143,8 @@ class Runner {
   static ShrinkPoint point(const RunOutput& out, const Vec& taken, const Violation& v) {
     ShrinkPoint pt;
     pt.indices = trimmed(taken);
-    pt.threads.assign(out.engine.choices.begin(), out.engine.choices.begin() + static_cast<std::ptrdiff_t>(out.engine.significant));
+    pt.threads.assign(out.engine.choices.begin(),
+                      out.engine.choices.begin() + static_cast<std::ptrdiff_t>(out.engine.significant));
     pt.schedule = sim::encode_schedule(std::span(out.engine.choices).first(out.engine.significant));
     pt.preemptions = out.engine.preemptions;
     pt.steps = out.engine.steps;
@@ -190,8 +193,8 @@ bool better(const ShrinkPoint& a, const ShrinkPoint& b) {
 }
 
 // Walk RapidCheck's shrink tree greedily from `best`.
-void walk_shrink_tree(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
-                      const ShrinkOptions& o, ShrinkResult& r) {
+void walk_shrink_tree(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop, const ShrinkOptions& o,
+                      ShrinkResult& r) {
   rc::Shrinkable<Vec> cur = from_schedule(best.indices)(rc::Random(), 0);
   bool moved = true;
   while (moved && runner.tries < o.max_tries) {
@@ -222,8 +225,8 @@ void walk_shrink_tree(Runner& runner, ShrinkPoint& best, std::optional<Property>
 // where they cannot); the choice dropped from the threads (the later ones
 // one choice point earlier).  Accepted only when strictly better, so the
 // pass ends.
-void default_each_choice(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
-                         const ShrinkOptions& o, ShrinkResult& r) {
+void default_each_choice(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop, const ShrinkOptions& o,
+                         ShrinkResult& r) {
   bool changed = true;
   while (changed && runner.tries < o.max_tries) {
     changed = false;
@@ -252,8 +255,8 @@ void default_each_choice(Runner& runner, ShrinkPoint& best, std::optional<Proper
 // Then, while it helps: one preemption removed and another replaced by a
 // switch to any thread of the schedule at any choice point (a bug that
 // needs one switch at the right place, which the walk left as two).
-void merge_two_preemptions(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
-                           const ShrinkOptions& o, ShrinkResult& r) {
+void merge_two_preemptions(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop, const ShrinkOptions& o,
+                           ShrinkResult& r) {
   bool changed = true;
   while (changed && runner.tries < o.max_tries) {
     changed = false;

@@ -53,14 +53,14 @@ struct ShrinkOptions {
 
 // One schedule as the shrinker saw it.
 struct ShrinkPoint {
-  std::vector<std::uint32_t> indices;  // the choice vector (trailing defaults dropped)
-  std::string schedule;                // the same as a schedule string (sim/schedule.h)
-  std::vector<sim::Tid> threads;       // the thread of each choice point, up to the last non-default one
+  std::vector<std::uint32_t> indices;    // the choice vector (trailing defaults dropped)
+  std::string schedule;                  // the same as a schedule string (sim/schedule.h)
+  std::vector<sim::Tid> threads;         // the thread of each choice point, up to the last non-default one
   std::vector<std::uint32_t> preempted;  // the choice points where it preempted a thread that could go on
   std::uint32_t preemptions = 0;
   std::uint64_t steps = 0;
-  std::string message;                 // the violation's message
-  std::uint64_t step = 0;              // the step it was detected at
+  std::string message;     // the violation's message
+  std::uint64_t step = 0;  // the step it was detected at
 };
 
 struct ShrinkResult {

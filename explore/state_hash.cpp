@@ -120,8 +120,8 @@ void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t)
     h.add(u->reporting ? static_cast<std::uint64_t>(u->reporting->id) : ~0ull);
     h.add(u->resume);
     h.add(std::uint64_t{u->signal_handler} | std::uint64_t{u->vfork_stop} << 1 | std::uint64_t{u->death} << 2 |
-          std::uint64_t{u->reap} << 3 | std::uint64_t{u->pending_attach} << 4 |
-          std::uint64_t{u->freeze_stop} << 5 | std::uint64_t{u->stopped} << 6);
+          std::uint64_t{u->reap} << 3 | std::uint64_t{u->pending_attach} << 4 | std::uint64_t{u->freeze_stop} << 5 |
+          std::uint64_t{u->stopped} << 6);
     h.add(static_cast<std::uint64_t>(u->walking));
   }
   hash_frames(h, t, in.program(t));
@@ -163,7 +163,8 @@ std::uint64_t state_hash(const Simulator& run) {
     h.add(e->exam_state);
   }
   for (const auto& c : k.ptrace_contexts) {
-    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c->options)) << 32 | static_cast<std::uint32_t>(c->signr));
+    h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c->options)) << 32 |
+          static_cast<std::uint32_t>(c->signr));
     h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c->stop_code)) << 32 | c->resume);
     h.add(static_cast<std::uint64_t>(c->eventmsg));
     h.add(std::uint64_t{c->freed} | std::uint64_t{c->siginfo != nullptr} << 1);
@@ -194,14 +195,15 @@ StateFacts state_facts(const Simulator& run) {
       f.traced |= std::uint64_t{1} << (t->idx & 63);
       f.traced_tasks.emplace_back(t->idx & 63, t->comm);
     }
-    std::string line = fmt::format("{}: {}", t->comm,
-                                   t->released ? "released" : task_state_string(t->state, t->exit_state));
+    std::string line =
+        fmt::format("{}: {}", t->comm, t->released ? "released" : task_state_string(t->state, t->exit_state));
     // What it is doing: the op of its innermost frame.
     if (!t->released && !t->thread_done && !p.frames.empty())
       if (const Op* op = p.frames.back().current(); op && !op->key.empty()) line += " in " + op->key;
     if (t->utrace && t->utrace->reporting) line += fmt::format(" reporting e{}", t->utrace->reporting->id);
     // Where its thread stands: the kernel function of its next yield point.
-    if (t->tid != sim::kNoTid && t->tid < k.eng.thread_count() && !k.eng.finished(t->tid) && k.eng.pending(t->tid).where)
+    if (t->tid != sim::kNoTid && t->tid < k.eng.thread_count() && !k.eng.finished(t->tid) &&
+        k.eng.pending(t->tid).where)
       line += fmt::format(" @ {}", k.eng.pending(t->tid).where);
     f.lines.push_back(std::move(line));
   }

@@ -34,8 +34,8 @@
 #include "explore/check.h"
 #include "model/events.h"
 #include "model/linux/kernel.h"
-#include "scenario/run.h"
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "scenario_gen.h"
 #include "sim/engine.h"
 #include "sim/sched/replay.h"
@@ -55,8 +55,8 @@ class ByteScheduler final : public sim::Scheduler {
     made_.clear();
   }
   sim::Tid choose(const sim::ChoiceContext& ctx) override {
-    const sim::Tid t = next_ < bytes_.size() ? ctx.enabled[bytes_[next_++] % ctx.enabled.size()]
-                                             : sim::default_choice(ctx);
+    const sim::Tid t =
+        next_ < bytes_.size() ? ctx.enabled[bytes_[next_++] % ctx.enabled.size()] : sim::default_choice(ctx);
     made_.push_back(t);
     return t;
   }
@@ -70,8 +70,8 @@ class ByteScheduler final : public sim::Scheduler {
 };
 
 struct Case {
-  std::string json;       // the generated scenario
-  std::string schedule;   // the run's schedule string, once known
+  std::string json;      // the generated scenario
+  std::string schedule;  // the run's schedule string, once known
 };
 
 [[noreturn]] void finding(const Case& c, const std::string& what) {
@@ -79,8 +79,7 @@ struct Case {
                "\nfuzz_interp: %s\n"
                "---- scenario (save as repro.json) ----\n%s\n"
                "---- replay: utsim replay repro.json --max-steps %llu --max-tasks %u --schedule '%s'\n",
-               what.c_str(), c.json.c_str(), static_cast<unsigned long long>(kMaxSteps),
-               kMaxTasks, c.schedule.c_str());
+               what.c_str(), c.json.c_str(), static_cast<unsigned long long>(kMaxSteps), kMaxTasks, c.schedule.c_str());
   std::abort();
 }
 
@@ -103,11 +102,10 @@ bool print() {
 void judge(const Case& c, const model::Scenario& s, const std::vector<model::Violation>& vs) {
   if (s.bugs.any()) return;
   for (const model::Violation& v : vs) {
-    const bool guarantee = v.property != model::Property::UnexpectedResult &&
-                           v.property != model::Property::Hang;
+    const bool guarantee = v.property != model::Property::UnexpectedResult && v.property != model::Property::Hang;
     if (v.property == model::Property::ModelInvariant || (strict() && guarantee))
-      finding(c, std::string(model::property_name(v.property)) + " at step " +
-                     std::to_string(v.step) + ": " + v.message);
+      finding(c,
+              std::string(model::property_name(v.property)) + " at step " + std::to_string(v.step) + ": " + v.message);
   }
 }
 
@@ -146,9 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (second.engine.end != first.engine.end || second.engine.steps != first.engine.steps ||
         second.trace_hash != first.trace_hash)
       finding(c, std::string("the replay differs: ") + sim::run_end_name(first.engine.end) + " after " +
-                     std::to_string(first.engine.steps) + " steps, then " +
-                     sim::run_end_name(second.engine.end) + " after " +
-                     std::to_string(second.engine.steps));
+                     std::to_string(first.engine.steps) + " steps, then " + sim::run_end_name(second.engine.end) +
+                     " after " + std::to_string(second.engine.steps));
     for (const model::Event& e : again.kernel().events()) {
       (void)model::event_text(e, again);
       (void)model::event_json(e, again).dump();

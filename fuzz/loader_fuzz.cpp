@@ -42,8 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.message.empty()) finding("an error without a message", &e);
     if (e.file != "fuzz.json") finding("an error that does not name its file", &e);
     // The bad-input policy: one line per error, whatever the file contains.
-    if (e.to_string().find_first_of("\n\r") != std::string::npos)
-      finding("an error's text is not one line", &e);
+    if (e.to_string().find_first_of("\n\r") != std::string::npos) finding("an error's text is not one line", &e);
   }
   return 0;
 }

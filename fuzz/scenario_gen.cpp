@@ -25,41 +25,33 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr const char* kSignals[] = {
-    "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGKILL", "SIGSTOP", "SIGCONT", "SIGCHLD", "SIGTSTP",
-    "SIGTTIN", "SIGINT",  "SIGHUP",  "SIGTRAP", "SIGSEGV", "SIGALRM", "SIGQUIT", "SIGRTMIN",
-    "SIGRTMIN+1"};
+constexpr const char* kSignals[] = {"SIGUSR1", "SIGUSR2", "SIGTERM", "SIGKILL",  "SIGSTOP",   "SIGCONT",
+                                    "SIGCHLD", "SIGTSTP", "SIGTTIN", "SIGINT",   "SIGHUP",    "SIGTRAP",
+                                    "SIGSEGV", "SIGALRM", "SIGQUIT", "SIGRTMIN", "SIGRTMIN+1"};
 constexpr const char* kSyscalls[] = {"getpid", "gettid", "getppid", "sched_yield", "getpgrp", "read"};
-constexpr const char* kEvents[] = {"QUIESCE",     "REAP",        "CLONE",       "EXEC",
-                                   "EXIT",        "DEATH",       "SYSCALL_ENTRY", "SYSCALL_EXIT",
-                                   "SIGNAL",      "SIGNAL_IGN",  "SIGNAL_STOP", "SIGNAL_TERM",
-                                   "SIGNAL_CORE", "JCTL",        "SIGNAL_ALL"};
-constexpr const char* kResume[] = {"UTRACE_RESUME",    "UTRACE_STOP",       "UTRACE_DETACH",
-                                   "UTRACE_REPORT",    "UTRACE_INTERRUPT",  "UTRACE_SINGLESTEP",
-                                   "UTRACE_BLOCKSTEP"};
-constexpr const char* kSignalActions[] = {
-    "UTRACE_SIGNAL_DELIVER", "UTRACE_SIGNAL_IGN",    "UTRACE_SIGNAL_TERM",
-    "UTRACE_SIGNAL_CORE",    "UTRACE_SIGNAL_STOP",   "UTRACE_SIGNAL_TSTP",
-    "UTRACE_SIGNAL_REPORT",  "UTRACE_SIGNAL_HANDLER", "UTRACE_SIGNAL_HOLD"};
+constexpr const char* kEvents[] = {"QUIESCE",     "REAP",          "CLONE",        "EXEC",   "EXIT",
+                                   "DEATH",       "SYSCALL_ENTRY", "SYSCALL_EXIT", "SIGNAL", "SIGNAL_IGN",
+                                   "SIGNAL_STOP", "SIGNAL_TERM",   "SIGNAL_CORE",  "JCTL",   "SIGNAL_ALL"};
+constexpr const char* kResume[] = {"UTRACE_RESUME",    "UTRACE_STOP",       "UTRACE_DETACH",   "UTRACE_REPORT",
+                                   "UTRACE_INTERRUPT", "UTRACE_SINGLESTEP", "UTRACE_BLOCKSTEP"};
+constexpr const char* kSignalActions[] = {"UTRACE_SIGNAL_DELIVER", "UTRACE_SIGNAL_IGN",     "UTRACE_SIGNAL_TERM",
+                                          "UTRACE_SIGNAL_CORE",    "UTRACE_SIGNAL_STOP",    "UTRACE_SIGNAL_TSTP",
+                                          "UTRACE_SIGNAL_REPORT",  "UTRACE_SIGNAL_HANDLER", "UTRACE_SIGNAL_HOLD"};
 constexpr const char* kSyscallActions[] = {"UTRACE_SYSCALL_RUN", "UTRACE_SYSCALL_ABORT"};
-constexpr const char* kAttachFlags[] = {"UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE",
-                                        "UTRACE_ATTACH_MATCH_OPS", "UTRACE_ATTACH_MATCH_DATA"};
-constexpr const char* kWaitOptions[] = {"__WALL", "WNOHANG", "WUNTRACED", "WCONTINUED",
-                                        "__WCLONE", "__WNOTHREAD"};
+constexpr const char* kAttachFlags[] = {"UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS",
+                                        "UTRACE_ATTACH_MATCH_DATA"};
+constexpr const char* kWaitOptions[] = {"__WALL", "WNOHANG", "WUNTRACED", "WCONTINUED", "__WCLONE", "__WNOTHREAD"};
 constexpr const char* kPtraceRequests[] = {
-    "PTRACE_CONT",       "PTRACE_ATTACH",     "PTRACE_DETACH",     "PTRACE_SYSCALL",
-    "PTRACE_SINGLESTEP", "PTRACE_KILL",       "PTRACE_SETOPTIONS", "PTRACE_GETEVENTMSG",
-    "PTRACE_GETSIGINFO", "PTRACE_SETSIGINFO", "PTRACE_PEEKUSR",    "PTRACE_TRACEME",
-    "PTRACE_SINGLEBLOCK", "PTRACE_SYSEMU"};
-constexpr const char* kPtraceOptions[] = {"PTRACE_O_TRACESYSGOOD", "PTRACE_O_TRACEFORK",
-                                          "PTRACE_O_TRACEVFORK",   "PTRACE_O_TRACECLONE",
-                                          "PTRACE_O_TRACEEXEC",    "PTRACE_O_TRACEVFORKDONE",
+    "PTRACE_CONT",    "PTRACE_ATTACH",     "PTRACE_DETACH",      "PTRACE_SYSCALL",    "PTRACE_SINGLESTEP",
+    "PTRACE_KILL",    "PTRACE_SETOPTIONS", "PTRACE_GETEVENTMSG", "PTRACE_GETSIGINFO", "PTRACE_SETSIGINFO",
+    "PTRACE_PEEKUSR", "PTRACE_TRACEME",    "PTRACE_SINGLEBLOCK", "PTRACE_SYSEMU"};
+constexpr const char* kPtraceOptions[] = {"PTRACE_O_TRACESYSGOOD", "PTRACE_O_TRACEFORK", "PTRACE_O_TRACEVFORK",
+                                          "PTRACE_O_TRACECLONE",   "PTRACE_O_TRACEEXEC", "PTRACE_O_TRACEVFORKDONE",
                                           "PTRACE_O_TRACEEXIT"};
 constexpr const char* kStates[] = {"zombie", "dead", "running", "sleeping", "stopped", "traced"};
-constexpr const char* kCallbacks[] = {"report_quiesce",       "report_reap",         "report_clone",
-                                      "report_exec",          "report_exit",         "report_death",
-                                      "report_syscall_entry", "report_syscall_exit", "report_signal",
-                                      "report_jctl",          "release"};
+constexpr const char* kCallbacks[] = {
+    "report_quiesce",       "report_reap",         "report_clone",  "report_exec", "report_exit", "report_death",
+    "report_syscall_entry", "report_syscall_exit", "report_signal", "report_jctl", "release"};
 constexpr const char* kBugs[] = {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R11"};
 constexpr const char* kKernels[] = {"2010-rhel6", "2009-rfc", "2011-3x"};
 // Clone flag sets: the usual ones first, then invalid mixes (-EINVAL).
@@ -81,10 +73,36 @@ enum class Where { User, Kthread, Callback };
 
 enum class Kind {
   // anywhere
-  compute, nanosleep, loop, raise, kill, tkill, settle, await, assert_state, complete,
-  wait_for_completion, attach, set_events, control, barrier, examine, engine_put, retry,
+  compute,
+  nanosleep,
+  loop,
+  raise,
+  kill,
+  tkill,
+  settle,
+  await,
+  assert_state,
+  complete,
+  wait_for_completion,
+  attach,
+  set_events,
+  control,
+  barrier,
+  examine,
+  engine_put,
+  retry,
   // user programs
-  syscall, pause, sigaction, sigprocmask, fork, vfork, clone, exec, exit, exit_group, waitpid,
+  syscall,
+  pause,
+  sigaction,
+  sigprocmask,
+  fork,
+  vfork,
+  clone,
+  exec,
+  exit,
+  exit_group,
+  waitpid,
   ptrace,
 };
 
@@ -95,26 +113,49 @@ struct Weighted {
 
 // The first entry is what an exhausted input gets: harmless and finite.
 constexpr Weighted kUserOps[] = {
-    {Kind::compute, 4},  {Kind::syscall, 5},    {Kind::sigaction, 4},  {Kind::raise, 4},
-    {Kind::kill, 5},     {Kind::fork, 5},       {Kind::waitpid, 5},    {Kind::exit, 2},
-    {Kind::exit_group, 1}, {Kind::vfork, 2},    {Kind::clone, 3},      {Kind::exec, 2},
-    {Kind::ptrace, 6},   {Kind::sigprocmask, 2}, {Kind::loop, 3},      {Kind::nanosleep, 2},
-    {Kind::pause, 1},    {Kind::tkill, 2},      {Kind::settle, 1},     {Kind::await, 1},
-    {Kind::assert_state, 1}, {Kind::complete, 2}, {Kind::wait_for_completion, 1},
-    {Kind::attach, 2},   {Kind::set_events, 1}, {Kind::control, 1},    {Kind::retry, 1},
+    {Kind::compute, 4},
+    {Kind::syscall, 5},
+    {Kind::sigaction, 4},
+    {Kind::raise, 4},
+    {Kind::kill, 5},
+    {Kind::fork, 5},
+    {Kind::waitpid, 5},
+    {Kind::exit, 2},
+    {Kind::exit_group, 1},
+    {Kind::vfork, 2},
+    {Kind::clone, 3},
+    {Kind::exec, 2},
+    {Kind::ptrace, 6},
+    {Kind::sigprocmask, 2},
+    {Kind::loop, 3},
+    {Kind::nanosleep, 2},
+    {Kind::pause, 1},
+    {Kind::tkill, 2},
+    {Kind::settle, 1},
+    {Kind::await, 1},
+    {Kind::assert_state, 1},
+    {Kind::complete, 2},
+    {Kind::wait_for_completion, 1},
+    {Kind::attach, 2},
+    {Kind::set_events, 1},
+    {Kind::control, 1},
+    {Kind::retry, 1},
 };
 constexpr Weighted kKthreadOps[] = {
-    {Kind::compute, 2},    {Kind::attach, 8},     {Kind::set_events, 8}, {Kind::control, 6},
-    {Kind::barrier, 2},    {Kind::examine, 2},    {Kind::engine_put, 1}, {Kind::kill, 3},
-    {Kind::tkill, 1},      {Kind::complete, 2},   {Kind::wait_for_completion, 2},
-    {Kind::await, 2},      {Kind::assert_state, 1}, {Kind::settle, 1},   {Kind::nanosleep, 1},
-    {Kind::loop, 2},       {Kind::retry, 1},      {Kind::exit, 1},
+    {Kind::compute, 2},      {Kind::attach, 8},   {Kind::set_events, 8},          {Kind::control, 6},
+    {Kind::barrier, 2},      {Kind::examine, 2},  {Kind::engine_put, 1},          {Kind::kill, 3},
+    {Kind::tkill, 1},        {Kind::complete, 2}, {Kind::wait_for_completion, 2}, {Kind::await, 2},
+    {Kind::assert_state, 1}, {Kind::settle, 1},   {Kind::nanosleep, 1},           {Kind::loop, 2},
+    {Kind::retry, 1},        {Kind::exit, 1},
 };
 constexpr Weighted kCallbackOps[] = {
-    {Kind::compute, 2},    {Kind::control, 4},    {Kind::set_events, 4}, {Kind::attach, 3},
-    {Kind::complete, 4},   {Kind::kill, 3},       {Kind::raise, 1},      {Kind::barrier, 1},
-    {Kind::examine, 1},    {Kind::wait_for_completion, 1}, {Kind::engine_put, 1},
-    {Kind::loop, 1},       {Kind::retry, 1},      {Kind::nanosleep, 1},
+    {Kind::compute, 2},    {Kind::control, 4},
+    {Kind::set_events, 4}, {Kind::attach, 3},
+    {Kind::complete, 4},   {Kind::kill, 3},
+    {Kind::raise, 1},      {Kind::barrier, 1},
+    {Kind::examine, 1},    {Kind::wait_for_completion, 1},
+    {Kind::engine_put, 1}, {Kind::loop, 1},
+    {Kind::retry, 1},      {Kind::nanosleep, 1},
 };
 
 template <std::size_t N>
@@ -227,9 +268,7 @@ class Gen {
 
   Json op(Where w, const char* cb) {
     --ops_left_;
-    Kind k = w == Where::User      ? choose(kUserOps)
-             : w == Where::Kthread ? choose(kKthreadOps)
-                                   : choose(kCallbackOps);
+    Kind k = w == Where::User ? choose(kUserOps) : w == Where::Kthread ? choose(kKthreadOps) : choose(kCallbackOps);
     if ((k == Kind::ptrace && !ptrace_ok_)) k = Kind::syscall;
     Json o = body(k, w, cb);
     return o;
@@ -246,9 +285,12 @@ class Gen {
   Json attach(Where w, const char* cb) {
     Json a = {{"target", task(w, cb)}};
     const int which = range(0, engines_ + 1);
-    if (which < engines_) a["ops"] = "E" + std::to_string(which);
-    else if (which == engines_) a["ops"] = "E0";
-    else a["ops"] = one_in(2) ? Json(nullptr) : Json("utrace_detached_ops");
+    if (which < engines_)
+      a["ops"] = "E" + std::to_string(which);
+    else if (which == engines_)
+      a["ops"] = "E0";
+    else
+      a["ops"] = one_in(2) ? Json(nullptr) : Json("utrace_detached_ops");
     if (one_in(4)) a["data"] = one_in(2) ? "d0" : "d1";
     Json f = flags(kAttachFlags, 2);
     if (!one_in(4) && std::find(f.begin(), f.end(), "UTRACE_ATTACH_CREATE") == f.end())
@@ -265,8 +307,10 @@ class Gen {
       case Kind::nanosleep: return {{"nanosleep", range(1, 5)}};
       case Kind::loop: {
         Json l = Json::object();
-        if (one_in(12)) l["forever"] = true;
-        else l["times"] = range(0, 3);
+        if (one_in(12))
+          l["forever"] = true;
+        else
+          l["times"] = range(0, 3);
         l["do"] = program(w, 3, cb);
         return {{"loop", l}};
       }
@@ -277,15 +321,12 @@ class Gen {
       case Kind::settle: return {{"settle", Json::object()}};
       case Kind::await:
       case Kind::assert_state:
-        return {{k == Kind::await ? "await" : "assert_state",
-                 {{"task", task(w, cb)}, {"state", pick(in_, kStates)}}}};
+        return {{k == Kind::await ? "await" : "assert_state", {{"task", task(w, cb)}, {"state", pick(in_, kStates)}}}};
       case Kind::complete:
       case Kind::wait_for_completion:
-        return {{k == Kind::complete ? "complete" : "wait_for_completion",
-                 "c" + std::to_string(range(0, 2))}};
+        return {{k == Kind::complete ? "complete" : "wait_for_completion", "c" + std::to_string(range(0, 2))}};
       case Kind::attach: return attach(w, cb);
-      case Kind::set_events:
-        return utrace_target_op("utrace_set_events", w, cb, {{"events", flags(kEvents, 4)}});
+      case Kind::set_events: return utrace_target_op("utrace_set_events", w, cb, {{"events", flags(kEvents, 4)}});
       case Kind::control: {
         Json action = one_in(16) ? Json(range(0, 255)) : Json(pick(in_, kResume));
         return utrace_target_op("utrace_control", w, cb, {{"action", action}});
@@ -405,8 +446,6 @@ class Gen {
 
 }  // namespace
 
-nlohmann::ordered_json generate_scenario(FuzzedDataProvider& in, const Options& opt) {
-  return Gen(in, opt).scenario();
-}
+nlohmann::ordered_json generate_scenario(FuzzedDataProvider& in, const Options& opt) { return Gen(in, opt).scenario(); }
 
 }  // namespace fuzzgen

@@ -17,8 +17,8 @@ class FuzzedDataProvider;
 namespace fuzzgen {
 
 struct Options {
-  bool bugs = true;    // may switch historical bugs on (model.bugs)
-  int max_ops = 48;    // ops in the whole scenario
+  bool bugs = true;  // may switch historical bugs on (model.bugs)
+  int max_ops = 48;  // ops in the whole scenario
 };
 
 nlohmann::ordered_json generate_scenario(FuzzedDataProvider& in, const Options& opt = {});

@@ -3,10 +3,10 @@
 // as the kernel headers do.
 #include "model/abi.h"
 
-#include <iterator>
-#include <tuple>
 #include <cstdio>
+#include <iterator>
 #include <string>
+#include <tuple>
 
 namespace model {
 namespace {
@@ -57,20 +57,19 @@ std::optional<int> small_decimal(std::string_view s) {
 // ---- signals ------------------------------------------------------------------
 
 constexpr NameValue<int> kSignals[] = {
-    {"SIGHUP", SIGHUP},       {"SIGINT", SIGINT},       {"SIGQUIT", SIGQUIT},
-    {"SIGILL", SIGILL},       {"SIGTRAP", SIGTRAP},     {"SIGABRT", SIGABRT},
-    {"SIGBUS", SIGBUS},       {"SIGFPE", SIGFPE},       {"SIGKILL", SIGKILL},
-    {"SIGUSR1", SIGUSR1},     {"SIGSEGV", SIGSEGV},     {"SIGUSR2", SIGUSR2},
-    {"SIGPIPE", SIGPIPE},     {"SIGALRM", SIGALRM},     {"SIGTERM", SIGTERM},
-    {"SIGSTKFLT", SIGSTKFLT}, {"SIGCHLD", SIGCHLD},     {"SIGCONT", SIGCONT},
-    {"SIGSTOP", SIGSTOP},     {"SIGTSTP", SIGTSTP},     {"SIGTTIN", SIGTTIN},
-    {"SIGTTOU", SIGTTOU},     {"SIGURG", SIGURG},       {"SIGXCPU", SIGXCPU},
-    {"SIGXFSZ", SIGXFSZ},     {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF},
-    {"SIGWINCH", SIGWINCH},   {"SIGIO", SIGIO},         {"SIGPWR", SIGPWR},
+    {"SIGHUP", SIGHUP},       {"SIGINT", SIGINT},   {"SIGQUIT", SIGQUIT},   {"SIGILL", SIGILL},   {"SIGTRAP", SIGTRAP},
+    {"SIGABRT", SIGABRT},     {"SIGBUS", SIGBUS},   {"SIGFPE", SIGFPE},     {"SIGKILL", SIGKILL}, {"SIGUSR1", SIGUSR1},
+    {"SIGSEGV", SIGSEGV},     {"SIGUSR2", SIGUSR2}, {"SIGPIPE", SIGPIPE},   {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM},
+    {"SIGSTKFLT", SIGSTKFLT}, {"SIGCHLD", SIGCHLD}, {"SIGCONT", SIGCONT},   {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP},
+    {"SIGTTIN", SIGTTIN},     {"SIGTTOU", SIGTTOU}, {"SIGURG", SIGURG},     {"SIGXCPU", SIGXCPU}, {"SIGXFSZ", SIGXFSZ},
+    {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF}, {"SIGWINCH", SIGWINCH}, {"SIGIO", SIGIO},     {"SIGPWR", SIGPWR},
     {"SIGSYS", SIGSYS},
 };
 constexpr NameValue<int> kSignalAliases[] = {
-    {"SIGIOT", SIGABRT}, {"SIGPOLL", SIGIO}, {"SIGCLD", SIGCHLD}, {"SIGUNUSED", SIGSYS},
+    {"SIGIOT", SIGABRT},
+    {"SIGPOLL", SIGIO},
+    {"SIGCLD", SIGCHLD},
+    {"SIGUNUSED", SIGSYS},
 };
 
 static_assert(std::size(kSignals) == SIGRTMIN - 1, "signal_name() indexes kSignals by sig-1");
@@ -78,59 +77,157 @@ static_assert(std::size(kSignals) == SIGRTMIN - 1, "signal_name() indexes kSigna
 // ---- errno ------------------------------------------------------------------------
 
 constexpr NameValue<int> kErrnos[] = {
-    {"EPERM", 1},          {"ENOENT", 2},           {"ESRCH", 3},
-    {"EINTR", 4},          {"EIO", 5},              {"ENXIO", 6},
-    {"E2BIG", 7},          {"ENOEXEC", 8},          {"EBADF", 9},
-    {"ECHILD", 10},        {"EAGAIN", 11},          {"ENOMEM", 12},
-    {"EACCES", 13},        {"EFAULT", 14},          {"ENOTBLK", 15},
-    {"EBUSY", 16},         {"EEXIST", 17},          {"EXDEV", 18},
-    {"ENODEV", 19},        {"ENOTDIR", 20},         {"EISDIR", 21},
-    {"EINVAL", 22},        {"ENFILE", 23},          {"EMFILE", 24},
-    {"ENOTTY", 25},        {"ETXTBSY", 26},         {"EFBIG", 27},
-    {"ENOSPC", 28},        {"ESPIPE", 29},          {"EROFS", 30},
-    {"EMLINK", 31},        {"EPIPE", 32},           {"EDOM", 33},
-    {"ERANGE", 34},        {"EDEADLK", 35},         {"ENAMETOOLONG", 36},
-    {"ENOLCK", 37},        {"ENOSYS", 38},          {"ENOTEMPTY", 39},
-    {"ELOOP", 40},         {"ENOMSG", 42},          {"EIDRM", 43},
-    {"ECHRNG", 44},        {"EL2NSYNC", 45},        {"EL3HLT", 46},
-    {"EL3RST", 47},        {"ELNRNG", 48},          {"EUNATCH", 49},
-    {"ENOCSI", 50},        {"EL2HLT", 51},          {"EBADE", 52},
-    {"EBADR", 53},         {"EXFULL", 54},          {"ENOANO", 55},
-    {"EBADRQC", 56},       {"EBADSLT", 57},         {"EBFONT", 59},
-    {"ENOSTR", 60},        {"ENODATA", 61},         {"ETIME", 62},
-    {"ENOSR", 63},         {"ENONET", 64},          {"ENOPKG", 65},
-    {"EREMOTE", 66},       {"ENOLINK", 67},         {"EADV", 68},
-    {"ESRMNT", 69},        {"ECOMM", 70},           {"EPROTO", 71},
-    {"EMULTIHOP", 72},     {"EDOTDOT", 73},         {"EBADMSG", 74},
-    {"EOVERFLOW", 75},     {"ENOTUNIQ", 76},        {"EBADFD", 77},
-    {"EREMCHG", 78},       {"ELIBACC", 79},         {"ELIBBAD", 80},
-    {"ELIBSCN", 81},       {"ELIBMAX", 82},         {"ELIBEXEC", 83},
-    {"EILSEQ", 84},        {"ERESTART", 85},        {"ESTRPIPE", 86},
-    {"EUSERS", 87},        {"ENOTSOCK", 88},        {"EDESTADDRREQ", 89},
-    {"EMSGSIZE", 90},      {"EPROTOTYPE", 91},      {"ENOPROTOOPT", 92},
-    {"EPROTONOSUPPORT", 93}, {"ESOCKTNOSUPPORT", 94}, {"EOPNOTSUPP", 95},
-    {"EPFNOSUPPORT", 96},  {"EAFNOSUPPORT", 97},    {"EADDRINUSE", 98},
-    {"EADDRNOTAVAIL", 99}, {"ENETDOWN", 100},       {"ENETUNREACH", 101},
-    {"ENETRESET", 102},    {"ECONNABORTED", 103},   {"ECONNRESET", 104},
-    {"ENOBUFS", 105},      {"EISCONN", 106},        {"ENOTCONN", 107},
-    {"ESHUTDOWN", 108},    {"ETOOMANYREFS", 109},   {"ETIMEDOUT", 110},
-    {"ECONNREFUSED", 111}, {"EHOSTDOWN", 112},      {"EHOSTUNREACH", 113},
-    {"EALREADY", 114},     {"EINPROGRESS", 115},    {"ESTALE", 116},
-    {"EUCLEAN", 117},      {"ENOTNAM", 118},        {"ENAVAIL", 119},
-    {"EISNAM", 120},       {"EREMOTEIO", 121},      {"EDQUOT", 122},
-    {"ENOMEDIUM", 123},    {"EMEDIUMTYPE", 124},    {"ECANCELED", 125},
-    {"ENOKEY", 126},       {"EKEYEXPIRED", 127},    {"EKEYREVOKED", 128},
-    {"EKEYREJECTED", 129}, {"EOWNERDEAD", 130},     {"ENOTRECOVERABLE", 131},
-    {"ERFKILL", 132},      {"EHWPOISON", 133},
+    {"EPERM", 1},
+    {"ENOENT", 2},
+    {"ESRCH", 3},
+    {"EINTR", 4},
+    {"EIO", 5},
+    {"ENXIO", 6},
+    {"E2BIG", 7},
+    {"ENOEXEC", 8},
+    {"EBADF", 9},
+    {"ECHILD", 10},
+    {"EAGAIN", 11},
+    {"ENOMEM", 12},
+    {"EACCES", 13},
+    {"EFAULT", 14},
+    {"ENOTBLK", 15},
+    {"EBUSY", 16},
+    {"EEXIST", 17},
+    {"EXDEV", 18},
+    {"ENODEV", 19},
+    {"ENOTDIR", 20},
+    {"EISDIR", 21},
+    {"EINVAL", 22},
+    {"ENFILE", 23},
+    {"EMFILE", 24},
+    {"ENOTTY", 25},
+    {"ETXTBSY", 26},
+    {"EFBIG", 27},
+    {"ENOSPC", 28},
+    {"ESPIPE", 29},
+    {"EROFS", 30},
+    {"EMLINK", 31},
+    {"EPIPE", 32},
+    {"EDOM", 33},
+    {"ERANGE", 34},
+    {"EDEADLK", 35},
+    {"ENAMETOOLONG", 36},
+    {"ENOLCK", 37},
+    {"ENOSYS", 38},
+    {"ENOTEMPTY", 39},
+    {"ELOOP", 40},
+    {"ENOMSG", 42},
+    {"EIDRM", 43},
+    {"ECHRNG", 44},
+    {"EL2NSYNC", 45},
+    {"EL3HLT", 46},
+    {"EL3RST", 47},
+    {"ELNRNG", 48},
+    {"EUNATCH", 49},
+    {"ENOCSI", 50},
+    {"EL2HLT", 51},
+    {"EBADE", 52},
+    {"EBADR", 53},
+    {"EXFULL", 54},
+    {"ENOANO", 55},
+    {"EBADRQC", 56},
+    {"EBADSLT", 57},
+    {"EBFONT", 59},
+    {"ENOSTR", 60},
+    {"ENODATA", 61},
+    {"ETIME", 62},
+    {"ENOSR", 63},
+    {"ENONET", 64},
+    {"ENOPKG", 65},
+    {"EREMOTE", 66},
+    {"ENOLINK", 67},
+    {"EADV", 68},
+    {"ESRMNT", 69},
+    {"ECOMM", 70},
+    {"EPROTO", 71},
+    {"EMULTIHOP", 72},
+    {"EDOTDOT", 73},
+    {"EBADMSG", 74},
+    {"EOVERFLOW", 75},
+    {"ENOTUNIQ", 76},
+    {"EBADFD", 77},
+    {"EREMCHG", 78},
+    {"ELIBACC", 79},
+    {"ELIBBAD", 80},
+    {"ELIBSCN", 81},
+    {"ELIBMAX", 82},
+    {"ELIBEXEC", 83},
+    {"EILSEQ", 84},
+    {"ERESTART", 85},
+    {"ESTRPIPE", 86},
+    {"EUSERS", 87},
+    {"ENOTSOCK", 88},
+    {"EDESTADDRREQ", 89},
+    {"EMSGSIZE", 90},
+    {"EPROTOTYPE", 91},
+    {"ENOPROTOOPT", 92},
+    {"EPROTONOSUPPORT", 93},
+    {"ESOCKTNOSUPPORT", 94},
+    {"EOPNOTSUPP", 95},
+    {"EPFNOSUPPORT", 96},
+    {"EAFNOSUPPORT", 97},
+    {"EADDRINUSE", 98},
+    {"EADDRNOTAVAIL", 99},
+    {"ENETDOWN", 100},
+    {"ENETUNREACH", 101},
+    {"ENETRESET", 102},
+    {"ECONNABORTED", 103},
+    {"ECONNRESET", 104},
+    {"ENOBUFS", 105},
+    {"EISCONN", 106},
+    {"ENOTCONN", 107},
+    {"ESHUTDOWN", 108},
+    {"ETOOMANYREFS", 109},
+    {"ETIMEDOUT", 110},
+    {"ECONNREFUSED", 111},
+    {"EHOSTDOWN", 112},
+    {"EHOSTUNREACH", 113},
+    {"EALREADY", 114},
+    {"EINPROGRESS", 115},
+    {"ESTALE", 116},
+    {"EUCLEAN", 117},
+    {"ENOTNAM", 118},
+    {"ENAVAIL", 119},
+    {"EISNAM", 120},
+    {"EREMOTEIO", 121},
+    {"EDQUOT", 122},
+    {"ENOMEDIUM", 123},
+    {"EMEDIUMTYPE", 124},
+    {"ECANCELED", 125},
+    {"ENOKEY", 126},
+    {"EKEYEXPIRED", 127},
+    {"EKEYREVOKED", 128},
+    {"EKEYREJECTED", 129},
+    {"EOWNERDEAD", 130},
+    {"ENOTRECOVERABLE", 131},
+    {"ERFKILL", 132},
+    {"EHWPOISON", 133},
     // include/linux/errno.h: never seen by user space, but seen by a simulator
-    {"ERESTARTSYS", ERESTARTSYS}, {"ERESTARTNOINTR", ERESTARTNOINTR},
-    {"ERESTARTNOHAND", ERESTARTNOHAND}, {"ENOIOCTLCMD", ENOIOCTLCMD},
-    {"ERESTART_RESTARTBLOCK", ERESTART_RESTARTBLOCK}, {"EBADHANDLE", 521},
-    {"ENOTSYNC", 522},     {"EBADCOOKIE", 523},     {"ENOTSUPP", 524},
-    {"ETOOSMALL", 525},    {"ESERVERFAULT", 526},   {"EBADTYPE", 527},
-    {"EJUKEBOX", 528},     {"EIOCBQUEUED", 529},    {"EIOCBRETRY", 530},
+    {"ERESTARTSYS", ERESTARTSYS},
+    {"ERESTARTNOINTR", ERESTARTNOINTR},
+    {"ERESTARTNOHAND", ERESTARTNOHAND},
+    {"ENOIOCTLCMD", ENOIOCTLCMD},
+    {"ERESTART_RESTARTBLOCK", ERESTART_RESTARTBLOCK},
+    {"EBADHANDLE", 521},
+    {"ENOTSYNC", 522},
+    {"EBADCOOKIE", 523},
+    {"ENOTSUPP", 524},
+    {"ETOOSMALL", 525},
+    {"ESERVERFAULT", 526},
+    {"EBADTYPE", 527},
+    {"EJUKEBOX", 528},
+    {"EIOCBQUEUED", 529},
+    {"EIOCBRETRY", 530},
     // aliases (after the canonical names, so errno_name() finds those first)
-    {"EWOULDBLOCK", EAGAIN}, {"EDEADLOCK", 35},     {"ENOTSUP", EOPNOTSUPP},
+    {"EWOULDBLOCK", EAGAIN},
+    {"EDEADLOCK", 35},
+    {"ENOTSUP", EOPNOTSUPP},
 };
 
 // ---- clone, wait, ptrace ---------------------------------------------------------------
@@ -153,15 +250,9 @@ constexpr NameValue<std::uint64_t> kCloneFlags[] = {
 };
 
 constexpr NameValue<std::uint32_t> kWaitOptions[] = {
-    {"WNOHANG", WNOHANG},
-    {"WUNTRACED", WUNTRACED},
-    {"WSTOPPED", WSTOPPED},
-    {"WEXITED", WEXITED},
-    {"WCONTINUED", WCONTINUED},
-    {"WNOWAIT", WNOWAIT},
-    {"__WNOTHREAD", __WNOTHREAD},
-    {"__WALL", __WALL},
-    {"__WCLONE", __WCLONE},
+    {"WNOHANG", WNOHANG},         {"WUNTRACED", WUNTRACED},   {"WSTOPPED", WSTOPPED},
+    {"WEXITED", WEXITED},         {"WCONTINUED", WCONTINUED}, {"WNOWAIT", WNOWAIT},
+    {"__WNOTHREAD", __WNOTHREAD}, {"__WALL", __WALL},         {"__WCLONE", __WCLONE},
 };
 
 constexpr NameValue<int> kPtraceRequests[] = {
@@ -196,12 +287,9 @@ constexpr NameValue<int> kPtraceRequestAliases[] = {
 };
 
 constexpr NameValue<std::uint32_t> kPtraceOptions[] = {
-    {"PTRACE_O_TRACESYSGOOD", PTRACE_O_TRACESYSGOOD},
-    {"PTRACE_O_TRACEFORK", PTRACE_O_TRACEFORK},
-    {"PTRACE_O_TRACEVFORK", PTRACE_O_TRACEVFORK},
-    {"PTRACE_O_TRACECLONE", PTRACE_O_TRACECLONE},
-    {"PTRACE_O_TRACEEXEC", PTRACE_O_TRACEEXEC},
-    {"PTRACE_O_TRACEVFORKDONE", PTRACE_O_TRACEVFORKDONE},
+    {"PTRACE_O_TRACESYSGOOD", PTRACE_O_TRACESYSGOOD}, {"PTRACE_O_TRACEFORK", PTRACE_O_TRACEFORK},
+    {"PTRACE_O_TRACEVFORK", PTRACE_O_TRACEVFORK},     {"PTRACE_O_TRACECLONE", PTRACE_O_TRACECLONE},
+    {"PTRACE_O_TRACEEXEC", PTRACE_O_TRACEEXEC},       {"PTRACE_O_TRACEVFORKDONE", PTRACE_O_TRACEVFORKDONE},
     {"PTRACE_O_TRACEEXIT", PTRACE_O_TRACEEXIT},
 };
 
@@ -218,23 +306,21 @@ constexpr NameValue<int> kPtraceEvents[] = {
 
 // Indexed by _UTRACE_EVENT_x.
 constexpr std::string_view kEventNames[] = {
-    "QUIESCE",       "REAP",         "CLONE",      "EXEC",        "EXIT",
-    "DEATH",         "SYSCALL_ENTRY", "SYSCALL_EXIT", "SIGNAL",   "SIGNAL_IGN",
-    "SIGNAL_STOP",   "SIGNAL_TERM",  "SIGNAL_CORE", "JCTL",
+    "QUIESCE",      "REAP",   "CLONE",      "EXEC",        "EXIT",        "DEATH",       "SYSCALL_ENTRY",
+    "SYSCALL_EXIT", "SIGNAL", "SIGNAL_IGN", "SIGNAL_STOP", "SIGNAL_TERM", "SIGNAL_CORE", "JCTL",
 };
 
 constexpr std::string_view kResumeNames[] = {
-    "UTRACE_STOP",       "UTRACE_INTERRUPT", "UTRACE_REPORT", "UTRACE_SINGLESTEP",
-    "UTRACE_BLOCKSTEP",  "UTRACE_RESUME",    "UTRACE_DETACH", "UTRACE_RESUME_MAX",
+    "UTRACE_STOP",      "UTRACE_INTERRUPT", "UTRACE_REPORT", "UTRACE_SINGLESTEP",
+    "UTRACE_BLOCKSTEP", "UTRACE_RESUME",    "UTRACE_DETACH", "UTRACE_RESUME_MAX",
 };
 
 static_assert(std::size(kEventNames) == _UTRACE_NEVENTS);
 
 // Indexed by (action & UTRACE_SIGNAL_MASK) >> 4.
 constexpr std::string_view kSignalActionNames[] = {
-    "UTRACE_SIGNAL_DELIVER", "UTRACE_SIGNAL_IGN",    "UTRACE_SIGNAL_TERM",
-    "UTRACE_SIGNAL_CORE",    "UTRACE_SIGNAL_STOP",   "UTRACE_SIGNAL_TSTP",
-    "UTRACE_SIGNAL_REPORT",  "UTRACE_SIGNAL_HANDLER",
+    "UTRACE_SIGNAL_DELIVER", "UTRACE_SIGNAL_IGN",  "UTRACE_SIGNAL_TERM",   "UTRACE_SIGNAL_CORE",
+    "UTRACE_SIGNAL_STOP",    "UTRACE_SIGNAL_TSTP", "UTRACE_SIGNAL_REPORT", "UTRACE_SIGNAL_HANDLER",
 };
 
 constexpr NameValue<std::uint32_t> kAttachFlags[] = {
@@ -255,9 +341,8 @@ std::optional<int> signal_from_name(std::string_view name) {
   // glibc's SIGRTMIN is 34 (NPTL keeps 32 and 33).  32 and 33 are SIG32, SIG33.
   if (name == "SIG32") return 32;
   if (name == "SIG33") return 33;
-  for (auto [prefix, base, sign] :
-       {std::tuple{std::string_view{"SIGRTMIN"}, SIGRTMIN_USER, '+'},
-        std::tuple{std::string_view{"SIGRTMAX"}, SIGRTMAX, '-'}}) {
+  for (auto [prefix, base, sign] : {std::tuple{std::string_view{"SIGRTMIN"}, SIGRTMIN_USER, '+'},
+                                    std::tuple{std::string_view{"SIGRTMAX"}, SIGRTMAX, '-'}}) {
     if (name.substr(0, prefix.size()) != prefix) continue;
     std::string_view rest = name.substr(prefix.size());
     if (rest.empty()) return base;
@@ -295,18 +380,13 @@ std::string errno_name(int err) {
 
 // ---- clone, wait -------------------------------------------------------------------
 
-std::optional<std::uint64_t> clone_flag_from_name(std::string_view name) {
-  return lookup(kCloneFlags, name);
-}
+std::optional<std::uint64_t> clone_flag_from_name(std::string_view name) { return lookup(kCloneFlags, name); }
 
-std::optional<std::uint32_t> wait_option_from_name(std::string_view name) {
-  return lookup(kWaitOptions, name);
-}
+std::optional<std::uint32_t> wait_option_from_name(std::string_view name) { return lookup(kWaitOptions, name); }
 
 std::string describe_wait_status(int status) {
   if (WIFCONTINUED(status)) return "continued";
-  if (WIFEXITED(status) && (status & ~0xff00) == 0)
-    return "exited " + std::to_string(WEXITSTATUS(status));
+  if (WIFEXITED(status) && (status & ~0xff00) == 0) return "exited " + std::to_string(WEXITSTATUS(status));
   if (WIFSTOPPED(status) && (status & ~0xffff7f) == 0) {
     int word = (status >> 8) & 0xffff;
     int sig = word & 0x7f;
@@ -336,13 +416,9 @@ std::string ptrace_request_name(int req) {
   return "PTRACE_" + hex(static_cast<unsigned>(req));
 }
 
-std::optional<std::uint32_t> ptrace_option_from_name(std::string_view name) {
-  return lookup(kPtraceOptions, name);
-}
+std::optional<std::uint32_t> ptrace_option_from_name(std::string_view name) { return lookup(kPtraceOptions, name); }
 
-std::optional<int> ptrace_event_from_name(std::string_view name) {
-  return lookup(kPtraceEvents, name);
-}
+std::optional<int> ptrace_event_from_name(std::string_view name) { return lookup(kPtraceEvents, name); }
 
 std::string ptrace_event_name(int ev) {
   auto n = reverse_lookup(kPtraceEvents, ev);
@@ -385,17 +461,14 @@ std::string utrace_events_string(unsigned long mask) {
   return out;
 }
 
-const char* utrace_resume_action_name(std::uint32_t a) {
-  return kResumeNames[a & UTRACE_RESUME_MASK].data();
-}
+const char* utrace_resume_action_name(std::uint32_t a) { return kResumeNames[a & UTRACE_RESUME_MASK].data(); }
 
 std::optional<ActionName> utrace_action_from_name(std::string_view name) {
   name = trim(name);
   for (std::size_t i = 0; i < std::size(kResumeNames); ++i)
     if (kResumeNames[i] == name) return ActionName{static_cast<std::uint32_t>(i), ActionFamily::Resume};
   for (std::size_t i = 0; i < std::size(kSignalActionNames); ++i)
-    if (kSignalActionNames[i] == name)
-      return ActionName{static_cast<std::uint32_t>(i << 4), ActionFamily::Signal};
+    if (kSignalActionNames[i] == name) return ActionName{static_cast<std::uint32_t>(i << 4), ActionFamily::Signal};
   if (name == "UTRACE_SIGNAL_HOLD") return ActionName{UTRACE_SIGNAL_HOLD, ActionFamily::Signal};
   if (name == "UTRACE_SYSCALL_RUN") return ActionName{UTRACE_SYSCALL_RUN, ActionFamily::Syscall};
   if (name == "UTRACE_SYSCALL_ABORT") return ActionName{UTRACE_SYSCALL_ABORT, ActionFamily::Syscall};
@@ -415,9 +488,12 @@ std::string utrace_action_string(std::uint32_t v, ActionFamily extra) {
     known |= UTRACE_SIGNAL_MASK | UTRACE_SIGNAL_HOLD;
   } else if (extra == ActionFamily::Syscall) {
     std::uint32_t s = v & UTRACE_SYSCALL_MASK;
-    if (s == UTRACE_SYSCALL_RUN) add("UTRACE_SYSCALL_RUN");
-    else if (s == UTRACE_SYSCALL_ABORT) add("UTRACE_SYSCALL_ABORT");
-    else add(hex(s));
+    if (s == UTRACE_SYSCALL_RUN)
+      add("UTRACE_SYSCALL_RUN");
+    else if (s == UTRACE_SYSCALL_ABORT)
+      add("UTRACE_SYSCALL_ABORT");
+    else
+      add(hex(s));
     if (v & UTRACE_SYSCALL_RESUMED) add("UTRACE_SYSCALL_RESUMED");
     known |= UTRACE_SYSCALL_MASK | UTRACE_SYSCALL_RESUMED;
   }
@@ -426,19 +502,15 @@ std::string utrace_action_string(std::uint32_t v, ActionFamily extra) {
   return out;
 }
 
-std::optional<std::uint32_t> utrace_attach_flag_from_name(std::string_view name) {
-  return lookup(kAttachFlags, name);
-}
+std::optional<std::uint32_t> utrace_attach_flag_from_name(std::string_view name) { return lookup(kAttachFlags, name); }
 
 const std::vector<PlainSyscall>& plain_syscalls() {
   // x86_64 numbers (arch/x86/include/asm/unistd_64.h).  read and write are
   // plain "returns 0" calls in the model: there are no files.
   static const std::vector<PlainSyscall> table{
-      {"read", 0},          {"write", 1},         {"sched_yield", 24}, {"getpid", 39},
-      {"uname", 63},        {"getcwd", 79},       {"umask", 95},       {"gettimeofday", 96},
-      {"getuid", 102},      {"getgid", 104},      {"geteuid", 107},    {"getegid", 108},
-      {"getppid", 110},     {"getpgrp", 111},     {"getsid", 124},     {"sync", 162},
-      {"gettid", 186},      {"time", 201},
+      {"read", 0},      {"write", 1},         {"sched_yield", 24}, {"getpid", 39},  {"uname", 63},    {"getcwd", 79},
+      {"umask", 95},    {"gettimeofday", 96}, {"getuid", 102},     {"getgid", 104}, {"geteuid", 107}, {"getegid", 108},
+      {"getppid", 110}, {"getpgrp", 111},     {"getsid", 124},     {"sync", 162},   {"gettid", 186},  {"time", 201},
   };
   return table;
 }

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/abi.h"
-#include "model/linux/kernel.h"
 #include "model/checks/property.h"
+#include "model/linux/kernel.h"
 
 namespace model {
 
@@ -114,9 +114,9 @@ std::string state_name(std::int64_t s) {
 
 std::string signal_flags_string(std::int64_t f) {
   static const std::pair<unsigned, const char*> names[] = {
-      {SIGNAL_STOP_STOPPED, "STOP_STOPPED"}, {SIGNAL_STOP_DEQUEUED, "STOP_DEQUEUED"},
+      {SIGNAL_STOP_STOPPED, "STOP_STOPPED"},     {SIGNAL_STOP_DEQUEUED, "STOP_DEQUEUED"},
       {SIGNAL_STOP_CONTINUED, "STOP_CONTINUED"}, {SIGNAL_GROUP_EXIT, "GROUP_EXIT"},
-      {SIGNAL_CLD_STOPPED, "CLD_STOPPED"}, {SIGNAL_CLD_CONTINUED, "CLD_CONTINUED"},
+      {SIGNAL_CLD_STOPPED, "CLD_STOPPED"},       {SIGNAL_CLD_CONTINUED, "CLD_CONTINUED"},
       {SIGNAL_UNKILLABLE, "UNKILLABLE"}};
   std::string s;
   for (auto [bit, name] : names)
@@ -126,10 +126,9 @@ std::string signal_flags_string(std::int64_t f) {
 
 std::string clone_flags_string(std::int64_t f) {
   static const std::pair<std::uint64_t, const char*> names[] = {
-      {CLONE_VM, "CLONE_VM"}, {CLONE_FS, "CLONE_FS"}, {CLONE_FILES, "CLONE_FILES"},
+      {CLONE_VM, "CLONE_VM"},           {CLONE_FS, "CLONE_FS"},         {CLONE_FILES, "CLONE_FILES"},
       {CLONE_SIGHAND, "CLONE_SIGHAND"}, {CLONE_PTRACE, "CLONE_PTRACE"}, {CLONE_VFORK, "CLONE_VFORK"},
-      {CLONE_PARENT, "CLONE_PARENT"}, {CLONE_THREAD, "CLONE_THREAD"},
-      {CLONE_UNTRACED, "CLONE_UNTRACED"}};
+      {CLONE_PARENT, "CLONE_PARENT"},   {CLONE_THREAD, "CLONE_THREAD"}, {CLONE_UNTRACED, "CLONE_UNTRACED"}};
   std::string s;
   for (auto [bit, name] : names)
     if (static_cast<std::uint64_t>(f) & bit) s += (s.empty() ? "" : "|") + std::string(name);
@@ -138,8 +137,7 @@ std::string clone_flags_string(std::int64_t f) {
 
 std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
   switch (e.kind) {
-    case Ev::sched_state:
-      return {{"prev", state_name(e.a)}, {"next", state_name(e.b)}};
+    case Ev::sched_state: return {{"prev", state_name(e.a)}, {"next", state_name(e.b)}};
     case Ev::signal_generate: {
       static const char* res[] = {"queued", "ignored", "already-pending"};
       return {{"sig", signal_name(static_cast<int>(e.a))},
@@ -148,36 +146,28 @@ std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
               {"result", std::string(res[e.d >= 0 && e.d < 3 ? e.d : 0])}};
     }
     case Ev::signal_deliver:
-      return {{"sig", signal_name(static_cast<int>(e.a))}, {"action", std::string(disp_name(e.b))},
-              {"code", e.c}};
-    case Ev::signal_wakeup:
-      return {{"flag", std::string("TIF_SIGPENDING")}, {"wakekill", e.a}, {"woken", e.b}};
+      return {{"sig", signal_name(static_cast<int>(e.a))}, {"action", std::string(disp_name(e.b))}, {"code", e.c}};
+    case Ev::signal_wakeup: return {{"flag", std::string("TIF_SIGPENDING")}, {"wakekill", e.a}, {"woken", e.b}};
     case Ev::group_stop:
-      return {{"group_stop_count", e.a}, {"flags", signal_flags_string(e.b)},
+      return {{"group_stop_count", e.a},
+              {"flags", signal_flags_string(e.b)},
               {"group_exit_code", signal_name(static_cast<int>(e.c))}};
-    case Ev::sys_enter:
-      return {{"nr", e.a}, {"name", std::string(sys_name(e.a))}};
-    case Ev::sys_exit:
-      return {{"nr", e.a}, {"name", std::string(sys_name(e.a))}, {"ret", ret_string(e.b)}};
-    case Ev::sys_restart:
-      return {{"ret", ret_string(e.b)},
-              {"outcome", std::string(e.c ? "restart" : "-EINTR")}};
+    case Ev::sys_enter: return {{"nr", e.a}, {"name", std::string(sys_name(e.a))}};
+    case Ev::sys_exit: return {{"nr", e.a}, {"name", std::string(sys_name(e.a))}, {"ret", ret_string(e.b)}};
+    case Ev::sys_restart: return {{"ret", ret_string(e.b)}, {"outcome", std::string(e.c ? "restart" : "-EINTR")}};
     case Ev::task_new:
-      return {{"child", n.comm(static_cast<int>(e.a))}, {"clone_flags", clone_flags_string(e.b)},
+      return {{"child", n.comm(static_cast<int>(e.a))},
+              {"clone_flags", clone_flags_string(e.b)},
               {"exit_signal", e.c > 0 ? signal_name(static_cast<int>(e.c)) : std::to_string(e.c)}};
-    case Ev::task_exec:
-      return {};
-    case Ev::task_exit:
-      return {{"code", fmt::format("{:#x}", e.a)}};
+    case Ev::task_exec: return {};
+    case Ev::task_exit: return {{"code", fmt::format("{:#x}", e.a)}};
     case Ev::notify_parent:
       return {{"parent", n.comm(static_cast<int>(e.a))},
               {"sig", e.b > 0 ? signal_name(static_cast<int>(e.b)) : std::string("none")},
               {"code", std::string(cld_name(e.c))},
               {"status", e.d}};
-    case Ev::release_task:
-      return {{"released", n.comm(static_cast<int>(e.a))}};
-    case Ev::reparent:
-      return {{"parent", n.comm(static_cast<int>(e.a))}};
+    case Ev::release_task: return {{"released", n.comm(static_cast<int>(e.a))}};
+    case Ev::reparent: return {{"parent", n.comm(static_cast<int>(e.a))}};
     case Ev::wait_found:
       return {{"child", n.comm(static_cast<int>(e.a))},
               {"status", fmt::format("{:#x}", e.b)},
@@ -204,14 +194,12 @@ std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
       return f;
     }
     case Ev::property:
-      return {{"property", std::string(property_name(static_cast<Property>(e.a)))},
-              {"message", n.message(e.b)}};
+      return {{"property", std::string(property_name(static_cast<Property>(e.a)))}, {"message", n.message(e.b)}};
     case Ev::utrace_callback:
     case Ev::utrace_return:
     case Ev::utrace_api:
     case Ev::utrace_state:
-    case Ev::utrace_stop:
-      return utrace_event_fields(e, n);
+    case Ev::utrace_stop: return utrace_event_fields(e, n);
     case Ev::kCount: break;
   }
   return {};
@@ -220,8 +208,7 @@ std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
 }  // namespace
 
 std::string event_text(const Event& e, const TraceNames& n) {
-  std::string line = fmt::format("{:>6} {:>5} {:<16} utsim_{}:", e.step, e.time, n.comm(e.pid),
-                                 event_name(e.kind));
+  std::string line = fmt::format("{:>6} {:>5} {:<16} utsim_{}:", e.step, e.time, n.comm(e.pid), event_name(e.kind));
   for (const FieldKV& f : fields(e, n)) {
     line += ' ';
     line += f.key;

@@ -20,33 +20,35 @@ namespace model {
 
 enum class Ev : std::uint8_t {
   // scheduling
-  sched_state,       // pid; a = old state, b = new state (task->state bits or exit_state)
+  sched_state,  // pid; a = old state, b = new state (task->state bits or exit_state)
   // signals (kernel/signal.c)
-  signal_generate,   // pid = target; a = sig, b = sender pid (0: kernel), c = group, d = result (0 queued, 1 ignored, 2 already pending)
-  signal_deliver,    // pid; a = sig, b = disposition (SigDisp), c = si_code
-  signal_wakeup,     // pid = target; a = resume (SIGKILL-style wake), b = woken (1) or kicked (0)
-  group_stop,        // pid; a = group_stop_count after, b = SIGNAL_* flags after, c = sig
+  signal_generate,  // pid = target; a = sig, b = sender pid (0: kernel), c = group, d = result (0 queued, 1 ignored, 2
+                    // already pending)
+  signal_deliver,   // pid; a = sig, b = disposition (SigDisp), c = si_code
+  signal_wakeup,    // pid = target; a = resume (SIGKILL-style wake), b = woken (1) or kicked (0)
+  group_stop,       // pid; a = group_stop_count after, b = SIGNAL_* flags after, c = sig
   // syscalls
-  sys_enter,         // pid; a = nr
-  sys_exit,          // pid; a = nr, b = return value
-  sys_restart,       // pid; a = nr, b = the -ERESTART* code, c = 1 if restarted, 0 if -EINTR
+  sys_enter,    // pid; a = nr
+  sys_exit,     // pid; a = nr, b = return value
+  sys_restart,  // pid; a = nr, b = the -ERESTART* code, c = 1 if restarted, 0 if -EINTR
   // life cycle (kernel/fork.c, kernel/exit.c, fs/exec.c)
-  task_new,          // pid = parent; a = child pid, b = clone flags (low 32 bits), c = exit signal
-  task_exec,         // pid
-  task_exit,         // pid; a = exit code (do_exit argument)
-  notify_parent,     // pid = child; a = parent pid, b = signal (-1 none), c = si_code, d = si_status
-  release_task,      // pid = reaper; a = released pid
-  reparent,          // pid = child; a = new parent pid
-  wait_found,        // pid = waiter; a = child pid, b = status, c = why (CLD_*)
+  task_new,       // pid = parent; a = child pid, b = clone flags (low 32 bits), c = exit signal
+  task_exec,      // pid
+  task_exit,      // pid; a = exit code (do_exit argument)
+  notify_parent,  // pid = child; a = parent pid, b = signal (-1 none), c = si_code, d = si_status
+  release_task,   // pid = reaper; a = released pid
+  reparent,       // pid = child; a = new parent pid
+  wait_found,     // pid = waiter; a = child pid, b = status, c = why (CLD_*)
   // the scenario interpreter
-  op_result,         // pid; a = op result (encoded per ref op), b = ResultKind, ref = the Op
-  property,          // pid; a = Property, ref = index into the run's messages
+  op_result,  // pid; a = op result (encoded per ref op), b = ResultKind, ref = the Op
+  property,   // pid; a = Property, ref = index into the run's messages
   // utrace (model/utrace): callbacks and API calls
-  utrace_callback,   // pid = reporting task; a = engine id, b = Callback, c = action argument (or event), d = 1 for the sentinel
-  utrace_return,     // pid = reporting task; a = engine id, b = Callback, c = return value, d = 1 for the sentinel
-  utrace_api,        // pid = caller; a = engine id (0 none), b = the call, c = its argument, d = return value
-  utrace_state,      // pid = traced task; a = UtraceField, b = old, c = new
-  utrace_stop,       // pid; a = 1 entering TASK_TRACED, 0 returning from it, b = reason
+  utrace_callback,  // pid = reporting task; a = engine id, b = Callback, c = action argument (or event), d = 1 for the
+                    // sentinel
+  utrace_return,    // pid = reporting task; a = engine id, b = Callback, c = return value, d = 1 for the sentinel
+  utrace_api,       // pid = caller; a = engine id (0 none), b = the call, c = its argument, d = return value
+  utrace_state,     // pid = traced task; a = UtraceField, b = old, c = new
+  utrace_stop,      // pid; a = 1 entering TASK_TRACED, 0 returning from it, b = reason
   kCount
 };
 const char* event_name(Ev e);  // "signal_generate" (without the utsim_ prefix)
@@ -70,12 +72,12 @@ struct Event {
 class TraceNames {
  public:
   virtual ~TraceNames() = default;
-  virtual std::string comm(int pid) const = 0;                 // "tracer-3"
-  virtual std::string engine(std::int64_t id) const = 0;       // "e1"
-  virtual std::string message(std::int64_t index) const = 0;   // property messages
+  virtual std::string comm(int pid) const = 0;                // "tracer-3"
+  virtual std::string engine(std::int64_t id) const = 0;      // "e1"
+  virtual std::string message(std::int64_t index) const = 0;  // property messages
   // An op_result's op (Event::ref): its key and where it is ("?" unknown).
-  virtual std::string op_key(const void* ref) const = 0;       // "waitpid"
-  virtual std::string op_at(const void* ref) const = 0;        // "/tasks/0/program/2"
+  virtual std::string op_key(const void* ref) const = 0;  // "waitpid"
+  virtual std::string op_at(const void* ref) const = 0;   // "/tasks/0/program/2"
 };
 
 // One named field of an event's description.

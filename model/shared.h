@@ -76,7 +76,8 @@ void trace_shared_change(sim::ObjId id, std::uint8_t field, std::int64_t before,
 // overloads it (utrace->reporting shows the engine's id); one that is not
 // has none, and its changes cannot be traced.
 template <class T>
-  requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+concept TracedScalar = std::is_arithmetic_v<T> || std::is_enum_v<T>;
+template <TracedScalar T>
 std::int64_t trace_value(T v) {
   return static_cast<std::int64_t>(v);
 }
@@ -101,11 +102,7 @@ class Shared : public SharedObject {
 
   operator T() const noexcept { return v_; }
   T get() const noexcept { return v_; }
-  T operator->() const noexcept
-    requires std::is_pointer_v<T>
-  {
-    return v_;
-  }
+  T operator->() const noexcept requires std::is_pointer_v<T> { return v_; }
   T peek(const char* where) const {
     SharedObject::peek(where);
     return v_;

@@ -23,7 +23,23 @@ std::optional<KernelVersion> kernel_version_from_name(std::string_view s);
 
 // The races of §7 by their names.
 enum class Race : std::uint8_t {
-  R1 = 1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16, R17,
+  R1 = 1,
+  R2,
+  R3,
+  R4,
+  R5,
+  R6,
+  R7,
+  R8,
+  R9,
+  R10,
+  R11,
+  R12,
+  R13,
+  R14,
+  R15,
+  R16,
+  R17,
 };
 inline constexpr int kMaxBug = 17;
 constexpr int race_number(Race r) { return static_cast<int>(r); }

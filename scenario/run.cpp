@@ -14,8 +14,7 @@ Simulator::Simulator(const Scenario& scn, const RunConfig& cfg)
     // the forked tasks reaped within a run.
     : scn_(scn),
       cfg_(cfg),
-      eng_(sim::Limits{cfg.max_steps,
-                       std::max(cfg.max_tasks, static_cast<std::uint32_t>(scn.tasks.size() + 1)) + 8}) {}
+      eng_(sim::Limits{cfg.max_steps, std::max(cfg.max_tasks, static_cast<std::uint32_t>(scn.tasks.size() + 1)) + 8}) {}
 
 Simulator::~Simulator() {
   // Coroutine frames refer to the kernel: destroy them first.
@@ -60,8 +59,7 @@ bool Simulator::matches(const Outcome& o) const {
     const TaskEnd e = in.task_end(t.task);
     if (!e.exists) return false;
     if (t.exited && !(e.died && WIFEXITED(e.status) && WEXITSTATUS(e.status) == *t.exited)) return false;
-    if (t.signaled && !(e.died && WIFSIGNALED(e.status) && WTERMSIG(e.status) == *t.signaled))
-      return false;
+    if (t.signaled && !(e.died && WIFSIGNALED(e.status) && WTERMSIG(e.status) == *t.signaled)) return false;
     if (t.state && e.state != *t.state) return false;
   }
   for (const CallbackOutcome& c : o.callbacks)

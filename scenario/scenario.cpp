@@ -15,8 +15,6 @@ constexpr std::string_view kStrategyNames[] = {"random", "pct", "dfs", "dpor", "
 }  // namespace
 
 const char* strategy_name(Strategy s) { return name_at(kStrategyNames, s); }
-std::optional<Strategy> strategy_from_name(std::string_view s) {
-  return index_of<Strategy>(kStrategyNames, s);
-}
+std::optional<Strategy> strategy_from_name(std::string_view s) { return index_of<Strategy>(kStrategyNames, s); }
 
 }  // namespace model

@@ -61,14 +61,14 @@ struct ResultPattern {
   };
   Kind kind = Kind::Int;
   std::int64_t value = 0;
-  TaskRef task{};  // TaskPid, and Status with "pid"
+  TaskRef task{};    // TaskPid, and Status with "pid"
   bool raw = false;  // Int written as a "0x..." string: a raw wait status, not WNOHANG's 0
   bool has_pid = false;
   // Status: exactly one of these kinds
   enum class StatusKind : std::uint8_t { Exited, Signaled, Stopped, Continued };
   StatusKind status = StatusKind::Exited;
-  int code = 0;       // Exited: the exit code; Signaled/Stopped: the signal (Stopped may include |0x80)
-  int event = 0;      // Stopped: PTRACE_EVENT_* (0 = none)
+  int code = 0;              // Exited: the exit code; Signaled/Stopped: the signal (Stopped may include |0x80)
+  int event = 0;             // Stopped: PTRACE_EVENT_* (0 = none)
   std::optional<bool> core;  // Signaled: core dumped (unset = either)
 };
 // The alternatives an op may return (any one of them).
@@ -164,8 +164,8 @@ struct AttachOp {
   TaskRef target;
   enum class Ops : std::uint8_t { Table, Null, DetachedSentinel };
   Ops ops_kind = Ops::Table;
-  int ops = -1;   // Scenario::engines index
-  int data = -1;  // Scenario::data_names slot, -1 = NULL
+  int ops = -1;             // Scenario::engines index
+  int data = -1;            // Scenario::data_names slot, -1 = NULL
   std::uint32_t flags = 0;  // UTRACE_ATTACH_*
 };
 struct SetEventsOp {
@@ -196,10 +196,9 @@ struct RetryOp {
   std::uint64_t max = 100;
 };
 
-using OpBody = std::variant<SyscallOp, ComputeOp, PauseOp, NanosleepOp, LoopOp, SigactionOp,
-                            SigprocmaskOp, RaiseOp, KillOp, ForkOp, CloneOp, ExecOp, ExitOp,
-                            WaitpidOp, PtraceOp, SettleOp, AwaitOp, CompletionOp, AttachOp,
-                            SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp>;
+using OpBody = std::variant<SyscallOp, ComputeOp, PauseOp, NanosleepOp, LoopOp, SigactionOp, SigprocmaskOp, RaiseOp,
+                            KillOp, ForkOp, CloneOp, ExecOp, ExitOp, WaitpidOp, PtraceOp, SettleOp, AwaitOp,
+                            CompletionOp, AttachOp, SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp>;
 
 struct Op {
   OpBody body;
@@ -238,7 +237,7 @@ struct EngineTable {
 // ---- tasks ------------------------------------------------------------------------------
 
 struct TaskDecl {
-  int slot = -1;        // Scenario::task_names
+  int slot = -1;  // Scenario::task_names
   bool kthread = false;
   Program program;
   std::string ptr;
@@ -306,7 +305,7 @@ struct Scenario {
   ExploreConfig explore;
 
   // Name tables (slot -> name).
-  std::vector<std::string> task_names;        // declared tasks first, then children
+  std::vector<std::string> task_names;  // declared tasks first, then children
   std::vector<std::string> handle_names;
   std::vector<std::string> completion_names;
   std::vector<std::string> data_names;

@@ -78,9 +78,7 @@ struct PromiseBase {
   std::exception_ptr error;
 
   static void* operator new(std::size_t n) { return FramePool::allocate(n); }
-  static void operator delete(void* p, std::size_t n) noexcept {
-    FramePool::deallocate(p, n);
-  }
+  static void operator delete(void* p, std::size_t n) noexcept { FramePool::deallocate(p, n); }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 

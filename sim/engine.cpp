@@ -90,11 +90,9 @@ void Engine::wake(Tid t) {
   ++ready_;
 }
 
-void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
-                           std::uint64_t deadline) {
+void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason, std::uint64_t deadline) {
   Thread& th = threads_[cur_];
-  if (th.held)
-    throw EngineError(std::string("sim: thread blocks (") + reason + ") with a spinlock held");
+  if (th.held) throw EngineError(std::string("sim: thread blocks (") + reason + ") with a spinlock held");
   th.next = h;
   th.pending = Access{obj, Acc::Sleep, reason};
   th.reason = reason;
@@ -107,8 +105,7 @@ void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* rea
 
 void Engine::idle_current(std::coroutine_handle<> h, const char* reason) {
   Thread& th = threads_[cur_];
-  if (th.held)
-    throw EngineError(std::string("sim: thread waits (") + reason + ") with a spinlock held");
+  if (th.held) throw EngineError(std::string("sim: thread waits (") + reason + ") with a spinlock held");
   th.next = h;
   th.pending = Access{ObjId{}, Acc::Sleep, reason};
   th.reason = reason;
@@ -238,8 +235,7 @@ RunResult Engine::run(Scheduler& s) {
     Tid t = en[0];
     const bool chosen = ne > 1;
     if (chosen) {
-      ChoiceContext ctx{std::span<const Tid>(en, ne), last, steps_,
-                        static_cast<std::uint32_t>(choices_.size()), this};
+      ChoiceContext ctx{std::span<const Tid>(en, ne), last, steps_, static_cast<std::uint32_t>(choices_.size()), this};
       t = s.choose(ctx);
       // enabled_ holds every enabled thread, so these O(1) tests mean
       // ctx.is_enabled(t), ctx.is_enabled(last) and default_choice(ctx).

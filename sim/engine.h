@@ -53,16 +53,16 @@ struct BlockedThread {
   Tid tid = kNoTid;
   const char* reason = "";  // what it waits for (static string)
   ObjId obj{};
-  bool spinning = false;    // waiting for a spinlock rather than sleeping
+  bool spinning = false;  // waiting for a spinlock rather than sleeping
 };
 
 // One executed transition, recorded when Engine::record() is on.
 struct StepRec {
   Tid tid = kNoTid;
-  Access acc{};                 // the access the step began with
+  Access acc{};                   // the access the step began with
   std::uint32_t notes_begin = 0;  // [notes_begin, notes_end) in the notes vector
   std::uint32_t notes_end = 0;
-  std::uint32_t choice = ~0u;   // index of the choice point that chose it, if any
+  std::uint32_t choice = ~0u;  // index of the choice point that chose it, if any
 };
 
 struct RunResult {
@@ -70,11 +70,11 @@ struct RunResult {
   std::uint64_t steps = 0;
   std::uint64_t time = 0;
   std::uint32_t preemptions = 0;
-  std::vector<Tid> choices;        // the thread chosen at each choice point
-  std::size_t significant = 0;     // choices past this index were all the default
+  std::vector<Tid> choices;     // the thread chosen at each choice point
+  std::size_t significant = 0;  // choices past this index were all the default
   std::vector<BlockedThread> blocked;
-  std::uint64_t hash = 0;          // hash of the executed transitions (if hashing)
-  Tid diverged_tid = kNoTid;       // with RunEnd::Diverged: the refused choice
+  std::uint64_t hash = 0;     // hash of the executed transitions (if hashing)
+  Tid diverged_tid = kNoTid;  // with RunEnd::Diverged: the refused choice
 };
 
 class SpinLock;
@@ -147,8 +147,7 @@ class Engine {
   // hashes and on_step() calls are those the loop would make; with
   // recording on the loop always runs.
   bool continue_current(const Access& a) {
-    if (ready_ != 1 || log_ || steps_ >= limits_.max_steps || (stop_ && (steps_ & 255) == 0))
-      return false;
+    if (ready_ != 1 || log_ || steps_ >= limits_.max_steps || (stop_ && (steps_ & 255) == 0)) return false;
     if (every_step_) sched_->on_step(cur_, steps_ + 1);
     threads_[cur_].pending = a;
     ++steps_;
@@ -162,8 +161,7 @@ class Engine {
     th.pending = a;
     th.want = want;
   }
-  void block_current(std::coroutine_handle<> h, ObjId obj, const char* reason,
-                     std::uint64_t deadline);
+  void block_current(std::coroutine_handle<> h, ObjId obj, const char* reason, std::uint64_t deadline);
   void idle_current(std::coroutine_handle<> h, const char* reason);
   bool current_timed_out() const noexcept { return threads_[cur_].timed_out; }
 
@@ -222,7 +220,7 @@ class Engine {
   std::uint32_t ready_ = 0;
   Tid cur_ = kNoTid;
   bool hashing_ = false;
-  bool every_step_ = false;   // the scheduler of this run wants on_step()
+  bool every_step_ = false;  // the scheduler of this run wants on_step()
 };
 
 // A simulated spinlock.  Acquiring it is a yield point of kind Lock; the
@@ -268,9 +266,7 @@ struct PointAwaiter {
 };
 
 // A yield point before an access: co_await sim::point(obj, Acc::Read, "start_report");
-inline PointAwaiter point(ObjId o, Acc k, const char* where) noexcept {
-  return PointAwaiter{Access{o, k, where}};
-}
+inline PointAwaiter point(ObjId o, Acc k, const char* where) noexcept { return PointAwaiter{Access{o, k, where}}; }
 inline PointAwaiter read(ObjId o, const char* where) noexcept { return point(o, Acc::Read, where); }
 inline PointAwaiter write(ObjId o, const char* where) noexcept { return point(o, Acc::Write, where); }
 
@@ -279,9 +275,7 @@ struct BlockAwaiter {
   const char* reason;
   std::uint64_t deadline;
   bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) {
-    Engine::current().block_current(h, obj, reason, deadline);
-  }
+  void await_suspend(std::coroutine_handle<> h) { Engine::current().block_current(h, obj, reason, deadline); }
   // true when the deadline passed before anybody woke the thread
   bool await_resume() const noexcept { return Engine::current().current_timed_out(); }
 };

@@ -33,7 +33,7 @@ void* FramePool::allocate_new(std::size_t n) {
   thread_local ThreadLists lists{heads_};
   (void)lists;
   const std::size_t c = (n + kGrain - 1) / kGrain;
-  if (c < kClasses) return ::operator new(c * kGrain);
+  if (c < kClasses) return ::operator new(c* kGrain);
 #endif
   return ::operator new(n);
 }

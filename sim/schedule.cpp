@@ -39,8 +39,7 @@ std::string encode_schedule(std::span<const Tid> choices) {
   return out;
 }
 
-std::optional<std::vector<Tid>> decode_schedule(std::string_view s, ScheduleError* err,
-                                                std::size_t max_len) {
+std::optional<std::vector<Tid>> decode_schedule(std::string_view s, ScheduleError* err, std::size_t max_len) {
   auto fail = [&](std::size_t at, std::string msg) -> std::optional<std::vector<Tid>> {
     if (err) *err = ScheduleError{at, std::move(msg)};
     return std::nullopt;

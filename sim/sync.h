@@ -37,9 +37,7 @@ class WaitQueue {
     }
   };
   // co_await wq.wait("wait_for_completion");
-  Awaiter wait(const char* reason, std::uint64_t deadline = kNever) noexcept {
-    return {this, reason, deadline};
-  }
+  Awaiter wait(const char* reason, std::uint64_t deadline = kNever) noexcept { return {this, reason, deadline}; }
 
   void wake_all() {
     Engine& e = Engine::current();

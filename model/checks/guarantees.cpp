@@ -22,8 +22,7 @@ std::string property_promise(Property p) {
              "report_reap.";
     case Property::ReapBeforeDeath: return "report_reap never starts before report_death returned.";
     case Property::CallbackWithLock: return "No callback runs with utrace->lock or siglock held.";
-    case Property::CallbackOrder:
-      return "Engines are called in attach order (reverse for syscall entry).";
+    case Property::CallbackOrder: return "Engines are called in attach order (reverse for syscall entry).";
     case Property::EventBeforeAttach:
       return "An engine never gets a callback for an event that began before it was attached.";
     case Property::NullCallback: return "The core never calls a callback the ops table lacks.";
@@ -32,12 +31,10 @@ std::string property_promise(Property p) {
              "that.";
     case Property::RunWhileStopped:
       return "A task stopped by UTRACE_STOP runs no user code and makes no callbacks until released or killed.";
-    case Property::SigkillPrimacy:
-      return "SIGKILL is never reported to report_signal and always ends the task.";
+    case Property::SigkillPrimacy: return "SIGKILL is never reported to report_signal and always ends the task.";
     case Property::Hang:
       return "No task is blocked forever at the end of a run, except waits whose expect is \"blocks\".";
-    case Property::ModelInvariant:
-      return "The model's internal invariants (utrace-semantics.md §6, I1–I9) hold.";
+    case Property::ModelInvariant: return "The model's internal invariants (utrace-semantics.md §6, I1–I9) hold.";
     case Property::kCount: break;
   }
   return "";
@@ -58,8 +55,7 @@ std::vector<Guarantee> guarantees_of(Property p) {
   const Guarantee G8{"G8", s6,
                      "After a 0 from utrace_set_events on a stopped target, no callbacks for removed events are "
                      "made"};
-  const Guarantee G9{"G9", s6,
-                     "0 from barrier means the callback's return value is already applied"};
+  const Guarantee G9{"G9", s6, "0 from barrier means the callback's return value is already applied"};
   const Guarantee G10{"G10", s6, "After a DETACH, further utrace_control on that engine returns -ESRCH"};
   const Guarantee G11{"G11", s6,
                       "A thread stopped with UTRACE_STOP stays stopped (does not run user code, makes no further "
@@ -84,13 +80,11 @@ std::vector<Guarantee> guarantees_of(Property p) {
     case Property::CallbackOrder: return {G2};
     case Property::EventBeforeAttach:
       return {G3, {"R1", s7, "the new engine would get a callback for an event that began before it existed"}};
-    case Property::NullCallback:
-      return {{"R5", s7, "the sentinel has no such callback → NULL function call"}};
+    case Property::NullCallback: return {{"R5", s7, "the sentinel has no such callback → NULL function call"}};
     case Property::EngineLifetime: return {G16};
     case Property::RunWhileStopped: return {G11};
     case Property::SigkillPrimacy: return {G12};
-    case Property::ModelInvariant:
-      return {{"I1–I9", s6, "Additional invariants worth asserting in a simulator"}};
+    case Property::ModelInvariant: return {{"I1–I9", s6, "Additional invariants worth asserting in a simulator"}};
     default: break;
   }
   return {};

@@ -15,9 +15,7 @@ namespace model {
 
 namespace {
 
-bool on_list(const std::vector<Task*>& l, const Task* t) {
-  return std::find(l.begin(), l.end(), t) != l.end();
-}
+bool on_list(const std::vector<Task*>& l, const Task* t) { return std::find(l.begin(), l.end(), t) != l.end(); }
 
 class Checker {
  public:
@@ -67,8 +65,7 @@ class Checker {
         fail(c, fmt::format("on the children list of {} but its real_parent is {}", k_.comm(t.pid),
                             k_.comm(c->real_parent->pid)));
       if (c->released) fail(c, "released but still on its parent's children list");
-      if (std::count(t.children.begin(), t.children.end(), c) != 1)
-        fail(c, "twice on its parent's children list");
+      if (std::count(t.children.begin(), t.children.end(), c) != 1) fail(c, "twice on its parent's children list");
     }
     // ... and every live task is on its real parent's list (2.6.32: threads
     // too; init is its own parent and on no list).
@@ -84,23 +81,20 @@ class Checker {
     if (!on_list(t.signal->threads, &t)) fail(&t, "not on its signal->threads list");
     if (t.exit_state != EXIT_DEAD) {
       if (t.group_leader->tgid != t.tgid || t.group_leader->pid != t.tgid)
-        fail(&t, fmt::format("tgid {} but group_leader {} (pid {})", t.tgid,
-                             k_.comm(t.group_leader->pid), t.group_leader->pid));
+        fail(&t, fmt::format("tgid {} but group_leader {} (pid {})", t.tgid, k_.comm(t.group_leader->pid),
+                             t.group_leader->pid));
       for (const Task* o : t.signal->threads)
-        if (o->sighand != t.sighand && !o->released)
-          fail(&t, "threads of one group with different sighand_structs");
+        if (o->sighand != t.sighand && !o->released) fail(&t, "threads of one group with different sighand_structs");
       if (t.clone_thread && !t.is_leader() && t.exit_signal != -1)
         fail(&t, fmt::format("a thread with exit_signal {}", t.exit_signal));
-      if (!t.exit_state && !t.clone_thread && t.exit_signal < 0)
-        fail(&t, "a live process with exit_signal -1");
+      if (!t.exit_state && !t.clone_thread && t.exit_signal < 0) fail(&t, "a live process with exit_signal -1");
     }
     users_[t.sighand]++;
   }
 
   void sighand_counts() {
     for (auto [sh, n] : users_)
-      if (sh->count != n)
-        fail(nullptr, fmt::format("a sighand_struct has count {} but {} tasks use it", sh->count, n));
+      if (sh->count != n) fail(nullptr, fmt::format("a sighand_struct has count {} but {} tasks use it", sh->count, n));
   }
 
   // No task ends the run holding tasklist_lock or a siglock.  (The engine
@@ -167,8 +161,7 @@ void check_linux_invariants(Kernel& k, const sim::RunResult& r) {
     // A zombie's (or dead task's) thread is done, unless it is stuck in
     // do_exit()'s tail (report_death): that is a hang, reported as such.
     if (t->exit_state && !t->thread_done && t.get() != k.init && !blocked_at_end(r, *t))
-      c.fail(t.get(), fmt::format("{} but its thread has not finished",
-                                  task_state_string(t->state, t->exit_state)));
+      c.fail(t.get(), fmt::format("{} but its thread has not finished", task_state_string(t->state, t->exit_state)));
   }
   c.sighand_counts();
 }

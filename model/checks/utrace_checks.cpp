@@ -4,7 +4,6 @@
 
 namespace model::ut {
 
-
 Checks::TaskInfo& Checks::task(const Task& t) {
   if (tasks_.size() <= static_cast<std::size_t>(t.idx)) tasks_.resize(t.idx + 1);
   return tasks_[static_cast<std::size_t>(t.idx)];
@@ -58,9 +57,10 @@ void Checks::on_user_step(Kernel&, Task& t) {
 // loses the report_signal the engine was promised (R11).
 void Checks::on_clear_sigpending(Kernel&, Task& t) {
   if (t.utrace && t.utrace->resume == UTRACE_INTERRUPT)
-    invariant(t, "I2", fmt::format("recalc_sigpending() cleared TIF_SIGPENDING of {} at step {} while "
-                                   "utrace->resume is UTRACE_INTERRUPT: the promised report is lost (R11)",
-                                   k_.comm(t.pid), step()));
+    invariant(t, "I2",
+              fmt::format("recalc_sigpending() cleared TIF_SIGPENDING of {} at step {} while "
+                          "utrace->resume is UTRACE_INTERRUPT: the promised report is lost (R11)",
+                          k_.comm(t.pid), step()));
 }
 
 // I9: TASK_TRACED is entered only by utrace_stop() or utrace_do_stop(), and
@@ -69,8 +69,9 @@ void Checks::on_state_change(Kernel&, Task& t, unsigned before, unsigned after) 
   const bool was = before & __TASK_TRACED, is = after & __TASK_TRACED;
   if (was == is || k_.traced_change_permitted()) return;
   if (was && t.pending.signal.has(SIGKILL)) return;  // a fatal-signal wake-up
-  invariant(t, "I9", fmt::format("{} {} TASK_TRACED outside utrace_stop/utrace_do_stop/utrace_wakeup",
-                                 k_.comm(t.pid), is ? "entered" : "left"));
+  invariant(t, "I9",
+            fmt::format("{} {} TASK_TRACED outside utrace_stop/utrace_do_stop/utrace_wakeup", k_.comm(t.pid),
+                        is ? "entered" : "left"));
 }
 
 void Checks::end_of_run(Kernel&, const sim::RunResult&) {
@@ -93,9 +94,9 @@ void Checks::end_of_run(Kernel&, const sim::RunResult&) {
     const Task& t = *tp;
     if (t.exit_state || t.thread_done || !t.pending.signal.has(SIGKILL)) continue;
     if (t.state & (__TASK_TRACED | __TASK_STOPPED))
-      k_.violation(Property::SigkillPrimacy, t.pid,
-                   fmt::format("{} has SIGKILL pending but stays in {} (G12)", k_.comm(t.pid),
-                               task_state_string(t.state, 0)));
+      k_.violation(
+          Property::SigkillPrimacy, t.pid,
+          fmt::format("{} has SIGKILL pending but stays in {} (G12)", k_.comm(t.pid), task_state_string(t.state, 0)));
   }
   for (const auto& ep : k_.engines) {
     const Engine& e = *ep;
@@ -111,9 +112,10 @@ void Checks::end_of_run(Kernel&, const sim::RunResult&) {
     if (e.ops != Engine::Ops::Null && e.on_list && e.target && e.target->released) {
       const std::uint64_t rearmed = task(*e.target).rearmed_after_reap;
       const std::string why =
-          rearmed ? fmt::format("; utrace_set_events re-armed utrace_flags after the reap teardown at step {}, so "
-                                "utrace_add_engine skipped its EXIT_DEAD check",
-                                rearmed)
+          rearmed ? fmt::format(
+                        "; utrace_set_events re-armed utrace_flags after the reap teardown at step {}, so "
+                        "utrace_add_engine skipped its EXIT_DEAD check",
+                        rearmed)
                   : std::string();
       k_.violation(Property::EngineLifetime, e.target->pid,
                    fmt::format("{} is still attached to {}, which release_task() freed: it never gets "
@@ -182,9 +184,9 @@ void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
   }
   // callback-after-detach (G7, G9, G10)
   if (a.cb != Callback::release && ei.detach_done && now > ei.detach_done)
-    k_.violation(Property::CallbackAfterDetach, pid,
-                 fmt::format("{} got {} at step {} after {} at step {}", name(e), cb, now, ei.detach_how,
-                             ei.detach_done));
+    k_.violation(
+        Property::CallbackAfterDetach, pid,
+        fmt::format("{} got {} at step {} after {} at step {}", name(e), cb, now, ei.detach_how, ei.detach_done));
   // disabled-callback (G8, R4)
   if (ei.has_mask && a.cb != Callback::release && !(event_of(a) & ~ei.disabled))
     k_.violation(Property::DisabledCallback, pid,
@@ -239,13 +241,13 @@ void Checks::null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb) {
   if (!ops)
     why = fmt::format("{} has NULL ops (already reaped)", name(e));
   else if (!ops->counts())
-    why = fmt::format("{} was seen with its old flags and the detached-ops sentinel, which has no {} (R5)",
-                      name(e), callback_name(cb));
+    why = fmt::format("{} was seen with its old flags and the detached-ops sentinel, which has no {} (R5)", name(e),
+                      callback_name(cb));
   else
     why = fmt::format("the ops table '{}' of {} has no {}", ops->name(), name(e), callback_name(cb));
   k_.violation(Property::NullCallback, t.pid,
-               fmt::format("{} would call {} through a NULL pointer at step {}: {}", k_.comm(t.pid),
-                           callback_name(cb), step(), why));
+               fmt::format("{} would call {} through a NULL pointer at step {}: {}", k_.comm(t.pid), callback_name(cb),
+                           step(), why));
 }
 
 void Checks::api_start(Engine* e) {
@@ -263,13 +265,13 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
     // utrace_control() checks its arguments before the engine (§3.4): an
     // invalid action is -EINVAL whatever the engine's state.
     const bool ok = ret == -ESRCH || (call == Api::barrier && ret == -ERESTARTSYS) ||
-                    (call == Api::control && ret == -EINVAL) ||
-                    call == Api::prepare_examine || call == Api::finish_examine;
+                    (call == Api::control && ret == -EINVAL) || call == Api::prepare_examine ||
+                    call == Api::finish_examine;
     if (!ok)
-      k_.violation(Property::CallbackAfterDetach, cur.pid,
-                   fmt::format("{}({}) returned {} at step {} although {} was detached at step {} (G10)",
-                               api_name(call), name(*e), ret ? "-" + errno_name(-ret) : std::string("0"), now,
-                               name(*e), ei.ops_gone));
+      k_.violation(
+          Property::CallbackAfterDetach, cur.pid,
+          fmt::format("{}({}) returned {} at step {} although {} was detached at step {} (G10)", api_name(call),
+                      name(*e), ret ? "-" + errno_name(-ret) : std::string("0"), now, name(*e), ei.ops_gone));
   }
   // G9 (R3): a 0 from the barrier after a callback returned UTRACE_DETACH
   // would mean the DETACH had not taken effect.
@@ -323,8 +325,7 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
         ei.death_wanted = death;
       }
       break;
-    default:
-      break;
+    default: break;
   }
   if (call == Api::set_events) ei.pending_removed = 0;
 }
@@ -339,8 +340,8 @@ void Checks::events_set(Engine& e, unsigned long old_events, unsigned long event
 
 void Checks::engine_touched(Engine& e, const char* what) {
   k_.violation(Property::EngineLifetime, k_.current().pid,
-               fmt::format("{} touched by {} at step {} after its last reference was dropped at step {} (G16)",
-                           name(e), what, step(), engine(e).freed_at));
+               fmt::format("{} touched by {} at step {} after its last reference was dropped at step {} (G16)", name(e),
+                           what, step(), engine(e).freed_at));
 }
 
 void Checks::engine_freed(Engine& e) {
@@ -382,10 +383,11 @@ void Checks::woken_by_sigkill(Task& t) {
   // R9: a task woken by SIGKILL must not run on while a tracer holds its
   // utrace->lock (it could see its engine list mid-change).
   if (t.utrace && t.utrace->lock.held() && t.utrace->lock.holder() != k_.eng.current_tid())
-    invariant(t, "R9", fmt::format("{} resumed after a SIGKILL wake-up at step {} while {} holds its "
-                                   "utrace->lock (G22)",
-                                   k_.comm(t.pid), step(),
-                                   k_.comm(static_cast<Task*>(k_.eng.user(t.utrace->lock.holder()))->pid)));
+    invariant(
+        t, "R9",
+        fmt::format("{} resumed after a SIGKILL wake-up at step {} while {} holds its "
+                    "utrace->lock (G22)",
+                    k_.comm(t.pid), step(), k_.comm(static_cast<Task*>(k_.eng.user(t.utrace->lock.holder()))->pid)));
 }
 
 // G22: `attached` changes only by the task itself, or under the lock while
@@ -393,8 +395,9 @@ void Checks::woken_by_sigkill(Task& t) {
 void Checks::list_change(Task& t, const char* where) {
   if (!t.utrace || &k_.current() == &t) return;
   if (t.utrace->walking > 0)
-    invariant(t, "G22", fmt::format("{} changed the engine list of {} in {} at step {} while {} walks it",
-                                    k_.comm(k_.current().pid), k_.comm(t.pid), where, step(), k_.comm(t.pid)));
+    invariant(t, "G22",
+              fmt::format("{} changed the engine list of {} in {} at step {} while {} walks it",
+                          k_.comm(k_.current().pid), k_.comm(t.pid), where, step(), k_.comm(t.pid)));
 }
 
 // I4, I5 after a recomputation.
@@ -405,8 +408,9 @@ void Checks::after_reset(Task& t) {
     if (e->ops == Engine::Ops::Real) want |= e->flags | ev(_UTRACE_EVENT_REAP);
   if (t.exit_state) want &= ev(_UTRACE_EVENT_REAP);
   if ((t.utrace_flags & want) != want)
-    invariant(t, "I5", fmt::format("utrace_flags of {} is {}, missing {}", k_.comm(t.pid),
-                                   utrace_events_string(t.utrace_flags), utrace_events_string(want & ~t.utrace_flags)));
+    invariant(t, "I5",
+              fmt::format("utrace_flags of {} is {}, missing {}", k_.comm(t.pid), utrace_events_string(t.utrace_flags),
+                          utrace_events_string(want & ~t.utrace_flags)));
 }
 
 void Checks::on_kernel_bug(Kernel&, Task& t, const char* which, const char* what) { invariant(t, which, what); }

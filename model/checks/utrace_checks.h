@@ -52,14 +52,14 @@ class Checks final : public LinuxHooks, public UtraceHooks {
   void ops_changed(Engine& e, Engine::Ops was);
 
   struct TaskInfo {
-    std::uint64_t pass_begin = 0;   // step at which the event being reported began
+    std::uint64_t pass_begin = 0;  // step at which the event being reported began
     bool walking = false;
     bool reverse = false;
-    int last_engine = 0;            // the last engine called in this walk (its id, for messages)
-    std::uint64_t last_link = 0;    // ... and its link sequence number (callback-order)
-    bool stopped = false;           // stopped by UTRACE_STOP (TASK_TRACED)
+    int last_engine = 0;          // the last engine called in this walk (its id, for messages)
+    std::uint64_t last_link = 0;  // ... and its link sequence number (callback-order)
+    bool stopped = false;         // stopped by UTRACE_STOP (TASK_TRACED)
     std::uint64_t stopped_at = 0;
-    bool sigkilled = false;         // woken from a utrace stop by SIGKILL
+    bool sigkilled = false;  // woken from a utrace stop by SIGKILL
     // utrace_set_events() returned 0 for an engine of this task after the reap
     // teardown had emptied its lists: utrace_flags is non-zero again (V3).
     std::uint64_t rearmed_after_reap = 0;
@@ -71,15 +71,15 @@ class Checks final : public LinuxHooks, public UtraceHooks {
     // the engine id, which is allocation order: two attachers can allocate in
     // one order and take the lock in the other.
     std::uint64_t link_seq = 0;
-    std::uint64_t detach_done = 0;   // step after which no callback may start
+    std::uint64_t detach_done = 0;  // step after which no callback may start
     std::string detach_how;
-    bool detach_pending = false;     // DETACH returned -EINPROGRESS
+    bool detach_pending = false;  // DETACH returned -EINPROGRESS
     bool detach_requested = false;
-    std::uint64_t ops_gone = 0;      // step the ops stopped being the real table
+    std::uint64_t ops_gone = 0;            // step the ops stopped being the real table
     std::uint64_t detach_cb_returned = 0;  // a callback returned UTRACE_DETACH
     std::uint64_t api_started = 0;
     bool has_mask = false;
-    unsigned long mask = 0;          // events of the last utrace_set_events that returned 0
+    unsigned long mask = 0;  // events of the last utrace_set_events that returned 0
     std::uint64_t mask_at = 0;
     // disabled-callback's promise: the events removed by calls that returned
     // 0, counted from the moment the change was made under utrace->lock

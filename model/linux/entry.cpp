@@ -119,8 +119,7 @@ sim::Co<void> Kernel::do_signal(Task& cur) {
         s.restart = true;
         emit(Ev::sys_restart, cur.pid, 0, s.ret, 1);
         break;
-      default:
-        break;
+      default: break;
     }
     s.nr_valid = false;
   }
@@ -133,20 +132,15 @@ sim::Co<void> Kernel::handle_signal(Task& cur, int sig, const Siginfo& info, con
   if (s.nr_valid) {
     switch (-s.ret) {
       case ERESTART_RESTARTBLOCK:
-      case ERESTARTNOHAND:
-        s.ret = -EINTR;
-        break;
+      case ERESTARTNOHAND: s.ret = -EINTR; break;
       case ERESTARTSYS:
         if (!(ka.flags & SA_RESTART)) {
           s.ret = -EINTR;
           break;
         }
         [[fallthrough]];
-      case ERESTARTNOINTR:
-        s.restart = true;
-        break;
-      default:
-        break;
+      case ERESTARTNOINTR: s.restart = true; break;
+      default: break;
     }
     if (s.ret == -EINTR) {
       emit(Ev::sys_restart, cur.pid, 0, s.ret, 0);

@@ -64,8 +64,7 @@ sim::Co<void> Kernel::exit_signals(Task& tsk) {
     guarded_by(tasklist_lock).touch("PF_EXITING");
     tsk.flags.set(tsk.flags | PF_EXITING, "PF_EXITING");
   };
-  if (tsk.thread_group_empty() || (tsk.signal->flags & SIGNAL_GROUP_EXIT) ||
-      tsk.signal->group_exit_task) {
+  if (tsk.thread_group_empty() || (tsk.signal->flags & SIGNAL_GROUP_EXIT) || tsk.signal->group_exit_task) {
     set_exiting();
     co_return;
   }
@@ -77,8 +76,7 @@ sim::Co<void> Kernel::exit_signals(Task& tsk) {
     // complete_signal() may have chosen us for a group-wide signal: another
     // thread should take it now.
     for (Task* t : tsk.signal->threads)
-      if (t != &tsk && !t->test_tif(TIF_SIGPENDING) && !(t->flags & PF_EXITING))
-        recalc_sigpending_and_wake(*t);
+      if (t != &tsk && !t->test_tif(TIF_SIGPENDING) && !(t->flags & PF_EXITING)) recalc_sigpending_and_wake(*t);
     if (tsk.signal->group_stop_count && !--tsk.signal->group_stop_count) {
       tsk.signal->flags = SIGNAL_STOP_STOPPED;
       group_stop = co_await tracehook_notify_jctl(tsk, CLD_STOPPED, CLD_STOPPED);
@@ -152,14 +150,12 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
   // Let father know we died.  A changed exec id of either side means the
   // special exit signal no longer applies.
   if (tsk.exit_signal != SIGCHLD && !task_detached(tsk) &&
-      (tsk.parent_exec_id != tsk.real_parent->self_exec_id ||
-       tsk.self_exec_id != tsk.parent_exec_id))
+      (tsk.parent_exec_id != tsk.real_parent->self_exec_id || tsk.self_exec_id != tsk.parent_exec_id))
     tsk.exit_signal = SIGCHLD;
 
   int signal = tracehook_notify_death(tsk, group_dead);
   if (signal >= 0) signal = do_notify_parent(tsk, signal);
-  tsk.final_status = (tsk.signal->flags & SIGNAL_GROUP_EXIT) ? tsk.signal->group_exit_code
-                                                               : tsk.exit_code;
+  tsk.final_status = (tsk.signal->flags & SIGNAL_GROUP_EXIT) ? tsk.signal->group_exit_code : tsk.exit_code;
   set_exit_state(tsk, signal == DEATH_REAP ? EXIT_DEAD : EXIT_ZOMBIE);
   // mt-exec: de_thread() is waiting for us.
   if (tsk.is_leader() && tsk.signal->group_exit_task && tsk.signal->notify_count < 0)
@@ -180,8 +176,8 @@ void Kernel::exit_signal_unlink(Task& p) {
   if (sig.curr_target == &p) {
     auto& th = sig.threads;
     auto it = std::find(th.begin(), th.end(), &p);
-    sig.curr_target = (it != th.end() && std::next(it) != th.end()) ? *std::next(it)
-                      : (th.front() != &p ? th.front() : nullptr);
+    sig.curr_target =
+        (it != th.end() && std::next(it) != th.end()) ? *std::next(it) : (th.front() != &p ? th.front() : nullptr);
   }
   std::erase(sig.threads, &p);
   p.pending = SigPending{};
@@ -239,7 +235,9 @@ sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
   const int status = (p.signal->flags & SIGNAL_GROUP_EXIT) ? p.signal->group_exit_code : p.exit_code;
   wo.status = status;
   emit(Ev::wait_found, cur.pid, pid, status,
-       WIFEXITED(status) ? CLD_EXITED : WCOREDUMP(status) ? CLD_DUMPED : CLD_KILLED);
+       WIFEXITED(status)   ? CLD_EXITED
+       : WCOREDUMP(status) ? CLD_DUMPED
+                           : CLD_KILLED);
   Task* release = &p;
   if (traced) {
     co_await tasklist_lock.lock("wait_task_zombie");
@@ -314,8 +312,7 @@ sim::Co<int> Kernel::wait_consider_task(Task& cur, WaitOpts& wo, bool ptrace, Ta
   p.exit_state.peek("wait_consider_task");
   // __WALL: all children; __WCLONE: only "clone" children (reporting with a
   // signal other than SIGCHLD); otherwise only the others.
-  if (((p.exit_signal != SIGCHLD) ^ ((wo.flags & __WCLONE) != 0)) && !(wo.flags & __WALL))
-    co_return 0;
+  if (((p.exit_signal != SIGCHLD) ^ ((wo.flags & __WCLONE) != 0)) && !(wo.flags & __WALL)) co_return 0;
   if (!ptrace && p.ptrace) {
     // This child is hidden by ptrace: we aren't allowed to see it now, but
     // eventually we will.
@@ -324,12 +321,11 @@ sim::Co<int> Kernel::wait_consider_task(Task& cur, WaitOpts& wo, bool ptrace, Ta
   }
   if (p.exit_state == EXIT_DEAD) co_return 0;
   // We don't reap group leaders with subthreads.
-  if (p.exit_state == EXIT_ZOMBIE && !delay_group_leader(p))
-    co_return co_await wait_task_zombie(cur, wo, p);
+  if (p.exit_state == EXIT_ZOMBIE && !delay_group_leader(p)) co_return co_await wait_task_zombie(cur, wo, p);
   // It's stopped or running now, so it might later continue, exit, or stop again.
   wo.notask_error = 0;
-  const bool stopped_code = ptrace ? (p.state & (__TASK_STOPPED | __TASK_TRACED)) != 0
-                                   : (p.signal->flags & SIGNAL_STOP_STOPPED) != 0;
+  const bool stopped_code =
+      ptrace ? (p.state & (__TASK_STOPPED | __TASK_TRACED)) != 0 : (p.signal->flags & SIGNAL_STOP_STOPPED) != 0;
   if (stopped_code) co_return co_await wait_task_stopped(cur, wo, ptrace, p);
   co_return co_await wait_task_continued(cur, wo, p);
 }

@@ -8,8 +8,7 @@
 namespace model {
 
 // do_fork() with copy_process() inlined where it matters to the model.
-sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int exit_signal,
-                                      UserAddr entry) {
+sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int exit_signal, UserAddr entry) {
   // copy_process(): argument checks.
   if ((clone_flags & CLONE_THREAD) && !(clone_flags & CLONE_SIGHAND)) co_return -EINVAL;
   if ((clone_flags & CLONE_SIGHAND) && !(clone_flags & CLONE_VM)) co_return -EINVAL;
@@ -41,8 +40,8 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   p.flags.init((cur.flags & ~(PF_STARTING | PF_EXITING | PF_SIGNALED)) | PF_FORKNOEXEC | PF_STARTING);
   // dup_task_struct() copies thread_info; copy_process() clears the signal
   // and syscall-tracing flags; tracehook_init_task() -> utrace_init_task().
-  p.tif.init(cur.tif & ~(tif_bit(TIF_SIGPENDING) | tif_bit(TIF_SYSCALL_TRACE) |
-                         tif_bit(TIF_SINGLESTEP) | tif_bit(TIF_BLOCKSTEP)));
+  p.tif.init(cur.tif & ~(tif_bit(TIF_SIGPENDING) | tif_bit(TIF_SYSCALL_TRACE) | tif_bit(TIF_SINGLESTEP) |
+                         tif_bit(TIF_BLOCKSTEP)));
   utrace_init_task(p);
   p.blocked = cur.blocked;
   p.clone_thread = (clone_flags & CLONE_THREAD) != 0;

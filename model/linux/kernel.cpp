@@ -14,7 +14,6 @@
 
 namespace model {
 
-
 const char* field_name(Field f) {
   switch (f) {
     case Field::none: return "none";
@@ -61,9 +60,8 @@ const char* task_state_string(unsigned state, int exit_state) {
 
 std::string tif_string(unsigned long flags) {
   static const std::pair<Tif, const char*> names[] = {
-      {TIF_SYSCALL_TRACE, "SYSCALL_TRACE"}, {TIF_NOTIFY_RESUME, "NOTIFY_RESUME"},
-      {TIF_SIGPENDING, "SIGPENDING"},       {TIF_NEED_RESCHED, "NEED_RESCHED"},
-      {TIF_SINGLESTEP, "SINGLESTEP"},       {TIF_FORCED_TF, "FORCED_TF"},
+      {TIF_SYSCALL_TRACE, "SYSCALL_TRACE"}, {TIF_NOTIFY_RESUME, "NOTIFY_RESUME"}, {TIF_SIGPENDING, "SIGPENDING"},
+      {TIF_NEED_RESCHED, "NEED_RESCHED"},   {TIF_SINGLESTEP, "SINGLESTEP"},       {TIF_FORCED_TF, "FORCED_TF"},
       {TIF_BLOCKSTEP, "BLOCKSTEP"}};
   std::string s;
   for (auto [bit, name] : names) {
@@ -89,7 +87,11 @@ UtraceHooks no_utrace_hooks;  // nobody watches the utrace core
 }  // namespace
 
 Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConfig& c)
-    : eng(e), cfg(c), tasklist_lock(oid(0, Field::tasklist_lock)), version_(version), bugs_(bugs),
+    : eng(e),
+      cfg(c),
+      tasklist_lock(oid(0, Field::tasklist_lock)),
+      version_(version),
+      bugs_(bugs),
       trace_hash_(sim::kHashSeed) {
   utrace_hooks = &no_utrace_hooks;
   eng.set_context(this);  // the kernel of the run, from any step (model/shared.h)
@@ -173,8 +175,7 @@ Task* Kernel::find_task_by_vpid(int pid) const {
 
 void Kernel::detach_pid(Task& t) {
   pid_hash.touch("detach_pid");
-  if (static_cast<std::size_t>(t.pid) < pid_table_.size() && pid_table_[t.pid] == &t)
-    pid_table_[t.pid] = nullptr;
+  if (static_cast<std::size_t>(t.pid) < pid_table_.size() && pid_table_[t.pid] == &t) pid_table_[t.pid] = nullptr;
 }
 
 void Kernel::attach_pid(Task& t, int pid) {
@@ -199,8 +200,7 @@ int Kernel::nr_tasks_alive() const {
 
 // ---- events and properties ---------------------------------------------------------
 
-void Kernel::emit(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d,
-                  const void* ref) {
+void Kernel::emit(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d, const void* ref) {
   // The run's fingerprint (two runs are the same run when it matches): a
   // multiply-xorshift per word, one splitmix round per event.  Every event
   // of every run passes here, so it is kept short.

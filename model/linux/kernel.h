@@ -67,19 +67,34 @@ enum class Field : std::uint8_t {
   none,
   tasklist_lock,
   // per task
-  state, tif, flags, exit_state, exit_code, ptrace, siglock, sigpending, wait_chldexit, vfork,
+  state,
+  tif,
+  flags,
+  exit_state,
+  exit_code,
+  ptrace,
+  siglock,
+  sigpending,
+  wait_chldexit,
+  vfork,
   // per struct utrace (per task)
-  utrace_lock, utrace_flags, pending_attach, resume, reporting, utrace_bits, freeze_stop,
+  utrace_lock,
+  utrace_flags,
+  pending_attach,
+  resume,
+  reporting,
+  utrace_bits,
+  freeze_stop,
   // per engine
-  engine_ops, engine_flags, engine_ref,
+  engine_ops,
+  engine_flags,
+  engine_ref,
   // per completion
   completion,
 };
 const char* field_name(Field f);
 inline constexpr std::uint32_t kEngineOwner = 0x400000, kCompletionOwner = 0x200000;
-inline sim::ObjId oid(std::uint32_t owner, Field f) {
-  return sim::ObjId{(owner << 8) | static_cast<std::uint8_t>(f)};
-}
+inline sim::ObjId oid(std::uint32_t owner, Field f) { return sim::ObjId{(owner << 8) | static_cast<std::uint8_t>(f)}; }
 
 // struct completion (kernel/sched.c): a kernel thread or a module waits on
 // one with wait_for_completion() until another calls complete().
@@ -118,9 +133,9 @@ class Kernel final {
   // ---- tasks ------------------------------------------------------------------------
   std::vector<std::unique_ptr<Task>> tasks;  // every task ever created, in creation order
   Task* init = nullptr;
-  sim::SpinLock tasklist_lock;               // rwlock_t tasklist_lock, modelled exclusive
-  Task* find_task_by_vpid(int pid) const;    // NULL once released
-  Task* last_task_with_pid(int pid) const;   // ... or the last task that had it (even released)
+  sim::SpinLock tasklist_lock;              // rwlock_t tasklist_lock, modelled exclusive
+  Task* find_task_by_vpid(int pid) const;   // NULL once released
+  Task* last_task_with_pid(int pid) const;  // ... or the last task that had it (even released)
   void attach_pid(Task& t, int pid);
   void detach_pid(Task& t);
   // The pid hash, as one object for the explorers: fork and release write
@@ -133,15 +148,15 @@ class Kernel final {
   int nr_tasks_alive() const;
 
   // ---- events and properties -------------------------------------------------------
-  void emit(Ev kind, int pid, std::int64_t a = 0, std::int64_t b = 0, std::int64_t c = 0,
-            std::int64_t d = 0, const void* ref = nullptr);
+  void emit(Ev kind, int pid, std::int64_t a = 0, std::int64_t b = 0, std::int64_t c = 0, std::int64_t d = 0,
+            const void* ref = nullptr);
   void violation(Property p, int pid, std::string message);
   const std::vector<Event>& events() const { return events_; }
   const std::vector<Violation>& violations() const { return violations_; }
   PropertySet broken() const { return broken_; }
   std::uint64_t trace_hash() const { return trace_hash_; }
-  std::string comm(int pid) const;                  // "tracer-3"
-  std::string message(std::int64_t index) const;    // a property's message
+  std::string comm(int pid) const;                // "tracer-3"
+  std::string message(std::int64_t index) const;  // a property's message
 
   // ---- observers (model/linux/hooks.h) ----------------------------------------------
   void observe(LinuxHooks* o) { hooks_.push_back(o); }
@@ -207,10 +222,10 @@ class Kernel final {
   sim::Co<void> release_task(Task& p);
   void exit_signal_unlink(Task& p);  // __exit_signal
   struct WaitOpts {
-    int pid = -1;                 // -1 any, else a pid
-    std::uint32_t flags = 0;      // W* | WEXITED
+    int pid = -1;             // -1 any, else a pid
+    std::uint32_t flags = 0;  // W* | WEXITED
     int notask_error = 0;
-    int status = 0;               // *stat_addr
+    int status = 0;  // *stat_addr
   };
   sim::Co<std::int64_t> do_wait(Task& cur, WaitOpts& wo);
   sim::Co<int> wait_consider_task(Task& cur, WaitOpts& wo, bool ptrace, Task& p);
@@ -268,9 +283,9 @@ class Kernel final {
   sim::Co<void> tracehook_prepare_release_task(Task& t);
 
   // ---- the threads of tasks -----------------------------------------------------------------
-  sim::Co<void> task_main(Task* t);    // ret_from_fork, then user mode
-  sim::Co<void> kthread_main(Task* t); // kthread(): the thread function, then do_exit(0)
-  sim::Co<void> init_main(Task* t);    // /sbin/init: reaps orphans
+  sim::Co<void> task_main(Task* t);     // ret_from_fork, then user mode
+  sim::Co<void> kthread_main(Task* t);  // kthread(): the thread function, then do_exit(0)
+  sim::Co<void> init_main(Task* t);     // /sbin/init: reaps orphans
 
   // ---- utrace (model/utrace): set up lazily by the first attach -------------------------------
   std::vector<std::unique_ptr<Utrace>> utraces;

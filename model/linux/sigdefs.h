@@ -22,11 +22,17 @@ constexpr bool sig_kernel_stop(int sig) {
 constexpr bool sig_kernel_coredump(int sig) {
   if (sig_rt(sig)) return false;
   switch (sig) {
-    case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGFPE: case SIGSEGV:
-    case SIGBUS: case SIGSYS: case SIGXCPU: case SIGXFSZ:
-      return true;
-    default:
-      return false;
+    case SIGQUIT:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGSYS:
+    case SIGXCPU:
+    case SIGXFSZ: return true;
+    default: return false;
   }
 }
 // SIG_KERNEL_IGNORE_MASK

@@ -47,14 +47,12 @@ int next_signal(const SigPending& p, SigSet mask) {
 int dequeue_from(SigPending& p, SigSet mask, Siginfo* info) {
   const int sig = next_signal(p, mask);
   if (!sig) return 0;
-  auto it = std::find_if(p.list.begin(), p.list.end(),
-                         [&](const Siginfo& i) { return i.signo == sig; });
+  auto it = std::find_if(p.list.begin(), p.list.end(), [&](const Siginfo& i) { return i.signo == sig; });
   bool more = false;
   if (it != p.list.end()) {
     *info = *it;
     p.list.erase(it);
-    more = std::any_of(p.list.begin(), p.list.end(),
-                       [&](const Siginfo& i) { return i.signo == sig; });
+    more = std::any_of(p.list.begin(), p.list.end(), [&](const Siginfo& i) { return i.signo == sig; });
   } else {
     // Fast-pathed (SEND_SIG_FORCED) signal: no siginfo was queued.
     *info = Siginfo{sig, SI_USER, 0, 0};
@@ -63,9 +61,7 @@ int dequeue_from(SigPending& p, SigSet mask, Siginfo* info) {
   return sig;
 }
 
-bool pending_unblocked(const SigPending& p, SigSet blocked) {
-  return (p.signal.bits & ~blocked.bits) != 0;
-}
+bool pending_unblocked(const SigPending& p, SigSet blocked) { return (p.signal.bits & ~blocked.bits) != 0; }
 
 Task& next_thread(const Task& t) {
   auto& th = t.signal->threads;
@@ -193,10 +189,8 @@ void Kernel::complete_signal(int sig, Task& p, bool group) {
   }
 
   const KSigaction& ka = (*p.sighand)[sig];
-  const bool sig_fatal = !sig_kernel_ignore(sig) && !sig_kernel_stop(sig) &&
-                         ka.handler == KSigaction::Handler::Default;
-  if (sig_fatal && !(signal.flags & (SIGNAL_UNKILLABLE | SIGNAL_GROUP_EXIT)) &&
-      !t->real_blocked.has(sig) &&
+  const bool sig_fatal = !sig_kernel_ignore(sig) && !sig_kernel_stop(sig) && ka.handler == KSigaction::Handler::Default;
+  if (sig_fatal && !(signal.flags & (SIGNAL_UNKILLABLE | SIGNAL_GROUP_EXIT)) && !t->real_blocked.has(sig) &&
       (sig == SIGKILL || !tracehook_consider_fatal_signal(*t, sig))) {
     if (!sig_kernel_coredump(sig)) {
       // This signal will be fatal to the whole group: start a group exit and

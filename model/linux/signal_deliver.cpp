@@ -16,9 +16,7 @@ namespace model {
 sim::Co<bool> Kernel::do_signal_stop(Task& cur, int signr) {
   SignalStruct& sig = *cur.signal;
   if (!sig.group_stop_count) {
-    if (!(sig.flags & SIGNAL_STOP_DEQUEUED) || (sig.flags & SIGNAL_GROUP_EXIT) ||
-        sig.group_exit_task)
-      co_return false;
+    if (!(sig.flags & SIGNAL_STOP_DEQUEUED) || (sig.flags & SIGNAL_GROUP_EXIT) || sig.group_exit_task) co_return false;
     // There is no group stop already in progress: initiate one.
     sig.group_exit_code = signr;
     sig.group_stop_count = 1;
@@ -105,8 +103,7 @@ int Kernel::do_notify_parent(Task& tsk, int sig) {
   Task& parent = *tsk.parent;
   int ret = sig;
   const KSigaction& ka = (*parent.sighand)[SIGCHLD];
-  if (!tsk.ptrace && sig == SIGCHLD &&
-      (ka.handler == KSigaction::Handler::Ignore || (ka.flags & SA_NOCLDWAIT))) {
+  if (!tsk.ptrace && sig == SIGCHLD && (ka.handler == KSigaction::Handler::Ignore || (ka.flags & SA_NOCLDWAIT))) {
     // POSIX: the parent does not care; we are reaped automatically.  We still
     // wake the waiters: a blocked wait4 may now return -ECHILD.
     ret = tsk.exit_signal = -1;
@@ -177,8 +174,8 @@ relock:
     }
     // Now we are doing the default action for this signal.
     if (sig_kernel_ignore(signr)) {
-      emit(Ev::signal_deliver, cur.pid, signr,
-           static_cast<int>(signr == SIGCONT ? SigDisp::Continue : SigDisp::Ignore), info->code);
+      emit(Ev::signal_deliver, cur.pid, signr, static_cast<int>(signr == SIGCONT ? SigDisp::Continue : SigDisp::Ignore),
+           info->code);
       continue;
     }
     // Global init gets no signal it does not want.
@@ -200,8 +197,7 @@ relock:
     // Anything else is fatal, maybe with a core dump.
     cur.flags.set(cur.flags | PF_SIGNALED);
     const bool core = sig_kernel_coredump(signr);
-    emit(Ev::signal_deliver, cur.pid, signr,
-         static_cast<int>(core ? SigDisp::Core : SigDisp::Terminate), info->code);
+    emit(Ev::signal_deliver, cur.pid, signr, static_cast<int>(core ? SigDisp::Core : SigDisp::Terminate), info->code);
     if (core) {
       // do_coredump(): coredump_wait() kills the other threads first.  No core
       // file is written (RLIMIT_CORE is 0), so the status has no 0x80 bit.

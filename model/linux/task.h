@@ -29,35 +29,36 @@ struct Utrace;
 struct Task;
 
 // ---- task states (include/linux/sched.h) ------------------------------------------
-inline constexpr unsigned TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2,
-                          __TASK_STOPPED = 4, __TASK_TRACED = 8, TASK_DEAD = 64,
-                          TASK_WAKEKILL = 128, TASK_WAKING = 256;
+inline constexpr unsigned TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTERRUPTIBLE = 2, __TASK_STOPPED = 4,
+                          __TASK_TRACED = 8, TASK_DEAD = 64, TASK_WAKEKILL = 128, TASK_WAKING = 256;
 inline constexpr unsigned TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE,
-                          TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED,
-                          TASK_TRACED = TASK_WAKEKILL | __TASK_TRACED,
+                          TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED, TASK_TRACED = TASK_WAKEKILL | __TASK_TRACED,
                           TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
 // exit_state
 inline constexpr int EXIT_ZOMBIE = 16, EXIT_DEAD = 32;
 const char* task_state_string(unsigned state, int exit_state);  // "TASK_TRACED", "EXIT_ZOMBIE"
 
 // ---- task flags --------------------------------------------------------------------
-inline constexpr unsigned PF_STARTING = 0x2, PF_EXITING = 0x4, PF_EXITPIDONE = 0x8,
-                          PF_FORKNOEXEC = 0x40, PF_SIGNALED = 0x400, PF_KTHREAD = 0x00200000;
+inline constexpr unsigned PF_STARTING = 0x2, PF_EXITING = 0x4, PF_EXITPIDONE = 0x8, PF_FORKNOEXEC = 0x40,
+                          PF_SIGNALED = 0x400, PF_KTHREAD = 0x00200000;
 
 // ---- thread_info flags (arch/x86/include/asm/thread_info.h) -----------------------
 enum Tif : unsigned {
-  TIF_SYSCALL_TRACE = 0, TIF_NOTIFY_RESUME = 1, TIF_SIGPENDING = 2, TIF_NEED_RESCHED = 3,
-  TIF_SINGLESTEP = 4, TIF_FORCED_TF = 24, TIF_BLOCKSTEP = 25,
+  TIF_SYSCALL_TRACE = 0,
+  TIF_NOTIFY_RESUME = 1,
+  TIF_SIGPENDING = 2,
+  TIF_NEED_RESCHED = 3,
+  TIF_SINGLESTEP = 4,
+  TIF_FORCED_TF = 24,
+  TIF_BLOCKSTEP = 25,
 };
 constexpr unsigned long tif_bit(Tif t) { return 1UL << t; }
 std::string tif_string(unsigned long flags);  // "SIGPENDING|NOTIFY_RESUME"
 
 // ---- signal_struct flags (include/linux/sched.h) ------------------------------------
-inline constexpr unsigned SIGNAL_STOP_STOPPED = 0x1, SIGNAL_STOP_DEQUEUED = 0x2,
-                          SIGNAL_STOP_CONTINUED = 0x4, SIGNAL_GROUP_EXIT = 0x8,
-                          SIGNAL_CLD_STOPPED = 0x10, SIGNAL_CLD_CONTINUED = 0x20,
-                          SIGNAL_CLD_MASK = SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED,
-                          SIGNAL_UNKILLABLE = 0x40;
+inline constexpr unsigned SIGNAL_STOP_STOPPED = 0x1, SIGNAL_STOP_DEQUEUED = 0x2, SIGNAL_STOP_CONTINUED = 0x4,
+                          SIGNAL_GROUP_EXIT = 0x8, SIGNAL_CLD_STOPPED = 0x10, SIGNAL_CLD_CONTINUED = 0x20,
+                          SIGNAL_CLD_MASK = SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED, SIGNAL_UNKILLABLE = 0x40;
 
 // ---- ptrace (include/linux/ptrace.h, RHEL6) -----------------------------------------
 inline constexpr unsigned PT_PTRACED = 0x1, PT_PTRACE_CAP = 0x80, PT_UTRACED = 0x1000;
@@ -93,9 +94,9 @@ struct SigPending : SharedObject {
 struct KSigaction {
   enum class Handler : std::uint8_t { Default, Ignore, User };
   Handler handler = Handler::Default;
-  UserAddr user = nullptr;              // Handler::User: sa_handler, in user space
-  std::uint32_t flags = 0;              // SA_*
-  SigSet mask;                          // sa_mask
+  UserAddr user = nullptr;  // Handler::User: sa_handler, in user space
+  std::uint32_t flags = 0;  // SA_*
+  SigSet mask;              // sa_mask
 };
 
 struct SighandStruct {
@@ -122,7 +123,7 @@ struct SignalStruct {
   Task* curr_target = nullptr;
   Task* group_exit_task = nullptr;  // de_thread() in progress
   int notify_count = 0;
-  unsigned flags = 0;          // SIGNAL_*
+  unsigned flags = 0;  // SIGNAL_*
   int group_exit_code = 0;
   int group_stop_count = 0;
 };
@@ -159,7 +160,7 @@ struct Task {
   // identity
   int pid = 0;
   int tgid = 0;
-  int idx = 0;    // creation order: owner of its yield-point objects
+  int idx = 0;  // creation order: owner of its yield-point objects
   std::string comm;
   bool kthread = false;
   sim::Tid tid = sim::kNoTid;
@@ -168,19 +169,19 @@ struct Task {
   Shared<unsigned> state{TASK_RUNNING};
   Shared<int> exit_state{0};
   int exit_code = 0;
-  int exit_signal = SIGCHLD;  // -1: detached (a thread)
-  Shared<unsigned> flags{0};       // PF_*
-  Shared<unsigned long> tif{0};    // thread_info flags
-  bool on_cpu = true;         // not sleeping in schedule()
-  std::uint64_t nvcsw = 0;    // times it slept in schedule() (wait_task_inactive)
+  int exit_signal = SIGCHLD;     // -1: detached (a thread)
+  Shared<unsigned> flags{0};     // PF_*
+  Shared<unsigned long> tif{0};  // thread_info flags
+  bool on_cpu = true;            // not sleeping in schedule()
+  std::uint64_t nvcsw = 0;       // times it slept in schedule() (wait_task_inactive)
 
   // family (kernel/fork.c, kernel/exit.c)
   Task* real_parent = nullptr;
-  Task* parent = nullptr;            // the tracer while ptraced
+  Task* parent = nullptr;  // the tracer while ptraced
   Task* group_leader = nullptr;
-  std::vector<Task*> children;       // list of my children (p->sibling)
-  std::vector<Task*> ptraced;        // tasks I trace (p->ptrace_entry)
-  unsigned ptrace = 0;               // PT_*
+  std::vector<Task*> children;  // list of my children (p->sibling)
+  std::vector<Task*> ptraced;   // tasks I trace (p->ptrace_entry)
+  unsigned ptrace = 0;          // PT_*
 
   // signals
   SignalStruct* signal = nullptr;
@@ -205,9 +206,9 @@ struct Task {
   // the registers of the syscall on its way back to user mode
   PtRegs regs;
 
-  bool released = false;   // release_task() done: the pid is free
+  bool released = false;     // release_task() done: the pid is free
   bool thread_done = false;  // its simulated thread has finished (after exit_notify)
-  int final_status = -1;   // the wait status it died with (exit_code / group_exit_code)
+  int final_status = -1;     // the wait status it died with (exit_code / group_exit_code)
 
   bool is_leader() const { return group_leader == this; }
   bool test_tif(Tif f) const { return tif & tif_bit(f); }
@@ -218,8 +219,6 @@ struct Task {
 };
 
 // fatal_signal_pending() (include/linux/sched.h).
-inline bool fatal_signal_pending(const Task& t) {
-  return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL);
-}
+inline bool fatal_signal_pending(const Task& t) { return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL); }
 
 }  // namespace model

@@ -5,13 +5,10 @@
 
 namespace model {
 namespace {
-constexpr std::string_view kTaskStateNames[] = {"running", "sleeping", "stopped",
-                                                "traced",  "zombie",   "dead"};
+constexpr std::string_view kTaskStateNames[] = {"running", "sleeping", "stopped", "traced", "zombie", "dead"};
 }  // namespace
 
 const char* task_state_name(TaskState s) { return name_at(kTaskStateNames, s); }
-std::optional<TaskState> task_state_from_name(std::string_view s) {
-  return index_of<TaskState>(kTaskStateNames, s);
-}
+std::optional<TaskState> task_state_from_name(std::string_view s) { return index_of<TaskState>(kTaskStateNames, s); }
 
 }  // namespace model

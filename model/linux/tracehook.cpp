@@ -108,8 +108,7 @@ sim::Co<void> Kernel::tracehook_report_death(Task& task, int signal, bool group_
   // utrace_set_events() checks exit_state under tasklist_lock to
   // synchronise with exit_notify(): a DEATH bit set before then is seen here.
   const unsigned long utrace_flags = co_await READ_ONCE(task.utrace_flags, "tracehook_report_death");
-  if (utrace_flags & _UTRACE_DEATH_EVENTS)
-    co_await utrace_report_death(*this, task, group_dead, signal);
+  if (utrace_flags & _UTRACE_DEATH_EVENTS) co_await utrace_report_death(*this, task, group_dead, signal);
 }
 
 sim::Co<void> Kernel::tracehook_prepare_release_task(Task& task) {

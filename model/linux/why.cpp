@@ -5,10 +5,10 @@
 // §5.13), the life cycle (copy_process, do_exit, exit_notify,
 // wait_task_zombie, release_task) and the ptrace requests (§8.4).  Each entry
 // cites the section or guarantee of utrace-semantics.md that states the rule.
+#include "model/why.h"
 #include "model/abi.h"
 #include "model/events.h"
 #include "model/linux/task.h"
-#include "model/why.h"
 
 namespace model {
 
@@ -83,12 +83,10 @@ std::string why_deliver(const Event& e) {
   switch (static_cast<SigDisp>(e.b)) {
     case SigDisp::Handler: return "a handler frame is set up (handle_signal); utrace may report it (§5.5).";
     case SigDisp::Ignore: return "ignored when dequeued: nothing happens.";
-    case SigDisp::Stop:
-      return "the default action is to stop: do_signal_stop starts or joins the group stop (§5.8).";
+    case SigDisp::Stop: return "the default action is to stop: do_signal_stop starts or joins the group stop (§5.8).";
     case SigDisp::Terminate:
     case SigDisp::Core: return "the default action kills the whole thread group (do_group_exit).";
-    case SigDisp::Continue:
-      return "SIGCONT's default action: nothing more (the wake-up happened when it was sent).";
+    case SigDisp::Continue: return "SIGCONT's default action: nothing more (the wake-up happened when it was sent).";
   }
   return "";
 }

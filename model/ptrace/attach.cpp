@@ -62,9 +62,9 @@ sim::Co<AttachResult> ptrace_attach_engine(Kernel& k, Task& cur, Task& tracee) {
   k.ptrace_contexts.push_back(std::make_unique<PtraceContext>());
   const std::uint64_t data = k.ptrace_contexts.size();
   k.ptrace_contexts.back()->resume = UTRACE_RESUME;
-  AttachResult r = co_await utrace_attach_task(
-      k, cur, &tracee, UTRACE_ATTACH_CREATE | UTRACE_ATTACH_EXCLUSIVE | UTRACE_ATTACH_MATCH_OPS,
-      k.ptrace_ops.get(), data);
+  AttachResult r = co_await utrace_attach_task(k, cur, &tracee,
+                                               UTRACE_ATTACH_CREATE | UTRACE_ATTACH_EXCLUSIVE | UTRACE_ATTACH_MATCH_OPS,
+                                               k.ptrace_ops.get(), data);
   if (!r.engine) {
     if (r.err != ESRCH && r.err != ERESTARTNOINTR) r.err = EPERM;
     k.ptrace_contexts.back()->freed = true;  // kfree(ctx)
@@ -84,8 +84,7 @@ sim::Co<int> ptrace_attach_task(Kernel& k, Task& cur, Task& tracee, int options)
 
 // ptrace_wake_up(): force mode keeps the historic "ptrace always wakes a
 // job-control-stopped tracee" behaviour.
-sim::Co<int> ptrace_wake_up(Kernel& k, Task& cur, Task& tracee, Engine& e, std::uint32_t action,
-                            bool force_wakeup) {
+sim::Co<int> ptrace_wake_up(Kernel& k, Task& cur, Task& tracee, Engine& e, std::uint32_t action, bool force_wakeup) {
   if (force_wakeup && !tracee.released) {
     co_await tracee.sighand->siglock.lock("ptrace_wake_up");
     tracee.signal->flags &= ~SIGNAL_STOP_STOPPED;
@@ -170,7 +169,6 @@ sim::Co<void> ptrace_do_detach(Kernel& k, Task& cur, Task& tracee, int data) {
   else if (detach)
     co_await ptrace_detach_task(k, cur, tracee, data);
 }
-
 
 }  // namespace pt
 

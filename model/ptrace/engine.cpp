@@ -15,8 +15,7 @@ bool is_ptrace_engine(const Kernel& k, const Engine& e) {
 }
 
 sim::Co<Engine*> ptrace_lookup_engine(Kernel& k, Task& cur, Task& tracee) {
-  const AttachResult r = co_await utrace_attach_task(k, cur, &tracee, UTRACE_ATTACH_MATCH_OPS,
-                                                     k.ptrace_ops.get(), 0);
+  const AttachResult r = co_await utrace_attach_task(k, cur, &tracee, UTRACE_ATTACH_MATCH_OPS, k.ptrace_ops.get(), 0);
   co_return r.engine;
 }
 
@@ -47,10 +46,8 @@ class PtraceOps final : public EngineOps {
       case Callback::report_clone:
       case Callback::report_syscall_entry:
       case Callback::report_syscall_exit:
-      case Callback::release:
-        return true;
-      default:
-        return false;
+      case Callback::release: return true;
+      default: return false;
     }
   }
   bool has_release() const override { return true; }
@@ -190,7 +187,7 @@ class PtraceOps final : public EngineOps {
   }
 
   static sim::Co<std::uint32_t> ptrace_report_signal(Kernel& k, Task& task, Engine& e, PtraceContext& ctx,
-                                              CallbackArgs& a) {
+                                                     CallbackArgs& a) {
     const std::uint32_t resume = ctx.resume;
     if (ptrace_event_pending(ctx)) co_return utrace_signal_action(a.action) | UTRACE_STOP;
     switch (utrace_signal_action(a.action)) {
@@ -216,8 +213,7 @@ class PtraceOps final : public EngineOps {
           const std::uint32_t disposition = co_await ptrace_resume_signal(k, task, ctx, a.return_ka);
           co_return resume | disposition;
         }
-      default:
-        break;
+      default: break;
     }
     // Raced with the exiting tracer?
     if (resume == UTRACE_DETACH) co_return a.action;

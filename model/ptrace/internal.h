@@ -25,9 +25,7 @@ inline void set_syscall_code(PtraceContext& ctx) {
   set_stop_code(ctx, PTRACE_EVENT_SYSCALL);
   if (ctx.options & PTRACE_O_TRACESYSGOOD) ctx.stop_code |= 0x80;
 }
-inline bool is_step_resume(std::uint32_t resume) {
-  return resume == UTRACE_BLOCKSTEP || resume == UTRACE_SINGLESTEP;
-}
+inline bool is_step_resume(std::uint32_t resume) { return resume == UTRACE_BLOCKSTEP || resume == UTRACE_SINGLESTEP; }
 
 // A live engine of ours (what ptrace_lookup_engine() would find).
 bool is_ptrace_engine(const Kernel& k, const Engine& e);
@@ -43,8 +41,7 @@ sim::Co<int> ptrace_set_events(Kernel& k, Task& cur, Task& target, Engine& e, in
 sim::Co<int> ptrace_attach_task(Kernel& k, Task& cur, Task& tracee, int options);
 sim::Co<void> ptrace_detach_task(Kernel& k, Task& cur, Task& tracee, int sig);
 sim::Co<void> ptrace_do_detach(Kernel& k, Task& cur, Task& tracee, int data);
-sim::Co<int> ptrace_wake_up(Kernel& k, Task& cur, Task& tracee, Engine& e, std::uint32_t action,
-                            bool force_wakeup);
+sim::Co<int> ptrace_wake_up(Kernel& k, Task& cur, Task& tracee, Engine& e, std::uint32_t action, bool force_wakeup);
 
 // request.cpp
 sim::Co<int> ptrace_attach(Kernel& k, Task& cur, Task& task);

@@ -12,8 +12,8 @@ namespace model {
 
 // Internal ptrace "options" and event numbers (§8.1).
 inline constexpr int PTRACE_O_SYSEMU = 0x100, PTRACE_O_DETACHED = 0x200;
-inline constexpr int PTRACE_EVENT_SYSCALL = 1 << 16, PTRACE_EVENT_SIGTRAP = 2 << 16,
-                     PTRACE_EVENT_SIGNAL = 3 << 16, PTRACE_EVENT_MASK = 0xffff;
+inline constexpr int PTRACE_EVENT_SYSCALL = 1 << 16, PTRACE_EVENT_SIGTRAP = 2 << 16, PTRACE_EVENT_SIGNAL = 3 << 16,
+                     PTRACE_EVENT_MASK = 0xffff;
 
 // struct ptrace_context: the engine's data.
 struct PtraceContext {
@@ -23,7 +23,7 @@ struct PtraceContext {
   int stop_code = 0;           // why it stops; 0 = no ptrace event pending
   std::int64_t eventmsg = 0;
   std::uint32_t resume = UTRACE_RESUME;
-  bool freed = false;          // ptrace_release() ran
+  bool freed = false;  // ptrace_release() ran
 };
 
 // __ptrace_link(): `child` is now traced by `new_parent`.  tasklist_lock held.

@@ -82,13 +82,9 @@ sim::Co<int> ptrace_resume_action(Kernel& k, Task& cur, Task& tracee, Engine& e,
       action = UTRACE_SINGLESTEP;
       events |= EV_SYSCALL_EXIT;
       break;
-    case PTRACE_SYSCALL:
-      events |= UTRACE_EVENT_SYSCALL;
-      break;
-    case PTRACE_CONT:
-      break;
-    default:
-      co_return -EIO;
+    case PTRACE_SYSCALL: events |= UTRACE_EVENT_SYSCALL; break;
+    case PTRACE_CONT: break;
+    default: co_return -EIO;
   }
   if (events != (e.flags & ~ENGINE_STOP)) {
     const int err = co_await utrace_set_events(k, cur, &tracee, e, events);
@@ -132,9 +128,7 @@ sim::Co<int> ptrace_resume(Kernel& k, Task& cur, Task& tracee, Engine& e, int re
         (void)co_await k.send_sig_info(data, info, tracee, cur.pid);
       }
       break;
-    case PTRACE_EVENT_SIGNAL:
-      ctx.signr = data;
-      break;
+    case PTRACE_EVENT_SIGNAL: ctx.signr = data; break;
   }
   ctx.resume = static_cast<std::uint32_t>(action);
   (void)co_await ptrace_wake_up(k, cur, tracee, e, static_cast<std::uint32_t>(action), true);
@@ -196,9 +190,7 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, long req
       if (!ret) *peek = info.signo;
       break;
     }
-    case PTRACE_SETSIGINFO:
-      ret = co_await ptrace_rw_siginfo(k, child, ctx, true, nullptr);
-      break;
+    case PTRACE_SETSIGINFO: ret = co_await ptrace_rw_siginfo(k, child, ctx, true, nullptr); break;
     case PTRACE_DETACH:
       utrace_unfreeze_stop(k, child);
       if (data < 0 || data > kNSig) {
@@ -213,14 +205,11 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, long req
       if (child.state & __TASK_TRACED) (void)co_await ptrace_resume(k, cur, child, *e, PTRACE_CONT, SIGKILL);
       ret = 0;
       break;
-    default:
-      ret = co_await ptrace_resume(k, cur, child, *e, static_cast<int>(request), static_cast<int>(data));
-      break;
+    default: ret = co_await ptrace_resume(k, cur, child, *e, static_cast<int>(request), static_cast<int>(data)); break;
   }
   co_await utrace_engine_put(k, cur, *e);
   co_return ret;
 }
-
 
 }  // namespace pt
 
@@ -276,6 +265,5 @@ sim::Co<void> ptrace_notify_stop(Kernel& k, Task& tracee) {
   if (tracee.ptrace) co_await k.do_notify_parent_cldstop(tracee, CLD_TRAPPED);
   co_await utrace_engine_put(k, tracee, *e);
 }
-
 
 }  // namespace model

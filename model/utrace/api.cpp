@@ -55,8 +55,8 @@ void utrace_task_alloc(Kernel& k, Task& task) {
 
 // utrace_add_engine(): EXCLUSIVE check, the first-engine handshake with
 // release_task() (R6), then the tail of `attaching` and pending_attach.
-sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t flags,
-                               const EngineOps* ops, std::uint64_t data) {
+sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t flags, const EngineOps* ops,
+                               std::uint64_t data) {
   Utrace& u = U(target);
   co_await u.lock.lock("utrace_add_engine");
   int ret = 0;
@@ -220,9 +220,8 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
     // If utrace_report_death() is already in progress, too late to clear.
     refused = (removed & _UTRACE_DEATH_EVENTS) && u.death;
   } else {
-    refused = exit_state && ((added & _UTRACE_DEATH_EVENTS) ||
-                               (u.death && (removed & _UTRACE_DEATH_EVENTS)) ||
-                               (u.reap && (removed & EVENT_REAP)));
+    refused = exit_state && ((added & _UTRACE_DEATH_EVENTS) || (u.death && (removed & _UTRACE_DEATH_EVENTS)) ||
+                             (u.reap && (removed & EVENT_REAP)));
   }
   // New DEATH/QUIESCE bits must be published before exit_notify() can pass
   // tracehook_report_death(): under tasklist_lock, and only while exit_state
@@ -247,8 +246,7 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
     hooks(k).events_set(e, old_flags, events);
     co_await t.utrace_flags.write_point("utrace_set_events");
     t.utrace_flags.set(t.utrace_flags | events);
-    if ((events & UTRACE_EVENT_SYSCALL) && !(old_utrace_flags & UTRACE_EVENT_SYSCALL))
-      t.set_tif(TIF_SYSCALL_TRACE);
+    if ((events & UTRACE_EVENT_SYSCALL) && !(old_utrace_flags & UTRACE_EVENT_SYSCALL)) t.set_tif(TIF_SYSCALL_TRACE);
     ret = 0;
     const bool stopped = v2(k) ? u.stopped : (t.state & (__TASK_STOPPED | __TASK_TRACED)) != 0;
     if (removed && &t != &cur && !stopped && !t.exit_state) {
@@ -279,8 +277,7 @@ int utrace_control_dead(Utrace& u, std::uint32_t action) {
 static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::uint32_t action) {
   if (action >= UTRACE_RESUME_MAX) co_return -EINVAL;  // WARN
   // A request that relies on a follow-up callback needs QUIESCE (WARN).
-  if (action >= UTRACE_REPORT && action < UTRACE_RESUME && !(e.flags & EVENT_QUIESCE))
-    co_return -EINVAL;
+  if (action >= UTRACE_REPORT && action < UTRACE_RESUME && !(e.flags & EVENT_QUIESCE)) co_return -EINVAL;
   int ret = co_await get_utrace_lock(k, target, e, true);
   if (ret) co_return ret;
   Task& t = *target;
@@ -475,8 +472,8 @@ AttachResult UtraceApiReturn::operator()(AttachResult r) const {
   return r;
 }
 
-UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags,
-                                            EngineOps* ops, std::uint64_t data) {
+UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags, EngineOps* ops,
+                                            std::uint64_t data) {
   hooks(k).api_start(nullptr);
   return {do_utrace_attach_task(k, cur, target, flags, ops, data), {&k, &cur, nullptr, Api::attach, flags}};
 }

@@ -9,8 +9,18 @@
 namespace model {
 
 enum class Callback : std::uint8_t {
-  report_quiesce, report_reap, report_clone, report_exec, report_exit, report_death,
-  report_syscall_entry, report_syscall_exit, report_signal, report_jctl, release, kCount
+  report_quiesce,
+  report_reap,
+  report_clone,
+  report_exec,
+  report_exit,
+  report_death,
+  report_syscall_entry,
+  report_syscall_exit,
+  report_signal,
+  report_jctl,
+  release,
+  kCount
 };
 inline constexpr std::size_t kCallbackCount = static_cast<std::size_t>(Callback::kCount);
 const char* callback_name(Callback c);  // "report_quiesce"

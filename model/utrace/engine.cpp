@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "model/utrace/internal.h"
 #include "model/ptrace/ptrace.h"
+#include "model/utrace/internal.h"
 
 namespace model {
 
@@ -35,9 +35,7 @@ namespace {
 class DetachedOps final : public EngineOps {
  public:
   const char* name() const override { return "utrace_detached_ops"; }
-  bool has(Callback c) const override {
-    return c == Callback::report_quiesce || c == Callback::report_reap;
-  }
+  bool has(Callback c) const override { return c == Callback::report_quiesce || c == Callback::report_reap; }
   // utrace_detached_quiesce() returns UTRACE_DETACH; utrace_detached_reap() does nothing.
   sim::Co<std::uint32_t> call(Kernel&, Task&, Engine&, CallbackArgs& a) override {
     co_return a.cb == Callback::report_quiesce ? static_cast<std::uint32_t>(UTRACE_DETACH) : 0U;

@@ -2,8 +2,8 @@
 // by get_signal_to_deliver() with siglock held.  Returns 0 (dequeue
 // normally, siglock held), -1 (siglock dropped, loop again) or a signal
 // number with *info and *return_ka filled (siglock held).
-#include "model/utrace/internal.h"
 #include "model/linux/sigdefs.h"
+#include "model/utrace/internal.h"
 
 namespace model {
 
@@ -51,8 +51,8 @@ unsigned long utrace_signal_event(const KSigaction& ka, int signr, std::uint32_t
 // The pass that chooses the disposition.  Open-coded in utrace_get_signal():
 // no start_callback(), so ENGINE_STOP does not force a STOP here; each
 // return value decides.
-sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, unsigned long event,
-                                 Siginfo* info, const KSigaction* ka, KSigaction* return_ka) {
+sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Siginfo* info,
+                                 const KSigaction* ka, KSigaction* return_ka) {
   Utrace& u = U(task);
   ++u.walking;
   hooks(k).walk_begin(task, false);

@@ -23,8 +23,19 @@ struct CallbackArgs;
 // The fields of struct utrace and struct utrace_engine whose changes the
 // trace shows (utsim_utrace_state); Shared fields are bound with traced_as().
 enum class UField : std::uint8_t {
-  resume, utrace_flags, engine_flags, engine_ops, pending_attach, reporting, death, reap,
-  signal_handler, vfork_stop, tif, freeze_stop, stopped
+  resume,
+  utrace_flags,
+  engine_flags,
+  engine_ops,
+  pending_attach,
+  reporting,
+  death,
+  reap,
+  signal_handler,
+  vfork_stop,
+  tif,
+  freeze_stop,
+  stopped
 };
 const char* ufield_name(UField f);  // "utrace->resume"
 constexpr std::uint8_t traced_as(UField f) { return static_cast<std::uint8_t>(static_cast<int>(f) + 1); }

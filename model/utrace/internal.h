@@ -31,9 +31,7 @@ inline constexpr unsigned long EVENT_REAP = UTRACE_EVENT(_UTRACE_EVENT_REAP);
 // ---- the objects the explorers see -------------------------------------------------------
 
 inline sim::ObjId obj(const Task& t, Field f) { return oid(Kernel::t_owner(t), f); }
-inline sim::ObjId obj(const Engine& e, Field f) {
-  return oid(kEngineOwner + static_cast<std::uint32_t>(e.id), f);
-}
+inline sim::ObjId obj(const Engine& e, Field f) { return oid(kEngineOwner + static_cast<std::uint32_t>(e.id), f); }
 
 inline Utrace& U(Task& t) { return *t.utrace; }
 
@@ -58,19 +56,15 @@ sim::Co<bool> utrace_do_stop(Kernel& k, Task& target);
 sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action);
 sim::Co<std::uint32_t> start_report(Kernel& k, Task& task);
 // start_callback(): the ops to call for `event`, or NULL.
-sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e,
-                                   unsigned long event);
+sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e, unsigned long event);
 // finish_callback(): true if the engine is now detached.
-sim::Co<bool> finish_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e,
-                              std::uint32_t ret);
+sim::Co<bool> finish_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e, std::uint32_t ret);
 sim::Co<void> finish_report_reset(Kernel& k, Task& task, UtraceReport& report);
 sim::Co<void> finish_report(Kernel& k, Task& task, UtraceReport& report, bool will_not_stop);
 sim::Co<void> finish_resume_report(Kernel& k, Task& task, UtraceReport& report);
 
 // Makes one engine callback: the yield point, the checks, the trace, the call.
-sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops,
-                                   CallbackArgs& args);
-
+sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops, CallbackArgs& args);
 
 // get_utrace_lock(): 0 with the lock held, or a negative errno.
 sim::Co<int> get_utrace_lock(Kernel& k, Task* target, Engine& e, bool attached);
@@ -113,8 +107,7 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
 
 // REPORT(): start_report(), REPORT_CALLBACKS(), finish_report().
 template <class Args>
-sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Callback cb,
-                           Args args) {
+sim::Co<void> report_event(Kernel& k, Task& task, UtraceReport& report, unsigned long event, Callback cb, Args args) {
   (void)co_await start_report(k, task);
   co_await report_callbacks(k, task, report, false, event, cb, args);
   co_await finish_report(k, task, report, true);

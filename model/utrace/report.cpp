@@ -6,8 +6,8 @@
 // (tracehooks.cpp).
 #include <fmt/format.h>
 
-#include "model/utrace/internal.h"
 #include "model/ptrace/ptrace.h"
+#include "model/utrace/internal.h"
 
 namespace model {
 
@@ -17,14 +17,12 @@ namespace ut {
 
 // ---- one callback -----------------------------------------------------------------------
 
-sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops,
-                                   CallbackArgs& args) {
+sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* ops, CallbackArgs& args) {
   co_await e.kref.call_point(callback_name(args.cb));
   if (!ops || !ops->has(args.cb)) {
     // The kernel would call through a NULL pointer here (R5).
     hooks(k).null_callback(task, e, ops, args.cb);
-    co_return args.cb == Callback::report_signal ? (args.action & ~UTRACE_RESUME_MASK) | UTRACE_RESUME
-                                                 : UTRACE_RESUME;
+    co_return args.cb == Callback::report_signal ? (args.action & ~UTRACE_RESUME_MASK) | UTRACE_RESUME : UTRACE_RESUME;
   }
   const bool own = ops->counts();
   if (own) {
@@ -32,8 +30,7 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
     e.received.push_back(args.cb);
   }
   k.emit(Ev::utrace_callback, task.pid, e.id, static_cast<int>(args.cb),
-         args.cb == Callback::report_quiesce ? static_cast<std::int64_t>(args.event) : args.action,
-         own ? 0 : 1);
+         args.cb == Callback::report_quiesce ? static_cast<std::int64_t>(args.event) : args.action, own ? 0 : 1);
   const std::uint32_t ret = co_await ops->call(k, task, e, args);
   // The return is seen by the property checkers like the call: for the explorers.
   e.kref.touch("callback return");
@@ -63,8 +60,7 @@ sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
   co_return resume;
 }
 
-sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e,
-                                   unsigned long event) {
+sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, Engine& e, unsigned long event) {
   Utrace& u = U(task);
   // reporting = engine, then a full barrier: it pairs with the barriers in
   // utrace_set_events() and utrace_control() (R4).
@@ -110,8 +106,7 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
 namespace {
 
 // finish_callback_report(): apply one engine's resume action.
-sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report, Engine& e,
-                                     std::uint32_t action) {
+sim::Co<void> finish_callback_report(Kernel& k, Task& task, UtraceReport& report, Engine& e, std::uint32_t action) {
   Utrace& u = U(task);
   if (action == UTRACE_DETACH) {
     hooks(k).detach_returned(task, e);
@@ -205,9 +200,7 @@ sim::Co<void> finish_report(Kernel& k, Task& task, UtraceReport& report, bool wi
 sim::Co<void> finish_resume_report(Kernel& k, Task& task, UtraceReport& report) {
   co_await finish_report_reset(k, task, report);
   switch (report.action) {
-    case UTRACE_STOP:
-      co_await utrace_stop(k, task, report.resume_action);
-      break;
+    case UTRACE_STOP: co_await utrace_stop(k, task, report.resume_action); break;
     case UTRACE_INTERRUPT:
       if (!task.test_tif(TIF_SIGPENDING)) task.set_tif(TIF_SIGPENDING);
       break;
@@ -222,7 +215,6 @@ sim::Co<void> finish_resume_report(Kernel& k, Task& task, UtraceReport& report) 
       break;
   }
 }
-
 
 // ---- stopping (§5.12) ------------------------------------------------------------------------------
 

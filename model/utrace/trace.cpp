@@ -68,8 +68,7 @@ std::string field_value(UField f, std::int64_t v) {
     case UField::resume: return utrace_resume_action_name(static_cast<std::uint32_t>(v));
     case UField::utrace_flags:
     case UField::engine_flags: return utrace_events_string(static_cast<unsigned long>(v));
-    case UField::engine_ops:
-      return v == 0 ? "ops" : v == 1 ? "&utrace_detached_ops" : "NULL";
+    case UField::engine_ops: return v == 0 ? "ops" : v == 1 ? "&utrace_detached_ops" : "NULL";
     case UField::reporting: return v ? fmt::format("e{}", v) : "NULL";
     case UField::tif: return tif_string(static_cast<unsigned long>(v));
     default: return std::to_string(v);
@@ -87,7 +86,7 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
         f.push_back({"event", utrace_events_string(static_cast<unsigned long>(e.c))});
       else if (cb != Callback::report_reap && cb != Callback::release && cb != Callback::report_death)
         f.push_back({"action", utrace_action_string(static_cast<std::uint32_t>(e.c),
-                                                    cb == Callback::report_signal ? ActionFamily::Signal
+                                                    cb == Callback::report_signal          ? ActionFamily::Signal
                                                     : cb == Callback::report_syscall_entry ? ActionFamily::Syscall
                                                                                            : ActionFamily::Resume)});
       if (e.d) f.push_back({"ops", std::string("&utrace_detached_ops")});
@@ -98,7 +97,7 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
       std::vector<EventField> f{{"engine", n.engine(e.a)}, {"callback", std::string(callback_name(cb))}};
       if (callback_returns_action(cb))
         f.push_back({"ret", utrace_action_string(static_cast<std::uint32_t>(e.c),
-                                                 cb == Callback::report_signal ? ActionFamily::Signal
+                                                 cb == Callback::report_signal          ? ActionFamily::Signal
                                                  : cb == Callback::report_syscall_entry ? ActionFamily::Syscall
                                                                                         : ActionFamily::Resume)});
       if (e.d) f.push_back({"ops", std::string("&utrace_detached_ops")});
@@ -108,7 +107,8 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
       const auto call = static_cast<Api>(e.b);
       std::vector<EventField> f{{"call", std::string(api_name(call))}};
       if (e.a) f.push_back({"engine", n.engine(e.a)});
-      if (call == Api::control) f.push_back({"action", std::string(utrace_resume_action_name(static_cast<std::uint32_t>(e.c)))});
+      if (call == Api::control)
+        f.push_back({"action", std::string(utrace_resume_action_name(static_cast<std::uint32_t>(e.c)))});
       if (call == Api::set_events) f.push_back({"events", utrace_events_string(static_cast<unsigned long>(e.c))});
       f.push_back({"ret", e.d ? "-" + errno_name(static_cast<int>(-e.d)) : std::string("0")});
       return f;

@@ -16,11 +16,9 @@ sim::Co<std::uint32_t> do_report_syscall_entry(Kernel& k, Task& task, UtraceRepo
                                                std::uint32_t resume_report) {
   Utrace& u = U(task);
   (void)co_await start_report(k, task);
-  co_await report_callbacks(k, task, report, true, ev(_UTRACE_EVENT_SYSCALL_ENTRY),
-                            Callback::report_syscall_entry,
-                            [resume_report](CallbackArgs& a, UtraceReport& r) {
-                              a.action = resume_report | r.result | r.action;
-                            });
+  co_await report_callbacks(
+      k, task, report, true, ev(_UTRACE_EVENT_SYSCALL_ENTRY), Callback::report_syscall_entry,
+      [resume_report](CallbackArgs& a, UtraceReport& r) { a.action = resume_report | r.result | r.action; });
   co_await finish_report(k, task, report, false);
   if (report.action != UTRACE_STOP) co_return 0;
   // The task stops here, at syscall entry.

@@ -58,17 +58,17 @@ class EngineOps {
 // detached-ops sentinel (marked detached, still listed), NULL (gone).
 struct Engine {
   enum class Ops : std::uint8_t { Real, Detached, Null };
-  int id = 0;                        // e1, e2 ... in attach order
-  Shared<int> kref;                  // struct kref
-  Shared<Ops> ops{Ops::Real};        // read by the reporting task without the lock
-  EngineOps* table = nullptr;        // the real ops
-  std::uint64_t data = 0;            // engine->data (0 = NULL)
-  Shared<unsigned long> flags{0};    // events, plus ENGINE_STOP
-  bool has_release = false;          // engine->release, copied at attach
+  int id = 0;                      // e1, e2 ... in attach order
+  Shared<int> kref;                // struct kref
+  Shared<Ops> ops{Ops::Real};      // read by the reporting task without the lock
+  EngineOps* table = nullptr;      // the real ops
+  std::uint64_t data = 0;          // engine->data (0 = NULL)
+  Shared<unsigned long> flags{0};  // events, plus ENGINE_STOP
+  bool has_release = false;        // engine->release, copied at attach
   Task* target = nullptr;
-  std::vector<Callback> received;    // the callbacks it got, in order (outcomes)
-  bool on_list = false;              // linked on attached/attaching
-  bool freed = false;                // the last reference was dropped
+  std::vector<Callback> received;  // the callbacks it got, in order (outcomes)
+  bool on_list = false;            // linked on attached/attaching
+  bool freed = false;              // the last reference was dropped
   // utrace_prepare_examine()'s struct utrace_examiner, kept for the scenario's next finish
   unsigned exam_state = 0;
   std::uint64_t exam_ncsw = 0;
@@ -136,8 +136,8 @@ struct UtraceApiReturn {
 template <class T>
 using UtraceCall = sim::Then<T, UtraceApiReturn>;
 
-UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags,
-                                            EngineOps* ops, std::uint64_t data);
+UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags, EngineOps* ops,
+                                            std::uint64_t data);
 UtraceCall<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, unsigned long events);
 UtraceCall<int> utrace_control(Kernel& k, Task& cur, Task* target, Engine& e, std::uint32_t action);
 UtraceCall<int> utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e);

@@ -5,11 +5,11 @@
 // bits that changed (§4, §5), a callback by its `Callback` (§4.3, §5) and its
 // return by the resume action (§4.9).  Each entry cites the section or the
 // guarantee (G) or race (R) of utrace-semantics.md that states the rule.
+#include "model/why.h"
 #include "model/abi.h"
 #include "model/linux/task.h"
 #include "model/utrace/hooks.h"
 #include "model/utrace/utrace.h"
-#include "model/why.h"
 
 namespace model {
 
@@ -71,25 +71,24 @@ std::string why_control(utrace_resume_action action, std::int64_t ret, const Why
   }
   switch (action) {
     case UTRACE_STOP:
-      return ret == 0
-                 ? "the target is already stopped (TASK_TRACED, or a job-control TASK_STOPPED that "
-                   "utrace_do_stop converted): it stays stopped until this engine releases it, or SIGKILL "
-                   "(G11)."
-                 : "utrace_control returned -EINPROGRESS: the task is running, so the stop is requested through "
-                   "TIF_NOTIFY_RESUME (utrace->resume = UTRACE_REPORT) and happens at its next report_quiesce, "
-                   "where ENGINE_STOP forces UTRACE_STOP (§3.4, §4.3).";
+      return ret == 0 ? "the target is already stopped (TASK_TRACED, or a job-control TASK_STOPPED that "
+                        "utrace_do_stop converted): it stays stopped until this engine releases it, or SIGKILL "
+                        "(G11)."
+                      : "utrace_control returned -EINPROGRESS: the task is running, so the stop is requested through "
+                        "TIF_NOTIFY_RESUME (utrace->resume = UTRACE_REPORT) and happens at its next report_quiesce, "
+                        "where ENGINE_STOP forces UTRACE_STOP (§3.4, §4.3).";
     case UTRACE_DETACH:
-      return ret == 0
-                 ? "the engine is marked detached (engine->ops = &utrace_detached_ops) and its ENGINE_STOP "
-                   "cleared from utrace_flags: no callback of it starts after this 0 (G7); a task stopped only "
-                   "for it is woken by utrace_reset."
-                 : std::string("the target is running and utrace->reporting == this engine: a callback of "
-                               "it may be in flight. The detach is done; the callback finishes, and its "
-                               "UTRACE_STOP must not stop the task: ") +
-                       (c.bug(2) ? "finish_callback_report should re-check engine->ops under the lock, but "
-                                   "R2 is switched on and that re-check is gone (R2, G18). "
-                                 : "finish_callback_report re-checks engine->ops under the lock (R2, G18). ") +
-                       "utrace_barrier waits it out (G9).";
+      return ret == 0 ? "the engine is marked detached (engine->ops = &utrace_detached_ops) and its ENGINE_STOP "
+                        "cleared from utrace_flags: no callback of it starts after this 0 (G7); a task stopped only "
+                        "for it is woken by utrace_reset."
+                      : std::string(
+                            "the target is running and utrace->reporting == this engine: a callback of "
+                            "it may be in flight. The detach is done; the callback finishes, and its "
+                            "UTRACE_STOP must not stop the task: ") +
+                            (c.bug(2) ? "finish_callback_report should re-check engine->ops under the lock, but "
+                                        "R2 is switched on and that re-check is gone (R2, G18). "
+                                      : "finish_callback_report re-checks engine->ops under the lock (R2, G18). ") +
+                            "utrace_barrier waits it out (G9).";
     case UTRACE_RESUME:
       return "clears only this engine's ENGINE_STOP; if the target is in TASK_TRACED and no other engine still "
              "wants it stopped, utrace_reset wakes it (utrace_wakeup). On a running target it does nothing.";
@@ -133,8 +132,7 @@ std::string why_api(const Event& e, const WhyContext& c) {
   switch (static_cast<Api>(e.b)) {
     case Api::attach: return why_attach(e.d);
     case Api::set_events: return why_set_events(e.d);
-    case Api::control:
-      return why_control(utrace_resume_action_of(static_cast<std::uint32_t>(e.c)), e.d, c);
+    case Api::control: return why_control(utrace_resume_action_of(static_cast<std::uint32_t>(e.c)), e.d, c);
     case Api::barrier: return why_barrier(e.d);
     case Api::prepare_examine:
     case Api::finish_examine: return why_examine(e.d);
@@ -228,12 +226,11 @@ std::string why_state(const Event& e, const WhyContext& c) {
                       : "splice_attaching: the engines on utrace->attaching join `attached` at its tail (attach "
                         "order, G2); from this pass on they can be called (G3).";
     case UField::reporting:
-      return e.c != 0
-                 ? "start_callback publishes the engine it is about to call, then (full barrier) reads "
-                   "engine->flags and then engine->ops; utrace_set_events/utrace_control read `reporting` after "
-                   "their own change, so one side always sees the other (R4)."
-                 : "finish_callback: the callback and the effect of its return value are done; utrace_barrier "
-                   "may now answer 0 (G9).";
+      return e.c != 0 ? "start_callback publishes the engine it is about to call, then (full barrier) reads "
+                        "engine->flags and then engine->ops; utrace_set_events/utrace_control read `reporting` after "
+                        "their own change, so one side always sees the other (R4)."
+                      : "finish_callback: the callback and the effect of its return value are done; utrace_barrier "
+                        "may now answer 0 (G9).";
     case UField::resume: {
       const auto now = utrace_resume_action_of(static_cast<std::uint32_t>(e.c));
       if (now == UTRACE_RESUME)

@@ -104,9 +104,9 @@ sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx
   auto unbound = [&](const HandleRef& h) {
     const std::string name = h.kind == HandleRef::Kind::Current ? std::string("$engine")
                                                                 : scn_.handle_names[static_cast<std::size_t>(h.slot)];
-    k.violation(Property::UnexpectedResult, cur.pid,
-                fmt::format("{}: {} at {} uses engine handle '{}' before it is bound", k.comm(cur.pid), op.key,
-                            op.ptr, name));
+    k.violation(
+        Property::UnexpectedResult, cur.pid,
+        fmt::format("{}: {} at {} uses engine handle '{}' before it is bound", k.comm(cur.pid), op.key, op.ptr, name));
     return none_result();
   };
 

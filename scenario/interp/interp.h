@@ -14,8 +14,8 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -49,8 +49,8 @@ struct Frame {
   enum class Kind : std::uint8_t { Program, Loop, Handler, Retry };
   Kind kind = Kind::Program;
   const Program* ops = nullptr;
-  const Op* single = nullptr;   // Retry: the op repeated
-  const Op* owner = nullptr;    // Loop/Retry: the op that pushed this frame
+  const Op* single = nullptr;  // Retry: the op repeated
+  const Op* owner = nullptr;   // Loop/Retry: the op that pushed this frame
   std::size_t pc = 0;
   std::uint64_t op_state = 0;   // progress of the current op (compute steps, a nanosleep deadline + 1)
   std::uint64_t remaining = 0;  // Loop: iterations left after this one; Retry: tries so far
@@ -72,19 +72,19 @@ struct Frame {
 
 // Where a task is in its program.
 struct TaskProgram {
-  int slot = -1;                // Scenario::task_names, -1 for init
+  int slot = -1;  // Scenario::task_names, -1 for init
   std::vector<Frame> frames;
-  PendingOp pending;            // the syscall op on its way back to user mode
-  const Op* cur_op = nullptr;   // the op being executed (for "blocks" and hang reports)
+  PendingOp pending;           // the syscall op on its way back to user mode
+  const Op* cur_op = nullptr;  // the op being executed (for "blocks" and hang reports)
 };
 
 // The context kernel-mode ops run in: a kernel thread, or an engine callback.
 struct OpCtx {
   enum class Kind : std::uint8_t { User, Kthread, Callback };
   Kind kind = Kind::User;
-  Task* self = nullptr;       // "$task"
-  Task* child = nullptr;      // "$child" (report_clone)
-  Engine* engine = nullptr;   // "$engine"
+  Task* self = nullptr;      // "$task"
+  Task* child = nullptr;     // "$child" (report_clone)
+  Engine* engine = nullptr;  // "$engine"
 };
 
 // How a task ended, for outcomes.
@@ -117,9 +117,9 @@ class Interpreter final : public UserCode, public LinuxHooks {
   TaskEnd task_end(int slot) const;
   const OpResult* result_of(int label) const;
   std::vector<Callback> callbacks_of(int handle) const;
-  int handle_of(const Engine& e) const;  // the handle it was last bound to, -1 none
+  int handle_of(const Engine& e) const;              // the handle it was last bound to, -1 none
   const Engine* engine_of_handle(int handle) const;  // NULL while unbound
-  std::string engine_name(std::int64_t id) const;  // "e1(tracer)"
+  std::string engine_name(std::int64_t id) const;    // "e1(tracer)"
   // The calls an engine got of each callback (its return list's index).
   const std::array<std::uint32_t, kCallbackCount>& calls_of(const Engine& e) const;
   const std::vector<std::unique_ptr<Completion>>& completions() const { return completions_; }
@@ -160,8 +160,8 @@ class Interpreter final : public UserCode, public LinuxHooks {
   sim::Co<void> user_module_op(Task& t, const Op& op, std::size_t fi);
   sim::Co<void> user_syscall(Task& t, const Op& op, std::size_t fi);
   sim::Co<std::int64_t> syscall_body(Task& t, const Op& op, std::size_t fi, OpResult& res, bool& completes);
-  sim::Co<void> finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret,
-                               OpResult res, bool completes);
+  sim::Co<void> finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret, OpResult res,
+                               bool completes);
   void complete_op(Task& t, std::size_t fi, const Op& op, const OpResult& r);
   sim::Co<void> sigreturn(Task& t);
   sim::Co<void> program_end(Task& t);
@@ -184,7 +184,7 @@ class Interpreter final : public UserCode, public LinuxHooks {
   std::vector<std::pair<int, OpResult>> results_;  // by label, in the order recorded
   std::vector<std::unique_ptr<Completion>> completions_;
   std::vector<std::unique_ptr<EngineOps>> engine_ops_;  // the scenario's engine tables
-  std::vector<Engine*> handles_;                       // engine handles, by slot
+  std::vector<Engine*> handles_;                        // engine handles, by slot
   // Per engine (by id - 1): the handle it was last bound to, and how often
   // each callback was called (the index into its return list).
   struct EngineRecord {

@@ -90,8 +90,8 @@ sim::Co<OpResult> Interpreter::do_kernel_op(Task& cur, const Op& op, OpCtx& ctx)
     else
       co_await k_.do_exit(cur, (e->code & 0xff) << 8);
   }
-  if (kind == kOp<AttachOp> || kind == kOp<SetEventsOp> || kind == kOp<ControlOp> ||
-      kind == kOp<BarrierOp> || kind == kOp<ExamineOp> || kind == kOp<EnginePutOp>)
+  if (kind == kOp<AttachOp> || kind == kOp<SetEventsOp> || kind == kOp<ControlOp> || kind == kOp<BarrierOp> ||
+      kind == kOp<ExamineOp> || kind == kOp<EnginePutOp>)
     co_return co_await utrace_api_op(cur, op, ctx);
   if (kind == kOp<LoopOp> || kind == kOp<RetryOp>) co_return co_await run_kernel_op(cur, op, ctx, false);
   throw NotImplemented("op '" + op.key + "' in kernel context (" + op.ptr + ")");

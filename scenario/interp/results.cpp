@@ -8,8 +8,7 @@ namespace model {
 
 // ---- results and expectations ---------------------------------------------------------
 
-bool Interpreter::match_result(const OpResult& r, const std::vector<ResultPattern>& any_of,
-                          const OpCtx* ctx) const {
+bool Interpreter::match_result(const OpResult& r, const std::vector<ResultPattern>& any_of, const OpCtx* ctx) const {
   OpCtx none_ctx;
   for (const ResultPattern& p : any_of) {
     switch (p.kind) {
@@ -27,8 +26,7 @@ bool Interpreter::match_result(const OpResult& r, const std::vector<ResultPatter
       case ResultPattern::Kind::Ok:
         if (r.kind == ResultKind::Ok) return true;
         break;
-      case ResultPattern::Kind::Blocks:
-        break;  // the op returned
+      case ResultPattern::Kind::Blocks: break;  // the op returned
       case ResultPattern::Kind::TaskPid: {
         const Task* t = resolve(p.task, ctx ? *ctx : none_ctx);
         const int pid = p.task.kind == TaskRef::Kind::Named ? slot_pid(p.task.slot) : (t ? t->pid : 0);
@@ -44,18 +42,14 @@ bool Interpreter::match_result(const OpResult& r, const std::vector<ResultPatter
         }
         bool ok = false;
         switch (p.status) {
-          case ResultPattern::StatusKind::Exited:
-            ok = WIFEXITED(s) && WEXITSTATUS(s) == p.code;
-            break;
+          case ResultPattern::StatusKind::Exited: ok = WIFEXITED(s) && WEXITSTATUS(s) == p.code; break;
           case ResultPattern::StatusKind::Signaled:
             ok = WIFSIGNALED(s) && WTERMSIG(s) == p.code && (!p.core || WCOREDUMP(s) == *p.core);
             break;
           case ResultPattern::StatusKind::Stopped:
             ok = WIFSTOPPED(s) && WSTOPSIG(s) == p.code && ((s >> 16) & 0xff) == p.event;
             break;
-          case ResultPattern::StatusKind::Continued:
-            ok = WIFCONTINUED(s);
-            break;
+          case ResultPattern::StatusKind::Continued: ok = WIFCONTINUED(s); break;
         }
         if (ok) return true;
         break;
@@ -72,8 +66,8 @@ std::string Interpreter::describe_result(const OpResult& r) const {
     case ResultKind::None: return "(no value)";
     case ResultKind::Pid: return fmt::format("{} ({})", r.value, k_.comm(static_cast<int>(r.value)));
     case ResultKind::WaitStatus:
-      return fmt::format("{} from {} (status {:#x})", describe_wait_status(static_cast<int>(r.value)),
-                         k_.comm(r.pid), r.value);
+      return fmt::format("{} from {} (status {:#x})", describe_wait_status(static_cast<int>(r.value)), k_.comm(r.pid),
+                         r.value);
     case ResultKind::Value: break;
   }
   return std::to_string(r.value);
@@ -89,15 +83,14 @@ void Interpreter::record_result(Task& t, const Op& op, const OpResult& r, bool c
     if (!want.empty()) want += " or ";
     want += describe_pattern(p);
   }
-  k_.violation(Property::UnexpectedResult, t.pid,
-               fmt::format("{}: {} at {} returned {}, expected {}", k_.comm(t.pid), op.key, op.ptr,
-                        describe_result(r), want));
+  k_.violation(
+      Property::UnexpectedResult, t.pid,
+      fmt::format("{}: {} at {} returned {}, expected {}", k_.comm(t.pid), op.key, op.ptr, describe_result(r), want));
 }
 
 std::string Interpreter::describe_pattern(const ResultPattern& p) const {
   auto task_name = [&](const TaskRef& r) -> std::string {
-    if (r.kind == TaskRef::Kind::Named && r.slot >= 0)
-      return scn_.task_names[static_cast<std::size_t>(r.slot)];
+    if (r.kind == TaskRef::Kind::Named && r.slot >= 0) return scn_.task_names[static_cast<std::size_t>(r.slot)];
     return "$task";
   };
   switch (p.kind) {

@@ -20,9 +20,21 @@ namespace {
 
 // x86_64 syscall numbers (shown in traces)
 enum Nr : int {
-  NR_rt_sigaction = 13, NR_rt_sigprocmask = 14, NR_rt_sigreturn = 15, NR_pause = 34,
-  NR_nanosleep = 35, NR_clone = 56, NR_fork = 57, NR_vfork = 58, NR_execve = 59, NR_exit = 60,
-  NR_wait4 = 61, NR_kill = 62, NR_ptrace = 101, NR_tkill = 200, NR_exit_group = 231,
+  NR_rt_sigaction = 13,
+  NR_rt_sigprocmask = 14,
+  NR_rt_sigreturn = 15,
+  NR_pause = 34,
+  NR_nanosleep = 35,
+  NR_clone = 56,
+  NR_fork = 57,
+  NR_vfork = 58,
+  NR_execve = 59,
+  NR_exit = 60,
+  NR_wait4 = 61,
+  NR_kill = 62,
+  NR_ptrace = 101,
+  NR_tkill = 200,
+  NR_exit_group = 231,
   NR_tgkill = 234,
 };
 
@@ -82,9 +94,7 @@ sim::Co<void> Interpreter::run_user(Task& t) {
     Frame& f = p.frames[fi];
     if (!f.single && f.pc >= f.ops->size()) {
       switch (f.kind) {
-        case Frame::Kind::Program:
-          co_await program_end(t);
-          break;
+        case Frame::Kind::Program: co_await program_end(t); break;
         case Frame::Kind::Loop:
           if (f.forever || f.remaining > 0) {
             if (!f.forever) --f.remaining;
@@ -95,11 +105,8 @@ sim::Co<void> Interpreter::run_user(Task& t) {
             complete_op(t, fi - 1, owner, none_result());
           }
           break;
-        case Frame::Kind::Handler:
-          co_await sigreturn(t);
-          break;
-        case Frame::Kind::Retry:
-          break;
+        case Frame::Kind::Handler: co_await sigreturn(t); break;
+        case Frame::Kind::Retry: break;
       }
       continue;
     }
@@ -232,18 +239,22 @@ sim::Co<void> Interpreter::user_syscall(Task& t, const Op& op, std::size_t fi) {
 }
 
 // What the syscall does in the kernel; `res` gets the op's result.
-sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size_t fi, OpResult& res,
-                                                bool& completes) {
+sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size_t fi, OpResult& res, bool& completes) {
   OpCtx ctx{OpCtx::Kind::User, &t, nullptr, nullptr};
   std::int64_t ret = 0;
   if (const auto* s = op.as_if<SyscallOp>()) {
     co_await sim::point(sim::ObjId{}, sim::Acc::Local, "sys_call");
     const std::string& name = s->name;
-    if (name == "getpid") ret = t.tgid;
-    else if (name == "gettid") ret = t.pid;
-    else if (name == "getppid") ret = t.real_parent->tgid;
-    else if (name == "getpgrp" || name == "getsid") ret = k_.tasks.size() > 1 ? k_.tasks[1]->pid : t.tgid;
-    else ret = 0;
+    if (name == "getpid")
+      ret = t.tgid;
+    else if (name == "gettid")
+      ret = t.pid;
+    else if (name == "getppid")
+      ret = t.real_parent->tgid;
+    else if (name == "getpgrp" || name == "getsid")
+      ret = k_.tasks.size() > 1 ? k_.tasks[1]->pid : t.tgid;
+    else
+      ret = 0;
     res = value_result(ret);
     co_return ret;
   }
@@ -339,8 +350,8 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
 
 // The syscall's exit hook and the way back to user mode.  `completes`:
 // whether the op ends here (false after a successful execve).
-sim::Co<void> Interpreter::finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret,
-                                          OpResult res, bool completes) {
+sim::Co<void> Interpreter::finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret, OpResult res,
+                                          bool completes) {
   TaskProgram& p = prog(t);
   co_await k_.syscall_exit_work(t, nr, ret);
   p.pending = PendingOp{completes, ret, res};

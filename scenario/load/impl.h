@@ -23,8 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scenario/scenario.h"
 #include "scenario/load/loader.h"
+#include "scenario/scenario.h"
 
 namespace model::loader {
 
@@ -70,8 +70,7 @@ class Args {
  public:
   Args(const Json* src, std::string ptr) : src_(src), ptr_(std::move(ptr)) {}
   Args(std::string_view main, const Json& value, std::string ptr)
-      : wrapped_(Json::object({{std::string(main), value}})), ptr_(std::move(ptr)), main_(main),
-        shorthand_(true) {}
+      : wrapped_(Json::object({{std::string(main), value}})), ptr_(std::move(ptr)), main_(main), shorthand_(true) {}
   Args(const Args&) = delete;
   Args& operator=(const Args&) = delete;
   const Json& object() const { return shorthand_ ? wrapped_ : *src_; }
@@ -80,9 +79,7 @@ class Args {
     auto it = object().find(std::string(key));
     return it == object().end() ? nullptr : &*it;
   }
-  std::string at(std::string_view key) const {
-    return shorthand_ && key == main_ ? ptr_ : ptr_append(ptr_, key);
-  }
+  std::string at(std::string_view key) const { return shorthand_ && key == main_ ? ptr_ : ptr_append(ptr_, key); }
 
  private:
   const Json* src_ = nullptr;
@@ -120,19 +117,15 @@ class Loader {
   // ---- ops.cpp -----------------------------------------------------------
   Program program(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<Op> op(const Json& v, const std::string& ptr, const Ctx& ctx);
-  bool op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx,
-               Op& out);
-  bool simple_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx,
-                 Op& out);
-  bool process_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx,
-                  Op& out);
-  bool utrace_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx,
-                 Op& out);
+  bool op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  bool simple_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  bool process_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  bool utrace_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
   std::optional<SignalHandler> handler(const Json& v, const std::string& ptr);
   // The op's argument, checked against `keys`; `main` names the field a
   // scalar stands for ("" = no shorthand).  nullptr after an error.
-  std::unique_ptr<Args> args(std::string_view op, const Json& v, const std::string& ptr,
-                             std::string_view main, std::initializer_list<std::string_view> keys);
+  std::unique_ptr<Args> args(std::string_view op, const Json& v, const std::string& ptr, std::string_view main,
+                             std::initializer_list<std::string_view> keys);
   const Json* need(const Args& a, std::string_view op, std::string_view key);
   void op_names(const Json& v, const std::string& ptr, Op& out);  // as, label
 
@@ -142,34 +135,29 @@ class Loader {
               std::initializer_list<std::string_view> keys);
   bool array(const Json& v, const std::string& ptr, std::string_view what);
   const Json* member(const Json& obj, std::string_view key) const;
-  const Json* required(const Json& obj, const std::string& ptr, std::string_view key,
-                       std::string_view what);
+  const Json* required(const Json& obj, const std::string& ptr, std::string_view key, std::string_view what);
   std::optional<std::string> string(const Json& v, const std::string& ptr, std::string_view what);
   std::optional<bool> boolean(const Json& v, const std::string& ptr, std::string_view what);
-  std::optional<std::int64_t> integer(const Json& v, const std::string& ptr, std::int64_t lo,
-                                      std::int64_t hi, std::string_view what);
-  std::optional<std::uint64_t> unsigned_integer(const Json& v, const std::string& ptr,
-                                                std::uint64_t hi, std::string_view what);
+  std::optional<std::int64_t> integer(const Json& v, const std::string& ptr, std::int64_t lo, std::int64_t hi,
+                                      std::string_view what);
+  std::optional<std::uint64_t> unsigned_integer(const Json& v, const std::string& ptr, std::uint64_t hi,
+                                                std::string_view what);
   // A name interned in a table (completions, data tags, labels, handles).
   std::optional<std::string> name(const Json& v, const std::string& ptr, std::string_view what);
-  int intern(std::vector<std::string>& table, std::unordered_map<std::string, int>& index,
-             const std::string& name);
+  int intern(std::vector<std::string>& table, std::unordered_map<std::string, int>& index, const std::string& name);
 
   std::optional<int> signal(const Json& v, const std::string& ptr, int lo, std::string_view what);
   std::optional<SigSet> signal_set(const Json& v, const std::string& ptr);
   template <class T>
-  std::optional<T> flags(const Json& v, const std::string& ptr, std::string_view id,
-                         std::string_view what, std::optional<T> (*lookup)(std::string_view),
-                         std::string_view expected);
-  std::optional<TaskRef> task_ref(const Json& v, const std::string& ptr, const Ctx& ctx,
-                                  bool allow_any = false);
+  std::optional<T> flags(const Json& v, const std::string& ptr, std::string_view id, std::string_view what,
+                         std::optional<T> (*lookup)(std::string_view), std::string_view expected);
+  std::optional<TaskRef> task_ref(const Json& v, const std::string& ptr, const Ctx& ctx, bool allow_any = false);
   std::optional<HandleRef> handle_ref(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<TaskState> task_state(const Json& v, const std::string& ptr);
 
   // Results and expectations.
   std::optional<Expectation> expectation(const Json& v, const std::string& ptr, const Ctx& ctx);
-  std::optional<std::vector<ResultPattern>> alternatives(const Json& v, const std::string& ptr,
-                                                         const Ctx& ctx);
+  std::optional<std::vector<ResultPattern>> alternatives(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<ResultPattern> result(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<ResultPattern> status(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<int> stop_signal(const Json& v, const std::string& ptr);
@@ -181,8 +169,8 @@ class Loader {
   Diag& d_;
   LoadLimits limits_;
   Scenario sc_;
-  std::unordered_map<std::string, int> task_index_, handle_index_, engine_index_, label_index_,
-      completion_index_, data_index_;
+  std::unordered_map<std::string, int> task_index_, handle_index_, engine_index_, label_index_, completion_index_,
+      data_index_;
   std::unordered_map<std::string, int> child_slot_;  // op pointer -> slot of its `child`
   std::size_t scanned_ops_ = 0;
   bool over_limit_ = false;

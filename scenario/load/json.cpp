@@ -18,16 +18,17 @@ std::string ptr_append(const std::string& base, std::string_view token) {
   out.reserve(base.size() + token.size() + 1);
   out += '/';
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
-std::string ptr_append(const std::string& base, std::size_t index) {
-  return base + '/' + std::to_string(index);
-}
+std::string ptr_append(const std::string& base, std::size_t index) { return base + '/' + std::to_string(index); }
 
 const char* type_name(const Json& v) {
   switch (v.type()) {
@@ -88,9 +89,8 @@ void Diag::error(std::string_view id, std::string ptr, std::string message) {
   if (capped) return;
   if (errors.size() >= max_errors) {
     capped = true;
-    errors.push_back({"scenario.E009", "",
-                      "too many errors; the first " + std::to_string(max_errors) + " are shown",
-                      file});
+    errors.push_back(
+        {"scenario.E009", "", "too many errors; the first " + std::to_string(max_errors) + " are shown", file});
     return;
   }
   errors.push_back({std::string(id), std::move(ptr), std::move(message), file});
@@ -123,9 +123,12 @@ std::optional<std::size_t> too_deep(std::string_view text, std::size_t max_depth
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -150,14 +153,22 @@ std::optional<std::size_t> bad_utf8(std::string_view text) {
     }
     std::size_t n;
     unsigned lo = 0x80, hi = 0xbf;  // range of the second byte
-    if (c >= 0xc2 && c <= 0xdf) n = 1;
-    else if (c == 0xe0) n = 2, lo = 0xa0;
-    else if (c == 0xed) n = 2, hi = 0x9f;
-    else if (c >= 0xe1 && c <= 0xef) n = 2;
-    else if (c == 0xf0) n = 3, lo = 0x90;
-    else if (c == 0xf4) n = 3, hi = 0x8f;
-    else if (c >= 0xf1 && c <= 0xf3) n = 3;
-    else return i;
+    if (c >= 0xc2 && c <= 0xdf)
+      n = 1;
+    else if (c == 0xe0)
+      n = 2, lo = 0xa0;
+    else if (c == 0xed)
+      n = 2, hi = 0x9f;
+    else if (c >= 0xe1 && c <= 0xef)
+      n = 2;
+    else if (c == 0xf0)
+      n = 3, lo = 0x90;
+    else if (c == 0xf4)
+      n = 3, hi = 0x8f;
+    else if (c >= 0xf1 && c <= 0xf3)
+      n = 3;
+    else
+      return i;
     if (i + n >= text.size()) return i;  // truncated sequence
     unsigned c1 = byte(i + 1);
     if (c1 < lo || c1 > hi) return i;
@@ -210,8 +221,7 @@ class DomBuilder : public nlohmann::json_sax<Json> {
     return true;
   }
 
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
     failed = true;
     error_offset = position;
     error_ptr = pointer();
@@ -238,8 +248,10 @@ class DomBuilder : public nlohmann::json_sax<Json> {
     std::string p = container_pointer();
     if (!stack_.empty()) {
       const Frame& top = stack_.back();
-      if (top.value->is_array()) p = ptr_append(p, top.value->size());
-      else if (slot_) p = ptr_append(p, top.key);
+      if (top.value->is_array())
+        p = ptr_append(p, top.value->size());
+      else if (slot_)
+        p = ptr_append(p, top.key);
     }
     return p;
   }
@@ -281,7 +293,7 @@ class DomBuilder : public nlohmann::json_sax<Json> {
 
   Diag& d_;
   std::vector<Frame> stack_;
-  Json* slot_ = nullptr;     // the member the next value goes to
+  Json* slot_ = nullptr;      // the member the next value goes to
   std::list<Json> discards_;  // values of duplicate keys (stable addresses)
 };
 
@@ -309,8 +321,8 @@ std::optional<Json> parse_document(std::string_view text, const LoadLimits& limi
   if (auto at = too_deep(text, max_depth)) {
     LineCol lc = line_col(text, *at);
     diag.error("scenario.E004", "",
-               "nesting deeper than " + std::to_string(max_depth) + " levels at line " +
-                   std::to_string(lc.line) + ", column " + std::to_string(lc.column));
+               "nesting deeper than " + std::to_string(max_depth) + " levels at line " + std::to_string(lc.line) +
+                   ", column " + std::to_string(lc.column));
     return std::nullopt;
   }
   DomBuilder dom(diag);
@@ -323,12 +335,10 @@ std::optional<Json> parse_document(std::string_view text, const LoadLimits& limi
     if (at && *at <= dom.error_offset) {
       LineCol lc = line_col(text, *at);
       diag.error("scenario.E002", dom.error_ptr,
-                 "not valid UTF-8: byte " + std::to_string(*at) + " (line " +
-                     std::to_string(lc.line) + ", column " + std::to_string(lc.column) +
-                     ") does not start a well-formed sequence; scenario files are UTF-8");
+                 "not valid UTF-8: byte " + std::to_string(*at) + " (line " + std::to_string(lc.line) + ", column " +
+                     std::to_string(lc.column) + ") does not start a well-formed sequence; scenario files are UTF-8");
     } else {
-      diag.error("scenario.E001", dom.error_ptr,
-                 "not valid JSON: " + strip_nlohmann_prefix(dom.error_what));
+      diag.error("scenario.E001", dom.error_ptr, "not valid JSON: " + strip_nlohmann_prefix(dom.error_what));
     }
     return std::nullopt;
   }

@@ -22,11 +22,16 @@ void append_one_line(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != 0x7f) out += ch;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    if (c >= 0x20 && c != 0x7f)
+      out += ch;
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else
+      out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
   }
 }
 
@@ -45,8 +50,7 @@ std::string ScenarioError::to_string() const {
   return out;
 }
 
-LoadResult load_scenario_text(std::string_view text, const std::string& file,
-                              const LoadLimits& limits) {
+LoadResult load_scenario_text(std::string_view text, const std::string& file, const LoadLimits& limits) {
   LoadResult result;
   loader::Diag diag;
   diag.file = file;
@@ -65,9 +69,8 @@ LoadResult load_scenario_text(std::string_view text, const std::string& file,
     result.errors = {{"scenario.E099", "", "out of memory while loading the scenario", file}};
   } catch (const std::exception& e) {
     result.scenario.reset();
-    result.errors = {{"scenario.E099", "",
-                      std::string("internal error in the scenario loader (a bug): ") + e.what(),
-                      file}};
+    result.errors = {
+        {"scenario.E099", "", std::string("internal error in the scenario loader (a bug): ") + e.what(), file}};
   }
   return result;
 }
@@ -78,8 +81,7 @@ LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits)
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       int err = errno;
-      result.errors.push_back({"scenario.E007", "",
-                               "cannot open the file: " + std::string(std::strerror(err)), path});
+      result.errors.push_back({"scenario.E007", "", "cannot open the file: " + std::string(std::strerror(err)), path});
       return result;
     }
     // Read at most max_bytes + 1: enough to know the file is too large.
@@ -96,16 +98,14 @@ LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits)
     }
     if (text.size() > limits.max_bytes) {
       result.errors.push_back({"scenario.E003", "",
-                               "file too large: more than " + std::to_string(limits.max_bytes) +
-                                   " bytes (the limit)",
+                               "file too large: more than " + std::to_string(limits.max_bytes) + " bytes (the limit)",
                                path});
       return result;
     }
     return load_scenario_text(text, path, limits);
   } catch (const std::exception& e) {
     result.scenario.reset();
-    result.errors = {{"scenario.E099", "",
-                      std::string("internal error reading the scenario: ") + e.what(), path}};
+    result.errors = {{"scenario.E099", "", std::string("internal error reading the scenario: ") + e.what(), path}};
     return result;
   }
 }

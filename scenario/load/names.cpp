@@ -47,8 +47,7 @@ bool Loader::scan(const Json& root) {
       if (is_extension_key(name) || !table.is_object()) continue;
       std::string tp = ptr_append("/engines", name);
       for (const auto& [cb, spec] : table.items()) {
-        if (const Json* body = member(spec, "do"))
-          scan_program(*body, ptr_append(ptr_append(tp, cb), "do"));
+        if (const Json* body = member(spec, "do")) scan_program(*body, ptr_append(ptr_append(tp, cb), "do"));
       }
     }
   }
@@ -57,16 +56,14 @@ bool Loader::scan(const Json& root) {
 
 void Loader::scan_program(const Json& program, const std::string& ptr) {
   if (!program.is_array()) return;
-  for (std::size_t i = 0; i < program.size() && !over_limit_; ++i)
-    scan_op(program[i], ptr_append(ptr, i));
+  for (std::size_t i = 0; i < program.size() && !over_limit_; ++i) scan_op(program[i], ptr_append(ptr, i));
 }
 
 void Loader::scan_op(const Json& op, const std::string& ptr) {
   if (over_limit_ || !op.is_object()) return;
   if (++scanned_ops_ > limits_.max_ops) {
     error("scenario.E005", ptr,
-          "too many ops: the scenario has more than " + std::to_string(limits_.max_ops) +
-              " (the limit)");
+          "too many ops: the scenario has more than " + std::to_string(limits_.max_ops) + " (the limit)");
     over_limit_ = true;
     return;
   }
@@ -78,14 +75,15 @@ void Loader::scan_op(const Json& op, const std::string& ptr) {
       if (const Json* c = member(v, "child")) declare_task(*c, ptr_append(kp, "child"), ptr);
       if (const Json* p = member(v, "program")) scan_program(*p, ptr_append(kp, "program"));
     } else if (k == "exec") {
-      if (v.is_array()) scan_program(v, kp);
-      else if (const Json* p = member(v, "program")) scan_program(*p, ptr_append(kp, "program"));
+      if (v.is_array())
+        scan_program(v, kp);
+      else if (const Json* p = member(v, "program"))
+        scan_program(*p, ptr_append(kp, "program"));
     } else if (k == "loop") {
       if (const Json* p = member(v, "do")) scan_program(*p, ptr_append(kp, "do"));
     } else if (k == "sigaction") {
       if (const Json* h = member(v, "handler"))
-        if (const Json* p = member(*h, "do"))
-          scan_program(*p, ptr_append(ptr_append(kp, "handler"), "do"));
+        if (const Json* p = member(*h, "do")) scan_program(*p, ptr_append(ptr_append(kp, "handler"), "do"));
     } else if (k == "retry") {
       if (const Json* body = member(v, "do")) scan_op(*body, ptr_append(kp, "do"));
     } else if (k == "utrace_attach_task") {
@@ -101,8 +99,7 @@ void Loader::declare_task(const Json& name, const std::string& ptr, const std::s
   std::string n = name.is_string() ? name.get<std::string>() : std::string();
   if (name.is_string()) {
     if (n == "init") {
-      error("scenario.E021", ptr,
-            "the task name 'init' is reserved (pid 1 is the implicit init that reaps orphans)");
+      error("scenario.E021", ptr, "the task name 'init' is reserved (pid 1 is the implicit init that reaps orphans)");
     } else if (!valid_task_name(n)) {
       error("scenario.E021", ptr,
             "invalid task name '" + n +
@@ -110,8 +107,7 @@ void Loader::declare_task(const Json& name, const std::string& ptr, const std::s
                 "'_', '.', '-')");
     } else if (auto it = task_index_.find(n); it != task_index_.end()) {
       error("scenario.E022", ptr,
-            "duplicate task name '" + n +
-                "' (declared tasks and fork/vfork/clone children share one namespace)");
+            "duplicate task name '" + n + "' (declared tasks and fork/vfork/clone children share one namespace)");
     }
   }
   int slot = static_cast<int>(sc_.task_names.size());

@@ -56,9 +56,7 @@ const OpKey* find_op(std::string_view k) {
   return nullptr;
 }
 
-bool is_modifier(std::string_view k) {
-  return k == "expect" || k == "expect_modern" || k == "as" || k == "label";
-}
+bool is_modifier(std::string_view k) { return k == "expect" || k == "expect_modern" || k == "as" || k == "label"; }
 
 std::vector<std::string_view> op_names_list() {
   std::vector<std::string_view> out;
@@ -104,8 +102,7 @@ Program Loader::program(const Json& v, const std::string& ptr, const Ctx& ctx) {
 std::optional<Op> Loader::op(const Json& v, const std::string& ptr, const Ctx& ctx) {
   if (!v.is_object()) {
     error("scenario.E010", ptr,
-          std::string("expected an op (an object like {\"syscall\": \"getpid\"}), got ") +
-              type_name(v));
+          std::string("expected an op (an object like {\"syscall\": \"getpid\"}), got ") + type_name(v));
     return std::nullopt;
   }
   std::vector<std::string> keys, unknown;
@@ -114,20 +111,18 @@ std::optional<Op> Loader::op(const Json& v, const std::string& ptr, const Ctx& c
     (find_op(k) ? keys : unknown).push_back(k);
   }
   if (keys.empty()) {
-    if (unknown.empty())
-      error("scenario.E014", ptr, "an op needs an op key (one of: " + op_list() + ")");
+    if (unknown.empty()) error("scenario.E014", ptr, "an op needs an op key (one of: " + op_list() + ")");
     for (const auto& k : unknown) {
       std::string c = closest(k, op_names_list());
       error("scenario.E018", ptr_append(ptr, k),
-            "unknown op '" + k + "' (expected one of: " + op_list() +
-                (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
+            "unknown op '" + k + "' (expected one of: " + op_list() + (c.empty() ? "" : "; did you mean '" + c + "'?") +
+                ")");
     }
     return std::nullopt;
   }
   if (keys.size() > 1) {
     error("scenario.E015", ptr,
-          "'" + keys[0] + "' and '" + keys[1] +
-              "' in one op: an op has exactly one op key (write them as two ops)");
+          "'" + keys[0] + "' and '" + keys[1] + "' in one op: an op has exactly one op key (write them as two ops)");
     return std::nullopt;
   }
   const std::string& key = keys[0];
@@ -180,19 +175,16 @@ void Loader::op_names(const Json& v, const std::string& ptr, Op& out) {
       out.as = intern(sc_.handle_names, handle_index_, *n);
   } else if (as && label) {
     error("scenario.E017", ptr_append(ptr, "as"),
-          "\"as\" on a '" + out.key +
-              "' op names its result, like \"label\": give one of them, not both");
+          "\"as\" on a '" + out.key + "' op names its result, like \"label\": give one of them, not both");
   } else if (as) {
     bind_label(*as, ptr_append(ptr, "as"));
   }
   if (label) bind_label(*label, ptr_append(ptr, "label"));
 }
 
-bool Loader::op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx,
-                     Op& out) {
+bool Loader::op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
   if (key.substr(0, 7) == "utrace_") return utrace_op(key, v, ptr, ctx, out);
-  if (key == "fork" || key == "vfork" || key == "clone" || key == "exec" || key == "waitpid" ||
-      key == "ptrace")
+  if (key == "fork" || key == "vfork" || key == "clone" || key == "exec" || key == "waitpid" || key == "ptrace")
     return process_op(key, v, ptr, ctx, out);
   return simple_op(key, v, ptr, ctx, out);
 }

@@ -30,8 +30,7 @@ std::string syscall_list() {
 
 }  // namespace
 
-std::unique_ptr<Args> Loader::args(std::string_view op, const Json& v, const std::string& ptr,
-                                   std::string_view main,
+std::unique_ptr<Args> Loader::args(std::string_view op, const Json& v, const std::string& ptr, std::string_view main,
                                    std::initializer_list<std::string_view> keys) {
   std::string what = "the arguments of '" + std::string(op) + "'";
   if (v.is_object()) {
@@ -41,8 +40,7 @@ std::unique_ptr<Args> Loader::args(std::string_view op, const Json& v, const std
   if (!main.empty() && !v.is_array()) return std::make_unique<Args>(main, v, ptr);
   error("scenario.E010", ptr,
         "expected an object for " + what +
-            (main.empty() ? std::string() : " (or its \"" + std::string(main) + "\" alone)") +
-            ", got " + type_name(v));
+            (main.empty() ? std::string() : " (or its \"" + std::string(main) + "\" alone)") + ", got " + type_name(v));
   return nullptr;
 }
 
@@ -54,20 +52,22 @@ const Json* Loader::need(const Args& a, std::string_view op, std::string_view ke
   return m;
 }
 
-bool Loader::simple_op(std::string_view key, const Json& v, const std::string& ptr,
-                       const Ctx& ctx, Op& out) {
+bool Loader::simple_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
   const std::size_t before = d_.errors.size();
   auto clean = [&] { return d_.errors.size() == before; };
 
   if (key == "pause" || key == "settle") {
     // {} (x- keys allowed), or null/true as shorthand.
-    if (v.is_object()) object(v, ptr, "the arguments of '" + std::string(key) + "'", {});
+    if (v.is_object())
+      object(v, ptr, "the arguments of '" + std::string(key) + "'", {});
     else if (!(v.is_null() || (v.is_boolean() && v.get<bool>())))
       error("scenario.E055", ptr,
             "expected {} for '" + std::string(key) + "' (null and true are accepted too), got " +
                 (v.is_boolean() ? std::string("false") : type_name(v)));
-    if (key == "pause") out.body = PauseOp{};
-    else out.body = SettleOp{};
+    if (key == "pause")
+      out.body = PauseOp{};
+    else
+      out.body = SettleOp{};
     return clean();
   }
   if (key == "syscall") {
@@ -100,8 +100,10 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
       auto x = integer(*f, a->at(field), 0, kMaxCount, std::string(key) + " " + field);
       if (x) n = static_cast<std::uint64_t>(*x);
     }
-    if (key == "compute") out.body = ComputeOp{n};
-    else out.body = NanosleepOp{n};
+    if (key == "compute")
+      out.body = ComputeOp{n};
+    else
+      out.body = NanosleepOp{n};
     return clean();
   }
   if (key == "loop") {
@@ -119,8 +121,7 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
         op.times = static_cast<std::uint64_t>(*x);
     } else if (auto b = boolean(*forever, a->at("forever"), "\"forever\"")) {
       if (!*b)
-        error("scenario.E055", a->at("forever"),
-              "\"forever\" can only be true (use \"times\" for a bounded loop)");
+        error("scenario.E055", a->at("forever"), "\"forever\" can only be true (use \"times\" for a bounded loop)");
       op.forever = true;
     }
     if (const Json* body = a->get("do")) op.body = program(*body, a->at("do"), ctx);
@@ -136,8 +137,7 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     if (const Json* h = need(*a, key, "handler"))
       if (auto hd = handler(*h, a->at("handler"))) op.handler = std::move(*hd);
     if (const Json* f = a->get("flags"))
-      if (auto fl = flags<std::uint32_t>(*f, a->at("flags"), "scenario.E040", "sigaction flag",
-                                         sa_flag_from_name,
+      if (auto fl = flags<std::uint32_t>(*f, a->at("flags"), "scenario.E040", "sigaction flag", sa_flag_from_name,
                                          "SA_RESETHAND, SA_RESTART, SA_NODEFER, SA_NOCLDSTOP, "
                                          "SA_NOCLDWAIT, SA_SIGINFO or SA_ONSTACK"))
         op.flags = *fl;
@@ -154,8 +154,7 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     if (given.empty()) {
       error("scenario.E011", ptr, "sigprocmask needs one of \"block\", \"unblock\", \"set\"");
     } else if (given.size() > 1) {
-      error("scenario.E017", ptr,
-            "sigprocmask takes exactly one of \"block\", \"unblock\", \"set\" (write two ops)");
+      error("scenario.E017", ptr, "sigprocmask takes exactly one of \"block\", \"unblock\", \"set\" (write two ops)");
     } else {
       op.how = given[0] == "block"     ? SigprocmaskOp::How::Block
                : given[0] == "unblock" ? SigprocmaskOp::How::Unblock
@@ -229,8 +228,7 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     if (const Json* u = need(*a, key, "until"))
       if (auto alt = alternatives(*u, a->at("until"), ctx)) op.until = std::move(*alt);
     if (const Json* m = a->get("max"))
-      if (auto x = integer(*m, a->at("max"), 1, kMaxRetry, "retry max"))
-        op.max = static_cast<std::uint64_t>(*x);
+      if (auto x = integer(*m, a->at("max"), 1, kMaxRetry, "retry max")) op.max = static_cast<std::uint64_t>(*x);
     out.body = std::move(op);
     return clean();
   }
@@ -244,9 +242,12 @@ std::optional<SignalHandler> Loader::handler(const Json& v, const std::string& p
   SignalHandler h;
   if (v.is_string()) {
     std::string s = v.get<std::string>();
-    if (s == "SIG_DFL") h.kind = SignalHandler::Kind::Default;
-    else if (s == "SIG_IGN") h.kind = SignalHandler::Kind::Ignore;
-    else if (s == "noop") h.kind = SignalHandler::Kind::Noop;
+    if (s == "SIG_DFL")
+      h.kind = SignalHandler::Kind::Default;
+    else if (s == "SIG_IGN")
+      h.kind = SignalHandler::Kind::Ignore;
+    else if (s == "noop")
+      h.kind = SignalHandler::Kind::Noop;
     else {
       std::string c = closest(s, {"SIG_DFL", "SIG_IGN", "noop"});
       error("scenario.E041", ptr,
@@ -257,8 +258,7 @@ std::optional<SignalHandler> Loader::handler(const Json& v, const std::string& p
     return h;
   }
   if (!v.is_object()) {
-    error("scenario.E010", ptr,
-          std::string("expected a signal handler (") + kForms + "), got " + type_name(v));
+    error("scenario.E010", ptr, std::string("expected a signal handler (") + kForms + "), got " + type_name(v));
     return std::nullopt;
   }
   if (!object(v, ptr, "a signal handler", {"exit", "raise", "do"})) return std::nullopt;
@@ -266,8 +266,10 @@ std::optional<SignalHandler> Loader::handler(const Json& v, const std::string& p
   for (std::string_view k : {"exit", "raise", "do"})
     if (member(v, k)) given.push_back(k);
   if (given.empty()) {
-    error("scenario.E011", ptr, std::string("a signal handler object needs one of \"exit\", "
-                                            "\"raise\", \"do\" (expected ") + kForms + ")");
+    error("scenario.E011", ptr,
+          std::string("a signal handler object needs one of \"exit\", "
+                      "\"raise\", \"do\" (expected ") +
+              kForms + ")");
     return std::nullopt;
   }
   if (given.size() > 1) {
@@ -294,12 +296,11 @@ std::optional<SignalHandler> Loader::handler(const Json& v, const std::string& p
   return h;
 }
 
-bool Loader::process_op(std::string_view key, const Json& v, const std::string& ptr,
-                        const Ctx& ctx, Op& out) {
+bool Loader::process_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
   const std::size_t before = d_.errors.size();
   auto clean = [&] { return d_.errors.size() == before; };
   const std::string op_ptr = ptr.substr(0, ptr.rfind('/'));  // the op object
-  const Ctx child_ctx{Ctx::Where::User};  // new processes and exec'd images run user code
+  const Ctx child_ctx{Ctx::Where::User};                     // new processes and exec'd images run user code
 
   auto child_slot = [&](const Args& a) {
     const Json* c = need(a, key, "child");
@@ -335,8 +336,7 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
         } else if (auto sig = signal_from_name(*s)) {
           if (!signal_seen.empty())
             error("scenario.E017", p,
-                  "two exit signals in clone flags ('" + signal_seen + "' and '" + *s +
-                      "'): the low byte holds one");
+                  "two exit signals in clone flags ('" + signal_seen + "' and '" + *s + "'): the low byte holds one");
           signal_seen = *s;
           op.exit_signal = *sig;
         } else {
@@ -372,8 +372,7 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
     if (const Json* p = need(*a, key, "pid"))
       if (auto t = task_ref(*p, a->at("pid"), ctx, /*allow_any=*/true)) op.pid = *t;
     if (const Json* o = a->get("options"))
-      if (auto fl = flags<std::uint32_t>(*o, a->at("options"), "scenario.E033", "wait option",
-                                         wait_option_from_name,
+      if (auto fl = flags<std::uint32_t>(*o, a->at("options"), "scenario.E033", "wait option", wait_option_from_name,
                                          "WNOHANG, WUNTRACED, WSTOPPED, WEXITED, WCONTINUED, "
                                          "WNOWAIT, __WNOTHREAD, __WALL or __WCLONE"))
         op.options = *fl;
@@ -409,8 +408,7 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
       op.has_pid = true;
     }
   } else if (known_request && op.request != PTRACE_TRACEME) {
-    error("scenario.E011", ptr,
-          ptrace_request_name(op.request) + " needs a \"pid\" (only PTRACE_TRACEME has none)");
+    error("scenario.E011", ptr, ptrace_request_name(op.request) + " needs a \"pid\" (only PTRACE_TRACEME has none)");
   }
   if (const Json* s = a->get("sig")) {
     if (s->is_number()) {
@@ -425,10 +423,10 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
     if (known_request && op.request != PTRACE_SETOPTIONS) {
       error("scenario.E066", a->at("options"),
             "\"options\" goes only with PTRACE_SETOPTIONS, not " + ptrace_request_name(op.request));
-    } else if (auto fl = flags<std::uint32_t>(
-                   *o, a->at("options"), "scenario.E035", "ptrace option", ptrace_option_from_name,
-                   "PTRACE_O_TRACESYSGOOD, _TRACEFORK, _TRACEVFORK, _TRACECLONE, _TRACEEXEC, "
-                   "_TRACEVFORKDONE or _TRACEEXIT")) {
+    } else if (auto fl =
+                   flags<std::uint32_t>(*o, a->at("options"), "scenario.E035", "ptrace option", ptrace_option_from_name,
+                                        "PTRACE_O_TRACESYSGOOD, _TRACEFORK, _TRACEVFORK, _TRACECLONE, _TRACEEXEC, "
+                                        "_TRACEVFORKDONE or _TRACEEXIT")) {
       op.options = *fl;
     }
   }

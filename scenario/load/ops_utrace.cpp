@@ -13,8 +13,7 @@ constexpr std::string_view kDetachedOps = "utrace_detached_ops";
 
 }  // namespace
 
-bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& ptr,
-                       const Ctx& ctx, Op& out) {
+bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
   const std::size_t before = d_.errors.size();
   auto clean = [&] { return d_.errors.size() == before; };
 
@@ -52,19 +51,17 @@ bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& p
           error("scenario.E024", a->at("ops"),
                 "unknown engine table '" + *s + "' (expected a key of \"engines\"" +
                     (listed.empty() ? std::string(", which defines none") : ": " + listed) +
-                    "; or null, or \"utrace_detached_ops\"" +
-                    (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
+                    "; or null, or \"utrace_detached_ops\"" + (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
         }
       }
     }
     if (const Json* d = a->get("data"); d && !d->is_null())
-      if (auto s = name(*d, a->at("data"), "engine data"))
-        op.data = intern(sc_.data_names, data_index_, *s);
+      if (auto s = name(*d, a->at("data"), "engine data")) op.data = intern(sc_.data_names, data_index_, *s);
     if (const Json* f = a->get("flags"))
-      if (auto fl = flags<std::uint32_t>(*f, a->at("flags"), "scenario.E039", "attach flag",
-                                         utrace_attach_flag_from_name,
-                                         "UTRACE_ATTACH_CREATE, UTRACE_ATTACH_EXCLUSIVE, "
-                                         "UTRACE_ATTACH_MATCH_OPS or UTRACE_ATTACH_MATCH_DATA"))
+      if (auto fl =
+              flags<std::uint32_t>(*f, a->at("flags"), "scenario.E039", "attach flag", utrace_attach_flag_from_name,
+                                   "UTRACE_ATTACH_CREATE, UTRACE_ATTACH_EXCLUSIVE, "
+                                   "UTRACE_ATTACH_MATCH_OPS or UTRACE_ATTACH_MATCH_DATA"))
         op.flags = *fl;
     out.body = op;
     return clean();
@@ -86,8 +83,7 @@ bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& p
   if (set_events) {
     SetEventsOp op{target, engine, 0};
     if (const Json* ev = need(*a, key, "events"))
-      if (auto m = flags<unsigned long>(*ev, a->at("events"), "scenario.E037", "utrace event",
-                                        utrace_event_from_name,
+      if (auto m = flags<unsigned long>(*ev, a->at("events"), "scenario.E037", "utrace event", utrace_event_from_name,
                                         "QUIESCE, REAP, CLONE, EXEC, EXIT, DEATH, SYSCALL_ENTRY, "
                                         "SYSCALL_EXIT, SIGNAL, SIGNAL_IGN, SIGNAL_STOP, "
                                         "SIGNAL_TERM, SIGNAL_CORE, JCTL, SIGNAL_ALL or SYSCALL, "
@@ -111,8 +107,7 @@ bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& p
                     "UTRACE_RESUME_MAX)");
         } else if (an->family != ActionFamily::Resume) {
           error("scenario.E064", p,
-                "utrace_control takes a resume action (UTRACE_STOP ... UTRACE_DETACH), not '" +
-                    *s + "'");
+                "utrace_control takes a resume action (UTRACE_STOP ... UTRACE_DETACH), not '" + *s + "'");
         } else {
           op.action = an->value;
         }

@@ -32,10 +32,10 @@ std::optional<std::uint64_t> parse_number(std::string_view s) {
   if (s.empty() || s.size() > 10) return std::nullopt;
   std::uint64_t v = 0;
   for (char c : s) {
-    int d = (c >= '0' && c <= '9')                 ? c - '0'
-            : base == 16 && c >= 'a' && c <= 'f'   ? c - 'a' + 10
-            : base == 16 && c >= 'A' && c <= 'F'   ? c - 'A' + 10
-                                                   : -1;
+    int d = (c >= '0' && c <= '9')               ? c - '0'
+            : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
     if (d < 0) return std::nullopt;
     v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
   }
@@ -44,13 +44,11 @@ std::optional<std::uint64_t> parse_number(std::string_view s) {
 
 const std::vector<std::string_view>& action_names() {
   static const std::vector<std::string_view> names{
-      "UTRACE_STOP",          "UTRACE_INTERRUPT",      "UTRACE_REPORT",
-      "UTRACE_SINGLESTEP",    "UTRACE_BLOCKSTEP",      "UTRACE_RESUME",
-      "UTRACE_DETACH",        "UTRACE_RESUME_MAX",     "UTRACE_SIGNAL_DELIVER",
-      "UTRACE_SIGNAL_IGN",    "UTRACE_SIGNAL_TERM",    "UTRACE_SIGNAL_CORE",
-      "UTRACE_SIGNAL_STOP",   "UTRACE_SIGNAL_TSTP",    "UTRACE_SIGNAL_REPORT",
-      "UTRACE_SIGNAL_HANDLER", "UTRACE_SIGNAL_HOLD",   "UTRACE_SYSCALL_RUN",
-      "UTRACE_SYSCALL_ABORT",
+      "UTRACE_STOP",           "UTRACE_INTERRUPT",   "UTRACE_REPORT",        "UTRACE_SINGLESTEP",
+      "UTRACE_BLOCKSTEP",      "UTRACE_RESUME",      "UTRACE_DETACH",        "UTRACE_RESUME_MAX",
+      "UTRACE_SIGNAL_DELIVER", "UTRACE_SIGNAL_IGN",  "UTRACE_SIGNAL_TERM",   "UTRACE_SIGNAL_CORE",
+      "UTRACE_SIGNAL_STOP",    "UTRACE_SIGNAL_TSTP", "UTRACE_SIGNAL_REPORT", "UTRACE_SIGNAL_HANDLER",
+      "UTRACE_SIGNAL_HOLD",    "UTRACE_SYSCALL_RUN", "UTRACE_SYSCALL_ABORT",
   };
   return names;
 }
@@ -61,38 +59,32 @@ bool is_void_callback(Callback cb) { return cb == Callback::report_reap || cb ==
 
 std::optional<Scenario> Loader::load(const Json& root) {
   if (!root.is_object()) {
-    error("scenario.E010", "",
-          std::string("expected a scenario object {\"utsim\": 1, ...}, got ") + type_name(root));
+    error("scenario.E010", "", std::string("expected a scenario object {\"utsim\": 1, ...}, got ") + type_name(root));
     return std::nullopt;
   }
   if (const Json* ver = member(root, "utsim"); !ver) {
     error("scenario.E011", "", "missing key 'utsim' (the format version: \"utsim\": 1)");
   } else if (!ver->is_number()) {
-    error("scenario.E010", "/utsim",
-          std::string("expected the format version 1 for 'utsim', got ") + type_name(*ver));
+    error("scenario.E010", "/utsim", std::string("expected the format version 1 for 'utsim', got ") + type_name(*ver));
   } else if (!(ver->is_number_unsigned() && ver->get<std::uint64_t>() == 1)) {
     // Another version's keys mean other things: say only this.
-    error("scenario.E013", "/utsim",
-          "unsupported format version " + ver->dump() + " (this utsim reads version 1)");
+    error("scenario.E013", "/utsim", "unsupported format version " + ver->dump() + " (this utsim reads version 1)");
     return std::nullopt;
   }
   object(root, "", "the scenario",
-         {"utsim", "name", "summary", "explain", "origin", "model", "engines", "tasks", "expect",
-          "explore"});
+         {"utsim", "name", "summary", "explain", "origin", "model", "engines", "tasks", "expect", "explore"});
   if (const Json* n = required(root, "", "name", "the scenario")) {
     if (auto s = string(*n, "/name", "the scenario name")) {
       if (!valid_scenario_name(*s))
         error("scenario.E020", "/name",
-              "invalid scenario name '" + *s +
-                  "' (expected [a-z0-9][a-z0-9-]*: lower-case letters, digits and '-')");
+              "invalid scenario name '" + *s + "' (expected [a-z0-9][a-z0-9-]*: lower-case letters, digits and '-')");
       sc_.name = *s;
     }
   }
   if (const Json* s = required(root, "", "summary", "the scenario")) {
     if (auto t = string(*s, "/summary", "the summary")) {
       if (t->find_first_of("\r\n") != std::string::npos || trim(*t).empty())
-        error("scenario.E053", "/summary",
-              "the summary must be one non-empty line (put longer text in \"explain\")");
+        error("scenario.E053", "/summary", "the summary must be one non-empty line (put longer text in \"explain\")");
       sc_.summary = *t;
     }
   }
@@ -120,12 +112,11 @@ void Loader::load_model(const Json& v, const std::string& ptr) {
       if (auto kv = kernel_version_from_name(*s))
         sc_.kernel = *kv;
       else
-        error("scenario.E044", p,
-              "unknown kernel version '" + *s + "' (expected 2009-rfc, 2010-rhel6 or 2011-3x" +
-                  [&] {
-                    std::string c = closest(*s, {"2009-rfc", "2010-rhel6", "2011-3x"});
-                    return c.empty() ? std::string() : "; did you mean '" + c + "'?";
-                  }() + ")");
+        error(
+            "scenario.E044", p, "unknown kernel version '" + *s + "' (expected 2009-rfc, 2010-rhel6 or 2011-3x" + [&] {
+              std::string c = closest(*s, {"2009-rfc", "2010-rhel6", "2011-3x"});
+              return c.empty() ? std::string() : "; did you mean '" + c + "'?";
+            }() + ")");
     }
   }
   if (const Json* b = member(v, "bugs")) {
@@ -144,8 +135,7 @@ void Loader::load_model(const Json& v, const std::string& ptr) {
         else
           sc_.bugs.set(static_cast<std::size_t>(*r - 1));
       } else {
-        error("scenario.E045", bp,
-              "unknown bug '" + *s + "' (expected a race id of utrace-semantics.md §7, R1..R17)");
+        error("scenario.E045", bp, "unknown bug '" + *s + "' (expected a race id of utrace-semantics.md §7, R1..R17)");
       }
     }
   }
@@ -156,13 +146,11 @@ void Loader::load_model(const Json& v, const std::string& ptr) {
 void Loader::load_engines(const Json& v, const std::string& ptr) {
   if (!v.is_object()) {
     error("scenario.E010", ptr,
-          std::string("expected an object of engine tables {\"E\": {callback: spec}}, got ") +
-              type_name(v));
+          std::string("expected an object of engine tables {\"E\": {callback: spec}}, got ") + type_name(v));
     return;
   }
   std::vector<std::string_view> cb_names;
-  for (std::size_t i = 0; i < kCallbackCount; ++i)
-    cb_names.push_back(callback_name(static_cast<Callback>(i)));
+  for (std::size_t i = 0; i < kCallbackCount; ++i) cb_names.push_back(callback_name(static_cast<Callback>(i)));
   for (const auto& [name, table] : v.items()) {
     if (is_extension_key(name)) continue;
     EngineTable et;
@@ -172,8 +160,7 @@ void Loader::load_engines(const Json& v, const std::string& ptr) {
       error("scenario.E028", et.ptr,
             "'utrace_detached_ops' names the detached-ops sentinel; choose another table name");
     if (!table.is_object()) {
-      error("scenario.E010", et.ptr,
-            std::string("expected an engine table {callback: spec}, got ") + type_name(table));
+      error("scenario.E010", et.ptr, std::string("expected an engine table {callback: spec}, got ") + type_name(table));
     } else {
       for (const auto& [cb_name, spec] : table.items()) {
         if (is_extension_key(cb_name)) continue;
@@ -202,8 +189,7 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
   auto returns = [&](const Json& r, const std::string& p) {
     if (is_void_callback(cb)) {
       error("scenario.E063", p,
-            std::string(callback_name(cb)) +
-                " is a void callback and returns nothing (write {} or {\"do\": [ops]})");
+            std::string(callback_name(cb)) + " is a void callback and returns nothing (write {} or {\"do\": [ops]})");
       return;
     }
     if (r.is_array()) {
@@ -216,8 +202,7 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
   if (v.is_string() || v.is_number() || v.is_array()) {
     returns(v, ptr);
   } else if (v.is_object()) {
-    if (!object(v, ptr, std::string("a ") + callback_name(cb) + " callback", {"return", "do"}))
-      return;
+    if (!object(v, ptr, std::string("a ") + callback_name(cb) + " callback", {"return", "do"})) return;
     if (const Json* r = member(v, "return")) returns(*r, ptr_append(ptr, "return"));
     if (const Json* d = member(v, "do")) out.body = program(*d, ptr_append(ptr, "do"), ctx);
   } else {
@@ -228,8 +213,7 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
   }
 }
 
-std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::string& ptr,
-                                                     Callback cb) {
+std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::string& ptr, Callback cb) {
   if (v.is_number()) {  // extension: a raw value
     auto x = integer(v, ptr, 0, UINT32_MAX, "a callback return");
     if (!x) return std::nullopt;
@@ -320,15 +304,15 @@ void Loader::load_tasks(const Json& v, const std::string& ptr) {
       if (const Json* k = member(tv, "kind")) {
         std::string kp = ptr_append(tp, "kind");
         if (auto s = string(*k, kp, "a task kind")) {
-          if (*s == "kthread") t.kthread = true;
+          if (*s == "kthread")
+            t.kthread = true;
           else if (*s != "user")
             error("scenario.E049", kp,
                   "unknown task kind '" + *s + "' (expected \"user\" (the default) or \"kthread\")");
         }
       }
       if (const Json* p = member(tv, "program"))
-        t.program = program(*p, ptr_append(tp, "program"),
-                            Ctx{t.kthread ? Ctx::Where::Kthread : Ctx::Where::User});
+        t.program = program(*p, ptr_append(tp, "program"), Ctx{t.kthread ? Ctx::Where::Kthread : Ctx::Where::User});
     }
     sc_.tasks.push_back(std::move(t));
   }
@@ -340,14 +324,12 @@ void Loader::load_expect(const Json& v, const std::string& ptr) {
   if (!object(v, ptr, "expect", {"violations", "allowed", "outcomes", "reachable"})) return;
   if (const Json* p = member(v, "violations"))
     sc_.expect.violations = load_properties(*p, ptr_append(ptr, "violations"));
-  if (const Json* p = member(v, "allowed"))
-    sc_.expect.allowed = load_properties(*p, ptr_append(ptr, "allowed"));
+  if (const Json* p = member(v, "allowed")) sc_.expect.allowed = load_properties(*p, ptr_append(ptr, "allowed"));
   if (const Json* o = member(v, "outcomes")) {
     sc_.expect.has_outcomes = true;
     load_outcomes(*o, ptr_append(ptr, "outcomes"), sc_.expect.outcomes);
   }
-  if (const Json* r = member(v, "reachable"))
-    load_outcomes(*r, ptr_append(ptr, "reachable"), sc_.expect.reachable);
+  if (const Json* r = member(v, "reachable")) load_outcomes(*r, ptr_append(ptr, "reachable"), sc_.expect.reachable);
 }
 
 PropertySet Loader::load_properties(const Json& v, const std::string& ptr) {
@@ -364,8 +346,9 @@ PropertySet Loader::load_properties(const Json& v, const std::string& ptr) {
     } else {
       std::string c = closest(*s, names);
       error("scenario.E043", p,
-            "unknown property '" + *s + "' (expected an id of SCENARIOS.md \"Properties\", like "
-            "stop-without-engine, callback-after-detach, hang" +
+            "unknown property '" + *s +
+                "' (expected an id of SCENARIOS.md \"Properties\", like "
+                "stop-without-engine, callback-after-detach, hang" +
                 (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
     }
   }
@@ -454,8 +437,9 @@ std::optional<Outcome> Loader::load_outcome(const Json& v, const std::string& pt
         std::vector<std::string_view> names(sc_.labels.begin(), sc_.labels.end());
         std::string c = closest(label, names);
         error("scenario.E027", p,
-              "unknown label '" + label + "' (results are keyed by an op's \"label\", or \"as\" "
-              "on an op other than utrace_attach_task" +
+              "unknown label '" + label +
+                  "' (results are keyed by an op's \"label\", or \"as\" "
+                  "on an op other than utrace_attach_task" +
                   (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
       }
       if (auto alt = alternatives(val, p, top)) ro.any_of = std::move(*alt);
@@ -466,8 +450,7 @@ std::optional<Outcome> Loader::load_outcome(const Json& v, const std::string& pt
 }
 
 void Loader::load_explore(const Json& v, const std::string& ptr) {
-  if (!object(v, ptr, "explore",
-              {"strategy", "preemption_bound", "max_schedules", "seed", "depth", "max_steps"}))
+  if (!object(v, ptr, "explore", {"strategy", "preemption_bound", "max_schedules", "seed", "depth", "max_steps"}))
     return;
   ExploreConfig& e = sc_.explore;
   if (const Json* s = member(v, "strategy")) {
@@ -476,8 +459,7 @@ void Loader::load_explore(const Json& v, const std::string& ptr) {
       if (auto st = strategy_from_name(*n))
         e.strategy = *st;
       else
-        error("scenario.E047", p,
-              "unknown strategy '" + *n + "' (expected random, pct, dfs, dpor or portfolio)");
+        error("scenario.E047", p, "unknown strategy '" + *n + "' (expected random, pct, dfs, dpor or portfolio)");
     }
   }
   constexpr std::uint64_t kSmall = 1000, kHuge = 1'000'000'000'000'000;  // 10^3, 10^15
@@ -488,11 +470,9 @@ void Loader::load_explore(const Json& v, const std::string& ptr) {
     if (auto n = unsigned_integer(*x, ptr_append(ptr, "depth"), kSmall, "PCT depth"))
       e.depth = static_cast<std::uint32_t>(*n);
   if (const Json* x = member(v, "max_schedules"))
-    if (auto n = unsigned_integer(*x, ptr_append(ptr, "max_schedules"), kHuge, "max_schedules"))
-      e.max_schedules = *n;
+    if (auto n = unsigned_integer(*x, ptr_append(ptr, "max_schedules"), kHuge, "max_schedules")) e.max_schedules = *n;
   if (const Json* x = member(v, "max_steps"))
-    if (auto n = unsigned_integer(*x, ptr_append(ptr, "max_steps"), kHuge, "max_steps"))
-      e.max_steps = *n;
+    if (auto n = unsigned_integer(*x, ptr_append(ptr, "max_steps"), kHuge, "max_steps")) e.max_steps = *n;
   if (const Json* x = member(v, "seed"))
     if (auto n = unsigned_integer(*x, ptr_append(ptr, "seed"), UINT64_MAX, "seed")) e.seed = *n;
 }

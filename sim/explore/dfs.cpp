@@ -143,8 +143,8 @@ DfsExplorer::DfsExplorer(Program& p, DfsOptions o)
   if (opt_.preemption_bound) bound_ = *opt_.preemption_bound;
   if (!opt_.iterative) level_ = bound_;
   if (opt_.shard.active())
-    shard_depth_ = opt_.shard_depth ? opt_.shard_depth
-                                    : static_cast<std::uint32_t>(std::bit_width(opt_.shard.count - 1)) + 3;
+    shard_depth_ =
+        opt_.shard_depth ? opt_.shard_depth : static_cast<std::uint32_t>(std::bit_width(opt_.shard.count - 1)) + 3;
   stack_.push_back(Prefix{});
 }
 
@@ -168,8 +168,8 @@ bool DfsExplorer::next() {
   sched_->start(p);
   RunResult r = prog_.run(*sched_, nullptr);
   sched_->end_state(r);
-  const bool mine = !opt_.shard.active() ||
-                    shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
+  const bool mine =
+      !opt_.shard.active() || shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
   const bool aborted = sched_->aborted_at() != ~0u;
   expand(p, r);
   finish_run(std::move(r), mine && !aborted);
@@ -188,11 +188,12 @@ void DfsExplorer::expand(const Prefix& p, const RunResult& r) {
   const Sched& s = *sched_;
   const std::uint32_t plen = p.len + (p.alt != kNoTid ? 1u : 0u);
   std::size_t end = s.points();  // choice points with a record (an aborted run stops early)
-  const bool mine = !opt_.shard.active() ||
-                    shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
+  const bool mine =
+      !opt_.shard.active() || shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
   if (!mine) end = std::min<std::size_t>(end, shard_depth_);
   if (end <= plen) return;
-  auto base = std::make_shared<const std::vector<Tid>>(r.choices.begin(), r.choices.begin() + static_cast<std::ptrdiff_t>(end));
+  auto base =
+      std::make_shared<const std::vector<Tid>>(r.choices.begin(), r.choices.begin() + static_cast<std::ptrdiff_t>(end));
   // Children in reverse so that the stack pops them in order (shallow first).
   for (std::size_t i = end; i-- > plen;) {
     const auto en = s.enabled(i);

@@ -34,19 +34,19 @@
 #include <vector>
 
 #include "sim/explore/explore.h"
-#include "sim/rng.h"
 #include "sim/explore/state_graph.h"
+#include "sim/rng.h"
 
 namespace sim {
 
 struct DfsOptions {
   std::optional<std::uint32_t> preemption_bound;  // none: every schedule
-  bool iterative = true;         // level by level (else straight DFS within the bound)
+  bool iterative = true;                          // level by level (else straight DFS within the bound)
   Shard shard;
   std::uint32_t shard_depth = 0;  // 0: automatic from the shard count
   bool stateful = false;
-  StateGraph* graph = nullptr;   // stateful mode: record states and transitions here
-  std::uint64_t seed = 1;        // Knuth's estimator's random walks
+  StateGraph* graph = nullptr;  // stateful mode: record states and transitions here
+  std::uint64_t seed = 1;       // Knuth's estimator's random walks
 };
 
 class DfsExplorer final : public Explorer {
@@ -83,8 +83,8 @@ class DfsExplorer final : public Explorer {
   Program& prog_;
   DfsOptions opt_;
   std::unique_ptr<Sched> sched_;
-  std::vector<Prefix> stack_;                   // this level's work, depth first
-  std::vector<std::vector<Prefix>> deferred_;   // deferred_[c]: prefixes costing c
+  std::vector<Prefix> stack_;                  // this level's work, depth first
+  std::vector<std::vector<Prefix>> deferred_;  // deferred_[c]: prefixes costing c
   std::uint32_t level_ = 0;
   std::uint32_t bound_ = ~0u;
   std::uint32_t shard_depth_ = 0;

@@ -79,8 +79,7 @@ void object_cands(const std::vector<Dep>& deps, Objects& objs, std::vector<Cand>
 }
 
 // Step j of thread q becomes the latest access of each object it touches.
-void record_accesses(const std::vector<Dep>& deps, std::size_t j, Tid q, const std::vector<Tid>& tid,
-                     Objects& objs) {
+void record_accesses(const std::vector<Dep>& deps, std::size_t j, Tid q, const std::vector<Tid>& tid, Objects& objs) {
   for (const Dep& d : deps) {
     if (d.kind == DepKind::Global) continue;
     ObjHistory& o = objs[d.obj];
@@ -211,11 +210,10 @@ class DporExplorer::Sched final : public Scheduler {
   bool blocked_ = false, aborted_ = false, foreign_ = false;
 };
 
-DporExplorer::DporExplorer(Program& p, DporOptions o)
-    : prog_(p), opt_(o), sched_(std::make_unique<Sched>(*this)) {
+DporExplorer::DporExplorer(Program& p, DporOptions o) : prog_(p), opt_(o), sched_(std::make_unique<Sched>(*this)) {
   if (opt_.shard.active())
-    shard_depth_ = opt_.shard_depth ? opt_.shard_depth
-                                    : static_cast<std::uint32_t>(std::bit_width(opt_.shard.count - 1)) + 3;
+    shard_depth_ =
+        opt_.shard_depth ? opt_.shard_depth : static_cast<std::uint32_t>(std::bit_width(opt_.shard.count - 1)) + 3;
 }
 
 DporExplorer::~DporExplorer() = default;
@@ -384,8 +382,7 @@ void DporExplorer::analyse(std::size_t first_new) {
 
 // e < j is a race: make the choice point before e try an initial of
 // v = notdep(e).j, unless it already tries one.
-void DporExplorer::race(std::size_t e, std::size_t j, std::int64_t lock_rel,
-                        const std::vector<std::uint32_t>& preds) {
+void DporExplorer::race(std::size_t e, std::size_t j, std::int64_t lock_rel, const std::vector<std::uint32_t>& preds) {
   const std::uint32_t ci = trace_.steps[e].choice;
   if (ci == ~0u || ci >= nodes_.size()) return;  // e ran alone: nothing else could go first
   Node& n = nodes_[ci];

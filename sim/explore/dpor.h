@@ -37,8 +37,8 @@
 #include <span>
 #include <vector>
 
-#include "sim/explore/explore.h"
 #include "sim/explore/deps.h"
+#include "sim/explore/explore.h"
 
 namespace sim {
 
@@ -81,7 +81,7 @@ class DporExplorer final : public Explorer {
     Tid tid = kNoTid;
     std::vector<Dep> deps;  // its step, as recorded when it was explored
   };
-  struct Node {  // a choice point of the current execution
+  struct Node {              // a choice point of the current execution
     std::uint32_t step = 0;  // index of the step it chooses
     Tid last = kNoTid;
     Tid chosen = kNoTid;
@@ -96,7 +96,7 @@ class DporExplorer final : public Explorer {
   void analyse(std::size_t first_new);
   void race(std::size_t e, std::size_t j, std::int64_t lock_rel, const std::vector<std::uint32_t>& preds);
   bool pick_next();
-  void starved();  // a step-limited run: threads that never ran again
+  void starved();                      // a step-limited run: threads that never ran again
   void report_done(std::size_t from);  // on_node_done for nodes_[from, end)
 
   Program& prog_;
@@ -113,13 +113,13 @@ class DporExplorer final : public Explorer {
   // Analysis of the last run (reused buffers).
   std::size_t threads_ = 0;
   std::vector<Tid> tid_;
-  std::vector<std::uint32_t> local_;       // 1-based index of the step in its thread
-  std::vector<std::uint32_t> vc_;          // vector clocks, threads_ per step
+  std::vector<std::uint32_t> local_;  // 1-based index of the step in its thread
+  std::vector<std::uint32_t> vc_;     // vector clocks, threads_ per step
   std::vector<std::uint8_t> global_;
   std::vector<std::vector<std::uint32_t>> by_thread_;  // step indices of each thread
   std::vector<Dep> deps_;
-  std::vector<std::uint32_t> pred_;        // direct predecessors of the step analysed
-  std::vector<std::uint32_t> acq_pred_;    // ... of its lock acquire alone
+  std::vector<std::uint32_t> pred_;      // direct predecessors of the step analysed
+  std::vector<std::uint32_t> acq_pred_;  // ... of its lock acquire alone
   std::vector<std::uint32_t> vcq_;
 };
 

@@ -49,8 +49,7 @@ class Program {
 // (tests, benchmarks, sim-only programs).
 class EngineProgram final : public Program {
  public:
-  EngineProgram(Engine& e, std::function<void(Engine&)> setup,
-                std::function<std::uint64_t()> hash = {})
+  EngineProgram(Engine& e, std::function<void(Engine&)> setup, std::function<std::uint64_t()> hash = {})
       : e_(e), setup_(std::move(setup)), hash_(std::move(hash)) {}
   RunResult run(Scheduler& s, Trace* trace) override {
     e_.reset();

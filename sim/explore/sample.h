@@ -21,7 +21,7 @@ namespace sim {
 struct SampleOptions {
   enum class Kind : std::uint8_t { Random, Pct };
   Kind kind = Kind::Random;
-  unsigned depth = 3;              // PCT
+  unsigned depth = 3;  // PCT
   std::uint64_t seed = 1;
   Shard shard;
   std::uint64_t steps_estimate = 0;  // PCT's k; 0: the default run's length

@@ -29,7 +29,7 @@ class StateGraph {
   };
   struct Node {
     std::uint64_t hash = 0;
-    bool terminal = false;       // a run ended here
+    bool terminal = false;  // a run ended here
     RunEnd end = RunEnd::Finished;
   };
 

@@ -34,8 +34,7 @@ std::string Nondeterminism::to_string() const {
            "), the second " + describe(*actual);
   if (expected)
     return at + "the first run had " + describe(*expected) + ", the second ended before it (" + actual_end + ")";
-  if (actual)
-    return at + "the second run had " + describe(*actual) + ", the first had ended (" + expected_end + ")";
+  if (actual) return at + "the second run had " + describe(*actual) + ", the first had ended (" + expected_end + ")";
   return "nondeterminism after the last choice point (" + std::to_string(choice) + "): the first run ended " +
          expected_end + ", the second " + actual_end;
 }
@@ -90,8 +89,8 @@ void DeterminismChecker::end_run(const RunResult& r) {
 }
 
 std::string DeterminismChecker::describe_end(const RunResult& r) {
-  std::string s = std::string(run_end_name(r.end)) + " after " + std::to_string(r.steps) + " steps, time " +
-                  std::to_string(r.time);
+  std::string s =
+      std::string(run_end_name(r.end)) + " after " + std::to_string(r.steps) + " steps, time " + std::to_string(r.time);
   if (r.hash) {
     char hex[24];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r.hash));

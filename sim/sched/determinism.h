@@ -41,10 +41,10 @@ struct ChoicePoint {
 
 // Where the check run first differed from the recording run.
 struct Nondeterminism {
-  std::uint32_t choice = 0;             // index of the choice point, or their count if only the ends differ
-  std::optional<ChoicePoint> expected;  // the recording run's; none: it had no more choice points
-  std::optional<ChoicePoint> actual;    // the check run's; none: it had no more choice points
-  std::string expected_end, actual_end; // how each run ended, when the choice points all agree
+  std::uint32_t choice = 0;              // index of the choice point, or their count if only the ends differ
+  std::optional<ChoicePoint> expected;   // the recording run's; none: it had no more choice points
+  std::optional<ChoicePoint> actual;     // the check run's; none: it had no more choice points
+  std::string expected_end, actual_end;  // how each run ended, when the choice points all agree
   std::string to_string() const;
 };
 
@@ -73,10 +73,10 @@ class DeterminismChecker final : public Scheduler {
   Tid differ(std::optional<ChoicePoint> actual);
 
   Scheduler& inner_;
-  bool recording_ = false;     // flipped by each begin_run(): the first run records
+  bool recording_ = false;  // flipped by each begin_run(): the first run records
   std::vector<ChoicePoint> recorded_;
   std::string recorded_end_;
-  std::size_t next_ = 0;       // check run: the next recorded choice point
+  std::size_t next_ = 0;  // check run: the next recorded choice point
   std::optional<Nondeterminism> found_;
 };
 

@@ -41,8 +41,8 @@ class PctScheduler final : public Scheduler {
   unsigned depth_;
   std::uint64_t k_;
   Rng rng_;
-  std::vector<std::uint64_t> prio_;     // by thread id; higher runs first
-  std::vector<std::uint64_t> change_;   // change_[i-1] = k_i, the step after which priority i applies
+  std::vector<std::uint64_t> prio_;    // by thread id; higher runs first
+  std::vector<std::uint64_t> change_;  // change_[i-1] = k_i, the step after which priority i applies
 };
 
 }  // namespace sim

@@ -14,9 +14,7 @@ class RandomScheduler final : public Scheduler {
   std::uint64_t seed() const noexcept { return seed_; }
 
   void begin_run() override { rng_.reseed(seed_); }
-  Tid choose(const ChoiceContext& ctx) override {
-    return ctx.enabled[rng_.below(ctx.enabled.size())];
-  }
+  Tid choose(const ChoiceContext& ctx) override { return ctx.enabled[rng_.below(ctx.enabled.size())]; }
 
  private:
   std::uint64_t seed_;

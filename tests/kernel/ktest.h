@@ -46,8 +46,8 @@ static const char *const slot_name[NSLOTS] = {"init", "P", "C", "G", "T", "Q", "
 
 struct kshared {
   int checks, failures;
-  pid_t pid[NSLOTS];   /* tid for threads */
-  int status[NSLOTS];  /* wait status recorded by init, -1 = not reaped */
+  pid_t pid[NSLOTS];  /* tid for threads */
+  int status[NSLOTS]; /* wait status recorded by init, -1 = not reaped */
 };
 extern struct kshared *S;
 
@@ -88,9 +88,9 @@ static inline const char *rstr(long r, char *buf, size_t n) {
   return buf;
 }
 #define R(expr)                 \
-  ({                             \
-    long r_ = (long)(expr);      \
-    r_ < 0 ? -(long)errno : r_;  \
+  ({                            \
+    long r_ = (long)(expr);     \
+    r_ < 0 ? -(long)errno : r_; \
   })
 
 static inline const char *wdesc(int st, char *buf, size_t n) {
@@ -135,11 +135,11 @@ static inline void check_wait(const char *what, long got, int st, long want, int
 }
 
 /* waitpid(pid, &status, options), then check_wait() on what it returned. */
-#define WAIT_CHECK(what, pid, options, want, want_status)  \
-  do {                                                   \
-    int st_ = 0;                                         \
-    long r_ = R(waitpid((pid), &st_, (options)));        \
-    check_wait((what), r_, st_, (want), (want_status));  \
+#define WAIT_CHECK(what, pid, options, want, want_status) \
+  do {                                                    \
+    int st_ = 0;                                          \
+    long r_ = R(waitpid((pid), &st_, (options)));         \
+    check_wait((what), r_, st_, (want), (want_status));   \
   } while (0)
 
 /* Where 2.6.32 and this kernel differ: the scenario expects `want_2632`;
@@ -150,8 +150,8 @@ static inline int kernel_at_least(int maj, int min) {
   if (uname(&u) == 0) sscanf(u.release, "%d.%d", &a, &b);
   return a > maj || (a == maj && b >= min);
 }
-static inline void check_modern(const char *what, long got, long want_2632, long want_modern,
-                                int since_maj, int since_min) {
+static inline void check_modern(const char *what, long got, long want_2632, long want_modern, int since_maj,
+                                int since_min) {
   char g[32], w1[32], w2[32];
   const int modern = kernel_at_least(since_maj, since_min);
   const long want = modern ? want_modern : want_2632;
@@ -162,14 +162,13 @@ static inline void check_modern(const char *what, long got, long want_2632, long
 }
 
 /* A waitpid status that differs: 2.6.32 gives want_2632, `since`+ want_modern. */
-static inline void check_status_modern(const char *what, long got, int st, long want, int want_2632,
-                                       int want_modern, int since_maj, int since_min) {
+static inline void check_status_modern(const char *what, long got, int st, long want, int want_2632, int want_modern,
+                                       int since_maj, int since_min) {
   char d[48];
   const int modern = kernel_at_least(since_maj, since_min);
   const int ok = got == want && st == (modern ? want_modern : want_2632);
-  say("  %-52s = %ld status %#x (%s), 2.6.32 expects %#x, %d.%d+ gives %#x: %s", what, got, st,
-      wdesc(st, d, sizeof d), want_2632, since_maj, since_min, want_modern,
-      ok ? (modern ? "ok (modern behaviour)" : "ok") : "MISMATCH");
+  say("  %-52s = %ld status %#x (%s), 2.6.32 expects %#x, %d.%d+ gives %#x: %s", what, got, st, wdesc(st, d, sizeof d),
+      want_2632, since_maj, since_min, want_modern, ok ? (modern ? "ok (modern behaviour)" : "ok") : "MISMATCH");
   verdict(ok);
 }
 
@@ -215,8 +214,7 @@ static inline void settle(void) { msleep(100); }
 static inline void check_state(const char *what, pid_t tgid, pid_t tid, const char *states) {
   char s = proc_state(tgid, tid);
   int ok = s ? strchr(states, s) != NULL : states[0] == 0;
-  say("  %-52s = %-10c expect [%s] %s", what, s ? s : '-', states[0] ? states : "gone",
-      ok ? "ok" : "MISMATCH");
+  say("  %-52s = %-10c expect [%s] %s", what, s ? s : '-', states[0] ? states : "gone", ok ? "ok" : "MISMATCH");
   verdict(ok);
 }
 
@@ -276,8 +274,8 @@ static inline void check_outcome(int slot, int want_status) {
   const int ok = st == want_status;
   char what[64];
   snprintf(what, sizeof what, "outcome %s", slot_name[slot]);
-  say("  %-52s = %-10s (%#x) expect %s (%#x) %s", what, st < 0 ? "not reaped" : wdesc(st, d, sizeof d),
-      st, wdesc(want_status, w, sizeof w), want_status, ok ? "ok" : "MISMATCH");
+  say("  %-52s = %-10s (%#x) expect %s (%#x) %s", what, st < 0 ? "not reaped" : wdesc(st, d, sizeof d), st,
+      wdesc(want_status, w, sizeof w), want_status, ok ? "ok" : "MISMATCH");
   verdict(ok);
 }
 

@@ -424,8 +424,8 @@ static void vfork_unkillable_P(void) {
     /* 2.6.32: 'D', P still in vfork.  3.4+: SIGKILL ended the wait: P is a zombie or reaped. */
     const int modern = kernel_at_least(3, 4);
     const int ok = modern ? (s == 'Z' || s == 0) : s == 'D';
-    say("  %-52s = %-10c 2.6.32 expects D (asleep), 3.4+ gives Z or gone: %s",
-        "C: P's state after K's SIGKILL", s ? s : '-', ok ? (modern ? "ok (modern behaviour)" : "ok") : "MISMATCH");
+    say("  %-52s = %-10c 2.6.32 expects D (asleep), 3.4+ gives Z or gone: %s", "C: P's state after K's SIGKILL",
+        s ? s : '-', ok ? (modern ? "ok (modern behaviour)" : "ok") : "MISMATCH");
     verdict(ok);
     _exit(0);
   }
@@ -675,7 +675,7 @@ struct outcome {
 struct kcase {
   const char *name;
   void (*run)(void);
-  struct outcome out[3];  /* statuses init must have reaped (status 0 with slot 0: none) */
+  struct outcome out[3]; /* statuses init must have reaped (status 0 with slot 0: none) */
 };
 
 #define EXITED(n) ((n) << 8)

@@ -55,7 +55,8 @@ inline std::string read(const std::filesystem::path& p) {
 // A harmless handler of ours is in place before and after utsim's own, so a
 // signal that arrives outside the command does not end the test binary.
 inline Result cli_interrupted(std::vector<std::string> args) {
-  struct sigaction quiet {}, saved {};
+  struct sigaction quiet {
+  }, saved{};
   quiet.sa_handler = [](int) {};
   sigemptyset(&quiet.sa_mask);
   EXPECT_EQ(sigaction(SIGINT, &quiet, &saved), 0);
@@ -82,8 +83,7 @@ class TempDirTest : public ::testing::Test {
   explicit TempDirTest(std::string prefix) : prefix_(std::move(prefix)) {}
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           (prefix_ + "-" + std::to_string(::getpid()) + "-" + info->name());
+    dir_ = std::filesystem::temp_directory_path() / (prefix_ + "-" + std::to_string(::getpid()) + "-" + info->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

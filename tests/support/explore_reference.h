@@ -19,8 +19,8 @@
 namespace toy {
 
 struct Found {
-  std::uint64_t runs = 0;                       // counted executions
-  std::vector<std::string> schedules;           // full choice lists, in run order
+  std::uint64_t runs = 0;                            // counted executions
+  std::vector<std::string> schedules;                // full choice lists, in run order
   std::map<std::string, std::uint32_t> preemptions;  // by schedule
   std::set<std::string> outcomes;
   std::set<std::uint64_t> traces;

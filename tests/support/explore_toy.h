@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "sim/engine.h"
-#include "sim/explore/explore.h"
 #include "sim/explore/deps.h"
+#include "sim/explore/explore.h"
 #include "sim/hash.h"
 #include "sim/sync.h"
 
@@ -108,7 +108,8 @@ inline sim::Co<void> run_body(World* w, const Body* body, std::size_t me) {
       }
       case Kind::Idle: co_await sim::wait_idle("idle"); break;
       case Kind::Sleep:
-        co_await sim::sleep_for(static_cast<std::uint64_t>(in.b), sim::ObjId{static_cast<std::uint32_t>(40 + me)}, "sleep");
+        co_await sim::sleep_for(static_cast<std::uint64_t>(in.b), sim::ObjId{static_cast<std::uint32_t>(40 + me)},
+                                "sleep");
         break;
       case Kind::Local: co_await sim::point(sim::ObjId{}, sim::Acc::Local, "local"); break;
     }
@@ -159,7 +160,8 @@ class Runner final : public sim::Program {
     s += " |";
     for (int f : w_->flag) s += " " + std::to_string(f);
     s += " |";
-    for (std::size_t t = 0; t < w_->reg.size(); ++t) s += " " + std::to_string(w_->reg[t]) + "@" + std::to_string(w_->pc[t]);
+    for (std::size_t t = 0; t < w_->reg.size(); ++t)
+      s += " " + std::to_string(w_->reg[t]) + "@" + std::to_string(w_->pc[t]);
     return s;
   }
   sim::Engine& engine() { return eng_; }
@@ -186,8 +188,8 @@ inline std::uint64_t trace_key(const sim::Trace& t) {
   for (std::size_t j = 0; j < n; ++j)
     for (std::size_t i = 0; i < j; ++i)
       if (t.steps[i].tid != t.steps[j].tid && sim::dependent(deps[i], deps[j]))
-        pairs.push_back(sim::hash_mix(sim::hash_mix(t.steps[i].tid, local[i]),
-                                      sim::hash_mix(t.steps[j].tid, local[j])));
+        pairs.push_back(
+            sim::hash_mix(sim::hash_mix(t.steps[i].tid, local[i]), sim::hash_mix(t.steps[j].tid, local[j])));
   std::sort(pairs.begin(), pairs.end());
   std::uint64_t h = sim::kHashSeed;
   for (auto [tid, c] : count) h = sim::hash_mix(h, (std::uint64_t{tid} << 32) | c);

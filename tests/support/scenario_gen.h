@@ -57,13 +57,20 @@ struct EventCb {
 };
 inline const std::vector<EventCb>& events() {
   static const std::vector<EventCb> v{
-      {"QUIESCE", "report_quiesce"},     {"REAP", "report_reap"},
-      {"CLONE", "report_clone"},         {"EXEC", "report_exec"},
-      {"EXIT", "report_exit"},           {"DEATH", "report_death"},
-      {"SYSCALL_ENTRY", "report_syscall_entry"}, {"SYSCALL_EXIT", "report_syscall_exit"},
-      {"SIGNAL", "report_signal"},       {"SIGNAL_IGN", "report_signal"},
-      {"SIGNAL_STOP", "report_signal"},  {"SIGNAL_TERM", "report_signal"},
-      {"SIGNAL_CORE", "report_signal"},  {"JCTL", "report_jctl"},
+      {"QUIESCE", "report_quiesce"},
+      {"REAP", "report_reap"},
+      {"CLONE", "report_clone"},
+      {"EXEC", "report_exec"},
+      {"EXIT", "report_exit"},
+      {"DEATH", "report_death"},
+      {"SYSCALL_ENTRY", "report_syscall_entry"},
+      {"SYSCALL_EXIT", "report_syscall_exit"},
+      {"SIGNAL", "report_signal"},
+      {"SIGNAL_IGN", "report_signal"},
+      {"SIGNAL_STOP", "report_signal"},
+      {"SIGNAL_TERM", "report_signal"},
+      {"SIGNAL_CORE", "report_signal"},
+      {"JCTL", "report_jctl"},
   };
   return v;
 }
@@ -74,8 +81,8 @@ inline const char* callback_of(const std::string& event) {
 }
 
 inline std::string resume_action(bool allow_stop = true) {
-  std::vector<std::pair<int, std::string>> w{{40, "UTRACE_RESUME"}, {10, "UTRACE_DETACH"},
-                                             {10, "UTRACE_REPORT"}, {10, "UTRACE_INTERRUPT"},
+  std::vector<std::pair<int, std::string>> w{{40, "UTRACE_RESUME"},    {10, "UTRACE_DETACH"},
+                                             {10, "UTRACE_REPORT"},    {10, "UTRACE_INTERRUPT"},
                                              {4, "UTRACE_SINGLESTEP"}, {4, "UTRACE_BLOCKSTEP"}};
   if (allow_stop) w.push_back({22, "UTRACE_STOP"});
   return weighted(w);
@@ -85,8 +92,7 @@ inline std::string resume_action(bool allow_stop = true) {
 inline std::string callback_return(const std::string& cb, bool allow_stop) {
   std::string a = resume_action(allow_stop);
   if (cb == "report_signal")
-    return weighted({{4, "UTRACE_SIGNAL_REPORT"}, {3, "UTRACE_SIGNAL_IGN"}, {3, "UTRACE_SIGNAL_DELIVER"}}) +
-           " | " + a;
+    return weighted({{4, "UTRACE_SIGNAL_REPORT"}, {3, "UTRACE_SIGNAL_IGN"}, {3, "UTRACE_SIGNAL_DELIVER"}}) + " | " + a;
   if (cb == "report_syscall_entry" && chance(10)) return "UTRACE_SYSCALL_ABORT | " + a;
   return a;
 }
@@ -116,8 +122,8 @@ inline std::vector<std::string> event_set(int max_events) {
   const int n = pick(1, max_events);
   for (int i = 0; i < n; ++i) {
     const std::string e = one_of(std::vector<std::string>{
-        "QUIESCE", "QUIESCE", "SYSCALL_ENTRY", "SYSCALL_EXIT", "SYSCALL_EXIT", "SIGNAL", "SIGNAL_IGN",
-        "SIGNAL_TERM", "SIGNAL_STOP", "JCTL", "EXIT", "DEATH", "REAP", "CLONE", "EXEC"});
+        "QUIESCE", "QUIESCE", "SYSCALL_ENTRY", "SYSCALL_EXIT", "SYSCALL_EXIT", "SIGNAL", "SIGNAL_IGN", "SIGNAL_TERM",
+        "SIGNAL_STOP", "JCTL", "EXIT", "DEATH", "REAP", "CLONE", "EXEC"});
     bool dup = false;
     for (const auto& x : out) dup = dup || x == e;
     if (!dup) out.push_back(e);
@@ -181,8 +187,13 @@ inline json user_ops(int n, int& child, bool signals = true) {
   json prog = json::array();
   for (int i = 0; i < n; ++i) {
     const int s = signals ? 1 : 0;
-    const std::string k = weighted({{30, "syscall"}, {10, "compute"}, {10 * s, "raise"}, {10, "sigaction"},
-                                    {6, "sigprocmask"}, {10 * s, "fork"}, {4 * s, "thread"}});
+    const std::string k = weighted({{30, "syscall"},
+                                    {10, "compute"},
+                                    {10 * s, "raise"},
+                                    {10, "sigaction"},
+                                    {6, "sigprocmask"},
+                                    {10 * s, "fork"},
+                                    {4 * s, "thread"}});
     if (k == "syscall") {
       prog.push_back(syscall(one_of(std::vector<std::string>{"getpid", "sched_yield", "gettid"})));
     } else if (k == "compute") {
@@ -206,8 +217,8 @@ inline json user_ops(int n, int& child, bool signals = true) {
     } else {
       const std::string c = "C" + std::to_string(child++);
       json cp = json::array({syscall(), json{{"exit", 0}}});
-      prog.push_back(json{{"clone",
-                           {{"flags", {"CLONE_VM", "CLONE_SIGHAND", "CLONE_THREAD"}}, {"child", c}, {"program", cp}}}});
+      prog.push_back(
+          json{{"clone", {{"flags", {"CLONE_VM", "CLONE_SIGHAND", "CLONE_THREAD"}}, {"child", c}, {"program", cp}}}});
     }
   }
   return prog;
@@ -245,8 +256,10 @@ inline rc::Gen<std::string> general(std::string kernel = "2010-rhel6") {
     // X: wait until the engines are attached, then a short program.
     json xprog = json::array({wait_for("ready")});
     for (auto& op : user_ops(pick(1, 4), child)) xprog.push_back(op);
-    if (chance(15)) xprog.push_back(json{{"exec", {{"program", json::array({syscall()})}}}});
-    else if (chance(30)) xprog.push_back(json{{chance(50) ? "exit" : "exit_group", pick(0, 3)}});
+    if (chance(15))
+      xprog.push_back(json{{"exec", {{"program", json::array({syscall()})}}}});
+    else if (chance(30))
+      xprog.push_back(json{{chance(50) ? "exit" : "exit_group", pick(0, 3)}});
     tasks.push_back(json{{"name", X}, {"program", xprog}});
 
     // T: attach 1-2 engines, set their events, let X go, poke at them, detach them.
@@ -279,9 +292,12 @@ inline rc::Gen<std::string> general(std::string kernel = "2010-rhel6") {
       const int i = pick(0, ne - 1);
       const std::string h = "e" + std::to_string(i);
       const std::string k = weighted({{5, "control"}, {3, "set_events"}, {2, "barrier"}});
-      if (k == "control") tprog.push_back(control(X, h, resume_action(true)));
-      else if (k == "set_events") tprog.push_back(set_events(X, h, subset(evs[static_cast<std::size_t>(i)])));
-      else tprog.push_back(barrier(X, h));
+      if (k == "control")
+        tprog.push_back(control(X, h, resume_action(true)));
+      else if (k == "set_events")
+        tprog.push_back(set_events(X, h, subset(evs[static_cast<std::size_t>(i)])));
+      else
+        tprog.push_back(barrier(X, h));
     }
     for (int i = 0; i < ne; ++i) tprog.push_back(control(X, "e" + std::to_string(i), "UTRACE_DETACH"));
     // A late engine racing X's exit and reap (R6 shape, fixed; with a
@@ -373,9 +389,9 @@ inline json r1() {  // an engine attached during a report pass is called for tha
   const std::string ev = "SYSCALL_EXIT", cb = event_callback(ev);
   const bool sync = chance(80);
   json engines{{"A", json::object()}, {"B", json::object()}};
-  engines["A"][cb] = sync ? json{{"return", "UTRACE_RESUME"},
-                                 {"do", json::array({complete("in-pass"), wait_for("b-attached")})}}
-                          : json("UTRACE_RESUME");
+  engines["A"][cb] =
+      sync ? json{{"return", "UTRACE_RESUME"}, {"do", json::array({complete("in-pass"), wait_for("b-attached")})}}
+           : json("UTRACE_RESUME");
   engines["B"][cb] = callback_return(cb, false);
   json x = json::array({wait_for("go")});
   noise(x, 1);
@@ -388,9 +404,9 @@ inline json r1() {  // an engine attached during a report pass is called for tha
   t.push_back(attach("X", "B", "b"));
   t.push_back(set_events("X", "b", {ev}));
   if (sync) t.push_back(complete("b-attached"));
-  return scenario("gen-r1", "2010-rhel6", {"R1"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r1", "2010-rhel6", {"R1"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 // R2 and R3 share a shape: X inside E's callback; T acts on E meanwhile.
@@ -414,9 +430,9 @@ inline json r2_r3(int bug) {
     // a STOP that lands must be released again
     t.push_back(control("X", "e", "UTRACE_DETACH"));
   }
-  return scenario(bug == 2 ? "gen-r2" : "gen-r3", "2010-rhel6", {bug == 2 ? "R2" : "R3"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      bug == 2 ? "gen-r2" : "gen-r3", "2010-rhel6", {bug == 2 ? "R2" : "R3"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 inline json r4() {  // set_events removing an event while X reports it
@@ -428,8 +444,8 @@ inline json r4() {  // set_events removing an event while X reports it
     evs.push_back("QUIESCE");
     engines["E"]["report_quiesce"] = "UTRACE_RESUME";
   }
-  json x = json::array({wait_for("engine-ready"),
-                        json{{"loop", {{"times", pick(2, 4)}, {"do", json::array({syscall()})}}}}});
+  json x = json::array(
+      {wait_for("engine-ready"), json{{"loop", {{"times", pick(2, 4)}, {"do", json::array({syscall()})}}}}});
   json t = json::array({attach("X", "E", "e"), set_events("X", "e", evs)});
   bystander(engines, t, "X", 20);
   t.push_back(complete("engine-ready"));
@@ -437,25 +453,25 @@ inline json r4() {  // set_events removing an event while X reports it
   std::vector<std::string> left;
   if (evs.size() > 1 && chance(50)) left.push_back("QUIESCE");
   t.push_back(set_events("X", "e", left));
-  return scenario("gen-r4", "2010-rhel6", {"R4"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r4", "2010-rhel6", {"R4"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 inline json r5() {  // async DETACH vs start_callback (2011-3x with R5 back)
   const std::string ev = syscall_event(), cb = event_callback(ev);
   json engines{{"E", json::object()}};
   engines["E"][cb] = "UTRACE_RESUME";
-  json x = json::array({wait_for("engine-ready"),
-                        json{{"loop", {{"times", pick(1, 3)}, {"do", json::array({syscall()})}}}}});
+  json x = json::array(
+      {wait_for("engine-ready"), json{{"loop", {{"times", pick(1, 3)}, {"do", json::array({syscall()})}}}}});
   json t = json::array({attach("X", "E", "e"), set_events("X", "e", {ev})});
   bystander(engines, t, "X", 20);
   t.push_back(complete("engine-ready"));
   if (chance(30)) t.push_back(json{{"compute", pick(1, 2)}});
   t.push_back(control("X", "e", "UTRACE_DETACH"));
-  return scenario("gen-r5", "2011-3x", {"R5"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r5", "2011-3x", {"R5"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 inline json r6() {  // the first attach vs release_task
@@ -470,15 +486,16 @@ inline json r6() {  // the first attach vs release_task
   if (chance(30)) t.push_back(json{{"compute", 1}});
   t.push_back(wait_for("exiting"));
   t.push_back(attach("X", "E", "e"));
-  return scenario("gen-r6", "2010-rhel6", {"R6"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r6", "2010-rhel6", {"R6"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 inline json r7() {  // the parent's reap vs X's death report
   json engines{{"E",
-                {{"report_death", {{"return", chance(70) ? "UTRACE_RESUME" : "UTRACE_DETACH"},
-                                   {"do", json::array({json{{"compute", pick(1, 4)}}})}}},
+                {{"report_death",
+                  {{"return", chance(70) ? "UTRACE_RESUME" : "UTRACE_DETACH"},
+                   {"do", json::array({json{{"compute", pick(1, 4)}}})}}},
                  {"report_reap", json::object()}}}};
   std::vector<std::string> evs{"DEATH", "REAP"};
   if (chance(30)) {
@@ -488,13 +505,12 @@ inline json r7() {  // the parent's reap vs X's death report
   json xp = json::array({complete("forked"), wait_for("engine-ready")});
   noise(xp, 1);
   xp.push_back(json{{"exit", pick(0, 3)}});
-  json p = json::array({json{{"fork", {{"child", "X"}, {"program", xp}}}},
-                        json{{"waitpid", {{"pid", "X"}}}}});
+  json p = json::array({json{{"fork", {{"child", "X"}, {"program", xp}}}}, json{{"waitpid", {{"pid", "X"}}}}});
   json t = json::array({wait_for("forked"), attach("X", "E", "e"), set_events("X", "e", evs)});
   t.push_back(complete("engine-ready"));
-  return scenario("gen-r7", "2010-rhel6", {"R7"}, engines,
-                  json::array({json{{"name", "P"}, {"program", p}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r7", "2010-rhel6", {"R7"}, engines,
+      json::array({json{{"name", "P"}, {"program", p}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 inline json r8() {  // enabling DEATH vs exit_notify
@@ -513,9 +529,9 @@ inline json r8() {  // enabling DEATH vs exit_notify
   t.push_back(complete("go"));
   if (chance(30)) t.push_back(json{{"compute", 1}});
   t.push_back(set_events("X", "e", evs));
-  return scenario("gen-r8", "2010-rhel6", {"R8"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r8", "2010-rhel6", {"R8"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 inline json r9() {  // SIGKILL wakes X while the tracer holds its utrace->lock
@@ -529,28 +545,29 @@ inline json r9() {  // SIGKILL wakes X while the tracer holds its utrace->lock
                         json{{"await", {{"task", "X"}, {"state", "traced"}}}}, complete("stopped"),
                         control("X", "e", one_of(std::vector<std::string>{"UTRACE_RESUME", "UTRACE_DETACH"}))});
   json u = json::array({wait_for("stopped"), kill(chance(70) ? "kill" : "tkill", "X", "SIGKILL")});
-  return scenario("gen-r9", "2010-rhel6", {"R9"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}},
-                               json{{"name", "U"}, {"program", u}}}));
+  return scenario(
+      "gen-r9", "2010-rhel6", {"R9"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}},
+                   json{{"name", "U"}, {"program", u}}}));
 }
 
 inline json r11() {  // UTRACE_INTERRUPT vs recalc_sigpending
-  json engines{{"E", {{"report_quiesce", "UTRACE_RESUME"},
-                      {"report_signal", one_of(std::vector<std::string>{"UTRACE_SIGNAL_REPORT | UTRACE_RESUME",
-                                                                        "UTRACE_SIGNAL_IGN | UTRACE_RESUME"})}}}};
+  json engines{{"E",
+                {{"report_quiesce", "UTRACE_RESUME"},
+                 {"report_signal", one_of(std::vector<std::string>{"UTRACE_SIGNAL_REPORT | UTRACE_RESUME",
+                                                                   "UTRACE_SIGNAL_IGN | UTRACE_RESUME"})}}}};
   std::vector<std::string> evs{"QUIESCE"};
   if (chance(30)) evs.push_back("SIGNAL");
   const std::string how = chance(70) ? "block" : "unblock";
-  json x = json::array({wait_for("engine-ready"),
-                        json{{"loop", {{"times", pick(2, 5)},
-                                       {"do", json::array({json{{"sigprocmask", {{how, {"SIGUSR1"}}}}}})}}}}});
+  json x = json::array(
+      {wait_for("engine-ready"),
+       json{{"loop", {{"times", pick(2, 5)}, {"do", json::array({json{{"sigprocmask", {{how, {"SIGUSR1"}}}}}})}}}}});
   json t = json::array({attach("X", "E", "e"), set_events("X", "e", evs), complete("engine-ready")});
   if (chance(30)) t.push_back(json{{"compute", 1}});
   t.push_back(control("X", "e", "UTRACE_INTERRUPT"));
-  return scenario("gen-r11", "2010-rhel6", {"R11"}, engines,
-                  json::array({json{{"name", "X"}, {"program", x}},
-                               json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
+  return scenario(
+      "gen-r11", "2010-rhel6", {"R11"}, engines,
+      json::array({json{{"name", "X"}, {"program", x}}, json{{"name", "T"}, {"kind", "kthread"}, {"program", t}}}));
 }
 
 // The switchable bugs with a biased generator, in `utsim list --bugs` order.

@@ -117,9 +117,7 @@ inline std::string unexplained_on_2010_rhel6(const model::Verdict& v) {
       case Property::NullCallback:
       case Property::MissingDeathReport:
       case Property::ReapBeforeDeath: ok = true; break;
-      case Property::Hang:
-        ok = r10 || f.message.find("in TASK_STOPPED (do_signal_stop)") != std::string::npos;
-        break;
+      case Property::Hang: ok = r10 || f.message.find("in TASK_STOPPED (do_signal_stop)") != std::string::npos; break;
       case Property::CallbackAfterDetach:
         ok = r13_teardown && f.message.find("got report_reap") != std::string::npos;
         break;
@@ -132,8 +130,8 @@ inline std::string unexplained_on_2010_rhel6(const model::Verdict& v) {
       default: break;
     }
     if (!ok)
-      out += std::string(model::property_name(f.property)) + ": " + f.message + "\n    schedule '" +
-             f.where.schedule + "'\n";
+      out += std::string(model::property_name(f.property)) + ": " + f.message + "\n    schedule '" + f.where.schedule +
+             "'\n";
   }
   return out;
 }

@@ -14,9 +14,9 @@
 #include <variant>
 #include <vector>
 
-#include "scenario/run.h"
-#include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
+#include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/replay.h"
 
 namespace model::test {
@@ -34,7 +34,8 @@ inline std::string two(const std::string& engines, const std::string& x_ops, con
                        const char* kernel = "2010-rhel6") {
   return utrace_scenario(engines,
                          R"([{"name": "X", "program": [)" + x_ops + R"(]},
-                      {"name": "T", "kind": "kthread", "program": [)" + t_ops + "]}]",
+                      {"name": "T", "kind": "kthread", "program": [)" +
+                             t_ops + "]}]",
                          kernel);
 }
 // Attach engine ops "E" to X in create mode, as handle "e".

@@ -52,16 +52,15 @@ class PrefixScheduler final : public sim::Scheduler {
 };
 
 struct EnumStats {
-  std::size_t runs = 0;           // complete schedules executed
-  std::size_t max_choices = 0;    // longest choice list seen
-  bool truncated = false;         // max_runs reached before the space was exhausted
+  std::size_t runs = 0;         // complete schedules executed
+  std::size_t max_choices = 0;  // longest choice list seen
+  bool truncated = false;       // max_runs reached before the space was exhausted
 };
 
 // setup(engine) creates fresh shared state and spawns the program's threads
 // (the engine has just been reset); visit(result, enabled_sets) checks a run.
 template <class Setup, class Visit>
-EnumStats enumerate_schedules(sim::Engine& engine, Setup&& setup, Visit&& visit,
-                              std::size_t max_runs = 1'000'000) {
+EnumStats enumerate_schedules(sim::Engine& engine, Setup&& setup, Visit&& visit, std::size_t max_runs = 1'000'000) {
   EnumStats stats;
   PrefixScheduler sched;
   std::vector<std::vector<sim::Tid>> todo{{}};

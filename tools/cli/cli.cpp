@@ -104,14 +104,14 @@ std::string footer(const char* note) { return std::string(note) + kExitCodes; }
 
 void add_run_options(CLI::App& c, RunArgs& a) {
   add_scenario(c, a.file);
-  auto* trace = c.add_option("--trace", a.trace,
-                             "write the trace: text (ftrace-like lines), json (JSON Lines), chrome "
-                             "(Chrome trace JSON for Perfetto), mermaid (sequence diagram) or dot "
-                             "(each task's states as visited); "
-                             "to stdout (the summary then goes to stderr) or to -o FILE")
-                    ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTraceFormats), std::end(kTraceFormats))));
-  c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")
-      ->needs(trace);
+  auto* trace =
+      c.add_option("--trace", a.trace,
+                   "write the trace: text (ftrace-like lines), json (JSON Lines), chrome "
+                   "(Chrome trace JSON for Perfetto), mermaid (sequence diagram) or dot "
+                   "(each task's states as visited); "
+                   "to stdout (the summary then goes to stderr) or to -o FILE")
+          ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTraceFormats), std::end(kTraceFormats))));
+  c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")->needs(trace);
   add_count(c, "--max-steps", a.max_steps, "end the run after N steps (a hang; default 1000000)");
   add_max_tasks(c, a.max_tasks);
   c.add_flag("--json", a.json, "print the summary as one JSON object");
@@ -120,16 +120,18 @@ void add_run_options(CLI::App& c, RunArgs& a) {
 // ---- the subcommands, in the order --help lists them ----------------------------------
 
 CLI::App* add_validate(CLI::App& app, std::vector<std::string>& files) {
-  auto* c = app.add_subcommand("validate", "check scenario files against SCENARIOS.md; "
-                                           "every error of every file, one per line");
+  auto* c = app.add_subcommand("validate",
+                               "check scenario files against SCENARIOS.md; "
+                               "every error of every file, one per line");
   c->add_option("FILE", files, "scenario files")->required();
   c->footer(kExitCodes);
   return c;
 }
 
 CLI::App* add_run(CLI::App& app, RunArgs& a) {
-  auto* c = app.add_subcommand("run", "run a scenario under one schedule and print what happened "
-                                      "(default: the non-preemptive schedule)");
+  auto* c = app.add_subcommand("run",
+                               "run a scenario under one schedule and print what happened "
+                               "(default: the non-preemptive schedule)");
   add_run_options(*c, a);
   add_seed_or_schedule(*c, a.seed, a.schedule, "choose at random, from seed N",
                        "follow schedule S (as printed by utsim)");
@@ -147,9 +149,9 @@ CLI::App* add_replay(CLI::App& app, RunArgs& a) {
 }
 
 CLI::App* add_check(CLI::App& app, CheckArgs& a) {
-  auto* c = app.add_subcommand(
-      "check", "explore each scenario (files, or folders searched for *.json) and judge its "
-               "expect; print a table");
+  auto* c = app.add_subcommand("check",
+                               "explore each scenario (files, or folders searched for *.json) and judge its "
+                               "expect; print a table");
   c->add_option("PATH", a.paths, "scenario files or folders")->required();
   add_strategy(*c, a.strategy, "how to explore (default: the scenario's explore block, else portfolio)");
   add_count(*c, "--max-schedules", a.max_schedules, "schedules per scenario (default 1000)");
@@ -162,8 +164,9 @@ CLI::App* add_check(CLI::App& app, CheckArgs& a) {
               "preemption bound); report cycles no schedule leaves as hang (when the space is complete) "
               "and each violation's shortest schedule")
       ->excludes("--strategy");
-  c->footer(footer("SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
-                   "reported, marked interrupted, and utsim exits with 130.\n"));
+  c->footer(
+      footer("SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
+             "reported, marked interrupted, and utsim exits with 130.\n"));
   return c;
 }
 
@@ -179,24 +182,24 @@ CLI::App* add_list(CLI::App& app, ListArgs& a) {
 
 // graph, shrink: stateful exploration and minimal counterexamples
 CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
-  auto* c = app.add_subcommand(
-      "graph", "explore the abstract states (stateful DFS) and write the state graph as DOT; report "
-               "the cycles no schedule leaves (hang) and the shortest path to each violation");
+  auto* c = app.add_subcommand("graph",
+                               "explore the abstract states (stateful DFS) and write the state graph as DOT; report "
+                               "the cycles no schedule leaves (hang) and the shortest path to each violation");
   add_scenario(*c, a.file, "SCENARIO");
   c->add_option("-o,--output", a.output, "write the DOT to FILE (atomically; the summary then goes to stdout)");
   add_count(*c, "--max-states", a.max_states, "stop after N states (default 100000)");
   add_count(*c, "--max-schedules", a.max_schedules, "stop after N schedules (default 1000000)");
-  add_preemption_bound(*c, a.preemption_bound, a.unbounded,
-                       "at most N preemptions per schedule (default: unbounded)", "no preemption bound (the default)");
+  add_preemption_bound(*c, a.preemption_bound, a.unbounded, "at most N preemptions per schedule (default: unbounded)",
+                       "no preemption bound (the default)");
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (default 1000000)");
   c->footer(footer("Hang cycles are certain only when the exploration is complete and unbounded.\n"));
   return c;
 }
 
 CLI::App* add_shrink(CLI::App& app, ShrinkArgs& a) {
-  auto* c = app.add_subcommand(
-      "shrink", "shrink a counterexample: the schedule with the fewest preemptions, then the fewest "
-                "steps, that still breaks the same property (RapidCheck shrink trees)");
+  auto* c = app.add_subcommand("shrink",
+                               "shrink a counterexample: the schedule with the fewest preemptions, then the fewest "
+                               "steps, that still breaks the same property (RapidCheck shrink trees)");
   add_scenario(*c, a.file, "SCENARIO");
   c->add_option("--schedule", a.schedule, "the schedule that breaks the property")->required();
   c->add_option("--property", a.property, "the property to keep broken (default: the first the schedule breaks)");
@@ -209,9 +212,9 @@ CLI::App* add_shrink(CLI::App& app, ShrinkArgs& a) {
 
 // explain, step, report: the teaching commands
 CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
-  auto* c = app.add_subcommand(
-      "explain", "narrate one run step by step: the task, the kernel function, what it read or "
-                 "changed, and why");
+  auto* c = app.add_subcommand("explain",
+                               "narrate one run step by step: the task, the kernel function, what it read or "
+                               "changed, and why");
   add_scenario(*c, a.file);
   add_seed_or_schedule(*c, a.seed, a.schedule, "choose at random, from seed N", "follow schedule S");
   c->add_option("--color", a.color, "colour: auto (on a terminal), always, never")
@@ -222,9 +225,9 @@ CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
 }
 
 CLI::App* add_step(CLI::App& app, StepArgs& a) {
-  auto* c = app.add_subcommand(
-      "step", "be the scheduler: at each choice point pick the thread that runs next "
-              "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
+  auto* c = app.add_subcommand("step",
+                               "be the scheduler: at each choice point pick the thread that runs next "
+                               "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
   add_scenario(*c, a.file);
   c->add_option("--schedule", a.schedule, "replay these choices first, then ask");
   add_count(*c, "--max-steps", a.max_steps, "end the run after N steps");
@@ -232,9 +235,9 @@ CLI::App* add_step(CLI::App& app, StepArgs& a) {
 }
 
 CLI::App* add_report(CLI::App& app, ReportArgs& a) {
-  auto* c = app.add_subcommand(
-      "report", "write one self-contained HTML page: the scenario, a timeline and the state "
-                "diagram of a run, its narrative, and with --explore the outcomes and a counterexample");
+  auto* c = app.add_subcommand("report",
+                               "write one self-contained HTML page: the scenario, a timeline and the state "
+                               "diagram of a run, its narrative, and with --explore the outcomes and a counterexample");
   add_scenario(*c, a.file);
   add_seed_or_schedule(*c, a.seed, a.schedule, "run from seed N", "run schedule S");
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
@@ -246,9 +249,9 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
 
 // explore, merge (docs/exploration.md)
 CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
-  auto* c = app.add_subcommand(
-      "explore", "explore one scenario's schedules: outcomes, violations with replay commands, "
-                 "whether the (bounded) space was exhausted");
+  auto* c = app.add_subcommand("explore",
+                               "explore one scenario's schedules: outcomes, violations with replay commands, "
+                               "whether the (bounded) space was exhausted");
   add_scenario(*c, a.file, "SCENARIO");
   add_strategy(*c, a.strategy,
                "random, pct, dfs (iterative preemption bounding), dpor (source-DPOR) or "
@@ -264,27 +267,30 @@ CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
                 "whole; join their --json reports with utsim merge")
       ->check(CLI::Validator(
           [](std::string& v) -> std::string {
-            return parse_shard(v, nullptr, nullptr) ? std::string() : "expected i/N with 0 <= i < N <= 1000000, got '" + v + "'";
+            return parse_shard(v, nullptr, nullptr) ? std::string()
+                                                    : "expected i/N with 0 <= i < N <= 1000000, got '" + v + "'";
           },
           "i/N", "shard"));
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
   add_max_tasks(*c, a.max_tasks);
   c->add_flag("--json", a.json, "print the report as one JSON document (utsim-explore/1)");
   c->add_option("-o,--output", a.output, "write the report to FILE (atomically)");
-  c->footer(footer("On a terminal, a progress line on stderr. SIGINT or SIGTERM stops the "
-                   "exploration: what was found is reported, marked interrupted, and "
-                   "utsim exits with 130.\n"));
+  c->footer(
+      footer("On a terminal, a progress line on stderr. SIGINT or SIGTERM stops the "
+             "exploration: what was found is reported, marked interrupted, and "
+             "utsim exits with 130.\n"));
   return c;
 }
 
 CLI::App* add_merge(CLI::App& app, MergeArgs& a) {
-  auto* c = app.add_subcommand(
-      "merge", "join the explore --json reports of the shards of one exploration into one report");
+  auto* c =
+      app.add_subcommand("merge", "join the explore --json reports of the shards of one exploration into one report");
   c->add_option("FILE", a.files, "reports of utsim explore --json")->required();
   c->add_flag("--json", a.json, "print the merged report as JSON (utsim-explore/1)");
   c->add_option("-o,--output", a.output, "write the merged report to FILE (atomically)");
-  c->footer(footer("Reports of different scenarios, versions or options, or with a shard "
-                   "twice, are refused (exit 2).\n"));
+  c->footer(
+      footer("Reports of different scenarios, versions or options, or with a shard "
+             "twice, are refused (exit 2).\n"));
   return c;
 }
 
@@ -376,8 +382,7 @@ bool write_output(const std::string& path, Io io, const std::function<void(std::
 }
 
 int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"utsim " UTSIM_VERSION
-               ": a deterministic simulator of the Linux utrace core and ptrace on utrace.",
+  CLI::App app{"utsim " UTSIM_VERSION ": a deterministic simulator of the Linux utrace core and ptrace on utrace.",
                "utsim"};
   app.footer(kExitCodes);
   app.set_version_flag("--version", std::string("utsim " UTSIM_VERSION));

@@ -10,13 +10,13 @@ namespace tools {
 
 // Exit codes of DESIGN.md "Contracts" (5).
 enum ExitCode : int {
-  kExitOk = 0,           // as expected
-  kExitFailed = 1,       // a property or an expectation failed
-  kExitUsage = 2,        // bad command line (CLI11's errors are remapped here)
-  kExitInvalid = 3,      // an invalid scenario
-  kExitDiverged = 4,     // a replayed schedule named a thread that could not run
-  kExitInternal = 70,    // not implemented, model bug, engine error (EX_SOFTWARE)
-  kExitInterrupted = 130 // SIGINT/SIGTERM: stopped cleanly, partial report
+  kExitOk = 0,            // as expected
+  kExitFailed = 1,        // a property or an expectation failed
+  kExitUsage = 2,         // bad command line (CLI11's errors are remapped here)
+  kExitInvalid = 3,       // an invalid scenario
+  kExitDiverged = 4,      // a replayed schedule named a thread that could not run
+  kExitInternal = 70,     // not implemented, model bug, engine error (EX_SOFTWARE)
+  kExitInterrupted = 130  // SIGINT/SIGTERM: stopped cleanly, partial report
 };
 
 // Runs `utsim args...` (args without the program name).  Everything the

@@ -54,8 +54,7 @@ std::vector<std::string> collect(const std::vector<std::string>& paths, std::ost
     }
     std::vector<std::string> found;
     for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
-      if (it->is_regular_file(ec) && it->path().extension() == ".json")
-        found.push_back(it->path().generic_string());
+      if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().generic_string());
     if (ec) err << "utsim: " << p << ": " << ec.message() << '\n';
     if (found.empty()) err << "utsim: warning: no *.json under " << p << '\n';
     std::sort(found.begin(), found.end());
@@ -73,13 +72,11 @@ std::string found_text(const model::Verdict& v) {
 }
 
 void print_table(std::ostream& out, const std::vector<Row>& rows) {
-  const std::vector<std::string> head{"scenario", "kernel",   "schedules", "outcomes",
-                                      "expected", "found",    "verdict"};
+  const std::vector<std::string> head{"scenario", "kernel", "schedules", "outcomes", "expected", "found", "verdict"};
   std::vector<std::vector<std::string>> cells;
   for (const Row& r : rows) {
     const model::Verdict* v = r.verdict ? &*r.verdict : nullptr;
-    cells.push_back({r.name, r.kernel.empty() ? "-" : r.kernel,
-                     v ? std::to_string(v->schedules) : "-",
+    cells.push_back({r.name, r.kernel.empty() ? "-" : r.kernel, v ? std::to_string(v->schedules) : "-",
                      v ? std::to_string(v->outcomes.size()) : "-",
                      r.expected.empty() ? "-" : fmt::format("{}", fmt::join(r.expected, ", ")),
                      v ? found_text(*v) : "-", r.status()});
@@ -94,8 +91,10 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       const bool number = c == 2 || c == 3;
       const std::size_t pad = width[c] - row[c].size();
-      if (number) line += std::string(pad, ' ') + row[c];
-      else line += row[c] + (c + 1 < row.size() ? std::string(pad, ' ') : "");
+      if (number)
+        line += std::string(pad, ' ') + row[c];
+      else
+        line += row[c] + (c + 1 < row.size() ? std::string(pad, ' ') : "");
       if (c + 1 < row.size()) line += "  ";
     }
     out << line << '\n';
@@ -120,9 +119,8 @@ void print_details(std::ostream& out, const std::vector<Row>& rows) {
     for (const std::string& p : v.problems) out << "  - " << p << '\n';
     for (const model::FoundViolation& f : v.violations) {
       const bool ok = r.tolerated.test(static_cast<std::size_t>(f.property));
-      out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n",
-                         ok ? "expected" : "VIOLATION", model::property_name(f.property), f.count,
-                         v.schedules, f.step, f.message);
+      out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n", ok ? "expected" : "VIOLATION",
+                         model::property_name(f.property), f.count, v.schedules, f.step, f.message);
       out << "    " << replay_command(r.file, f.where.schedule) << '\n';
     }
     if (!v.error)
@@ -138,8 +136,10 @@ nlohmann::json ref_json(const std::string& file, const model::ScheduleRef& ref) 
 }
 
 nlohmann::json row_json(const Row& r) {
-  nlohmann::json j{{"file", r.file},         {"scenario", r.name},
-                   {"kernel", r.kernel},     {"verdict", r.status()},
+  nlohmann::json j{{"file", r.file},
+                   {"scenario", r.name},
+                   {"kernel", r.kernel},
+                   {"verdict", r.status()},
                    {"expected_violations", r.expected}};
   j["errors"] = nlohmann::json::array();
   for (const model::ScenarioError& e : r.errors)
@@ -233,11 +233,16 @@ int cmd_check(const CheckArgs& a, Io io) {
   std::uint64_t schedules = 0, steps = 0;
   for (const Row& r : rows) {
     const std::string st = r.status();
-    if (st == "invalid") ++invalid;
-    else if (st == "error") ++errors;
-    else if (st == "FAIL") ++failed;
-    else if (st == "skipped") ++skipped;
-    else ++passed;
+    if (st == "invalid")
+      ++invalid;
+    else if (st == "error")
+      ++errors;
+    else if (st == "FAIL")
+      ++failed;
+    else if (st == "skipped")
+      ++skipped;
+    else
+      ++passed;
     if (r.verdict) schedules += r.verdict->schedules, steps += r.verdict->steps;
   }
   const bool interrupted = guard.interrupted();
@@ -253,9 +258,9 @@ int cmd_check(const CheckArgs& a, Io io) {
     doc["utsim"] = UTSIM_VERSION;
     doc["scenarios"] = nlohmann::json::array();
     for (const Row& r : rows) doc["scenarios"].push_back(row_json(r));
-    doc["summary"] = {{"scenarios", rows.size()}, {"passed", passed},       {"failed", failed},
-                      {"invalid", invalid},       {"errors", errors},       {"skipped", skipped},
-                      {"schedules", schedules},   {"steps", steps},         {"interrupted", interrupted},
+    doc["summary"] = {{"scenarios", rows.size()}, {"passed", passed}, {"failed", failed},
+                      {"invalid", invalid},       {"errors", errors}, {"skipped", skipped},
+                      {"schedules", schedules},   {"steps", steps},   {"interrupted", interrupted},
                       {"exit_code", code},        {"text", summary}};
     io.out << doc.dump(2) << '\n';
   } else {

@@ -16,8 +16,7 @@ int cmd_explain(const ExplainArgs& a, Io io) {
   model::LoadResult loaded;
   if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
-  const bool colour =
-      a.color == "always" || (a.color == "auto" && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1);
+  const bool colour = a.color == "always" || (a.color == "auto" && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1);
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
   switch (print_explanation(io.out, s, a.file, *run, colour)) {
     case ExplainVerdict::AsExpected: return kExitOk;

@@ -64,8 +64,8 @@ std::string thread_label(const std::vector<std::string>& names, sim::Tid t) {
 }
 
 void print_path(std::ostream& os, const std::string& file, const model::GraphPath& p) {
-  os << fmt::format("  reached after {} choice points: schedule '{}' ({} preemption{}, {} steps)\n",
-                    p.choices.size(), p.schedule, p.preemptions, p.preemptions == 1 ? "" : "s", p.steps);
+  os << fmt::format("  reached after {} choice points: schedule '{}' ({} preemption{}, {} steps)\n", p.choices.size(),
+                    p.schedule, p.preemptions, p.preemptions == 1 ? "" : "s", p.steps);
   os << "  replay: " << replay_command(file, p.schedule) << '\n';
 }
 
@@ -150,8 +150,10 @@ std::string state_graph_dot(const DotGraph& g, const std::string& title) {
     os << "[label=" << dot_quote(p.label);
     if (p.terminal) os << ", peripheries=2";
     if (p.root) os << ", penwidth=2";
-    if (p.violating) os << ", style=filled, fillcolor=\"#ffd0d0\", color=red";
-    else if (p.hang) os << ", style=filled, fillcolor=\"#ffe8c0\"";
+    if (p.violating)
+      os << ", style=filled, fillcolor=\"#ffd0d0\", color=red";
+    else if (p.hang)
+      os << ", style=filled, fillcolor=\"#ffe8c0\"";
     if (p.hang) os << ", color=orange, penwidth=2";
     os << "]";
   };
@@ -162,7 +164,8 @@ std::string state_graph_dot(const DotGraph& g, const std::string& title) {
     os << "]";
   };
   auto graph_writer = [&](std::ostream& os) {
-    os << "label=" << dot_quote(title) << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
+    os << "label=" << dot_quote(title)
+       << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
   };
   std::ostringstream dot;
   boost::write_graphviz(dot, g, vertex_writer, edge_writer, graph_writer);
@@ -177,16 +180,20 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
   const std::string bound = opt.preemption_bound == model::ExploreOptions::kUnbounded
                                 ? std::string("unbounded")
                                 : fmt::format("preemption bound {}", opt.preemption_bound);
-  std::string how = v.complete ? "complete" : x.state_limit ? fmt::format("stopped at {} states (--max-states)", a.max_states)
-                                : v.interrupted ? "interrupted" : fmt::format("stopped at {} schedules", v.schedules);
-  os << fmt::format("{}: {} states, {} transitions, {} end states, {} cyclic components; {} schedules ({} pruned), "
-                    "{}, {}{}\n",
-                    s.name, x.graph.nodes().size(), x.graph.edges().size(), an.end_states, an.cyclic_components,
-                    v.schedules, v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
+  std::string how = v.complete      ? "complete"
+                    : x.state_limit ? fmt::format("stopped at {} states (--max-states)", a.max_states)
+                    : v.interrupted ? "interrupted"
+                                    : fmt::format("stopped at {} schedules", v.schedules);
+  os << fmt::format(
+      "{}: {} states, {} transitions, {} end states, {} cyclic components; {} schedules ({} pruned), "
+      "{}, {}{}\n",
+      s.name, x.graph.nodes().size(), x.graph.edges().size(), an.end_states, an.cyclic_components, v.schedules,
+      v.redundant, bound, how, v.bounded ? " (some schedules lie beyond the bound)" : "");
   if (an.conflicts)
-    os << fmt::format("warning: {} states have two successors for one thread: the state hash merged states "
-                      "that differ (explore/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
-                      an.conflicts, an.conflict_example[0], an.conflict_example[1], an.conflict_example[2]);
+    os << fmt::format(
+        "warning: {} states have two successors for one thread: the state hash merged states "
+        "that differ (explore/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
+        an.conflicts, an.conflict_example[0], an.conflict_example[1], an.conflict_example[2]);
   if (an.hangs.empty()) os << "hang: no cycle that never ends\n";
   constexpr std::size_t kShown = 3;  // the nearest ones; the DOT marks them all
   for (std::size_t i = 0; i < an.hangs.size(); ++i) {
@@ -228,9 +235,9 @@ int cmd_graph(const GraphArgs& a, Io io) {
   }
   const model::GraphAnalysis none;
   const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
-  const std::string dot = state_graph_dot(
-      dot_graph(x, an),
-      fmt::format("{}: state graph ({} states, {} transitions)", s.name, x.graph.nodes().size(), x.graph.edges().size()));
+  const std::string dot =
+      state_graph_dot(dot_graph(x, an), fmt::format("{}: state graph ({} states, {} transitions)", s.name,
+                                                    x.graph.nodes().size(), x.graph.edges().size()));
 
   // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
   if (!write_output(a.output, io, [&](std::ostream& os) { os << dot; })) return kExitFailed;

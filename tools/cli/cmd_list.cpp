@@ -33,8 +33,7 @@ void list_properties(std::ostream& out) {
 
 void list_kernels(std::ostream& out) {
   const model::KernelVersion def = model::Scenario{}.kernel;
-  for (auto v : {model::KernelVersion::V2009Rfc, model::KernelVersion::V2010Rhel6,
-                 model::KernelVersion::V2011_3x})
+  for (auto v : {model::KernelVersion::V2009Rfc, model::KernelVersion::V2010Rhel6, model::KernelVersion::V2011_3x})
     out << model::kernel_version_name(v) << (v == def ? "  (default)" : "") << '\n';
 }
 
@@ -59,8 +58,10 @@ int cmd_list(const ListArgs& a, Io io) {
     void (*print)(std::ostream&);
   };
   const Section sections[] = {
-      {a.kernels, "kernels", list_kernels},          {a.strategies, "strategies", list_strategies},
-      {a.properties, "properties", list_properties}, {a.callbacks, "callbacks", list_callbacks},
+      {a.kernels, "kernels", list_kernels},
+      {a.strategies, "strategies", list_strategies},
+      {a.properties, "properties", list_properties},
+      {a.callbacks, "callbacks", list_callbacks},
       {a.bugs, "bugs", list_bugs},
   };
   std::size_t shown = 0;

@@ -47,10 +47,10 @@ std::string describe_divergence(const model::Simulator& simu, sim::Tid tid) {
   const sim::Engine& eng = simu.kernel().eng;
   const std::size_t n = eng.thread_count();
   if (tid >= n)
-    return fmt::format("the schedule names thread '{}', which did not exist at that point "
-                       "(there were {} threads, '{}' to '{}')",
-                       thread_letter(tid), n, thread_letter(0),
-                       thread_letter(static_cast<sim::Tid>(n ? n - 1 : 0)));
+    return fmt::format(
+        "the schedule names thread '{}', which did not exist at that point "
+        "(there were {} threads, '{}' to '{}')",
+        thread_letter(tid), n, thread_letter(0), thread_letter(static_cast<sim::Tid>(n ? n - 1 : 0)));
   std::string who = fmt::format("thread '{}'", thread_letter(tid));
   for (const auto& t : simu.kernel().tasks)
     if (t->tid == tid) who += fmt::format(" ({})", simu.kernel().comm(t->pid));
@@ -104,8 +104,7 @@ std::string verdict_text(const RunReport& r) {
   if (r.interrupted) return "interrupted (SIGINT/SIGTERM) before the run ended";
   if (r.diverged_at) return "DIVERGED: the schedule does not fit this scenario";
   std::vector<std::string> why;
-  if (r.unexpected)
-    why.push_back(fmt::format("{} unexpected violation{}", r.unexpected, r.unexpected == 1 ? "" : "s"));
+  if (r.unexpected) why.push_back(fmt::format("{} unexpected violation{}", r.unexpected, r.unexpected == 1 ? "" : "s"));
   if (r.outcome_listed == false) why.push_back("the run ended in none of expect.outcomes");
   if (why.empty()) return "as expected";
   return "FAIL: " + fmt::format("{}", fmt::join(why, "; "));
@@ -128,15 +127,15 @@ void print_text(std::ostream& os, const RunReport& r) {
   else
     line("ended", r.end);
   if (!r.outcome.empty() || r.outcome_listed)
-    line("outcome", (r.outcome.empty() ? "-" : r.outcome) +
-                        (r.outcome_listed == false ? "  (not in expect.outcomes)" : ""));
+    line("outcome",
+         (r.outcome.empty() ? "-" : r.outcome) + (r.outcome_listed == false ? "  (not in expect.outcomes)" : ""));
   if (r.violations.empty()) {
     line("violations", "none");
   } else {
     line("violations", fmt::format("{} ({} unexpected)", r.violations.size(), r.unexpected));
     for (const ViolationRow& v : r.violations)
-      os << fmt::format("  {} at step {}: {}  [{}]\n", model::property_name(v.v->property), v.v->step,
-                        v.v->message, v.tolerated ? "expected" : "UNEXPECTED");
+      os << fmt::format("  {} at step {}: {}  [{}]\n", model::property_name(v.v->property), v.v->step, v.v->message,
+                        v.tolerated ? "expected" : "UNEXPECTED");
   }
   line("verdict", verdict_text(r));
   // Every failure ends with the command that reproduces it.
@@ -204,8 +203,7 @@ int cmd_run(const RunArgs& a, Io io) {
   const bool trace_to_stdout = cfg.trace && a.output.empty();
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
-    const bool written =
-        write_output(a.output, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
+    const bool written = write_output(a.output, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
     if (trace_to_stdout) io.out.flush();
     if (!written && !failure) return kExitUsage;
   }

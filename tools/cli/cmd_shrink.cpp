@@ -43,8 +43,10 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
   model::LoadResult loaded;
   if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
   const model::Scenario& s = *loaded.scenario;
-  if (a.max_steps) o.run.max_steps = *a.max_steps;
-  else if (s.explore.max_steps) o.run.max_steps = *s.explore.max_steps;
+  if (a.max_steps)
+    o.run.max_steps = *a.max_steps;
+  else if (s.explore.max_steps)
+    o.run.max_steps = *s.explore.max_steps;
   o.max_tries = a.max_tries;
 
   const model::ShrinkResult r = model::shrink_schedule(s, *schedule, o);
@@ -69,16 +71,16 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
   }
   std::ostream& os = io.out;
   os << fmt::format("{}: shrunk a counterexample of {}\n", s.name, model::property_name(r.property));
-  os << fmt::format("  before: schedule '{}' ({} preemption{}, {} steps)\n", r.before.schedule,
-                    r.before.preemptions, r.before.preemptions == 1 ? "" : "s", r.before.steps);
+  os << fmt::format("  before: schedule '{}' ({} preemption{}, {} steps)\n", r.before.schedule, r.before.preemptions,
+                    r.before.preemptions == 1 ? "" : "s", r.before.steps);
   os << fmt::format("  after:  schedule '{}' ({} preemption{}, {} steps)\n", r.after.schedule, r.after.preemptions,
-                    r.after.preemptions == 1 ? "" : "s",
-                    r.after.steps);
+                    r.after.preemptions == 1 ? "" : "s", r.after.steps);
   os << fmt::format("  preemptions {} -> {}, steps {} -> {}\n", r.before.preemptions, r.after.preemptions,
                     r.before.steps, r.after.steps);
-  os << fmt::format("  {} runs: {} shrinks accepted from RapidCheck's shrink tree, {} choices reset by the final "
-                    "pass{}\n",
-                    r.tries, r.accepted, r.final_removed, r.exhausted ? " (stopped by --max-tries)" : "");
+  os << fmt::format(
+      "  {} runs: {} shrinks accepted from RapidCheck's shrink tree, {} choices reset by the final "
+      "pass{}\n",
+      r.tries, r.accepted, r.final_removed, r.exhausted ? " (stopped by --max-tries)" : "");
   if (r.searched)
     os << fmt::format("  the bounded search found {} counterexample{} with fewer preemptions than the moves reached\n",
                       r.searched, r.searched == 1 ? "" : "s");

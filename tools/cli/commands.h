@@ -62,7 +62,7 @@ struct ListArgs {
 // exploration, explore/graph_analysis.h, explore/shrink.h).
 struct GraphArgs {
   std::string file;
-  std::string output;                   // -o: the DOT goes there (atomically), else stdout
+  std::string output;  // -o: the DOT goes there (atomically), else stdout
   std::uint64_t max_states = 100'000;
   std::optional<std::uint64_t> max_schedules;
   std::optional<std::uint32_t> preemption_bound;  // none (or --unbounded): every schedule
@@ -74,7 +74,7 @@ struct ShrinkArgs {
   std::string schedule;
   std::optional<std::string> property;  // a property name (checked by cmd_shrink)
   std::optional<std::uint64_t> max_steps;
-  std::uint64_t max_tries = 20'000;     // runs the shrinker may make
+  std::uint64_t max_tries = 20'000;  // runs the shrinker may make
   bool json = false;
 };
 int cmd_graph(const GraphArgs& a, Io io);
@@ -92,7 +92,7 @@ struct StepArgs {
   std::string file;
   std::optional<std::string> schedule;  // choices to replay before asking
   std::optional<std::uint64_t> max_steps;
-  std::istream* in = nullptr;           // the keys typed (default std::cin)
+  std::istream* in = nullptr;  // the keys typed (default std::cin)
 };
 struct ReportArgs {
   std::string file;
@@ -109,15 +109,15 @@ struct ExploreArgs {
   std::optional<std::string> strategy;  // checked by CLI11
   std::optional<unsigned> depth;
   std::optional<std::uint32_t> preemption_bound;
-  bool unbounded = false;               // dfs: no preemption bound
+  bool unbounded = false;  // dfs: no preemption bound
   std::optional<std::uint64_t> max_schedules;
-  std::optional<double> time_limit;     // seconds
+  std::optional<double> time_limit;  // seconds
   std::optional<std::uint64_t> seed;
   std::uint32_t shard_index = 0, shard_count = 1;  // --shard i/N
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
   bool json = false;
-  std::string output;                   // -o: the report goes there (atomically)
+  std::string output;  // -o: the report goes there (atomically)
 };
 // "i/N" with 0 <= i < N <= 10^6 (digits only): true, and the two numbers
 // stored where asked (null: only check).

@@ -23,7 +23,8 @@ class InterruptGuard {
   bool interrupted() const;
 
  private:
-  struct sigaction old_int_{}, old_term_{};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 }  // namespace tools

@@ -52,7 +52,8 @@ void ExploreProgress::update(const model::ExploreStatus& s, const std::string& s
   if (s.redundant) line += fmt::format(" (+{} redundant)", s.redundant);
   if (secs > 0) line += fmt::format(", {:.0f}/s", static_cast<double>(s.schedules) / secs);
   if (s.estimate > static_cast<double>(s.schedules))
-    line += fmt::format(", estimate {:.3g} ({:.0f}%)", s.estimate, 100.0 * static_cast<double>(s.schedules) / s.estimate);
+    line +=
+        fmt::format(", estimate {:.3g} ({:.0f}%)", s.estimate, 100.0 * static_cast<double>(s.schedules) / s.estimate);
   else if (s.estimate > 0)  // Knuth's estimator often falls short: its walks miss the deep subtrees
     line += fmt::format(", estimate {:.3g} (exceeded)", s.estimate);
   if (strategy == "dfs") line += fmt::format(", level {}", s.level);

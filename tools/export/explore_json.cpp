@@ -24,21 +24,22 @@ constexpr const char* kFormat = "utsim-explore/1";
 using ojson = nlohmann::ordered_json;
 
 ojson example_json(const std::string& file, const ReportExample& e) {
-  return ojson{{"schedule", e.schedule},   {"replay", replay_command(file, e.schedule)},
-               {"shard", e.shard},         {"index", e.index},
-               {"preemptions", e.preemptions}, {"steps", e.steps}};
+  return ojson{{"schedule", e.schedule},
+               {"replay", replay_command(file, e.schedule)},
+               {"shard", e.shard},
+               {"index", e.index},
+               {"preemptions", e.preemptions},
+               {"steps", e.steps}};
 }
 
 // A key of the document, of the type asked for, or a clear error.
 template <class T>
 T field(const nlohmann::json& j, const char* key, const char* where = "") {
-  if (!j.is_object() || !j.contains(key))
-    throw std::runtime_error(fmt::format("missing key \"{}\"{}", key, where));
+  if (!j.is_object() || !j.contains(key)) throw std::runtime_error(fmt::format("missing key \"{}\"{}", key, where));
   try {
     return j.at(key).get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw std::runtime_error(fmt::format("key \"{}\"{} has the wrong type ({})", key, where,
-                                         j.at(key).type_name()));
+    throw std::runtime_error(fmt::format("key \"{}\"{} has the wrong type ({})", key, where, j.at(key).type_name()));
   }
 }
 
@@ -53,9 +54,7 @@ ReportExample example_from_json(const nlohmann::json& j) {
   return e;
 }
 
-std::string join(const std::vector<std::uint32_t>& v) {
-  return fmt::format("{}", fmt::join(v, ", "));
-}
+std::string join(const std::vector<std::uint32_t>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
 
 // Shard indices of 0..count-1 that are not in `have` (sorted).
 std::vector<std::uint32_t> missing(const std::vector<std::uint32_t>& have, std::uint32_t count) {
@@ -70,13 +69,12 @@ std::string incomplete_reason(const ExploreReport& r) {
   if (r.error) return "an internal error stopped it";
   if (r.interrupted) return "interrupted";
   if (r.timed_out) return "stopped by the time limit";
-  if (r.options.strategy == "random" || r.options.strategy == "pct")
-    return "sampling never exhausts the space";
+  if (r.options.strategy == "random" || r.options.strategy == "pct") return "sampling never exhausts the space";
   if (r.shards.size() < r.shard_count && r.exhausted.size() == r.shards.size())
     return fmt::format("shards not merged in: {}", join(missing(r.shards, r.shard_count)));
   std::vector<std::uint32_t> open;
   std::set_difference(r.shards.begin(), r.shards.end(), r.exhausted.begin(), r.exhausted.end(),
-                       std::back_inserter(open));
+                      std::back_inserter(open));
   if (r.shard_count > 1) return fmt::format("shards that did not exhaust their part: {}", join(open));
   return fmt::format("stopped at --max-schedules {}", r.options.max_schedules);
 }
@@ -104,8 +102,8 @@ std::string hash_file(const std::string& path) {
   return fmt::format("{:016x}", sim::hash_bytes(sim::kHashSeed, bytes));
 }
 
-ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario& s,
-                                  const model::ExploreOptions& o, const std::string& file) {
+ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario& s, const model::ExploreOptions& o,
+                                  const std::string& file) {
   ExploreReport r;
   r.utsim = UTSIM_VERSION;
   r.scenario = s.name;
@@ -139,8 +137,7 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
   const model::PropertySet tolerated = model::tolerated_properties(s);
   for (const model::FoundViolation& f : v.violations)
     r.violations.push_back(ReportViolation{model::property_name(f.property), f.message, f.step, f.count,
-                                           tolerated.test(static_cast<std::size_t>(f.property)),
-                                           example(f.where)});
+                                           tolerated.test(static_cast<std::size_t>(f.property)), example(f.where)});
   if (v.error) r.error = v.error_message;
   return r;
 }
@@ -173,7 +170,8 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
   j["estimate"] = r.estimate;
   j["outcomes"] = ojson::array();
   for (const ReportOutcome& c : r.outcomes)
-    j["outcomes"].push_back(ojson{{"signature", c.signature}, {"count", c.count}, {"example", example_json(r.file, c.example)}});
+    j["outcomes"].push_back(
+        ojson{{"signature", c.signature}, {"count", c.count}, {"example", example_json(r.file, c.example)}});
   j["violations"] = ojson::array();
   for (const ReportViolation& v : r.violations)
     j["violations"].push_back(ojson{{"property", v.property},
@@ -223,8 +221,9 @@ ExploreReport report_from_json(const nlohmann::json& j) {
   if (r.shard_count == 0 || r.shards.empty() || !sorted_unique(r.shards) || !sorted_unique(r.exhausted) ||
       r.shards.back() >= r.shard_count ||
       !std::includes(r.shards.begin(), r.shards.end(), r.exhausted.begin(), r.exhausted.end()))
-    throw std::runtime_error("\"shards\" is inconsistent (covered and exhausted must be sorted shard "
-                             "indices below count, exhausted within covered)");
+    throw std::runtime_error(
+        "\"shards\" is inconsistent (covered and exhausted must be sorted shard "
+        "indices below count, exhausted within covered)");
   r.schedules = field<std::uint64_t>(j, "schedules");
   r.steps = field<std::uint64_t>(j, "steps");
   r.redundant = field<std::uint64_t>(j, "redundant");
@@ -238,12 +237,10 @@ ExploreReport report_from_json(const nlohmann::json& j) {
                                        example_from_json(field<nlohmann::json>(c, "example", " in an outcome"))});
   for (const nlohmann::json& v : field<nlohmann::json>(j, "violations")) {
     const char* in_v = " in a violation";
-    r.violations.push_back(ReportViolation{field<std::string>(v, "property", in_v),
-                                           field<std::string>(v, "message", in_v),
-                                           field<std::uint64_t>(v, "step", in_v),
-                                           field<std::uint64_t>(v, "count", in_v),
-                                           field<bool>(v, "expected", in_v),
-                                           example_from_json(field<nlohmann::json>(v, "example", in_v))});
+    r.violations.push_back(ReportViolation{
+        field<std::string>(v, "property", in_v), field<std::string>(v, "message", in_v),
+        field<std::uint64_t>(v, "step", in_v), field<std::uint64_t>(v, "count", in_v), field<bool>(v, "expected", in_v),
+        example_from_json(field<nlohmann::json>(v, "example", in_v))});
   }
   if (j.contains("error") && !j["error"].is_null()) r.error = field<std::string>(j, "error");
   return r;  // "timing" is ignored: wall-clock time does not merge
@@ -268,8 +265,8 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
     const ExploreReport& p = parts[i];
     auto differ = [&](const char* what, const std::string& x, const std::string& y) {
       if (x != y)
-        throw std::invalid_argument(fmt::format("{} and {} are not shards of one exploration: {} {} vs {}",
-                                                name(b), name(i), what, x, y));
+        throw std::invalid_argument(
+            fmt::format("{} and {} are not shards of one exploration: {} {} vs {}", name(b), name(i), what, x, y));
     };
     differ("utsim version", m.utsim, p.utsim);
     differ("scenario", m.scenario, p.scenario);
@@ -279,10 +276,10 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
     differ("seed", std::to_string(m.options.seed), std::to_string(p.options.seed));
     differ("shard count", std::to_string(m.shard_count), std::to_string(p.shard_count));
     if (!(m.options == p.options))
-      throw std::invalid_argument(fmt::format(
-          "{} and {} are not shards of one exploration: their options differ (depth, preemption "
-          "bound, max-schedules, max-steps or max-tasks)",
-          name(b), name(i)));
+      throw std::invalid_argument(
+          fmt::format("{} and {} are not shards of one exploration: their options differ (depth, preemption "
+                      "bound, max-schedules, max-steps or max-tasks)",
+                      name(b), name(i)));
     for (std::uint32_t s : p.shards)
       if (auto [it, fresh] = owner.emplace(s, i); !fresh)
         throw std::invalid_argument(
@@ -301,8 +298,10 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
     for (const ReportOutcome& c : p.outcomes) {
       auto it = std::find_if(m.outcomes.begin(), m.outcomes.end(),
                              [&](const ReportOutcome& x) { return x.signature == c.signature; });
-      if (it == m.outcomes.end()) m.outcomes.push_back(c);
-      else it->count += c.count;
+      if (it == m.outcomes.end())
+        m.outcomes.push_back(c);
+      else
+        it->count += c.count;
     }
     for (const ReportViolation& v : p.violations) {
       auto it = std::find_if(m.violations.begin(), m.violations.end(),
@@ -353,10 +352,10 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   }
   out << fmt::format("complete    {}\n", complete);
   if (r.estimate > 0)
-    out << fmt::format("estimate    ~{:.0f} schedules in the space explored ({}){}\n", r.estimate,
-                       r.options.strategy == "dfs" ? "Knuth's estimator, rough on lopsided trees"
-                                                   : "from DPOR's progress",
-                       r.complete() ? fmt::format("; the search ended: exactly {}", r.schedules) : "");
+    out << fmt::format(
+        "estimate    ~{:.0f} schedules in the space explored ({}){}\n", r.estimate,
+        r.options.strategy == "dfs" ? "Knuth's estimator, rough on lopsided trees" : "from DPOR's progress",
+        r.complete() ? fmt::format("; the search ended: exactly {}", r.schedules) : "");
   else
     out << "estimate    unknown\n";
   if (r.error) out << fmt::format("error       {}\n", *r.error);

@@ -22,10 +22,10 @@ namespace tools {
 // A schedule that shows something: where it came from and how to replay it.
 struct ReportExample {
   std::string schedule;
-  std::uint32_t shard = 0;        // which shard ran it
-  std::uint64_t index = 0;        // its run number in that shard (counted or not)
+  std::uint32_t shard = 0;  // which shard ran it
+  std::uint64_t index = 0;  // its run number in that shard (counted or not)
   std::uint32_t preemptions = 0;
-  std::uint64_t steps = 0;        // of the whole run
+  std::uint64_t steps = 0;  // of the whole run
 };
 
 struct ReportOutcome {
@@ -37,9 +37,9 @@ struct ReportOutcome {
 struct ReportViolation {
   std::string property;
   std::string message;
-  std::uint64_t step = 0;      // of the example's run
-  std::uint64_t count = 0;     // schedules that broke it
-  bool expected = false;       // the scenario expects or allows it
+  std::uint64_t step = 0;   // of the example's run
+  std::uint64_t count = 0;  // schedules that broke it
+  bool expected = false;    // the scenario expects or allows it
   ReportExample example;
 };
 
@@ -62,18 +62,18 @@ struct ExploreReport {
   std::string scenario_hash;  // FNV-1a of the file's bytes, 16 hex digits
   std::string kernel;         // "2010-rhel6 +R2"
   ReportOptions options;
-  double time_limit = 0;      // seconds, 0: none (not compared by merge)
+  double time_limit = 0;  // seconds, 0: none (not compared by merge)
   std::uint32_t shard_count = 1;
   std::vector<std::uint32_t> shards{0};  // the shard indices covered, sorted
   std::vector<std::uint32_t> exhausted;  // those that ran every schedule of their part, sorted
   std::uint64_t schedules = 0, steps = 0, redundant = 0;
-  bool bounded = false;       // dfs: schedules beyond the preemption bound exist
+  bool bounded = false;  // dfs: schedules beyond the preemption bound exist
   bool interrupted = false, timed_out = false;
-  double estimate = 0;        // of the whole space, 0: unknown
+  double estimate = 0;  // of the whole space, 0: unknown
   std::vector<ReportOutcome> outcomes;
   std::vector<ReportViolation> violations;
   std::optional<std::string> error;  // an internal error stopped it
-  double seconds = -1;        // wall-clock time ("timing"; -1: not measured, e.g. merged)
+  double seconds = -1;               // wall-clock time ("timing"; -1: not measured, e.g. merged)
 
   // Every shard is covered and exhausted its part of the (bounded) space.
   bool complete() const;
@@ -86,8 +86,8 @@ struct ExploreReport {
 // Reads a scenario file's bytes and hashes them ("" when unreadable).
 std::string hash_file(const std::string& path);
 
-ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario& s,
-                                  const model::ExploreOptions& o, const std::string& file);
+ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario& s, const model::ExploreOptions& o,
+                                  const std::string& file);
 
 // The JSON document (format "utsim-explore/1"); `exit_code` is written as given.
 nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code);

@@ -120,24 +120,24 @@ struct Lane {
   std::string name;  // "X-2"
   bool kthread = false;
 };
-struct Span {        // the task is in one state from begin to end
+struct Span {  // the task is in one state from begin to end
   int pid = 0;
   std::string state;  // TASK_RUNNING, TASK_TRACED, EXIT_ZOMBIE ...
   double begin = 0, end = 0;
 };
-struct Slice {       // a callback or a syscall: begin to end, properly nested per lane
+struct Slice {  // a callback or a syscall: begin to end, properly nested per lane
   int pid = 0;
   std::string name, category;  // category: "callback" or "syscall"
   double begin = 0, end = 0;
   int depth = 0;
   std::string detail;
 };
-struct Mark {        // one instant: an API call, a signal, an exit, a violation ...
+struct Mark {  // one instant: an API call, a signal, an exit, a violation ...
   int pid = 0;
   double at = 0;
   std::string name, category, detail;  // category: api, signal, wait, life, property, ptrace
 };
-struct Flow {        // cause -> effect, possibly across tasks
+struct Flow {  // cause -> effect, possibly across tasks
   int from_pid = 0, to_pid = 0;
   double from = 0, to = 0;
   std::string name, category;  // category: wake, wait, signal
@@ -148,7 +148,7 @@ struct Timeline {
   std::vector<Slice> slices;
   std::vector<Mark> marks;
   std::vector<Flow> flows;
-  double end = 0;           // the last step + 1
+  double end = 0;  // the last step + 1
 };
 Timeline build_timeline(const model::Simulator& run, const StepLog& log);
 
@@ -159,7 +159,7 @@ struct StateEdge {
   std::size_t from = 0, to = 0;  // indexes into TaskMachine::states
   std::string label;             // "utrace_stop (step 40)"
   std::vector<std::uint64_t> steps;
-  std::string cause;             // the kernel function or event that did it
+  std::string cause;  // the kernel function or event that did it
 };
 struct TaskMachine {
   int pid = 0;
@@ -180,7 +180,6 @@ void write_dot(std::ostream& os, const model::Simulator& run, const StepLog& log
 
 // The formats `utsim run --trace` knows, and the one dispatch.
 inline constexpr const char* kTraceFormats[] = {"text", "json", "chrome", "mermaid", "dot"};
-void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run,
-                    const StepLog& log);
+void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run, const StepLog& log);
 
 }  // namespace tools

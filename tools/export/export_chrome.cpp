@@ -37,42 +37,82 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
     if (l.pid == l.tgid)
       evs.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", l.tgid}, {"args", {{"name", l.name}}}});
     evs.push_back({{"ph", "M"}, {"name", "process_sort_index"}, {"pid", l.tgid}, {"args", {{"sort_index", l.tgid}}}});
-    evs.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", l.tgid}, {"tid", l.pid},
+    evs.push_back({{"ph", "M"},
+                   {"name", "thread_name"},
+                   {"pid", l.tgid},
+                   {"tid", l.pid},
                    {"args", {{"name", l.name + " state"}}}});
-    evs.push_back({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", l.tgid}, {"tid", l.pid},
+    evs.push_back({{"ph", "M"},
+                   {"name", "thread_sort_index"},
+                   {"pid", l.tgid},
+                   {"tid", l.pid},
                    {"args", {{"sort_index", order++}}}});
-    evs.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", l.tgid}, {"tid", l.pid + kKernelTrack},
+    evs.push_back({{"ph", "M"},
+                   {"name", "thread_name"},
+                   {"pid", l.tgid},
+                   {"tid", l.pid + kKernelTrack},
                    {"args", {{"name", l.name + " kernel"}}}});
-    evs.push_back({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", l.tgid},
-                   {"tid", l.pid + kKernelTrack}, {"args", {{"sort_index", order++}}}});
+    evs.push_back({{"ph", "M"},
+                   {"name", "thread_sort_index"},
+                   {"pid", l.tgid},
+                   {"tid", l.pid + kKernelTrack},
+                   {"args", {{"sort_index", order++}}}});
   }
   auto tgid = [&](int pid) { return tgid_of.count(pid) ? tgid_of[pid] : pid; };
   for (const Span& s : t.spans) {
     if (us(s.end) <= us(s.begin)) continue;
-    evs.push_back({{"ph", "X"}, {"name", s.state}, {"cat", "state"}, {"pid", tgid(s.pid)}, {"tid", s.pid},
-                   {"ts", us(s.begin)}, {"dur", us(s.end) - us(s.begin)},
+    evs.push_back({{"ph", "X"},
+                   {"name", s.state},
+                   {"cat", "state"},
+                   {"pid", tgid(s.pid)},
+                   {"tid", s.pid},
+                   {"ts", us(s.begin)},
+                   {"dur", us(s.end) - us(s.begin)},
                    {"args", {{"from_step", s.begin}, {"to_step", s.end}}}});
   }
   for (const Slice& s : t.slices) {
     nlohmann::json args = {{"from_step", s.begin}, {"to_step", s.end}};
     if (!s.detail.empty()) args["detail"] = s.detail;
-    evs.push_back({{"ph", "X"}, {"name", s.name}, {"cat", s.category}, {"pid", tgid(s.pid)},
-                   {"tid", s.pid + kKernelTrack}, {"ts", us(s.begin)},
-                   {"dur", std::max<std::int64_t>(us(s.end) - us(s.begin), 1)}, {"args", args}});
+    evs.push_back({{"ph", "X"},
+                   {"name", s.name},
+                   {"cat", s.category},
+                   {"pid", tgid(s.pid)},
+                   {"tid", s.pid + kKernelTrack},
+                   {"ts", us(s.begin)},
+                   {"dur", std::max<std::int64_t>(us(s.end) - us(s.begin), 1)},
+                   {"args", args}});
   }
   for (const Mark& m : t.marks) {
     nlohmann::json args = {{"step", static_cast<std::int64_t>(m.at)}};
     if (!m.detail.empty()) args["detail"] = m.detail;
-    evs.push_back({{"ph", "i"}, {"s", "t"}, {"name", m.name}, {"cat", m.category}, {"pid", tgid(m.pid)},
-                   {"tid", m.pid + kKernelTrack}, {"ts", us(m.at)}, {"args", args}});
+    evs.push_back({{"ph", "i"},
+                   {"s", "t"},
+                   {"name", m.name},
+                   {"cat", m.category},
+                   {"pid", tgid(m.pid)},
+                   {"tid", m.pid + kKernelTrack},
+                   {"ts", us(m.at)},
+                   {"args", args}});
   }
   int id = 1;
   for (const Flow& f : t.flows) {
     // Both ends bind to the enclosing slice of the state tracks ("bp": "e").
-    evs.push_back({{"ph", "s"}, {"id", id}, {"name", f.name}, {"cat", f.category}, {"pid", tgid(f.from_pid)},
-                   {"tid", f.from_pid}, {"ts", us(f.from)}, {"bp", "e"}});
-    evs.push_back({{"ph", "f"}, {"id", id}, {"name", f.name}, {"cat", f.category}, {"pid", tgid(f.to_pid)},
-                   {"tid", f.to_pid}, {"ts", us(f.to)}, {"bp", "e"}});
+    evs.push_back({{"ph", "s"},
+                   {"id", id},
+                   {"name", f.name},
+                   {"cat", f.category},
+                   {"pid", tgid(f.from_pid)},
+                   {"tid", f.from_pid},
+                   {"ts", us(f.from)},
+                   {"bp", "e"}});
+    evs.push_back({{"ph", "f"},
+                   {"id", id},
+                   {"name", f.name},
+                   {"cat", f.category},
+                   {"pid", tgid(f.to_pid)},
+                   {"tid", f.to_pid},
+                   {"ts", us(f.to)},
+                   {"bp", "e"}});
     ++id;
   }
   nlohmann::json doc;
@@ -83,8 +123,8 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
                       {"time", "1 simulated step = 10 us"}};
   doc["traceEvents"] = std::move(evs);
   // One event per line: diffable, and still one JSON document.
-  os << "{\"displayTimeUnit\":" << doc["displayTimeUnit"].dump() << ",\n\"otherData\":"
-     << doc["otherData"].dump() << ",\n\"traceEvents\":[\n";
+  os << "{\"displayTimeUnit\":" << doc["displayTimeUnit"].dump() << ",\n\"otherData\":" << doc["otherData"].dump()
+     << ",\n\"traceEvents\":[\n";
   const auto& list = doc["traceEvents"];
   for (std::size_t i = 0; i < list.size(); ++i) os << list[i].dump() << (i + 1 < list.size() ? ",\n" : "\n");
   os << "]}\n";

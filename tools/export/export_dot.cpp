@@ -48,8 +48,7 @@ void write_dot(std::ostream& os, const model::Simulator& run, const StepLog& log
   for (const TaskMachine& m : state_machines(run, log)) {
     const auto task = boost::add_vertex(Node{m.name, "box", ""}, g);
     std::vector<Graph::vertex_descriptor> vs;
-    for (const std::string& s : m.states)
-      vs.push_back(boost::add_vertex(Node{s, "ellipse", fill_of(s)}, g));
+    for (const std::string& s : m.states) vs.push_back(boost::add_vertex(Node{s, "ellipse", fill_of(s)}, g));
     boost::add_edge(task, vs.front(), Edge{"start"}, g);
     for (const StateEdge& e : m.edges) boost::add_edge(vs[e.from], vs[e.to], Edge{e.label}, g);
   }

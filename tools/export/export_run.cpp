@@ -70,8 +70,7 @@ std::string object_name(const model::Simulator& run, sim::ObjId o) {
   const auto field = static_cast<model::Field>(o.v & 0xff);
   const char* fname = model::field_name(field);
   if (field == model::Field::tasklist_lock) return "tasklist_lock";
-  if (owner >= model::kEngineOwner)
-    return fmt::format("{} {}", run.engine(owner - model::kEngineOwner), fname);
+  if (owner >= model::kEngineOwner) return fmt::format("{} {}", run.engine(owner - model::kEngineOwner), fname);
   if (owner >= model::kCompletionOwner) {
     const std::uint32_t i = owner - model::kCompletionOwner;
     if (i < scn.completion_names.size()) return "completion " + scn.completion_names[i];
@@ -113,8 +112,10 @@ EventView view(const model::Event& e, const model::TraceNames& names) {
 
 std::string api_call_text(const EventView& v) {
   std::string call = v.str("call");
-  if (v.has("action")) call += "(" + v.str("action") + ")";
-  else if (v.has("events")) call += "(" + v.str("events") + ")";
+  if (v.has("action"))
+    call += "(" + v.str("action") + ")";
+  else if (v.has("events"))
+    call += "(" + v.str("events") + ")";
   return call + " = " + v.str("ret");
 }
 
@@ -130,8 +131,7 @@ const model::PtraceOp* ptrace_op(const model::Event& e) {
   return op ? op->as_if<model::PtraceOp>() : nullptr;
 }
 
-void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run,
-                    const StepLog& log) {
+void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run, const StepLog& log) {
   if (format == "chrome") return write_chrome_trace(os, run, log);
   if (format == "mermaid") return write_mermaid(os, run, log);
   if (format == "dot") return write_dot(os, run, log);

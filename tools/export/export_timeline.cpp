@@ -66,8 +66,8 @@ std::string ptrace_mark(const model::Simulator& run, const EventView& v) {
 }
 
 // The first API call the actor returns from at or after `step`: what woke a task.
-std::string cause_name(const model::Simulator& run, const StepLog& log, std::size_t from_event,
-                       int actor_pid, std::uint64_t step) {
+std::string cause_name(const model::Simulator& run, const StepLog& log, std::size_t from_event, int actor_pid,
+                       std::uint64_t step) {
   const auto& evs = run.kernel().events();
   for (std::size_t i = from_event; i < evs.size() && evs[i].step <= step + 64; ++i) {
     const model::Event& e = evs[i];
@@ -81,8 +81,7 @@ std::string cause_name(const model::Simulator& run, const StepLog& log, std::siz
     if (e.kind == model::Ev::op_result) {
       EventView v = view(e, run);
       if (v.str("op") == "ptrace") return ptrace_mark(run, v);
-      if (v.str("op") == "complete" || v.str("op") == "kill" || v.str("op") == "tkill")
-        return v.str("op");
+      if (v.str("op") == "complete" || v.str("op") == "kill" || v.str("op") == "tkill") return v.str("op");
     }
   }
   return where_of(log, step);
@@ -110,9 +109,8 @@ class Builder {
         const double b = born_[l.pid];
         t_.spans.push_back({l.pid, "TASK_RUNNING", b, t_.end});
       }
-    std::stable_sort(t_.spans.begin(), t_.spans.end(), [](const Span& a, const Span& b) {
-      return a.pid != b.pid ? a.pid < b.pid : a.begin < b.begin;
-    });
+    std::stable_sort(t_.spans.begin(), t_.spans.end(),
+                     [](const Span& a, const Span& b) { return a.pid != b.pid ? a.pid < b.pid : a.begin < b.begin; });
     return std::move(t_);
   }
 
@@ -190,9 +188,7 @@ class Builder {
         t_.flows.push_back({e.pid, child, s + kCause, s + kEffect, "fork", "fork"});
         break;
       }
-      case model::Ev::sys_enter:
-        push(e.pid, v.str("name"), "syscall", "", s + kCause);
-        break;
+      case model::Ev::sys_enter: push(e.pid, v.str("name"), "syscall", "", s + kCause); break;
       case model::Ev::sys_exit:
         if (auto it = stacks_.find(e.pid); it != stacks_.end()) {
           for (Open& o : it->second)
@@ -201,7 +197,9 @@ class Builder {
         pop(e.pid, v.str("name"), "syscall", s + kEffect);
         break;
       case model::Ev::utrace_callback: {
-        std::string detail = v.has("action") ? "action " + v.str("action") : v.has("event") ? "event " + v.str("event") : "";
+        std::string detail = v.has("action")  ? "action " + v.str("action")
+                             : v.has("event") ? "event " + v.str("event")
+                                              : "";
         if (v.has("ops")) detail += (detail.empty() ? "" : ", ") + std::string("ops=&utrace_detached_ops");
         push(e.pid, v.str("callback") + " " + v.str("engine"), "callback", detail, s + kCause);
         break;
@@ -249,17 +247,12 @@ class Builder {
       case model::Ev::notify_parent:
         mark(e.pid, s + kCause, "notify " + v.str("parent") + ": " + v.str("sig") + " " + v.str("code"), "life");
         break;
-      case model::Ev::task_exec:
-        mark(e.pid, s + kCause, "exec", "life");
-        break;
-      case model::Ev::task_exit:
-        mark(e.pid, s + kCause, "do_exit(" + v.str("code") + ")", "life");
-        break;
+      case model::Ev::task_exec: mark(e.pid, s + kCause, "exec", "life"); break;
+      case model::Ev::task_exit: mark(e.pid, s + kCause, "do_exit(" + v.str("code") + ")", "life"); break;
       case model::Ev::property:
         mark(e.pid, s + kEffect, "violated: " + v.str("property"), "property", v.str("message"));
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -291,9 +284,8 @@ class Builder {
       if (d.kind != model::Ev::signal_deliver || d.a != g.a) continue;
       const model::Task* dt = k_.find_task_by_vpid(d.pid);
       if (d.pid != g.pid && !(target && dt && dt->tgid == target->tgid)) continue;
-      t_.flows.push_back({from, d.pid, static_cast<double>(g.step) + kCause,
-                          static_cast<double>(d.step) + kCause, model::signal_name(static_cast<int>(g.a)),
-                          "signal"});
+      t_.flows.push_back({from, d.pid, static_cast<double>(g.step) + kCause, static_cast<double>(d.step) + kCause,
+                          model::signal_name(static_cast<int>(g.a)), "signal"});
       return;
     }
   }
@@ -322,8 +314,8 @@ class Builder {
       }
     }
     if (from < 0 || from > static_cast<double>(e.step) + kCause) return;
-    t_.flows.push_back({child, e.pid, from, static_cast<double>(e.step) + kCause,
-                        "waitpid: " + v.str("means"), "wait"});
+    t_.flows.push_back(
+        {child, e.pid, from, static_cast<double>(e.step) + kCause, "waitpid: " + v.str("means"), "wait"});
   }
 
   const model::Simulator& run_;
@@ -369,9 +361,8 @@ std::vector<TaskMachine> state_machines(const model::Simulator& run, const StepL
     const int actor = pid_of_thread(k, actor_of(log, e.step));
     if (cause.empty()) cause = "end of run";
     if (actor && actor != e.pid) cause += " by " + k.comm(actor);
-    auto it = std::find_if(m.edges.begin(), m.edges.end(), [&](const StateEdge& x) {
-      return x.from == from && x.to == to && x.cause == cause;
-    });
+    auto it = std::find_if(m.edges.begin(), m.edges.end(),
+                           [&](const StateEdge& x) { return x.from == from && x.to == to && x.cause == cause; });
     if (it == m.edges.end()) {
       m.edges.push_back({from, to, "", {}, cause});
       it = m.edges.end() - 1;

@@ -60,8 +60,7 @@ std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significa
   return sim::encode_schedule(choices.first(std::min(significant, choices.size())));
 }
 
-std::string write_file_atomic(const std::string& path,
-                              const std::function<void(std::ostream&)>& write) {
+std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write) {
   // A target that exists and is not a regular file (/dev/null, /dev/stdout,
   // a FIFO, a terminal) is written in place: renaming over it would replace
   // the device node with a file, and "atomic" means nothing for a stream.

@@ -31,7 +31,6 @@ std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significa
 // disk and then replaces path.  Returns "" on success, else what went wrong;
 // on any failure (an exception from `write` included) the temporary is
 // removed and `path` is left as it was.
-std::string write_file_atomic(const std::string& path,
-                              const std::function<void(std::ostream&)>& write);
+std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace tools

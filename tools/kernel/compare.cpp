@@ -39,7 +39,9 @@ std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>&
   for (const ResultPattern& p : any_of) {
     std::string one;
     switch (p.kind) {
-      case ResultPattern::Kind::Int: one = p.raw ? fmt::format("status {:#x}", p.value) : std::to_string(p.value); break;
+      case ResultPattern::Kind::Int:
+        one = p.raw ? fmt::format("status {:#x}", p.value) : std::to_string(p.value);
+        break;
       case ResultPattern::Kind::Errno: one = "-" + errno_name(static_cast<int>(p.value)); break;
       case ResultPattern::Kind::Ok: one = "ok"; break;
       case ResultPattern::Kind::Blocks: one = "blocks"; break;
@@ -92,8 +94,8 @@ std::string canon(const Op& op, RKind kind, std::int64_t value, int wpid, const 
   return "?";
 }
 
-bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKind kind, std::int64_t value,
-                int wpid, bool (*is_pid)(int slot, int pid)) {
+bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKind kind, std::int64_t value, int wpid,
+                bool (*is_pid)(int slot, int pid)) {
   (void)s;
   for (const ResultPattern& p : any_of) {
     switch (p.kind) {
@@ -147,8 +149,8 @@ bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKi
 
 namespace {
 
-std::vector<int> g_pids;                       // the run's slot -> pid, for match_real's callback
-std::vector<std::pair<int, int>> g_aliases;    // (former pid, slot)
+std::vector<int> g_pids;                     // the run's slot -> pid, for match_real's callback
+std::vector<std::pair<int, int>> g_aliases;  // (former pid, slot)
 bool is_slot_pid(int slot, int pid) {
   if (!pid || slot < 0) return false;
   if (static_cast<std::size_t>(slot) < g_pids.size() && g_pids[static_cast<std::size_t>(slot)] == pid) return true;
@@ -200,10 +202,11 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
     const std::string sim_text = allowed ? join(*allowed) : "(never reached)";
     if (has_modern && exp_ok && !sim_ok) {
       ++rep.era_differences;
-      rep.lines.push_back(fmt::format("era difference (declared): {}: kernel {}; 2.6.32 expect {}; "
-                                      "expect_modern {}; simulator {}",
-                                      where, real, op.expect ? describe_expect(s, op.expect->any_of) : "-",
-                                      describe_expect(s, op.expect_modern->any_of), sim_text));
+      rep.lines.push_back(
+          fmt::format("era difference (declared): {}: kernel {}; 2.6.32 expect {}; "
+                      "expect_modern {}; simulator {}",
+                      where, real, op.expect ? describe_expect(s, op.expect->any_of) : "-",
+                      describe_expect(s, op.expect_modern->any_of), sim_text));
     } else if (exp_ok && sim_ok) {
       if (verbose)
         rep.lines.push_back(fmt::format("agree: {}: kernel {}; expect {}; simulator {}", where, real,
@@ -234,9 +237,8 @@ void compare_task_ends(ScenarioReport& rep, const Scenario& s, const SimSet& sim
     } else if (rep.era_differences) {
       // The ops already showed a declared era difference: a task that ends
       // otherwise follows from it (said so, never hidden).
-      rep.lines.push_back(fmt::format("era difference (consequence): task {} ended {}; simulator {}",
-                                      s.task_names[sl], real,
-                                      it == sim.task_end.end() ? "(never created)" : join(it->second)));
+      rep.lines.push_back(fmt::format("era difference (consequence): task {} ended {}; simulator {}", s.task_names[sl],
+                                      real, it == sim.task_end.end() ? "(never created)" : join(it->second)));
     } else {
       ++rep.disagreements;
       rep.lines.push_back(fmt::format("DISAGREE: task {} ended {}; simulator {}", s.task_names[sl], real,
@@ -273,8 +275,7 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
   }
   compare_ops(rep, s, idx, sim, rr, verbose);
   compare_task_ends(rep, s, sim, rr, verbose);
-  rep.verdict = rep.disagreements ? Verdict::Disagree
-                                  : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
+  rep.verdict = rep.disagreements ? Verdict::Disagree : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
   return rep;
 }
 

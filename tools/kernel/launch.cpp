@@ -26,7 +26,9 @@ namespace {
 const char* state_name(char c) {
   switch (c) {
     case 'R': return "running";
-    case 'S': case 'D': case 'I': return "sleeping";
+    case 'S':
+    case 'D':
+    case 'I': return "sleeping";
     case 'T': return "stopped";
     case 't': return "traced";
     case 'Z': return "zombie";
@@ -105,8 +107,8 @@ RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOpt
     const char c = sh->end_state_letter[i].load();
     if (c) rr.end_state[i] = state_name(c);
   }
-  if (sh->hung.load()) rr.notes.push_back("the run made no progress for " + std::to_string(o.hang_ms) +
-                                          " ms; what was left was killed");
+  if (sh->hung.load())
+    rr.notes.push_back("the run made no progress for " + std::to_string(o.hang_ms) + " ms; what was left was killed");
   ::munmap(sh, sizeof(Shared));
   ::close(fd);
   unbind_run();

@@ -74,14 +74,22 @@ int main(int argc, char** argv) {
   ukern::RunOptions o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--compare") compare = true;
-    else if (a == "--probe") probe = true;
-    else if (a == "--verbose" || a == "-v") verbose = true;
-    else if (a == "--schedules" && i + 1 < argc) schedules = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--timeout-ms" && i + 1 < argc) o.hard_timeout_ms = static_cast<unsigned>(std::atoi(argv[++i]));
-    else if (a == "-h" || a == "--help") return usage(), 0;
-    else if (!a.empty() && a[0] == '-') return usage();
-    else paths.push_back(a);
+    if (a == "--compare")
+      compare = true;
+    else if (a == "--probe")
+      probe = true;
+    else if (a == "--verbose" || a == "-v")
+      verbose = true;
+    else if (a == "--schedules" && i + 1 < argc)
+      schedules = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--timeout-ms" && i + 1 < argc)
+      o.hard_timeout_ms = static_cast<unsigned>(std::atoi(argv[++i]));
+    else if (a == "-h" || a == "--help")
+      return usage(), 0;
+    else if (!a.empty() && a[0] == '-')
+      return usage();
+    else
+      paths.push_back(a);
   }
   if (probe) {
     const std::string why = ukern::ptrace_probe();
@@ -129,9 +137,10 @@ int main(int argc, char** argv) {
       default: break;
     }
   }
-  std::printf("\n%zu scenarios: %d agree, %d agree with declared era differences, %d disagree, %d errors, "
-              "%d not applicable, %d unsupported\n",
-              files.size(), counts[0], counts[1], counts[2], counts[5], counts[3], counts[4]);
+  std::printf(
+      "\n%zu scenarios: %d agree, %d agree with declared era differences, %d disagree, %d errors, "
+      "%d not applicable, %d unsupported\n",
+      files.size(), counts[0], counts[1], counts[2], counts[5], counts[3], counts[4]);
   print_list("declared era differences (2.6.32 vs this kernel):", eras);
   print_list("not applicable on a real kernel:", nas);
   print_list("unsupported by utsim-kernel:", unsup);

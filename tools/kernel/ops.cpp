@@ -30,14 +30,15 @@ OpIndex::OpIndex(const Scenario& s) {
 
 std::string not_applicable(const Scenario& s) {
   for (const TaskDecl& t : s.tasks)
-    if (t.kthread) return "a kernel thread (" + s.task_names[static_cast<std::size_t>(t.slot)] +
-                          ") and the utrace API exist only in the model";
+    if (t.kthread)
+      return "a kernel thread (" + s.task_names[static_cast<std::size_t>(t.slot)] +
+             ") and the utrace API exist only in the model";
   if (!s.engines.empty()) return "utrace engines exist only in the model";
   if (s.bugs.any()) return "model.bugs re-enables a historical race of the model";
   OpIndex idx(s);
   for (const Op* op : idx.ops) {
-    if (op->as_if<AttachOp>() || op->as_if<SetEventsOp>() || op->as_if<ControlOp>() ||
-        op->as_if<BarrierOp>() || op->as_if<ExamineOp>() || op->as_if<EnginePutOp>())
+    if (op->as_if<AttachOp>() || op->as_if<SetEventsOp>() || op->as_if<ControlOp>() || op->as_if<BarrierOp>() ||
+        op->as_if<ExamineOp>() || op->as_if<EnginePutOp>())
       return "utrace API op '" + op->key + "' at " + op->ptr;
   }
   return "";

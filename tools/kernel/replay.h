@@ -52,23 +52,23 @@ struct Record {
   std::int32_t op = -1;
   std::int32_t slot = -1;
   RKind kind = RKind::None;
-  std::int32_t wpid = 0;   // WaitStatus: the pid reported
+  std::int32_t wpid = 0;  // WaitStatus: the pid reported
   std::int64_t value = 0;
 };
 
 struct Shared {
-  std::atomic<std::int32_t> pid[kMaxSlots];        // slot -> tid, 0 until created (CLONE_PARENT_SETTID)
+  std::atomic<std::int32_t> pid[kMaxSlots];  // slot -> tid, 0 until created (CLONE_PARENT_SETTID)
   std::atomic<std::int32_t> tgid[kMaxSlots];
-  std::atomic<std::int32_t> old_pid[kMaxSlots];    // the tid before an exec from a thread
-  std::atomic<std::int32_t> end_status[kMaxSlots]; // wait status once known, -1 before
-  std::atomic<std::int32_t> cur_op[kMaxSlots];     // op id + 1 being executed, 0 none
+  std::atomic<std::int32_t> old_pid[kMaxSlots];     // the tid before an exec from a thread
+  std::atomic<std::int32_t> end_status[kMaxSlots];  // wait status once known, -1 before
+  std::atomic<std::int32_t> cur_op[kMaxSlots];      // op id + 1 being executed, 0 none
   std::atomic<std::uint32_t> comp[kMaxCompletions];
-  std::atomic<std::uint32_t> go;                   // start gate of the top-level tasks
+  std::atomic<std::uint32_t> go;  // start gate of the top-level tasks
   std::atomic<std::int32_t> runner_pid;
   std::atomic<std::int32_t> pgid;
-  std::atomic<char> end_state_letter[kMaxSlots];   // /proc state when the runner ended the run
-  std::atomic<std::int32_t> hung;                   // the run ended for lack of progress
-  std::uint32_t tick_us, hang_ms, blocks_ms;        // RunOptions, for re-executed images
+  std::atomic<char> end_state_letter[kMaxSlots];  // /proc state when the runner ended the run
+  std::atomic<std::int32_t> hung;                 // the run ended for lack of progress
+  std::uint32_t tick_us, hang_ms, blocks_ms;      // RunOptions, for re-executed images
   std::atomic<std::uint32_t> nrec;
   Record rec[kMaxRecords];
 };
@@ -77,23 +77,23 @@ struct Shared {
 
 struct RealRun {
   bool ran = false;
-  std::string problem;               // harness trouble (timeout, await that never came, crash)
-  std::vector<Record> records;       // in the order they were written
-  std::vector<int> pids;             // slot -> pid
+  std::string problem;                       // harness trouble (timeout, await that never came, crash)
+  std::vector<Record> records;               // in the order they were written
+  std::vector<int> pids;                     // slot -> pid
   std::vector<std::pair<int, int>> aliases;  // (former pid, slot): a thread that exec'd
   int runner_pid = 0;
-  std::vector<int> end_status;       // slot -> wait status, -1 unknown
+  std::vector<int> end_status;         // slot -> wait status, -1 unknown
   std::vector<std::string> end_state;  // slot -> state at the end if it never died ("traced", ...)
-  std::vector<std::string> notes;    // what the harness did (kills at the end, ...)
+  std::vector<std::string> notes;      // what the harness did (kills at the end, ...)
 };
 
 struct RunOptions {
-  unsigned tick_us = 4000;          // one virtual tick of nanosleep
-  unsigned blocks_ms = 300;         // no progress this long while every live task may block: end
-  unsigned hang_ms = 3000;          // no progress this long: the scenario hangs; end
-  unsigned hard_timeout_ms = 20000; // the runner is killed after this
-  std::string self_exe;             // this program (exec ops re-execute it)
-  std::string scenario_path;        // absolute path of the scenario file
+  unsigned tick_us = 4000;           // one virtual tick of nanosleep
+  unsigned blocks_ms = 300;          // no progress this long while every live task may block: end
+  unsigned hang_ms = 3000;           // no progress this long: the scenario hangs; end
+  unsigned hard_timeout_ms = 20000;  // the runner is killed after this
+  std::string self_exe;              // this program (exec ops re-execute it)
+  std::string scenario_path;         // absolute path of the scenario file
 };
 
 RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOptions& o);
@@ -141,7 +141,6 @@ struct ScenarioReport {
   std::vector<std::string> lines;  // per op / task findings worth showing
   int era_differences = 0, disagreements = 0;
 };
-ScenarioReport compare_scenario(const std::string& file, const RunOptions& o, std::uint64_t schedules,
-                                bool verbose);
+ScenarioReport compare_scenario(const std::string& file, const RunOptions& o, std::uint64_t schedules, bool verbose);
 
 }  // namespace ukern

@@ -76,9 +76,8 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
         if (id < 0) continue;  // a synthesized handler op ({"exit": n})
         const int slot = slot_of(e.pid);
         const int n = occ[{id, slot}]++;
-        std::string c = e.d == 1 ? "blocks"
-                                 : canon(*op, rkind(static_cast<ResultKind>(e.b)), e.a,
-                                         static_cast<int>(e.c), names);
+        std::string c =
+            e.d == 1 ? "blocks" : canon(*op, rkind(static_cast<ResultKind>(e.b)), e.a, static_cast<int>(e.c), names);
         if (e.d == 1) blocks_seen.insert({id, slot, n});
         out.by_occurrence[{id, slot, n}].insert(c);
         out.by_op[id].insert(c);

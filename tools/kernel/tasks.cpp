@@ -44,15 +44,16 @@ long now_us() {
 }
 
 void sleep_us(long us) {
-  struct timespec ts{us / 1000000, (us % 1000000) * 1000};
+  struct timespec ts {
+    us / 1000000, (us % 1000000) * 1000
+  };
   sys::call6(sys::nr::nanosleep, reinterpret_cast<long>(&ts), 0);
 }
 
 namespace {
 
 // Linux values (include/uapi/linux/sched.h, signal.h, wait.h, ptrace.h).
-constexpr long kCloneVm = 0x100, kCloneVfork = 0x4000,
-               kCloneThread = 0x10000, kCloneParentSettid = 0x100000;
+constexpr long kCloneVm = 0x100, kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneParentSettid = 0x100000;
 constexpr int kSigchld = 17, kSigkill = 9;
 constexpr int kFutexWait = 0, kFutexWake = 1;
 
@@ -103,7 +104,8 @@ char* utoa(char* p, long v) {
     *p++ = '-';
     v = -v;
   }
-  do buf[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) && n < 23);
+  do buf[n++] = static_cast<char>('0' + v % 10);
+  while ((v /= 10) && n < 23);
   while (n) *p++ = buf[--n];
   *p = 0;
   return p;
@@ -273,7 +275,8 @@ Res do_ptrace(Ctx& c, const model::PtraceOp& p) {
       (void)sys::call6(sys::nr::ptrace, 0x4202, pid, 0, reinterpret_cast<long>(&si));
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(&si)));
     }
-    case 1: case 2: {  // PEEKTEXT/PEEKDATA: a word of our own image
+    case 1:
+    case 2: {  // PEEKTEXT/PEEKDATA: a word of our own image
       long word = 0;
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, reinterpret_cast<long>(&g_peek_word),
                                  reinterpret_cast<long>(&word)));
@@ -282,16 +285,19 @@ Res do_ptrace(Ctx& c, const model::PtraceOp& p) {
       long word = 0;
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(&word)));
     }
-    case 4: case 5:  // POKETEXT/POKEDATA: write the same word back
+    case 4:
+    case 5:  // POKETEXT/POKEDATA: write the same word back
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, reinterpret_cast<long>(&g_peek_word), 0x5eed));
-    case 12: case 13: case 14: case 15: {  // GET/SETREGS, GET/SETFPREGS
+    case 12:
+    case 13:
+    case 14:
+    case 15: {                     // GET/SETREGS, GET/SETFPREGS
       alignas(16) char buf[1024];  // user_regs_struct / user_fpregs_struct fit
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, reinterpret_cast<long>(buf)));
     }
     case 0x4200:  // PTRACE_SETOPTIONS
       return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, p.options));
-    default:
-      return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, p.sig));
+    default: return from_ret(sys::call6(sys::nr::ptrace, p.request, pid, 0, p.sig));
   }
 }
 
@@ -366,8 +372,7 @@ Res do_exec(const Ctx& c, const Op& op) {
   utoa(a_slot, c.slot);
   utoa(a_op, IDX->of(&op));
   utoa(a_fd, g_memfd);
-  const char* argv[] = {OPT->self_exe.c_str(), "--exec-child", OPT->scenario_path.c_str(), a_slot, a_op, a_fd,
-                        nullptr};
+  const char* argv[] = {OPT->self_exe.c_str(), "--exec-child", OPT->scenario_path.c_str(), a_slot, a_op, a_fd, nullptr};
   const char* envp[] = {nullptr};
   return from_ret(sys::call6(sys::nr::execve, reinterpret_cast<long>(OPT->self_exe.c_str()),
                              reinterpret_cast<long>(argv), reinterpret_cast<long>(envp)));
@@ -414,7 +419,9 @@ Res do_retry(Ctx& c, const model::RetryOp& rt) {
   Res r;
   for (std::uint64_t tries = 0; tries < rt.max; ++tries) {
     r = run_op(c, *rt.body);
-    if (match_real(*SC, rt.until, r.kind, r.value, r.wpid, [](int slot, int pid) { return pid && (S->pid[slot].load() == pid || S->old_pid[slot].load() == pid); }))
+    if (match_real(*SC, rt.until, r.kind, r.value, r.wpid, [](int slot, int pid) {
+          return pid && (S->pid[slot].load() == pid || S->old_pid[slot].load() == pid);
+        }))
       break;
   }
   return r;
@@ -430,7 +437,9 @@ Res op_body(Ctx& c, const Op& op) {
   if (op.as_if<PauseOp>()) return from_ret(sys::call6(sys::nr::pause));
   if (const auto* ns = op.as_if<NanosleepOp>()) {
     const long us = static_cast<long>(ns->ticks) * OPT->tick_us;
-    struct timespec ts{us / 1000000, (us % 1000000) * 1000};
+    struct timespec ts {
+      us / 1000000, (us % 1000000) * 1000
+    };
     return from_ret(sys::call6(sys::nr::nanosleep, reinterpret_cast<long>(&ts), 0));
   }
   if (const auto* l = op.as_if<LoopOp>()) {
@@ -532,7 +541,8 @@ void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
   for (;;) {
     int status = 0;
     long r;
-    while ((r = sys::call6(sys::nr::wait4, -1, reinterpret_cast<long>(&status), 0x40000000 /* __WALL */ | 1 /* WNOHANG */, 0)) > 0) {
+    while ((r = sys::call6(sys::nr::wait4, -1, reinterpret_cast<long>(&status),
+                           0x40000000 /* __WALL */ | 1 /* WNOHANG */, 0)) > 0) {
       const bool died = (status & 0x7f) != 0x7f;
       const int slot = slot_of_pid(static_cast<int>(r));
       if (died && slot >= 0 && !ended) {

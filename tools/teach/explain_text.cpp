@@ -65,9 +65,12 @@ std::vector<Word> md_words(const std::string& text, const Paint& p) {
   auto flush = [&] {
     if (cur.empty()) return;
     std::string t = cur;
-    if (style == "b") t = p.bold(t);
-    else if (style == "i") t = p("3", t);
-    else if (style == "c") t = p("36", t);
+    if (style == "b")
+      t = p.bold(t);
+    else if (style == "i")
+      t = p("3", t);
+    else if (style == "c")
+      t = p("36", t);
     words.push_back({t, space});
     cur.clear();
     space = false;
@@ -75,9 +78,12 @@ std::vector<Word> md_words(const std::string& text, const Paint& p) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char ch = text[i];
     std::string marker;
-    if (ch == '`') marker = "c";
-    else if (ch == '*' && i + 1 < text.size() && text[i + 1] == '*') marker = "b";
-    else if (ch == '*') marker = "i";
+    if (ch == '`')
+      marker = "c";
+    else if (ch == '*' && i + 1 < text.size() && text[i + 1] == '*')
+      marker = "b";
+    else if (ch == '*')
+      marker = "i";
     if (!marker.empty() && (style.empty() || style == marker)) {
       flush();
       // the next word joins this one unless a space came before the marker
@@ -125,8 +131,7 @@ void wrap(std::ostream& os, const std::vector<Word>& words, const std::string& i
   if (!empty) os << line << '\n';
 }
 
-void plain_wrap(std::ostream& os, const std::string& text, const std::string& indent,
-                const std::string& first) {
+void plain_wrap(std::ostream& os, const std::string& text, const std::string& indent, const std::string& first) {
   wrap(os, md_words(text, Paint{}), indent, first);
 }
 
@@ -167,8 +172,8 @@ std::string step_range(const NarrativeStep& s) {
 void print_scenario(std::ostream& os, const model::Scenario& s, const std::string& file, const TracedRun& run,
                     const Paint& p) {
   os << p.bold(fmt::format("{} — {}", s.name, s.summary)) << '\n';
-  os << fmt::format("kernel {} · scheduled by {} · {} steps, {} choice points\n", kernel_text(s),
-                    run.scheduled_by, run.out.engine.steps, run.out.engine.choices.size());
+  os << fmt::format("kernel {} · scheduled by {} · {} steps, {} choice points\n", kernel_text(s), run.scheduled_by,
+                    run.out.engine.steps, run.out.engine.choices.size());
   os << p.dim("file " + file) << "\n\n";
 
   os << p.bold("About this scenario") << '\n';
@@ -184,8 +189,9 @@ void print_scenario(std::ostream& os, const model::Scenario& s, const std::strin
 // changed and why.
 void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
   os << p.bold("The run, step by step") << '\n';
-  os << p.dim("  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
-              "         • what changed        why: the rule that made it happen\n");
+  os << p.dim(
+      "  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
+      "         • what changed        why: the rule that made it happen\n");
   for (const NarrativeStep& st : narrate(run.run(), run.log)) {
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
@@ -202,7 +208,8 @@ void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
       while (i <= l.why.size()) {
         std::size_t j = l.why.find('\n', i);
         if (j == std::string::npos) j = l.why.size();
-        wrap(os, md_words(l.why.substr(i, j - i), Paint{}), "                  ", first ? "             why: " : "                  ");
+        wrap(os, md_words(l.why.substr(i, j - i), Paint{}), "                  ",
+             first ? "             why: " : "                  ");
         first = false;
         i = j + 1;
       }
@@ -235,8 +242,7 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     unexpected += !ok;
     os << "  " << p("1;31", fmt::format("violated {}", model::property_name(v.property)))
-       << fmt::format(" at step {}: {}  [{}]\n", v.step, v.message,
-                      ok ? "expected by the scenario" : "UNEXPECTED");
+       << fmt::format(" at step {}: {}  [{}]\n", v.step, v.message, ok ? "expected by the scenario" : "UNEXPECTED");
     plain_wrap(os, "it promises: " + model::property_promise(v.property), "      ", "    ");
     for (const model::Guarantee& g : model::guarantees_of(v.property))
       plain_wrap(os, fmt::format("{} ({}): \"{}\"", g.id, g.section, g.quote), "      ", "    ");
@@ -248,8 +254,10 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
     if (!outcome_ok) os << "  the run ended in none of expect.outcomes\n";
   }
   ExplainVerdict verdict = ExplainVerdict::AsExpected;
-  if (r.end == sim::RunEnd::Diverged) verdict = ExplainVerdict::Diverged;
-  else if (unexpected || !outcome_ok) verdict = ExplainVerdict::Failed;
+  if (r.end == sim::RunEnd::Diverged)
+    verdict = ExplainVerdict::Diverged;
+  else if (unexpected || !outcome_ok)
+    verdict = ExplainVerdict::Failed;
   os << "  verdict:  "
      << (verdict == ExplainVerdict::AsExpected ? p("32", "as expected")
          : verdict == ExplainVerdict::Diverged ? p("1;31", "DIVERGED")

@@ -55,8 +55,7 @@ std::string what_of(const EventView& v, const model::Simulator& run) {
   const model::Event& e = *v.e;
   const std::string task = run.kernel().comm(e.pid);
   switch (e.kind) {
-    case model::Ev::sched_state:
-      return fmt::format("{}: {} → {}", task, v.str("prev"), v.str("next"));
+    case model::Ev::sched_state: return fmt::format("{}: {} → {}", task, v.str("prev"), v.str("next"));
     case model::Ev::utrace_state: {
       std::string who = v.has("engine") ? v.str("engine") + " " : task + " ";
       const auto f = static_cast<model::UField>(e.a);
@@ -92,30 +91,21 @@ std::string what_of(const EventView& v, const model::Simulator& run) {
       return fmt::format("{} returns from utrace_stop ({})", task, v.str("woken"));
     case model::Ev::signal_generate:
       return fmt::format("{} sent to {} by {}: {}", v.str("sig"), task, v.str("from"), v.str("result"));
-    case model::Ev::signal_deliver:
-      return fmt::format("{} dequeues {}: {}", task, v.str("sig"), v.str("action"));
+    case model::Ev::signal_deliver: return fmt::format("{} dequeues {}: {}", task, v.str("sig"), v.str("action"));
     case model::Ev::signal_wakeup:
       return fmt::format("signal_wake_up({}): TIF_SIGPENDING, {}", task, e.b == 1 ? "woken" : "kicked");
     case model::Ev::group_stop:
       return fmt::format("{}: group_stop_count {}, {}", task, v.str("group_stop_count"), v.str("flags"));
-    case model::Ev::sys_enter:
-      return fmt::format("{} enters {}()", task, v.str("name"));
-    case model::Ev::sys_exit:
-      return fmt::format("{} returns from {}() = {}", task, v.str("name"), v.str("ret"));
-    case model::Ev::sys_restart:
-      return fmt::format("{}: {} → {}", task, v.str("ret"), v.str("outcome"));
-    case model::Ev::task_new:
-      return fmt::format("{} creates {} ({})", task, v.str("child"), v.str("clone_flags"));
-    case model::Ev::task_exec:
-      return fmt::format("{} execs a new program", task);
-    case model::Ev::task_exit:
-      return fmt::format("{} calls do_exit({})", task, v.str("code"));
+    case model::Ev::sys_enter: return fmt::format("{} enters {}()", task, v.str("name"));
+    case model::Ev::sys_exit: return fmt::format("{} returns from {}() = {}", task, v.str("name"), v.str("ret"));
+    case model::Ev::sys_restart: return fmt::format("{}: {} → {}", task, v.str("ret"), v.str("outcome"));
+    case model::Ev::task_new: return fmt::format("{} creates {} ({})", task, v.str("child"), v.str("clone_flags"));
+    case model::Ev::task_exec: return fmt::format("{} execs a new program", task);
+    case model::Ev::task_exit: return fmt::format("{} calls do_exit({})", task, v.str("code"));
     case model::Ev::notify_parent:
       return fmt::format("{} notifies {}: {} {}", task, v.str("parent"), v.str("sig"), v.str("code"));
-    case model::Ev::release_task:
-      return fmt::format("{} releases {}", task, v.str("released"));
-    case model::Ev::reparent:
-      return fmt::format("{} is reparented to {}", task, v.str("parent"));
+    case model::Ev::release_task: return fmt::format("{} releases {}", task, v.str("released"));
+    case model::Ev::reparent: return fmt::format("{} is reparented to {}", task, v.str("parent"));
     case model::Ev::wait_found:
       return fmt::format("{}'s wait finds {}: {} ({})", task, v.str("child"), v.str("means"), v.str("why"));
     case model::Ev::op_result: {
@@ -123,10 +113,8 @@ std::string what_of(const EventView& v, const model::Simulator& run) {
       if (v.has("status")) r += " (" + v.str("status") + ")";
       return fmt::format("{}: op {} at {}{}", task, v.str("op"), v.str("at"), r);
     }
-    case model::Ev::property:
-      return fmt::format("VIOLATED {}: {}", v.str("property"), v.str("message"));
-    default:
-      return model::event_text(e, run);
+    case model::Ev::property: return fmt::format("VIOLATED {}: {}", v.str("property"), v.str("message"));
+    default: return model::event_text(e, run);
   }
 }
 
@@ -171,8 +159,8 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
     if (!where.empty()) st.functions.push_back(where);
     if (rec) {
       const std::string obj = object_name(run, rec->acc.obj);
-      st.access = obj.empty() ? std::string(access_verb(rec->acc.kind))
-                              : fmt::format("{} {}", access_verb(rec->acc.kind), obj);
+      st.access =
+          obj.empty() ? std::string(access_verb(rec->acc.kind)) : fmt::format("{} {}", access_verb(rec->acc.kind), obj);
       st.chosen = rec->choice != ~0u;
     }
     for (; ei < evs.size() && evs[ei].step <= s; ++ei) {
@@ -185,8 +173,7 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
       why.note(e);
     }
     // Quiet steps of the same task fold into one entry.
-    if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task &&
-        !st.chosen) {
+    if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task && !st.chosen) {
       NarrativeStep& prev = out.back();
       prev.last = s;
       prev.access.clear();

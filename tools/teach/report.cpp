@@ -118,13 +118,15 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
   for (const sim::BlockedThread& b : e.blocked)
     end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);
   kv("ended", xml_escape(end));
-  if (e.end != sim::RunEnd::Diverged) kv("outcome", "<code>" + xml_escape(model::outcome_signature(*r.simu)) + "</code>");
+  if (e.end != sim::RunEnd::Diverged)
+    kv("outcome", "<code>" + xml_escape(model::outcome_signature(*r.simu)) + "</code>");
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
-  for (const model::Violation& v : r.out.violations) unexpected += !tolerated.test(static_cast<std::size_t>(v.property));
-  kv("verdict", unexpected ? "<span class=\"verdict-bad\">FAIL: " + std::to_string(unexpected) +
-                                 " unexpected violation(s)</span>"
-                           : "<span class=\"verdict-ok\">as expected</span>");
+  for (const model::Violation& v : r.out.violations)
+    unexpected += !tolerated.test(static_cast<std::size_t>(v.property));
+  kv("verdict",
+     unexpected ? "<span class=\"verdict-bad\">FAIL: " + std::to_string(unexpected) + " unexpected violation(s)</span>"
+                : "<span class=\"verdict-ok\">as expected</span>");
   kv("replay", "<code>" + xml_escape(replay_command(file, r.schedule)) + "</code>");
   o += "</dl>";
   for (const model::Violation& v : r.out.violations) {
@@ -133,8 +135,8 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
                      xml_escape(model::property_name(v.property)), v.step, xml_escape(v.message),
                      ok ? "expected by the scenario" : "UNEXPECTED", xml_escape(model::property_promise(v.property)));
     for (const model::Guarantee& g : model::guarantees_of(v.property))
-      o += fmt::format("<blockquote><strong>{}</strong> ({}): “{}”</blockquote>", xml_escape(g.id), xml_escape(g.section),
-                       xml_escape(g.quote));
+      o += fmt::format("<blockquote><strong>{}</strong> ({}): “{}”</blockquote>", xml_escape(g.id),
+                       xml_escape(g.section), xml_escape(g.quote));
     o += "</div>";
   }
   return o;
@@ -150,9 +152,11 @@ std::string narrative_table(const TracedRun& r, const std::string& id) {
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
     if (!st.access.empty()) fn += ": " + st.access;
     const std::string steps = st.first == st.last ? std::to_string(st.first) : fmt::format("{}–{}", st.first, st.last);
-    o += fmt::format("<tr data-first=\"{}\" data-last=\"{}\"{}><td class=\"step\">{}{}</td><td class=\"task\">{}</td><td>{}</td><td>",
-                     st.first, st.last, st.lines.empty() ? " class=\"quiet\"" : "", steps, st.chosen ? " *" : "",
-                     xml_escape(st.task), xml_escape(fn));
+    o += fmt::format(
+        "<tr data-first=\"{}\" data-last=\"{}\"{}><td class=\"step\">{}{}</td><td "
+        "class=\"task\">{}</td><td>{}</td><td>",
+        st.first, st.last, st.lines.empty() ? " class=\"quiet\"" : "", steps, st.chosen ? " *" : "",
+        xml_escape(st.task), xml_escape(fn));
     if (!st.lines.empty()) {
       o += "<ul>";
       for (const NarrativeLine& l : st.lines) {
@@ -182,13 +186,15 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
        "<th>example</th></tr>";
   for (const model::OutcomeClass& c : v.outcomes)
-    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", xml_escape(c.signature), c.count,
-                     xml_escape(replay_command(file, c.example.schedule)));
+    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", xml_escape(c.signature),
+                     c.count, xml_escape(replay_command(file, c.example.schedule)));
   o += "</table></div><h3>Properties broken</h3>";
-  if (v.violations.empty()) o += "<p>None: every property held on every schedule explored.</p>";
+  if (v.violations.empty())
+    o += "<p>None: every property held on every schedule explored.</p>";
   else {
     const model::PropertySet tolerated = model::tolerated_properties(s);
-    o += "<div class=\"scroll\"><table><tr><th>property</th><th>schedules</th><th>expected</th><th>first example</th></tr>";
+    o += "<div class=\"scroll\"><table><tr><th>property</th><th>schedules</th><th>expected</th><th>first "
+         "example</th></tr>";
     for (const model::FoundViolation& f : v.violations)
       o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<br><code>{}</code></td></tr>",
                        xml_escape(model::property_name(f.property)), f.count,
@@ -203,8 +209,8 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
     o += kLegend;
     o += "<div class=\"scroll\">" +
          timeline_svg(build_timeline(x.counterexample->run(), x.counterexample->log), "cx-timeline") + "</div>";
-    o += "<details><summary>its narrative</summary>" + narrative_table(*x.counterexample, "cx-narrative") +
-         "</details>";
+    o +=
+        "<details><summary>its narrative</summary>" + narrative_table(*x.counterexample, "cx-narrative") + "</details>";
   }
   return o + "</section>";
 }
@@ -241,10 +247,13 @@ std::string report_html(const model::Scenario& s, const std::string& file, const
   html += report_assets::kCss;
   html += "</style></head><body>\n";
   html += "<header><h1>" + xml_escape(s.name) + "</h1><div class=\"summary\">" + xml_escape(s.summary) + "</div>";
-  html += fmt::format("<div class=\"meta\">kernel <code>{}</code> · file <code>{}</code> · <span id=\"counts\"></span></div></header>\n",
-                      xml_escape(kernel_text(s)), xml_escape(file));
-  html += "<nav><a href=\"#scenario\">Scenario</a><a href=\"#run\">The run</a><a href=\"#timeline\">Timeline</a>"
-          "<a href=\"#states\">States</a><a href=\"#narrative-section\">Narrative</a>";
+  html += fmt::format(
+      "<div class=\"meta\">kernel <code>{}</code> · file <code>{}</code> · <span "
+      "id=\"counts\"></span></div></header>\n",
+      xml_escape(kernel_text(s)), xml_escape(file));
+  html +=
+      "<nav><a href=\"#scenario\">Scenario</a><a href=\"#run\">The run</a><a href=\"#timeline\">Timeline</a>"
+      "<a href=\"#states\">States</a><a href=\"#narrative-section\">Narrative</a>";
   if (x) html += "<a href=\"#exploration\">Exploration</a>";
   html += "</nav><div id=\"js-errors\"></div><main>\n";
 
@@ -255,17 +264,21 @@ std::string report_html(const model::Scenario& s, const std::string& file, const
           "</pre></details></section>\n";
 
   html += "<section id=\"run\"><h2>The run</h2>" + run_summary(s, run, file) + "</section>\n";
-  html += "<section id=\"timeline\"><h2>Timeline</h2><p>A lane per task; time flows right, one unit per "
-          "simulated step. Hover for details; click a marker to see that step in the narrative.</p>";
+  html +=
+      "<section id=\"timeline\"><h2>Timeline</h2><p>A lane per task; time flows right, one unit per "
+      "simulated step. Hover for details; click a marker to see that step in the narrative.</p>";
   html += kLegend;
-  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run.run(), run.log), "run-timeline") + "</div></section>\n";
-  html += "<section id=\"states\"><h2>Task states as visited</h2><p>Each task's state machine in this run: the "
-          "states it went through, each transition labelled with the kernel function of the step that made it "
-          "(hover an arrow for the steps). The same graph as <code>utsim run --trace dot</code>.</p>";
+  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run.run(), run.log), "run-timeline") +
+          "</div></section>\n";
+  html +=
+      "<section id=\"states\"><h2>Task states as visited</h2><p>Each task's state machine in this run: the "
+      "states it went through, each transition labelled with the kernel function of the step that made it "
+      "(hover an arrow for the steps). The same graph as <code>utsim run --trace dot</code>.</p>";
   html += "<div class=\"scroll\">" + state_diagram_svg(state_machines(run.run(), run.log)) + "</div></section>\n";
-  html += "<section id=\"narrative-section\"><h2>Narrative</h2><p>What <code>utsim explain</code> says, step by step "
-          "(* marks a step a choice point gave to that task).</p>" +
-          narrative_table(run, "narrative") + "</section>\n";
+  html +=
+      "<section id=\"narrative-section\"><h2>Narrative</h2><p>What <code>utsim explain</code> says, step by step "
+      "(* marks a step a choice point gave to that task).</p>" +
+      narrative_table(run, "narrative") + "</section>\n";
   if (x) html += exploration_section(s, *x, file) + "\n";
   html += "</main><footer>Generated by utsim " UTSIM_VERSION
           " — a deterministic simulator of the Linux utrace core and ptrace on utrace. This page is self-contained."

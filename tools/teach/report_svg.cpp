@@ -44,9 +44,10 @@ std::string flow_colour(const std::string& cat) {
 std::string arrow_defs(const std::string& id) {
   std::string d = "<defs>";
   for (const char* cat : {"signal", "wait", "resume", "fork", "wake"})
-    d += fmt::format(R"(<marker id="{}-arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
-                     R"(markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>)",
-                     id, cat, flow_colour(cat));
+    d +=
+        fmt::format(R"(<marker id="{}-arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
+                    R"(markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>)",
+                    id, cat, flow_colour(cat));
   return d + "</defs>";
 }
 
@@ -94,7 +95,9 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
                      num(kLane - 2));
     o += fmt::format(R"(<text class="lane-name" x="8" y="{}">{}</text>)", num(y + 18), xml_escape(l.name));
     o += fmt::format(R"(<text class="lane-kind" x="8" y="{}">{}</text>)", num(y + 32),
-                     l.kthread ? "kernel thread" : l.pid == 1 ? "init" : "user task");
+                     l.kthread    ? "kernel thread"
+                     : l.pid == 1 ? "init"
+                                  : "user task");
     o += "</g>";
   }
   // state spans
@@ -116,8 +119,8 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     const std::string cls = s.category == "callback" ? "slice callback" : "slice syscall";
     o += fmt::format(
         R"(<rect class="{}" x="{}" y="{}" width="{}" height="9" data-step="{}"><title>{} {} (steps {}–{}){}</title></rect>)",
-        cls, num(x(s.begin)), num(y), num(w), static_cast<long>(s.begin), xml_escape(s.category), xml_escape(s.name), num(s.begin),
-        num(s.end), s.detail.empty() ? "" : xml_escape(": " + s.detail));
+        cls, num(x(s.begin)), num(y), num(w), static_cast<long>(s.begin), xml_escape(s.category), xml_escape(s.name),
+        num(s.begin), num(s.end), s.detail.empty() ? "" : xml_escape(": " + s.detail));
     if (w > 6.5 * static_cast<double>(s.name.size()))
       o += fmt::format(R"(<text class="slice-label" x="{}" y="{}">{}</text>)", num(x(s.begin) + 2), num(y + 8),
                        xml_escape(s.name));
@@ -129,8 +132,9 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     const double dy = (y2 - y1) / 2;
     o += fmt::format(
         R"~(<path class="flow flow-{}" d="M{},{} C{},{} {},{} {},{}" stroke="{}" marker-end="url(#{}-arrow-{})"><title>{}: {}</title></path>)~",
-        xml_escape(f.category), num(x1), num(y1), num(x1 + 12), num(y1 + dy), num(x2 - 12), num(y2 - dy), num(x2), num(y2),
-        flow_colour(f.category), id, xml_escape(f.category == "resume" || f.category == "wake" ? std::string("wake") : f.category),
+        xml_escape(f.category), num(x1), num(y1), num(x1 + 12), num(y1 + dy), num(x2 - 12), num(y2 - dy), num(x2),
+        num(y2), flow_colour(f.category), id,
+        xml_escape(f.category == "resume" || f.category == "wake" ? std::string("wake") : f.category),
         xml_escape(f.category), xml_escape(f.name));
   }
   // markers
@@ -139,7 +143,8 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     const double cx = x(m.at), cy = lane_y[m.pid] + 55;
     const std::string tip = fmt::format("<title>step {}: {}{}</title>", static_cast<long>(m.at), xml_escape(m.name),
                                         m.detail.empty() ? "" : xml_escape(" (" + m.detail + ")"));
-    const std::string data = fmt::format(R"(class="mark mark-{}" data-step="{}")", xml_escape(m.category), static_cast<long>(m.at));
+    const std::string data =
+        fmt::format(R"(class="mark mark-{}" data-step="{}")", xml_escape(m.category), static_cast<long>(m.at));
     if (m.category == "ustate")
       o += fmt::format(R"(<circle {} cx="{}" cy="{}" r="3.5">{}</circle>)", data, num(cx), num(cy - 11), tip);
     else if (m.category == "api" || m.category == "ptrace")
@@ -181,7 +186,8 @@ std::string state_diagram_svg(const std::vector<TaskMachine>& machines) {
   std::string o = fmt::format(
       R"(<svg xmlns="http://www.w3.org/2000/svg" class="states" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
       num(width), num(height), num(width), num(height));
-  o += R"(<defs><marker id="st-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>)";
+  o +=
+      R"(<defs><marker id="st-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>)";
   for (std::size_t r = 0; r < machines.size(); ++r) {
     const TaskMachine& m = machines[r];
     const double cy = 10 + kRow * static_cast<double>(r) + kRow / 2;
@@ -215,14 +221,15 @@ std::string state_diagram_svg(const std::vector<TaskMachine>& machines) {
       }
       o += fmt::format(R"~(<path class="edge" d="{}" marker-end="url(#st-arrow)"><title>{}</title></path>)~", path,
                        xml_escape(e.label));
-      o += fmt::format(R"(<text class="edge-label" x="{}" y="{}">{}<title>{}</title></text>)", lx, ly, xml_escape(cause),
-                       xml_escape(e.label));
+      o += fmt::format(R"(<text class="edge-label" x="{}" y="{}">{}<title>{}</title></text>)", lx, ly,
+                       xml_escape(cause), xml_escape(e.label));
     }
     for (std::size_t i = 0; i < m.states.size(); ++i) {
       const Placed& p = row[i];
       o += fmt::format(
           R"(<rect class="state" x="{}" y="{}" width="{}" height="{}" rx="12" fill="{}"><title>{}: {}</title></rect>)",
-          num(p.x), num(cy - kH / 2), num(p.w), num(kH), state_fill(m.states[i]), xml_escape(m.name), xml_escape(m.states[i]));
+          num(p.x), num(cy - kH / 2), num(p.w), num(kH), state_fill(m.states[i]), xml_escape(m.name),
+          xml_escape(m.states[i]));
       o += fmt::format(R"(<text class="state-label" x="{}" y="{}">{}</text>)", num(p.x + p.w / 2), num(cy + 4),
                        xml_escape(m.states[i]));
     }

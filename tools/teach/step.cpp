@@ -112,8 +112,7 @@ class Session {
         auto t = sim::decode_schedule(line);
         if (t && t->size() == 1 && ctx.is_enabled(t->front())) return pick(t->front());
       }
-      os_ << fmt::format("   '{}' is not one of the runnable threads [{}] nor a command (? for help)\n", line,
-                         letters);
+      os_ << fmt::format("   '{}' is not one of the runnable threads [{}] nor a command (? for help)\n", line, letters);
     }
   }
 

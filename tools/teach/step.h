@@ -13,8 +13,8 @@
 namespace tools {
 
 struct StepSetup {
-  std::string file;                      // the scenario's file, for replay commands
-  std::optional<std::string> schedule;   // choices to replay before asking (a valid schedule)
+  std::string file;                     // the scenario's file, for replay commands
+  std::optional<std::string> schedule;  // choices to replay before asking (a valid schedule)
   std::optional<std::uint64_t> max_steps;
 };
 

@@ -25,8 +25,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "support/scenario_gen_check.h"
 #include "model/versions.h"
+#include "support/scenario_gen_check.h"
 
 namespace {
 
@@ -109,8 +109,8 @@ TEST_P(BugSwitch, GeneratedScenariosFindTheViolation) {
   const BugStats st = measure(bug, n, budget, 1);
   const double frac = st.generated ? static_cast<double>(st.found) / st.generated : 0.0;
   std::cout << "R" << bug << " (" << model::find_bug(bug)->property << "): found in " << st.found << " of "
-            << st.generated << " generated scenarios (" << static_cast<int>(frac * 100 + 0.5) << "%), "
-            << st.schedules << " schedules run, portfolio budget " << budget << " each\n";
+            << st.generated << " generated scenarios (" << static_cast<int>(frac * 100 + 0.5) << "%), " << st.schedules
+            << " schedules run, portfolio budget " << budget << " each\n";
   // Most generated shapes must expose the race within the budget.
   EXPECT_GE(frac, 0.5) << "R" << bug;
 }

@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "support/sim_fixture.h"
 #include "sim/sched/pct.h"
+#include "support/sim_fixture.h"
 
 namespace {
 
@@ -28,7 +28,7 @@ struct State {
   std::array<int, 2> counter{};   // incremented read-yield-write under locks[i]
   std::array<int, 2> expected{};  // critical sections completed
   int inside[2] = {0, 0};
-  int overlap = 0;                // times two threads were inside together
+  int overlap = 0;  // times two threads were inside together
 };
 
 sim::Co<void> child(State* s) {
@@ -60,9 +60,7 @@ sim::Co<void> interpret(const std::vector<Op>* ops, State* s) {
         l.unlock();
         break;
       }
-      case OpKind::Sleep:
-        co_await sim::sleep_for(static_cast<std::uint64_t>(op.a), ObjId{30}, "sleep");
-        break;
+      case OpKind::Sleep: co_await sim::sleep_for(static_cast<std::uint64_t>(op.a), ObjId{30}, "sleep"); break;
       case OpKind::Wake: {
         Engine& e = Engine::current();
         co_await sim::point(ObjId{30}, Acc::Write, "wake");
@@ -91,8 +89,7 @@ rc::Gen<Op> gen_op() {
 
 rc::Gen<Program> gen_program() {
   using namespace rc;
-  return gen::container<Program>(*gen::inRange(1, 5),
-                                 gen::resize(20, gen::container<std::vector<Op>>(gen_op())));
+  return gen::container<Program>(*gen::inRange(1, 5), gen::resize(20, gen::container<std::vector<Op>>(gen_op())));
 }
 
 struct Outcome {

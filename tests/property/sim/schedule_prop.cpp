@@ -47,7 +47,8 @@ RC_GTEST_PROP(SimScheduleProp, DecodeEncodeRoundTrips, ()) {
   RC_ASSERT(back.has_value());
   RC_ASSERT(*back == v);
   // Printable, and no longer than needed: at most one symbol per choice.
-  for (char c : s) RC_ASSERT((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '{' || c == '}');
+  for (char c : s)
+    RC_ASSERT((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '{' || c == '}');
   RC_ASSERT(sim::count_switches(*back) == sim::count_switches(v));
 }
 

@@ -140,15 +140,16 @@ TEST(Graph, CycleWithAWayOutIsNoHang) {
   EXPECT_TRUE(v.complete);
   EXPECT_GT(v.analysis->cyclic_components, 0u);  // A spins while B is not scheduled...
   EXPECT_GT(v.analysis->end_states, 0u);
-  EXPECT_TRUE(v.analysis->hangs.empty());       // ... but a fair scheduler leaves every cycle
+  EXPECT_TRUE(v.analysis->hangs.empty());  // ... but a fair scheduler leaves every cycle
   EXPECT_FALSE(has(v, model::Property::Hang));
   EXPECT_TRUE(v.passed()) << (v.problems.empty() ? "" : v.problems.front());
 }
 
 TEST(Graph, RunsThatEndNormallyHaveNoCycle) {
-  for (const char* f : {"scenarios/races/r2-detach-before-stop.json", "scenarios/races/r3-detach-return-vs-barrier.json"}) {
+  for (const char* f :
+       {"scenarios/races/r2-detach-before-stop.json", "scenarios/races/r3-detach-return-vs-barrier.json"}) {
     const model::LoadResult loaded = load_file(f);
-  const model::Scenario& s = *loaded.scenario;
+    const model::Scenario& s = *loaded.scenario;
     const model::Verdict v = stateful(s);
     ASSERT_FALSE(v.error) << v.error_message;
     ASSERT_TRUE(v.analysis) << f;
@@ -204,7 +205,8 @@ TEST(Graph, ShortestPathToTheViolationReplays) {
   sim::ReplayScheduler sched(*sim::decode_schedule(p->path.schedule));
   const model::RunOutput out = simu.run(sched);
   bool broke = false;
-  for (const model::Violation& viol : out.violations) broke = broke || viol.property == model::Property::StopWithoutEngine;
+  for (const model::Violation& viol : out.violations)
+    broke = broke || viol.property == model::Property::StopWithoutEngine;
   EXPECT_TRUE(broke) << p->path.schedule;
   // check's example is the shortest one (its replay confirmed it).
   for (const model::FoundViolation& f : v.violations) {
@@ -223,7 +225,7 @@ TEST(Graph, CommandWritesDeterministicDot) {
   EXPECT_EQ(tools::run_cli({"graph", file}, out2, err2), 0) << err2.str();
   EXPECT_EQ(out1.str(), out2.str());
   EXPECT_EQ(out1.str().rfind("digraph G {", 0), 0u);
-  EXPECT_NE(out1.str().find("peripheries=2"), std::string::npos);  // terminal
+  EXPECT_NE(out1.str().find("peripheries=2"), std::string::npos);          // terminal
   EXPECT_NE(out1.str().find("fillcolor=\"#ffd0d0\""), std::string::npos);  // violating
   EXPECT_NE(out1.str().find("TASK_TRACED"), std::string::npos);
   EXPECT_NE(err1.str().find("shortest counterexample for stop-without-engine"), std::string::npos) << err1.str();

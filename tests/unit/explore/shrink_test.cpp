@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "explore/check.h"
-#include "scenario/load/loader.h"
 #include "explore/shrink.h"
+#include "scenario/load/loader.h"
 #include "sim/sched/replay.h"
 #include "sim/schedule.h"
 #include "tools/cli/cli.h"
@@ -115,24 +115,22 @@ TEST_P(ShrinkCatalogue, ReachesTheFewestPreemptionsTheBugNeeds) {
             << r.before.steps << " -> " << r.after.steps << ", " << r.tries << " runs\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(Races, ShrinkCatalogue,
-                         ::testing::Values("r1-attach-during-report-bug.json", "r2-detach-before-stop-bug.json",
-                                           "r3-detach-return-vs-barrier-bug.json",
-                                           "r3-detach-return-vs-barrier-2009-rfc.json",
-                                           "r4-set-events-vs-report-bug.json", "r5-stale-flags-sentinel-bug.json",
-                                           "r5-stale-flags-sentinel-2009-rfc.json",
-                                           "r5-stale-flags-sentinel-2010-rhel6.json", "r10-resume-before-park.json",
-                                           "r13-detach-before-death-report-2010-rhel6.json",
-                                           "r6-attach-vs-release-bug.json", "r7-reap-vs-death-bug.json",
-                                           "r8-death-vs-exit-notify-bug.json", "r9-sigkill-vs-tracer-lock-bug.json",
-                                           "r11-interrupt-vs-recalc-sigpending-bug.json"),
-                         [](const ::testing::TestParamInfo<const char*>& i) {
-                           std::string n = i.param;
-                           n = n.substr(0, n.find(".json"));
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Races, ShrinkCatalogue,
+    ::testing::Values("r1-attach-during-report-bug.json", "r2-detach-before-stop-bug.json",
+                      "r3-detach-return-vs-barrier-bug.json", "r3-detach-return-vs-barrier-2009-rfc.json",
+                      "r4-set-events-vs-report-bug.json", "r5-stale-flags-sentinel-bug.json",
+                      "r5-stale-flags-sentinel-2009-rfc.json", "r5-stale-flags-sentinel-2010-rhel6.json",
+                      "r10-resume-before-park.json", "r13-detach-before-death-report-2010-rhel6.json",
+                      "r6-attach-vs-release-bug.json", "r7-reap-vs-death-bug.json", "r8-death-vs-exit-notify-bug.json",
+                      "r9-sigkill-vs-tracer-lock-bug.json", "r11-interrupt-vs-recalc-sigpending-bug.json"),
+    [](const ::testing::TestParamInfo<const char*>& i) {
+      std::string n = i.param;
+      n = n.substr(0, n.find(".json"));
+      for (char& c : n)
+        if (c == '-') c = '_';
+      return n;
+    });
 
 // utsim shrink: the schedule, the replay command, before -> after, and the
 // narrated run of the shrunk schedule.
@@ -154,9 +152,9 @@ TEST(Shrink, CommandPrintsScheduleReplayAndNarration) {
   std::ostringstream bout, berr;
   EXPECT_EQ(tools::run_cli({"shrink", file, "--schedule", "abc", "--property", "no-such"}, bout, berr), 2);
   std::ostringstream nout, nerr;
-  EXPECT_EQ(tools::run_cli({"shrink", path_of("scenarios/races/r2-detach-before-stop.json"), "--schedule", ""}, nout,
-                           nerr),
-            1);
+  EXPECT_EQ(
+      tools::run_cli({"shrink", path_of("scenarios/races/r2-detach-before-stop.json"), "--schedule", ""}, nout, nerr),
+      1);
 }
 
 }  // namespace

@@ -75,8 +75,8 @@ TEST(Why, UtraceStateByFieldAndBits) {
 TEST(Why, ParkingRemembersTheLastReturn) {
   WhyContext c;
   const Event cb{.kind = Ev::utrace_callback, .pid = 2, .a = 1, .b = static_cast<int>(Callback::report_quiesce)};
-  const Event ret{.kind = Ev::utrace_return, .pid = 2, .a = 1, .b = static_cast<int>(Callback::report_quiesce),
-                  .c = UTRACE_STOP};
+  const Event ret{
+      .kind = Ev::utrace_return, .pid = 2, .a = 1, .b = static_cast<int>(Callback::report_quiesce), .c = UTRACE_STOP};
   const Event park{.kind = Ev::utrace_stop, .pid = 2, .a = 1};
   EXPECT_TRUE(has(why_of(park, c), "the forced STOP")) << "no return seen yet";
   c.note(cb);

@@ -1,7 +1,7 @@
 // Engine semantics: thread ids, choice points, spinlocks, programming errors,
 // exceptions, wake(), threads created during a run, limits.
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <stdexcept>
@@ -202,9 +202,7 @@ sim::Co<void> unlock_unheld(sim::SpinLock* l) {
   co_await sim::point(ObjId{}, Acc::Local, "before");
   l->unlock();
 }
-sim::Co<void> finish_holding(sim::SpinLock* l) {
-  co_await l->lock("finish_holding");
-}
+sim::Co<void> finish_holding(sim::SpinLock* l) { co_await l->lock("finish_holding"); }
 
 template <class F>
 std::string engine_error_of(F make) {
@@ -337,9 +335,9 @@ TEST(SimEngine, WakeOnAnIdleThreadDoesNotReleaseIt) {
 TEST(SimEngine, WakeOnAFinishedOrReadyThreadIsANoOp) {
   SimFixture f;
   std::vector<Tid> log;
-  f.spawn(points(1, &log));                 // finishes first
-  f.spawn(wake_then_points(&log, 0, 2));    // wakes the finished thread 0 (twice)
-  f.spawn(wake_then_points(&log, 3, 1));    // wakes thread 3 while it is ready
+  f.spawn(points(1, &log));               // finishes first
+  f.spawn(wake_then_points(&log, 0, 2));  // wakes the finished thread 0 (twice)
+  f.spawn(wake_then_points(&log, 3, 1));  // wakes thread 3 while it is ready
   f.spawn(points(2, &log));
   const sim::RunResult r = f.run_default();
   EXPECT_EQ(r.end, RunEnd::Finished);

@@ -55,10 +55,10 @@ double chi_square(std::uint64_t seed, std::uint64_t n, std::size_t draws) {
 TEST(SimRng, BelowIsUniform) {
   // Critical values of chi-square at p = 0.001 (the seeds are fixed, so the
   // test is deterministic; the margin is for a reasonable generator).
-  EXPECT_LT(chi_square(1, 2, 200'000), 10.83);   // 1 degree of freedom
-  EXPECT_LT(chi_square(2, 3, 300'000), 13.82);   // 2
-  EXPECT_LT(chi_square(3, 6, 600'000), 20.52);   // 5
-  EXPECT_LT(chi_square(4, 7, 700'000), 22.46);   // 6
+  EXPECT_LT(chi_square(1, 2, 200'000), 10.83);      // 1 degree of freedom
+  EXPECT_LT(chi_square(2, 3, 300'000), 13.82);      // 2
+  EXPECT_LT(chi_square(3, 6, 600'000), 20.52);      // 5
+  EXPECT_LT(chi_square(4, 7, 700'000), 22.46);      // 6
   EXPECT_LT(chi_square(5, 100, 1'000'000), 148.2);  // 99
 }
 

@@ -1,6 +1,6 @@
 // Schedule strings: exact encodings and decoding errors with their offsets.
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>

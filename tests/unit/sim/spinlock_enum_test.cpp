@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "support/sim_enumerate.h"
 #include "sim/engine.h"
 #include "sim/schedule.h"
+#include "support/sim_enumerate.h"
 
 namespace {
 

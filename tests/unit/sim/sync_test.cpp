@@ -4,8 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "support/sim_fixture.h"
 #include "sim/sync.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

@@ -17,8 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scenario/run.h"
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/pct.h"
 #include "sim/sched/random.h"
 
@@ -27,12 +27,12 @@ namespace {
 using nlohmann::json;
 
 struct TaskPlan {
-  int exit_code = 0;       // from its program's final exit, else 0
-  std::set<int> fatal;     // fatal signals its parent may have sent it
+  int exit_code = 0;    // from its program's final exit, else 0
+  std::set<int> fatal;  // fatal signals its parent may have sent it
 };
 struct WaitPlan {
   std::string label;
-  std::string target;      // "" for waitpid(-1)
+  std::string target;  // "" for waitpid(-1)
   bool nohang = false;
 };
 
@@ -78,12 +78,8 @@ class Builder {
     const int n = next(6);
     for (int k = 0; k < n; ++k) {
       switch (next(8)) {
-        case 0:
-          ops.push_back({{"compute", 1 + next(3)}});
-          break;
-        case 1:
-          ops.push_back({{"syscall", "getpid"}});
-          break;
+        case 0: ops.push_back({{"compute", 1 + next(3)}}); break;
+        case 1: ops.push_back({{"syscall", "getpid"}}); break;
         case 2:
         case 3:
           if (depth < 2 && tasks_ < 9) {
@@ -110,9 +106,7 @@ class Builder {
             ops.push_back(waitpid(c, next(2) == 1));
           }
           break;
-        case 6:
-          ops.push_back(waitpid("", next(2) == 1));
-          break;
+        case 6: ops.push_back(waitpid("", next(2) == 1)); break;
         case 7:
           // Only a top-level task, which nobody kills between the two sends:
           // a parent killed after its SIGSTOP would leave the child stopped
@@ -135,8 +129,7 @@ class Builder {
         plans[self].exit_code = next(5);
         ops.push_back({{"exit_group", plans[self].exit_code}});
         break;
-      default:
-        break;  // the program ends: exit_group(0)
+      default: break;  // the program ends: exit_group(0)
     }
     return ops;
   }
@@ -153,8 +146,7 @@ int index_of(const std::vector<std::string>& v, const std::string& s) {
 }
 
 // Everything the property claims about one finished run.
-void check_run(const model::Simulator& sim, const model::RunOutput& out, const Builder& b,
-               const std::string& text) {
+void check_run(const model::Simulator& sim, const model::RunOutput& out, const Builder& b, const std::string& text) {
   using namespace model;
   const Scenario& s = sim.scenario();
   const Interpreter& k = sim.interp();

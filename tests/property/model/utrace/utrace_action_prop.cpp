@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run.h"
-#include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
+#include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/random.h"
 
 namespace model {
@@ -34,27 +34,27 @@ namespace {
 constexpr std::array<std::uint32_t, 7> kActions = {UTRACE_STOP,      UTRACE_INTERRUPT, UTRACE_REPORT, UTRACE_SINGLESTEP,
                                                    UTRACE_BLOCKSTEP, UTRACE_RESUME,    UTRACE_DETACH};
 const char* action_name(std::uint32_t a) {
-  static constexpr std::array<const char*, 7> names = {"UTRACE_STOP",      "UTRACE_INTERRUPT", "UTRACE_REPORT",
+  static constexpr std::array<const char*, 7> names = {"UTRACE_STOP",       "UTRACE_INTERRUPT", "UTRACE_REPORT",
                                                        "UTRACE_SINGLESTEP", "UTRACE_BLOCKSTEP", "UTRACE_RESUME",
                                                        "UTRACE_DETACH"};
   return names[a];
 }
 
 struct GenEngine {
-  bool quiesce = false;     // UTRACE_EVENT(QUIESCE) in its mask
-  bool interested = false;  // UTRACE_EVENT(EXIT) in its mask
-  bool pre_stop = false;    // ENGINE_STOP already set when the pass starts
+  bool quiesce = false;                // UTRACE_EVENT(QUIESCE) in its mask
+  bool interested = false;             // UTRACE_EVENT(EXIT) in its mask
+  bool pre_stop = false;               // ENGINE_STOP already set when the pass starts
   std::uint32_t qret = UTRACE_RESUME;  // report_quiesce's return
   std::uint32_t eret = UTRACE_RESUME;  // report_exit's return
 };
 
 // What the pass leaves behind.
 struct PassOutcome {
-  bool stopped = false;              // X parked in TASK_TRACED right after the pass
+  bool stopped = false;                  // X parked in TASK_TRACED right after the pass
   std::uint32_t resume = UTRACE_RESUME;  // utrace->resume then
-  bool task_stop = false;            // ENGINE_STOP in utrace_flags then
-  std::vector<bool> detached;        // per engine
-  std::vector<bool> engine_stop;     // per engine still attached
+  bool task_stop = false;                // ENGINE_STOP in utrace_flags then
+  std::vector<bool> detached;            // per engine
+  std::vector<bool> engine_stop;         // per engine still attached
   bool operator==(const PassOutcome&) const = default;
 };
 
@@ -144,8 +144,9 @@ std::string scenario_json(const std::vector<GenEngine>& es, const char* kernel) 
     std::string mask = es[i].quiesce ? R"("QUIESCE")" : "";
     const std::string with_exit = mask.empty() ? R"("EXIT")" : mask + R"(, "EXIT")";
     if (es[i].interested) mask = with_exit;
-    t += R"(, {"utrace_attach_task": {"target": "X", "ops": ")" + e + R"(", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": ")" +
-         h + R"("}, {"utrace_set_events": {"target": "X", "engine": ")" + h + R"(", "events": [)" + with_exit +
+    t += R"(, {"utrace_attach_task": {"target": "X", "ops": ")" + e +
+         R"(", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": ")" + h +
+         R"("}, {"utrace_set_events": {"target": "X", "engine": ")" + h + R"(", "events": [)" + with_exit +
          R"(]}}, {"utrace_set_events": {"target": "X", "engine": ")" + h + R"(", "events": [)" + mask + "]}}";
     if (es[i].pre_stop)
       t += R"(, {"utrace_control": {"target": "X", "engine": ")" + h +
@@ -155,7 +156,8 @@ std::string scenario_json(const std::vector<GenEngine>& es, const char* kernel) 
   return std::string(R"({"utsim": 1, "name": "pass", "summary": "one report_exit pass", "model": {"kernel": ")") +
          kernel + R"("}, "engines": )" + engines + R"(}, "tasks": [
       {"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
-      {"name": "T", "kind": "kthread", "program": [)" + t + "]}]}";
+      {"name": "T", "kind": "kthread", "program": [)" +
+         t + "]}]}";
 }
 
 std::string field_of(const Event& e, const TraceNames& names) {

@@ -10,9 +10,9 @@
 #include <memory>
 #include <set>
 
-#include "support/explore_reference.h"
 #include "sim/explore/dfs.h"
 #include "sim/explore/dpor.h"
+#include "support/explore_reference.h"
 
 namespace {
 
@@ -74,9 +74,8 @@ RC_GTEST_PROP(ExploreDporProp, SameOutcomesAsBruteForceAndEveryTrace, ()) {
   RC_PRE(small_enough(p));  // brute force only where it is cheap
   const toy::Found ref = toy::brute_force(p);
   RC_PRE(ref.complete);
-  const toy::Found got = toy::explore_all(p, [](sim::Program& prog) {
-    return std::make_unique<sim::DporExplorer>(prog);
-  });
+  const toy::Found got =
+      toy::explore_all(p, [](sim::Program& prog) { return std::make_unique<sim::DporExplorer>(prog); });
   RC_ASSERT(got.complete);
   RC_ASSERT(got.outcomes == ref.outcomes);
   RC_ASSERT(got.traces == ref.traces);
@@ -97,9 +96,8 @@ RC_GTEST_PROP(ExploreDporProp, ShardedDporCoversEveryTrace, ()) {
     sim::DporOptions o;
     o.shard = sim::Shard{k, n};
     o.shard_depth = depth;
-    const toy::Found part = toy::explore_all(p, [&](sim::Program& prog) {
-      return std::make_unique<sim::DporExplorer>(prog, o);
-    });
+    const toy::Found part =
+        toy::explore_all(p, [&](sim::Program& prog) { return std::make_unique<sim::DporExplorer>(prog, o); });
     for (const std::string& s : part.schedules) RC_ASSERT(seen.insert(s).second);
     outcomes.insert(part.outcomes.begin(), part.outcomes.end());
     traces.insert(part.traces.begin(), part.traces.end());
@@ -116,9 +114,8 @@ RC_GTEST_PROP(ExploreDfsProp, BoundedDfsRunsExactlyTheSchedulesWithinTheBound, (
   const std::uint32_t b = *rc::gen::inRange(0, 3);
   sim::DfsOptions o;
   o.preemption_bound = b;
-  const toy::Found got = toy::explore_all(p, [&](sim::Program& prog) {
-    return std::make_unique<sim::DfsExplorer>(prog, o);
-  });
+  const toy::Found got =
+      toy::explore_all(p, [&](sim::Program& prog) { return std::make_unique<sim::DfsExplorer>(prog, o); });
   std::set<std::string> want;
   for (const auto& [s, c] : ref.preemptions)
     if (c <= b) want.insert(s);
@@ -140,9 +137,8 @@ TEST(ExploreDporMeasure, RunsPerTraceOverGeneratedPrograms) {
     if (!small_enough(p)) continue;
     const toy::Found ref = toy::brute_force(p);
     if (!ref.complete || ref.traces.size() < 4) continue;
-    const toy::Found got = toy::explore_all(p, [](sim::Program& prog) {
-      return std::make_unique<sim::DporExplorer>(prog);
-    });
+    const toy::Found got =
+        toy::explore_all(p, [](sim::Program& prog) { return std::make_unique<sim::DporExplorer>(prog); });
     ASSERT_TRUE(got.complete);
     ++programs;
     runs += got.runs;
@@ -152,10 +148,11 @@ TEST(ExploreDporMeasure, RunsPerTraceOverGeneratedPrograms) {
   }
   ASSERT_GE(programs, 100u);
   const double ratio = static_cast<double>(runs) / static_cast<double>(traces);
-  std::printf("DPOR over %llu generated programs: %llu runs for %llu traces (%.3fx); "
-              "one run per trace in %llu; worst program %.2fx\n",
-              static_cast<unsigned long long>(programs), static_cast<unsigned long long>(runs),
-              static_cast<unsigned long long>(traces), ratio, static_cast<unsigned long long>(optimal), worst);
+  std::printf(
+      "DPOR over %llu generated programs: %llu runs for %llu traces (%.3fx); "
+      "one run per trace in %llu; worst program %.2fx\n",
+      static_cast<unsigned long long>(programs), static_cast<unsigned long long>(runs),
+      static_cast<unsigned long long>(traces), ratio, static_cast<unsigned long long>(optimal), worst);
   EXPECT_LE(ratio, 1.5);
 }
 

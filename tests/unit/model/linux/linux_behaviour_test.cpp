@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "model/checks/linux_invariants.h"
-#include "scenario/run.h"
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"
 

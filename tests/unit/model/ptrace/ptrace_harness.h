@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "scenario/run.h"
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "support/scenario_run.h"
 
 namespace model::ptrace_test {
@@ -20,8 +20,8 @@ inline std::string scenario(const std::string& tasks) {
 }
 // P forks C, which runs c_ops; P then runs p_ops.
 inline std::string parent_child(const std::string& c_ops, const std::string& p_ops) {
-  return scenario(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [)" + c_ops + R"(]}}, )" +
-                  p_ops + "]}]");
+  return scenario(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [)" + c_ops + R"(]}}, )" + p_ops +
+                  "]}]");
 }
 
 // Runs it once (tests/support/scenario_run.h): ret(label), pid(task), violations().

@@ -23,7 +23,7 @@ TEST(PtraceAttach, SelfTwiceAndAbsentTask) {
       {"waitpid": {"pid": "C", "options": ["__WALL"]}, "label": "end"},
       {"await": {"task": "C", "state": "dead"}},
       {"ptrace": {"request": "PTRACE_ATTACH", "pid": "C"}, "label": "reaped"})"));
-  EXPECT_EQ(r.ret("self"), -EPERM);   // same thread group
+  EXPECT_EQ(r.ret("self"), -EPERM);  // same thread group
   EXPECT_EQ(r.ret("first"), 0);
   EXPECT_EQ(r.ret("again"), -EPERM);  // -EEXIST from the exclusive attach becomes -EPERM
   EXPECT_EQ(r.ret("st"), 0x137f);
@@ -44,7 +44,7 @@ TEST(PtraceTraceme, SecondTracemeIsEperm) {
 
 // Every request but ATTACH/TRACEME needs a traced, stopped tracee of the caller.
 TEST(PtraceRequests, EsrchUnlessTracedAndStopped) {
-  const char* reqs[] = {"PTRACE_CONT", "PTRACE_SYSCALL", "PTRACE_SINGLESTEP", "PTRACE_DETACH",
+  const char* reqs[] = {"PTRACE_CONT",        "PTRACE_SYSCALL",    "PTRACE_SINGLESTEP", "PTRACE_DETACH",
                         "PTRACE_GETEVENTMSG", "PTRACE_GETSIGINFO", "PTRACE_SETOPTIONS", "PTRACE_PEEKDATA"};
   for (const char* req : reqs) {
     const std::string op = std::string(R"({"ptrace": {"request": ")") + req + R"(", "pid": "C"}, "label": ")";
@@ -112,8 +112,7 @@ TEST(PtraceRequests, EioForAnInvalidSignalOrAnUnknownRequest) {
 }
 
 TEST(PtraceRequests, SetoptionsAndPeekPokeSucceedAtAStop) {
-  PtRun r(parent_child(std::string(kTracemeStop) + R"(, {"exit": 0})",
-                       std::string(kWaitStop) + R"(,
+  PtRun r(parent_child(std::string(kTracemeStop) + R"(, {"exit": 0})", std::string(kWaitStop) + R"(,
         {"ptrace": {"request": "PTRACE_SETOPTIONS", "pid": "C", "options": ["PTRACE_O_TRACESYSGOOD"]}, "label": "opt"},
         {"ptrace": {"request": "PTRACE_PEEKDATA", "pid": "C"}, "label": "peek"},
         {"ptrace": {"request": "PTRACE_POKEDATA", "pid": "C"}, "label": "poke"},
@@ -147,7 +146,7 @@ TEST(PtraceWait, TracerSeesASigchldTraceeWithoutWallButNotWithWclone) {
       {"waitpid": {"pid": -1, "options": ["__WALL"]}, "label": "any"})"));
   EXPECT_EQ(r.ret("wclone"), -ECHILD);  // a SIGCHLD tracee is not a __WCLONE child
   EXPECT_EQ(r.ret("plain"), 0x137f);
-  EXPECT_EQ(r.ret("consumed"), 0);      // the stop was reported once (exit_code cleared)
+  EXPECT_EQ(r.ret("consumed"), 0);  // the stop was reported once (exit_code cleared)
   EXPECT_EQ(r.ret("any"), 0x9);
   EXPECT_EQ(r.violations(), "");
 }
@@ -169,7 +168,7 @@ TEST(PtraceWait, ACloneTraceeNeedsWcloneOrWall) {
         {"ptrace": {"request": "PTRACE_CONT", "pid": "C", "sig": 0}},
         {"waitpid": {"pid": "C"}, "label": "c-end"})"));
   EXPECT_EQ(r.ret("clone-stop"), 0x3057f);
-  EXPECT_EQ(r.ret("plain"), -ECHILD);   // P's only other child C is no clone child... and G is not plain
+  EXPECT_EQ(r.ret("plain"), -ECHILD);  // P's only other child C is no clone child... and G is not plain
   EXPECT_EQ(r.ret("wclone"), 0x137f);
   EXPECT_EQ(r.ret("g-end"), 0x400);
   EXPECT_EQ(r.ret("c-end"), 0);

@@ -22,8 +22,7 @@ TEST(PtraceStatus, SignalDeliveryStopReportsTheSignal) {
 }
 
 TEST(PtraceStatus, GroupStopOfATraceeReportsTheStopSignalAndHasNoSiginfo) {
-  PtRun r(parent_child(std::string(kTracemeStop) + R"(, {"exit": 0})",
-                       std::string(kWaitStop) + R"(,
+  PtRun r(parent_child(std::string(kTracemeStop) + R"(, {"exit": 0})", std::string(kWaitStop) + R"(,
                           {"ptrace": {"request": "PTRACE_CONT", "pid": "C", "sig": "SIGSTOP"}, "label": "cont"},
                           {"waitpid": {"pid": "C"}, "label": "st"},
                           {"assert_state": {"task": "C", "state": "stopped"}},
@@ -81,9 +80,9 @@ class PtraceEventStatus : public ::testing::TestWithParam<EventCase> {};
 
 TEST_P(PtraceEventStatus, IsSigtrapWithTheEventInBits16To23) {
   const EventCase& ec = GetParam();
-  PtRun r(parent_child(std::string(kTracemeStop) + ", " + ec.c_op,
-                       std::string(kWaitStop) + R"(,
-                          {"ptrace": {"request": "PTRACE_SETOPTIONS", "pid": "C", "options": [")" + ec.option + R"("]}},
+  PtRun r(parent_child(std::string(kTracemeStop) + ", " + ec.c_op, std::string(kWaitStop) + R"(,
+                          {"ptrace": {"request": "PTRACE_SETOPTIONS", "pid": "C", "options": [")" +
+                                                                       ec.option + R"("]}},
                           {"ptrace": {"request": "PTRACE_CONT", "pid": "C", "sig": 0}},
                           {"waitpid": {"pid": "C"}, "label": "st"},
                           {"ptrace": {"request": "PTRACE_GETEVENTMSG", "pid": "C"}, "label": "msg"},
@@ -101,14 +100,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         EventCase{"PTRACE_O_TRACEFORK", R"({"fork": {"child": "G", "program": [{"exit": 0}]}})", 0x1057f, true},
         EventCase{"PTRACE_O_TRACEVFORK", R"({"vfork": {"child": "G", "program": [{"exit": 0}]}})", 0x2057f, true},
-        EventCase{"PTRACE_O_TRACECLONE", R"({"clone": {"flags": [], "child": "G", "program": [{"exit": 0}]}})",
-                  0x3057f, true},
+        EventCase{"PTRACE_O_TRACECLONE", R"({"clone": {"flags": [], "child": "G", "program": [{"exit": 0}]}})", 0x3057f,
+                  true},
         EventCase{"PTRACE_O_TRACEEXEC", R"({"exec": {"program": [{"exit": 0}]}})", 0x4057f, false},
         EventCase{"PTRACE_O_TRACEEXIT", R"({"exit": 7})", 0x6057f, false}));
 
 TEST(PtraceStatus, VforkDoneAndExitEventMessages) {
-  PtRun r(parent_child(std::string(kTracemeStop) + R"(, {"vfork": {"child": "G", "program": [{"exit": 0}]}}, {"exit": 9})",
-                       std::string(kWaitStop) + R"(,
+  PtRun r(
+      parent_child(std::string(kTracemeStop) + R"(, {"vfork": {"child": "G", "program": [{"exit": 0}]}}, {"exit": 9})",
+                   std::string(kWaitStop) + R"(,
                           {"ptrace": {"request": "PTRACE_SETOPTIONS", "pid": "C",
                                       "options": ["PTRACE_O_TRACEVFORKDONE", "PTRACE_O_TRACEEXIT"]}},
                           {"ptrace": {"request": "PTRACE_CONT", "pid": "C", "sig": 0}},

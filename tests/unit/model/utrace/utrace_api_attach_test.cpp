@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run.h"
-#include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
-#include "support/scenario_run.h"
+#include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/replay.h"
+#include "support/scenario_run.h"
 
 namespace model {
 namespace {
@@ -37,9 +37,10 @@ std::string with_kthread(const std::string& engines, const std::string& t_ops,
                          const std::string& x_ops = R"({"wait_for_completion": "ready"}, {"exit": 0})",
                          const char* kernel = "2010-rhel6") {
   return utrace_scenario(engines,
-                  R"([{"name": "X", "program": [)" + x_ops + R"(]},
-                      {"name": "T", "kind": "kthread", "program": [)" + t_ops + R"(, {"complete": "ready"}]}])",
-                  kernel);
+                         R"([{"name": "X", "program": [)" + x_ops + R"(]},
+                      {"name": "T", "kind": "kthread", "program": [)" +
+                             t_ops + R"(, {"complete": "ready"}]}])",
+                         kernel);
 }
 
 TEST(UtraceAttach, CreateGivesTwoReferencesAndNoEvents) {
@@ -56,7 +57,7 @@ TEST(UtraceAttach, CreateGivesTwoReferencesAndNoEvents) {
   EXPECT_FALSE(e->freed);
   EXPECT_EQ(e->ops, Engine::Ops::Null);  // reaped
   EXPECT_EQ(e->flags, 0u);
-  EXPECT_TRUE(e->received.empty());      // G4: no events, so no callbacks at all
+  EXPECT_TRUE(e->received.empty());  // G4: no events, so no callbacks at all
   // The first engine makes utrace_flags non-zero (REAP) and sets pending_attach.
   const auto flags = r.changes("utrace_flags");
   ASSERT_FALSE(flags.empty());
@@ -96,8 +97,9 @@ TEST(UtraceAttach, ReapedTaskIsEsrch) {
 
 TEST(UtraceAttach, FailedAttachFreesTheEngineWithoutRelease) {
   // §3.1 step 5: on error the engine is freed, no release call.
-  UtRun r(with_kthread(R"({"E": {"release": {}}})",
-                       R"({"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
+  UtRun r(
+      with_kthread(R"({"E": {"release": {}}})",
+                   R"({"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                           {"utrace_attach_task": {"target": "X", "ops": "E",
                            "flags": ["UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS"]},
                            "as": "f", "label": "exclusive"})"));
@@ -112,7 +114,7 @@ TEST(UtraceAttach, FailedAttachFreesTheEngineWithoutRelease) {
 
 TEST(UtraceAttach, AttachingToAZombieSucceedsButOnlyReapCanCome) {
   UtRun r(utrace_scenario(R"({"E": {"report_quiesce": "UTRACE_RESUME", "report_death": {}, "report_reap": {}}})",
-                   R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [{"exit": 7}]}},
+                          R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [{"exit": 7}]}},
                          {"wait_for_completion": "attached"}, {"waitpid": {"pid": "C"}}]},
                        {"name": "T", "kind": "kthread", "program": [{"await": {"task": "C", "state": "zombie"}},
                          {"utrace_attach_task": {"target": "C", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]},
@@ -143,19 +145,25 @@ TEST(UtraceAttach, ExclusiveRefusesAMatchingLiveEngine) {
   const char* C = R"("UTRACE_ATTACH_CREATE")";
   const std::string ops =
       attach_op("one", "E", "one", C) + ", " +
-      attach_op("by-ops", "E", "two", R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS")") + ", " +
-      attach_op("by-data", "F", "one", R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_DATA")") + ", " +
-      attach_op("by-any", "F", "x", R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE")") + ", " +
-      attach_op("two", "E", "two",
-                R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS", "UTRACE_ATTACH_MATCH_DATA")") + ", " +
-      attach_op("other-ops", "F", "one", R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS")");
+      attach_op("by-ops", "E", "two",
+                R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS")") +
+      ", " +
+      attach_op("by-data", "F", "one",
+                R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_DATA")") +
+      ", " + attach_op("by-any", "F", "x", R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE")") + ", " +
+      attach_op(
+          "two", "E", "two",
+          R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS", "UTRACE_ATTACH_MATCH_DATA")") +
+      ", " +
+      attach_op("other-ops", "F", "one",
+                R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS")");
   UtRun r(with_kthread(kTwoEngines, ops));
   EXPECT_EQ(r.ret("one"), 0);
   EXPECT_EQ(r.ret("by-ops"), -EEXIST);
   EXPECT_EQ(r.ret("by-data"), -EEXIST);
   EXPECT_EQ(r.ret("by-any"), -EEXIST);  // no MATCH flag: any live engine matches
   EXPECT_EQ(r.ret("two"), 0);
-  EXPECT_EQ(r.ret("other-ops"), 0);     // no engine with ops F yet
+  EXPECT_EQ(r.ret("other-ops"), 0);  // no engine with ops F yet
   EXPECT_NE(r.engine("one"), r.engine("two"));
 }
 
@@ -193,13 +201,14 @@ TEST(UtraceAttach, LookupWithoutStructUtraceIsEnoent) {
 TEST(UtraceAttach, LookupNeverReturnsADetachedEngine) {
   // DETACH of a sleeping X only marks the engine (sentinel ops): it is still
   // listed but no lookup or EXCLUSIVE check matches it any more.
-  UtRun r(with_kthread(kTwoEngines,
-                       attach_op("one", "E", "one", R"("UTRACE_ATTACH_CREATE")") +
-                           R"(, {"settle": {}}, {"utrace_control": {"target": "X", "engine": "one", "action": "UTRACE_DETACH"},
+  UtRun r(with_kthread(
+      kTwoEngines,
+      attach_op("one", "E", "one", R"("UTRACE_ATTACH_CREATE")") +
+          R"(, {"settle": {}}, {"utrace_control": {"target": "X", "engine": "one", "action": "UTRACE_DETACH"},
                               "label": "detach"}, )" +
-                           attach_op("lookup", "E", nullptr, R"("UTRACE_ATTACH_MATCH_OPS")") + ", " +
-                           attach_op("again", "E", "one",
-                                     R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS")")));
+          attach_op("lookup", "E", nullptr, R"("UTRACE_ATTACH_MATCH_OPS")") + ", " +
+          attach_op("again", "E", "one",
+                    R"("UTRACE_ATTACH_CREATE", "UTRACE_ATTACH_EXCLUSIVE", "UTRACE_ATTACH_MATCH_OPS")")));
   EXPECT_EQ(r.ret("detach"), 0);
   EXPECT_EQ(r.ret("lookup"), -ENOENT);
   EXPECT_EQ(r.ret("again"), 0);
@@ -208,11 +217,12 @@ TEST(UtraceAttach, LookupNeverReturnsADetachedEngine) {
 
 TEST(UtraceAttach, EngineAttachedByACallbackMissesThatEvent) {
   // G3: the new engine sits on `attaching` until the next splice.
-  UtRun r(utrace_scenario(R"({"A": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
+  UtRun r(utrace_scenario(
+      R"({"A": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
                          {"utrace_attach_task": {"target": "$task", "ops": "F", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "f"},
                          {"utrace_set_events": {"target": "$task", "engine": "f", "events": ["SYSCALL_ENTRY", "SYSCALL_EXIT"]}}]}},
                        "F": {"report_syscall_entry": "UTRACE_RESUME", "report_syscall_exit": "UTRACE_RESUME"}})",
-                   R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"exit": 0}]},
+      R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "A", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "a"},
                          {"utrace_set_events": {"target": "X", "engine": "a", "events": ["SYSCALL_ENTRY"]}},
@@ -233,8 +243,9 @@ std::vector<std::pair<int, Callback>> calls_of(const UtRun& r, const Engine* e) 
 }
 
 TEST(UtraceEngineLife, AttachingAttachedMarkedDetachedDetachedThenFreed) {
-  UtRun r(utrace_scenario(R"({"E": {"report_syscall_entry": "UTRACE_STOP", "release": {}}})",
-                   R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"exit": 0}]},
+  UtRun r(utrace_scenario(
+      R"({"E": {"report_syscall_entry": "UTRACE_STOP", "release": {}}})",
+      R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                          {"utrace_set_events": {"target": "X", "engine": "e", "events": ["SYSCALL_ENTRY"]}},
@@ -248,8 +259,8 @@ TEST(UtraceEngineLife, AttachingAttachedMarkedDetachedDetachedThenFreed) {
   // syscall-entry report, which clears pending_attach.
   EXPECT_EQ(r.changes("utrace->pending_attach"), (std::vector<std::string>{"0->1", "1->0"}));
   // MARKED-DETACHED (sentinel ops), then DETACHED (NULL) by utrace_reset.
-  EXPECT_EQ(r.changes("engine->ops", e->id), (std::vector<std::string>{"ops->&utrace_detached_ops",
-                                                                        "&utrace_detached_ops->NULL"}));
+  EXPECT_EQ(r.changes("engine->ops", e->id),
+            (std::vector<std::string>{"ops->&utrace_detached_ops", "&utrace_detached_ops->NULL"}));
   EXPECT_EQ(r.ret("detach"), 0);
   EXPECT_FALSE(e->on_list);
   EXPECT_TRUE(e->freed);
@@ -266,7 +277,7 @@ TEST(UtraceEngineLife, AnAsynchronousDetachIsCompletedByTheTaskWhichMayReleaseTh
   // on its way back to user mode unlinks it and drops the implicit
   // reference, the last one (T put its own at once): release runs in X.
   UtRun r(utrace_scenario(R"({"E": {"release": {}}})",
-                   R"([{"name": "X", "program": [{"nanosleep": 5}, {"exit": 0}]},
+                          R"([{"name": "X", "program": [{"nanosleep": 5}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                          {"settle": {}},
@@ -276,15 +287,15 @@ TEST(UtraceEngineLife, AnAsynchronousDetachIsCompletedByTheTaskWhichMayReleaseTh
   EXPECT_EQ(r.ret("detach"), 0);
   const Engine* e = r.engine("e");
   ASSERT_NE(e, nullptr);
-  EXPECT_EQ(r.changes("engine->ops", e->id), (std::vector<std::string>{"ops->&utrace_detached_ops",
-                                                                        "&utrace_detached_ops->NULL"}));
+  EXPECT_EQ(r.changes("engine->ops", e->id),
+            (std::vector<std::string>{"ops->&utrace_detached_ops", "&utrace_detached_ops->NULL"}));
   EXPECT_EQ(calls_of(r, e), (std::vector<std::pair<int, Callback>>{{r.pid("X"), Callback::release}}));
   EXPECT_TRUE(e->freed);
 }
 
 TEST(UtraceEngineLife, ReapingTakesAnAttachedEngineStraightToNull) {
   UtRun r(utrace_scenario(R"({"E": {"report_reap": {"do": [{"complete": "reaped"}]}, "release": {}}})",
-                   R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
+                          R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                          {"utrace_set_events": {"target": "X", "engine": "e", "events": ["REAP"]}},
@@ -317,7 +328,7 @@ TEST(UtraceEngineLife, AMarkedDetachedEngineGetsNoReportReap) {
   // its death and reap without a utrace_reset, and the teardown makes no
   // report_reap although the engine had enabled REAP.
   UtRun r(utrace_scenario(R"({"E": {"report_reap": {}, "release": {}}})",
-                   R"([{"name": "X", "program": [{"pause": {}}, {"exit": 0}]},
+                          R"([{"name": "X", "program": [{"pause": {}}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                          {"utrace_set_events": {"target": "X", "engine": "e", "events": ["REAP"]}},
@@ -335,7 +346,7 @@ TEST(UtraceEngineLife, AMarkedDetachedEngineGetsNoReportReap) {
 
 TEST(UtraceEngineLife, ReleaseRunsOnceAfterTheLastOfFourReferences) {
   UtRun r(utrace_scenario(R"({"E": {"release": {}}})",
-                   R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
+                          R"([{"name": "X", "program": [{"wait_for_completion": "ready"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "a"},
                          {"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_MATCH_OPS"]}, "as": "b"},

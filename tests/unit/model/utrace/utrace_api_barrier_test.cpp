@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run.h"
-#include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
-#include "support/scenario_run.h"
+#include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/replay.h"
+#include "support/scenario_run.h"
 
 namespace model {
 namespace {
@@ -24,11 +24,12 @@ namespace {
 // ---- harness ---------------------------------------------------------------------------------
 
 using UtRun = test::ScenarioRun;
-using test::utrace_scenario;
 using test::kAttachE;
 using test::two;
+using test::utrace_scenario;
 std::string op(const char* name, const char* label, const char* target = "X") {
-  return std::string(R"({")") + name + R"(": {"target": ")" + target + R"(", "engine": "e"}, "label": ")" + label + "\"}";
+  return std::string(R"({")") + name + R"(": {"target": ")" + target + R"(", "engine": "e"}, "label": ")" + label +
+         "\"}";
 }
 std::string ctl(const char* label, const char* action, const char* target = "X") {
   return std::string(R"({"utrace_control": {"target": ")") + target + R"(", "engine": "e", "action": ")" + action +
@@ -38,7 +39,8 @@ std::string setev(const char* events, const char* target = "X") {
   return std::string(R"({"utrace_set_events": {"target": ")") + target + R"(", "engine": "e", "events": [)" + events +
          "]}}";
 }
-const char* kXGetpid = R"({"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"wait_for_completion": "finish"}, {"exit": 0})";
+const char* kXGetpid =
+    R"({"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"wait_for_completion": "finish"}, {"exit": 0})";
 
 // The virtual time at which a labelled op returned.
 std::uint64_t time_of(const UtRun& r, const std::string& label_op_ptr_prefix, int pid) {
@@ -62,7 +64,8 @@ TEST(UtraceBarrier, OnTheCurrentTaskIsZeroEvenInsideTheEnginesCallback) {
   UtRun r(two(R"({"E": {"report_syscall_entry": {"return": "UTRACE_RESUME", "do": [
                 {"utrace_barrier": {"target": "$task", "engine": "$engine"}, "label": "self"}]}}})",
               kXGetpid,
-              std::string(kAttachE) + ", " + setev(R"("SYSCALL_ENTRY")") + R"(, {"complete": "ready"}, {"complete": "finish"})"));
+              std::string(kAttachE) + ", " + setev(R"("SYSCALL_ENTRY")") +
+                  R"(, {"complete": "ready"}, {"complete": "finish"})"));
   EXPECT_EQ(r.ret("self"), 0);
 }
 
@@ -72,11 +75,12 @@ TEST(UtraceBarrier, WaitsForTheCallbackAndItsReturnValue) {
   // STOP was applied (ENGINE_STOP set before `reporting` is cleared).
   UtRun r(utrace_scenario(R"({"E": {"report_syscall_entry": {"return": "UTRACE_STOP",
                        "do": [{"complete": "in-callback"}, {"complete": "in-callback-u"}, {"wait_for_completion": "go"}]}}})",
-                   std::string(R"([{"name": "X", "program": [)") + kXGetpid + R"(]},
-                       {"name": "T", "kind": "kthread", "program": [)" + kAttachE + ", " + setev(R"("SYSCALL_ENTRY")") +
-                       R"(, {"complete": "ready"}, {"wait_for_completion": "in-callback"}, )" + op("utrace_barrier", "barrier") +
-                       R"(, {"await": {"task": "X", "state": "traced"}}, )" + ctl("resume", "UTRACE_RESUME") + ", " +
-                       setev("") + R"(, {"complete": "finish"}]},
+                          std::string(R"([{"name": "X", "program": [)") + kXGetpid + R"(]},
+                       {"name": "T", "kind": "kthread", "program": [)" +
+                              kAttachE + ", " + setev(R"("SYSCALL_ENTRY")") +
+                              R"(, {"complete": "ready"}, {"wait_for_completion": "in-callback"}, )" +
+                              op("utrace_barrier", "barrier") + R"(, {"await": {"task": "X", "state": "traced"}}, )" +
+                              ctl("resume", "UTRACE_RESUME") + ", " + setev("") + R"(, {"complete": "finish"}]},
                        {"name": "U", "kind": "kthread", "program": [{"wait_for_completion": "in-callback-u"},
                          {"nanosleep": 3}, {"complete": "go"}]}])"));
   ASSERT_TRUE(r.out().violations.empty()) << r.violations();
@@ -104,7 +108,8 @@ TEST(UtraceBarrier, AfterADetachOfAStoppedTargetIsEsrchAtOnce) {
   UtRun r(two(R"({"E": {"report_syscall_entry": ["UTRACE_STOP", "UTRACE_RESUME"]}})", kXGetpid,
               std::string(kAttachE) + ", " + setev(R"("SYSCALL_ENTRY")") +
                   R"(, {"complete": "ready"}, {"await": {"task": "X", "state": "traced"}}, )" +
-                  ctl("detach", "UTRACE_DETACH") + ", " + op("utrace_barrier", "barrier") + R"(, {"complete": "finish"})"));
+                  ctl("detach", "UTRACE_DETACH") + ", " + op("utrace_barrier", "barrier") +
+                  R"(, {"complete": "finish"})"));
   EXPECT_EQ(r.ret("detach"), 0);
   EXPECT_EQ(r.ret("barrier"), -ESRCH);
   EXPECT_EQ(time_of(r, "utrace_barrier", r.pid("T")), 0u);  // no polling
@@ -122,13 +127,14 @@ TEST(UtraceBarrier, WaitsForAMarkedDetachedEngineUntilTheTaskResetsIt) {
 }
 
 TEST(UtraceBarrier, GivesUpWithErestartsysWhenTheCallerHasASignalPending) {
-  UtRun r(utrace_scenario(R"({"EX": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
+  UtRun r(utrace_scenario(
+      R"({"EX": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
                          {"complete": "x-in"}, {"wait_for_completion": "x-signalled"},
                          {"utrace_barrier": {"target": "Y", "engine": "ey"}, "label": "barrier"},
                          {"complete": "y-go"}]}},
                        "EY": {"report_syscall_entry": {"return": "UTRACE_DETACH", "do": [
                          {"complete": "y-in"}, {"wait_for_completion": "y-go"}]}}})",
-                   R"([{"name": "X", "program": [{"sigaction": {"sig": "SIGUSR1", "handler": "noop"}}, {"complete": "x-up"},
+      R"([{"name": "X", "program": [{"sigaction": {"sig": "SIGUSR1", "handler": "noop"}}, {"complete": "x-up"},
                          {"wait_for_completion": "x-ready"}, {"syscall": "getpid"}, {"exit": 0}]},
                        {"name": "Y", "program": [{"wait_for_completion": "y-ready"}, {"syscall": "getpid"}, {"exit": 0}]},
                        {"name": "T", "kind": "kthread", "program": [{"wait_for_completion": "x-up"},
@@ -145,16 +151,17 @@ TEST(UtraceBarrier, GivesUpWithErestartsysWhenTheCallerHasASignalPending) {
 
 // P keeps C a zombie until T is done; C's report_reap waits for T.
 std::string during_reap(const std::string& t_tail, const char* kernel) {
-  return utrace_scenario(R"({"E": {"report_reap": {"do": [{"complete": "in-reap"}, {"wait_for_completion": "checked"}]}}})",
-                  std::string(R"([{"name": "P", "program": [
+  return utrace_scenario(
+      R"({"E": {"report_reap": {"do": [{"complete": "in-reap"}, {"wait_for_completion": "checked"}]}}})",
+      std::string(R"([{"name": "P", "program": [
                       {"fork": {"child": "C", "program": [{"complete": "born"}, {"wait_for_completion": "attached"}, {"exit": 0}]}},
                       {"waitpid": {"pid": "C"}}]},
                     {"name": "T", "kind": "kthread", "program": [{"wait_for_completion": "born"},
                       {"utrace_attach_task": {"target": "C", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                       {"utrace_set_events": {"target": "C", "engine": "e", "events": ["REAP"]}},
                       {"complete": "attached"}, {"wait_for_completion": "in-reap"}, )") +
-                      t_tail + R"(, {"complete": "checked"}]}])",
-                  kernel);
+          t_tail + R"(, {"complete": "checked"}]}])",
+      kernel);
 }
 
 TEST(UtraceBarrier, DoesNotWaitForReportReapOn2010ButIsEsrchOn2011) {
@@ -179,7 +186,8 @@ TEST(UtraceExamine, OnTheCurrentTaskIsZeroWithoutEngineStop) {
                 {"utrace_prepare_examine": {"target": "$task", "engine": "$engine"}, "label": "prepare"},
                 {"utrace_finish_examine": {"target": "$task", "engine": "$engine"}, "label": "finish"}]}}})",
               kXGetpid,
-              std::string(kAttachE) + ", " + setev(R"("SYSCALL_ENTRY")") + R"(, {"complete": "ready"}, {"complete": "finish"})"));
+              std::string(kAttachE) + ", " + setev(R"("SYSCALL_ENTRY")") +
+                  R"(, {"complete": "ready"}, {"complete": "finish"})"));
   EXPECT_EQ(r.ret("prepare"), 0);
   EXPECT_EQ(r.ret("finish"), 0);
 }
@@ -201,18 +209,20 @@ TEST(UtraceExamine, RunnableTargetIsEagainDeadTargetEsrch) {
   // STOP on the sleeping C sets ENGINE_STOP (-EINPROGRESS; no QUIESCE, so C
   // never stops); SIGUSR1 wakes it into TASK_RUNNING; SIGKILL makes it a
   // zombie that P has not reaped.
-  UtRun r(utrace_scenario(R"({"E": {}})",
-                   std::string(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [
+  UtRun r(utrace_scenario(R"({"E": {}})", std::string(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [
                          {"sigaction": {"sig": "SIGUSR1", "handler": "noop"}}, {"complete": "born"}, {"pause": {}},
                          {"compute": 20}, {"pause": {}}]}},
                          {"wait_for_completion": "checked"}, {"waitpid": {"pid": "C"}}]},
                        {"name": "T", "kind": "kthread", "program": [{"wait_for_completion": "born"},
                          {"utrace_attach_task": {"target": "C", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
-                         )") + ctl("stop", "UTRACE_STOP", "C") + R"(, {"settle": {}},
-                         {"kill": {"pid": "C", "sig": "SIGUSR1"}}, )" + op("utrace_prepare_examine", "running", "C") + R"(,
+                         )") + ctl("stop", "UTRACE_STOP", "C") +
+                                              R"(, {"settle": {}},
+                         {"kill": {"pid": "C", "sig": "SIGUSR1"}}, )" +
+                                              op("utrace_prepare_examine", "running", "C") + R"(,
                          {"kill": {"pid": "C", "sig": "SIGKILL"}}, {"await": {"task": "C", "state": "zombie"}}, )" +
-                       op("utrace_prepare_examine", "dead", "C") + ", " + op("utrace_finish_examine", "finish", "C") +
-                       R"(, {"complete": "checked"}]}])"));
+                                              op("utrace_prepare_examine", "dead", "C") + ", " +
+                                              op("utrace_finish_examine", "finish", "C") +
+                                              R"(, {"complete": "checked"}]}])"));
   EXPECT_EQ(r.ret("stop"), -EINPROGRESS);
   EXPECT_EQ(r.ret("running"), -EAGAIN);
   EXPECT_EQ(r.ret("dead"), -ESRCH);
@@ -221,15 +231,17 @@ TEST(UtraceExamine, RunnableTargetIsEagainDeadTargetEsrch) {
 
 TEST(UtraceExamine, FinishIsEagainWhenTheTargetRanInBetween) {
   UtRun r(utrace_scenario(R"({"E": {"report_syscall_entry": "UTRACE_STOP"}})",
-                   std::string(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [
+                          std::string(R"([{"name": "P", "program": [{"fork": {"child": "C", "program": [
                          {"complete": "born"}, {"wait_for_completion": "attached"}, {"syscall": "getpid"}]}},
                          {"wait_for_completion": "checked"}, {"waitpid": {"pid": "C"}}]},
                        {"name": "T", "kind": "kthread", "program": [{"wait_for_completion": "born"},
                          {"utrace_attach_task": {"target": "C", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
-                         )") + setev(R"("SYSCALL_ENTRY")", "C") + R"(, {"complete": "attached"},
-                         {"await": {"task": "C", "state": "traced"}}, )" + op("utrace_prepare_examine", "prepare", "C") + R"(,
+                         )") + setev(R"("SYSCALL_ENTRY")", "C") +
+                              R"(, {"complete": "attached"},
+                         {"await": {"task": "C", "state": "traced"}}, )" +
+                              op("utrace_prepare_examine", "prepare", "C") + R"(,
                          {"kill": {"pid": "C", "sig": "SIGKILL"}}, {"await": {"task": "C", "state": "zombie"}}, )" +
-                       op("utrace_finish_examine", "finish", "C") + R"(, {"complete": "checked"}]}])"));
+                              op("utrace_finish_examine", "finish", "C") + R"(, {"complete": "checked"}]}])"));
   EXPECT_EQ(r.ret("prepare"), 0);
   EXPECT_EQ(r.ret("finish"), -EAGAIN);
 }

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run.h"
-#include "scenario/load/loader.h"
 #include "model/utrace/utrace.h"
-#include "support/scenario_run.h"
+#include "scenario/load/loader.h"
+#include "scenario/run.h"
 #include "sim/sched/replay.h"
+#include "support/scenario_run.h"
 
 namespace model {
 namespace {
@@ -25,9 +25,9 @@ namespace {
 // ---- harness ---------------------------------------------------------------------------------
 
 using UtRun = test::ScenarioRun;
-using test::utrace_scenario;
 using test::kAttachE;
 using test::two;
+using test::utrace_scenario;
 std::string setev(const char* label, const char* events, const char* target = "X") {
   return std::string(R"({"utrace_set_events": {"target": ")") + target + R"(", "engine": "e", "events": [)" + events +
          R"(]}, "label": ")" + label + "\"}";
@@ -40,7 +40,8 @@ std::string ctl(const char* label, const char* action, const char* target = "X")
 const char* kStopAtEntry = R"({"E": {"report_quiesce": "UTRACE_RESUME",
     "report_syscall_entry": ["UTRACE_STOP", "UTRACE_RESUME"], "report_syscall_exit": "UTRACE_RESUME",
     "report_exec": "UTRACE_RESUME", "report_death": {}, "report_reap": {}}})";
-const char* kXGetpid = R"({"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"wait_for_completion": "finish"}, {"exit": 0})";
+const char* kXGetpid =
+    R"({"wait_for_completion": "ready"}, {"syscall": "getpid"}, {"wait_for_completion": "finish"}, {"exit": 0})";
 // X: blocks inside E's report_syscall_entry until T completes "go".
 const char* kBusyEntry = R"({"E": {"report_syscall_entry": {"return": "UTRACE_RESUME",
     "do": [{"complete": "in-callback"}, {"wait_for_completion": "go"}]},
@@ -76,19 +77,20 @@ TEST(UtraceSetEvents, KeepsTheEnginesStopBit) {
   ASSERT_NE(r.engine("e"), nullptr);
   const auto flags = r.changes("engine->flags", r.engine("e")->id);
   ASSERT_GE(flags.size(), 4u);
-  EXPECT_EQ(flags[1], "SYSCALL_ENTRY->SYSCALL_ENTRY|ENGINE_STOP");                  // the callback's STOP
+  EXPECT_EQ(flags[1], "SYSCALL_ENTRY->SYSCALL_ENTRY|ENGINE_STOP");                   // the callback's STOP
   EXPECT_EQ(flags[2], "SYSCALL_ENTRY|ENGINE_STOP->EXEC|SYSCALL_ENTRY|ENGINE_STOP");  // set_events keeps it
-  EXPECT_EQ(flags[3], "EXEC|SYSCALL_ENTRY|ENGINE_STOP->EXEC|SYSCALL_ENTRY");        // RESUME clears it
+  EXPECT_EQ(flags[3], "EXEC|SYSCALL_ENTRY|ENGINE_STOP->EXEC|SYSCALL_ENTRY");         // RESUME clears it
 }
 
 TEST(UtraceSetEvents, RemovingDuringACallbackIsEinprogressAddingIsNot) {
   UtRun r(two(kBusyEntry, kXGetpid,
               std::string(kAttachE) + ", " + setev("set", R"("SYSCALL_ENTRY", "SYSCALL_EXIT")") +
                   R"(, {"complete": "ready"}, {"wait_for_completion": "in-callback"}, )" +
-                  setev("add", R"("SYSCALL_ENTRY", "SYSCALL_EXIT", "EXEC")") + ", " +
-                  setev("remove", "") + ", " + setev("remove-nothing", "") +
+                  setev("add", R"("SYSCALL_ENTRY", "SYSCALL_EXIT", "EXEC")") + ", " + setev("remove", "") + ", " +
+                  setev("remove-nothing", "") +
                   R"(, {"complete": "go"}, {"utrace_barrier": {"target": "X", "engine": "e"}, "label": "barrier"}, )" +
-                  setev("after-barrier", R"("EXEC")") + ", " + setev("remove-after", "") + R"(, {"complete": "finish"})"));
+                  setev("after-barrier", R"("EXEC")") + ", " + setev("remove-after", "") +
+                  R"(, {"complete": "finish"})"));
   EXPECT_EQ(r.ret("add"), 0);
   EXPECT_EQ(r.ret("remove"), -EINPROGRESS);
   EXPECT_EQ(r.ret("remove-nothing"), 0);  // nothing removed any more
@@ -127,39 +129,39 @@ TEST(UtraceSetEvents, OnAStoppedTargetRemovingIsZero) {
 std::string final_report(const char* cb, const char* events, const std::string& tail, const char* kernel) {
   const std::string other = std::string(cb) == "report_death" ? "report_reap" : "report_death";
   return utrace_scenario(std::string(R"({"E": {")") + other + R"(": {}, ")" + cb +
-                      R"(": {"do": [{"complete": "in-cb"}, {"wait_for_completion": "checked"}]}}})",
-                  std::string(R"([{"name": "P", "program": [
+                             R"(": {"do": [{"complete": "in-cb"}, {"wait_for_completion": "checked"}]}}})",
+                         std::string(R"([{"name": "P", "program": [
                       {"fork": {"child": "C", "program": [{"complete": "born"}, {"wait_for_completion": "attached"}, {"exit": 0}]}},
                       {"wait_for_completion": "reap-now"}, {"waitpid": {"pid": "C"}}]},
                     {"name": "T", "kind": "kthread", "program": [{"wait_for_completion": "born"},
                       {"utrace_attach_task": {"target": "C", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
                       {"utrace_set_events": {"target": "C", "engine": "e", "events": [)") +
-                      events + R"(]}},
-                      {"complete": "attached"}, )" + tail + "]}]",
-                  kernel);
+                             events + R"(]}},
+                      {"complete": "attached"}, )" +
+                             tail + "]}]",
+                         kernel);
 }
 
 TEST(UtraceSetEvents, DuringReportDeathClearingDeathIsEalready) {
   const std::string tail = setev("clear", R"("REAP")", "C") + ", " + setev("keep", R"("DEATH", "REAP")", "C") +
                            R"(, {"complete": "checked"}, {"complete": "reap-now"})";
-  UtRun r(final_report("report_death", R"("DEATH", "REAP")",
-                       R"({"wait_for_completion": "in-cb"}, )" + tail, "2010-rhel6"));
+  UtRun r(
+      final_report("report_death", R"("DEATH", "REAP")", R"({"wait_for_completion": "in-cb"}, )" + tail, "2010-rhel6"));
   EXPECT_EQ(r.ret("clear"), -EALREADY);
   EXPECT_EQ(r.ret("keep"), 0);  // no change: nothing is refused
   EXPECT_EQ(r.received("e"), (std::vector<Callback>{Callback::report_death, Callback::report_reap}));
 }
 
 TEST(UtraceSetEvents, DuringReportReapClearingReapIsEalreadyOn2010) {
-  const std::string tail = R"({"complete": "reap-now"}, {"wait_for_completion": "in-cb"}, )" +
-                           setev("clear", "", "C") + R"(, {"complete": "checked"})";
+  const std::string tail = R"({"complete": "reap-now"}, {"wait_for_completion": "in-cb"}, )" + setev("clear", "", "C") +
+                           R"(, {"complete": "checked"})";
   UtRun r(final_report("report_reap", R"("REAP")", tail, "2010-rhel6"));
   EXPECT_EQ(r.ret("clear"), -EALREADY);
 }
 
 TEST(UtraceSetEvents, DuringReportReapEverythingIsEsrchOn2011) {
-  const std::string tail = R"({"complete": "reap-now"}, {"wait_for_completion": "in-cb"}, )" +
-                           setev("clear", "", "C") + ", " + setev("same", R"("REAP")", "C") +
-                           R"(, {"complete": "checked"})";
+  const std::string tail = R"({"complete": "reap-now"}, {"wait_for_completion": "in-cb"}, )" + setev("clear", "", "C") +
+                           ", " + setev("same", R"("REAP")", "C") + R"(, {"complete": "checked"})";
   UtRun r(final_report("report_reap", R"("REAP")", tail, "2011-3x"));
   EXPECT_EQ(r.ret("clear"), -ESRCH);
   EXPECT_EQ(r.ret("same"), -ESRCH);
@@ -196,7 +198,8 @@ TEST(UtraceControl, StopOnAStoppedTargetIsZero) {
   UtRun r(two(kStopAtEntry, kXGetpid,
               std::string(kAttachE) + ", " + setev("set", R"("SYSCALL_ENTRY")") +
                   R"(, {"complete": "ready"}, {"await": {"task": "X", "state": "traced"}}, )" +
-                  ctl("stop", R"("UTRACE_STOP")") + ", " + ctl("resume", R"("UTRACE_RESUME")") + R"(, {"complete": "finish"})"));
+                  ctl("stop", R"("UTRACE_STOP")") + ", " + ctl("resume", R"("UTRACE_RESUME")") +
+                  R"(, {"complete": "finish"})"));
   EXPECT_EQ(r.ret("stop"), 0);
   EXPECT_EQ(r.ret("resume"), 0);
   ASSERT_TRUE(r.out().violations.empty()) << r.violations();
@@ -240,7 +243,8 @@ TEST(UtraceControl, DetachDuringACallbackIsEinprogress) {
 
 TEST(UtraceControl, DetachDuringReportDeathIsEalreadyOtherActionsEsrch) {
   const std::string tail = R"({"wait_for_completion": "in-cb"}, )" + ctl("detach", R"("UTRACE_DETACH")", "C") + ", " +
-                           ctl("stop", R"("UTRACE_STOP")", "C") + ", " + ctl("interrupt", R"("UTRACE_INTERRUPT")", "C") +
+                           ctl("stop", R"("UTRACE_STOP")", "C") + ", " +
+                           ctl("interrupt", R"("UTRACE_INTERRUPT")", "C") +
                            R"(, {"complete": "checked"}, {"complete": "reap-now"})";
   UtRun r(final_report("report_death", R"("DEATH", "REAP")", tail, "2010-rhel6"));
   EXPECT_EQ(r.ret("detach"), -EALREADY);

@@ -18,8 +18,8 @@ std::string errors_of(const LoadResult& r) {
 
 // A scenario around `tasks` (a JSON array) and optional extra top-level members.
 Scenario load_ok(const std::string& tasks, const std::string& extra = "") {
-  std::string text = R"({"utsim": 1, "name": "t", "summary": "s", "tasks": )" + tasks +
-                     (extra.empty() ? "" : ", " + extra) + "}";
+  std::string text =
+      R"({"utsim": 1, "name": "t", "summary": "s", "tasks": )" + tasks + (extra.empty() ? "" : ", " + extra) + "}";
   LoadResult r = load_scenario_text(text, "t.json");
   EXPECT_TRUE(r.ok()) << text << "\n" << errors_of(r);
   if (!r.ok()) return {};
@@ -27,8 +27,8 @@ Scenario load_ok(const std::string& tasks, const std::string& extra = "") {
 }
 
 std::vector<ScenarioError> load_bad(const std::string& tasks, const std::string& extra = "") {
-  std::string text = R"({"utsim": 1, "name": "t", "summary": "s", "tasks": )" + tasks +
-                     (extra.empty() ? "" : ", " + extra) + "}";
+  std::string text =
+      R"({"utsim": 1, "name": "t", "summary": "s", "tasks": )" + tasks + (extra.empty() ? "" : ", " + extra) + "}";
   LoadResult r = load_scenario_text(text, "t.json");
   EXPECT_FALSE(r.ok()) << text;
   return r.errors;
@@ -40,9 +40,7 @@ bool has(const std::vector<ScenarioError>& errs, const std::string& id, const st
   return false;
 }
 
-const Op& op0(const Scenario& s, std::size_t task = 0, std::size_t i = 0) {
-  return s.tasks.at(task).program.at(i);
-}
+const Op& op0(const Scenario& s, std::size_t task = 0, std::size_t i = 0) { return s.tasks.at(task).program.at(i); }
 
 }  // namespace
 
@@ -62,8 +60,8 @@ TEST(LoaderAst, TopLevelDefaultsAndModel) {
 TEST(LoaderAst, RacesWithoutASwitchAreRefused) {
   // R13 is in the code as written; R17's ptrace races have no switch.
   for (const char* bug : {"R10", "R12", "R13", "R14", "R15", "R16", "R17"}) {
-    const std::string text = std::string(R"({"utsim": 1, "name": "t", "summary": "s", "model": {"bugs": [")") +
-                             bug + R"("]}, "tasks": [{"name": "A"}]})";
+    const std::string text = std::string(R"({"utsim": 1, "name": "t", "summary": "s", "model": {"bugs": [")") + bug +
+                             R"("]}, "tasks": [{"name": "A"}]})";
     const LoadResult r = load_scenario_text(text, "t.json");
     ASSERT_FALSE(r.ok()) << bug;
     EXPECT_EQ(r.errors.front().id, "scenario.E045") << bug;
@@ -127,7 +125,7 @@ TEST(LoaderAst, ScalarShorthands) {
 
 TEST(LoaderAst, ShorthandErrorsPointAtTheScalar) {
   auto errs = load_bad(R"([{"name": "A", "program": [{"compute": -1}, {"exit": 256}]}])");
-  EXPECT_TRUE(has(errs, "scenario.E052", "/tasks/0/program/0/compute")) ;
+  EXPECT_TRUE(has(errs, "scenario.E052", "/tasks/0/program/0/compute"));
   EXPECT_TRUE(has(errs, "scenario.E052", "/tasks/0/program/1/exit"));
 }
 
@@ -339,14 +337,16 @@ TEST(LoaderAst, TopLevelExpectAndExplore) {
 }
 
 TEST(LoaderAst, ExtensionKeysAreIgnoredEverywhere) {
-  load_ok(R"([{"name": "A", "x-why": 1, "program": [
+  load_ok(
+      R"([{"name": "A", "x-why": 1, "program": [
       {"x-note": "n", "syscall": {"name": "getpid", "x-k": [1, {"bad": true}]}, "expect": {"x-y": 0, "exited": 0}}]}])",
-          R"("x-top": {"anything": "goes"}, "model": {"x-m": 0}, "expect": {"x-e": 1, "outcomes": [{"x-o": 1, "tasks": {"x-t": 0}}]})");
+      R"("x-top": {"anything": "goes"}, "model": {"x-m": 0}, "expect": {"x-e": 1, "outcomes": [{"x-o": 1, "tasks": {"x-t": 0}}]})");
 }
 
 TEST(LoaderAst, ContextsDecideWhichOpsRun) {
-  auto errs = load_bad(R"([{"name": "K", "kind": "kthread", "program": [{"syscall": "getpid"}, {"exit": 0}]}])",
-                       R"("engines": {"E": {"report_exec": {"do": [{"exit": 1}, {"kill": {"pid": "$task", "sig": "SIGKILL"}}]}}})");
+  auto errs = load_bad(
+      R"([{"name": "K", "kind": "kthread", "program": [{"syscall": "getpid"}, {"exit": 0}]}])",
+      R"("engines": {"E": {"report_exec": {"do": [{"exit": 1}, {"kill": {"pid": "$task", "sig": "SIGKILL"}}]}}})");
   EXPECT_TRUE(has(errs, "scenario.E060", "/tasks/0/program/0/syscall"));
   EXPECT_TRUE(has(errs, "scenario.E060", "/engines/E/report_exec/do/0/exit"));
   EXPECT_EQ(errs.size(), 2u);

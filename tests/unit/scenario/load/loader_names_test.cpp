@@ -26,8 +26,8 @@ TEST(AbiNames, Signals) {
   EXPECT_EQ(signal_from_name("SIG33"), 33);
   EXPECT_EQ(signal_from_name("SIGRTMAX"), 64);
   EXPECT_EQ(signal_from_name("SIGRTMAX-1"), 63);
-  for (const char* bad : {"", "SIG", "sigstop", "SIGFOO", "SIGRTMIN+33", "SIGRTMIN-1", "SIGRTMIN+",
-                          "SIGRTMIN+x", "SIGRTMAX+1", "SIGRTMIN+002", "19", "SIGSTOP "})
+  for (const char* bad : {"", "SIG", "sigstop", "SIGFOO", "SIGRTMIN+33", "SIGRTMIN-1", "SIGRTMIN+", "SIGRTMIN+x",
+                          "SIGRTMAX+1", "SIGRTMIN+002", "19", "SIGSTOP "})
     EXPECT_FALSE(signal_from_name(bad)) << bad;
   EXPECT_EQ(signal_name(19), "SIGSTOP");
   EXPECT_EQ(signal_name(6), "SIGABRT");
@@ -116,8 +116,7 @@ TEST(AbiNames, UtraceActions) {
   EXPECT_STREQ(utrace_resume_action_name(UTRACE_BLOCKSTEP), "UTRACE_BLOCKSTEP");
   EXPECT_EQ(utrace_action_string(UTRACE_SIGNAL_IGN | UTRACE_STOP, ActionFamily::Signal),
             "UTRACE_SIGNAL_IGN | UTRACE_STOP");
-  EXPECT_EQ(utrace_action_string(UTRACE_SIGNAL_HOLD | UTRACE_SIGNAL_TERM | UTRACE_RESUME,
-                                 ActionFamily::Signal),
+  EXPECT_EQ(utrace_action_string(UTRACE_SIGNAL_HOLD | UTRACE_SIGNAL_TERM | UTRACE_RESUME, ActionFamily::Signal),
             "UTRACE_SIGNAL_TERM | UTRACE_SIGNAL_HOLD | UTRACE_RESUME");
   EXPECT_EQ(utrace_action_string(UTRACE_SYSCALL_ABORT | UTRACE_REPORT, ActionFamily::Syscall),
             "UTRACE_SYSCALL_ABORT | UTRACE_REPORT");
@@ -133,8 +132,7 @@ TEST(ScenarioNames, Tables) {
   EXPECT_FALSE(kernel_version_from_name("2012"));
   EXPECT_EQ(bug_from_name("R2"), 2);
   EXPECT_EQ(bug_from_name("R17"), 17);
-  for (const char* bad : {"R0", "R18", "R02", "r2", "R", "R1x", "R100", ""})
-    EXPECT_FALSE(bug_from_name(bad)) << bad;
+  for (const char* bad : {"R0", "R18", "R02", "r2", "R", "R1x", "R100", ""}) EXPECT_FALSE(bug_from_name(bad)) << bad;
   for (std::size_t i = 0; i < kPropertyCount; ++i) {
     auto p = static_cast<Property>(i);
     EXPECT_EQ(property_from_name(property_name(p)), p);

@@ -73,11 +73,9 @@ TEST(LoaderBadFiles, EachGetsItsDocumentedIdAndPointer) {
     const std::string id = want.at("id"), pointer = want.at("pointer");
     LoadResult r = load_scenario_file((dir / name).string());
     EXPECT_FALSE(r.ok()) << name << " loaded but should fail with " << id;
-    bool found = std::any_of(r.errors.begin(), r.errors.end(), [&](const auto& e) {
-      return e.id == id && e.pointer == pointer;
-    });
-    EXPECT_TRUE(found) << name << ": expected " << id << " at '" << pointer << "', got:\n"
-                       << all_errors(r);
+    bool found = std::any_of(r.errors.begin(), r.errors.end(),
+                             [&](const auto& e) { return e.id == id && e.pointer == pointer; });
+    EXPECT_TRUE(found) << name << ": expected " << id << " at '" << pointer << "', got:\n" << all_errors(r);
     for (const auto& e : r.errors) {
       EXPECT_FALSE(e.message.empty()) << name;
       EXPECT_EQ(e.file, (dir / name).string());
@@ -127,8 +125,8 @@ TEST(LoaderLimits, DeepNestingIsRefusedWithoutRecursion) {
     EXPECT_EQ(r.errors.at(0).id, "scenario.E004");
   }
   // Brackets inside strings do not count.
-  std::string ok = R"({"utsim": 1, "name": "n", "summary": ")" + std::string(1000, '[') +
-                   R"(", "tasks": [{"name": "A"}]})";
+  std::string ok =
+      R"({"utsim": 1, "name": "n", "summary": ")" + std::string(1000, '[') + R"(", "tasks": [{"name": "A"}]})";
   EXPECT_TRUE(load_scenario_text(ok).ok()) << all_errors(load_scenario_text(ok));
   // A caller's huge limit is clamped, not trusted.
   model::LoadLimits huge;
@@ -202,17 +200,14 @@ TEST(LoaderErrors, EveryIdIsDocumented) {
   for (const auto& e : fs::recursive_directory_iterator(kRoot / "scenario")) {
     if (e.path().extension() != ".cpp" && e.path().extension() != ".h") continue;
     std::string src = read(e.path());
-    for (std::sregex_iterator it(src.begin(), src.end(), id_re), end; it != end; ++it)
-      emitted.insert(it->str());
+    for (std::sregex_iterator it(src.begin(), src.end(), id_re), end; it != end; ++it) emitted.insert(it->str());
   }
   ASSERT_GE(emitted.size(), 40u);
   std::map<std::string, int> headings;
   const std::regex heading_re("\\n### (scenario\\.E[0-9]{3})");
-  for (std::sregex_iterator it(doc.begin(), doc.end(), heading_re), end; it != end; ++it)
-    ++headings[(*it)[1].str()];
+  for (std::sregex_iterator it(doc.begin(), doc.end(), heading_re), end; it != end; ++it) ++headings[(*it)[1].str()];
   for (const auto& id : emitted) EXPECT_EQ(headings[id], 1) << id << " must have one '### " << id << "' heading";
-  for (const auto& [id, n] : headings)
-    EXPECT_TRUE(emitted.count(id)) << id << " is documented but never emitted";
+  for (const auto& [id, n] : headings) EXPECT_TRUE(emitted.count(id)) << id << " is documented but never emitted";
 }
 
 // Cheap robustness sweep (libFuzzer does the real job): every prefix of an

@@ -7,8 +7,8 @@
 #include <memory>
 #include <set>
 
-#include "support/explore_reference.h"
 #include "sim/explore/dfs.h"
+#include "support/explore_reference.h"
 
 namespace {
 

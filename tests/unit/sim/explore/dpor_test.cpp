@@ -5,10 +5,10 @@
 #include <memory>
 #include <set>
 
-#include "support/explore_reference.h"
 #include "sim/explore/dpor.h"
 #include "sim/explore/portfolio.h"
 #include "sim/explore/sample.h"
+#include "support/explore_reference.h"
 
 namespace {
 
@@ -23,7 +23,8 @@ std::vector<toy::Prog> programs() {
   }
   {  // lost update
     toy::Prog p;
-    p.threads = {{{Kind::Read, 0}, {Kind::Write, 0, 1}}, {{Kind::Read, 0}, {Kind::Write, 0, 2}},
+    p.threads = {{{Kind::Read, 0}, {Kind::Write, 0, 1}},
+                 {{Kind::Read, 0}, {Kind::Write, 0, 2}},
                  {{Kind::Read, 0}, {Kind::Write, 1, 0}}};
     ps.push_back(p);
   }

@@ -3,8 +3,8 @@
 // (a counter deciding how many threads it starts, how long a thread runs,
 // which object it touches) is caught at the first choice point, or at the
 // end, where the second run differs.
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <functional>
@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "support/sim_fixture.h"
 #include "sim/sched/determinism.h"
 #include "sim/sched/pct.h"
 #include "sim/sync.h"
+#include "support/sim_fixture.h"
 
 namespace {
 
@@ -166,8 +166,7 @@ TEST(SimDeterminism, AThreadCountKeptBetweenRunsIsCaughtAtTheFirstChoicePoint) {
   // The check run stops there.
   EXPECT_EQ(t.second.end, RunEnd::Diverged);
   EXPECT_EQ(t.second.steps, 0u);
-  EXPECT_THAT(t.found->to_string(),
-              HasSubstr("choice point 0: the first run had step 0, current none, enabled [a b]"));
+  EXPECT_THAT(t.found->to_string(), HasSubstr("choice point 0: the first run had step 0, current none, enabled [a b]"));
   EXPECT_THAT(t.found->to_string(), HasSubstr("the second step 0, current none, enabled [a b c]"));
 }
 

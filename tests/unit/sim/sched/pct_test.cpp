@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "support/sim_fixture.h"
 #include "sim/sched/pct.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "support/sim_fixture.h"
 #include "sim/sync.h"
+#include "support/sim_fixture.h"
 
 namespace {
 

@@ -20,8 +20,8 @@ namespace {
 
 const fs::path kRoot = UTSIM_SOURCE_DIR;
 
-using testcli::Result;
 using testcli::cli;
+using testcli::Result;
 using testcli::show;
 
 // A parent forks a child that exits 3 and reaps it.
@@ -71,7 +71,7 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(cli({"run", "x.json", "--max-steps", "-1"}).code, 2);
   EXPECT_EQ(cli({"run", "x.json", "--trace", "xml"}).code, 2);
   EXPECT_EQ(cli({"run", "x.json", "-o", "t.txt"}).code, 2);  // -o needs --trace
-  EXPECT_EQ(cli({"replay", "x.json"}).code, 2);             // --schedule is required
+  EXPECT_EQ(cli({"replay", "x.json"}).code, 2);              // --schedule is required
   EXPECT_EQ(cli({"check", "x", "--strategy", "bfs"}).code, 2);
 }
 
@@ -192,8 +192,7 @@ TEST_F(CliTest, CheckTablesPassAndFail) {
   EXPECT_NE(r.out.find("fork-wait-wrong"), std::string::npos) << show(r);
   EXPECT_NE(r.out.find("FAIL"), std::string::npos) << show(r);
   EXPECT_NE(r.out.find("utsim replay " + d + "/fail.json --schedule ''"), std::string::npos) << show(r);
-  EXPECT_NE(r.out.find("2 scenarios: 1 passed, 1 failed, 0 invalid, 0 errors; 40 schedules"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("2 scenarios: 1 passed, 1 failed, 0 invalid, 0 errors; 40 schedules"), std::string::npos)
       << show(r);
   // Deterministic: the same command prints the same bytes.
   EXPECT_EQ(cli({"check", d, "--max-schedules", "20"}).out, r.out);
@@ -243,8 +242,7 @@ TEST(Cli, ListSections) {
 
   Result bugs = cli({"list", "--bugs"});
   EXPECT_EQ(bugs.code, 0);
-  EXPECT_NE(bugs.out.find("R2  stop-without-engine  detach-before-stop: "), std::string::npos)
-      << bugs.out;
+  EXPECT_NE(bugs.out.find("R2  stop-without-engine  detach-before-stop: "), std::string::npos) << bugs.out;
   EXPECT_EQ(bugs.out.find("kernels"), std::string::npos);
   EXPECT_NE(bugs.out.find("rd2  hang  a SIGCONT"), std::string::npos) << bugs.out;
 

@@ -29,8 +29,8 @@ using nlohmann::json;
 
 namespace {
 
-using testcli::Result;
 using testcli::cli;
+using testcli::Result;
 using testcli::show;
 
 json parse(const Result& r) {
@@ -238,8 +238,7 @@ TEST_F(ExploreCli, DporShardsMergeToTheWhole) {
 TEST_F(ExploreCli, RandomAndPctShardsMergeToTheWhole) {
   for (const char* s : {"random", "pct"}) {
     SCOPED_TRACE(s);
-    const json whole =
-        parse(cli({"explore", kR6, "--strategy", s, "--seed", "5", "--max-schedules", "300", "--json"}));
+    const json whole = parse(cli({"explore", kR6, "--strategy", s, "--seed", "5", "--max-schedules", "300", "--json"}));
     const json merged = sharded({"explore", kR6, "--strategy", s, "--seed", "5", "--max-schedules", "100"}, 3);
     EXPECT_EQ(merged["schedules"], 300);
     if (std::string(s) == "random") {
@@ -271,7 +270,8 @@ TEST_F(ExploreCli, MergeKeepsTheShortestExampleAndIgnoresOrder) {
     for (const json* s : {&s0, &s1})
       for (const json& w : (*s)["violations"])
         if (w["property"] == v["property"])
-          best = std::min(best, std::pair<std::uint64_t, std::uint64_t>(w["example"]["preemptions"], w["example"]["steps"]));
+          best = std::min(best,
+                          std::pair<std::uint64_t, std::uint64_t>(w["example"]["preemptions"], w["example"]["steps"]));
     EXPECT_EQ(v["example"]["preemptions"], best.first) << v.dump();
     EXPECT_EQ(v["example"]["steps"], best.second) << v.dump();
   }
@@ -329,7 +329,8 @@ TEST_F(ExploreCli, MergeRefusesReportsOfDifferentExplorations) {
 
 TEST_F(ExploreCli, UnexpectedViolationExitsOne) {
   const std::string hangs = write("hangs.json", kHangs);
-  const Result r = cli({"explore", hangs, "--strategy", "random", "--max-schedules", "3", "--max-steps", "100", "--json"});
+  const Result r =
+      cli({"explore", hangs, "--strategy", "random", "--max-schedules", "3", "--max-steps", "100", "--json"});
   EXPECT_EQ(r.code, 1) << show(r);
   const json d = parse(r);
   EXPECT_EQ(d["exit_code"], 1);
@@ -374,8 +375,8 @@ TEST_F(ExploreCli, SigintGivesAWholeJsonReportAndExit130) {
 
 TEST_F(ExploreCli, TimeLimitStopsWithAReport) {
   const std::string endless = write("endless.json", kEndless);
-  const Result r = cli({"explore", endless, "--time-limit", "0.2", "--max-steps", "2000", "--max-schedules",
-                        "1000000000000", "--json"});
+  const Result r = cli(
+      {"explore", endless, "--time-limit", "0.2", "--max-steps", "2000", "--max-schedules", "1000000000000", "--json"});
   EXPECT_EQ(r.code, 0) << "hang is allowed\n" << show(r);
   const json d = parse(r);
   EXPECT_EQ(d["timed_out"], true);

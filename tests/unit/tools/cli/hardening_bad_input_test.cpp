@@ -26,10 +26,10 @@ namespace {
 
 const fs::path kRoot = UTSIM_SOURCE_DIR;
 
-using testcli::Result;
 using testcli::cli;
-using testcli::show;
 using testcli::read;
+using testcli::Result;
+using testcli::show;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -42,9 +42,12 @@ std::vector<std::string> lines(const std::string& text) {
 std::string escaped(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else
+      out += c;
   }
   return out;
 }
@@ -65,7 +68,6 @@ void expect_error_lines(const std::string& file, const std::string& text, const 
 class HardeningBadInput : public testcli::TempDirTest {
  protected:
   HardeningBadInput() : TempDirTest("utsim-bad") {}
-
 };
 
 TEST_F(HardeningBadInput, EveryBadFileExitsThreeWithItsIdAndPointerOnOneLine) {
@@ -139,8 +141,7 @@ TEST_F(HardeningBadInput, ControlCharactersInKeysAreEscapedInMessages) {
   EXPECT_EQ(v.code, 3) << show(v);
   const auto ls = lines(v.out);
   ASSERT_EQ(ls.size(), 2u) << v.out;
-  EXPECT_EQ(ls[0].rfind(f + ": /tasks/0/program/0/step\\ns: scenario.E012: unknown key 'step\\ns'", 0), 0u)
-      << ls[0];
+  EXPECT_EQ(ls[0].rfind(f + ": /tasks/0/program/0/step\\ns: scenario.E012: unknown key 'step\\ns'", 0), 0u) << ls[0];
   EXPECT_NE(ls[1].find("unknown syscall 'get\\x1b[2Jpid'"), std::string::npos) << ls[1];
   EXPECT_EQ(v.out.find('\x1b'), std::string::npos);
 

@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/cli_run.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
 #include "sim/sched/random.h"
+#include "support/cli_run.h"
 #include "tools/cli/cli.h"
 
 namespace {
@@ -64,12 +64,9 @@ TEST(HardeningFuzzRegressions, ForksRacingForTheLastThreadGetEagain) {
 // (exit 70).  Declared tasks all start; --max-tasks limits forks.
 TEST(HardeningFuzzRegressions, DeclaredTasksBeyondMaxTasksAllStart) {
   nlohmann::json tasks = nlohmann::json::array();
-  for (int i = 0; i < 20; ++i)
-    tasks.push_back({{"name", "T" + std::to_string(i)}, {"program", {{{"exit", 0}}}}});
-  const nlohmann::json scn = {{"utsim", 1},
-                              {"name", "twenty"},
-                              {"summary", "more declared tasks than --max-tasks"},
-                              {"tasks", tasks}};
+  for (int i = 0; i < 20; ++i) tasks.push_back({{"name", "T" + std::to_string(i)}, {"program", {{{"exit", 0}}}}});
+  const nlohmann::json scn = {
+      {"utsim", 1}, {"name", "twenty"}, {"summary", "more declared tasks than --max-tasks"}, {"tasks", tasks}};
   const model::Scenario s = load_or_fail(scn.dump());
   model::RunConfig cfg;
   cfg.max_tasks = 2;

@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
+#include "support/cli_run.h"
 #include "tools/cli/cli.h"
 #include "tools/export/format.h"
 
@@ -29,10 +29,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using testcli::Result;
 using testcli::cli;
-using testcli::show;
 using testcli::read;
+using testcli::Result;
+using testcli::show;
 
 // Three schedules and done.
 constexpr const char* kQuick = R"({

@@ -14,26 +14,25 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/cli_run.h"
 #include "explore/check.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"
+#include "support/cli_run.h"
 #include "tools/cli/cli.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-using testcli::Result;
 using testcli::cli;
+using testcli::Result;
 using testcli::show;
 
 class HardeningLimits : public testcli::TempDirTest {
  protected:
   HardeningLimits() : TempDirTest("utsim-limits") {}
-
 };
 
 // A user task computing forever.
@@ -53,8 +52,7 @@ TEST_F(HardeningLimits, NeverEndingRunStopsAtTheStepLimitWithItsResult) {
   EXPECT_EQ(j.at("steps"), 1000);
   ASSERT_EQ(j.at("violations").size(), 1u) << r.out;
   EXPECT_EQ(j["violations"][0]["property"], "hang");
-  EXPECT_NE(j["violations"][0]["message"].get<std::string>().find("did not end within 1000 steps"),
-            std::string::npos)
+  EXPECT_NE(j["violations"][0]["message"].get<std::string>().find("did not end within 1000 steps"), std::string::npos)
       << r.out;
   EXPECT_EQ(j.at("verdict"), "FAIL: 1 unexpected violation");
 
@@ -103,8 +101,8 @@ TEST_F(HardeningLimits, NeverEndingKthreadStopsAtTheStepLimit) {
 // empty `do`) took no step, so a `forever` loop of them spun inside one step
 // of the engine: no step limit, no SIGKILL, a real hang.
 TEST_F(HardeningLimits, LoopsOfEmptyLoopsStillStopAtTheStepLimit) {
-  for (const char* inner : {R"({"loop": {"times": 0, "do": [{"compute": 1}]}})",
-                            R"({"loop": {"times": 3, "do": []}})"}) {
+  for (const char* inner :
+       {R"({"loop": {"times": 0, "do": [{"compute": 1}]}})", R"({"loop": {"times": 3, "do": []}})"}) {
     std::string text = R"({"utsim": 1, "name": "spin", "summary": "empty loops forever",
       "tasks": [{"name": "S", "program": [{"loop": {"forever": true, "do": [INNER]}}]}]})";
     text.replace(text.find("INNER"), 5, inner);
@@ -219,8 +217,8 @@ TEST(HardeningCli, AbsurdValuesAreUsageErrors) {
     EXPECT_FALSE(r.err.empty()) << cmd;
   }
   // The largest accepted values are accepted (the file then does not exist: exit 3).
-  EXPECT_EQ(cli({"run", "/nonexistent.json", "--max-steps", "1000000000000000", "--max-tasks", "4096",
-                 "--seed", "18446744073709551615"})
+  EXPECT_EQ(cli({"run", "/nonexistent.json", "--max-steps", "1000000000000000", "--max-tasks", "4096", "--seed",
+                 "18446744073709551615"})
                 .code,
             3);
   EXPECT_EQ(cli({"check", "/nonexistent.json", "--max-schedules", "1000000000000000"}).code, 3);

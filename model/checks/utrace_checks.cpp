@@ -254,17 +254,21 @@ void Checks::api_start(Engine* e) {
   if (e) engine(*e).api_started = step();
 }
 
-void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) {
+void Checks::api_return(Task& cur, Task* target, Engine* e, Api call, std::uint64_t arg, int ret) {
   if (!e || !e->id) return;
   EngineInfo& ei = engine(*e);
   const std::uint64_t now = step();
+  // utrace_barrier() on current answers 0 before it looks at the engine
+  // (§3.5, kernel/utrace.c: `if (target == current) return 0`): a task
+  // cannot race with its own callbacks, so the 0 says nothing of a detach.
+  const bool barrier_on_self = call == Api::barrier && target == &cur;
   // G10: once an engine has been detached (its ops left the real table
   // before this call started), every call on it answers -ESRCH; the barrier
   // may also say -ERESTARTSYS, never 0.
   if (ei.ops_gone && ei.ops_gone < ei.api_started && call != Api::attach) {
     // utrace_control() checks its arguments before the engine (§3.4): an
     // invalid action is -EINVAL whatever the engine's state.
-    const bool ok = ret == -ESRCH || (call == Api::barrier && ret == -ERESTARTSYS) ||
+    const bool ok = ret == -ESRCH || (call == Api::barrier && ret == -ERESTARTSYS) || barrier_on_self ||
                     (call == Api::control && ret == -EINVAL) || call == Api::prepare_examine ||
                     call == Api::finish_examine;
     if (!ok)
@@ -275,7 +279,8 @@ void Checks::api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int r
   }
   // G9 (R3): a 0 from the barrier after a callback returned UTRACE_DETACH
   // would mean the DETACH had not taken effect.
-  if (call == Api::barrier && ret == 0 && ei.detach_cb_returned && ei.detach_cb_returned < ei.api_started)
+  if (call == Api::barrier && !barrier_on_self && ret == 0 && ei.detach_cb_returned &&
+      ei.detach_cb_returned < ei.api_started)
     k_.violation(Property::CallbackAfterDetach, cur.pid,
                  fmt::format("utrace_barrier({}) returned 0 at step {} although {}'s callback returned "
                              "UTRACE_DETACH at step {}: the DETACH had not taken effect (G9, R3)",

@@ -37,7 +37,7 @@ class Checks final : public LinuxHooks, public UtraceHooks {
   void null_callback(Task& t, Engine& e, EngineOps* ops, Callback cb) override;
   void api_start(Engine* e) override;
   void events_set(Engine& e, unsigned long old_events, unsigned long events) override;
-  void api_return(Task& cur, Engine* e, Api call, std::uint64_t arg, int ret) override;
+  void api_return(Task& cur, Task* target, Engine* e, Api call, std::uint64_t arg, int ret) override;
   void engine_touched(Engine& e, const char* what) override;
   void engine_freed(Engine& e) override;
   void field_changed(Task& t, Engine* e, UField f, std::int64_t before, std::int64_t after) override;

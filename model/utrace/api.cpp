@@ -463,44 +463,45 @@ static sim::Co<int> do_utrace_finish_examine(Kernel& k, Task& cur, Task* target,
 
 int UtraceApiReturn::operator()(int ret) const {
   k->emit(Ev::utrace_api, cur->pid, e ? e->id : 0, static_cast<int>(call), static_cast<std::int64_t>(arg), ret);
-  hooks(*k).api_return(*cur, e, call, arg, ret);
+  hooks(*k).api_return(*cur, target, e, call, arg, ret);
   return ret;
 }
 
 AttachResult UtraceApiReturn::operator()(AttachResult r) const {
-  UtraceApiReturn{k, cur, r.engine, call, arg}(r.engine ? 0 : -r.err);
+  UtraceApiReturn{k, cur, target, r.engine, call, arg}(r.engine ? 0 : -r.err);
   return r;
 }
 
 UtraceCall<AttachResult> utrace_attach_task(Kernel& k, Task& cur, Task* target, std::uint32_t flags, EngineOps* ops,
                                             std::uint64_t data) {
   hooks(k).api_start(nullptr);
-  return {do_utrace_attach_task(k, cur, target, flags, ops, data), {&k, &cur, nullptr, Api::attach, flags}};
+  return {do_utrace_attach_task(k, cur, target, flags, ops, data), {&k, &cur, target, nullptr, Api::attach, flags}};
 }
 
 UtraceCall<int> utrace_set_events(Kernel& k, Task& cur, Task* target, Engine& e, unsigned long events) {
   hooks(k).api_start(&e);
-  return {do_utrace_set_events(k, cur, target, e, events), {&k, &cur, &e, Api::set_events, events & ~ENGINE_STOP}};
+  return {do_utrace_set_events(k, cur, target, e, events),
+          {&k, &cur, target, &e, Api::set_events, events & ~ENGINE_STOP}};
 }
 
 UtraceCall<int> utrace_control(Kernel& k, Task& cur, Task* target, Engine& e, std::uint32_t action) {
   hooks(k).api_start(&e);
-  return {do_utrace_control(k, target, e, action), {&k, &cur, &e, Api::control, action}};
+  return {do_utrace_control(k, target, e, action), {&k, &cur, target, &e, Api::control, action}};
 }
 
 UtraceCall<int> utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e) {
   hooks(k).api_start(&e);
-  return {do_utrace_barrier(k, cur, target, e), {&k, &cur, &e, Api::barrier, 0}};
+  return {do_utrace_barrier(k, cur, target, e), {&k, &cur, target, &e, Api::barrier, 0}};
 }
 
 UtraceCall<int> utrace_prepare_examine(Kernel& k, Task& cur, Task* target, Engine& e) {
   hooks(k).api_start(&e);
-  return {do_utrace_prepare_examine(k, cur, target, e), {&k, &cur, &e, Api::prepare_examine, 0}};
+  return {do_utrace_prepare_examine(k, cur, target, e), {&k, &cur, target, &e, Api::prepare_examine, 0}};
 }
 
 UtraceCall<int> utrace_finish_examine(Kernel& k, Task& cur, Task* target, Engine& e) {
   hooks(k).api_start(&e);
-  return {do_utrace_finish_examine(k, cur, target, e), {&k, &cur, &e, Api::finish_examine, 0}};
+  return {do_utrace_finish_examine(k, cur, target, e), {&k, &cur, target, &e, Api::finish_examine, 0}};
 }
 
 }  // namespace model

@@ -68,7 +68,10 @@ class UtraceHooks {
 
   // ---- the API (§3) ----
   virtual void api_start(Engine* /*e*/) {}
-  virtual void api_return(Task& /*cur*/, Engine* /*e*/, Api /*call*/, std::uint64_t /*arg*/, int /*ret*/) {}
+  // The call returns `ret`; `target` is the task it was called on (NULL for
+  // a task that was gone), `cur` the caller.
+  virtual void api_return(Task& /*cur*/, Task* /*target*/, Engine* /*e*/, Api /*call*/, std::uint64_t /*arg*/,
+                          int /*ret*/) {}
 
   // ---- reporting (§4) ----
   // A report pass of t begins (start_report).

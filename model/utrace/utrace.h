@@ -127,6 +127,7 @@ enum class Api : std::uint8_t;
 struct UtraceApiReturn {
   Kernel* k;
   Task* cur;
+  Task* target;
   Engine* e;
   Api call;
   std::uint64_t arg;

@@ -155,7 +155,7 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
 
   int signal = tracehook_notify_death(tsk, group_dead);
   if (signal >= 0) signal = do_notify_parent(tsk, signal);
-  tsk.final_status = (tsk.signal->flags & SIGNAL_GROUP_EXIT) ? tsk.signal->group_exit_code : tsk.exit_code;
+  tsk.final_status = task_exit_status(tsk);  // until a reaper reads it again
   set_exit_state(tsk, signal == DEATH_REAP ? EXIT_DEAD : EXIT_ZOMBIE);
   // mt-exec: de_thread() is waiting for us.
   if (tsk.is_leader() && tsk.signal->group_exit_task && tsk.signal->notify_count < 0)
@@ -221,6 +221,10 @@ sim::Co<void> Kernel::release_task(Task& first) {
 
 // ---- wait ---------------------------------------------------------------------------
 
+int Kernel::task_exit_status(const Task& p) {
+  return (p.signal->flags & SIGNAL_GROUP_EXIT) ? p.signal->group_exit_code : p.exit_code;
+}
+
 // wait_task_zombie(): reap a zombie child.  Called with tasklist_lock held;
 // drops it when it returns non-zero.
 sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
@@ -232,8 +236,9 @@ sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
   const int pid = p.pid;
   tasklist_lock.unlock();
 
-  const int status = (p.signal->flags & SIGNAL_GROUP_EXIT) ? p.signal->group_exit_code : p.exit_code;
+  const int status = task_exit_status(p);
   wo.status = status;
+  p.final_status = status;  // what the reaper saw is how it died
   emit(Ev::wait_found, cur.pid, pid, status,
        WIFEXITED(status)   ? CLD_EXITED
        : WCOREDUMP(status) ? CLD_DUMPED

@@ -144,6 +144,11 @@ class Kernel final {
   SignalStruct& new_signal_struct(Task& leader);
   SighandStruct& new_sighand(Task& owner);
   TaskState task_state_of(const Task& t) const;
+  // The wait status a dead task's death reports, as wait_task_zombie() reads
+  // it when it reaps: the group's exit code once the group is exiting
+  // (SIGNAL_GROUP_EXIT), else the task's own.  A leader that called exit(N)
+  // and whose group was killed afterwards reports the kill.
+  static int task_exit_status(const Task& p);
   Task& current() const { return *static_cast<Task*>(eng.user(eng.current_tid())); }
   int nr_tasks_alive() const;
 

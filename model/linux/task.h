@@ -208,7 +208,8 @@ struct Task {
 
   bool released = false;     // release_task() done: the pid is free
   bool thread_done = false;  // its simulated thread has finished (after exit_notify)
-  int final_status = -1;     // the wait status it died with (exit_code / group_exit_code)
+  int final_status = -1;     // the wait status it died with: set by exit_notify, and by the reaper
+                             // (Kernel::task_exit_status; a zombie's may still change)
 
   bool is_leader() const { return group_leader == this; }
   bool test_tif(Tif f) const { return tif & tif_bit(f); }

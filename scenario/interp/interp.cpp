@@ -75,7 +75,10 @@ TaskEnd Interpreter::task_end(int slot) const {
   e.state = k_.task_state_of(*t);
   if (t->final_status >= 0) {
     e.died = true;
-    e.status = t->final_status;
+    // A zombie nobody reaped yet reports what a wait would read now (its
+    // group may have been killed after it exited); a reaped task what its
+    // reaper read.
+    e.status = t->exit_state == EXIT_ZOMBIE ? Kernel::task_exit_status(*t) : t->final_status;
   }
   return e;
 }

@@ -76,7 +76,7 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
   std::vector<std::vector<std::string>> cells;
   for (const Row& r : rows) {
     const model::Verdict* v = r.verdict ? &*r.verdict : nullptr;
-    cells.push_back({r.name, r.kernel.empty() ? "-" : r.kernel, v ? std::to_string(v->schedules) : "-",
+    cells.push_back({printable(r.name), r.kernel.empty() ? "-" : r.kernel, v ? std::to_string(v->schedules) : "-",
                      v ? std::to_string(v->outcomes.size()) : "-",
                      r.expected.empty() ? "-" : fmt::format("{}", fmt::join(r.expected, ", ")),
                      v ? found_text(*v) : "-", r.status()});
@@ -110,22 +110,22 @@ void print_details(std::ostream& out, const std::vector<Row>& rows) {
   for (const Row& r : rows) {
     const std::string st = r.status();
     if (st == "pass" || st == "skipped") continue;
-    out << '\n' << st << ": " << r.name << " (" << r.file << ")\n";
+    out << '\n' << st << ": " << printable(r.name) << " (" << printable(r.file) << ")\n";
     for (const model::ScenarioError& e : r.errors) out << "  " << e.to_string() << '\n';
     if (!r.verdict) continue;
     const model::Verdict& v = *r.verdict;
     if (v.interrupted) out << "  interrupted after " << v.schedules << " schedules\n";
-    if (v.error) out << "  internal error: " << v.error_message << '\n';
-    for (const std::string& p : v.problems) out << "  - " << p << '\n';
+    if (v.error) out << "  internal error: " << printable(v.error_message) << '\n';
+    for (const std::string& p : v.problems) out << "  - " << printable(p) << '\n';
     for (const model::FoundViolation& f : v.violations) {
       const bool ok = r.tolerated.test(static_cast<std::size_t>(f.property));
       out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n", ok ? "expected" : "VIOLATION",
-                         model::property_name(f.property), f.count, v.schedules, f.step, f.message);
+                         model::property_name(f.property), f.count, v.schedules, f.step, printable(f.message));
       out << "    " << replay_command(r.file, f.where.schedule) << '\n';
     }
     if (!v.error)
       for (const model::OutcomeClass& o : v.outcomes) {
-        out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, o.signature);
+        out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, outcome_text(o.signature));
         out << "    " << replay_command(r.file, o.example.schedule) << '\n';
       }
   }

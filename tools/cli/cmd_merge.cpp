@@ -35,7 +35,7 @@ int cmd_merge(const MergeArgs& a, Io io) {
   try {
     m = merge_reports(std::move(parts), a.files);
   } catch (const std::invalid_argument& e) {
-    io.err << "utsim merge: refused: " << e.what() << '\n';
+    io.err << "utsim merge: refused: " << printable(e.what()) << '\n';
     return kExitUsage;
   }
   const int code = m.exit_code();

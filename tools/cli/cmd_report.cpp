@@ -27,8 +27,8 @@ int cmd_report(const ReportArgs& a, Io io) {
   }
   std::error_code ec;
   const auto abs = std::filesystem::absolute(a.output, ec);
-  io.out << "wrote " << a.output << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"
-         << (ec ? a.output : abs.string()) << '\n';
+  io.out << "wrote " << printable(a.output) << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"
+         << printable(ec ? a.output : abs.string()) << '\n';
   return kExitOk;
 }
 

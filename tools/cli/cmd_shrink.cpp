@@ -86,7 +86,7 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
                       r.searched, r.searched == 1 ? "" : "s");
   os << (r.minimal ? "  minimal: no schedule with fewer preemptions breaks it (searched to the end)\n"
                    : "  minimal: not proven (the search for fewer preemptions ran out of --max-tries)\n");
-  os << fmt::format("  violated at step {}: {}\n", r.after.step, r.after.message);
+  os << fmt::format("  violated at step {}: {}\n", r.after.step, printable(r.after.message));
   os << "  replay: " << replay_command(a.file, r.after.schedule) << "\n\n";
 
   // The narrated run of the shrunk schedule.

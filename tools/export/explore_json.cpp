@@ -358,19 +358,19 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
         r.complete() ? fmt::format("; the search ended: exactly {}", r.schedules) : "");
   else
     out << "estimate    unknown\n";
-  if (r.error) out << fmt::format("error       {}\n", *r.error);
+  if (r.error) out << fmt::format("error       {}\n", printable(*r.error));
   out << fmt::format("outcomes    {}\n", r.outcomes.size());
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
     const ReportOutcome& c = r.outcomes[i];
-    out << fmt::format("  {}. {} of {} schedules: {}\n", i + 1, c.count, r.schedules, c.signature);
+    out << fmt::format("  {}. {} of {} schedules: {}\n", i + 1, c.count, r.schedules, outcome_text(c.signature));
     out << "     " << replay_command(r.file, c.example.schedule) << '\n';
   }
   out << fmt::format("violations  {} ({} unexpected)\n", r.violations.size(), r.unexpected());
   for (const ReportViolation& v : r.violations) {
     out << fmt::format("  {} {}: {} of {} schedules; at step {} of schedule '{}' ({} preemption{}, {} steps): {}\n",
-                       v.expected ? "expected" : "VIOLATION", v.property, v.count, r.schedules, v.step,
-                       v.example.schedule, v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
-                       v.example.steps, v.message);
+                       v.expected ? "expected" : "VIOLATION", printable(v.property), v.count, r.schedules, v.step,
+                       printable(v.example.schedule), v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
+                       v.example.steps, printable(v.message));
     out << "     " << replay_command(r.file, v.example.schedule) << '\n';
   }
   out << fmt::format("exit        {}\n", exit_code);

@@ -150,7 +150,7 @@ void print_markdown(std::ostream& os, const std::string& md, const Paint& p) {
   while (i <= md.size()) {
     std::size_t j = md.find('\n', i);
     if (j == std::string::npos) j = md.size();
-    std::string line = md.substr(i, j - i);
+    std::string line = printable(md.substr(i, j - i));  // the scenario's text: control characters escaped
     const bool item = line.rfind("- ", 0) == 0 || line.rfind("* ", 0) == 0;
     if (line.find_first_not_of(' ') == std::string::npos) {
       emit();
@@ -208,7 +208,7 @@ void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
       while (i <= l.why.size()) {
         std::size_t j = l.why.find('\n', i);
         if (j == std::string::npos) j = l.why.size();
-        wrap(os, md_words(l.why.substr(i, j - i), Paint{}), "                  ",
+        wrap(os, md_words(printable(l.why.substr(i, j - i)), Paint{}), "                  ",
              first ? "             why: " : "                  ");
         first = false;
         i = j + 1;
@@ -229,12 +229,12 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
   if (!r.blocked.empty()) {
     std::vector<std::string> who;
     for (const sim::BlockedThread& b : r.blocked)
-      who.push_back(fmt::format("{} ({})", thread_task_name(k, b.tid), b.reason));
+      who.push_back(printable(fmt::format("{} ({})", thread_task_name(k, b.tid), b.reason)));
     end += ": " + fmt::format("{}", fmt::join(who, ", ")) + " never ran again";
   }
   os << "  ended:    " << end << '\n';
   if (r.end != sim::RunEnd::Diverged && r.end != sim::RunEnd::Interrupted)
-    os << "  outcome:  " << model::outcome_signature(*run.simu) << '\n';
+    os << "  outcome:  " << outcome_text(model::outcome_signature(*run.simu)) << '\n';
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
   if (run.out.violations.empty()) os << "  violations: none\n";
@@ -242,7 +242,8 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     unexpected += !ok;
     os << "  " << p("1;31", fmt::format("violated {}", model::property_name(v.property)))
-       << fmt::format(" at step {}: {}  [{}]\n", v.step, v.message, ok ? "expected by the scenario" : "UNEXPECTED");
+       << fmt::format(" at step {}: {}  [{}]\n", v.step, printable(v.message),
+                      ok ? "expected by the scenario" : "UNEXPECTED");
     plain_wrap(os, "it promises: " + model::property_promise(v.property), "      ", "    ");
     for (const model::Guarantee& g : model::guarantees_of(v.property))
       plain_wrap(os, fmt::format("{} ({}): \"{}\"", g.id, g.section, g.quote), "      ", "    ");

@@ -119,7 +119,7 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
     end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);
   kv("ended", xml_escape(end));
   if (e.end != sim::RunEnd::Diverged)
-    kv("outcome", "<code>" + xml_escape(model::outcome_signature(*r.simu)) + "</code>");
+    kv("outcome", "<code>" + xml_escape(outcome_text(model::outcome_signature(*r.simu))) + "</code>");
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
   for (const model::Violation& v : r.out.violations)
@@ -186,8 +186,9 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
        "<th>example</th></tr>";
   for (const model::OutcomeClass& c : v.outcomes)
-    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", xml_escape(c.signature),
-                     c.count, xml_escape(replay_command(file, c.example.schedule)));
+    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+                     xml_escape(outcome_text(c.signature)), c.count,
+                     xml_escape(replay_command(file, c.example.schedule)));
   o += "</table></div><h3>Properties broken</h3>";
   if (v.violations.empty())
     o += "<p>None: every property held on every schedule explored.</p>";

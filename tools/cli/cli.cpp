@@ -220,6 +220,9 @@ CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
   c->add_option("--color", a.color, "colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_count(*c, "--max-steps", a.max_steps, "end the run after N steps");
+  c->add_flag("--full", a.full,
+              "narrate every step; without it a run of more than 2000 steps is narrated at its first and "
+              "last 1000, and a line says which steps are left out");
   c->footer(kExitCodes);
   return c;
 }
@@ -243,6 +246,9 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
   c->add_option("-o,--output", a.output, "the HTML file to write (default report.html)");
   add_count(*c, "--max-steps", a.max_steps, "steps per run");
+  c->add_flag("--full", a.full,
+              "draw and narrate every step; without it a run of more than 2000 steps is shown at its first and "
+              "last 1000, and the page says which steps are left out");
   c->footer(kExitCodes);
   return c;
 }

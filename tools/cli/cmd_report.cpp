@@ -19,7 +19,7 @@ int cmd_report(const ReportArgs& a, Io io) {
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
   std::optional<ReportExploration> x;
   if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
-  const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr);
+  const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr, a.full);
 
   if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) { f << html; }); !why.empty()) {
     io.err << "utsim: " << why << '\n';

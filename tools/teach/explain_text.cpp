@@ -171,35 +171,48 @@ std::string step_range(const NarrativeStep& s) {
 // The title, the scenario's own explain text and where it came from.
 void print_scenario(std::ostream& os, const model::Scenario& s, const std::string& file, const TracedRun& run,
                     const Paint& p) {
-  os << p.bold(fmt::format("{} — {}", s.name, s.summary)) << '\n';
+  os << p.bold(fmt::format("{} — {}", s.name, printable(s.summary))) << '\n';
   os << fmt::format("kernel {} · scheduled by {} · {} steps, {} choice points\n", kernel_text(s), run.scheduled_by,
                     run.out.engine.steps, run.out.engine.choices.size());
-  os << p.dim("file " + file) << "\n\n";
+  os << p.dim("file " + printable(file)) << "\n\n";
 
   os << p.bold("About this scenario") << '\n';
   if (s.explain.empty())
     os << "  (the scenario has no explain text; its summary says it all)\n";
   else
     print_markdown(os, s.explain, p);
-  if (!s.origin.empty()) plain_wrap(os, "Origin: " + s.origin, "    ", "  ");
+  if (!s.origin.empty()) plain_wrap(os, "Origin: " + printable(s.origin), "    ", "  ");
   os << '\n';
 }
 
 // Every step: the task, the kernel function and what it touched, then what
 // changed and why.
-void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
+void print_steps(std::ostream& os, const TracedRun& run, const Paint& p, bool full) {
   os << p.bold("The run, step by step") << '\n';
   os << p.dim(
       "  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
       "         • what changed        why: the rule that made it happen\n");
-  for (const NarrativeStep& st : narrate(run.run(), run.log)) {
+  const StepWindow window = step_window(narrated_steps(run.run(), run.log), full);
+  bool gap_said = false;
+  for (const NarrativeStep& st : narrate(run.run(), run.log, &window)) {
+    if (window.elided() && !gap_said && st.first >= window.tail_first) {
+      os << p.bold(fmt::format(
+                "   … steps {} to {} are not narrated ({} of the run's {} steps; the first and last {} are): "
+                "utsim explain --full narrates every step",
+                window.head_last + 1, window.tail_first - 1, window.hidden(), window.steps, kShownSteps / 2))
+         << '\n';
+      gap_said = true;
+    }
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
-    std::string head = fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", st.task, fn);
-    if (!st.access.empty()) head += ": " + st.access;
+    // Task, object and engine names, labels and messages come from the
+    // scenario: printable() escapes their control characters.
+    std::string head =
+        fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", printable(st.task), printable(fn));
+    if (!st.access.empty()) head += ": " + printable(st.access);
     os << (st.lines.empty() ? p.dim(head) : head) << '\n';
     for (const NarrativeLine& l : st.lines) {
-      std::vector<Word> what = md_words(l.what, Paint{});
+      std::vector<Word> what = md_words(printable(l.what), Paint{});
       for (Word& w : what) w.text = p.kind(l.kind, w.text);
       wrap(os, what, "             ", "           • ");
       if (l.why.empty()) continue;
@@ -271,11 +284,11 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
 }  // namespace
 
 ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
-                                 const TracedRun& run, bool colour) {
+                                 const TracedRun& run, bool colour, bool full) {
   Paint p;
   p.on = colour;
   print_scenario(os, s, file, run, p);
-  print_steps(os, run, p);
+  print_steps(os, run, p, full);
   return print_ending(os, s, file, run, p);
 }
 

@@ -50,6 +50,7 @@ struct CheckArgs {
   std::optional<std::uint64_t> seed;
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
+  std::optional<double> time_limit;  // seconds, per scenario
   bool json = false;
   bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
 };

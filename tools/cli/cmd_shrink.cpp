@@ -51,8 +51,16 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
 
   const model::ShrinkResult r = model::shrink_schedule(s, *schedule, o);
   if (!r.ok) {
+    if (r.failure == model::ShrinkResult::Failure::NothingBroken) {
+      // Nothing to shrink: an impossible request, as a bad flag is (exit 2),
+      // not a failure of the scenario (exit 1 would read as a broken property).
+      io.err << "utsim shrink: nothing to shrink: " << r.error
+             << "; give the schedule of a counterexample (utsim check and utsim explore print one with each "
+                "violation)\n";
+      return kExitUsage;
+    }
     io.err << "utsim shrink: " << r.error << '\n';
-    return r.error.find("diverged") != std::string::npos ? kExitDiverged : kExitFailed;
+    return r.failure == model::ShrinkResult::Failure::Diverged ? kExitDiverged : kExitInternal;
   }
   if (a.json) {
     nlohmann::json j = {{"scenario", s.name},
@@ -66,7 +74,7 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
                         {"exhausted", r.exhausted},
                         {"searched", r.searched},
                         {"minimal", r.minimal}};
-    io.out << j.dump(2) << '\n';
+    io.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return kExitOk;
   }
   std::ostream& os = io.out;

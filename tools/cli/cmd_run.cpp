@@ -213,7 +213,7 @@ int cmd_run(const RunArgs& a, Io io) {
 
   const RunReport r = make_report(a, simu, o, sched.scheduled_by);
   if (a.json)
-    summary << to_json(r).dump(2) << '\n';
+    summary << to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   else
     print_text(summary, r);
   return r.code;

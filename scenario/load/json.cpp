@@ -379,7 +379,8 @@ std::optional<Json> parse_document(std::string_view text, const LoadLimits& limi
     diag.error("scenario.E001", "",
                "not valid JSON: text after the document: a NUL byte at line " + std::to_string(lc.line) + ", column " +
                    std::to_string(lc.column) + " (byte " + std::to_string(nul) + ", " +
-                   std::to_string(text.size() - nul) + " bytes to the end); only whitespace may follow the document");
+                   std::to_string(text.size() - nul) + (text.size() - nul == 1 ? " byte" : " bytes") +
+                   " to the end); only whitespace may follow the document");
     return std::nullopt;
   }
   return std::move(dom.root);

@@ -176,6 +176,9 @@ TEST_F(HardeningInput, ScenarioStringsReachTheTerminalEscaped) {
 TEST_F(HardeningInput, ControlCharactersInAFileNameAreEscapedAndQuoted) {
   const std::string f = write("a\x1b[2Jb.json", R"({"utsim": 1, "name": "n", "summary": "s",
     "tasks": [{"name": "A", "program": [{"syscall": "getpid", "expect": 1}]}]})");
+  Result v = cli({"validate", f});
+  EXPECT_EQ(v.code, 0) << show(v);
+  EXPECT_EQ(v.out, dir_.string() + "/a\\x1b[2Jb.json: ok\n");
   Result r = cli({"run", f});
   EXPECT_EQ(r.code, 1) << show(r);
   expect_terminal_safe(r.out, "run");

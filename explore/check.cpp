@@ -208,11 +208,21 @@ class Tally {
         v.problems.push_back(fmt::format("expected violation {} not found in {} schedules",
                                          property_name(static_cast<Property>(p)), v.schedules));
     }
-    if (unmatched_)
+    if (unmatched_) {
+      // An example: its beginning is enough (a signature can be megabytes);
+      // the schedule replays the whole of it.
+      constexpr std::size_t kShown = 1000;
+      std::string example = unmatched_signature_;
+      if (example.size() > kShown) {
+        std::size_t keep = kShown;
+        while (keep > 0 && (static_cast<unsigned char>(example[keep]) & 0xc0) == 0x80) --keep;
+        example = example.substr(0, keep) + fmt::format("… ({} more bytes)", example.size() - keep);
+      }
       v.problems.push_back(
           fmt::format("{} of {} schedules ended in no listed outcome, e.g. '{}' "
                       "(schedule '{}')",
-                      unmatched_, v.schedules, unmatched_signature_, unmatched_example_.schedule));
+                      unmatched_, v.schedules, example, unmatched_example_.schedule));
+    }
     for (std::size_t r = 0; r < reached_.size(); ++r)
       if (!reached_[r])
         v.problems.push_back(fmt::format("reachable outcome {} ({}) not reached in {} schedules", r,

@@ -344,6 +344,7 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
   ++runner.tries;
   if (out.engine.end == sim::RunEnd::Diverged) {
     r.error = "the schedule diverged: it names a thread that cannot run at that point";
+    r.failure = ShrinkResult::Failure::Diverged;
     return r;
   }
   const Violation* first = nullptr;
@@ -355,6 +356,7 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
   if (!first) {
     r.error = o.property ? std::string("the schedule does not break ") + property_name(*o.property)
                          : std::string("the schedule breaks no property");
+    r.failure = ShrinkResult::Failure::NothingBroken;
     return r;
   }
   std::optional<Property> prop = first->property;

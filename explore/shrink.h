@@ -66,6 +66,8 @@ struct ShrinkPoint {
 struct ShrinkResult {
   bool ok = false;
   std::string error;  // when !ok: the schedule diverged, or broke no (such) property
+  enum class Failure : std::uint8_t { None, Diverged, NothingBroken };
+  Failure failure = Failure::None;  // when !ok: which of the two
   Property property = Property::ModelInvariant;
   ShrinkPoint before, after;
   std::uint64_t tries = 0;          // runs made

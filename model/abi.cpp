@@ -461,7 +461,10 @@ std::string utrace_events_string(unsigned long mask) {
   return out;
 }
 
-const char* utrace_resume_action_name(std::uint32_t a) { return kResumeNames[a & UTRACE_RESUME_MASK].data(); }
+std::string utrace_resume_action_name(std::uint32_t a) {
+  if (a < std::size(kResumeNames)) return std::string(kResumeNames[a]);
+  return "UTRACE_\?\?\?(" + std::to_string(a) + ")";  // \? : no trigraph
+}
 
 std::optional<ActionName> utrace_action_from_name(std::string_view name) {
   name = trim(name);
@@ -497,7 +500,7 @@ std::string utrace_action_string(std::uint32_t v, ActionFamily extra) {
     if (v & UTRACE_SYSCALL_RESUMED) add("UTRACE_SYSCALL_RESUMED");
     known |= UTRACE_SYSCALL_MASK | UTRACE_SYSCALL_RESUMED;
   }
-  add(utrace_resume_action_name(v));
+  add(utrace_resume_action_name(v & UTRACE_RESUME_MASK));  // the low bits: always a name
   if (std::uint32_t rest = v & ~known) add(hex(rest));
   return out;
 }

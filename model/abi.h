@@ -360,7 +360,9 @@ inline constexpr std::uint32_t UTRACE_RESUME_MASK = 0x7;
 constexpr utrace_resume_action utrace_resume_action_of(std::uint32_t a) {
   return static_cast<utrace_resume_action>(a & UTRACE_RESUME_MASK);
 }
-const char* utrace_resume_action_name(std::uint32_t a);
+// "UTRACE_DETACH"; a value that names no action (utrace_control refuses it
+// with -EINVAL) as "UTRACE_???(99)": never the name of another action.
+std::string utrace_resume_action_name(std::uint32_t a);
 
 // enum utrace_signal_action (§2.3)
 inline constexpr std::uint32_t UTRACE_SIGNAL_DELIVER = 0x00, UTRACE_SIGNAL_IGN = 0x10, UTRACE_SIGNAL_TERM = 0x20,

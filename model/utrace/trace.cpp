@@ -107,8 +107,7 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
       const auto call = static_cast<Api>(e.b);
       std::vector<EventField> f{{"call", std::string(api_name(call))}};
       if (e.a) f.push_back({"engine", n.engine(e.a)});
-      if (call == Api::control)
-        f.push_back({"action", std::string(utrace_resume_action_name(static_cast<std::uint32_t>(e.c)))});
+      if (call == Api::control) f.push_back({"action", utrace_resume_action_name(static_cast<std::uint32_t>(e.c))});
       if (call == Api::set_events) f.push_back({"events", utrace_events_string(static_cast<unsigned long>(e.c))});
       f.push_back({"ret", e.d ? "-" + errno_name(static_cast<int>(-e.d)) : std::string("0")});
       return f;

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "scenario/load/impl.h"
+#include "scenario/printable.h"
 
 namespace model::loader {
 
@@ -303,7 +304,9 @@ std::string strip_nlohmann_prefix(std::string what) {
     auto end = what.find("] ");
     if (end != std::string::npos) what.erase(0, end + 2);
   }
-  return what;
+  // Its "last read: '...'" quotes the input's bytes, possibly half a UTF-8
+  // sequence: a message must be valid UTF-8 (check --json writes it).
+  return printable(what);
 }
 
 }  // namespace
@@ -325,6 +328,23 @@ std::optional<Json> parse_document(std::string_view text, const LoadLimits& limi
                    ", column " + std::to_string(lc.column));
     return std::nullopt;
   }
+  // A UTF-8 byte order mark (EF BB BF) at the very start is ignored, as RFC
+  // 8259 allows (nlohmann's lexer skips it); anywhere else it is a syntax
+  // error outside a string and U+FEFF inside one.  Offsets and columns in
+  // messages count it.  docs/scenarios.md "The file (utsim)".  One before the
+  // document but not first (a second one, or after whitespace) gets a message
+  // that says so rather than nlohmann's "invalid literal".
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  const std::size_t start = text.substr(0, 3) == kBom ? 3 : 0;
+  if (const std::size_t first = text.find_first_not_of(" \t\r\n", start);
+      first != std::string_view::npos && text.substr(first, 3) == kBom) {
+    LineCol lc = line_col(text, first);
+    diag.error("scenario.E001", "",
+               "not valid JSON: a UTF-8 byte order mark at line " + std::to_string(lc.line) + ", column " +
+                   std::to_string(lc.column) + " (byte " + std::to_string(first) +
+                   "); one is ignored only as the file's first three bytes");
+    return std::nullopt;
+  }
   DomBuilder dom(diag);
   bool ok = Json::sax_parse(text.begin(), text.end(), &dom, nlohmann::detail::input_format_t::json,
                             /*strict=*/true, /*ignore_comments=*/false);
@@ -337,9 +357,30 @@ std::optional<Json> parse_document(std::string_view text, const LoadLimits& limi
       diag.error("scenario.E002", dom.error_ptr,
                  "not valid UTF-8: byte " + std::to_string(*at) + " (line " + std::to_string(lc.line) + ", column " +
                      std::to_string(lc.column) + ") does not start a well-formed sequence; scenario files are UTF-8");
+    } else if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos && nul <= dom.error_offset) {
+      // nlohmann says "unexpected end of input" for a NUL outside a string.
+      LineCol lc = line_col(text, nul);
+      diag.error("scenario.E001", dom.error_ptr,
+                 "not valid JSON: a NUL byte at line " + std::to_string(lc.line) + ", column " +
+                     std::to_string(lc.column) + " (byte " + std::to_string(nul) +
+                     "); JSON text cannot hold one (in a string, write \\u0000)");
     } else {
       diag.error("scenario.E001", dom.error_ptr, "not valid JSON: " + strip_nlohmann_prefix(dom.error_what));
     }
+    return std::nullopt;
+  }
+  // nlohmann's lexer takes a NUL byte outside a string for the end of the
+  // input (it also parses C strings), so "{...}\0garbage" parsed.  A NUL
+  // inside a string is a syntax error, so after a successful parse the first
+  // NUL is where the parser stopped: the document ended there and bytes
+  // follow it.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    LineCol lc = line_col(text, nul);
+    diag.error("scenario.E001", "",
+               "not valid JSON: text after the document: a NUL byte at line " + std::to_string(lc.line) + ", column " +
+                   std::to_string(lc.column) + " (byte " + std::to_string(nul) + ", " +
+                   std::to_string(text.size() - nul) + (text.size() - nul == 1 ? " byte" : " bytes") +
+                   " to the end); only whitespace may follow the document");
     return std::nullopt;
   }
   return std::move(dom.root);

@@ -10,43 +10,24 @@
 #include <new>
 
 #include "scenario/load/impl.h"
+#include "scenario/printable.h"
 
 namespace model {
 
-namespace {
-
 // A file's keys and values are quoted in pointers and messages as they are;
-// written out, their control characters become escapes (\n, \t, \x1b), so
-// that one error is always one line of output, whatever the file holds.
-void append_one_line(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != 0x7f)
-      out += ch;
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else
-      out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
-  }
-}
-
-}  // namespace
-
+// written out, their control characters become escapes (\n, \t, \x1b:
+// scenario/printable.h), so that one error is always one line of output,
+// whatever the file holds.
 std::string ScenarioError::to_string() const {
   std::string out;
   out.reserve(file.size() + pointer.size() + id.size() + message.size() + 8);
-  append_one_line(out, file);
+  append_printable(out, file);
   out += ": ";
-  append_one_line(out, pointer.empty() ? std::string_view("/") : std::string_view(pointer));
+  append_printable(out, pointer.empty() ? std::string_view("/") : std::string_view(pointer));
   out += ": ";
   out += id;
   out += ": ";
-  append_one_line(out, message);
+  append_printable(out, message);
   return out;
 }
 

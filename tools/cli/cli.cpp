@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <iterator>
 #include <optional>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "model/linux/kernel.h"
@@ -62,10 +65,34 @@ CLI::Validator unsigned_in(std::uint64_t lo, std::uint64_t hi) {
       "", "unsigned");
 }
 
+// Seconds: a plain decimal number ("30", "0.5", ".25"), within [lo, hi].
+// strtod alone would take "nan" (no limit: every comparison is false), "inf",
+// "-1", "1e400" and "0x10"; CLI11's Range lets NaN through.
+CLI::Validator seconds_in(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& v) -> std::string {
+        const std::string range = fmt::format("a number of seconds from {} to {} (digits and a decimal point)", lo, hi);
+        const std::size_t dot = v.find('.');
+        const bool digits_only = v.find_first_not_of("0123456789.") == std::string::npos &&
+                                 (dot == std::string::npos || v.find('.', dot + 1) == std::string::npos) &&
+                                 v.find_first_of("0123456789") != std::string::npos;
+        if (v.empty() || v.size() > 40 || !digits_only) return "expected " + range + ", got '" + v + "'";
+        const double d = std::strtod(v.c_str(), nullptr);
+        if (!std::isfinite(d) || d < lo || d > hi) return "expected " + range + ", got " + v;
+        return {};
+      },
+      "SECONDS", "seconds");
+}
+
 // A count of steps, schedules, states or tries: 1 to 10^15.
 template <class T>
 CLI::Option* add_count(CLI::App& c, const char* name, T& v, const char* what) {
   return c.add_option(name, v, what)->check(unsigned_in(1, kMaxCount));
+}
+
+// --time-limit SECONDS: 0.001 to 10^9.
+CLI::Option* add_time_limit(CLI::App& c, std::optional<double>& v, const char* what) {
+  return c.add_option("--time-limit", v, what)->check(seconds_in(0.001, 1e9));
 }
 
 CLI::Option* add_scenario(CLI::App& c, std::string& file, const char* name = "FILE") {
@@ -158,6 +185,9 @@ CLI::App* add_check(CLI::App& app, CheckArgs& a) {
   add_seed(*c, a.seed, "seed of the random and PCT schedulers");
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
   add_max_tasks(*c, a.max_tasks);
+  add_time_limit(*c, a.time_limit,
+                 "stop exploring each scenario after SECONDS of wall-clock time; its verdict covers the "
+                 "schedules run, marked \"stopped by --time-limit\"");
   c->add_flag("--json", a.json, "one JSON document with every verdict");
   c->add_flag("--stateful", a.stateful,
               "stateful DFS: prune abstract states seen before (unbounded unless the scenario sets a "
@@ -220,6 +250,9 @@ CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
   c->add_option("--color", a.color, "colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_count(*c, "--max-steps", a.max_steps, "end the run after N steps");
+  c->add_flag("--full", a.full,
+              "narrate every step; without it a run of more than 2000 steps is narrated at its first and "
+              "last 1000, and a line says which steps are left out");
   c->footer(kExitCodes);
   return c;
 }
@@ -243,6 +276,9 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
   c->add_option("-o,--output", a.output, "the HTML file to write (default report.html)");
   add_count(*c, "--max-steps", a.max_steps, "steps per run");
+  c->add_flag("--full", a.full,
+              "draw and narrate every step; without it a run of more than 2000 steps is shown at its first and "
+              "last 1000, and the page says which steps are left out");
   c->footer(kExitCodes);
   return c;
 }
@@ -260,7 +296,8 @@ CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
   add_preemption_bound(*c, a.preemption_bound, a.unbounded, "dfs: at most N preemptions per schedule (default 2)",
                        "dfs: no preemption bound");
   add_count(*c, "--max-schedules", a.max_schedules, "schedules to run, per shard (default: the scenario's, else 1000)");
-  c->add_option("--time-limit", a.time_limit, "stop after SECONDS of wall-clock time")->check(CLI::Range(0.001, 1e9));
+  add_time_limit(*c, a.time_limit,
+                 "stop exploring after SECONDS of wall-clock time (the report covers the schedules run)");
   add_seed(*c, a.seed, "seed of random, PCT and the dfs estimator");
   c->add_option("--shard", shard,
                 "explore shard i of N (0 <= i < N): shards are disjoint, their union is the "

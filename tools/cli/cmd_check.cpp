@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -38,14 +39,18 @@ struct Row {
     if (!verdict) return "skipped";
     if (verdict->error) return "error";
     if (!verdict->passed()) return "FAIL";
-    return verdict->interrupted ? "pass (interrupted)" : "pass";
+    if (verdict->interrupted) return "pass (interrupted)";
+    return verdict->timed_out ? "pass (time limit)" : "pass";
   }
 };
 
-// Files as given; folders searched for *.json, each folder's files sorted by path.
-std::vector<std::string> collect(const std::vector<std::string>& paths, std::ostream& err) {
+// Files as given; folders searched for *.json, each folder's files sorted by
+// path.  A folder that holds no *.json (or cannot be read) is said on `err`
+// and makes the result empty: checking nothing must not pass (exit 2).
+std::optional<std::vector<std::string>> collect(const std::vector<std::string>& paths, std::ostream& err) {
   std::vector<std::string> files;
   std::set<std::string> seen;
+  bool ok = true;
   for (const std::string& p : paths) {
     std::error_code ec;
     if (!fs::is_directory(p, ec)) {
@@ -55,12 +60,18 @@ std::vector<std::string> collect(const std::vector<std::string>& paths, std::ost
     std::vector<std::string> found;
     for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
       if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().generic_string());
-    if (ec) err << "utsim: " << p << ": " << ec.message() << '\n';
-    if (found.empty()) err << "utsim: warning: no *.json under " << p << '\n';
+    if (ec) {
+      err << "utsim check: " << printable(p) << ": " << ec.message() << '\n';
+      ok = false;
+    } else if (found.empty()) {
+      err << "utsim check: no scenario file (*.json) under " << printable(p) << ": nothing to check\n";
+      ok = false;
+    }
     std::sort(found.begin(), found.end());
     for (std::string& f : found)
       if (seen.insert(f).second) files.push_back(std::move(f));
   }
+  if (!ok) return std::nullopt;
   return files;
 }
 
@@ -76,7 +87,7 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
   std::vector<std::vector<std::string>> cells;
   for (const Row& r : rows) {
     const model::Verdict* v = r.verdict ? &*r.verdict : nullptr;
-    cells.push_back({r.name, r.kernel.empty() ? "-" : r.kernel, v ? std::to_string(v->schedules) : "-",
+    cells.push_back({printable(r.name), r.kernel.empty() ? "-" : r.kernel, v ? std::to_string(v->schedules) : "-",
                      v ? std::to_string(v->outcomes.size()) : "-",
                      r.expected.empty() ? "-" : fmt::format("{}", fmt::join(r.expected, ", ")),
                      v ? found_text(*v) : "-", r.status()});
@@ -110,22 +121,23 @@ void print_details(std::ostream& out, const std::vector<Row>& rows) {
   for (const Row& r : rows) {
     const std::string st = r.status();
     if (st == "pass" || st == "skipped") continue;
-    out << '\n' << st << ": " << r.name << " (" << r.file << ")\n";
+    out << '\n' << st << ": " << printable(r.name) << " (" << printable(r.file) << ")\n";
     for (const model::ScenarioError& e : r.errors) out << "  " << e.to_string() << '\n';
     if (!r.verdict) continue;
     const model::Verdict& v = *r.verdict;
     if (v.interrupted) out << "  interrupted after " << v.schedules << " schedules\n";
-    if (v.error) out << "  internal error: " << v.error_message << '\n';
-    for (const std::string& p : v.problems) out << "  - " << p << '\n';
+    if (v.timed_out) out << "  stopped by --time-limit after " << v.schedules << " schedules\n";
+    if (v.error) out << "  internal error: " << printable(v.error_message) << '\n';
+    for (const std::string& p : v.problems) out << "  - " << printable(p) << '\n';
     for (const model::FoundViolation& f : v.violations) {
       const bool ok = r.tolerated.test(static_cast<std::size_t>(f.property));
       out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n", ok ? "expected" : "VIOLATION",
-                         model::property_name(f.property), f.count, v.schedules, f.step, f.message);
+                         model::property_name(f.property), f.count, v.schedules, f.step, printable(f.message));
       out << "    " << replay_command(r.file, f.where.schedule) << '\n';
     }
     if (!v.error)
       for (const model::OutcomeClass& o : v.outcomes) {
-        out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, o.signature);
+        out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, outcome_text(o.signature));
         out << "    " << replay_command(r.file, o.example.schedule) << '\n';
       }
   }
@@ -150,6 +162,7 @@ nlohmann::json row_json(const Row& r) {
   j["schedules"] = v.schedules;
   j["steps"] = v.steps;
   j["interrupted"] = v.interrupted;
+  j["timed_out"] = v.timed_out;
   j["passed"] = v.passed();
   j["problems"] = v.problems;
   j["error"] = v.error ? nlohmann::json(v.error_message) : nlohmann::json();
@@ -178,7 +191,9 @@ nlohmann::json row_json(const Row& r) {
 
 int cmd_check(const CheckArgs& a, Io io) {
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<std::string> files = collect(a.paths, io.err);
+  const auto collected = collect(a.paths, io.err);
+  if (!collected) return kExitUsage;
+  const std::vector<std::string>& files = *collected;
 
   model::ExploreOptions defaults;
   if (a.strategy) defaults.strategy = *model::strategy_from_name(*a.strategy);  // checked by CLI11
@@ -221,6 +236,7 @@ int cmd_check(const CheckArgs& a, Io io) {
     ov.max_tasks = a.max_tasks;
     model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
     opt.stateful = a.stateful;
+    opt.time_limit = a.time_limit.value_or(0);  // per scenario, as explore's
     opt.stop = guard.flag();
     progress.start(i, files.size(), s.name);
     opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
@@ -229,7 +245,7 @@ int cmd_check(const CheckArgs& a, Io io) {
   }
   progress.clear();
 
-  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0;
+  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0, timed_out = 0;
   std::uint64_t schedules = 0, steps = 0;
   for (const Row& r : rows) {
     const std::string st = r.status();
@@ -243,7 +259,7 @@ int cmd_check(const CheckArgs& a, Io io) {
       ++skipped;
     else
       ++passed;
-    if (r.verdict) schedules += r.verdict->schedules, steps += r.verdict->steps;
+    if (r.verdict) schedules += r.verdict->schedules, steps += r.verdict->steps, timed_out += r.verdict->timed_out;
   }
   const bool interrupted = guard.interrupted();
   int code = errors ? kExitInternal : invalid ? kExitInvalid : failed ? kExitFailed : kExitOk;
@@ -251,6 +267,7 @@ int cmd_check(const CheckArgs& a, Io io) {
 
   std::string summary = fmt::format("{} scenarios: {} passed, {} failed, {} invalid, {} errors; {} schedules, {} steps",
                                     rows.size(), passed, failed, invalid, errors, schedules, steps);
+  if (timed_out) summary += fmt::format("; {} stopped by --time-limit", timed_out);
   if (interrupted) summary += fmt::format(" (interrupted: {} not checked)", skipped);
 
   if (a.json) {
@@ -258,11 +275,21 @@ int cmd_check(const CheckArgs& a, Io io) {
     doc["utsim"] = UTSIM_VERSION;
     doc["scenarios"] = nlohmann::json::array();
     for (const Row& r : rows) doc["scenarios"].push_back(row_json(r));
-    doc["summary"] = {{"scenarios", rows.size()}, {"passed", passed}, {"failed", failed},
-                      {"invalid", invalid},       {"errors", errors}, {"skipped", skipped},
-                      {"schedules", schedules},   {"steps", steps},   {"interrupted", interrupted},
-                      {"exit_code", code},        {"text", summary}};
-    io.out << doc.dump(2) << '\n';
+    doc["summary"] = {{"scenarios", rows.size()},
+                      {"passed", passed},
+                      {"failed", failed},
+                      {"invalid", invalid},
+                      {"errors", errors},
+                      {"skipped", skipped},
+                      {"schedules", schedules},
+                      {"steps", steps},
+                      {"interrupted", interrupted},
+                      {"timed_out", timed_out},
+                      {"time_limit", a.time_limit.value_or(0)},
+                      {"exit_code", code},
+                      {"text", summary}};
+    // A file name need not be UTF-8: its bad bytes become U+FFFD, not an exception.
+    io.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     print_table(io.out, rows);
     print_details(io.out, rows);

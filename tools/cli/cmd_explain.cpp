@@ -18,7 +18,7 @@ int cmd_explain(const ExplainArgs& a, Io io) {
   const model::Scenario& s = *loaded.scenario;
   const bool colour = a.color == "always" || (a.color == "auto" && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1);
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
-  switch (print_explanation(io.out, s, a.file, *run, colour)) {
+  switch (print_explanation(io.out, s, a.file, *run, colour, a.full)) {
     case ExplainVerdict::AsExpected: return kExitOk;
     case ExplainVerdict::Diverged: return kExitDiverged;
     case ExplainVerdict::Failed: break;

@@ -80,7 +80,7 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   if (io.err_tty)
     io.err << fmt::format("explored {} schedules in {:.2f} s ({:.0f} schedules/s)\n", r.schedules, secs,
                           secs > 0 ? static_cast<double>(r.schedules) / secs : 0.0);
-  if (r.error) io.err << "utsim: " << *r.error << '\n';
+  if (r.error) io.err << "utsim: " << printable(*r.error) << '\n';
   return code;
 }
 

@@ -125,7 +125,7 @@ DotGraph dot_graph(const Explored& x, const model::GraphAnalysis& an) {
     const model::StateFacts* f = n < v.facts.size() ? &v.facts[n] : nullptr;
     std::string label = fmt::format("{}", n);
     if (f)
-      for (const std::string& l : f->lines) label += "\\n" + l;
+      for (const std::string& l : f->lines) label += "\\n" + printable(l);
     p.root = n == x.graph.root();
     p.terminal = nodes[n].terminal;
     if (p.terminal) label += fmt::format("\\nend: {}", sim::run_end_name(nodes[n].end));
@@ -204,7 +204,7 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
     }
     os << fmt::format("hang{}: {}\n",
                       an.certain ? "" : " (possible: the graph is not the whole unbounded space, or is approximate)",
-                      model::describe_hang(h, v.facts));
+                      printable(model::describe_hang(h, v.facts)));
     if (!h.step_limit) os << "  the cycle's choices: '" << sim::encode_schedule(h.cycle_choices) << "'\n";
     print_path(os, a.file, h.reach);
   }
@@ -214,7 +214,7 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
     print_path(os, a.file, p.path);
   }
   if (!v.problems.empty())
-    for (const std::string& pr : v.problems) os << "problem: " << pr << '\n';
+    for (const std::string& pr : v.problems) os << "problem: " << printable(pr) << '\n';
 }
 
 }  // namespace
@@ -230,7 +230,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
   explore_states(a, s, opt, guard, x);
   const model::Verdict& v = x.verdict;
   if (v.error) {
-    io.err << v.error_message << '\n';
+    io.err << printable(v.error_message) << '\n';
     return kExitInternal;
   }
   const model::GraphAnalysis none;

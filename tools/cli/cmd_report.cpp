@@ -19,7 +19,7 @@ int cmd_report(const ReportArgs& a, Io io) {
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
   std::optional<ReportExploration> x;
   if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
-  const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr);
+  const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr, a.full);
 
   if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) { f << html; }); !why.empty()) {
     io.err << "utsim: " << why << '\n';
@@ -27,8 +27,8 @@ int cmd_report(const ReportArgs& a, Io io) {
   }
   std::error_code ec;
   const auto abs = std::filesystem::absolute(a.output, ec);
-  io.out << "wrote " << a.output << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"
-         << (ec ? a.output : abs.string()) << '\n';
+  io.out << "wrote " << printable(a.output) << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"
+         << printable(ec ? a.output : abs.string()) << '\n';
   return kExitOk;
 }
 

@@ -110,9 +110,11 @@ std::string verdict_text(const RunReport& r) {
   return "FAIL: " + fmt::format("{}", fmt::join(why, "; "));
 }
 
+// Every value goes through printable(): names, labels and messages come
+// from the scenario file, the file name from the command line.
 void print_text(std::ostream& os, const RunReport& r) {
   auto line = [&](const char* key, const std::string& value) {
-    os << fmt::format("{:<15}{}\n", std::string(key) + ":", value);
+    os << fmt::format("{:<15}{}\n", std::string(key) + ":", printable(value));
   };
   line("scenario", fmt::format("{} ({})", r.scenario, r.file));
   line("kernel", r.kernel);
@@ -127,15 +129,15 @@ void print_text(std::ostream& os, const RunReport& r) {
   else
     line("ended", r.end);
   if (!r.outcome.empty() || r.outcome_listed)
-    line("outcome",
-         (r.outcome.empty() ? "-" : r.outcome) + (r.outcome_listed == false ? "  (not in expect.outcomes)" : ""));
+    os << fmt::format("{:<15}{}{}\n", "outcome:", r.outcome.empty() ? "-" : outcome_text(r.outcome),
+                      r.outcome_listed == false ? "  (not in expect.outcomes)" : "");
   if (r.violations.empty()) {
     line("violations", "none");
   } else {
     line("violations", fmt::format("{} ({} unexpected)", r.violations.size(), r.unexpected));
     for (const ViolationRow& v : r.violations)
-      os << fmt::format("  {} at step {}: {}  [{}]\n", model::property_name(v.v->property), v.v->step, v.v->message,
-                        v.tolerated ? "expected" : "UNEXPECTED");
+      os << fmt::format("  {} at step {}: {}  [{}]\n", model::property_name(v.v->property), v.v->step,
+                        printable(v.v->message), v.tolerated ? "expected" : "UNEXPECTED");
   }
   line("verdict", verdict_text(r));
   // Every failure ends with the command that reproduces it.
@@ -211,7 +213,7 @@ int cmd_run(const RunArgs& a, Io io) {
 
   const RunReport r = make_report(a, simu, o, sched.scheduled_by);
   if (a.json)
-    summary << to_json(r).dump(2) << '\n';
+    summary << to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   else
     print_text(summary, r);
   return r.code;

@@ -51,8 +51,16 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
 
   const model::ShrinkResult r = model::shrink_schedule(s, *schedule, o);
   if (!r.ok) {
+    if (r.failure == model::ShrinkResult::Failure::NothingBroken) {
+      // Nothing to shrink: an impossible request, as a bad flag is (exit 2),
+      // not a failure of the scenario (exit 1 would read as a broken property).
+      io.err << "utsim shrink: nothing to shrink: " << r.error
+             << "; give the schedule of a counterexample (utsim check and utsim explore print one with each "
+                "violation)\n";
+      return kExitUsage;
+    }
     io.err << "utsim shrink: " << r.error << '\n';
-    return r.error.find("diverged") != std::string::npos ? kExitDiverged : kExitFailed;
+    return r.failure == model::ShrinkResult::Failure::Diverged ? kExitDiverged : kExitInternal;
   }
   if (a.json) {
     nlohmann::json j = {{"scenario", s.name},
@@ -66,7 +74,7 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
                         {"exhausted", r.exhausted},
                         {"searched", r.searched},
                         {"minimal", r.minimal}};
-    io.out << j.dump(2) << '\n';
+    io.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return kExitOk;
   }
   std::ostream& os = io.out;
@@ -86,7 +94,7 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
                       r.searched, r.searched == 1 ? "" : "s");
   os << (r.minimal ? "  minimal: no schedule with fewer preemptions breaks it (searched to the end)\n"
                    : "  minimal: not proven (the search for fewer preemptions ran out of --max-tries)\n");
-  os << fmt::format("  violated at step {}: {}\n", r.after.step, r.after.message);
+  os << fmt::format("  violated at step {}: {}\n", r.after.step, printable(r.after.message));
   os << "  replay: " << replay_command(a.file, r.after.schedule) << "\n\n";
 
   // The narrated run of the shrunk schedule.

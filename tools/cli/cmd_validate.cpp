@@ -3,6 +3,7 @@
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/export/format.h"
 
 namespace tools {
 
@@ -11,7 +12,7 @@ int cmd_validate(const std::vector<std::string>& files, Io io) {
   for (const std::string& f : files) {
     const model::LoadResult r = model::load_scenario_file(f);
     if (r.errors.empty()) {
-      io.out << f << ": ok\n";
+      io.out << printable(f) << ": ok\n";  // a file name may hold control characters
       continue;
     }
     any_error = true;

@@ -50,6 +50,7 @@ struct CheckArgs {
   std::optional<std::uint64_t> seed;
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
+  std::optional<double> time_limit;  // seconds, per scenario
   bool json = false;
   bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
 };
@@ -87,6 +88,7 @@ struct ExplainArgs {
   std::optional<std::string> schedule;  // already checked by decode_schedule
   std::string color = "auto";           // auto, always, never
   std::optional<std::uint64_t> max_steps;
+  bool full = false;  // narrate every step of a long run (tools/teach/explain.h kShownSteps)
 };
 struct StepArgs {
   std::string file;
@@ -101,6 +103,7 @@ struct ReportArgs {
   std::optional<std::uint64_t> explore;  // schedules to explore (model::check_scenario)
   std::string output = "report.html";
   std::optional<std::uint64_t> max_steps;
+  bool full = false;  // draw and narrate every step of a long run
 };
 
 // utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).

@@ -3,6 +3,7 @@
 #include "tools/export/explore_json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "sim/hash.h"
+#include "sim/schedule.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 
@@ -32,26 +34,120 @@ ojson example_json(const std::string& file, const ReportExample& e) {
                {"steps", e.steps}};
 }
 
-// A key of the document, of the type asked for, or a clear error.
-template <class T>
-T field(const nlohmann::json& j, const char* key, const char* where = "") {
-  if (!j.is_object() || !j.contains(key)) throw std::runtime_error(fmt::format("missing key \"{}\"{}", key, where));
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw std::runtime_error(fmt::format("key \"{}\"{} has the wrong type ({})", key, where, j.at(key).type_name()));
+// Reading a report back (merge) trusts nothing in the file: every value is
+// checked for its type and range, and an error names its JSON pointer
+// (RFC 6901) and what was expected.
+class Bad : public std::runtime_error {
+ public:
+  Bad(const std::string& ptr, const std::string& what) : std::runtime_error((ptr.empty() ? "/" : ptr) + ": " + what) {}
+};
+
+std::string at(const std::string& base, std::string_view key) {
+  std::string out = base + '/';
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
+  return out;
+}
+std::string at(const std::string& base, std::size_t index) { return base + '/' + std::to_string(index); }
+
+// The value of `key` in the object `j` (at `ptr`).
+const nlohmann::json& member(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  if (!j.is_object()) throw Bad(ptr, fmt::format("expected an object, got {}", j.type_name()));
+  auto it = j.find(key);
+  if (it == j.end()) throw Bad(ptr, fmt::format("missing key \"{}\"", key));
+  return *it;
 }
 
-ReportExample example_from_json(const nlohmann::json& j) {
-  const char* where = " in an example";
+// A short quote of a value for an error message.
+std::string quote(const nlohmann::json& v) {
+  std::string d = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (d.size() > 40) d = d.substr(0, 40) + "...";
+  return d;
+}
+
+// A non-negative integer at most `max` (no fraction: 1.0 is not a count).
+std::uint64_t integer_at(const nlohmann::json& j, const std::string& ptr, const char* key,
+                         std::uint64_t max = UINT64_MAX) {
+  const nlohmann::json& v = member(j, ptr, key);
+  const bool ok = v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+  if (!ok || v.get<std::uint64_t>() > max)
+    throw Bad(at(ptr, key), fmt::format("expected an integer from 0 to {}, got {}", max, quote(v)));
+  return v.get<std::uint64_t>();
+}
+
+// A finite number >= 0.
+double number_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  const nlohmann::json& v = member(j, ptr, key);
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+    throw Bad(at(ptr, key), fmt::format("expected a finite number >= 0, got {}", quote(v)));
+  return v.get<double>();
+}
+
+std::string string_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  const nlohmann::json& v = member(j, ptr, key);
+  if (!v.is_string()) throw Bad(at(ptr, key), fmt::format("expected a string, got {}", v.type_name()));
+  return v.get<std::string>();
+}
+
+bool bool_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  const nlohmann::json& v = member(j, ptr, key);
+  if (!v.is_boolean()) throw Bad(at(ptr, key), fmt::format("expected true or false, got {}", quote(v)));
+  return v.get<bool>();
+}
+
+const nlohmann::json& array_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  const nlohmann::json& v = member(j, ptr, key);
+  if (!v.is_array()) throw Bad(at(ptr, key), fmt::format("expected an array, got {}", v.type_name()));
+  return v;
+}
+
+// Shard indices: integers below `count`, sorted, each once.
+std::vector<std::uint32_t> shards_at(const nlohmann::json& j, const std::string& ptr, const char* key,
+                                     std::uint32_t count) {
+  const nlohmann::json& a = array_at(j, ptr, key);
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const nlohmann::json& v = a[i];
+    const bool ok = v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    if (!ok || v.get<std::uint64_t>() >= count)
+      throw Bad(at(at(ptr, key), i), fmt::format("expected a shard index from 0 to {}, got {}", count - 1, quote(v)));
+    const auto s = static_cast<std::uint32_t>(v.get<std::uint64_t>());
+    if (!out.empty() && s <= out.back()) throw Bad(at(at(ptr, key), i), "shard indices must be sorted, each once");
+    out.push_back(s);
+  }
+  return out;
+}
+
+// A schedule string that decodes (a replay command quotes it).
+std::string schedule_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  std::string s = string_at(j, ptr, key);
+  sim::ScheduleError e;
+  if (!sim::decode_schedule(s, &e))
+    throw Bad(at(ptr, key), fmt::format("not a schedule string: at offset {}: {}", e.offset, e.message));
+  return s;
+}
+
+ReportExample example_from_json(const nlohmann::json& j, const std::string& ptr, std::uint32_t shard_count) {
   ReportExample e;
-  e.schedule = field<std::string>(j, "schedule", where);
-  e.shard = field<std::uint32_t>(j, "shard", where);
-  e.index = field<std::uint64_t>(j, "index", where);
-  e.preemptions = field<std::uint32_t>(j, "preemptions", where);
-  e.steps = field<std::uint64_t>(j, "steps", where);
+  e.schedule = schedule_at(j, ptr, "schedule");
+  e.shard = static_cast<std::uint32_t>(integer_at(j, ptr, "shard", shard_count - 1));
+  e.index = integer_at(j, ptr, "index");
+  e.preemptions = static_cast<std::uint32_t>(integer_at(j, ptr, "preemptions", UINT32_MAX));
+  e.steps = integer_at(j, ptr, "steps");
   return e;
+}
+
+// a + b, or an error naming what overflowed.
+std::uint64_t sum(std::uint64_t a, std::uint64_t b, const std::string& what) {
+  if (a > UINT64_MAX - b)
+    throw std::invalid_argument(fmt::format("{}: the sum {} + {} does not fit in 64 bits", what, a, b));
+  return a + b;
 }
 
 std::string join(const std::vector<std::uint32_t>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
@@ -190,59 +286,61 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
 }
 
 ExploreReport report_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw std::runtime_error("not a JSON object");
+  const std::string root;
+  if (!j.is_object()) throw Bad(root, fmt::format("expected an object, got {}", j.type_name()));
   if (!j.contains("format") || j["format"] != kFormat)
-    throw std::runtime_error(fmt::format("not a utsim explore report (\"format\" is not \"{}\")", kFormat));
+    throw Bad("/format", fmt::format("not a utsim explore report (\"format\" is not \"{}\")", kFormat));
   ExploreReport r;
-  r.utsim = field<std::string>(j, "utsim");
-  r.scenario = field<std::string>(j, "scenario");
-  r.file = field<std::string>(j, "file");
-  r.scenario_hash = field<std::string>(j, "scenario_hash");
-  r.kernel = field<std::string>(j, "kernel");
-  const nlohmann::json& o = j.contains("options") ? j["options"] : nlohmann::json();
-  const char* in_opt = " in \"options\"";
-  r.options.strategy = field<std::string>(o, "strategy", in_opt);
-  r.options.seed = field<std::uint64_t>(o, "seed", in_opt);
-  r.options.depth = field<unsigned>(o, "depth", in_opt);
+  r.utsim = string_at(j, root, "utsim");
+  r.scenario = string_at(j, root, "scenario");
+  r.file = string_at(j, root, "file");
+  r.scenario_hash = string_at(j, root, "scenario_hash");
+  r.kernel = string_at(j, root, "kernel");
+  const std::string op = "/options";
+  const nlohmann::json& o = member(j, root, "options");
+  r.options.strategy = string_at(o, op, "strategy");
+  if (!model::strategy_from_name(r.options.strategy))
+    throw Bad(at(op, "strategy"), fmt::format("unknown strategy {}", quote(o["strategy"])));
+  r.options.seed = integer_at(o, op, "seed");
+  r.options.depth = static_cast<unsigned>(integer_at(o, op, "depth", UINT32_MAX));
   if (o.contains("preemption_bound") && !o["preemption_bound"].is_null())
-    r.options.preemption_bound = field<std::uint32_t>(o, "preemption_bound", in_opt);
-  r.options.max_schedules = field<std::uint64_t>(o, "max_schedules", in_opt);
-  r.options.max_steps = field<std::uint64_t>(o, "max_steps", in_opt);
-  r.options.max_tasks = field<std::uint32_t>(o, "max_tasks", in_opt);
-  r.time_limit = field<double>(o, "time_limit", in_opt);
-  const nlohmann::json& sh = j.contains("shards") ? j["shards"] : nlohmann::json();
-  const char* in_sh = " in \"shards\"";
-  r.shard_count = field<std::uint32_t>(sh, "count", in_sh);
-  r.shards = field<std::vector<std::uint32_t>>(sh, "covered", in_sh);
-  r.exhausted = field<std::vector<std::uint32_t>>(sh, "exhausted", in_sh);
-  auto sorted_unique = [](const std::vector<std::uint32_t>& v) {
-    return std::adjacent_find(v.begin(), v.end(), std::greater_equal<>()) == v.end();
-  };
-  if (r.shard_count == 0 || r.shards.empty() || !sorted_unique(r.shards) || !sorted_unique(r.exhausted) ||
-      r.shards.back() >= r.shard_count ||
-      !std::includes(r.shards.begin(), r.shards.end(), r.exhausted.begin(), r.exhausted.end()))
-    throw std::runtime_error(
-        "\"shards\" is inconsistent (covered and exhausted must be sorted shard "
-        "indices below count, exhausted within covered)");
-  r.schedules = field<std::uint64_t>(j, "schedules");
-  r.steps = field<std::uint64_t>(j, "steps");
-  r.redundant = field<std::uint64_t>(j, "redundant");
-  r.bounded = field<bool>(j, "bounded");
-  r.interrupted = field<bool>(j, "interrupted");
-  r.timed_out = field<bool>(j, "timed_out");
-  r.estimate = field<double>(j, "estimate");
-  for (const nlohmann::json& c : field<nlohmann::json>(j, "outcomes"))
-    r.outcomes.push_back(ReportOutcome{field<std::string>(c, "signature", " in an outcome"),
-                                       field<std::uint64_t>(c, "count", " in an outcome"),
-                                       example_from_json(field<nlohmann::json>(c, "example", " in an outcome"))});
-  for (const nlohmann::json& v : field<nlohmann::json>(j, "violations")) {
-    const char* in_v = " in a violation";
-    r.violations.push_back(ReportViolation{
-        field<std::string>(v, "property", in_v), field<std::string>(v, "message", in_v),
-        field<std::uint64_t>(v, "step", in_v), field<std::uint64_t>(v, "count", in_v), field<bool>(v, "expected", in_v),
-        example_from_json(field<nlohmann::json>(v, "example", in_v))});
+    r.options.preemption_bound = static_cast<std::uint32_t>(integer_at(o, op, "preemption_bound", UINT32_MAX));
+  r.options.max_schedules = integer_at(o, op, "max_schedules");
+  r.options.max_steps = integer_at(o, op, "max_steps");
+  r.options.max_tasks = static_cast<std::uint32_t>(integer_at(o, op, "max_tasks", UINT32_MAX));
+  r.time_limit = number_at(o, op, "time_limit");
+  const std::string sp = "/shards";
+  const nlohmann::json& sh = member(j, root, "shards");
+  r.shard_count = static_cast<std::uint32_t>(integer_at(sh, sp, "count", 1'000'000));
+  if (r.shard_count == 0) throw Bad(at(sp, "count"), "expected an integer from 1 to 1000000, got 0");
+  r.shards = shards_at(sh, sp, "covered", r.shard_count);
+  r.exhausted = shards_at(sh, sp, "exhausted", r.shard_count);
+  if (r.shards.empty()) throw Bad(at(sp, "covered"), "a report covers at least one shard");
+  if (!std::includes(r.shards.begin(), r.shards.end(), r.exhausted.begin(), r.exhausted.end()))
+    throw Bad(at(sp, "exhausted"), "a shard can only be exhausted if it is covered");
+  r.schedules = integer_at(j, root, "schedules");
+  r.steps = integer_at(j, root, "steps");
+  r.redundant = integer_at(j, root, "redundant");
+  r.bounded = bool_at(j, root, "bounded");
+  r.interrupted = bool_at(j, root, "interrupted");
+  r.timed_out = bool_at(j, root, "timed_out");
+  r.estimate = number_at(j, root, "estimate");
+  const nlohmann::json& outcomes = array_at(j, root, "outcomes");
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const std::string p = at("/outcomes", i);
+    const nlohmann::json& c = outcomes[i];
+    r.outcomes.push_back(ReportOutcome{string_at(c, p, "signature"), integer_at(c, p, "count"),
+                                       example_from_json(member(c, p, "example"), at(p, "example"), r.shard_count)});
   }
-  if (j.contains("error") && !j["error"].is_null()) r.error = field<std::string>(j, "error");
+  const nlohmann::json& violations = array_at(j, root, "violations");
+  for (std::size_t i = 0; i < violations.size(); ++i) {
+    const std::string p = at("/violations", i);
+    const nlohmann::json& v = violations[i];
+    r.violations.push_back(ReportViolation{
+        string_at(v, p, "property"), string_at(v, p, "message"), integer_at(v, p, "step"), integer_at(v, p, "count"),
+        bool_at(v, p, "expected"), example_from_json(member(v, p, "example"), at(p, "example"), r.shard_count)});
+  }
+  if (j.contains("error") && !j["error"].is_null()) r.error = string_at(j, root, "error");
   return r;  // "timing" is ignored: wall-clock time does not merge
 }
 
@@ -287,30 +385,32 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
 
     m.shards.insert(m.shards.end(), p.shards.begin(), p.shards.end());
     m.exhausted.insert(m.exhausted.end(), p.exhausted.begin(), p.exhausted.end());
-    m.schedules += p.schedules;
-    m.steps += p.steps;
-    m.redundant += p.redundant;
+    m.schedules = sum(m.schedules, p.schedules, name(i) + ": /schedules");
+    m.steps = sum(m.steps, p.steps, name(i) + ": /steps");
+    m.redundant = sum(m.redundant, p.redundant, name(i) + ": /redundant");
     m.bounded = m.bounded || p.bounded;
     m.interrupted = m.interrupted || p.interrupted;
     m.timed_out = m.timed_out || p.timed_out;
     if (!m.error && p.error) m.error = p.error;
     estimates += p.estimate;
-    for (const ReportOutcome& c : p.outcomes) {
+    for (std::size_t n = 0; n < p.outcomes.size(); ++n) {
+      const ReportOutcome& c = p.outcomes[n];
       auto it = std::find_if(m.outcomes.begin(), m.outcomes.end(),
                              [&](const ReportOutcome& x) { return x.signature == c.signature; });
       if (it == m.outcomes.end())
         m.outcomes.push_back(c);
       else
-        it->count += c.count;
+        it->count = sum(it->count, c.count, fmt::format("{}: /outcomes/{}/count", name(i), n));
     }
-    for (const ReportViolation& v : p.violations) {
+    for (std::size_t n = 0; n < p.violations.size(); ++n) {
+      const ReportViolation& v = p.violations[n];
       auto it = std::find_if(m.violations.begin(), m.violations.end(),
                              [&](const ReportViolation& x) { return x.property == v.property; });
       if (it == m.violations.end()) {
         m.violations.push_back(v);
         continue;
       }
-      const std::uint64_t count = it->count + v.count;
+      const std::uint64_t count = sum(it->count, v.count, fmt::format("{}: /violations/{}/count", name(i), n));
       const bool expected = it->expected;
       if (std::pair(v.example.preemptions, v.example.steps) < std::pair(it->example.preemptions, it->example.steps))
         *it = v;
@@ -324,13 +424,15 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
   // space, and the shards' mean is the better one.  DPOR's (and the
   // portfolio's) is of the part a shard explores: they add up.
   m.estimate = m.options.strategy == "dfs" ? estimates / static_cast<double>(parts.size()) : estimates;
+  if (!std::isfinite(m.estimate)) throw std::invalid_argument("the sum of the estimates is not a finite number");
   return m;
 }
 
 void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code) {
-  out << fmt::format("scenario    {}  ({})\n", r.scenario, r.file);
-  out << fmt::format("kernel      {}\n", r.kernel);
-  std::string how = r.options.strategy;
+  // A merged report's strings come from files: every one goes through printable().
+  out << fmt::format("scenario    {}  ({})\n", printable(r.scenario), printable(r.file));
+  out << fmt::format("kernel      {}\n", printable(r.kernel));
+  std::string how = printable(r.options.strategy);
   if (r.options.strategy == "dfs")
     how += r.options.preemption_bound ? fmt::format(", preemption bound {}", *r.options.preemption_bound)
                                       : std::string(", unbounded");
@@ -358,19 +460,19 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
         r.complete() ? fmt::format("; the search ended: exactly {}", r.schedules) : "");
   else
     out << "estimate    unknown\n";
-  if (r.error) out << fmt::format("error       {}\n", *r.error);
+  if (r.error) out << fmt::format("error       {}\n", printable(*r.error));
   out << fmt::format("outcomes    {}\n", r.outcomes.size());
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
     const ReportOutcome& c = r.outcomes[i];
-    out << fmt::format("  {}. {} of {} schedules: {}\n", i + 1, c.count, r.schedules, c.signature);
+    out << fmt::format("  {}. {} of {} schedules: {}\n", i + 1, c.count, r.schedules, outcome_text(c.signature));
     out << "     " << replay_command(r.file, c.example.schedule) << '\n';
   }
   out << fmt::format("violations  {} ({} unexpected)\n", r.violations.size(), r.unexpected());
   for (const ReportViolation& v : r.violations) {
     out << fmt::format("  {} {}: {} of {} schedules; at step {} of schedule '{}' ({} preemption{}, {} steps): {}\n",
-                       v.expected ? "expected" : "VIOLATION", v.property, v.count, r.schedules, v.step,
-                       v.example.schedule, v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
-                       v.example.steps, v.message);
+                       v.expected ? "expected" : "VIOLATION", printable(v.property), v.count, r.schedules, v.step,
+                       printable(v.example.schedule), v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
+                       v.example.steps, printable(v.message));
     out << "     " << replay_command(r.file, v.example.schedule) << '\n';
   }
   out << fmt::format("exit        {}\n", exit_code);
@@ -378,7 +480,7 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
 
 void write_report(std::ostream& out, const ExploreReport& r, int exit_code, bool json) {
   if (json)
-    out << report_to_json(r, exit_code).dump(2) << '\n';
+    out << report_to_json(r, exit_code).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   else
     print_report_text(out, r, exit_code);
 }

@@ -148,9 +148,13 @@ struct Timeline {
   std::vector<Slice> slices;
   std::vector<Mark> marks;
   std::vector<Flow> flows;
-  double end = 0;  // the last step + 1
+  double begin = 0;  // where the picture starts (0, or the start of a window: clip_timeline)
+  double end = 0;    // the last step + 1
 };
 Timeline build_timeline(const model::Simulator& run, const StepLog& log);
+// The part of `t` in [from, to): spans and slices cut at its edges, the marks
+// inside it, the flows with both ends inside it, every lane.
+Timeline clip_timeline(const Timeline& t, double from, double to);
 
 // The states each task went through, in first-visit order, and the
 // transitions between them (from, to, what did it), for the DOT exporter and

@@ -17,6 +17,7 @@
 
 #include "scenario/scenario.h"
 #include "tools/export/export.h"
+#include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 
 namespace tools {
@@ -52,8 +53,9 @@ void write_dot(std::ostream& os, const model::Simulator& run, const StepLog& log
     boost::add_edge(task, vs.front(), Edge{"start"}, g);
     for (const StateEdge& e : m.edges) boost::add_edge(vs[e.from], vs[e.to], Edge{e.label}, g);
   }
-  // write_graphviz quotes nothing itself: labels go through escape_dot_string.
-  auto quote = [](const std::string& s) { return boost::escape_dot_string(s); };
+  // write_graphviz quotes nothing itself: labels go through escape_dot_string,
+  // after printable() (a label is one line, whatever a scenario's names hold).
+  auto quote = [](const std::string& s) { return boost::escape_dot_string(printable(s)); };
   const std::string title = run.scenario().name + " (" + kernel_text(run.scenario()) + "): task states as visited";
   boost::write_graphviz(
       os, g,

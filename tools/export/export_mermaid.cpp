@@ -12,18 +12,20 @@
 
 #include "scenario/scenario.h"
 #include "tools/export/export.h"
+#include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 
 namespace tools {
 
 namespace {
 
-// Mermaid's message text: no statement separators, no entity escapes.
-std::string text(std::string s) {
+// Mermaid's message text: one line (control characters as the escapes of
+// printable()), no statement separators, no entity escapes.
+std::string text(const std::string& in) {
+  std::string s = printable(in);
   for (char& c : s) {
     if (c == ';') c = ',';
     if (c == '#') c = '+';
-    if (c == '\n') c = ' ';
   }
   return s;
 }

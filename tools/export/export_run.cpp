@@ -140,7 +140,7 @@ void write_trace_as(std::ostream& os, std::string_view format, const model::Simu
     if (json)
       os << model::event_json(e, run).dump() << '\n';
     else
-      os << model::event_text(e, run) << '\n';
+      os << printable(model::event_text(e, run)) << '\n';  // names and messages from the scenario
   }
 }
 

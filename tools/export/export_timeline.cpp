@@ -332,6 +332,29 @@ class Builder {
 
 Timeline build_timeline(const model::Simulator& run, const StepLog& log) { return Builder(run, log).build(); }
 
+Timeline clip_timeline(const Timeline& t, double from, double to) {
+  Timeline c;
+  c.lanes = t.lanes;
+  c.begin = from;
+  c.end = to;
+  auto inside = [&](double at) { return at >= from && at < to; };
+  for (Span s : t.spans) {
+    s.begin = std::max(s.begin, from);
+    s.end = std::min(s.end, to);
+    if (s.end > s.begin) c.spans.push_back(std::move(s));
+  }
+  for (Slice s : t.slices) {
+    s.begin = std::max(s.begin, from);
+    s.end = std::min(s.end, to);
+    if (s.end > s.begin || (s.begin == s.end && inside(s.begin))) c.slices.push_back(std::move(s));
+  }
+  for (const Mark& m : t.marks)
+    if (inside(m.at)) c.marks.push_back(m);
+  for (const Flow& f : t.flows)
+    if (inside(f.from) && inside(f.to)) c.flows.push_back(f);
+  return c;
+}
+
 std::vector<TaskMachine> state_machines(const model::Simulator& run, const StepLog& log) {
   const model::Kernel& k = run.kernel();
   std::vector<TaskMachine> out;

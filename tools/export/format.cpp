@@ -5,10 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+
+#include <fmt/format.h>
 
 #include "sim/schedule.h"
 
@@ -22,6 +25,23 @@ std::string shell_quote(std::string_view word) {
   bool plain = !word.empty();
   for (char c : word) plain = plain && c != '\0' && safe(c);
   if (plain) return std::string(word);
+  if (!model::is_printable(word)) {
+    // Control characters (a file name may hold any byte): bash's $'...', where
+    // each is an escape, so the command stays one visible line and still names
+    // the same bytes.
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string q = "$'";
+    for (char c : word) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\\' || c == '\'')
+        q += {'\\', c};
+      else if (u >= 0x20 && u < 0x7f)
+        q += c;
+      else
+        q += {'\\', 'x', kHex[u >> 4], kHex[u & 15]};
+    }
+    return q + "'";
+  }
   std::string q = "'";
   for (char c : word) {
     if (c == '\'')
@@ -40,9 +60,19 @@ std::string replay_command(std::string_view file, std::string_view schedule) {
 }
 
 std::string xml_escape(std::string_view s) {
+  // Control characters first, as printable() shows them (tab, newline and
+  // carriage return are text in HTML and stay), then the entities.
+  std::string text;
+  text.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t j = std::min(s.find_first_of("\t\n\r", i), s.size());
+    model::append_printable(text, s.substr(i, j - i));
+    if (j < s.size()) text += s[j];
+    i = j + 1;
+  }
   std::string o;
-  o.reserve(s.size() + 16);
-  for (char c : s) {
+  o.reserve(text.size() + 16);
+  for (char c : text) {
     switch (c) {
       case '&': o += "&amp;"; break;
       case '<': o += "&lt;"; break;
@@ -52,6 +82,37 @@ std::string xml_escape(std::string_view s) {
     }
   }
   return o;
+}
+
+std::string outcome_text(std::string_view signature) {
+  // Parts are joined by "; " (explore/check.cpp outcome_signature); a label
+  // holding "; " only makes the count of what is left out approximate.
+  std::string out;
+  std::size_t shown = 0, at = 0;
+  for (;;) {
+    const std::size_t end = std::min(signature.find("; ", at), signature.size());
+    if (shown == kOutcomeParts || out.size() >= kOutcomeChars) {
+      std::size_t rest = 1;
+      for (std::size_t p = signature.find("; ", at); p != std::string_view::npos; p = signature.find("; ", p + 2))
+        ++rest;
+      return out + fmt::format("; … and {} more", rest);
+    }
+    if (shown) out += "; ";
+    const std::string part = printable(signature.substr(at, end - at));
+    const std::size_t room = kOutcomeChars > out.size() ? kOutcomeChars - out.size() : 0;
+    if (part.size() > room) {
+      // One huge part (a long label): its beginning, not cut inside a character.
+      std::size_t keep = room;
+      while (keep > 0 && (static_cast<unsigned char>(part[keep]) & 0xc0) == 0x80) --keep;
+      out += part.substr(0, keep);
+      out += fmt::format("… ({} more bytes)", part.size() - keep);
+    } else {
+      out += part;
+    }
+    ++shown;
+    if (end == signature.size()) return out;
+    at = end + 2;
+  }
 }
 
 std::string thread_letter(sim::Tid t) { return sim::encode_schedule(std::span(&t, 1)); }

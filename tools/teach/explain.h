@@ -29,6 +29,25 @@ struct NarrativeStep {
   std::vector<NarrativeLine> lines;
 };
 
-std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log);
+// Which steps of a long run the narrative and the timeline show: the first
+// and the last kShownSteps / 2, and a line saying what was left out between
+// them (`utsim explain` and `utsim report` without --full).  A million-step
+// run would otherwise be hundreds of megabytes of text or HTML.
+inline constexpr std::uint64_t kShownSteps = 2000;
+struct StepWindow {
+  std::uint64_t steps = 0;       // of the run (the narrative's last step)
+  std::uint64_t head_last = 0;   // steps 1..head_last are shown,
+  std::uint64_t tail_first = 1;  // and tail_first..steps
+  bool elided() const { return tail_first > head_last + 1; }
+  std::uint64_t hidden() const { return elided() ? tail_first - head_last - 1 : 0; }
+  bool shows(std::uint64_t step) const { return step <= head_last || step >= tail_first; }
+};
+// Every step when `full` or when the run has at most kShownSteps.
+StepWindow step_window(std::uint64_t steps, bool full);
+// The last step a narrative of this run has (its steps, or its last event's).
+std::uint64_t narrated_steps(const model::Simulator& run, const StepLog& log);
+
+// The narrative of the steps `window` shows (default: every step).
+std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log, const StepWindow* window = nullptr);
 
 }  // namespace tools

@@ -150,7 +150,7 @@ void print_markdown(std::ostream& os, const std::string& md, const Paint& p) {
   while (i <= md.size()) {
     std::size_t j = md.find('\n', i);
     if (j == std::string::npos) j = md.size();
-    std::string line = md.substr(i, j - i);
+    std::string line = printable(md.substr(i, j - i));  // the scenario's text: control characters escaped
     const bool item = line.rfind("- ", 0) == 0 || line.rfind("* ", 0) == 0;
     if (line.find_first_not_of(' ') == std::string::npos) {
       emit();
@@ -171,35 +171,48 @@ std::string step_range(const NarrativeStep& s) {
 // The title, the scenario's own explain text and where it came from.
 void print_scenario(std::ostream& os, const model::Scenario& s, const std::string& file, const TracedRun& run,
                     const Paint& p) {
-  os << p.bold(fmt::format("{} — {}", s.name, s.summary)) << '\n';
+  os << p.bold(fmt::format("{} — {}", s.name, printable(s.summary))) << '\n';
   os << fmt::format("kernel {} · scheduled by {} · {} steps, {} choice points\n", kernel_text(s), run.scheduled_by,
                     run.out.engine.steps, run.out.engine.choices.size());
-  os << p.dim("file " + file) << "\n\n";
+  os << p.dim("file " + printable(file)) << "\n\n";
 
   os << p.bold("About this scenario") << '\n';
   if (s.explain.empty())
     os << "  (the scenario has no explain text; its summary says it all)\n";
   else
     print_markdown(os, s.explain, p);
-  if (!s.origin.empty()) plain_wrap(os, "Origin: " + s.origin, "    ", "  ");
+  if (!s.origin.empty()) plain_wrap(os, "Origin: " + printable(s.origin), "    ", "  ");
   os << '\n';
 }
 
 // Every step: the task, the kernel function and what it touched, then what
 // changed and why.
-void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
+void print_steps(std::ostream& os, const TracedRun& run, const Paint& p, bool full) {
   os << p.bold("The run, step by step") << '\n';
   os << p.dim(
       "  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
       "         • what changed        why: the rule that made it happen\n");
-  for (const NarrativeStep& st : narrate(run.run(), run.log)) {
+  const StepWindow window = step_window(narrated_steps(run.run(), run.log), full);
+  bool gap_said = false;
+  for (const NarrativeStep& st : narrate(run.run(), run.log, &window)) {
+    if (window.elided() && !gap_said && st.first >= window.tail_first) {
+      os << p.bold(fmt::format(
+                "   … steps {} to {} are not narrated ({} of the run's {} steps; the first and last {} are): "
+                "utsim explain --full narrates every step",
+                window.head_last + 1, window.tail_first - 1, window.hidden(), window.steps, kShownSteps / 2))
+         << '\n';
+      gap_said = true;
+    }
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
-    std::string head = fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", st.task, fn);
-    if (!st.access.empty()) head += ": " + st.access;
+    // Task, object and engine names, labels and messages come from the
+    // scenario: printable() escapes their control characters.
+    std::string head =
+        fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", printable(st.task), printable(fn));
+    if (!st.access.empty()) head += ": " + printable(st.access);
     os << (st.lines.empty() ? p.dim(head) : head) << '\n';
     for (const NarrativeLine& l : st.lines) {
-      std::vector<Word> what = md_words(l.what, Paint{});
+      std::vector<Word> what = md_words(printable(l.what), Paint{});
       for (Word& w : what) w.text = p.kind(l.kind, w.text);
       wrap(os, what, "             ", "           • ");
       if (l.why.empty()) continue;
@@ -208,7 +221,7 @@ void print_steps(std::ostream& os, const TracedRun& run, const Paint& p) {
       while (i <= l.why.size()) {
         std::size_t j = l.why.find('\n', i);
         if (j == std::string::npos) j = l.why.size();
-        wrap(os, md_words(l.why.substr(i, j - i), Paint{}), "                  ",
+        wrap(os, md_words(printable(l.why.substr(i, j - i)), Paint{}), "                  ",
              first ? "             why: " : "                  ");
         first = false;
         i = j + 1;
@@ -229,12 +242,12 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
   if (!r.blocked.empty()) {
     std::vector<std::string> who;
     for (const sim::BlockedThread& b : r.blocked)
-      who.push_back(fmt::format("{} ({})", thread_task_name(k, b.tid), b.reason));
+      who.push_back(printable(fmt::format("{} ({})", thread_task_name(k, b.tid), b.reason)));
     end += ": " + fmt::format("{}", fmt::join(who, ", ")) + " never ran again";
   }
   os << "  ended:    " << end << '\n';
   if (r.end != sim::RunEnd::Diverged && r.end != sim::RunEnd::Interrupted)
-    os << "  outcome:  " << model::outcome_signature(*run.simu) << '\n';
+    os << "  outcome:  " << outcome_text(model::outcome_signature(*run.simu)) << '\n';
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
   if (run.out.violations.empty()) os << "  violations: none\n";
@@ -242,7 +255,8 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
     unexpected += !ok;
     os << "  " << p("1;31", fmt::format("violated {}", model::property_name(v.property)))
-       << fmt::format(" at step {}: {}  [{}]\n", v.step, v.message, ok ? "expected by the scenario" : "UNEXPECTED");
+       << fmt::format(" at step {}: {}  [{}]\n", v.step, printable(v.message),
+                      ok ? "expected by the scenario" : "UNEXPECTED");
     plain_wrap(os, "it promises: " + model::property_promise(v.property), "      ", "    ");
     for (const model::Guarantee& g : model::guarantees_of(v.property))
       plain_wrap(os, fmt::format("{} ({}): \"{}\"", g.id, g.section, g.quote), "      ", "    ");
@@ -270,11 +284,11 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
 }  // namespace
 
 ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
-                                 const TracedRun& run, bool colour) {
+                                 const TracedRun& run, bool colour, bool full) {
   Paint p;
   p.on = colour;
   print_scenario(os, s, file, run, p);
-  print_steps(os, run, p);
+  print_steps(os, run, p, full);
   return print_ending(os, s, file, run, p);
 }
 

@@ -15,8 +15,10 @@ enum class ExplainVerdict { AsExpected, Failed, Diverged };
 
 // The scenario and its explain text, every step of `run` with what changed
 // and why, and how it ended (`file`: the scenario's, for the replay command).
-// ANSI colours when `colour`.
+// ANSI colours when `colour`.  A run longer than kShownSteps (explain.h) is
+// narrated at its first and last kShownSteps / 2 steps, unless `full`.
+// Strings of the scenario are printed through printable().
 ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
-                                 const TracedRun& run, bool colour);
+                                 const TracedRun& run, bool colour, bool full = false);
 
 }  // namespace tools

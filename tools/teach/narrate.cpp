@@ -138,7 +138,25 @@ std::string kind_of(model::Ev e) {
 
 }  // namespace
 
-std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log) {
+StepWindow step_window(std::uint64_t steps, bool full) {
+  StepWindow w;
+  w.steps = steps;
+  if (full || steps <= kShownSteps) {
+    w.head_last = steps;
+    w.tail_first = steps + 1;
+    return w;
+  }
+  w.head_last = kShownSteps / 2;
+  w.tail_first = steps - kShownSteps / 2 + 1;
+  return w;
+}
+
+std::uint64_t narrated_steps(const model::Simulator& run, const StepLog& log) {
+  const auto& evs = run.kernel().events();
+  return std::max<std::uint64_t>(log.steps.size(), evs.empty() ? 0 : evs.back().step);
+}
+
+std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log, const StepWindow* window) {
   const model::Kernel& k = run.kernel();
   std::vector<NarrativeStep> out;
   model::WhyContext why;
@@ -147,8 +165,13 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
   std::string where;
   const auto& evs = k.events();
   std::size_t ei = 0;
-  const std::uint64_t nsteps = std::max<std::uint64_t>(log.steps.size(), evs.empty() ? 0 : evs.back().step);
+  const std::uint64_t nsteps = narrated_steps(run, log);
   for (std::uint64_t s = 1; s <= nsteps; ++s) {
+    if (window && !window->shows(s)) {
+      // Left out: its events still feed the context of the ones shown later.
+      for (; ei < evs.size() && evs[ei].step <= s; ++ei) why.note(evs[ei]);
+      continue;
+    }
     const sim::StepRec* rec = s <= log.steps.size() ? &log.steps[s - 1] : nullptr;
     const std::string task = rec ? thread_task_name(k, rec->tid) : std::string("end of run");
     where = rec ? rec->acc.where : "";
@@ -173,7 +196,8 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
       why.note(e);
     }
     // Quiet steps of the same task fold into one entry.
-    if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task && !st.chosen) {
+    if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task && !st.chosen &&
+        out.back().last + 1 == s) {
       NarrativeStep& prev = out.back();
       prev.last = s;
       prev.access.clear();

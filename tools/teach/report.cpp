@@ -119,7 +119,7 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
     end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);
   kv("ended", xml_escape(end));
   if (e.end != sim::RunEnd::Diverged)
-    kv("outcome", "<code>" + xml_escape(model::outcome_signature(*r.simu)) + "</code>");
+    kv("outcome", "<code>" + xml_escape(outcome_text(model::outcome_signature(*r.simu))) + "</code>");
   const model::PropertySet tolerated = model::tolerated_properties(s);
   std::size_t unexpected = 0;
   for (const model::Violation& v : r.out.violations)
@@ -142,12 +142,38 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
   return o;
 }
 
-std::string narrative_table(const TracedRun& r, const std::string& id) {
+// What a long run's page leaves out (explain.h kShownSteps), said where it is left out.
+std::string elided_note(const StepWindow& w, const char* what) {
+  return fmt::format(
+      "<p class=\"elided\"><strong>… steps {} to {} are not {}</strong> ({} of the run's {} steps; the first and "
+      "last {} are). <code>utsim report --full</code> shows every step.</p>",
+      w.head_last + 1, w.tail_first - 1, what, w.hidden(), w.steps, kShownSteps / 2);
+}
+
+// The timeline of a run; of a long one, its first and last steps, two pictures.
+std::string timeline_html(const TracedRun& r, const std::string& id, bool full) {
+  const Timeline t = build_timeline(r.run(), r.log);
+  const StepWindow w = step_window(narrated_steps(r.run(), r.log), full);
+  if (!w.elided()) return "<div class=\"scroll\">" + timeline_svg(t, id) + "</div>";
+  return "<div class=\"scroll\">" + timeline_svg(clip_timeline(t, 0, static_cast<double>(w.head_last) + 1), id) +
+         "</div>" + elided_note(w, "drawn") + "<div class=\"scroll\">" +
+         timeline_svg(clip_timeline(t, static_cast<double>(w.tail_first), std::max(t.end, w.tail_first + 1.0)),
+                      id + "-tail") +
+         "</div>";
+}
+
+std::string narrative_table(const TracedRun& r, const std::string& id, bool full) {
   std::string o = fmt::format(
       "<div class=\"scroll\"><table class=\"narrative\" id=\"{}\"><tr><th>step</th><th>task</th><th>kernel "
       "function: what the step touched</th><th>what changed, and why</th></tr>",
       id);
-  for (const NarrativeStep& st : narrate(r.run(), r.log)) {
+  const StepWindow w = step_window(narrated_steps(r.run(), r.log), full);
+  bool gap_said = false;
+  for (const NarrativeStep& st : narrate(r.run(), r.log, &w)) {
+    if (w.elided() && !gap_said && st.first >= w.tail_first) {
+      o += "<tr><td colspan=\"4\">" + elided_note(w, "narrated") + "</td></tr>";
+      gap_said = true;
+    }
     std::string fn;
     for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
     if (!st.access.empty()) fn += ": " + st.access;
@@ -175,7 +201,8 @@ std::string narrative_table(const TracedRun& r, const std::string& id) {
   return o + "</table></div>";
 }
 
-std::string exploration_section(const model::Scenario& s, const ReportExploration& x, const std::string& file) {
+std::string exploration_section(const model::Scenario& s, const ReportExploration& x, const std::string& file,
+                                bool full) {
   const model::Verdict& v = x.verdict;
   std::string o = "<section id=\"exploration\"><h2>Exploration</h2>";
   o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}</p>", v.schedules,
@@ -186,8 +213,9 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
        "<th>example</th></tr>";
   for (const model::OutcomeClass& c : v.outcomes)
-    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>", xml_escape(c.signature),
-                     c.count, xml_escape(replay_command(file, c.example.schedule)));
+    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+                     xml_escape(outcome_text(c.signature)), c.count,
+                     xml_escape(replay_command(file, c.example.schedule)));
   o += "</table></div><h3>Properties broken</h3>";
   if (v.violations.empty())
     o += "<p>None: every property held on every schedule explored.</p>";
@@ -207,10 +235,9 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
     o += "<p>The first schedule that broke it, replayed with its own timeline:</p>";
     o += run_summary(s, *x.counterexample, file);
     o += kLegend;
-    o += "<div class=\"scroll\">" +
-         timeline_svg(build_timeline(x.counterexample->run(), x.counterexample->log), "cx-timeline") + "</div>";
-    o +=
-        "<details><summary>its narrative</summary>" + narrative_table(*x.counterexample, "cx-narrative") + "</details>";
+    o += timeline_html(*x.counterexample, "cx-timeline", full);
+    o += "<details><summary>its narrative</summary>" + narrative_table(*x.counterexample, "cx-narrative", full) +
+         "</details>";
   }
   return o + "</section>";
 }
@@ -239,7 +266,7 @@ ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t sch
 }
 
 std::string report_html(const model::Scenario& s, const std::string& file, const TracedRun& run,
-                        const ReportExploration* x) {
+                        const ReportExploration* x, bool full) {
   std::string html;
   html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
@@ -268,8 +295,7 @@ std::string report_html(const model::Scenario& s, const std::string& file, const
       "<section id=\"timeline\"><h2>Timeline</h2><p>A lane per task; time flows right, one unit per "
       "simulated step. Hover for details; click a marker to see that step in the narrative.</p>";
   html += kLegend;
-  html += "<div class=\"scroll\">" + timeline_svg(build_timeline(run.run(), run.log), "run-timeline") +
-          "</div></section>\n";
+  html += timeline_html(run, "run-timeline", full) + "</section>\n";
   html +=
       "<section id=\"states\"><h2>Task states as visited</h2><p>Each task's state machine in this run: the "
       "states it went through, each transition labelled with the kernel function of the step that made it "
@@ -278,8 +304,8 @@ std::string report_html(const model::Scenario& s, const std::string& file, const
   html +=
       "<section id=\"narrative-section\"><h2>Narrative</h2><p>What <code>utsim explain</code> says, step by step "
       "(* marks a step a choice point gave to that task).</p>" +
-      narrative_table(run, "narrative") + "</section>\n";
-  if (x) html += exploration_section(s, *x, file) + "\n";
+      narrative_table(run, "narrative", full) + "</section>\n";
+  if (x) html += exploration_section(s, *x, file, full) + "\n";
   html += "</main><footer>Generated by utsim " UTSIM_VERSION
           " — a deterministic simulator of the Linux utrace core and ptrace on utrace. This page is self-contained."
           "</footer>\n<script>";

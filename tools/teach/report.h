@@ -27,8 +27,11 @@ ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t sch
                                      const std::optional<std::uint64_t>& max_steps);
 
 // The self-contained page (CSS, JS and pictures inline) about `run` of the
-// scenario in `file`, with the exploration `x` when there is one.
+// scenario in `file`, with the exploration `x` when there is one.  The
+// timeline and narrative of a run longer than kShownSteps (explain.h) show
+// its first and last kShownSteps / 2 steps and say what is left out, unless
+// `full`: the page of a million-step run stays a few megabytes.
 std::string report_html(const model::Scenario& s, const std::string& file, const TracedRun& run,
-                        const ReportExploration* x);
+                        const ReportExploration* x, bool full = false);
 
 }  // namespace tools

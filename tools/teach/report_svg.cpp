@@ -55,12 +55,13 @@ std::string arrow_defs(const std::string& id) {
 
 std::string timeline_svg(const Timeline& t, const std::string& id) {
   constexpr double kLeft = 120, kTop = 30, kLane = 66;
-  const double end = std::max(t.end, 1.0);
-  const double pw = std::clamp(end * 16.0, 720.0, 2400.0);
-  const double scale = pw / end;
+  const double begin = t.begin;
+  const double end = std::max(t.end, begin + 1.0);
+  const double pw = std::clamp((end - begin) * 16.0, 720.0, 2400.0);
+  const double scale = pw / (end - begin);
   const double width = kLeft + pw + 20;
   const double height = kTop + kLane * static_cast<double>(t.lanes.size()) + 40;
-  auto x = [&](double step) { return kLeft + step * scale; };
+  auto x = [&](double step) { return kLeft + (step - begin) * scale; };
   std::map<int, double> lane_y;
   std::map<int, std::string> lane_name;
   for (std::size_t i = 0; i < t.lanes.size(); ++i) {
@@ -72,15 +73,14 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
       R"(<svg xmlns="http://www.w3.org/2000/svg" class="timeline" id="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
       id, num(width), num(height), num(width), num(height));
   o += arrow_defs(id);
-  // axis: a tick every 1, 2, 5, 10 ... steps, at least 40 px apart
+  // axis: a tick every 1, 2, 5, 10, 20, 50 ... steps, at least 40 px apart
+  // (at most about 60 ticks, however long the run: --full on a million steps)
   double tick = 1;
-  for (double m : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0})
-    if (m * scale >= 40) {
-      tick = m;
-      break;
-    }
+  for (double decade = 1; tick * scale < 40; decade *= 10)
+    for (double m : {1.0, 2.0, 5.0})
+      if (tick * scale < 40) tick = m * decade;
   o += "<g class=\"axis\">";
-  for (double s = 0; s <= end; s += tick) {
+  for (double s = std::ceil(begin / tick) * tick; s <= end; s += tick) {
     o += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" class="grid"/>)", num(x(s)), num(kTop - 6),
                      num(height - 30));
     o += fmt::format(R"(<text x="{}" y="{}" class="tick">{}</text>)", num(x(s)), num(kTop - 10), s);

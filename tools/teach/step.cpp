@@ -62,7 +62,7 @@ class Session {
     if (setup_.max_steps) cfg.max_steps = *setup_.max_steps;
     cfg.trace = true;
     if (setup_.schedule) choices_ = sim::decode_schedule(*setup_.schedule).value_or(std::vector<sim::Tid>{});
-    os_ << fmt::format("utsim step: {} ({})\n{}\n", scn_.name, kernel_text(scn_), scn_.summary);
+    os_ << fmt::format("utsim step: {} ({})\n{}\n", scn_.name, kernel_text(scn_), printable(scn_.summary));
     os_ << "You are the scheduler: at each choice point, pick the thread that runs next. ? for help.\n";
     model::Simulator simu(scn_, cfg);
     simu_ = &simu;
@@ -112,7 +112,8 @@ class Session {
         auto t = sim::decode_schedule(line);
         if (t && t->size() == 1 && ctx.is_enabled(t->front())) return pick(t->front());
       }
-      os_ << fmt::format("   '{}' is not one of the runnable threads [{}] nor a command (? for help)\n", line, letters);
+      os_ << fmt::format("   '{}' is not one of the runnable threads [{}] nor a command (? for help)\n",
+                         printable(line), letters);
     }
   }
 
@@ -142,7 +143,8 @@ class Session {
       const sim::Access& acc = ctx.engine->pending(t);
       const std::string obj = object_name(*simu_, acc.obj);
       os_ << fmt::format("   {} {}  {:<10} {:<28} {}{}\n", t == def ? '>' : ' ', thread_letter(t),
-                         thread_task_name(k, t), acc.where, access_verb(acc.kind), obj.empty() ? "" : " " + obj);
+                         printable(thread_task_name(k, t)), acc.where, access_verb(acc.kind),
+                         obj.empty() ? "" : " " + printable(obj));
     }
   }
 
@@ -153,7 +155,8 @@ class Session {
       const std::size_t from = evs.size() - shown_events_ > kShownEvents ? evs.size() - kShownEvents : shown_events_;
       os_ << "   events since the last choice:\n";
       if (from > shown_events_) os_ << fmt::format("     … {} earlier events\n", from - shown_events_);
-      for (std::size_t i = from; i < evs.size(); ++i) os_ << "   " << model::event_text(evs[i], *simu_) << '\n';
+      for (std::size_t i = from; i < evs.size(); ++i)
+        os_ << "   " << printable(model::event_text(evs[i], *simu_)) << '\n';
     }
     shown_events_ = evs.size();
   }
@@ -163,10 +166,12 @@ class Session {
     finish_ = false;
     show_events(simu_->kernel());
     os_ << fmt::format("── the run ended ({}) after {} steps\n", sim::run_end_name(out.engine.end), out.engine.steps);
-    if (out.engine.end != sim::RunEnd::Diverged) os_ << "   outcome: " << model::outcome_signature(*simu_) << '\n';
+    if (out.engine.end != sim::RunEnd::Diverged)
+      os_ << "   outcome: " << outcome_text(model::outcome_signature(*simu_)) << '\n';
     if (out.violations.empty()) os_ << "   violations: none\n";
     for (const model::Violation& v : out.violations)
-      os_ << fmt::format("   VIOLATED {} at step {}: {}\n", model::property_name(v.property), v.step, v.message);
+      os_ << fmt::format("   VIOLATED {} at step {}: {}\n", model::property_name(v.property), v.step,
+                         printable(v.message));
     const std::string sched = sim::encode_schedule(choices_);
     os_ << fmt::format("   schedule: '{}'\n   replay:   {}\n", sched, replay_command(setup_.file, sched));
     for (;;) {
@@ -226,11 +231,11 @@ class Session {
     }
     const std::string sched = sim::encode_schedule(choices_);
     if (std::string why = write_file_atomic(file, [&](std::ostream& f) { f << sched << '\n'; }); !why.empty()) {
-      os_ << "   " << why << '\n';
+      os_ << "   " << printable(why) << '\n';
       return;
     }
     os_ << fmt::format("   saved '{}' to {}; replay it with:\n   utsim replay {} --schedule \"$(cat {})\"\n", sched,
-                       file, shell_quote(setup_.file), shell_quote(file));
+                       printable(file), shell_quote(setup_.file), shell_quote(file));
   }
 
   const StepSetup& setup_;

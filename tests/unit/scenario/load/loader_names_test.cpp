@@ -113,7 +113,8 @@ TEST(AbiNames, UtraceActions) {
   EXPECT_EQ(utrace_action_from_name("UTRACE_SYSCALL_ABORT")->value, 0x10u);
   EXPECT_EQ(utrace_action_from_name("UTRACE_SYSCALL_RUN")->family, ActionFamily::Syscall);
   EXPECT_FALSE(utrace_action_from_name("UTRACE_NOPE"));
-  EXPECT_STREQ(utrace_resume_action_name(UTRACE_BLOCKSTEP), "UTRACE_BLOCKSTEP");
+  EXPECT_EQ(utrace_resume_action_name(UTRACE_BLOCKSTEP), "UTRACE_BLOCKSTEP");
+  EXPECT_EQ(utrace_resume_action_name(99), "UTRACE_\?\?\?(99)");  // never another action's name
   EXPECT_EQ(utrace_action_string(UTRACE_SIGNAL_IGN | UTRACE_STOP, ActionFamily::Signal),
             "UTRACE_SIGNAL_IGN | UTRACE_STOP");
   EXPECT_EQ(utrace_action_string(UTRACE_SIGNAL_HOLD | UTRACE_SIGNAL_TERM | UTRACE_RESUME, ActionFamily::Signal),

@@ -177,6 +177,63 @@ TEST(LoaderLimits, HugeObjectStaysLinear) {
   EXPECT_TRUE(r.ok()) << all_errors(r);
 }
 
+// nlohmann's lexer takes a NUL byte for the end of the input: a valid
+// document followed by a NUL and anything at all used to load.  Nothing but
+// whitespace may follow the document.
+TEST(LoaderTrailingBytes, NothingButWhitespaceAfterTheDocumentNulIncluded) {
+  const std::string doc = R"({"utsim": 1, "name": "n", "summary": "s", "tasks": [{"name": "A"}]})";
+  ASSERT_TRUE(load_scenario_text(doc).ok());
+  ASSERT_TRUE(load_scenario_text(doc + " \n\t\r\n").ok());
+  for (const std::string& tail : {std::string("\0", 1), std::string("\0garbage", 8), std::string("\n\0\0", 3),
+                                  std::string("\0{\"utsim\": 2}", 13), std::string("x"), std::string("}")}) {
+    const std::string text = doc + tail;
+    LoadResult r = load_scenario_text(text, "t.json");
+    ASSERT_FALSE(r.ok()) << "loaded with a tail of " << tail.size() << " bytes";
+    ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
+    EXPECT_EQ(r.errors[0].id, "scenario.E001");
+    EXPECT_EQ(r.errors[0].pointer, "");  // the whole document
+    if (tail.find('\0') != std::string::npos) {
+      const std::size_t nul = text.find('\0');
+      EXPECT_NE(r.errors[0].message.find("text after the document"), std::string::npos) << all_errors(r);
+      EXPECT_NE(r.errors[0].message.find("(byte " + std::to_string(nul) + ","), std::string::npos) << all_errors(r);
+      EXPECT_EQ(r.errors[0].to_string().find('\0'), std::string::npos);  // one printable line
+    }
+  }
+  // A NUL before the document ends, outside a string: where it is, not
+  // "unexpected end of input".
+  const std::string cut = R"({"utsim": 1,)" + std::string("\0", 1) + R"( "name": "n"})";
+  LoadResult r = load_scenario_text(cut);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors.at(0).id, "scenario.E001");
+  EXPECT_NE(r.errors[0].message.find("a NUL byte at line 1, column 13 (byte 12)"), std::string::npos) << all_errors(r);
+}
+
+// RFC 8259 lets a parser ignore a UTF-8 byte order mark; utsim does, once, at
+// the very start (docs/scenarios.md "The file").
+TEST(LoaderTrailingBytes, ByteOrderMarkAtTheStartIsIgnored) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string doc = R"({"utsim": 1, "name": "n", "summary": "s", "tasks": [{"name": "A"}]})";
+  LoadResult r = load_scenario_text(bom + doc);
+  ASSERT_TRUE(r.ok()) << all_errors(r);
+  EXPECT_EQ(r.scenario->name, "n");
+  // The file means the same with and without it.
+  EXPECT_EQ(r.scenario->summary, load_scenario_text(doc).scenario->summary);
+  // Not twice, not after whitespace, not at the end; inside a string it is U+FEFF.
+  for (const std::string& bad : {bom + bom + doc, " " + bom + doc, doc + bom}) {
+    LoadResult b = load_scenario_text(bad);
+    EXPECT_FALSE(b.ok());
+    EXPECT_EQ(b.errors.at(0).id, "scenario.E001") << all_errors(b);
+  }
+  LoadResult in_string =
+      load_scenario_text(R"({"utsim": 1, "name": "n", "summary": ")" + bom + R"(s", "tasks": [{"name": "A"}]})");
+  ASSERT_TRUE(in_string.ok()) << all_errors(in_string);
+  EXPECT_EQ(in_string.scenario->summary, bom + "s");
+  // A truncated mark is not UTF-8.
+  LoadResult half = load_scenario_text("\xEF\xBB" + doc);
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.errors.at(0).id, "scenario.E002") << all_errors(half);
+}
+
 TEST(LoaderErrors, MissingFile) {
   LoadResult r = load_scenario_file((kRoot / "tests/bad/does-not-exist.json").string());
   ASSERT_FALSE(r.ok());

@@ -240,7 +240,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
                                                     x.graph.nodes().size(), x.graph.edges().size()));
 
   // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
-  if (!write_output(a.output, io, [&](std::ostream& os) { os << dot; })) return kExitFailed;
+  if (!write_output(a.output, a.output_through, io, [&](std::ostream& os) { os << dot; })) return kExitOutput;
   print_summary(a.output.empty() ? io.err : io.out, a, s, opt, x, an);
   if (guard.interrupted()) return kExitInterrupted;
   return v.passed() ? kExitOk : kExitFailed;

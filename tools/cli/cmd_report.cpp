@@ -21,10 +21,7 @@ int cmd_report(const ReportArgs& a, Io io) {
   if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
   const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr);
 
-  if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) { f << html; }); !why.empty()) {
-    io.err << "utsim: " << why << '\n';
-    return kExitUsage;
-  }
+  if (!write_output(a.output, a.output_through, io, [&](std::ostream& f) { f << html; })) return kExitOutput;
   std::error_code ec;
   const auto abs = std::filesystem::absolute(a.output, ec);
   io.out << "wrote " << a.output << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"

@@ -203,9 +203,10 @@ int cmd_run(const RunArgs& a, Io io) {
   const bool trace_to_stdout = cfg.trace && a.output.empty();
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
-    const bool written = write_output(a.output, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
+    const bool written =
+        write_output(a.output, a.output_through, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
     if (trace_to_stdout) io.out.flush();
-    if (!written && !failure) return kExitUsage;
+    if (!written && !failure) return kExitOutput;
   }
   if (failure) std::rethrow_exception(failure);  // run_cli reports it (exit 70)
 

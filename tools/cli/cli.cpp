@@ -18,6 +18,7 @@
 #include "sim/engine.h"
 #include "sim/schedule.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/input.h"
 #include "tools/export/export.h"
 #include "tools/export/fd_buf.h"
 #include "tools/export/format.h"
@@ -379,11 +380,16 @@ int run_guarded(const Command& c, Io io) {
 
 }  // namespace
 
-bool load_for_command(const std::string& file, Io io, model::LoadResult& out) {
-  out = model::load_scenario_file(file);
-  if (out.ok()) return true;
+int load_for_command(const std::string& file, Io io, model::LoadResult& out, const std::atomic<bool>* stop) {
+  InputResult r = load_scenario_interruptible(file, stop);
+  if (r.interrupted) {
+    io.err << "utsim: " << file << ": interrupted while reading it\n";
+    return kExitInterrupted;
+  }
+  out = std::move(r.loaded);
+  if (out.ok()) return kExitOk;
   for (const model::ScenarioError& e : out.errors) io.err << e.to_string() << '\n';
-  return false;
+  return kExitInvalid;
 }
 
 namespace {

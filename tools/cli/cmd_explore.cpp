@@ -44,8 +44,9 @@ bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* c
 }
 
 int cmd_explore(const ExploreArgs& a, Io io) {
+  InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOverrides ov;
@@ -61,7 +62,6 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   opt.time_limit = a.time_limit.value_or(0);
   opt.dfs_probes = true;
 
-  InterruptGuard guard;
   opt.stop = guard.flag();
   const std::string strategy = model::strategy_name(opt.strategy);
   ExploreProgress progress(io.err, io.err_tty, s.name);

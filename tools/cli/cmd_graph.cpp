@@ -220,12 +220,12 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
 }  // namespace
 
 int cmd_graph(const GraphArgs& a, Io io) {
+  InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOptions opt = graph_options(a, s);
-  InterruptGuard guard;
   Explored x;
   explore_states(a, s, opt, guard, x);
   const model::Verdict& v = x.verdict;

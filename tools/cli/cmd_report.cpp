@@ -14,7 +14,7 @@ namespace tools {
 
 int cmd_report(const ReportArgs& a, Io io) {
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
   std::optional<ReportExploration> x;

@@ -175,8 +175,9 @@ nlohmann::json to_json(const RunReport& r) {
 }  // namespace
 
 int cmd_run(const RunArgs& a, Io io) {
+  InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   // The scenario's explore block gives max_steps; the flags override it.
@@ -188,7 +189,6 @@ int cmd_run(const RunArgs& a, Io io) {
   const RunScheduler sched = scheduler_for(a.seed, a.schedule);
 
   model::Simulator simu(s, cfg);
-  InterruptGuard guard;
   simu.set_stop_flag(guard.flag());
   model::RunOutput o;
   std::exception_ptr failure;

@@ -3,13 +3,14 @@
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/input.h"
 
 namespace tools {
 
 int cmd_validate(const std::vector<std::string>& files, Io io) {
   bool any_error = false;
   for (const std::string& f : files) {
-    const model::LoadResult r = model::load_scenario_file(f);
+    const model::LoadResult r = load_scenario_interruptible(f, nullptr).loaded;
     if (r.errors.empty()) {
       io.out << f << ": ok\n";
       continue;

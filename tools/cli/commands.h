@@ -2,6 +2,7 @@
 // CLI11 has parsed the command line.  Each returns an exit code (cli.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -24,10 +25,14 @@ struct Io {
   bool* output_failed = nullptr;
 };
 
-// Loads the scenario a command works on into `out`.  On any error, prints
-// each one (one line, with its id and JSON pointer) to io.err and returns
-// false: the command then exits kExitInvalid and writes nothing else.
-bool load_for_command(const std::string& file, Io io, model::LoadResult& out);
+// Loads the scenario a command works on into `out`.  Returns kExitOk; or,
+// on any error, prints each one (one line, with its id and JSON pointer) to
+// io.err and returns kExitInvalid: the command then exits with it and
+// writes nothing else.  With `stop` (an InterruptGuard's flag, the guard
+// installed before the call), a signal while the file is opened or read
+// (a FIFO with no writer) stops it: "utsim: FILE: interrupted while reading
+// it" on io.err, and kExitInterrupted (tools/cli/input.h).
+int load_for_command(const std::string& file, Io io, model::LoadResult& out, const std::atomic<bool>* stop = nullptr);
 
 // Writes what `write` writes to -o FILE (tools::write_file_atomic: a regular
 // file replaced atomically, anything else refused unless `through`,

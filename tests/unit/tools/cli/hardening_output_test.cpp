@@ -1,5 +1,6 @@
 // tests/unit/tools/cli/hardening_output_test.cpp: outputs are never lost and
-// never clobber (docs/hardening.md "Output").
+// never clobber, and signals are honoured while input is opened
+// (docs/hardening.md "Output" and "SIGINT and SIGTERM").
 //
 // - `-o FILE` replaces a regular file atomically, keeping its permission
 //   bits, owner and group; refuses a symbolic link, a device, a FIFO, a
@@ -9,6 +10,8 @@
 // - A failed write to stdout or stderr is an error: exit 2 and the errno's
 //   text, on every command, whatever the command found (the real binary,
 //   its stdout /dev/full).
+// - SIGINT or SIGTERM while `check`, `run`, `explore` or `graph` opens or
+//   reads a FIFO ends them with 130 (the real binary).
 //
 // Run as root (as in CI), the permission checks pass for the test process:
 // the cases of another user are run in a child that drops to uid/gid 65534
@@ -44,6 +47,7 @@
 #include "scenario/load/loader.h"
 #include "support/cli_run.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/input.h"
 #include "tools/export/format.h"
 
 namespace fs = std::filesystem;
@@ -145,6 +149,31 @@ std::string describe(int status) {
   if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return std::string("killed by ") + ::strsignal(WTERMSIG(status));
   return "status " + std::to_string(status);
+}
+
+// A line of /proc/PID/status ("SigCgt:\t...") or "".
+std::string proc_status(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string l; std::getline(in, l);)
+    if (l.rfind(key + ":", 0) == 0) return l.substr(key.size() + 1);
+  return "";
+}
+
+// Waits until the child runs utsim (exec done) and sleeps in a system call
+// (the open or read of the FIFO), with its SIGINT handler installed when
+// `handler`; then ~200 ms more, as a user would take to press Ctrl-C.
+void wait_until_blocked(pid_t pid, bool handler) {
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < end) {
+    std::error_code ec;
+    const bool execd = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).filename() == "utsim";
+    const bool sleeping = proc_status(pid, "State").find('S') != std::string::npos;
+    const std::string cgt = proc_status(pid, "SigCgt");  // "\t0000000000004002": caught signals, a hex mask
+    const bool caught = !handler || (cgt.size() > 1 && (std::stoull(cgt.substr(1), nullptr, 16) >> (SIGINT - 1)) & 1);
+    if (execd && sleeping && caught) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  std::this_thread::sleep_for(200ms);
 }
 
 bool is_root() { return ::geteuid() == 0; }
@@ -566,6 +595,123 @@ TEST_F(HardeningOutput, AClosedPipeIsSigpipeOrExitTwo) {
       EXPECT_NE(read(err).find("utsim: cannot write to standard output: Broken pipe"), std::string::npos) << read(err);
     }
   }
+}
+
+// A write blocked on a pipe nobody reads: SIGINT abandons it (EINTR), and
+// the output is lost (exit 2, the errno's text).
+TEST_F(HardeningOutput, AWriteToAStalledPipeIsAbandonedOnSigint) {
+  ASSERT_TRUE(fs::exists(utsim_binary())) << utsim_binary();
+  const std::string big = write("big.json", R"({
+    "utsim": 1, "name": "big", "summary": "a long trace",
+    "tasks": [{"name": "P", "program": [{"loop": {"times": 5000, "do": [{"syscall": "getpid"}]}}]}]
+  })");
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  const std::string err = path("err.txt");
+  const pid_t pid = spawn({{"run", big, "--trace", "json"}, "", p[1], err});
+  ::close(p[1]);
+  wait_until_blocked(pid, true);  // in write(): the pipe is full
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const std::optional<int> st = wait_for(pid, 5s);
+  ::close(p[0]);
+  ASSERT_TRUE(st) << "still running 5 s after SIGINT";
+  EXPECT_EQ(describe(*st), "exit 2") << read(err);
+  EXPECT_NE(read(err).find("utsim: cannot write to standard output: Interrupted system call"), std::string::npos)
+      << read(err);
+}
+
+// ---- signals while input is opened or read --------------------------------------------
+
+// `check FIFO` with no writer: SIGINT (or SIGTERM) ends it, exit 130, the
+// file reported not checked.  So do run, explore and graph, which install
+// their handler before they load.
+TEST_F(HardeningOutput, SignalsInterruptTheOpeningOfAFifo) {
+  ASSERT_TRUE(fs::exists(utsim_binary())) << utsim_binary();
+  const fs::path fifo = dir_ / "in.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string out = path("out.txt"), err = path("err.txt");
+  struct Case {
+    std::vector<std::string> args;
+    int sig;
+  };
+  const std::vector<Case> cases{
+      {{"check", fifo.string()}, SIGINT},
+      {{"check", fifo.string(), "--json"}, SIGINT},
+      {{"check", fifo.string()}, SIGTERM},
+      {{"run", fifo.string()}, SIGINT},
+      {{"explore", fifo.string()}, SIGINT},
+      {{"graph", fifo.string()}, SIGTERM},
+      {{"replay", fifo.string(), "--schedule", ""}, SIGINT},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.args[0] + (c.args.size() > 2 ? " " + c.args[2] : "") + " + " + ::strsignal(c.sig);
+    const pid_t pid = spawn({c.args, out, -1, err});
+    wait_until_blocked(pid, true);
+    const auto sent = std::chrono::steady_clock::now();
+    ASSERT_EQ(::kill(pid, c.sig), 0);
+    const std::optional<int> st = wait_for(pid, 5s);
+    ASSERT_TRUE(st) << what << ": still running 5 s after the signal";
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, 5s);
+    EXPECT_EQ(describe(*st), "exit 130") << what << '\n' << read(err);
+    if (c.args[0] == "check" && c.args.size() == 3) {
+      const nlohmann::json doc = nlohmann::json::parse(read(out));
+      EXPECT_EQ(doc["scenarios"][0]["verdict"], "skipped") << doc.dump(2);
+      EXPECT_EQ(doc["summary"]["interrupted"], true);
+      EXPECT_EQ(doc["summary"]["exit_code"], 130);
+    } else if (c.args[0] == "check") {
+      EXPECT_NE(read(out).find("(interrupted: 1 not checked)"), std::string::npos) << read(out);
+    } else {
+      EXPECT_EQ(read(err), "utsim: " + fifo.string() + ": interrupted while reading it\n");
+    }
+  }
+}
+
+// A writer that opened the FIFO and never writes: the read is interrupted.
+// validate has no handler: SIGINT ends it at once, as it ends any program.
+TEST_F(HardeningOutput, SignalsInterruptTheReadingOfAFifo) {
+  ASSERT_TRUE(fs::exists(utsim_binary())) << utsim_binary();
+  const fs::path fifo = dir_ / "in.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);  // a writer, without blocking (Linux)
+  ASSERT_GE(writer, 0);
+  const std::string out = path("out.txt"), err = path("err.txt");
+  for (const char* cmd : {"check", "run", "validate"}) {
+    const bool handler = std::string(cmd) != "validate";
+    const pid_t pid = spawn({{cmd, fifo.string()}, out, -1, err});
+    wait_until_blocked(pid, handler);
+    ASSERT_EQ(::kill(pid, SIGINT), 0);
+    const std::optional<int> st = wait_for(pid, 5s);
+    ASSERT_TRUE(st) << cmd << ": still running 5 s after SIGINT";
+    EXPECT_EQ(describe(*st), handler ? std::string("exit 130") : std::string("killed by ") + ::strsignal(SIGINT))
+        << cmd << '\n'
+        << read(err);
+  }
+  ::close(writer);
+}
+
+// The reader the CLI uses says what model::load_scenario_file says.
+TEST_F(HardeningOutput, TheInterruptibleReaderMatchesTheLoader) {
+  model::LoadLimits small;
+  small.max_bytes = 64;
+  const std::string big = write("big.json", std::string(100, ' '));
+  const std::vector<std::string> files{
+      quick_, failing_, write("bad.json", "{\"utsim\": 1,"), big, path("missing.json"), dir_.string()};
+  for (const std::string& f : files) {
+    const model::LoadResult want = model::load_scenario_file(f, small);
+    const tools::InputResult got = tools::load_scenario_interruptible(f, nullptr, small);
+    EXPECT_FALSE(got.interrupted);
+    EXPECT_EQ(got.loaded.ok(), want.ok()) << f;
+    ASSERT_EQ(got.loaded.errors.size(), want.errors.size()) << f;
+    for (std::size_t i = 0; i < want.errors.size(); ++i) {
+      const model::ScenarioError &g = got.loaded.errors[i], &w = want.errors[i];
+      EXPECT_EQ(g.id, w.id) << f;
+      EXPECT_EQ(g.pointer, w.pointer) << f;
+      EXPECT_EQ(g.message.substr(0, 20), w.message.substr(0, 20)) << f;
+    }
+  }
+  // A stop flag already set: nothing is read.
+  std::atomic<bool> stop{true};
+  EXPECT_TRUE(tools::load_scenario_interruptible(quick_, &stop).interrupted);
 }
 
 }  // namespace

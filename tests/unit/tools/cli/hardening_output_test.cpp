@@ -513,6 +513,11 @@ TEST_F(HardeningOutput, EveryCommandFailsWhenStdoutIsFull) {
   ASSERT_TRUE(fs::exists("/dev/full"));
   ASSERT_EQ(cli({"explore", quick_, "--json", "-o", path("shard.json")}).code, 0);
   const std::string bad = write("bad.json", "{\"utsim\": 1,");
+  // Not in the model (cli_test.cpp, NotImplementedIsAnInternalError): 70 alone.
+  const std::string internal = write("traceme.json", R"({
+    "utsim": 1, "name": "traceme", "summary": "PTRACE_TRACEME on 2011-3x, not in the model",
+    "model": {"kernel": "2011-3x"},
+    "tasks": [{"name": "T", "program": [{"ptrace": {"request": "PTRACE_TRACEME"}}]}]})");
   const std::string r2 = (kRoot / "scenarios/races/r2-detach-before-stop-bug.json").string();
   const std::vector<std::vector<std::string>> commands{
       {"validate", quick_},
@@ -523,9 +528,11 @@ TEST_F(HardeningOutput, EveryCommandFailsWhenStdoutIsFull) {
       {"run", quick_, "--trace", "json"},
       {"run", quick_, "--trace", "text"},
       {"replay", quick_, "--schedule", ""},
+      {"replay", quick_, "--schedule", "zz"},  // 4 alone: diverged
       {"check", quick_},
       {"check", quick_, "--json"},
       {"check", failing_},
+      {"check", internal, "--max-schedules", "3"},
       {"explore", quick_},
       {"explore", quick_, "--json"},
       {"graph", quick_},
@@ -663,6 +670,26 @@ TEST_F(HardeningOutput, SignalsInterruptTheOpeningOfAFifo) {
     } else {
       EXPECT_EQ(read(err), "utsim: " + fifo.string() + ": interrupted while reading it\n");
     }
+  }
+  // Interrupted, and its report lost: the lost output wins (2 over 130).
+  const pid_t pid = spawn({{"check", fifo.string()}, "/dev/full", -1, err});
+  wait_until_blocked(pid, true);
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const std::optional<int> st = wait_for(pid, 5s);
+  ASSERT_TRUE(st) << "still running 5 s after SIGINT";
+  EXPECT_EQ(describe(*st), "exit 2") << read(err);
+  EXPECT_NE(read(err).find("No space left on device"), std::string::npos) << read(err);
+}
+
+// FIFOs are still read, as `utsim run <(generate)` needs.
+TEST_F(HardeningOutput, AScenarioIsReadFromAFifo) {
+  const fs::path fifo = dir_ / "in.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const char* cmd : {"run", "check", "validate"}) {
+    std::thread writer([&] { std::ofstream(fifo) << kQuick; });
+    const Result r = cli({cmd, fifo.string()});
+    writer.join();
+    EXPECT_EQ(r.code, 0) << cmd << '\n' << show(r);
   }
 }
 

@@ -2,6 +2,7 @@
 // the work.  Every CLI11 error becomes exit code 2; --help and --version exit 0.
 #include "tools/cli/cli.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,7 +21,9 @@
 #include "sim/engine.h"
 #include "sim/schedule.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/input.h"
 #include "tools/export/export.h"
+#include "tools/export/fd_buf.h"
 #include "tools/export/format.h"
 
 namespace tools {
@@ -28,9 +31,11 @@ namespace tools {
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit codes: 0 as expected, 1 a property or expectation failed, 2 usage error,\n"
-    "3 invalid scenario, 4 replay diverged, 70 internal error (not implemented,\n"
-    "model bug), 130 interrupted by SIGINT/SIGTERM (what was found so far is reported).";
+    "Exit codes: 0 as expected, 1 a property or expectation failed, 2 usage error or\n"
+    "output lost (-o FILE, stdout or stderr could not be written: this wins over every\n"
+    "other code), 3 invalid scenario, 4 replay diverged, 70 internal error (not\n"
+    "implemented, model bug), 130 interrupted by SIGINT/SIGTERM (what was found so far\n"
+    "is reported).";
 
 // A schedule string must decode; a bad one is a usage error with its offset.
 std::string check_schedule(const std::string& s) {
@@ -126,6 +131,18 @@ void add_preemption_bound(CLI::App& c, std::optional<std::uint32_t>& bound, bool
   c.add_flag("--unbounded", unbounded, unbounded_what)->excludes(b);
 }
 
+// -o FILE and --output-through (write_output; docs/hardening.md "Output
+// files").  The flag needs -o, but where FILE has a default (report).
+CLI::Option* add_output(CLI::App& c, std::string& path, bool& through, const char* what, bool has_default = false) {
+  CLI::Option* o = c.add_option("-o,--output", path, what);
+  CLI::Option* t = c.add_flag("--output-through", through,
+                              "write into an existing -o target that is not a regular file (a symbolic link, a "
+                              "device such as /dev/stdout, a FIFO) in place, as the shell's > does, instead of "
+                              "refusing it; not atomic");
+  if (!has_default) t->needs(o);
+  return o;
+}
+
 // A subcommand's footer: what it wants said, then the exit codes.
 std::string footer(const char* note) { return std::string(note) + kExitCodes; }
 
@@ -138,7 +155,7 @@ void add_run_options(CLI::App& c, RunArgs& a) {
                    "(each task's states as visited); "
                    "to stdout (the summary then goes to stderr) or to -o FILE")
           ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTraceFormats), std::end(kTraceFormats))));
-  c.add_option("-o,--output", a.output, "write the trace to FILE (atomically) instead of stdout")->needs(trace);
+  add_output(c, a.output, a.output_through, "write the trace to FILE (atomically) instead of stdout")->needs(trace);
   add_count(c, "--max-steps", a.max_steps, "end the run after N steps (a hang; default 1000000)");
   add_max_tasks(c, a.max_tasks);
   c.add_flag("--json", a.json, "print the summary as one JSON object");
@@ -216,7 +233,7 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
                                "explore the abstract states (stateful DFS) and write the state graph as DOT; report "
                                "the cycles no schedule leaves (hang) and the shortest path to each violation");
   add_scenario(*c, a.file, "SCENARIO");
-  c->add_option("-o,--output", a.output, "write the DOT to FILE (atomically; the summary then goes to stdout)");
+  add_output(*c, a.output, a.output_through, "write the DOT to FILE (atomically; the summary then goes to stdout)");
   add_count(*c, "--max-states", a.max_states, "stop after N states (default 100000)");
   add_count(*c, "--max-schedules", a.max_schedules, "stop after N schedules (default 1000000)");
   add_preemption_bound(*c, a.preemption_bound, a.unbounded, "at most N preemptions per schedule (default: unbounded)",
@@ -274,7 +291,7 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
   add_scenario(*c, a.file);
   add_seed_or_schedule(*c, a.seed, a.schedule, "run from seed N", "run schedule S");
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
-  c->add_option("-o,--output", a.output, "the HTML file to write (default report.html)");
+  add_output(*c, a.output, a.output_through, "the HTML file to write (atomically; default report.html)", true);
   add_count(*c, "--max-steps", a.max_steps, "steps per run");
   c->add_flag("--full", a.full,
               "draw and narrate every step; without it a run of more than 2000 steps is shown at its first and "
@@ -311,7 +328,7 @@ CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
   add_max_tasks(*c, a.max_tasks);
   c->add_flag("--json", a.json, "print the report as one JSON document (utsim-explore/1)");
-  c->add_option("-o,--output", a.output, "write the report to FILE (atomically)");
+  add_output(*c, a.output, a.output_through, "write the report to FILE (atomically)");
   c->footer(
       footer("On a terminal, a progress line on stderr. SIGINT or SIGTERM stops the "
              "exploration: what was found is reported, marked interrupted, and "
@@ -324,7 +341,7 @@ CLI::App* add_merge(CLI::App& app, MergeArgs& a) {
       app.add_subcommand("merge", "join the explore --json reports of the shards of one exploration into one report");
   c->add_option("FILE", a.files, "reports of utsim explore --json")->required();
   c->add_flag("--json", a.json, "print the merged report as JSON (utsim-explore/1)");
-  c->add_option("-o,--output", a.output, "write the merged report to FILE (atomically)");
+  add_output(*c, a.output, a.output_through, "write the merged report to FILE (atomically)");
   c->footer(
       footer("Reports of different scenarios, versions or options, or with a shard "
              "twice, are refused (exit 2).\n"));
@@ -400,25 +417,71 @@ int run_guarded(const Command& c, Io io) {
 
 }  // namespace
 
-bool load_for_command(const std::string& file, Io io, model::LoadResult& out) {
-  out = model::load_scenario_file(file);
-  if (out.ok()) return true;
+int load_for_command(const std::string& file, Io io, model::LoadResult& out, const std::atomic<bool>* stop) {
+  InputResult r = load_scenario_interruptible(file, stop);
+  if (r.interrupted) {
+    io.err << "utsim: " << file << ": interrupted while reading it\n";
+    return kExitInterrupted;
+  }
+  out = std::move(r.loaded);
+  if (out.ok()) return kExitOk;
   for (const model::ScenarioError& e : out.errors) io.err << e.to_string() << '\n';
-  return false;
+  return kExitInvalid;
 }
 
-bool write_output(const std::string& path, Io io, const std::function<void(std::ostream&)>& write) {
+namespace {
+
+// Whether `path` names the file that descriptor `fd` is open on.
+bool names_fd(const std::string& path, int fd) {
+  struct stat p {
+  }, f{};
+  return ::stat(path.c_str(), &p) == 0 && ::fstat(fd, &f) == 0 && p.st_dev == f.st_dev && p.st_ino == f.st_ino;
+}
+
+}  // namespace
+
+bool write_output(const std::string& path, bool through, Io io, const std::function<void(std::ostream&)>& write) {
   if (path.empty()) {
     write(io.out);
     return true;
   }
-  const std::string why = write_file_atomic(path, write);
+  // -o /dev/stdout --output-through: our own stdout, through its stream.
+  // Opened again, a file stdout is redirected to would be written from its
+  // start, over what the stream writes (and truncated).
+  if (through && &io.out == &std::cout && names_fd(path, STDOUT_FILENO)) {
+    write(io.out);
+    return true;
+  }
+  if (through && &io.err == &std::cerr && names_fd(path, STDERR_FILENO)) {
+    write(io.err);
+    return true;
+  }
+  const std::string why = write_file_atomic(path, write, through ? OutputMode::kThrough : OutputMode::kReplace);
   if (why.empty()) return true;
   io.err << "utsim: " << why << '\n';
+  if (io.output_failed) *io.output_failed = true;
   return false;
 }
 
-int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
+namespace {
+
+// Every byte out, or exit kExitOutput, whatever the command found: a result
+// the user never saw is not a result (docs/hardening.md "Output").  stderr
+// is checked too (the summary of run --trace goes there); when it failed
+// there is nowhere left to say so.
+int finish_output(int code, std::ostream& out, std::ostream& err, bool file_failed) {
+  bool lost = file_failed;
+  out.flush();
+  if (!out) {
+    lost = true;
+    err << "utsim: cannot write to standard output: " << stream_error(out) << '\n';
+  }
+  err.flush();
+  if (!err) lost = true;
+  return lost ? kExitOutput : code;
+}
+
+int run_parsed(std::vector<std::string> args, std::ostream& out, std::ostream& err, bool* output_failed) {
   CLI::App app{"utsim " UTSIM_VERSION ": a deterministic simulator of the Linux utrace core and ptrace on utrace.",
                "utsim"};
   app.footer(kExitCodes);
@@ -437,11 +500,19 @@ int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err)
     return code == 0 ? kExitOk : kExitUsage;
   }
 
-  const Io io{out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1};
+  const Io io{out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1, output_failed};
   for (const Command& c : commands)
     if (c.app->parsed()) return run_guarded(c, io);
   err << "utsim: no subcommand\n";
   return kExitUsage;
+}
+
+}  // namespace
+
+int run_cli(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
+  bool output_failed = false;
+  const int code = run_parsed(std::move(args), out, err, &output_failed);
+  return finish_output(code, out, err, output_failed);
 }
 
 }  // namespace tools

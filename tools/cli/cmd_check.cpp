@@ -13,6 +13,7 @@
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/input.h"
 #include "tools/cli/interrupt.h"
 #include "tools/cli/progress.h"
 #include "tools/export/format.h"
@@ -211,7 +212,14 @@ int cmd_check(const CheckArgs& a, Io io) {
       rows.push_back(std::move(row));  // not reached: "skipped"
       continue;
     }
-    model::LoadResult loaded = model::load_scenario_file(files[i]);
+    // A signal while the file is opened or read (a FIFO with no writer)
+    // stops the reading: the file is not checked ("skipped"), like the rest.
+    InputResult input = load_scenario_interruptible(files[i], guard.flag());
+    if (input.interrupted) {
+      rows.push_back(std::move(row));
+      continue;
+    }
+    model::LoadResult& loaded = input.loaded;
     if (!loaded.ok()) {
       row.errors = std::move(loaded.errors);
       rows.push_back(std::move(row));

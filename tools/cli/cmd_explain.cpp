@@ -14,7 +14,7 @@ namespace tools {
 
 int cmd_explain(const ExplainArgs& a, Io io) {
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
   const bool colour = a.color == "always" || (a.color == "auto" && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1);
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);

@@ -44,8 +44,9 @@ bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* c
 }
 
 int cmd_explore(const ExploreArgs& a, Io io) {
+  InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOverrides ov;
@@ -61,7 +62,6 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   opt.time_limit = a.time_limit.value_or(0);
   opt.dfs_probes = true;
 
-  InterruptGuard guard;
   opt.stop = guard.flag();
   const std::string strategy = model::strategy_name(opt.strategy);
   ExploreProgress progress(io.err, io.err_tty, s.name);
@@ -75,8 +75,10 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   ExploreReport r = report_from_verdict(v, s, opt, a.file);
   r.seconds = secs;
   const int code = v.interrupted || guard.interrupted() ? kExitInterrupted : r.exit_code();
-  if (!write_output(a.output, io, [&](std::ostream& o) { write_report(o, r, code, a.json); }))
-    return code == kExitOk ? kExitUsage : code;
+  // A report that could not be written is lost, whatever it found: exit 2,
+  // never 1, which would say "a bug was found" of a result nobody saw.
+  if (!write_output(a.output, a.output_through, io, [&](std::ostream& o) { write_report(o, r, code, a.json); }))
+    return kExitOutput;
   if (io.err_tty)
     io.err << fmt::format("explored {} schedules in {:.2f} s ({:.0f} schedules/s)\n", r.schedules, secs,
                           secs > 0 ? static_cast<double>(r.schedules) / secs : 0.0);

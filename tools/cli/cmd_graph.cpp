@@ -220,12 +220,12 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
 }  // namespace
 
 int cmd_graph(const GraphArgs& a, Io io) {
+  InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOptions opt = graph_options(a, s);
-  InterruptGuard guard;
   Explored x;
   explore_states(a, s, opt, guard, x);
   const model::Verdict& v = x.verdict;
@@ -240,7 +240,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
                                                     x.graph.nodes().size(), x.graph.edges().size()));
 
   // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
-  if (!write_output(a.output, io, [&](std::ostream& os) { os << dot; })) return kExitFailed;
+  if (!write_output(a.output, a.output_through, io, [&](std::ostream& os) { os << dot; })) return kExitOutput;
   print_summary(a.output.empty() ? io.err : io.out, a, s, opt, x, an);
   if (guard.interrupted()) return kExitInterrupted;
   return v.passed() ? kExitOk : kExitFailed;

@@ -48,8 +48,8 @@ int cmd_merge(const MergeArgs& a, Io io) {
     return kExitUsage;
   }
   const int code = m.exit_code();
-  if (!write_output(a.output, io, [&](std::ostream& o) { write_report(o, m, code, a.json); }))
-    return code == kExitOk ? kExitUsage : code;
+  if (!write_output(a.output, a.output_through, io, [&](std::ostream& o) { write_report(o, m, code, a.json); }))
+    return kExitOutput;
   return code;
 }
 

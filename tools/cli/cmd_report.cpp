@@ -14,17 +14,14 @@ namespace tools {
 
 int cmd_report(const ReportArgs& a, Io io) {
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
   std::optional<ReportExploration> x;
   if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
   const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr, a.full);
 
-  if (std::string why = write_file_atomic(a.output, [&](std::ostream& f) { f << html; }); !why.empty()) {
-    io.err << "utsim: " << why << '\n';
-    return kExitUsage;
-  }
+  if (!write_output(a.output, a.output_through, io, [&](std::ostream& f) { f << html; })) return kExitOutput;
   std::error_code ec;
   const auto abs = std::filesystem::absolute(a.output, ec);
   io.out << "wrote " << printable(a.output) << " (" << html.size() / 1024 << " KiB): open it in a browser, e.g. file://"

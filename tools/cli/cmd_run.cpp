@@ -177,8 +177,9 @@ nlohmann::json to_json(const RunReport& r) {
 }  // namespace
 
 int cmd_run(const RunArgs& a, Io io) {
+  InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   // The scenario's explore block gives max_steps; the flags override it.
@@ -190,7 +191,6 @@ int cmd_run(const RunArgs& a, Io io) {
   const RunScheduler sched = scheduler_for(a.seed, a.schedule);
 
   model::Simulator simu(s, cfg);
-  InterruptGuard guard;
   simu.set_stop_flag(guard.flag());
   model::RunOutput o;
   std::exception_ptr failure;
@@ -205,9 +205,10 @@ int cmd_run(const RunArgs& a, Io io) {
   const bool trace_to_stdout = cfg.trace && a.output.empty();
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
-    const bool written = write_output(a.output, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
+    const bool written =
+        write_output(a.output, a.output_through, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
     if (trace_to_stdout) io.out.flush();
-    if (!written && !failure) return kExitUsage;
+    if (!written && !failure) return kExitOutput;
   }
   if (failure) std::rethrow_exception(failure);  // run_cli reports it (exit 70)
 

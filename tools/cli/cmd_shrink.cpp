@@ -41,7 +41,7 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
     }
   }
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
   if (a.max_steps)
     o.run.max_steps = *a.max_steps;

@@ -11,7 +11,7 @@ namespace tools {
 
 int cmd_step(const StepArgs& a, Io io) {
   model::LoadResult loaded;
-  if (!load_for_command(a.file, io, loaded)) return kExitInvalid;
+  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
   step_through(*loaded.scenario, StepSetup{a.file, a.schedule, a.max_steps}, a.in ? *a.in : std::cin, io.out);
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/input.h"
 #include "tools/export/format.h"
 
 namespace tools {
@@ -10,7 +11,7 @@ namespace tools {
 int cmd_validate(const std::vector<std::string>& files, Io io) {
   bool any_error = false;
   for (const std::string& f : files) {
-    const model::LoadResult r = model::load_scenario_file(f);
+    const model::LoadResult r = load_scenario_interruptible(f, nullptr).loaded;
     if (r.errors.empty()) {
       io.out << printable(f) << ": ok\n";  // a file name may hold control characters
       continue;

@@ -2,6 +2,7 @@
 // CLI11 has parsed the command line.  Each returns an exit code (cli.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -15,21 +16,33 @@
 namespace tools {
 
 // Where a command writes.  `err_tty`: stderr is a terminal (progress lines).
+// `output_failed`: set by write_output when an -o file could not be
+// written; run_cli then exits kExitOutput whatever the command returns.
 struct Io {
   std::ostream& out;
   std::ostream& err;
   bool err_tty = false;
+  bool* output_failed = nullptr;
 };
 
-// Loads the scenario a command works on into `out`.  On any error, prints
-// each one (one line, with its id and JSON pointer) to io.err and returns
-// false: the command then exits kExitInvalid and writes nothing else.
-bool load_for_command(const std::string& file, Io io, model::LoadResult& out);
+// Loads the scenario a command works on into `out`.  Returns kExitOk; or,
+// on any error, prints each one (one line, with its id and JSON pointer) to
+// io.err and returns kExitInvalid: the command then exits with it and
+// writes nothing else.  With `stop` (an InterruptGuard's flag, the guard
+// installed before the call), a signal while the file is opened or read
+// (a FIFO with no writer) stops it: "utsim: FILE: interrupted while reading
+// it" on io.err, and kExitInterrupted (tools/cli/input.h).
+int load_for_command(const std::string& file, Io io, model::LoadResult& out, const std::atomic<bool>* stop = nullptr);
 
-// Writes what `write` writes to -o FILE (atomically), or to io.out when
-// `path` is empty.  A file that cannot be written is said on io.err
-// ("utsim: ..."), and the result is false: the command picks its exit code.
-bool write_output(const std::string& path, Io io, const std::function<void(std::ostream&)>& write);
+// Writes what `write` writes to -o FILE (tools::write_file_atomic: a regular
+// file replaced atomically, anything else refused unless `through`,
+// --output-through), or to io.out when `path` is empty.  With `through`, a
+// path naming the file utsim's own stdout (or stderr) is open on, such
+// as /dev/stdout, is written through that stream, in order with the rest.  A
+// file that cannot be written is said on io.err ("utsim: ..."), marks
+// io.output_failed, and the result is false: the command returns
+// kExitOutput.
+bool write_output(const std::string& path, bool through, Io io, const std::function<void(std::ostream&)>& write);
 
 struct RunArgs {
   std::string file;
@@ -37,6 +50,7 @@ struct RunArgs {
   std::optional<std::string> schedule;  // already checked by decode_schedule
   std::string trace;                    // "", "text" or "json"
   std::string output;                   // -o: the trace goes there
+  bool output_through = false;          // --output-through (write_output)
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
   bool json = false;
@@ -63,7 +77,8 @@ struct ListArgs {
 // exploration, explore/graph_analysis.h, explore/shrink.h).
 struct GraphArgs {
   std::string file;
-  std::string output;  // -o: the DOT goes there (atomically), else stdout
+  std::string output;           // -o: the DOT goes there (atomically), else stdout
+  bool output_through = false;  // --output-through (write_output)
   std::uint64_t max_states = 100'000;
   std::optional<std::uint64_t> max_schedules;
   std::optional<std::uint32_t> preemption_bound;  // none (or --unbounded): every schedule
@@ -102,6 +117,7 @@ struct ReportArgs {
   std::optional<std::string> schedule;
   std::optional<std::uint64_t> explore;  // schedules to explore (model::check_scenario)
   std::string output = "report.html";
+  bool output_through = false;  // --output-through (write_output)
   std::optional<std::uint64_t> max_steps;
   bool full = false;  // draw and narrate every step of a long run
 };
@@ -120,7 +136,8 @@ struct ExploreArgs {
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
   bool json = false;
-  std::string output;  // -o: the report goes there (atomically)
+  std::string output;           // -o: the report goes there (atomically)
+  bool output_through = false;  // --output-through (write_output)
 };
 // "i/N" with 0 <= i < N <= 10^6 (digits only): true, and the two numbers
 // stored where asked (null: only check).
@@ -129,6 +146,7 @@ struct MergeArgs {
   std::vector<std::string> files;
   bool json = false;
   std::string output;
+  bool output_through = false;  // --output-through (write_output)
 };
 
 int cmd_validate(const std::vector<std::string>& files, Io io);

@@ -17,7 +17,11 @@ InterruptGuard::InterruptGuard() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
+  // No SA_RESTART: a call blocked when the signal comes (the open() of a
+  // FIFO without a writer, a read() of one that never writes, a write() to
+  // a stalled pipe) fails with EINTR instead of starting again, so that the
+  // code around it sees the flag (tools/cli/input.h, tools/export/fd_buf.h).
+  sa.sa_flags = 0;
   sigaction(SIGINT, &sa, &old_int_);
   sigaction(SIGTERM, &sa, &old_term_);
 }

@@ -3,8 +3,10 @@
 // While an InterruptGuard lives, both signals set one flag (an
 // std::atomic<bool>, lock-free, so a handler may store to it); the model
 // polls it (ExploreOptions::stop, Simulator::set_stop_flag) and ends the
-// current run as interrupted.  The previous handlers come back when the guard
-// goes away.
+// current run as interrupted.  The handler is installed without SA_RESTART:
+// a system call blocked when a signal comes fails with EINTR, and reading
+// input (tools/cli/input.h) then stops.  The previous handlers come back
+// when the guard goes away.
 #pragma once
 
 #include <atomic>

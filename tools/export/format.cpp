@@ -7,13 +7,16 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
+#include <ostream>
+
+#include <fmt/format.h>
 
 #include <fmt/format.h>
 
 #include "sim/schedule.h"
+#include "tools/export/fd_buf.h"
 
 namespace tools {
 
@@ -121,53 +124,153 @@ std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significa
   return sim::encode_schedule(choices.first(std::min(significant, choices.size())));
 }
 
-std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  // A target that exists and is not a regular file (/dev/null, /dev/stdout,
-  // a FIFO, a terminal) is written in place: renaming over it would replace
-  // the device node with a file, and "atomic" means nothing for a stream.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    if (S_ISDIR(st.st_mode)) return "cannot write " + path + ": it is a directory";
-    std::ofstream f(path, std::ios::binary);
-    if (!f) return "cannot open " + path + ": " + std::strerror(errno);
-    write(f);
-    f.close();
-    if (!f) return "cannot write " + path;
-    return {};
-  }
-  // Beside the target, so that rename() stays on one filesystem and is
-  // atomic; named after the process, so that two runs writing the same file
-  // never mix their contents in one temporary.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+namespace {
+
+std::string failed(const std::string& what, const std::string& path, int err) {
+  return "cannot " + what + " " + path + ": " + std::strerror(err);
+}
+
+const char* kind_of(mode_t m) {
+  if (S_ISLNK(m)) return "a symbolic link";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISDIR(m)) return "a directory";
+  return "not a regular file";
+}
+
+// Runs `write` into fd; the errno of the first failed write, or 0.
+int write_to_fd(int fd, const std::function<void(std::ostream&)>& write) {
+  FdOutBuf buf(fd);
+  std::ostream os(&buf);
+  write(os);
+  os.flush();
+  if (buf.error()) return buf.error();
+  return os ? 0 : EIO;
+}
+
+// --output-through: open what is there for writing, as the shell's > does
+// (following a link, truncating a file; a device or a FIFO as it is).
+std::string write_through(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return failed("open", path, errno);
+  int err = 0;
   try {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return "cannot create " + tmp + ": " + std::strerror(errno);
-    write(f);
-    f.close();
-    if (!f) {
-      std::remove(tmp.c_str());
-      return "cannot write " + tmp;
-    }
+    err = write_to_fd(fd, write);
   } catch (...) {
-    std::remove(tmp.c_str());  // an exception while writing leaves nothing behind
+    ::close(fd);
     throw;
   }
+  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;
+  return err ? failed("write", path, err) : std::string();
+}
+
+// Best effort: the rename itself on disk (a crash right after it could
+// otherwise bring the old name back).  Not every filesystem syncs
+// directories; nothing is lost when it cannot.
+void sync_directory_of(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// A new file at `path` (old == nullptr), or the regular file `old`
+// replaced, through path.tmp.<pid> and rename().
+std::string replace_atomically(const std::string& path, const struct stat* old,
+                               const std::function<void(std::ostream&)>& write, OutputMode mode) {
+  // As a writer of the file itself would be: a read-only file, one of
+  // another user, one on a read-only filesystem is refused, though the
+  // directory may let us replace it.  (root passes, as it passes open().)
+  if (old && ::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0) return failed("write", path, errno);
+  // Beside the target, so that rename() stays on one filesystem and is
+  // atomic; named after the process, so that two runs writing the same file
+  // never mix their contents in one temporary.  O_EXCL and O_NOFOLLOW: a
+  // link planted under that name is not followed.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string kept = " (" + path + (old ? " left as it was)" : " not written)");
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  const mode_t perms = old ? 0600 : 0666;  // a new file: 0666 less the umask, as any program makes it
+  int fd = ::open(tmp.c_str(), flags, perms);
+  if (fd < 0 && errno == EEXIST) {  // left behind by a process of the same pid that was killed
+    ::unlink(tmp.c_str());
+    fd = ::open(tmp.c_str(), flags, perms);
+  }
+  if (fd < 0) return failed("create", tmp, errno) + kept;
+  auto discard = [&](const std::string& what, int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return failed(what, tmp, err) + kept;
+  };
+  if (old) {
+    // The replacement keeps the owner, the group and the permission bits
+    // (chown first: it clears set-user-ID bits that chmod then restores).
+    struct stat mine {};
+    if (::fstat(fd, &mine) != 0) return discard("stat", errno);
+    if ((mine.st_uid != old->st_uid || mine.st_gid != old->st_gid) && ::fchown(fd, old->st_uid, old->st_gid) != 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      if (mode == OutputMode::kThrough) return write_through(path, write);
+      return fmt::format(
+          "refusing to replace {}: it belongs to uid {} gid {}, which a new file of ours could not keep ({}); "
+          "--output-through writes into it in place",
+          path, old->st_uid, old->st_gid, std::strerror(err));
+    }
+    if (::fchmod(fd, old->st_mode & 07777) != 0) return discard("set the permissions of", errno);
+  }
+  int err = 0;
+  try {
+    err = write_to_fd(fd, write);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());  // an exception while writing leaves nothing behind
+    throw;
+  }
+  if (err) return discard("write", err);
   // On disk before it replaces the old file: a crash then leaves the old
   // file or the new one, never an empty one.
-  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  const std::string sync_error = synced ? std::string() : std::strerror(errno);
-  if (fd >= 0) ::close(fd);
-  if (!synced) {
-    std::remove(tmp.c_str());
-    return "cannot sync " + tmp + ": " + sync_error;
+  if (::fsync(fd) != 0) return discard("sync", errno);
+  if (::close(fd) != 0 && errno != EINTR) {  // some filesystems report write errors only here
+    err = errno;
+    ::unlink(tmp.c_str());
+    return failed("write", tmp, err) + kept;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return "cannot rename " + tmp + " to " + path + ": " + why;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    ::unlink(tmp.c_str());
+    return failed("rename " + tmp + " to", path, err) + kept;
   }
+  sync_directory_of(path);
   return {};
+}
+
+}  // namespace
+
+std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write,
+                              OutputMode mode) {
+  // lstat: what the name itself is.  stat() followed links, and renaming
+  // over a link to a file replaced the link and left the file stale (as
+  // root, `-o /dev/stdout` replaced /dev/stdout with a plain file).
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return replace_atomically(path, nullptr, write, mode);
+    return failed("write", path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) return failed("write", path, EISDIR);
+  if (S_ISREG(st.st_mode) && st.st_nlink == 1) return replace_atomically(path, &st, write, mode);
+  if (mode == OutputMode::kThrough) return write_through(path, write);
+  if (S_ISREG(st.st_mode))
+    return fmt::format(
+        "refusing to replace {}: it has {} hard links, which would keep the old contents; "
+        "--output-through writes into it in place",
+        path, st.st_nlink);
+  return fmt::format("refusing to replace {}: it is {}, and -o replaces only regular files; --output-through {}", path,
+                     kind_of(st.st_mode),
+                     S_ISLNK(st.st_mode) ? "writes to what the link points to" : "writes into it in place");
 }
 
 }  // namespace tools

@@ -44,10 +44,27 @@ std::string thread_letter(sim::Tid t);
 // The schedule string of a run: the choices up to the last non-default one.
 std::string schedule_of(std::span<const sim::Tid> choices, std::size_t significant);
 
-// Writes `path` atomically: `write` fills path.tmp.<pid>, which is synced to
-// disk and then replaces path.  Returns "" on success, else what went wrong;
-// on any failure (an exception from `write` included) the temporary is
-// removed and `path` is left as it was.
-std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write);
+// How write_file_atomic treats a target that is not a plain regular file
+// (docs/hardening.md "Output files").
+enum class OutputMode {
+  kReplace,  // replace a regular file atomically; refuse anything else
+  kThrough,  // --output-through: write into such a target in place, as the shell's > does
+};
+
+// Writes `path` (-o FILE).  A path that does not exist, or a regular file
+// with one link, is replaced atomically: `write` fills path.tmp.<pid>
+// (created beside it, with the permission bits, owner and group of the file
+// it replaces), which is synced to disk and renamed over path.  An existing
+// file the caller could not write (permissions checked for its effective
+// ids) is refused.  Anything else (a symbolic link, a device, a FIFO, a
+// socket, a file with several hard links, or a file whose owner a new file
+// could not keep) is refused in kReplace mode, and in kThrough mode opened
+// for writing (following links, truncating) and written in place, not
+// atomically.  A directory is always refused.  Returns "" on success, else
+// what went wrong (naming the path, with strerror's text); on any failure
+// (an exception from `write` included) the temporary is removed and a
+// replaced file is left as it was.
+std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write,
+                              OutputMode mode = OutputMode::kReplace);
 
 }  // namespace tools

@@ -177,14 +177,18 @@ TEST_F(HardeningInterrupt, AtomicWriteLeavesTheOldFileOrTheNewOne) {
 }
 
 // A FIFO (like /dev/null or /dev/stdout, which are not regular files
-// either) is written in place: renaming a temporary over it would replace
-// it with a plain file (once, `-o /dev/null` did that to /dev/null).
-TEST_F(HardeningInterrupt, AtomicWriteToAFifoWritesThroughIt) {
+// either) is never replaced: renaming a temporary over it would replace it
+// with a plain file (once, `-o /dev/null` did that to /dev/null).  It is
+// refused, or written in place when asked (--output-through;
+// hardening_output_test.cpp has the rest).
+TEST_F(HardeningInterrupt, AtomicWriteToAFifoWritesThroughItWhenAsked) {
   const fs::path p = dir_ / "pipe";
   ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+  EXPECT_NE(tools::write_file_atomic(p.string(), [](std::ostream& o) { o << "x"; }), "");
   std::string got;
   std::thread reader([&] { got = read(p); });
-  const std::string err = tools::write_file_atomic(p.string(), [](std::ostream& o) { o << "through\n"; });
+  const std::string err = tools::write_file_atomic(
+      p.string(), [](std::ostream& o) { o << "through\n"; }, tools::OutputMode::kThrough);
   reader.join();
   EXPECT_EQ(err, "");
   EXPECT_EQ(got, "through\n");

@@ -42,19 +42,14 @@ class Bad : public std::runtime_error {
   Bad(const std::string& ptr, const std::string& what) : std::runtime_error((ptr.empty() ? "/" : ptr) + ": " + what) {}
 };
 
+// The JSON pointer of `key` or `index` below `base` (RFC 6901 escapes, by
+// nlohmann's json_pointer).
 std::string at(const std::string& base, std::string_view key) {
-  std::string out = base + '/';
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
+  return (nlohmann::json::json_pointer(base) / std::string(key)).to_string();
 }
-std::string at(const std::string& base, std::size_t index) { return base + '/' + std::to_string(index); }
+std::string at(const std::string& base, std::size_t index) {
+  return (nlohmann::json::json_pointer(base) / index).to_string();
+}
 
 // The value of `key` in the object `j` (at `ptr`).
 const nlohmann::json& member(const nlohmann::json& j, const std::string& ptr, const char* key) {

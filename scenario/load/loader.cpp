@@ -3,10 +3,12 @@
 // bug of the loader itself, comes back as a ScenarioError.
 #include "scenario/load/loader.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <new>
 
 #include "scenario/load/impl.h"
@@ -56,26 +58,58 @@ LoadResult load_scenario_text(std::string_view text, const std::string& file, co
   return result;
 }
 
-LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits) {
+namespace {
+
+// Closes the descriptor however the reading ends.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool stopped(const std::atomic<bool>* stop) { return stop && stop->load(); }
+
+}  // namespace
+
+// The bytes are read with open(2) and read(2), not std::ifstream, whose reads
+// retry EINTR: a FIFO with no writer would hold `utsim check fifo` forever.
+// With `stop`, an interrupted call (the CLI's handler is installed without
+// SA_RESTART) ends the reading once the flag is set.  A signal in the few
+// instructions between the look at the flag and the call is missed; the
+// next one ends the call.
+LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits, const std::atomic<bool>* stop,
+                              bool* interrupted) {
   LoadResult result;
+  const auto interrupt = [&] {
+    if (interrupted) *interrupted = true;
+    return LoadResult{};
+  };
   try {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      int err = errno;
-      result.errors.push_back({"scenario.E007", "", "cannot open the file: " + std::string(std::strerror(err)), path});
+    if (stopped(stop)) return interrupt();
+    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};  // a FIFO without a writer blocks here
+    while (in.fd < 0 && errno == EINTR && !stopped(stop)) in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in.fd < 0 && errno == EINTR) return interrupt();
+    if (in.fd < 0) {
+      result.errors.push_back(
+          {"scenario.E007", "", "cannot open the file: " + std::string(std::strerror(errno)), path});
       return result;
     }
     // Read at most max_bytes + 1: enough to know the file is too large.
     std::string text;
-    std::size_t cap = limits.max_bytes + 1;
+    const std::size_t cap = limits.max_bytes + 1;
     char buf[65536];
-    while (in && text.size() < cap) {
-      in.read(buf, static_cast<std::streamsize>(std::min<std::size_t>(sizeof buf, cap - text.size())));
-      text.append(buf, static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) {
-      result.errors.push_back({"scenario.E007", "", "cannot read the file", path});
-      return result;
+    while (text.size() < cap) {
+      if (stopped(stop)) return interrupt();
+      const ssize_t n = ::read(in.fd, buf, std::min(sizeof buf, cap - text.size()));
+      if (n == 0) break;
+      if (n < 0 && errno == EINTR) continue;  // the flag decides, above
+      if (n < 0) {
+        result.errors.push_back(
+            {"scenario.E007", "", "cannot read the file: " + std::string(std::strerror(errno)), path});
+        return result;
+      }
+      text.append(buf, static_cast<std::size_t>(n));
     }
     if (text.size() > limits.max_bytes) {
       result.errors.push_back({"scenario.E003", "",
@@ -89,6 +123,10 @@ LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits)
     result.errors = {{"scenario.E099", "", std::string("internal error reading the scenario: ") + e.what(), path}};
     return result;
   }
+}
+
+LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits) {
+  return load_scenario_file(path, limits, nullptr, nullptr);
 }
 
 }  // namespace model

@@ -7,6 +7,7 @@
 // ids is in docs/errors.md; ids are never renumbered.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -42,5 +43,11 @@ struct LoadResult {
 LoadResult load_scenario_text(std::string_view text, const std::string& file = "<input>",
                               const LoadLimits& limits = {});
 LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits = {});
+// The same, stoppable: when `stop` is set and a signal interrupts the opening
+// or the reading (a FIFO with no writer), *interrupted is set and the result
+// is empty.  Errors: scenario.E007 (cannot open or read, with strerror's
+// text), scenario.E003 (larger than LoadLimits::max_bytes), then the text's.
+LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits, const std::atomic<bool>* stop,
+                              bool* interrupted);
 
 }  // namespace model

@@ -1,16 +1,10 @@
 // tools/cli/input.h: reading a scenario file so that SIGINT and SIGTERM can
 // stop it.
 //
-// model::load_scenario_file reads with std::ifstream, whose reads retry
-// EINTR: a FIFO with no writer (`utsim check fifo`) or one whose writer
-// never writes would hold the command forever, whatever the user pressed.
-// load_scenario_interruptible reads the bytes itself, with open(2) and
-// read(2), and gives up when a call is interrupted (EINTR: the handler of
-// tools/cli/interrupt.h is installed without SA_RESTART) and the stop flag is
-// set; the text then goes to model::load_scenario_text.  Errors are the
-// loader's own: scenario.E007 (cannot open or read, with strerror's text)
-// and scenario.E003 (larger than LoadLimits::max_bytes), checked against
-// model::load_scenario_file by tests/unit/tools/cli/hardening_output_test.cpp.
+// A thin wrapper of the loader's stoppable model::load_scenario_file (the one
+// reader of scenario files): a FIFO with no writer (`utsim check fifo`) must
+// not hold a command whatever the user pressed.  The handler of
+// tools/cli/interrupt.h is installed without SA_RESTART for that.
 #pragma once
 
 #include <atomic>

@@ -114,4 +114,14 @@ inline model::Scenario load_or_fail(const std::string& text) {
   return std::move(*r.scenario);
 }
 
+// A scenario that explores in three schedules and passes: a child exits 3 and
+// is reaped.
+inline constexpr const char* kQuick = R"({
+  "utsim": 1, "name": "quick", "summary": "a child exits 3 and is reaped",
+  "tasks": [{"name": "P", "program": [
+    {"fork": {"child": "C", "program": [{"exit": 3}]}},
+    {"waitpid": {"pid": "C"}, "expect": {"exited": 3}}]}],
+  "explore": {"max_schedules": 3}
+})";
+
 }  // namespace testcli

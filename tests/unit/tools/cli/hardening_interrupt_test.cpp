@@ -34,14 +34,7 @@ using testcli::read;
 using testcli::Result;
 using testcli::show;
 
-// Three schedules and done.
-constexpr const char* kQuick = R"({
-  "utsim": 1, "name": "quick", "summary": "a child exits 3 and is reaped",
-  "tasks": [{"name": "P", "program": [
-    {"fork": {"child": "C", "program": [{"exit": 3}]}},
-    {"waitpid": {"pid": "C"}, "expect": {"exited": 3}}]}],
-  "explore": {"max_schedules": 3}
-})";
+using testcli::kQuick;
 
 // Never ends, and explores (almost) forever: only a signal stops it.  S
 // and T contend for P's siglock at every step, so the space of schedules

@@ -62,14 +62,7 @@ using testcli::show;
 
 const fs::path kRoot = UTSIM_SOURCE_DIR;
 
-// Three schedules and done.
-constexpr const char* kQuick = R"({
-  "utsim": 1, "name": "quick", "summary": "a child exits 3 and is reaped",
-  "tasks": [{"name": "P", "program": [
-    {"fork": {"child": "C", "program": [{"exit": 3}]}},
-    {"waitpid": {"pid": "C"}, "expect": {"exited": 3}}]}],
-  "explore": {"max_schedules": 3}
-})";
+using testcli::kQuick;
 
 // The same, expecting the wrong status: every command that judges it finds
 // a failure (exit 1).

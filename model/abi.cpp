@@ -486,7 +486,12 @@ std::string utrace_action_string(std::uint32_t v, ActionFamily extra) {
   };
   std::uint32_t known = UTRACE_RESUME_MASK;
   if (extra == ActionFamily::Signal) {
-    add(kSignalActionNames[(v & UTRACE_SIGNAL_MASK) >> 4]);
+    // The mask has room for 16 signal actions; the kernel names 8.  Any other
+    // value (a callback can return anything) is shown as its bits.
+    if (std::uint32_t s = (v & UTRACE_SIGNAL_MASK) >> 4; s < std::size(kSignalActionNames))
+      add(kSignalActionNames[s]);
+    else
+      add(hex(v & UTRACE_SIGNAL_MASK));
     if (v & UTRACE_SIGNAL_HOLD) add("UTRACE_SIGNAL_HOLD");
     known |= UTRACE_SIGNAL_MASK | UTRACE_SIGNAL_HOLD;
   } else if (extra == ActionFamily::Syscall) {

@@ -180,7 +180,7 @@ void sync_directory_of(const std::string& path) {
 
 // A new file at `path` (old == nullptr), or the regular file `old`
 // replaced, through path.tmp.<pid> and rename().
-std::string replace_atomically(const std::string& path, const struct stat* old,
+std::string replace_atomically(const std::string& path, const struct stat* old, const OutputNames& names,
                                const std::function<void(std::ostream&)>& write, OutputMode mode) {
   // As a writer of the file itself would be: a read-only file, one of
   // another user, one on a read-only filesystem is refused, though the
@@ -217,8 +217,8 @@ std::string replace_atomically(const std::string& path, const struct stat* old,
       if (mode == OutputMode::kThrough) return write_through(path, write);
       return fmt::format(
           "refusing to replace {}: it belongs to uid {} gid {}, which a new file of ours could not keep ({}); "
-          "--output-through writes into it in place",
-          path, old->st_uid, old->st_gid, std::strerror(err));
+          "{} writes into it in place",
+          path, old->st_uid, old->st_gid, std::strerror(err), names.through);
     }
     if (::fchmod(fd, old->st_mode & 07777) != 0) return discard("set the permissions of", errno);
   }
@@ -250,26 +250,26 @@ std::string replace_atomically(const std::string& path, const struct stat* old,
 
 }  // namespace
 
-std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write,
-                              OutputMode mode) {
+std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write, OutputMode mode,
+                              OutputNames names) {
   // lstat: what the name itself is.  stat() followed links, and renaming
   // over a link to a file replaced the link and left the file stale (as
   // root, `-o /dev/stdout` replaced /dev/stdout with a plain file).
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return replace_atomically(path, nullptr, write, mode);
+    if (errno == ENOENT) return replace_atomically(path, nullptr, names, write, mode);
     return failed("write", path, errno);
   }
   if (S_ISDIR(st.st_mode)) return failed("write", path, EISDIR);
-  if (S_ISREG(st.st_mode) && st.st_nlink == 1) return replace_atomically(path, &st, write, mode);
+  if (S_ISREG(st.st_mode) && st.st_nlink == 1) return replace_atomically(path, &st, names, write, mode);
   if (mode == OutputMode::kThrough) return write_through(path, write);
   if (S_ISREG(st.st_mode))
     return fmt::format(
         "refusing to replace {}: it has {} hard links, which would keep the old contents; "
-        "--output-through writes into it in place",
-        path, st.st_nlink);
-  return fmt::format("refusing to replace {}: it is {}, and -o replaces only regular files; --output-through {}", path,
-                     kind_of(st.st_mode),
+        "{} writes into it in place",
+        path, st.st_nlink, names.through);
+  return fmt::format("refusing to replace {}: it is {}, and {} replaces only regular files; {} {}", path,
+                     kind_of(st.st_mode), names.replace, names.through,
                      S_ISLNK(st.st_mode) ? "writes to what the link points to" : "writes into it in place");
 }
 

@@ -64,7 +64,14 @@ enum class OutputMode {
 // what went wrong (naming the path, with strerror's text); on any failure
 // (an exception from `write` included) the temporary is removed and a
 // replaced file is left as it was.
+// A refusal names the user's way to write in place: `through`, and what
+// replaced the file: `replace` (the command-line flags by default; step mode
+// has its own commands).
+struct OutputNames {
+  std::string_view replace = "-o";
+  std::string_view through = "--output-through";
+};
 std::string write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write,
-                              OutputMode mode = OutputMode::kReplace);
+                              OutputMode mode = OutputMode::kReplace, OutputNames names = {});
 
 }  // namespace tools

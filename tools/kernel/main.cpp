@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,10 +67,22 @@ int usage() {
   return 2;
 }
 
-}  // namespace
+// A whole decimal number in [lo, hi], or nothing (no sign, no trailing bytes).
+std::optional<unsigned long long> number(const char* s, unsigned long long lo, unsigned long long hi) {
+  if (!s || !*s || !std::isdigit(static_cast<unsigned char>(*s))) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s, &end, 10);
+  if (errno != 0 || *end != 0 || v < lo || v > hi) return std::nullopt;
+  return v;
+}
 
-int main(int argc, char** argv) {
-  if (argc >= 2 && std::strcmp(argv[1], "--exec-child") == 0) ukern::exec_child_main(argc, argv);
+int bad_number(const char* flag, const char* value, const char* range) {
+  std::fprintf(stderr, "utsim-kernel: %s: '%s' is not a whole number in %s\n", flag, value, range);
+  return 2;
+}
+
+int run(int argc, char** argv) {
   std::vector<std::string> paths;
   bool compare = false, verbose = false, probe = false;
   std::uint64_t schedules = 300;
@@ -80,11 +95,15 @@ int main(int argc, char** argv) {
       probe = true;
     else if (a == "--verbose" || a == "-v")
       verbose = true;
-    else if (a == "--schedules" && i + 1 < argc)
-      schedules = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--timeout-ms" && i + 1 < argc)
-      o.hard_timeout_ms = static_cast<unsigned>(std::atoi(argv[++i]));
-    else if (a == "-h" || a == "--help")
+    else if (a == "--schedules" && i + 1 < argc) {
+      const auto v = number(argv[++i], 1, 100'000'000);
+      if (!v) return bad_number("--schedules", argv[i], "[1, 100000000]");
+      schedules = *v;
+    } else if (a == "--timeout-ms" && i + 1 < argc) {
+      const auto v = number(argv[++i], 1, 3'600'000);
+      if (!v) return bad_number("--timeout-ms", argv[i], "[1, 3600000]");
+      o.hard_timeout_ms = static_cast<unsigned>(*v);
+    } else if (a == "-h" || a == "--help")
       return usage(), 0;
     else if (!a.empty() && a[0] == '-')
       return usage();
@@ -146,4 +165,18 @@ int main(int argc, char** argv) {
   print_list("unsupported by utsim-kernel:", unsup);
   print_list("disagreements or errors:", bad);
   return bad.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "--exec-child") == 0) ukern::exec_child_main(argc, argv);
+  const int rc = run(argc, argv);
+  // Output that did not arrive is a failure whatever was found (docs/hardening.md):
+  // exit 2, as utsim does.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "utsim-kernel: cannot write the output: %s\n", std::strerror(errno));
+    return 2;
+  }
+  return rc;
 }

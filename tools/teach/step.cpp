@@ -6,6 +6,7 @@
 //   a..z, A..Z  run that thread       Enter or .  the default choice
 //   u           undo the last choice  !           run to the end with default choices
 //   s FILE      save the schedule     q           quit        ?  help
+//   s! FILE     save it through a link, FIFO or device (as the shell's > does)
 // Undo re-runs the scenario from the start with the choices made so far
 // minus the last one: runs are deterministic, so that is the same run.
 #include "tools/teach/step.h"
@@ -28,6 +29,7 @@ constexpr const char* kHelp =
     "  !          run to the end with default choices\n"
     "  u          undo the last choice (the run is replayed from the start)\n"
     "  s FILE     save the schedule so far to FILE (replay it with utsim replay)\n"
+    "  s! FILE    the same, writing through a link, FIFO or device (as the shell's > does)\n"
     "  q          quit            ?  this help\n";
 
 constexpr std::size_t kShownEvents = 12;
@@ -207,7 +209,11 @@ class Session {
       return true;
     }
     if (line.rfind("s ", 0) == 0) {
-      save(trim(line.substr(2)));
+      save(trim(line.substr(2)), OutputMode::kReplace);
+      return true;
+    }
+    if (line.rfind("s!", 0) == 0) {
+      save(trim(line.substr(2)), OutputMode::kThrough);
       return true;
     }
     return false;
@@ -224,13 +230,17 @@ class Session {
     return true;
   }
 
-  void save(const std::string& file) {
+  // s FILE replaces a regular file atomically (write_file_atomic); s! FILE
+  // also writes through what -o refuses, as --output-through does.
+  void save(const std::string& file, OutputMode mode) {
     if (file.empty()) {
       os_ << "   s needs a file name: s FILE\n";
       return;
     }
     const std::string sched = sim::encode_schedule(choices_);
-    if (std::string why = write_file_atomic(file, [&](std::ostream& f) { f << sched << '\n'; }); !why.empty()) {
+    if (std::string why = write_file_atomic(
+            file, [&](std::ostream& f) { f << sched << '\n'; }, mode, OutputNames{"s FILE", "s! FILE"});
+        !why.empty()) {
       os_ << "   " << printable(why) << '\n';
       return;
     }

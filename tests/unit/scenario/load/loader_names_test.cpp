@@ -2,6 +2,8 @@
 // (the spellings are part of the scenario format).
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <csignal>  // abi.h must work whatever the include order
 #include <string>
 
@@ -122,6 +124,10 @@ TEST(AbiNames, UtraceActions) {
   EXPECT_EQ(utrace_action_string(UTRACE_SYSCALL_ABORT | UTRACE_REPORT, ActionFamily::Syscall),
             "UTRACE_SYSCALL_ABORT | UTRACE_REPORT");
   EXPECT_EQ(utrace_action_string(UTRACE_DETACH, ActionFamily::Resume), "UTRACE_DETACH");
+  // The signal mask has room for 16 actions and the kernel names 8: the rest are bits
+  // (a fuzzed callback returned 0xf0 and the name table was indexed past its end).
+  for (std::uint32_t s = 0x80; s <= UTRACE_SIGNAL_MASK; s += 0x10)
+    EXPECT_EQ(utrace_action_string(s | UTRACE_RESUME, ActionFamily::Signal), fmt::format("{:#x} | UTRACE_RESUME", s));
   EXPECT_EQ(utrace_attach_flag_from_name("UTRACE_ATTACH_MATCH_DATA"), 0x2u);
   EXPECT_EQ(utrace_attach_flag_from_name("UTRACE_ATTACH_EXCLUSIVE"), 0x20u);
 }

@@ -49,6 +49,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/input.h"
 #include "tools/export/format.h"
+#include "tools/teach/step.h"
 
 namespace fs = std::filesystem;
 
@@ -369,6 +370,30 @@ TEST_F(HardeningOutput, AHardLinkedFileIsRefusedUnlessOutputThrough) {
   EXPECT_EQ(tools::write_file_atomic(b.string(), write_text("new\n"), tools::OutputMode::kThrough), "");
   EXPECT_EQ(read(a), "new\n");  // one file, two names: both see it
   EXPECT_EQ(fs::hard_link_count(a), 2u);
+}
+
+// Step mode's s FILE refuses what -o refuses, naming its own way round (s!
+// FILE), not a flag step mode does not have; s! FILE writes through the link.
+TEST_F(HardeningOutput, StepModeSavesThroughALinkOnlyWithSBang) {
+  const fs::path target = dir_ / "target.txt", link = dir_ / "link.txt";
+  write("target.txt", "old\n");
+  fs::create_symlink("target.txt", link);
+  const model::LoadResult loaded = model::load_scenario_text(kQuick, quick_);
+  ASSERT_TRUE(loaded.scenario);
+  std::istringstream keys("s " + link.string() + "\n!\ns! " + link.string() + "\nq\n");
+  std::ostringstream out;
+  tools::step_through(*loaded.scenario, tools::StepSetup{quick_, std::nullopt, std::nullopt}, keys, out);
+  const std::string o = out.str();
+  EXPECT_NE(o.find("refusing to replace " + link.string() +
+                   ": it is a symbolic link, and s FILE replaces only "
+                   "regular files; s! FILE writes to what the link points to"),
+            std::string::npos)
+      << o;
+  EXPECT_EQ(o.find("--output-through"), std::string::npos) << o;
+  EXPECT_NE(o.find("saved '"), std::string::npos) << o;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_NE(read(target), "old\n");  // the schedule string, through the link
+  EXPECT_EQ(read(target).back(), '\n');
 }
 
 TEST_F(HardeningOutput, ReplacingKeepsPermissionsOwnerAndGroup) {

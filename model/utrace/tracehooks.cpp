@@ -250,8 +250,13 @@ sim::Co<void> utrace_reap_v2(Kernel& k, Task& target) {
     }
     e->ops.set(Engine::Ops::Null);
     e->flags.set(0);
-    hooks(k).list_change(target, "utrace_reap");
-    u.attached.erase(std::find(u.attached.begin(), u.attached.end(), e));  // list_del_init()
+    // list_del_init(): a no-op when a second walk of the list (the R13
+    // window: release_task() and the end of the death report both reaping)
+    // has unlinked it already; that walk puts the engine a second time.
+    if (auto it = std::find(u.attached.begin(), u.attached.end(), e); it != u.attached.end()) {
+      hooks(k).list_change(target, "utrace_reap");
+      u.attached.erase(it);
+    }
     e->on_list = false;
     co_await utrace_engine_put(k, k.current(), *e);
   }

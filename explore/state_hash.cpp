@@ -121,7 +121,7 @@ void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t)
     h.add(u->resume);
     h.add(std::uint64_t{u->signal_handler} | std::uint64_t{u->vfork_stop} << 1 | std::uint64_t{u->death} << 2 |
           std::uint64_t{u->reap} << 3 | std::uint64_t{u->pending_attach} << 4 | std::uint64_t{u->freeze_stop} << 5 |
-          std::uint64_t{u->stopped} << 6);
+          std::uint64_t{u->stopped} << 6 | std::uint64_t{u->report} << 7 | std::uint64_t{u->interrupt} << 8);
     h.add(static_cast<std::uint64_t>(u->walking));
   }
   hash_frames(h, t, in.program(t));

@@ -49,6 +49,8 @@ void utrace_task_alloc(Kernel& k, Task& task) {
   u.death.bind(obj(task, Field::utrace_bits), traced_as(UField::death));
   u.reap.bind(obj(task, Field::utrace_bits), traced_as(UField::reap));
   u.stopped.bind(obj(task, Field::utrace_bits), traced_as(UField::stopped));
+  u.report.bind(obj(task, Field::utrace_bits), traced_as(UField::report));
+  u.interrupt.bind(obj(task, Field::utrace_bits), traced_as(UField::interrupt));
   smp_wmb();  // pairs with the smp_rmb() in task_utrace_struct()
   task.utrace.set(&u, "utrace_task_alloc");
 }
@@ -83,7 +85,12 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
       // walking right now, with a report pass requested as V1 did.
       hooks(k).list_change(target, "utrace_add_engine (R1)");
       u.attached.push_back(&e);
-      if (u.resume > UTRACE_REPORT) {
+      if (v2(k)) {
+        if (!u.report && !u.interrupt) {
+          u.report.set(true);
+          set_notify_resume(k, target);
+        }
+      } else if (u.resume > UTRACE_REPORT) {
         u.resume.set(UTRACE_REPORT);
         set_notify_resume(k, target);
       }
@@ -343,7 +350,13 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
       // Make the thread call tracehook_notify_resume() soon; not needed if
       // it was already interrupted (utrace_get_signal() reports soon).
       clear_engine_wants_stop(e);
-      if (action < u.resume) {
+      if (v2(k)) {
+        // V2: one `report` bit, not set again while an interrupt is owed.
+        if (!u.report && !u.interrupt) {
+          co_await WRITE_ONCE(u.report, true, "utrace_control");
+          set_notify_resume(k, t);
+        }
+      } else if (action < u.resume) {
         co_await WRITE_ONCE(u.resume, action, "utrace_control");
         set_notify_resume(k, t);
       }
@@ -352,8 +365,13 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
     case UTRACE_INTERRUPT:
       // Make the thread call tracehook_get_signal() soon.
       clear_engine_wants_stop(e);
-      if (u.resume == UTRACE_INTERRUPT) break;
-      co_await WRITE_ONCE(u.resume, UTRACE_INTERRUPT, "utrace_control");
+      if (v2(k)) {
+        if (u.interrupt) break;
+        co_await WRITE_ONCE(u.interrupt, true, "utrace_control");
+      } else {
+        if (u.resume == UTRACE_INTERRUPT) break;
+        co_await WRITE_ONCE(u.resume, UTRACE_INTERRUPT, "utrace_control");
+      }
       if (reset) {
         // Stopped: it goes through utrace_get_signal() when woken anyway.
         t.set_tif(TIF_SIGPENDING);

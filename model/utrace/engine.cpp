@@ -154,12 +154,18 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
     task.clear_tif(TIF_SYSCALL_TRACE);
   }
   if (!flags) {
+    // No more engines: clear out the requests (V2: the two bits).
+    if (v2(k)) {
+      u.interrupt.set(false);
+      u.report.set(false);
+    }
     u.resume.set(UTRACE_RESUME);
     u.signal_handler.set(false);
   }
   // If no engine wants it stopped any more, wake it up.
   if (utrace_stopped(k, u, task.state) && !(flags & ENGINE_STOP)) {
-    if (u.resume == UTRACE_RESUME) task.clear_tif(TIF_SINGLESTEP);  // user_disable_single_step()
+    // user_disable_single_step() (V3/V4; V2's reset left stepping alone)
+    if (!v2(k) && u.resume == UTRACE_RESUME) task.clear_tif(TIF_SINGLESTEP);
     co_await utrace_wakeup(k, task);
   }
   // The store and the unlock are one step: once the word is 0,
@@ -180,6 +186,12 @@ sim::Co<bool> utrace_do_stop(Kernel& k, Task& target) {
     co_await target.sighand->siglock.lock("utrace_do_stop");
     if (target.state == TASK_STOPPED) utrace_set_traced(k, target);
     target.sighand->siglock.unlock();
+  } else if (v2(k)) {
+    // V2: ask for a report unless one (or an interrupt) is owed already.
+    if (!u.report && !u.interrupt) {
+      co_await WRITE_ONCE(u.report, true, "utrace_do_stop");
+      set_notify_resume(k, target);
+    }
   } else if (u.resume > UTRACE_REPORT) {
     co_await WRITE_ONCE(u.resume, UTRACE_REPORT, "utrace_do_stop");
     set_notify_resume(k, target);

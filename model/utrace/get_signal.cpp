@@ -104,10 +104,44 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   const KSigaction* ka = nullptr;
   int signr = 0;
 
-  // The test reads utrace->resume and pending_attach without the lock.
-  co_await u.resume.read_point("utrace_get_signal");
-  co_await u.pending_attach.read_point("utrace_get_signal");
-  if (u.resume < UTRACE_RESUME || u.pending_attach || u.signal_handler) {
+  // The test reads the requests without the lock: utrace->resume and
+  // pending_attach; 2009-rfc's interrupt and report bits.
+  bool asked;
+  if (v2(k)) {
+    co_await u.interrupt.read_point("utrace_get_signal");
+    co_await u.report.read_point("utrace_get_signal");
+    asked = u.interrupt || u.report || u.signal_handler;
+  } else {
+    co_await u.resume.read_point("utrace_get_signal");
+    co_await u.pending_attach.read_point("utrace_get_signal");
+    asked = u.resume < UTRACE_RESUME || u.pending_attach || u.signal_handler;
+  }
+  if (asked && v2(k)) {
+    // Branch A, 2009-rfc: an explicit report before any dequeue.  Only a
+    // handler frame to forget (neither bit): SIGNAL_IGN, and no pass.
+    task.sighand->siglock.unlock();
+    co_await u.lock.lock("utrace_get_signal");
+    splice_attaching(k, task);
+    if (!u.interrupt && !u.report)
+      report.result = UTRACE_SIGNAL_IGN;
+    else
+      report.result = u.signal_handler ? UTRACE_SIGNAL_HANDLER : UTRACE_SIGNAL_REPORT;
+    u.interrupt.set(false);
+    u.report.set(false);
+    u.signal_handler.set(false);
+    // Make signal_pending() true only for real signals (under utrace->lock in V2).
+    if (task.test_tif(TIF_SIGPENDING)) {
+      co_await task.sighand->siglock.lock("utrace_get_signal");
+      k.recalc_sigpending(task);
+      task.sighand->siglock.unlock();
+    }
+    u.lock.unlock();
+    hooks(k).report_begin(task);
+    if (!(task.utrace_flags & EVENT_QUIESCE) || report.result == UTRACE_SIGNAL_IGN) co_return -1;
+    event = 0;
+    ka = nullptr;
+    *return_ka = KSigaction{};
+  } else if (asked) {
     // Branch A: an explicit report was asked for, before any dequeue.
     task.sighand->siglock.unlock();
     co_await u.lock.lock("utrace_get_signal");

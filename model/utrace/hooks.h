@@ -35,7 +35,9 @@ enum class UField : std::uint8_t {
   vfork_stop,
   tif,
   freeze_stop,
-  stopped
+  stopped,
+  report,    // 2009-rfc
+  interrupt  // 2009-rfc
 };
 const char* ufield_name(UField f);  // "utrace->resume"
 constexpr std::uint8_t traced_as(UField f) { return static_cast<std::uint8_t>(static_cast<int>(f) + 1); }

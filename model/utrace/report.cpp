@@ -43,8 +43,23 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
 
 // start_report(): splice new engines, consume a REPORT or step request (an
 // INTERRUPT stays for utrace_get_signal()).  Returns the resume value read.
+// 2009-rfc (V2 start_report()): the owed report is the `report` bit, and
+// steps were never deferred; UTRACE_REPORT is returned when it was set.
 sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
   Utrace& u = U(task);
+  if (v2(k)) {
+    bool report = co_await READ_ONCE(u.report, "start_report");
+    const bool pending_attach = co_await READ_ONCE(u.pending_attach, "start_report");
+    if (report || pending_attach) {
+      co_await u.lock.lock("start_report");
+      splice_attaching(k, task);
+      report = u.report;
+      u.report.set(false);
+      u.lock.unlock();
+    }
+    hooks(k).report_begin(task);
+    co_return report ? UTRACE_REPORT : UTRACE_RESUME;
+  }
   std::uint32_t resume = co_await READ_ONCE(u.resume, "start_report");
   // The pending_attach test is lockless by design: missing an attach that is
   // happening right now only makes the new engine one event late (G3, R1).
@@ -180,8 +195,30 @@ sim::Co<void> finish_report_reset(Kernel& k, Task& task, UtraceReport& report) {
 // finish_report(): a STOP becomes a pending REPORT when the caller will not
 // stop here (will_not_stop), so the sticky ENGINE_STOP forces the stop
 // before user mode.
+//
+// 2009-rfc (V2 finish_report()): any action up to UTRACE_REPORT, STOP
+// included (there was no will_not_stop), leaves a request bit: `interrupt`
+// for INTERRUPT, else `report` unless one is already owed.  So a pass that
+// stopped is followed, once the task is resumed, by a report_quiesce pass
+// from utrace_resume() (issue #13 item 1).
 sim::Co<void> finish_report(Kernel& k, Task& task, UtraceReport& report, bool will_not_stop) {
   Utrace& u = U(task);
+  if (v2(k)) {
+    if (report.action <= UTRACE_REPORT && !co_await READ_ONCE(u.interrupt, "finish_report") &&
+        (report.action == UTRACE_INTERRUPT || !co_await READ_ONCE(u.report, "finish_report"))) {
+      co_await u.lock.lock("finish_report");
+      if (report.action == UTRACE_INTERRUPT) {
+        u.interrupt.set(true);
+        task.set_tif(TIF_SIGPENDING);
+      } else {
+        u.report.set(true);
+        set_notify_resume(k, task);
+      }
+      u.lock.unlock();
+    }
+    co_await finish_report_reset(k, task, report);
+    co_return;
+  }
   std::uint32_t resume = report.action;
   if (resume == UTRACE_STOP) resume = will_not_stop ? UTRACE_REPORT : UTRACE_RESUME;
   if (resume < co_await READ_ONCE(u.resume, "finish_report")) {
@@ -224,7 +261,16 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
   Utrace& u = U(task);
   for (;;) {
     co_await u.lock.lock("utrace_stop");
-    if (action < u.resume) {
+    if (v2(k)) {
+      // V2: the request bits.  TIF_SIGPENDING for `interrupt` comes from
+      // the recalc_sigpending() after the stop (utrace_interrupt_pending()).
+      if (action == UTRACE_INTERRUPT) {
+        u.interrupt.set(true);
+      } else if (action < UTRACE_RESUME) {
+        u.report.set(true);
+        task.set_tif(TIF_NOTIFY_RESUME);
+      }
+    } else if (action < u.resume) {
       // Ensure a reporting pass when we are resumed.
       u.resume.set(action);
       if (action == UTRACE_INTERRUPT)

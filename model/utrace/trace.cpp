@@ -36,6 +36,8 @@ const char* ufield_name(UField f) {
     case UField::tif: return "thread_info.flags";
     case UField::freeze_stop: return "utrace->freeze_stop";
     case UField::stopped: return "utrace->stopped";
+    case UField::report: return "utrace->report";
+    case UField::interrupt: return "utrace->interrupt";
   }
   return "?";
 }

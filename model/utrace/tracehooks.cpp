@@ -3,6 +3,8 @@
 // job control, exit, clone and death, utrace_resume() on the way to user
 // mode, the reap, and the signal handler hook.  utrace_get_signal() is in
 // get_signal.cpp.
+#include <algorithm>
+
 #include "model/ptrace/ptrace.h"
 #include "model/utrace/internal.h"
 
@@ -124,26 +126,60 @@ sim::Co<void> utrace_finish_vfork(Kernel& k, Task& task) {
   co_await utrace_stop(k, task, UTRACE_RESUME);
 }
 
+namespace {
+
+// The pass of utrace_resume(): report_quiesce(event = 0) only, for every
+// engine (start_callback() with no event: nobody "takes" it).
+sim::Co<void> quiesce_pass(Kernel& k, Task& task, UtraceReport& report) {
+  Utrace& u = U(task);
+  ++u.walking;
+  hooks(k).walk_begin(task, false);
+  for (std::size_t i = 0; i < u.attached.size(); ++i) (void)co_await start_callback(k, task, report, *u.attached[i], 0);
+  --u.walking;
+  hooks(k).walk_end(task);
+}
+
+// 2009-rfc's utrace_resume() (V2, ROCK-Kernel-Driver kernel/utrace.c
+// utrace_resume()): a handler frame with no report owed, or an owed
+// INTERRUPT, returns at once; otherwise start_report() and, whenever some
+// engine has QUIESCE, a report_quiesce(0) pass, with nothing skipped as
+// spurious: the final reset recomputes the flags.
+sim::Co<void> utrace_resume_v2(Kernel& k, Task& task) {
+  Utrace& u = U(task);
+  UtraceReport report;
+  if (u.signal_handler) {
+    co_await u.lock.lock("utrace_resume");
+    u.signal_handler.set(false);
+    const bool skip = !u.report;
+    u.lock.unlock();
+    if (skip) co_return;
+  }
+  // An INTERRUPT is reported and stopped for in utrace_get_signal(); make
+  // sure a racing utrace_control() does not let us reach user mode first.
+  if (co_await READ_ONCE(u.interrupt, "utrace_resume")) {
+    task.set_tif(TIF_SIGPENDING);
+    co_return;
+  }
+  (void)co_await start_report(k, task);
+  if (task.utrace_flags & EVENT_QUIESCE) co_await quiesce_pass(k, task, report);
+  co_await finish_resume_report(k, task, report);
+}
+
+}  // namespace
+
 // utrace_resume(): TIF_NOTIFY_RESUME on the way to user mode.
 sim::Co<void> utrace_resume(Kernel& k, Task& task) {
+  if (v2(k)) {
+    co_await utrace_resume_v2(k, task);
+    co_return;
+  }
   Utrace& u = U(task);
   UtraceReport report;
   // A handler frame was set up but no signal report followed: clear the flag.
-  const bool had_handler = u.signal_handler;
   if (u.signal_handler) {
     co_await u.lock.lock("utrace_resume");
     u.signal_handler.set(false);
     u.lock.unlock();
-  }
-  if (v2(k)) {
-    // V2: an INTERRUPT request returns at once (the report happens in
-    // utrace_get_signal()); a handler frame with no report owed, too.
-    co_await u.resume.read_point("utrace_resume");
-    if (u.resume == UTRACE_INTERRUPT) {
-      task.set_tif(TIF_SIGPENDING);
-      co_return;
-    }
-    if (had_handler && u.resume != UTRACE_REPORT) co_return;
   }
   report.action = co_await start_report(k, task);
   switch (report.action) {
@@ -154,12 +190,7 @@ sim::Co<void> utrace_resume(Kernel& k, Task& task) {
       if (!(task.utrace_flags & EVENT_QUIESCE)) break;
       // A simple pass: report_quiesce(event = 0) only.
       report.action = UTRACE_RESUME;
-      ++u.walking;
-      hooks(k).walk_begin(task, false);
-      for (std::size_t i = 0; i < u.attached.size(); ++i)
-        (void)co_await start_callback(k, task, report, *u.attached[i], 0);
-      --u.walking;
-      hooks(k).walk_end(task);
+      co_await quiesce_pass(k, task, report);
       break;
     default:
       // INTERRUPT or a step: not spurious, even with no callback.
@@ -180,6 +211,10 @@ sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int si
   k.BUG_ON(u.death, task, "I7", "utrace->death already set (BUG_ON)");
   u.death.set(true);
   u.resume.set(UTRACE_RESUME);
+  if (v2(k)) {
+    u.report.set(false);
+    u.interrupt.set(false);
+  }
   splice_attaching(k, task);
   u.lock.unlock();
   hooks(k).report_begin(task);
@@ -190,6 +225,44 @@ sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int si
                             });
   co_await utrace_maybe_reap(k, task, false);
 }
+
+namespace {
+
+// 2009-rfc's utrace_reap() (V2, ROCK-Kernel-Driver kernel/utrace.c
+// utrace_reap()): splice, unlock, then walk `attached` in place.  Each
+// engine gets report_reap while it and the engines after it are still
+// listed with their ops: a lookup (utrace_attach_task without CREATE) from
+// inside report_reap finds them, where 2010's utrace_reap(), which first
+// moves the whole list aside, answers -ENOENT.  `reap` is set, so nobody
+// else changes the list or the ops meanwhile.  Called with the lock held;
+// returns with it released.
+sim::Co<void> utrace_reap_v2(Kernel& k, Task& target) {
+  Utrace& u = U(target);
+  splice_attaching(k, target);
+  u.lock.unlock();
+  while (!u.attached.empty()) {
+    Engine* e = u.attached.front();
+    if (e->flags & EVENT_REAP) {
+      CallbackArgs a;
+      a.cb = Callback::report_reap;
+      a.reaped = &target;
+      (void)co_await call_engine(k, target, *e, e->current_ops(k), a);
+    }
+    e->ops.set(Engine::Ops::Null);
+    e->flags.set(0);
+    // list_del_init(): a no-op when a second walk of the list (the R13
+    // window: release_task() and the end of the death report both reaping)
+    // has unlinked it already; that walk puts the engine a second time.
+    if (auto it = std::find(u.attached.begin(), u.attached.end(), e); it != u.attached.end()) {
+      hooks(k).list_change(target, "utrace_reap");
+      u.attached.erase(it);
+    }
+    e->on_list = false;
+    co_await utrace_engine_put(k, k.current(), *e);
+  }
+}
+
+}  // namespace
 
 // utrace_maybe_reap(): from release_task() (reap) and at the end of the
 // death report.  The reap is deferred while the death report is pending
@@ -214,6 +287,10 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
   }
   // Teardown.  utrace_flags = 0 first: a late attach now fails its EXIT_DEAD check.
   co_await WRITE_ONCE(target.utrace_flags, 0, "utrace_maybe_reap");
+  if (v2(k)) {
+    co_await utrace_reap_v2(k, target);
+    co_return;
+  }
   std::vector<Engine*> list = u.attached;
   list.insert(list.end(), u.attaching.begin(), u.attaching.end());
   if (!list.empty()) hooks(k).list_change(target, "utrace_maybe_reap");
@@ -241,9 +318,15 @@ sim::Co<void> utrace_signal_handler(Kernel& k, Task& task, bool stepping) {
   Utrace& u = U(task);
   co_await u.lock.lock("utrace_signal_handler");
   u.signal_handler.set(true);
-  if (v2(k) && stepping) {
-    u.resume.set(UTRACE_INTERRUPT);
-    task.set_tif(TIF_SIGPENDING);
+  if (v2(k)) {
+    // V2: stepping asks for a signal report; otherwise utrace_resume()
+    // clears the flag before user mode.
+    if (stepping) {
+      u.interrupt.set(true);
+      task.set_tif(TIF_SIGPENDING);
+    } else {
+      task.set_tif(TIF_NOTIFY_RESUME);
+    }
   } else if (u.resume > UTRACE_INTERRUPT) {
     if (stepping) {
       // A report_signal(HANDLER) before the handler's first instruction.
@@ -262,8 +345,9 @@ bool utrace_interrupt_pending(Kernel& k, Task& task) {
   if (has_race(k, R11)) return false;
   // The test reads utrace->resume (that of a struct utrace a later attach
   // may allocate: the explorers see the object even when it is not there).
-  SharedObject(obj(task, Field::resume)).peek("utrace_interrupt_pending");
-  return task.utrace && task.utrace->resume == UTRACE_INTERRUPT;
+  SharedObject(obj(task, v2(k) ? Field::utrace_bits : Field::resume)).peek("utrace_interrupt_pending");
+  if (!task.utrace) return false;
+  return v2(k) ? task.utrace->interrupt.get() : task.utrace->resume == UTRACE_INTERRUPT;
 }
 
 }  // namespace model

@@ -94,7 +94,12 @@ struct Utrace {
   Shared<bool> pending_attach{false};
   Shared<bool> freeze_stop{false};  // RHEL6 (ptrace)
   Shared<bool> stopped{false};      // 2009-rfc only: the task counts as stopped (§5.12 V2)
-  int walking = 0;                  // the task is inside a lockless walk of `attached` (checks)
+  // 2009-rfc only: the two request bits that 2010's `resume` replaced (§1.2
+  // V2).  `report`: a report_quiesce pass is owed (TIF_NOTIFY_RESUME);
+  // `interrupt`: a report_signal pass is owed (TIF_SIGPENDING).
+  Shared<bool> report{false};
+  Shared<bool> interrupt{false};
+  int walking = 0;  // the task is inside a lockless walk of `attached` (checks)
 };
 
 // The trace of a change of utrace->reporting names the engine.

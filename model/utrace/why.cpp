@@ -55,6 +55,7 @@ std::string why_set_events(std::int64_t ret) {
 
 // utrace_control(action) returned ret (§3.4).
 std::string why_control(utrace_resume_action action, std::int64_t ret, const WhyContext& c) {
+  const bool v2 = c.version == KernelVersion::V2009Rfc;  // the request bits of §1.2 V2
   switch (ret) {
     case -EINVAL:
       return "REPORT, SINGLESTEP and BLOCKSTEP need QUIESCE in the engine's events (they only work through "
@@ -74,9 +75,12 @@ std::string why_control(utrace_resume_action action, std::int64_t ret, const Why
       return ret == 0 ? "the target is already stopped (TASK_TRACED, or a job-control TASK_STOPPED that "
                         "utrace_do_stop converted): it stays stopped until this engine releases it, or SIGKILL "
                         "(G11)."
-                      : "utrace_control returned -EINPROGRESS: the task is running, so the stop is requested through "
-                        "TIF_NOTIFY_RESUME (utrace->resume = UTRACE_REPORT) and happens at its next report_quiesce, "
-                        "where ENGINE_STOP forces UTRACE_STOP (§3.4, §4.3).";
+                      : std::string(
+                            "utrace_control returned -EINPROGRESS: the task is running, so the stop is "
+                            "requested through TIF_NOTIFY_RESUME (") +
+                            (v2 ? "2009-rfc: utrace->report = 1" : "utrace->resume = UTRACE_REPORT") +
+                            ") and happens at its next report_quiesce, where ENGINE_STOP forces UTRACE_STOP (§3.4, "
+                            "§4.3).";
     case UTRACE_DETACH:
       return ret == 0 ? "the engine is marked detached (engine->ops = &utrace_detached_ops) and its ENGINE_STOP "
                         "cleared from utrace_flags: no callback of it starts after this 0 (G7); a task stopped only "
@@ -93,13 +97,18 @@ std::string why_control(utrace_resume_action action, std::int64_t ret, const Why
       return "clears only this engine's ENGINE_STOP; if the target is in TASK_TRACED and no other engine still "
              "wants it stopped, utrace_reset wakes it (utrace_wakeup). On a running target it does nothing.";
     case UTRACE_REPORT:
-      return "utrace->resume = UTRACE_REPORT and TIF_NOTIFY_RESUME: the task makes a report_quiesce pass "
-             "before it returns to user mode (§3.4).";
+      return std::string(v2 ? "2009-rfc: utrace->report = 1 (unless a report or an interrupt is owed already)"
+                            : "utrace->resume = UTRACE_REPORT") +
+             " and TIF_NOTIFY_RESUME: the task makes a report_quiesce pass before it returns to user mode (§3.4).";
     case UTRACE_INTERRUPT:
-      return "utrace->resume = UTRACE_INTERRUPT and TIF_SIGPENDING (signal_wake_up): an interruptible sleep "
-             "ends and the task makes a report_signal pass before user mode, even with no signal (G13, R11).";
+      return std::string(v2 ? "2009-rfc: utrace->interrupt = 1" : "utrace->resume = UTRACE_INTERRUPT") +
+             " and TIF_SIGPENDING (signal_wake_up): an interruptible sleep ends and the task makes a report_signal "
+             "pass before user mode, even with no signal (G13, R11).";
     case UTRACE_SINGLESTEP:
     case UTRACE_BLOCKSTEP:
+      if (v2)
+        return "2009-rfc: the target is stopped, so the step is enabled at once (user_enable_single_step) and "
+               "the task resumes; a later round of callbacks can still change it (§3.4 V2, G13).";
       return "like UTRACE_REPORT, and the step is armed by the last report pass before user mode, unless a "
              "later round of callbacks decides otherwise (G13).";
     default: return "";
@@ -161,8 +170,8 @@ std::string why_tif(const BitChange& d) {
     return "the task goes through get_signal_to_deliver → utrace_get_signal before user mode; an "
            "interruptible sleep is interrupted.";
   if (d.removed(tif_bit(TIF_SIGPENDING)))
-    return "recalc_sigpending: nothing pending for it any more (utrace keeps the flag while resume == "
-           "UTRACE_INTERRUPT: tracehook_force_sigpending, R11).";
+    return "recalc_sigpending: nothing pending for it any more (utrace keeps the flag while an INTERRUPT is "
+           "owed: tracehook_force_sigpending, R11).";
   if (d.added(tif_bit(TIF_SYSCALL_TRACE)))
     return "syscalls now take the slow path that calls the utrace syscall hooks (§3.3 step 7).";
   if (d.removed(tif_bit(TIF_SYSCALL_TRACE))) return "utrace_reset: no engine wants syscall events any more (§4.8).";
@@ -258,6 +267,16 @@ std::string why_state(const Event& e, const WhyContext& c) {
     case UField::vfork_stop: return "a STOP for the vfork parent waits until the child releases the mm (§5.6).";
     case UField::signal_handler: return "a handler frame was just set up: the next report says so (§5.5).";
     case UField::stopped: return "";
+    case UField::report:
+      return e.c != 0 ? "2009-rfc: a report_quiesce pass is owed before user mode (utrace->report, with "
+                        "TIF_NOTIFY_RESUME); 2010 keeps this in utrace->resume (§1.2)."
+                      : "2009-rfc: the owed report is being made now (start_report, utrace_get_signal or the death "
+                        "report cleared utrace->report).";
+    case UField::interrupt:
+      return e.c != 0 ? "2009-rfc: a report_signal pass is owed before user mode (utrace->interrupt, with "
+                        "TIF_SIGPENDING); 2010 keeps this in utrace->resume (§1.2)."
+                      : "2009-rfc: the owed signal report is being made now (utrace_get_signal cleared "
+                        "utrace->interrupt).";
   }
   return "";
 }

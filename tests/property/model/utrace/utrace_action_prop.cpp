@@ -70,7 +70,11 @@ std::ostream& operator<<(std::ostream& os, const PassOutcome& o) {
 // ---- the reference: §4.9 as pseudo-code, then finish_report(will_not_stop)
 // and utrace_report_exit's immediate stop (§4.6, §4.8, §5.9, §5.12) ------------------------
 
-PassOutcome reference(const std::vector<GenEngine>& es) {
+// 2009-rfc (v2) keeps the owed request in two bits, utrace->report and
+// utrace->interrupt (docs/model.md "2009-rfc, checked against its source");
+// `resume` then stands for them: INTERRUPT if `interrupt`, else REPORT if
+// `report`, else RESUME.
+PassOutcome reference(const std::vector<GenEngine>& es, bool v2) {
   const std::size_t n = es.size();
   std::uint32_t action = UTRACE_RESUME, resume_action = UTRACE_RESUME;
   bool detaches = false, spurious = true, task_stop = false;
@@ -112,17 +116,32 @@ PassOutcome reference(const std::vector<GenEngine>& es) {
     for (std::size_t i = 0; i < n; ++i) task_stop = task_stop || (!det[i] && stop[i]);
   };
   // finish_report(will_not_stop = true): a STOP becomes a pending REPORT.
+  // V2: any action up to REPORT leaves `interrupt` (INTERRUPT) or `report`.
+  bool report = false, interrupt = false;
+  if (v2) {
+    if (action == UTRACE_INTERRUPT)
+      interrupt = true;
+    else if (action <= UTRACE_REPORT)
+      report = true;
+  }
   const std::uint32_t r = action == UTRACE_STOP ? UTRACE_REPORT : action;
   o.resume = std::min<std::uint32_t>(UTRACE_RESUME, r);
   if (spurious || detaches) reset();
   // utrace_report_exit(): STOP -> utrace_stop(resume_action) right away.
   if (action == UTRACE_STOP) {
     o.resume = std::min(o.resume, resume_action);
+    // V2's utrace_stop(): `interrupt` for INTERRUPT, else `report` below RESUME
+    // (steps included: V2 never defers them).
+    if (resume_action == UTRACE_INTERRUPT)
+      interrupt = true;
+    else if (resume_action < UTRACE_RESUME)
+      report = true;
     if (task_stop)
       o.stopped = true;
     else
       reset();
   }
+  if (v2) o.resume = interrupt ? UTRACE_INTERRUPT : report ? UTRACE_REPORT : UTRACE_RESUME;
   o.task_stop = task_stop;
   o.detached = det;
   for (std::size_t i = 0; i < n; ++i) o.engine_stop.push_back(!det[i] && stop[i]);
@@ -175,6 +194,7 @@ PassOutcome observe(const Simulator& sim, int x, std::size_t n) {
   o.stopped = cut < ev.size() && ev[cut].kind == Ev::utrace_stop;
   o.detached.assign(n, false);
   std::vector<unsigned long> flags(n, 0);
+  bool v2 = false, report = false, interrupt = false;  // 2009-rfc's request bits
   for (std::size_t i = 0; i < cut; ++i) {
     const Event& e = ev[i];
     if (e.kind != Ev::utrace_state || e.pid != x) continue;
@@ -182,12 +202,15 @@ PassOutcome observe(const Simulator& sim, int x, std::size_t n) {
     // Engine ids: the anchor is e1, the generated engines e2..
     const std::int64_t g = e.d - 2;
     if (f == "utrace->resume") o.resume = static_cast<std::uint32_t>(e.c);
+    if (f == "utrace->report") v2 = true, report = e.c != 0;
+    if (f == "utrace->interrupt") v2 = true, interrupt = e.c != 0;
     if (f == "utrace_flags") o.task_stop = (e.c & ENGINE_STOP) != 0;
     if (g >= 0 && static_cast<std::size_t>(g) < n) {
       if (f == "engine->ops") o.detached[static_cast<std::size_t>(g)] = true;
       if (f == "engine->flags") flags[static_cast<std::size_t>(g)] = static_cast<unsigned long>(e.c);
     }
   }
+  if (v2) o.resume = interrupt ? UTRACE_INTERRUPT : report ? UTRACE_REPORT : UTRACE_RESUME;
   for (std::size_t i = 0; i < n; ++i) o.engine_stop.push_back(!o.detached[i] && (flags[i] & ENGINE_STOP));
   return o;
 }
@@ -233,7 +256,7 @@ RC_GTEST_PROP(UtraceActionProp, OnePassMatchesTheReferenceMinimum, ()) {
     RC_ASSERT(v.property == Property::Hang || v.property == Property::StopWithoutEngine);
   const int x = sim.interp().slot_pid(0);
   const PassOutcome got = observe(sim, x, es.size());
-  const PassOutcome want = reference(es);
+  const PassOutcome want = reference(es, kernel == "2009-rfc");
   RC_LOG() << describe(es) << "\n  model:     " << got << "\n  reference: " << want << "\n";
   RC_ASSERT(got == want);
 }
@@ -243,7 +266,7 @@ RC_GTEST_PROP(UtraceActionProp, OnePassMatchesTheReferenceMinimum, ()) {
 // the task's, and the task parks with no engine wanting it.
 TEST(UtraceActionProp, EngineStopWithoutQuiesceStopsWithNobodyWantingIt) {
   const std::vector<GenEngine> es = {{false, true, true, UTRACE_RESUME, UTRACE_RESUME}};
-  const PassOutcome want = reference(es);
+  const PassOutcome want = reference(es, false);
   EXPECT_TRUE(want.stopped);
   EXPECT_TRUE(want.task_stop);
   EXPECT_EQ(want.engine_stop, std::vector<bool>{false});
@@ -258,7 +281,7 @@ TEST(UtraceActionProp, EngineStopWithoutQuiesceStopsWithNobodyWantingIt) {
   EXPECT_TRUE(stop_without_engine);
   // With QUIESCE, the quiesce callback's RESUME clears the bit first: no stop.
   const std::vector<GenEngine> with_q = {{true, true, true, UTRACE_RESUME, UTRACE_RESUME}};
-  EXPECT_FALSE(reference(with_q).stopped);
+  EXPECT_FALSE(reference(with_q, false).stopped);
 }
 
 // ---- determinism ----------------------------------------------------------------------------------

@@ -298,6 +298,16 @@ struct Scenario {
 
   KernelVersion kernel = KernelVersion::V2010Rhel6;
   BugSet bugs;
+  // The model the file itself names (model.kernel, model.bugs), kept when
+  // something outside the file replaced `kernel` or `bugs` (utsim --kernel,
+  // --bug, --no-bugs; docs/scenarios.md "Overriding the model").  `expect`
+  // was written for this one, not for the model simulated.  Empty: the
+  // scenario runs the model its file names.
+  struct FileModel {
+    KernelVersion kernel = KernelVersion::V2010Rhel6;
+    BugSet bugs;
+  };
+  std::optional<FileModel> file_model;
 
   std::vector<EngineTable> engines;
   std::vector<TaskDecl> tasks;  // in pid order: the first is pid 2 (pid 1 is init)

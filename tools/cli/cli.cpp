@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -25,6 +27,7 @@
 #include "tools/export/export.h"
 #include "tools/export/fd_buf.h"
 #include "tools/export/format.h"
+#include "tools/export/scenario_text.h"
 
 namespace tools {
 
@@ -42,6 +45,87 @@ std::string check_schedule(const std::string& s) {
   sim::ScheduleError e;
   if (sim::decode_schedule(s, &e)) return {};
   return "malformed schedule at offset " + std::to_string(e.offset) + ": " + e.message;
+}
+
+// A usage error of ours, with its stable id (docs/errors.md "Command-line
+// errors"): printed as "utsim COMMAND: cli.E00n: message", exit 2.
+struct CliError {
+  std::string id, message;
+};
+
+// Optimal string alignment distance: edits and swaps of two neighbours
+// ("rnu" is one swap from "run").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+std::string lower(std::string_view s) {
+  std::string l(s);
+  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return l;
+}
+
+// "; did you mean 'run'?" for the closest candidate (case ignored) within
+// two edits and fewer edits than the word has characters; "" if none.  The
+// first of equally close candidates wins: callers list them in a fixed order.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::string w = lower(word);
+  const std::string* best = nullptr;
+  std::size_t best_d = 3;
+  for (const std::string& c : candidates) {
+    const std::size_t d = edit_distance(w, lower(c));
+    if (d < best_d && d < w.size()) best_d = d, best = &c;
+  }
+  return best ? "; did you mean '" + *best + "'?" : "";
+}
+
+std::string join_names(const std::vector<std::string>& names, const char* last = " or ") {
+  std::string t;
+  for (std::size_t i = 0; i < names.size(); ++i) t += (i == 0 ? "" : i + 1 == names.size() ? last : ", ") + names[i];
+  return t;
+}
+
+std::vector<std::string> kernel_names() {
+  return {model::kernel_version_name(model::KernelVersion::V2009Rfc),
+          model::kernel_version_name(model::KernelVersion::V2010Rhel6),
+          model::kernel_version_name(model::KernelVersion::V2011_3x)};
+}
+
+std::vector<std::string> switchable_bug_names() {
+  std::vector<std::string> out;
+  for (const model::BugInfo& b : model::bug_catalogue())
+    if (b.switchable) out.push_back("R" + std::to_string(b.id));
+  return out;
+}
+
+// --kernel and --bug name what the model has (scenario.E044 and E045 say
+// the same of model.kernel and model.bugs in a file).
+void check_model_args(const ModelArgs& m) {
+  if (m.kernel && !model::kernel_version_from_name(*m.kernel))
+    throw CliError{"cli.E004", "--kernel '" + printable(*m.kernel) + "': unknown kernel version (expected " +
+                                   join_names(kernel_names()) + did_you_mean(*m.kernel, kernel_names()) + ")"};
+  const std::vector<std::string> switchable = switchable_bug_names();
+  for (const std::string& b : m.bugs) {
+    const std::optional<int> r = model::bug_from_name(b);
+    const model::BugInfo* info = r ? model::find_bug(*r) : nullptr;
+    if (!r)
+      throw CliError{"cli.E005", "--bug '" + printable(b) +
+                                     "': unknown bug (expected a race of utrace-semantics.md section 7 that can be "
+                                     "switched on: " +
+                                     join_names(switchable) + did_you_mean(b, switchable) + ")"};
+    if (info && !info->switchable)
+      throw CliError{"cli.E005", "--bug '" + b + "': " + b + " cannot be switched on (" + info->status +
+                                     "); the races that can: " + join_names(switchable, ", ") + " (utsim list --bugs)"};
+  }
 }
 
 // The ranges the numeric options take (docs/hardening.md "Limits").  The
@@ -143,11 +227,23 @@ CLI::Option* add_output(CLI::App& c, std::string& path, bool& through, const cha
   return o;
 }
 
+// --kernel, --bug, --no-bugs: the model to simulate instead of the file's.
+void add_model_options(CLI::App& c, ModelArgs& m) {
+  c.add_option("--kernel", m.kernel,
+               "simulate this kernel version instead of the scenario's model.kernel (2009-rfc, 2010-rhel6, 2011-3x)");
+  c.add_option("--bug", m.bugs,
+               "switch this race of utrace-semantics.md section 7 on, besides the scenario's model.bugs "
+               "(repeatable, or R2,R7; utsim list --bugs)")
+      ->delimiter(',');
+  c.add_flag("--no-bugs", m.no_bugs, "switch the scenario's model.bugs off (then --bug adds)");
+}
+
 // A subcommand's footer: what it wants said, then the exit codes.
 std::string footer(const char* note) { return std::string(note) + kExitCodes; }
 
 void add_run_options(CLI::App& c, RunArgs& a) {
   add_scenario(c, a.file);
+  add_model_options(c, a.model);
   auto* trace =
       c.add_option("--trace", a.trace,
                    "write the trace: text (ftrace-like lines), json (JSON Lines), chrome "
@@ -165,9 +261,9 @@ void add_run_options(CLI::App& c, RunArgs& a) {
 
 CLI::App* add_validate(CLI::App& app, std::vector<std::string>& files) {
   auto* c = app.add_subcommand("validate",
-                               "check scenario files against SCENARIOS.md; "
+                               "check scenario files (files, or folders searched for *.json) against SCENARIOS.md; "
                                "every error of every file, one per line");
-  c->add_option("FILE", files, "scenario files")->required();
+  c->add_option("PATH", files, "scenario files or folders")->required();
   c->footer(kExitCodes);
   return c;
 }
@@ -197,6 +293,7 @@ CLI::App* add_check(CLI::App& app, CheckArgs& a) {
                                "explore each scenario (files, or folders searched for *.json) and judge its "
                                "expect; print a table");
   c->add_option("PATH", a.paths, "scenario files or folders")->required();
+  add_model_options(*c, a.model);
   add_strategy(*c, a.strategy, "how to explore (default: the scenario's explore block, else portfolio)");
   add_count(*c, "--max-schedules", a.max_schedules, "schedules per scenario (default 1000)");
   add_seed(*c, a.seed, "seed of the random and PCT schedulers");
@@ -233,6 +330,7 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
                                "explore the abstract states (stateful DFS) and write the state graph as DOT; report "
                                "the cycles no schedule leaves (hang) and the shortest path to each violation");
   add_scenario(*c, a.file, "SCENARIO");
+  add_model_options(*c, a.model);
   add_output(*c, a.output, a.output_through, "write the DOT to FILE (atomically; the summary then goes to stdout)");
   add_count(*c, "--max-states", a.max_states, "stop after N states (default 100000)");
   add_count(*c, "--max-schedules", a.max_schedules, "stop after N schedules (default 1000000)");
@@ -248,6 +346,7 @@ CLI::App* add_shrink(CLI::App& app, ShrinkArgs& a) {
                                "shrink a counterexample: the schedule with the fewest preemptions, then the fewest "
                                "steps, that still breaks the same property (RapidCheck shrink trees)");
   add_scenario(*c, a.file, "SCENARIO");
+  add_model_options(*c, a.model);
   c->add_option("--schedule", a.schedule, "the schedule that breaks the property")->required();
   c->add_option("--property", a.property, "the property to keep broken (default: the first the schedule breaks)");
   add_count(*c, "--max-tries", a.max_tries, "runs the shrinker may make (default 20000)");
@@ -263,6 +362,7 @@ CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
                                "narrate one run step by step: the task, the kernel function, what it read or "
                                "changed, and why");
   add_scenario(*c, a.file);
+  add_model_options(*c, a.model);
   add_seed_or_schedule(*c, a.seed, a.schedule, "choose at random, from seed N", "follow schedule S");
   c->add_option("--color", a.color, "colour: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -279,6 +379,7 @@ CLI::App* add_step(CLI::App& app, StepArgs& a) {
                                "be the scheduler: at each choice point pick the thread that runs next "
                                "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
   add_scenario(*c, a.file);
+  add_model_options(*c, a.model);
   c->add_option("--schedule", a.schedule, "replay these choices first, then ask");
   add_count(*c, "--max-steps", a.max_steps, "end the run after N steps");
   return c;
@@ -289,6 +390,7 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
                                "write one self-contained HTML page: the scenario, a timeline and the state "
                                "diagram of a run, its narrative, and with --explore the outcomes and a counterexample");
   add_scenario(*c, a.file);
+  add_model_options(*c, a.model);
   add_seed_or_schedule(*c, a.seed, a.schedule, "run from seed N", "run schedule S");
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
   add_output(*c, a.output, a.output_through, "the HTML file to write (atomically; default report.html)", true);
@@ -306,6 +408,7 @@ CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
                                "explore one scenario's schedules: outcomes, violations with replay commands, "
                                "whether the (bounded) space was exhausted");
   add_scenario(*c, a.file, "SCENARIO");
+  add_model_options(*c, a.model);
   add_strategy(*c, a.strategy,
                "random, pct, dfs (iterative preemption bounding), dpor (source-DPOR) or "
                "portfolio (default: the scenario's explore block, else portfolio)");
@@ -397,6 +500,55 @@ void finish_parse(Parsed& p) {
     if (*sched)
       if (std::string why = check_schedule(**sched); !why.empty()) throw CLI::ValidationError("--schedule", why);
   if (!p.explore_shard.empty()) parse_shard(p.explore_shard, &p.explore.shard_index, &p.explore.shard_count);
+  for (const ModelArgs* m : {&p.run.model, &p.replay.model, &p.check.model, &p.graph.model, &p.shrink.model,
+                             &p.explain.model, &p.step.model, &p.report.model, &p.explore.model})
+    check_model_args(*m);
+}
+
+// What CLI11 left over on the command that was parsed (allow_extras: CLI11
+// 2.1 would list them in reverse order): an unknown option, with the
+// closest the command has; else an argument it does not take.
+void refuse_extras(const CLI::App& c) {
+  const std::vector<std::string> left = c.remaining();
+  if (left.empty()) return;
+  std::vector<std::string> names{"--help"};
+  for (const CLI::Option* o : c.get_options()) {
+    for (const std::string& l : o->get_lnames()) names.push_back("--" + l);
+    for (const std::string& n : o->get_snames()) names.push_back("-" + n);
+  }
+  for (const std::string& arg : left) {
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    const std::string flag = arg.substr(0, arg.find('='));
+    throw CliError{"cli.E002", "unknown option '" + printable(flag) + "'" + did_you_mean(flag, names) + " (utsim " +
+                                   c.get_name() + " --help lists its options)"};
+  }
+  throw CliError{"cli.E003", std::string(left.size() == 1 ? "unexpected argument '" : "unexpected arguments '") +
+                                 printable(left.front()) + (left.size() == 1 ? "'" : "' ...") + " (utsim " +
+                                 c.get_name() + " --help says what it takes)"};
+}
+
+// The first word must be a subcommand (or --help, --version): else the
+// closest subcommand, instead of CLI11's "A subcommand is required".
+void check_subcommand(const CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> names;
+  for (const CLI::App* c : app.get_subcommands({})) names.push_back(c->get_name());
+  const std::string list = join_names(names, ", ");
+  if (args.empty())
+    throw CliError{"cli.E001", "a subcommand is required: " + list + " (utsim --help says what each does)"};
+  const std::string& w = args.front();
+  if (w == "--help" || w == "-h" || w == "--version") return;
+  if (std::find(names.begin(), names.end(), w) != names.end()) return;
+  if (!w.empty() && w[0] == '-') {
+    const std::string flag = w.substr(0, w.find('='));
+    std::vector<std::string> top{"--help", "--version"};
+    const std::string hint = did_you_mean(flag, top);
+    throw CliError{"cli.E002", "unknown option '" + printable(flag) + "'" +
+                                   (hint.empty() ? " (the subcommand comes first, then its options: "
+                                                   "utsim SUBCOMMAND --help lists them)"
+                                                 : hint)};
+  }
+  throw CliError{"cli.E001", "unknown subcommand '" + printable(w) + "'" + did_you_mean(w, names) +
+                                 " (the subcommands: " + list + ")"};
 }
 
 // Runs a command; what escapes it is an internal error (exit 70), said on `err`.
@@ -417,14 +569,26 @@ int run_guarded(const Command& c, Io io) {
 
 }  // namespace
 
-int load_for_command(const std::string& file, Io io, model::LoadResult& out, const std::atomic<bool>* stop) {
+void override_model(const ModelArgs& m, model::Scenario& s) {
+  const model::Scenario::FileModel file{s.kernel, s.bugs};
+  if (m.kernel) s.kernel = *model::kernel_version_from_name(*m.kernel);  // checked by run_cli
+  if (m.no_bugs) s.bugs.reset();
+  for (const std::string& b : m.bugs) s.bugs.set(static_cast<std::size_t>(*model::bug_from_name(b) - 1));
+  if (s.kernel != file.kernel || s.bugs != file.bugs) s.file_model = file;
+}
+
+int load_for_command(const std::string& file, const ModelArgs& m, Io io, model::LoadResult& out,
+                     const std::atomic<bool>* stop) {
   InputResult r = load_scenario_interruptible(file, stop);
   if (r.interrupted) {
     io.err << "utsim: " << file << ": interrupted while reading it\n";
     return kExitInterrupted;
   }
   out = std::move(r.loaded);
-  if (out.ok()) return kExitOk;
+  if (out.ok()) {
+    override_model(m, *out.scenario);
+    return kExitOk;
+  }
   for (const model::ScenarioError& e : out.errors) io.err << e.to_string() << '\n';
   return kExitInvalid;
 }
@@ -491,18 +655,28 @@ int run_parsed(std::vector<std::string> args, std::ostream& out, std::ostream& e
   Parsed parsed;
   const std::vector<Command> commands = add_commands(app, parsed);
 
+  for (const Command& c : commands) c.app->allow_extras();  // refuse_extras says what is left, in order
+
   std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 wants them reversed
+  const Command* parsed_command = nullptr;
   try {
+    check_subcommand(app, args);
     app.parse(argv);
+    for (const Command& c : commands)
+      if (c.app->parsed()) parsed_command = &c;
+    if (parsed_command) refuse_extras(*parsed_command->app);
     finish_parse(parsed);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitUsage;
+  } catch (const CliError& e) {
+    err << "utsim" << (parsed_command ? " " + parsed_command->app->get_name() : std::string()) << ": " << e.id << ": "
+        << e.message << '\n';
+    return kExitUsage;
   }
 
   const Io io{out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1, output_failed};
-  for (const Command& c : commands)
-    if (c.app->parsed()) return run_guarded(c, io);
+  if (parsed_command) return run_guarded(*parsed_command, io);
   err << "utsim: no subcommand\n";
   return kExitUsage;
 }

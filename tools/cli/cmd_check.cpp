@@ -4,7 +4,6 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
-#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -30,51 +29,25 @@ struct Row {
   std::string file;
   std::string name;  // the scenario's name, or the file's stem when it did not load
   std::string kernel;
+  std::string model_flags;            // --kernel, --bug: the file's model overridden (scenario_text.h)
+  std::string caveat;                 // expect_caveat: what its verdict must admit
   std::vector<std::string> expected;  // expect.violations
   model::PropertySet tolerated;
   std::vector<model::ScenarioError> errors;  // invalid
   std::optional<model::Verdict> verdict;     // explored (possibly with an internal error)
 
+  // "pass" and "FAIL" judge the file's expect; under --kernel or --bug they
+  // say that it was written for another model: "pass (model overridden)".
   std::string status() const {
     if (!errors.empty()) return "invalid";
     if (!verdict) return "skipped";
     if (verdict->error) return "error";
+    if (!model_flags.empty()) return verdict->passed() ? "pass (model overridden)" : "FAIL (model overridden)";
     if (!verdict->passed()) return "FAIL";
     if (verdict->interrupted) return "pass (interrupted)";
     return verdict->timed_out ? "pass (time limit)" : "pass";
   }
 };
-
-// Files as given; folders searched for *.json, each folder's files sorted by
-// path.  A folder that holds no *.json (or cannot be read) is said on `err`
-// and makes the result empty: checking nothing must not pass (exit 2).
-std::optional<std::vector<std::string>> collect(const std::vector<std::string>& paths, std::ostream& err) {
-  std::vector<std::string> files;
-  std::set<std::string> seen;
-  bool ok = true;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(p, ec)) {
-      if (seen.insert(p).second) files.push_back(p);  // a missing file is the loader's error
-      continue;
-    }
-    std::vector<std::string> found;
-    for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
-      if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().generic_string());
-    if (ec) {
-      err << "utsim check: " << printable(p) << ": " << ec.message() << '\n';
-      ok = false;
-    } else if (found.empty()) {
-      err << "utsim check: no scenario file (*.json) under " << printable(p) << ": nothing to check\n";
-      ok = false;
-    }
-    std::sort(found.begin(), found.end());
-    for (std::string& f : found)
-      if (seen.insert(f).second) files.push_back(std::move(f));
-  }
-  if (!ok) return std::nullopt;
-  return files;
-}
 
 std::string found_text(const model::Verdict& v) {
   std::vector<std::string> parts;
@@ -123,6 +96,7 @@ void print_details(std::ostream& out, const std::vector<Row>& rows) {
     const std::string st = r.status();
     if (st == "pass" || st == "skipped") continue;
     out << '\n' << st << ": " << printable(r.name) << " (" << printable(r.file) << ")\n";
+    if (!r.caveat.empty()) out << "  " << r.caveat << '\n';
     for (const model::ScenarioError& e : r.errors) out << "  " << e.to_string() << '\n';
     if (!r.verdict) continue;
     const model::Verdict& v = *r.verdict;
@@ -134,26 +108,26 @@ void print_details(std::ostream& out, const std::vector<Row>& rows) {
       const bool ok = r.tolerated.test(static_cast<std::size_t>(f.property));
       out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n", ok ? "expected" : "VIOLATION",
                          model::property_name(f.property), f.count, v.schedules, f.step, printable(f.message));
-      out << "    " << replay_command(r.file, f.where.schedule) << '\n';
+      out << "    " << replay_command(r.file, f.where.schedule, r.model_flags) << '\n';
     }
     if (!v.error)
       for (const model::OutcomeClass& o : v.outcomes) {
         out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, outcome_text(o.signature));
-        out << "    " << replay_command(r.file, o.example.schedule) << '\n';
+        out << "    " << replay_command(r.file, o.example.schedule, r.model_flags) << '\n';
       }
   }
 }
 
-nlohmann::json ref_json(const std::string& file, const model::ScheduleRef& ref) {
-  return {{"schedule", ref.schedule}, {"index", ref.index}, {"replay", replay_command(file, ref.schedule)}};
+nlohmann::json ref_json(const Row& r, const model::ScheduleRef& ref) {
+  return {{"schedule", ref.schedule},
+          {"index", ref.index},
+          {"replay", replay_command(r.file, ref.schedule, r.model_flags)}};
 }
 
 nlohmann::json row_json(const Row& r) {
-  nlohmann::json j{{"file", r.file},
-                   {"scenario", r.name},
-                   {"kernel", r.kernel},
-                   {"verdict", r.status()},
-                   {"expected_violations", r.expected}};
+  nlohmann::json j{{"file", r.file},        {"scenario", r.name},
+                   {"kernel", r.kernel},    {"model_flags", r.model_flags},
+                   {"verdict", r.status()}, {"expected_violations", r.expected}};
   j["errors"] = nlohmann::json::array();
   for (const model::ScenarioError& e : r.errors)
     j["errors"].push_back({{"id", e.id}, {"pointer", e.pointer}, {"message", e.message}, {"text", e.to_string()}});
@@ -169,7 +143,7 @@ nlohmann::json row_json(const Row& r) {
   j["error"] = v.error ? nlohmann::json(v.error_message) : nlohmann::json();
   j["outcomes"] = nlohmann::json::array();
   for (const model::OutcomeClass& o : v.outcomes)
-    j["outcomes"].push_back({{"signature", o.signature}, {"count", o.count}, {"example", ref_json(r.file, o.example)}});
+    j["outcomes"].push_back({{"signature", o.signature}, {"count", o.count}, {"example", ref_json(r, o.example)}});
   if (v.analysis) {  // --stateful
     j["states"] = v.states;
     j["hang_cycles"] = v.analysis->hangs.size();
@@ -177,7 +151,7 @@ nlohmann::json row_json(const Row& r) {
   }
   j["violations"] = nlohmann::json::array();
   for (const model::FoundViolation& f : v.violations) {
-    nlohmann::json fj = ref_json(r.file, f.where);
+    nlohmann::json fj = ref_json(r, f.where);
     fj["property"] = model::property_name(f.property);
     fj["message"] = f.message;
     fj["step"] = f.step;
@@ -192,7 +166,7 @@ nlohmann::json row_json(const Row& r) {
 
 int cmd_check(const CheckArgs& a, Io io) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto collected = collect(a.paths, io.err);
+  const auto collected = scenario_files("check", a.paths, io);
   if (!collected) return kExitUsage;
   const std::vector<std::string>& files = *collected;
 
@@ -225,9 +199,12 @@ int cmd_check(const CheckArgs& a, Io io) {
       rows.push_back(std::move(row));
       continue;
     }
+    override_model(a.model, *loaded.scenario);
     const model::Scenario& s = *loaded.scenario;
     row.name = s.name;
     row.kernel = kernel_text(s);
+    row.model_flags = model_flags(s);
+    row.caveat = expect_caveat(s);
     row.expected = property_names(s.expect.violations);
     row.tolerated = model::tolerated_properties(s);
     model::ExploreOverrides ov;
@@ -261,7 +238,7 @@ int cmd_check(const CheckArgs& a, Io io) {
       ++invalid;
     else if (st == "error")
       ++errors;
-    else if (st == "FAIL")
+    else if (st.starts_with("FAIL"))
       ++failed;
     else if (st == "skipped")
       ++skipped;

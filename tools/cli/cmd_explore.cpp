@@ -46,7 +46,7 @@ bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* c
 int cmd_explore(const ExploreArgs& a, Io io) {
   InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
+  if (const int code = load_for_command(a.file, a.model, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOverrides ov;

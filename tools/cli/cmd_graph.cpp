@@ -30,6 +30,7 @@
 #include "tools/cli/interrupt.h"
 #include "tools/export/export.h"
 #include "tools/export/format.h"
+#include "tools/export/scenario_text.h"
 
 namespace tools {
 
@@ -63,10 +64,10 @@ std::string thread_label(const std::vector<std::string>& names, sim::Tid t) {
   return letter;
 }
 
-void print_path(std::ostream& os, const std::string& file, const model::GraphPath& p) {
+void print_path(std::ostream& os, const std::string& file, const std::string& flags, const model::GraphPath& p) {
   os << fmt::format("  reached after {} choice points: schedule '{}' ({} preemption{}, {} steps)\n", p.choices.size(),
                     p.schedule, p.preemptions, p.preemptions == 1 ? "" : "s", p.steps);
-  os << "  replay: " << replay_command(file, p.schedule) << '\n';
+  os << "  replay: " << replay_command(file, p.schedule, flags) << '\n';
 }
 
 // Stateful DFS: unbounded unless --preemption-bound, at most a million
@@ -206,15 +207,16 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
                       an.certain ? "" : " (possible: the graph is not the whole unbounded space, or is approximate)",
                       printable(model::describe_hang(h, v.facts)));
     if (!h.step_limit) os << "  the cycle's choices: '" << sim::encode_schedule(h.cycle_choices) << "'\n";
-    print_path(os, a.file, h.reach);
+    print_path(os, a.file, model_flags(s), h.reach);
   }
   for (const model::ViolationPath& p : an.shortest) {
     os << fmt::format("shortest counterexample for {}: state {}{}\n", model::property_name(p.property), p.node,
                       p.path.confirmed ? "" : " (NOT confirmed by its replay: the state hash merged states)");
-    print_path(os, a.file, p.path);
+    print_path(os, a.file, model_flags(s), p.path);
   }
   if (!v.problems.empty())
     for (const std::string& pr : v.problems) os << "problem: " << printable(pr) << '\n';
+  if (s.file_model) os << "note: " << expect_caveat(s) << '\n';
 }
 
 }  // namespace
@@ -222,7 +224,7 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
 int cmd_graph(const GraphArgs& a, Io io) {
   InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
+  if (const int code = load_for_command(a.file, a.model, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOptions opt = graph_options(a, s);

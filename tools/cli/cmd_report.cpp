@@ -14,9 +14,12 @@ namespace tools {
 
 int cmd_report(const ReportArgs& a, Io io) {
   model::LoadResult loaded;
-  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
+  if (const int code = load_for_command(a.file, a.model, io, loaded); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
   const auto run = traced_run(s, a.schedule, a.seed, a.max_steps);
+  // A schedule that does not fit: no page (it would show a run that is not the one asked for).
+  if (a.schedule)
+    if (const int code = refuse_diverged("report", *a.schedule, run->run(), run->out, io); code != kExitOk) return code;
   std::optional<ReportExploration> x;
   if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
   const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr, a.full);

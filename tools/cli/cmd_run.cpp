@@ -32,6 +32,7 @@ struct ViolationRow {
 // Everything the summary says, computed once, printed as text or JSON.
 struct RunReport {
   std::string file, scenario, kernel, scheduled_by, schedule, end, outcome, replay;
+  std::string model_flags, file_kernel, caveat;  // the model overridden (--kernel, --bug): scenario_text.h
   std::uint64_t steps = 0, choice_points = 0, preemptions = 0, time = 0;
   std::vector<ViolationRow> violations;
   std::size_t unexpected = 0;
@@ -65,6 +66,9 @@ RunReport make_report(const RunArgs& a, const model::Simulator& simu, const mode
   r.file = a.file;
   r.scenario = s.name;
   r.kernel = kernel_text(s);
+  r.model_flags = model_flags(s);
+  r.file_kernel = file_kernel_text(s);
+  r.caveat = expect_caveat(s);
   r.scheduled_by = scheduled_by;
   r.schedule = schedule_of(o.engine.choices, o.engine.significant);
   r.steps = o.engine.steps;
@@ -72,7 +76,7 @@ RunReport make_report(const RunArgs& a, const model::Simulator& simu, const mode
   r.preemptions = o.engine.preemptions;
   r.time = o.engine.time;
   r.end = sim::run_end_name(o.engine.end);
-  r.replay = replay_command(a.file, r.schedule);
+  r.replay = replay_command(a.file, r.schedule, r.model_flags);
   r.interrupted = o.engine.end == sim::RunEnd::Interrupted;
   if (o.engine.end == sim::RunEnd::Diverged) {
     r.diverged_at = o.engine.choices.size();
@@ -100,14 +104,17 @@ RunReport make_report(const RunArgs& a, const model::Simulator& simu, const mode
   return r;
 }
 
+// Judged against the file's expect; under --kernel or --bug the verdict
+// says that expect was written for another model.
 std::string verdict_text(const RunReport& r) {
   if (r.interrupted) return "interrupted (SIGINT/SIGTERM) before the run ended";
   if (r.diverged_at) return "DIVERGED: the schedule does not fit this scenario";
   std::vector<std::string> why;
   if (r.unexpected) why.push_back(fmt::format("{} unexpected violation{}", r.unexpected, r.unexpected == 1 ? "" : "s"));
   if (r.outcome_listed == false) why.push_back("the run ended in none of expect.outcomes");
-  if (why.empty()) return "as expected";
-  return "FAIL: " + fmt::format("{}", fmt::join(why, "; "));
+  const std::string caveat = r.caveat.empty() ? "" : " (" + r.caveat + ")";
+  if (why.empty()) return "as expected" + caveat;
+  return "FAIL: " + fmt::format("{}", fmt::join(why, "; ")) + caveat;
 }
 
 // Every value goes through printable(): names, labels and messages come
@@ -117,7 +124,9 @@ void print_text(std::ostream& os, const RunReport& r) {
     os << fmt::format("{:<15}{}\n", std::string(key) + ":", printable(value));
   };
   line("scenario", fmt::format("{} ({})", r.scenario, r.file));
-  line("kernel", r.kernel);
+  line("kernel", r.model_flags.empty()
+                     ? r.kernel
+                     : fmt::format("{} ({}; the file names {})", r.kernel, r.model_flags, r.file_kernel));
   line("scheduled by", r.scheduled_by);
   line("schedule", "'" + r.schedule + "'");
   line("steps", std::to_string(r.steps));
@@ -149,6 +158,8 @@ nlohmann::json to_json(const RunReport& r) {
   j["file"] = r.file;
   j["scenario"] = r.scenario;
   j["kernel"] = r.kernel;
+  j["model_flags"] = r.model_flags;
+  j["file_kernel"] = r.file_kernel;
   j["scheduled_by"] = r.scheduled_by;
   j["schedule"] = r.schedule;
   j["steps"] = r.steps;
@@ -176,10 +187,19 @@ nlohmann::json to_json(const RunReport& r) {
 
 }  // namespace
 
+int refuse_diverged(const char* command, const std::string& schedule, const model::Simulator& simu,
+                    const model::RunOutput& out, Io io) {
+  if (out.engine.end != sim::RunEnd::Diverged) return kExitOk;
+  io.err << fmt::format("utsim {}: cli.E006: --schedule '{}' does not fit this scenario: at choice point {}, {}\n",
+                        command, schedule, out.engine.choices.size(),
+                        printable(describe_divergence(simu, out.engine.diverged_tid)));
+  return kExitDiverged;
+}
+
 int cmd_run(const RunArgs& a, Io io) {
   InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
-  if (const int code = load_for_command(a.file, io, loaded, guard.flag()); code != kExitOk) return code;
+  if (const int code = load_for_command(a.file, a.model, io, loaded, guard.flag()); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
 
   // The scenario's explore block gives max_steps; the flags override it.
@@ -213,6 +233,7 @@ int cmd_run(const RunArgs& a, Io io) {
   if (failure) std::rethrow_exception(failure);  // run_cli reports it (exit 70)
 
   const RunReport r = make_report(a, simu, o, sched.scheduled_by);
+  if (a.schedule) refuse_diverged(a.replay ? "replay" : "run", *a.schedule, simu, o, io);  // and the summary
   if (a.json)
     summary << to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   else

@@ -12,15 +12,18 @@
 #include "sim/schedule.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/export/export.h"
 #include "tools/export/format.h"
+#include "tools/export/scenario_text.h"
 
 namespace tools {
 
 namespace {
 
-nlohmann::json point_json(const std::string& file, const model::ShrinkPoint& p) {
-  return {{"schedule", p.schedule}, {"preemptions", p.preemptions}, {"steps", p.steps},
-          {"step", p.step},         {"message", p.message},         {"replay", replay_command(file, p.schedule)}};
+nlohmann::json point_json(const std::string& file, const std::string& flags, const model::ShrinkPoint& p) {
+  return {{"schedule", p.schedule}, {"preemptions", p.preemptions},
+          {"steps", p.steps},       {"step", p.step},
+          {"message", p.message},   {"replay", replay_command(file, p.schedule, flags)}};
 }
 
 }  // namespace
@@ -41,13 +44,17 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
     }
   }
   model::LoadResult loaded;
-  if (const int code = load_for_command(a.file, io, loaded); code != kExitOk) return code;
+  if (const int code = load_for_command(a.file, a.model, io, loaded); code != kExitOk) return code;
   const model::Scenario& s = *loaded.scenario;
   if (a.max_steps)
     o.run.max_steps = *a.max_steps;
   else if (s.explore.max_steps)
     o.run.max_steps = *s.explore.max_steps;
   o.max_tries = a.max_tries;
+  // A schedule that does not fit is refused as replay refuses it, with why.
+  const auto tried = traced_run(s, a.schedule, std::nullopt, o.run.max_steps);
+  if (const int code = refuse_diverged("shrink", a.schedule, tried->run(), tried->out, io); code != kExitOk)
+    return code;
 
   const model::ShrinkResult r = model::shrink_schedule(s, *schedule, o);
   if (!r.ok) {
@@ -66,8 +73,11 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
     nlohmann::json j = {{"scenario", s.name},
                         {"file", a.file},
                         {"property", model::property_name(r.property)},
-                        {"before", point_json(a.file, r.before)},
-                        {"after", point_json(a.file, r.after)},
+                        {"kernel", kernel_text(s)},
+                        {"model_flags", model_flags(s)},
+                        {"file_kernel", file_kernel_text(s)},
+                        {"before", point_json(a.file, model_flags(s), r.before)},
+                        {"after", point_json(a.file, model_flags(s), r.after)},
                         {"tries", r.tries},
                         {"accepted", r.accepted},
                         {"final_removed", r.final_removed},
@@ -95,11 +105,14 @@ int cmd_shrink(const ShrinkArgs& a, Io io) {
   os << (r.minimal ? "  minimal: no schedule with fewer preemptions breaks it (searched to the end)\n"
                    : "  minimal: not proven (the search for fewer preemptions ran out of --max-tries)\n");
   os << fmt::format("  violated at step {}: {}\n", r.after.step, printable(r.after.message));
-  os << "  replay: " << replay_command(a.file, r.after.schedule) << "\n\n";
+  if (s.file_model)
+    os << fmt::format("  model: {} ({}; the file names {})\n", kernel_text(s), model_flags(s), file_kernel_text(s));
+  os << "  replay: " << replay_command(a.file, r.after.schedule, model_flags(s)) << "\n\n";
 
   // The narrated run of the shrunk schedule.
   ExplainArgs ex;
   ex.file = a.file;
+  ex.model = a.model;
   ex.schedule = r.after.schedule;
   ex.color = "never";
   ex.max_steps = o.run.max_steps;

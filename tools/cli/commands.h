@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "scenario/load/loader.h"
+#include "scenario/run.h"
 
 namespace tools {
 
@@ -25,14 +26,41 @@ struct Io {
   bool* output_failed = nullptr;
 };
 
-// Loads the scenario a command works on into `out`.  Returns kExitOk; or,
+// --kernel VERSION, --bug NAME (repeatable, or a comma list) and --no-bugs:
+// the model a command simulates instead of the one the scenario file names
+// (docs/scenarios.md "Overriding the model").  --kernel replaces
+// model.kernel; --bug adds races to model.bugs; --no-bugs clears the file's
+// first.  run_cli checks every name before a command runs (a bad one is a
+// usage error, cli.E004 or cli.E005).
+struct ModelArgs {
+  std::optional<std::string> kernel;
+  std::vector<std::string> bugs;
+  bool no_bugs = false;
+};
+
+// Gives `s` the model `m` asks for.  When it differs from the file's, the
+// file's is kept in s.file_model: the tools then print the flags in every
+// replay command, and say that expect was written for the file's model.
+void override_model(const ModelArgs& m, model::Scenario& s);
+
+// Loads the scenario a command works on into `out`, with the model `m`
+// asks for (override_model).  Returns kExitOk; or,
 // on any error, prints each one (one line, with its id and JSON pointer) to
 // io.err and returns kExitInvalid: the command then exits with it and
 // writes nothing else.  With `stop` (an InterruptGuard's flag, the guard
 // installed before the call), a signal while the file is opened or read
 // (a FIFO with no writer) stops it: "utsim: FILE: interrupted while reading
 // it" on io.err, and kExitInterrupted (tools/cli/input.h).
-int load_for_command(const std::string& file, Io io, model::LoadResult& out, const std::atomic<bool>* stop = nullptr);
+int load_for_command(const std::string& file, const ModelArgs& m, Io io, model::LoadResult& out,
+                     const std::atomic<bool>* stop = nullptr);
+
+// A run that followed --schedule S and diverged (a choice named a thread
+// that did not exist or could not run there): says so on io.err as
+// "utsim CMD: cli.E006: --schedule 'S' does not fit this scenario: ..." with
+// the choice point and why, and returns kExitDiverged; any other run:
+// kExitOk.  Every command that takes a schedule refuses it so, as replay does.
+int refuse_diverged(const char* command, const std::string& schedule, const model::Simulator& simu,
+                    const model::RunOutput& out, Io io);
 
 // Writes what `write` writes to -o FILE (tools::write_file_atomic: a regular
 // file replaced atomically, anything else refused unless `through`,
@@ -46,6 +74,7 @@ bool write_output(const std::string& path, bool through, Io io, const std::funct
 
 struct RunArgs {
   std::string file;
+  ModelArgs model;  // --kernel, --bug, --no-bugs
   std::optional<std::uint64_t> seed;
   std::optional<std::string> schedule;  // already checked by decode_schedule
   std::string trace;                    // "", "text" or "json"
@@ -59,6 +88,7 @@ struct RunArgs {
 
 struct CheckArgs {
   std::vector<std::string> paths;
+  ModelArgs model;  // --kernel, --bug, --no-bugs
   std::optional<std::string> strategy;
   std::optional<std::uint64_t> max_schedules;
   std::optional<std::uint64_t> seed;
@@ -77,6 +107,7 @@ struct ListArgs {
 // exploration, explore/graph_analysis.h, explore/shrink.h).
 struct GraphArgs {
   std::string file;
+  ModelArgs model;              // --kernel, --bug, --no-bugs
   std::string output;           // -o: the DOT goes there (atomically), else stdout
   bool output_through = false;  // --output-through (write_output)
   std::uint64_t max_states = 100'000;
@@ -87,6 +118,7 @@ struct GraphArgs {
 };
 struct ShrinkArgs {
   std::string file;
+  ModelArgs model;  // --kernel, --bug, --no-bugs
   std::string schedule;
   std::optional<std::string> property;  // a property name (checked by cmd_shrink)
   std::optional<std::uint64_t> max_steps;
@@ -99,6 +131,7 @@ int cmd_shrink(const ShrinkArgs& a, Io io);
 // The teaching commands (cmd_explain.cpp, cmd_step.cpp, cmd_report.cpp).
 struct ExplainArgs {
   std::string file;
+  ModelArgs model;  // --kernel, --bug, --no-bugs
   std::optional<std::uint64_t> seed;
   std::optional<std::string> schedule;  // already checked by decode_schedule
   std::string color = "auto";           // auto, always, never
@@ -107,12 +140,14 @@ struct ExplainArgs {
 };
 struct StepArgs {
   std::string file;
+  ModelArgs model;                      // --kernel, --bug, --no-bugs
   std::optional<std::string> schedule;  // choices to replay before asking
   std::optional<std::uint64_t> max_steps;
   std::istream* in = nullptr;  // the keys typed (default std::cin)
 };
 struct ReportArgs {
   std::string file;
+  ModelArgs model;  // --kernel, --bug, --no-bugs
   std::optional<std::uint64_t> seed;
   std::optional<std::string> schedule;
   std::optional<std::uint64_t> explore;  // schedules to explore (model::check_scenario)
@@ -125,6 +160,7 @@ struct ReportArgs {
 // utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).
 struct ExploreArgs {
   std::string file;
+  ModelArgs model;                      // --kernel, --bug, --no-bugs
   std::optional<std::string> strategy;  // checked by CLI11
   std::optional<unsigned> depth;
   std::optional<std::uint32_t> preemption_bound;
@@ -149,9 +185,17 @@ struct MergeArgs {
   bool output_through = false;  // --output-through (write_output)
 };
 
-int cmd_validate(const std::vector<std::string>& files, Io io);
+int cmd_validate(const std::vector<std::string>& paths, Io io);
 int cmd_run(const RunArgs& a, Io io);
 int cmd_check(const CheckArgs& a, Io io);
+
+// The scenario files that `paths` name, for validate and check: files as
+// given, folders searched (recursively) for *.json, each folder's sorted by
+// path, each file once.  A folder with no *.json, or that cannot be read, is
+// said on io.err ("utsim COMMAND: ...") and the result is empty: checking
+// nothing must not pass (the command exits kExitUsage).
+std::optional<std::vector<std::string>> scenario_files(const char* command, const std::vector<std::string>& paths,
+                                                       Io io);
 int cmd_list(const ListArgs& a, Io io);
 int cmd_explain(const ExplainArgs& a, Io io);
 int cmd_step(const StepArgs& a, Io io);

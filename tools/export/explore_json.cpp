@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -25,9 +26,9 @@ constexpr const char* kFormat = "utsim-explore/1";
 
 using ojson = nlohmann::ordered_json;
 
-ojson example_json(const std::string& file, const ReportExample& e) {
+ojson example_json(const ExploreReport& r, const ReportExample& e) {
   return ojson{{"schedule", e.schedule},
-               {"replay", replay_command(file, e.schedule)},
+               {"replay", replay_command(r.file, e.schedule, r.model_flags)},
                {"shard", e.shard},
                {"index", e.index},
                {"preemptions", e.preemptions},
@@ -119,6 +120,26 @@ std::vector<std::uint32_t> shards_at(const nlohmann::json& j, const std::string&
   return out;
 }
 
+// Model flags as model_flags() writes them (a replay command prints them
+// unquoted): "--kernel K", "--bug R<n>" and "--no-bugs", K a kernel version.
+std::string model_flags_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
+  if (!j.contains(key)) return {};  // a report of a utsim before --kernel and --bug
+  std::string s = string_at(j, ptr, key);
+  std::istringstream words(s);
+  bool ok = true;
+  for (std::string w; ok && words >> w;) {
+    std::string v;
+    if (w == "--kernel")
+      ok = static_cast<bool>(words >> v) && model::kernel_version_from_name(v).has_value();
+    else if (w == "--bug")
+      ok = static_cast<bool>(words >> v) && model::bug_from_name(v).has_value();
+    else
+      ok = w == "--no-bugs";
+  }
+  if (!ok) throw Bad(at(ptr, key), fmt::format("expected --kernel, --bug and --no-bugs flags, got {}", quote(j[key])));
+  return s;
+}
+
 // A schedule string that decodes (a replay command quotes it).
 std::string schedule_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
   std::string s = string_at(j, ptr, key);
@@ -201,6 +222,8 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
   r.file = file;
   r.scenario_hash = hash_file(file);
   r.kernel = kernel_text(s);
+  r.model_flags = model_flags(s);
+  r.file_kernel = file_kernel_text(s);
   r.options.strategy = model::strategy_name(o.strategy);
   r.options.seed = o.seed;
   r.options.depth = o.depth;
@@ -241,6 +264,8 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
   j["file"] = r.file;
   j["scenario_hash"] = r.scenario_hash;
   j["kernel"] = r.kernel;
+  j["model_flags"] = r.model_flags;
+  j["file_kernel"] = r.file_kernel;
   const ReportOptions& o = r.options;
   j["options"] = ojson{{"strategy", o.strategy},
                        {"seed", o.seed},
@@ -262,7 +287,7 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
   j["outcomes"] = ojson::array();
   for (const ReportOutcome& c : r.outcomes)
     j["outcomes"].push_back(
-        ojson{{"signature", c.signature}, {"count", c.count}, {"example", example_json(r.file, c.example)}});
+        ojson{{"signature", c.signature}, {"count", c.count}, {"example", example_json(r, c.example)}});
   j["violations"] = ojson::array();
   for (const ReportViolation& v : r.violations)
     j["violations"].push_back(ojson{{"property", v.property},
@@ -270,7 +295,7 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
                                     {"step", v.step},
                                     {"count", v.count},
                                     {"expected", v.expected},
-                                    {"example", example_json(r.file, v.example)}});
+                                    {"example", example_json(r, v.example)}});
   j["unexpected_violations"] = r.unexpected();
   j["error"] = r.error ? ojson(*r.error) : ojson();
   j["exit_code"] = exit_code;
@@ -291,6 +316,8 @@ ExploreReport report_from_json(const nlohmann::json& j) {
   r.file = string_at(j, root, "file");
   r.scenario_hash = string_at(j, root, "scenario_hash");
   r.kernel = string_at(j, root, "kernel");
+  r.model_flags = model_flags_at(j, root, "model_flags");
+  r.file_kernel = j.contains("file_kernel") ? string_at(j, root, "file_kernel") : r.kernel;
   const std::string op = "/options";
   const nlohmann::json& o = member(j, root, "options");
   r.options.strategy = string_at(o, op, "strategy");
@@ -365,6 +392,7 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
     differ("scenario", m.scenario, p.scenario);
     differ("scenario file contents (scenario_hash)", m.scenario_hash, p.scenario_hash);
     differ("kernel", m.kernel, p.kernel);
+    differ("model flags", m.model_flags, p.model_flags);
     differ("strategy", m.options.strategy, p.options.strategy);
     differ("seed", std::to_string(m.options.seed), std::to_string(p.options.seed));
     differ("shard count", std::to_string(m.shard_count), std::to_string(p.shard_count));
@@ -427,6 +455,11 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   // A merged report's strings come from files: every one goes through printable().
   out << fmt::format("scenario    {}  ({})\n", printable(r.scenario), printable(r.file));
   out << fmt::format("kernel      {}\n", printable(r.kernel));
+  if (!r.model_flags.empty())
+    out << fmt::format(
+        "model       {} overrode the file's {}: its expect, which says below what is expected, was written for "
+        "that one\n",
+        r.model_flags, printable(r.file_kernel));
   std::string how = printable(r.options.strategy);
   if (r.options.strategy == "dfs")
     how += r.options.preemption_bound ? fmt::format(", preemption bound {}", *r.options.preemption_bound)
@@ -460,7 +493,7 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
     const ReportOutcome& c = r.outcomes[i];
     out << fmt::format("  {}. {} of {} schedules: {}\n", i + 1, c.count, r.schedules, outcome_text(c.signature));
-    out << "     " << replay_command(r.file, c.example.schedule) << '\n';
+    out << "     " << replay_command(r.file, c.example.schedule, r.model_flags) << '\n';
   }
   out << fmt::format("violations  {} ({} unexpected)\n", r.violations.size(), r.unexpected());
   for (const ReportViolation& v : r.violations) {
@@ -468,7 +501,7 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
                        v.expected ? "expected" : "VIOLATION", printable(v.property), v.count, r.schedules, v.step,
                        printable(v.example.schedule), v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
                        v.example.steps, printable(v.message));
-    out << "     " << replay_command(r.file, v.example.schedule) << '\n';
+    out << "     " << replay_command(r.file, v.example.schedule, r.model_flags) << '\n';
   }
   out << fmt::format("exit        {}\n", exit_code);
 }

@@ -60,7 +60,9 @@ struct ExploreReport {
   std::string scenario;       // its name
   std::string file;           // as given on the command line (replay commands use it)
   std::string scenario_hash;  // FNV-1a of the file's bytes, 16 hex digits
-  std::string kernel;         // "2010-rhel6 +R2"
+  std::string kernel;         // "2010-rhel6 +R2": the model simulated
+  std::string model_flags;    // "--kernel 2009-rfc": how the command line overrode the file's model ("" if not)
+  std::string file_kernel;    // the model the file names, which its expect was written for
   ReportOptions options;
   double time_limit = 0;  // seconds, 0: none (not compared by merge)
   std::uint32_t shard_count = 1;

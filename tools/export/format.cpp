@@ -55,9 +55,11 @@ std::string shell_quote(std::string_view word) {
   return q + "'";
 }
 
-std::string replay_command(std::string_view file, std::string_view schedule) {
+std::string replay_command(std::string_view file, std::string_view schedule, std::string_view model_flags) {
   // Schedules are [a-zA-Z0-9{}] only, but always quote them: '' must stay an argument.
-  std::string cmd = "utsim replay " + shell_quote(file) + " --schedule '";
+  std::string cmd = "utsim replay " + shell_quote(file);
+  if (!model_flags.empty()) cmd += " " + std::string(model_flags);
+  cmd += " --schedule '";
   cmd += schedule;
   return cmd + "'";
 }

@@ -36,7 +36,10 @@ inline constexpr std::size_t kOutcomeChars = 4000;
 std::string outcome_text(std::string_view signature);
 
 // "utsim replay <file> --schedule '<schedule>'": every failure ends with one.
-std::string replay_command(std::string_view file, std::string_view schedule);
+// `model_flags` (scenario_text.h model_flags: "--kernel 2009-rfc --bug R2",
+// shell-safe words) go between the two, so that the command simulates the
+// model the run did.
+std::string replay_command(std::string_view file, std::string_view schedule, std::string_view model_flags = {});
 
 // The letter that names thread t in a schedule string ("a", "B", "{70}").
 std::string thread_letter(sim::Tid t);

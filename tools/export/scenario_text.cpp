@@ -3,18 +3,51 @@
 
 namespace tools {
 
-std::vector<std::string> bug_names(const model::Scenario& s) {
+namespace {
+
+std::vector<std::string> names_of(const model::BugSet& bugs) {
   std::vector<std::string> out;
   for (int r = 1; r <= model::kMaxBug; ++r)
-    if (s.has_bug(r)) out.push_back("R" + std::to_string(r));
+    if (bugs.test(static_cast<std::size_t>(r - 1))) out.push_back("R" + std::to_string(r));
   return out;
 }
 
-std::string kernel_text(const model::Scenario& s) {
-  std::string t = model::kernel_version_name(s.kernel);
-  const auto bugs = bug_names(s);
+std::string model_text(model::KernelVersion k, const model::BugSet& b) {
+  std::string t = model::kernel_version_name(k);
+  const auto bugs = names_of(b);
   for (std::size_t i = 0; i < bugs.size(); ++i) t += (i == 0 ? " +" : ",") + bugs[i];
   return t;
+}
+
+}  // namespace
+
+std::string kernel_text(const model::Scenario& s) { return model_text(s.kernel, s.bugs); }
+
+std::vector<std::string> bug_names(const model::Scenario& s) { return names_of(s.bugs); }
+
+std::string file_kernel_text(const model::Scenario& s) {
+  return s.file_model ? model_text(s.file_model->kernel, s.file_model->bugs) : kernel_text(s);
+}
+
+// The fewest flags from the file's model to the simulated one: --kernel when
+// the version differs; the races added as --bug, or, when one of the file's
+// is gone, --no-bugs and every race simulated.
+std::string model_flags(const model::Scenario& s) {
+  if (!s.file_model) return {};
+  std::string f;
+  auto add = [&f](const std::string& word) { f += (f.empty() ? "" : " ") + word; };
+  if (s.kernel != s.file_model->kernel) add(std::string("--kernel ") + model::kernel_version_name(s.kernel));
+  const model::BugSet& was = s.file_model->bugs;
+  const bool kept = (was & s.bugs) == was;
+  if (!kept) add("--no-bugs");
+  for (const std::string& b : names_of(kept ? s.bugs & ~was : s.bugs)) add("--bug " + b);
+  return f;
+}
+
+std::string expect_caveat(const model::Scenario& s) {
+  if (!s.file_model) return {};
+  return "expect was written for " + file_kernel_text(s) + ", not for the simulated " + kernel_text(s) + " (" +
+         model_flags(s) + ")";
 }
 
 std::vector<std::string> property_names(const model::PropertySet& set) {

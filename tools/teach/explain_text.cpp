@@ -174,6 +174,9 @@ void print_scenario(std::ostream& os, const model::Scenario& s, const std::strin
   os << p.bold(fmt::format("{} — {}", s.name, printable(s.summary))) << '\n';
   os << fmt::format("kernel {} · scheduled by {} · {} steps, {} choice points\n", kernel_text(s), run.scheduled_by,
                     run.out.engine.steps, run.out.engine.choices.size());
+  if (s.file_model)
+    os << fmt::format("model overridden by {}: the file names {}, and its expect was written for that one\n",
+                      model_flags(s), file_kernel_text(s));
   os << p.dim("file " + printable(file)) << "\n\n";
 
   os << p.bold("About this scenario") << '\n';
@@ -277,7 +280,8 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
          : verdict == ExplainVerdict::Diverged ? p("1;31", "DIVERGED")
                                                : p("1;31", "FAIL"))
      << '\n';
-  os << "  replay:   " << replay_command(file, run.schedule) << '\n';
+  if (s.file_model) os << "            (" << expect_caveat(s) << ")\n";
+  os << "  replay:   " << replay_command(file, run.schedule, model_flags(s)) << '\n';
   return verdict;
 }
 

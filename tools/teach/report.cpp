@@ -127,7 +127,8 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
   kv("verdict",
      unexpected ? "<span class=\"verdict-bad\">FAIL: " + std::to_string(unexpected) + " unexpected violation(s)</span>"
                 : "<span class=\"verdict-ok\">as expected</span>");
-  kv("replay", "<code>" + xml_escape(replay_command(file, r.schedule)) + "</code>");
+  if (s.file_model) kv("note", xml_escape(expect_caveat(s)));
+  kv("replay", "<code>" + xml_escape(replay_command(file, r.schedule, model_flags(s))) + "</code>");
   o += "</dl>";
   for (const model::Violation& v : r.out.violations) {
     const bool ok = tolerated.test(static_cast<std::size_t>(v.property));
@@ -205,9 +206,10 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
                                 bool full) {
   const model::Verdict& v = x.verdict;
   std::string o = "<section id=\"exploration\"><h2>Exploration</h2>";
-  o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}</p>", v.schedules,
+  o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}{}</p>", v.schedules,
                    xml_escape(model::strategy_name(v.strategy)), v.steps,
-                   v.passed() ? "<span class=\"verdict-ok\">pass</span>" : "<span class=\"verdict-bad\">FAIL</span>");
+                   v.passed() ? "<span class=\"verdict-ok\">pass</span>" : "<span class=\"verdict-bad\">FAIL</span>",
+                   s.file_model ? " (" + xml_escape(expect_caveat(s)) + ")" : std::string());
   if (v.error) o += "<p class=\"verdict-bad\">internal error: " + xml_escape(v.error_message) + "</p>";
   for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + xml_escape(p) + "</p>";
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
@@ -215,7 +217,7 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
   for (const model::OutcomeClass& c : v.outcomes)
     o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
                      xml_escape(outcome_text(c.signature)), c.count,
-                     xml_escape(replay_command(file, c.example.schedule)));
+                     xml_escape(replay_command(file, c.example.schedule, model_flags(s))));
   o += "</table></div><h3>Properties broken</h3>";
   if (v.violations.empty())
     o += "<p>None: every property held on every schedule explored.</p>";
@@ -227,7 +229,7 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
       o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<br><code>{}</code></td></tr>",
                        xml_escape(model::property_name(f.property)), f.count,
                        tolerated.test(static_cast<std::size_t>(f.property)) ? "yes" : "<strong>no</strong>",
-                       xml_escape(f.message), xml_escape(replay_command(file, f.where.schedule)));
+                       xml_escape(f.message), xml_escape(replay_command(file, f.where.schedule, model_flags(s))));
     o += "</table></div>";
   }
   if (x.counterexample) {
@@ -275,9 +277,13 @@ std::string report_html(const model::Scenario& s, const std::string& file, const
   html += "</style></head><body>\n";
   html += "<header><h1>" + xml_escape(s.name) + "</h1><div class=\"summary\">" + xml_escape(s.summary) + "</div>";
   html += fmt::format(
-      "<div class=\"meta\">kernel <code>{}</code> · file <code>{}</code> · <span "
+      "<div class=\"meta\">kernel <code>{}</code>{} · file <code>{}</code> · <span "
       "id=\"counts\"></span></div></header>\n",
-      xml_escape(kernel_text(s)), xml_escape(file));
+      xml_escape(kernel_text(s)),
+      s.file_model ? fmt::format(" (<code>{}</code>; the file names <code>{}</code>)", xml_escape(model_flags(s)),
+                                 xml_escape(file_kernel_text(s)))
+                   : std::string(),
+      xml_escape(file));
   html +=
       "<nav><a href=\"#scenario\">Scenario</a><a href=\"#run\">The run</a><a href=\"#timeline\">Timeline</a>"
       "<a href=\"#states\">States</a><a href=\"#narrative-section\">Narrative</a>";

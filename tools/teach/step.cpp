@@ -65,6 +65,8 @@ class Session {
     cfg.trace = true;
     if (setup_.schedule) choices_ = sim::decode_schedule(*setup_.schedule).value_or(std::vector<sim::Tid>{});
     os_ << fmt::format("utsim step: {} ({})\n{}\n", scn_.name, kernel_text(scn_), printable(scn_.summary));
+    if (scn_.file_model)
+      os_ << fmt::format("model overridden by {}: the file names {}\n", model_flags(scn_), file_kernel_text(scn_));
     os_ << "You are the scheduler: at each choice point, pick the thread that runs next. ? for help.\n";
     model::Simulator simu(scn_, cfg);
     simu_ = &simu;
@@ -175,7 +177,8 @@ class Session {
       os_ << fmt::format("   VIOLATED {} at step {}: {}\n", model::property_name(v.property), v.step,
                          printable(v.message));
     const std::string sched = sim::encode_schedule(choices_);
-    os_ << fmt::format("   schedule: '{}'\n   replay:   {}\n", sched, replay_command(setup_.file, sched));
+    os_ << fmt::format("   schedule: '{}'\n   replay:   {}\n", sched,
+                       replay_command(setup_.file, sched, model_flags(scn_)));
     for (;;) {
       std::string line;
       if (!read_line("u undo the last choice, s FILE save the schedule, q quit\nend> ", line)) return false;

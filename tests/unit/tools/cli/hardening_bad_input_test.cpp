@@ -153,11 +153,17 @@ TEST_F(HardeningBadInput, ControlCharactersInKeysAreEscapedInMessages) {
 }
 
 TEST_F(HardeningBadInput, UnreadablePathsAreScenarioErrors) {
-  for (const std::string& p : {(dir_ / "missing.json").string(), dir_.string()}) {
-    Result v = cli({"validate", p});
-    EXPECT_EQ(v.code, 3) << show(v);
-    EXPECT_EQ(lines(v.out).size(), 1u) << v.out;
-    EXPECT_NE(v.out.find(p + ": /: scenario.E007: "), std::string::npos) << v.out;
+  const std::string missing = (dir_ / "missing.json").string();
+  Result v = cli({"validate", missing});
+  EXPECT_EQ(v.code, 3) << show(v);
+  EXPECT_EQ(lines(v.out).size(), 1u) << v.out;
+  EXPECT_NE(v.out.find(missing + ": /: scenario.E007: "), std::string::npos) << v.out;
+  // validate searches a folder, as check does: an empty one validates nothing (exit 2).
+  Result d = cli({"validate", dir_.string()});
+  EXPECT_EQ(d.code, 2) << show(d);
+  EXPECT_NE(d.err.find("utsim validate: cli.E007: no scenario file (*.json) under " + dir_.string()), std::string::npos)
+      << show(d);
+  for (const std::string& p : {missing, dir_.string()}) {
     Result r = cli({"run", p});
     EXPECT_EQ(r.code, 3) << show(r);
     EXPECT_TRUE(r.out.empty()) << show(r);

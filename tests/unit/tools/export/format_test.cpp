@@ -23,6 +23,8 @@ TEST(CliFormat, ShellQuote) {
 TEST(CliFormat, ReplayCommand) {
   EXPECT_EQ(tools::replay_command("a b.json", "a3b"), "utsim replay 'a b.json' --schedule 'a3b'");
   EXPECT_EQ(tools::replay_command("x.json", ""), "utsim replay x.json --schedule ''");
+  EXPECT_EQ(tools::replay_command("x.json", "ab", "--kernel 2009-rfc --bug R2"),
+            "utsim replay x.json --kernel 2009-rfc --bug R2 --schedule 'ab'");
 }
 
 TEST(CliFormat, ScheduleStopsAtTheLastSignificantChoice) {

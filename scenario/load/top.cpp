@@ -226,9 +226,15 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
               type_name(v));
     return std::nullopt;
   }
+  // The names are ORed as the C expression would OR them, whatever their
+  // kind: a callback may return any bits, and the core reads the fields it
+  // knows out of them (kernel/utrace.c finish_callback(): report->result =
+  // ret & ~UTRACE_RESUME_MASK, then utrace_resume_action(ret) = ret &
+  // UTRACE_RESUME_MASK; utrace_signal_action() and utrace_syscall_action()
+  // mask 0xf0; utrace-semantics.md §2.2-§2.4).  So "UTRACE_STOP |
+  // UTRACE_REPORT" is UTRACE_REPORT (0 | 2), exactly as in C.
   const std::string text = v.get<std::string>();
   std::uint32_t value = 0;
-  int per_family[3] = {0, 0, 0};
   bool ok = true;
   std::size_t start = 0;
   while (true) {
@@ -256,8 +262,6 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
               "'" + tok + "' is a report_syscall_entry action; " + callback_name(cb) +
                   " returns a resume action (UTRACE_STOP ... UTRACE_DETACH)");
         ok = false;
-      } else if (a->value != UTRACE_SIGNAL_HOLD) {
-        ++per_family[static_cast<int>(a->family)];
       }
     } else {
       std::string c = closest(tok, action_names());
@@ -271,15 +275,6 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
     }
     if (bar == std::string::npos) break;
     start = bar + 1;
-  }
-  static constexpr const char* kFamily[] = {"resume", "signal", "syscall"};
-  for (int f = 0; f < 3; ++f) {
-    if (per_family[f] > 1) {
-      error("scenario.E054", ptr,
-            "'" + text + "' combines " + std::to_string(per_family[f]) + " " + kFamily[f] +
-                " actions; a return has at most one of each kind (plus UTRACE_SIGNAL_HOLD)");
-      ok = false;
-    }
   }
   if (!ok) return std::nullopt;
   return value;

@@ -110,6 +110,12 @@ sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx
     return none_result();
   };
 
+  // A utrace op written without "target" passes the task the engine was
+  // attached to, as a module does with the task pointer it keeps.
+  auto target_of = [&](const TaskRef& t, const Engine& e) {
+    return t.kind == TaskRef::Kind::Engine ? e.target : resolve(t, ctx);
+  };
+
   if (const auto* a = op.as_if<AttachOp>()) {
     Task* target = resolve(a->target, ctx);
     if (target && target->released) target = nullptr;  // utrace_attach_pid(): no such task
@@ -127,22 +133,22 @@ sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx
   if (const auto* s = op.as_if<SetEventsOp>()) {
     Engine* e = engine_of(s->engine);
     if (!e) co_return unbound(s->engine);
-    co_return from_ret(co_await utrace_set_events(k, cur, resolve(s->target, ctx), *e, s->events));
+    co_return from_ret(co_await utrace_set_events(k, cur, target_of(s->target, *e), *e, s->events));
   }
   if (const auto* c = op.as_if<ControlOp>()) {
     Engine* e = engine_of(c->engine);
     if (!e) co_return unbound(c->engine);
-    co_return from_ret(co_await utrace_control(k, cur, resolve(c->target, ctx), *e, c->action));
+    co_return from_ret(co_await utrace_control(k, cur, target_of(c->target, *e), *e, c->action));
   }
   if (const auto* b = op.as_if<BarrierOp>()) {
     Engine* e = engine_of(b->engine);
     if (!e) co_return unbound(b->engine);
-    co_return from_ret(co_await utrace_barrier(k, cur, resolve(b->target, ctx), *e));
+    co_return from_ret(co_await utrace_barrier(k, cur, target_of(b->target, *e), *e));
   }
   if (const auto* x = op.as_if<ExamineOp>()) {
     Engine* e = engine_of(x->engine);
     if (!e) co_return unbound(x->engine);
-    Task* target = resolve(x->target, ctx);
+    Task* target = target_of(x->target, *e);
     int ret;
     if (x->finish)
       ret = co_await utrace_finish_examine(k, cur, target, *e);

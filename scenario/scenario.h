@@ -227,11 +227,22 @@ struct Op {
 
 // ---- engines (callback tables) ------------------------------------------------------
 
+// `expect_args` of a callback (extension): what its arguments must be on
+// every call, each field a list of alternatives (empty = not checked).
+struct CallbackArgsExpect {
+  std::vector<std::uint32_t> action;  // the `action` argument, the whole u32
+  std::vector<unsigned long> event;   // report_quiesce's `event` (0 = none)
+  std::vector<int> signal;            // report_death's `signal`
+  std::optional<bool> group_dead;     // report_death's `group_dead`
+  std::string ptr;                    // JSON pointer of expect_args ("" = none)
+};
+
 struct CallbackSpec {
   bool present = false;                // absent = NULL in the ops table
   std::vector<std::uint32_t> returns;  // used call by call, the last repeats; empty = UTRACE_RESUME
   Program body;                        // the `do` list
   std::string ptr;
+  std::vector<CallbackArgsExpect> expect_args;  // used call by call, the last repeats (like returns)
 };
 
 struct EngineTable {

@@ -25,6 +25,8 @@ class ScenarioOps final : public EngineOps {
   sim::Co<std::uint32_t> call(Kernel& k, Task& task, Engine& e, CallbackArgs& a) override {
     const CallbackSpec& s = t_[a.cb];
     const std::uint32_t n = interp_.callback_called(e, a.cb);
+    if (!s.expect_args.empty())
+      check_args(k, task, e, a, s.expect_args[std::min<std::size_t>(n, s.expect_args.size() - 1)]);
     const std::uint32_t ret =
         s.returns.empty() ? UTRACE_RESUME : s.returns[std::min<std::size_t>(n, s.returns.size() - 1)];
     if (!s.body.empty()) {
@@ -35,6 +37,38 @@ class ScenarioOps final : public EngineOps {
   }
 
  private:
+  // expect_args: the arguments the core passed (an unexpected-result).
+  void check_args(Kernel& k, Task& task, const Engine& e, const CallbackArgs& a, const CallbackArgsExpect& x) const {
+    const ActionFamily fam = a.cb == Callback::report_signal          ? ActionFamily::Signal
+                             : a.cb == Callback::report_syscall_entry ? ActionFamily::Syscall
+                                                                      : ActionFamily::Resume;
+    auto fail = [&](const char* what, const std::string& got, const std::string& want) {
+      k.violation(Property::UnexpectedResult, task.pid,
+                  fmt::format("{}: {}->{} got {} {}, expected {} (expect_args at {})", k.comm(task.pid),
+                              interp_.engine_name(e.id), callback_name(a.cb), what, got, want, x.ptr));
+    };
+    auto any = [](const auto& list, auto v) { return std::find(list.begin(), list.end(), v) != list.end(); };
+    auto join = [](const auto& list, auto show) {
+      std::string s;
+      for (const auto& v : list) s += (s.empty() ? "" : " or ") + show(v);
+      return s;
+    };
+    if (!x.action.empty() && !any(x.action, a.action)) {
+      auto show = [&](std::uint32_t v) { return utrace_action_string(v, fam); };
+      fail("action", show(a.action), join(x.action, show));
+    }
+    if (!x.event.empty() && !any(x.event, a.event)) {
+      auto show = [](unsigned long v) { return v ? utrace_events_string(v) : std::string("0"); };
+      fail("event", show(a.event), join(x.event, show));
+    }
+    if (!x.signal.empty() && !any(x.signal, a.signal)) {
+      auto show = [](int v) { return v > 0 ? signal_name(v) : std::to_string(v); };
+      fail("signal", show(a.signal), join(x.signal, show));
+    }
+    if (x.group_dead && *x.group_dead != a.group_dead)
+      fail("group_dead", a.group_dead ? "true" : "false", *x.group_dead ? "true" : "false");
+  }
+
   const EngineTable& t_;
   Interpreter& interp_;
 };

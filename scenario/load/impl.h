@@ -109,7 +109,11 @@ class Loader {
   void load_model(const Json& v, const std::string& ptr);
   void load_engines(const Json& v, const std::string& ptr);
   void load_callback(const Json& v, const std::string& ptr, Callback cb, CallbackSpec& out);
-  std::optional<std::uint32_t> callback_return(const Json& v, const std::string& ptr, Callback cb);
+  // `argument`: the action a callback receives (UTRACE_SYSCALL_RESUMED is a name there).
+  std::optional<std::uint32_t> callback_return(const Json& v, const std::string& ptr, Callback cb,
+                                               bool argument = false);
+  void load_expect_args(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackArgsExpect>& out);
+  void load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out);
   void load_tasks(const Json& v, const std::string& ptr);
   void load_expect(const Json& v, const std::string& ptr);
   void load_outcomes(const Json& v, const std::string& ptr, std::vector<Outcome>& out);

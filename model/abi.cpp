@@ -516,9 +516,10 @@ const std::vector<PlainSyscall>& plain_syscalls() {
   // x86_64 numbers (arch/x86/include/asm/unistd_64.h).  read and write are
   // plain "returns 0" calls in the model: there are no files.
   static const std::vector<PlainSyscall> table{
-      {"read", 0},      {"write", 1},         {"sched_yield", 24}, {"getpid", 39},  {"uname", 63},    {"getcwd", 79},
-      {"umask", 95},    {"gettimeofday", 96}, {"getuid", 102},     {"getgid", 104}, {"geteuid", 107}, {"getegid", 108},
-      {"getppid", 110}, {"getpgrp", 111},     {"getsid", 124},     {"sync", 162},   {"gettid", 186},  {"time", 201},
+      {"read", 0},      {"write", 1},     {"sched_yield", 24},  {"getpid", 39},   {"uname", 63},
+      {"getcwd", 79},   {"umask", 95},    {"gettimeofday", 96}, {"getuid", 102},  {"getgid", 104},
+      {"geteuid", 107}, {"getegid", 108}, {"getppid", 110},     {"getpgrp", 111}, {"getsid", 124},
+      {"sync", 162},    {"gettid", 186},  {"time", 201},        {"getpgid", 121}, {"sched_getscheduler", 145},
   };
   return table;
 }

@@ -56,6 +56,7 @@ const char* sys_name(std::int64_t nr) {
     case 24: return "sched_yield";
     case 34: return "pause";
     case 35: return "nanosleep";
+    case 37: return "alarm";
     case 39: return "getpid";
     case 56: return "clone";
     case 57: return "fork";

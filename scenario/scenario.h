@@ -31,10 +31,11 @@ namespace model {
 // vfork or clone op.  slot indexes Scenario::task_names.
 struct TaskRef {
   enum class Kind : std::uint8_t {
-    Named,  // a task name
-    Child,  // "$child": the child of the report_clone being made
-    Self,   // "$task": the reporting task (in a callback) or the running task
-    Any,    // -1 (waitpid only)
+    Named,   // a task name
+    Child,   // "$child": the child of the report_clone being made
+    Self,    // "$task": the reporting task (in a callback) or the running task
+    Any,     // -1 (waitpid only)
+    Engine,  // no "target" on a utrace op: the task its engine was attached to (extension)
   };
   Kind kind = Kind::Named;
   int slot = -1;
@@ -58,6 +59,7 @@ struct ResultPattern {
     Blocks,   // "blocks": the call never returns in this run
     TaskPid,  // a task name: that task's pid (fork, getpid, GETEVENTMSG)
     Status,   // a decoded wait status
+    State,    // await/assert_state's expect_modern: the task state a modern kernel shows (value: TaskState)
   };
   Kind kind = Kind::Int;
   std::int64_t value = 0;
@@ -92,6 +94,9 @@ struct PauseOp {};
 struct NanosleepOp {
   std::uint64_t ticks = 1;
 };
+struct AlarmOp {  // alarm(2); one second is one tick of virtual time
+  std::uint32_t seconds = 0;
+};
 struct LoopOp {
   std::uint64_t times = 0;
   bool forever = false;
@@ -106,6 +111,7 @@ struct SignalHandler {
 struct SigactionOp {
   int sig = 0;
   SignalHandler handler;
+  bool has_handler = true;  // false: sigaction(sig, NULL, &old), a query (no "handler")
   std::uint32_t flags = 0;  // SA_*
 };
 struct SigprocmaskOp {
@@ -196,9 +202,10 @@ struct RetryOp {
   std::uint64_t max = 100;
 };
 
-using OpBody = std::variant<SyscallOp, ComputeOp, PauseOp, NanosleepOp, LoopOp, SigactionOp, SigprocmaskOp, RaiseOp,
-                            KillOp, ForkOp, CloneOp, ExecOp, ExitOp, WaitpidOp, PtraceOp, SettleOp, AwaitOp,
-                            CompletionOp, AttachOp, SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp>;
+using OpBody =
+    std::variant<SyscallOp, ComputeOp, PauseOp, NanosleepOp, LoopOp, SigactionOp, SigprocmaskOp, RaiseOp, KillOp,
+                 ForkOp, CloneOp, ExecOp, ExitOp, WaitpidOp, PtraceOp, SettleOp, AwaitOp, CompletionOp, AttachOp,
+                 SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp, AlarmOp>;
 
 struct Op {
   OpBody body;
@@ -220,11 +227,22 @@ struct Op {
 
 // ---- engines (callback tables) ------------------------------------------------------
 
+// `expect_args` of a callback (extension): what its arguments must be on
+// every call, each field a list of alternatives (empty = not checked).
+struct CallbackArgsExpect {
+  std::vector<std::uint32_t> action;  // the `action` argument, the whole u32
+  std::vector<unsigned long> event;   // report_quiesce's `event` (0 = none)
+  std::vector<int> signal;            // report_death's `signal`
+  std::optional<bool> group_dead;     // report_death's `group_dead`
+  std::string ptr;                    // JSON pointer of expect_args ("" = none)
+};
+
 struct CallbackSpec {
   bool present = false;                // absent = NULL in the ops table
   std::vector<std::uint32_t> returns;  // used call by call, the last repeats; empty = UTRACE_RESUME
   Program body;                        // the `do` list
   std::string ptr;
+  std::vector<CallbackArgsExpect> expect_args;  // used call by call, the last repeats (like returns)
 };
 
 struct EngineTable {

@@ -20,6 +20,7 @@ sim::Co<void> Kernel::do_exit(Task& cur, int code) {
   emit(Ev::task_exit, cur.pid, code);
   co_await exit_signals(cur);  // sets PF_EXITING
   const bool group_dead = --cur.signal->live == 0;
+  if (group_dead) itimer_group_dead(*cur.signal);  // hrtimer_cancel(&tsk->signal->real_timer)
   cur.exit_code = code;
   // exit_mm() -> mm_release(): wake a vfork parent.
   if (VforkDone* v = cur.vfork_done) {

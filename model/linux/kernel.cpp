@@ -39,6 +39,7 @@ const char* field_name(Field f) {
     case Field::engine_flags: return "engine->flags";
     case Field::engine_ref: return "engine->kref";
     case Field::completion: return "completion";
+    case Field::real_timer: return "real_timer";
   }
   return "?";
 }

@@ -91,6 +91,8 @@ enum class Field : std::uint8_t {
   engine_ref,
   // per completion
   completion,
+  // per thread group (its first task): signal->real_timer, the ITIMER_REAL hrtimer
+  real_timer,
 };
 const char* field_name(Field f);
 inline constexpr std::uint32_t kEngineOwner = 0x400000, kCompletionOwner = 0x200000;
@@ -206,7 +208,12 @@ class Kernel final {
   sim::Co<int> force_sig_info(int sig, Siginfo info, Task& t);
   sim::Co<int> do_tkill(Task& cur, int tgid, int pid, int sig);
   sim::Co<int> kill_pid_info(Task& cur, int pid, int sig);
-  sim::Co<int> do_sigaction(Task& cur, int sig, const KSigaction& act);
+  sim::Co<int> do_sigaction(Task& cur, int sig, const KSigaction* act);  // act NULL: a query
+  // alarm(2) (kernel/itimer.c alarm_setitimer()): the whole seconds left of
+  // the previous alarm; one second is one tick of virtual time.
+  sim::Co<unsigned> alarm_setitimer(Task& cur, unsigned seconds);
+  // do_exit() of the last thread: hrtimer_cancel(&sig->real_timer).
+  void itimer_group_dead(SignalStruct& sig);
   enum class SigHow : std::uint8_t { Block, Unblock, SetMask };  // SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK
   sim::Co<int> sigprocmask(Task& cur, SigHow how, SigSet set);
   void set_current_blocked(Task& cur, SigSet newset);
@@ -288,9 +295,10 @@ class Kernel final {
   sim::Co<void> tracehook_prepare_release_task(Task& t);
 
   // ---- the threads of tasks -----------------------------------------------------------------
-  sim::Co<void> task_main(Task* t);     // ret_from_fork, then user mode
-  sim::Co<void> kthread_main(Task* t);  // kthread(): the thread function, then do_exit(0)
-  sim::Co<void> init_main(Task* t);     // /sbin/init: reaps orphans
+  sim::Co<void> task_main(Task* t);             // ret_from_fork, then user mode
+  sim::Co<void> kthread_main(Task* t);          // kthread(): the thread function, then do_exit(0)
+  sim::Co<void> init_main(Task* t);             // /sbin/init: reaps orphans
+  sim::Co<void> it_real_fn(SignalStruct* sig);  // the ITIMER_REAL hrtimer's callback (itimer.cpp)
 
   // ---- utrace (model/utrace): set up lazily by the first attach -------------------------------
   std::vector<std::unique_ptr<Utrace>> utraces;

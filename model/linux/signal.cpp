@@ -338,12 +338,19 @@ sim::Co<int> Kernel::do_tkill(Task& cur, int tgid, int pid, int sig) {
   co_return co_await send_sig_info(sig, info, *p, cur.pid);
 }
 
-// do_sigaction(): rt_sigaction(2).
-sim::Co<int> Kernel::do_sigaction(Task& cur, int sig, const KSigaction& act) {
-  if (!sig_valid(sig) || sig_kernel_only(sig)) co_return -EINVAL;
+// do_sigaction(): rt_sigaction(2).  A NULL `act` only reads the old action
+// (kernel/signal.c do_sigaction(): "if (!valid_signal(sig) || sig < 1 ||
+// (act && sig_kernel_only(sig))) return -EINVAL"): SIGKILL and SIGSTOP may
+// be queried, never changed.
+sim::Co<int> Kernel::do_sigaction(Task& cur, int sig, const KSigaction* act) {
+  if (!sig_valid(sig) || (act && sig_kernel_only(sig))) co_return -EINVAL;
   co_await cur.sighand->siglock.lock("do_sigaction");
+  if (!act) {  // *oact = *k: nothing the model keeps
+    cur.sighand->siglock.unlock();
+    co_return 0;
+  }
   KSigaction& k = (*cur.sighand)[sig];
-  k = act;
+  k = *act;
   // POSIX 3.3.1.3: setting a signal to be ignored (or to a default action
   // of ignore) discards the pending instances, in every thread.
   if (sig_handler_ignored(k, sig)) {

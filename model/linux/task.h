@@ -126,6 +126,11 @@ struct SignalStruct {
   unsigned flags = 0;  // SIGNAL_*
   int group_exit_code = 0;
   int group_stop_count = 0;
+  // real_timer (ITIMER_REAL, alarm(2)): the tick it expires at, 0 when not
+  // armed; the engine thread that plays its hrtimer callback, once armed.
+  std::uint64_t real_expires = 0;
+  sim::Tid real_timer_tid = sim::kNoTid;
+  Task* real_timer_owner = nullptr;  // the task whose ObjId the timer sleeps on
 };
 
 // ---- registers ------------------------------------------------------------------------

@@ -25,6 +25,8 @@ class ScenarioOps final : public EngineOps {
   sim::Co<std::uint32_t> call(Kernel& k, Task& task, Engine& e, CallbackArgs& a) override {
     const CallbackSpec& s = t_[a.cb];
     const std::uint32_t n = interp_.callback_called(e, a.cb);
+    if (!s.expect_args.empty())
+      check_args(k, task, e, a, s.expect_args[std::min<std::size_t>(n, s.expect_args.size() - 1)]);
     const std::uint32_t ret =
         s.returns.empty() ? UTRACE_RESUME : s.returns[std::min<std::size_t>(n, s.returns.size() - 1)];
     if (!s.body.empty()) {
@@ -35,6 +37,38 @@ class ScenarioOps final : public EngineOps {
   }
 
  private:
+  // expect_args: the arguments the core passed (an unexpected-result).
+  void check_args(Kernel& k, Task& task, const Engine& e, const CallbackArgs& a, const CallbackArgsExpect& x) const {
+    const ActionFamily fam = a.cb == Callback::report_signal          ? ActionFamily::Signal
+                             : a.cb == Callback::report_syscall_entry ? ActionFamily::Syscall
+                                                                      : ActionFamily::Resume;
+    auto fail = [&](const char* what, const std::string& got, const std::string& want) {
+      k.violation(Property::UnexpectedResult, task.pid,
+                  fmt::format("{}: {}->{} got {} {}, expected {} (expect_args at {})", k.comm(task.pid),
+                              interp_.engine_name(e.id), callback_name(a.cb), what, got, want, x.ptr));
+    };
+    auto any = [](const auto& list, auto v) { return std::find(list.begin(), list.end(), v) != list.end(); };
+    auto join = [](const auto& list, auto show) {
+      std::string s;
+      for (const auto& v : list) s += (s.empty() ? "" : " or ") + show(v);
+      return s;
+    };
+    if (!x.action.empty() && !any(x.action, a.action)) {
+      auto show = [&](std::uint32_t v) { return utrace_action_string(v, fam); };
+      fail("action", show(a.action), join(x.action, show));
+    }
+    if (!x.event.empty() && !any(x.event, a.event)) {
+      auto show = [](unsigned long v) { return v ? utrace_events_string(v) : std::string("0"); };
+      fail("event", show(a.event), join(x.event, show));
+    }
+    if (!x.signal.empty() && !any(x.signal, a.signal)) {
+      auto show = [](int v) { return v > 0 ? signal_name(v) : std::to_string(v); };
+      fail("signal", show(a.signal), join(x.signal, show));
+    }
+    if (x.group_dead && *x.group_dead != a.group_dead)
+      fail("group_dead", a.group_dead ? "true" : "false", *x.group_dead ? "true" : "false");
+  }
+
   const EngineTable& t_;
   Interpreter& interp_;
 };
@@ -110,6 +144,12 @@ sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx
     return none_result();
   };
 
+  // A utrace op written without "target" passes the task the engine was
+  // attached to, as a module does with the task pointer it keeps.
+  auto target_of = [&](const TaskRef& t, const Engine& e) {
+    return t.kind == TaskRef::Kind::Engine ? e.target : resolve(t, ctx);
+  };
+
   if (const auto* a = op.as_if<AttachOp>()) {
     Task* target = resolve(a->target, ctx);
     if (target && target->released) target = nullptr;  // utrace_attach_pid(): no such task
@@ -127,22 +167,22 @@ sim::Co<OpResult> Interpreter::utrace_api_op(Task& cur, const Op& op, OpCtx& ctx
   if (const auto* s = op.as_if<SetEventsOp>()) {
     Engine* e = engine_of(s->engine);
     if (!e) co_return unbound(s->engine);
-    co_return from_ret(co_await utrace_set_events(k, cur, resolve(s->target, ctx), *e, s->events));
+    co_return from_ret(co_await utrace_set_events(k, cur, target_of(s->target, *e), *e, s->events));
   }
   if (const auto* c = op.as_if<ControlOp>()) {
     Engine* e = engine_of(c->engine);
     if (!e) co_return unbound(c->engine);
-    co_return from_ret(co_await utrace_control(k, cur, resolve(c->target, ctx), *e, c->action));
+    co_return from_ret(co_await utrace_control(k, cur, target_of(c->target, *e), *e, c->action));
   }
   if (const auto* b = op.as_if<BarrierOp>()) {
     Engine* e = engine_of(b->engine);
     if (!e) co_return unbound(b->engine);
-    co_return from_ret(co_await utrace_barrier(k, cur, resolve(b->target, ctx), *e));
+    co_return from_ret(co_await utrace_barrier(k, cur, target_of(b->target, *e), *e));
   }
   if (const auto* x = op.as_if<ExamineOp>()) {
     Engine* e = engine_of(x->engine);
     if (!e) co_return unbound(x->engine);
-    Task* target = resolve(x->target, ctx);
+    Task* target = target_of(x->target, *e);
     int ret;
     if (x->finish)
       ret = co_await utrace_finish_examine(k, cur, target, *e);

@@ -60,7 +60,8 @@ Task* Interpreter::resolve(const TaskRef& r, const OpCtx& ctx) const {
     case TaskRef::Kind::Named: return task_of_slot(r.slot);
     case TaskRef::Kind::Child: return ctx.child;
     case TaskRef::Kind::Self: return ctx.self ? ctx.self : &k_.current();
-    case TaskRef::Kind::Any: return nullptr;
+    case TaskRef::Kind::Any:
+    case TaskRef::Kind::Engine: return nullptr;  // the utrace op resolves it from its engine
   }
   return nullptr;
 }

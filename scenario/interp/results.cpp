@@ -27,6 +27,7 @@ bool Interpreter::match_result(const OpResult& r, const std::vector<ResultPatter
         if (r.kind == ResultKind::Ok) return true;
         break;
       case ResultPattern::Kind::Blocks: break;  // the op returned
+      case ResultPattern::Kind::State: break;   // only in expect_modern, which a real kernel checks
       case ResultPattern::Kind::TaskPid: {
         const Task* t = resolve(p.task, ctx ? *ctx : none_ctx);
         const int pid = p.task.kind == TaskRef::Kind::Named ? slot_pid(p.task.slot) : (t ? t->pid : 0);
@@ -98,6 +99,7 @@ std::string Interpreter::describe_pattern(const ResultPattern& p) const {
     case ResultPattern::Kind::Errno: return "-" + errno_name(static_cast<int>(p.value));
     case ResultPattern::Kind::Ok: return "ok";
     case ResultPattern::Kind::Blocks: return "blocks";
+    case ResultPattern::Kind::State: return std::string("state ") + task_state_name(static_cast<TaskState>(p.value));
     case ResultPattern::Kind::TaskPid: return "the pid of " + task_name(p.task);
     case ResultPattern::Kind::Status: {
       std::string s;

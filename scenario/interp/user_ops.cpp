@@ -25,6 +25,7 @@ enum Nr : int {
   NR_rt_sigreturn = 15,
   NR_pause = 34,
   NR_nanosleep = 35,
+  NR_alarm = 37,
   NR_clone = 56,
   NR_fork = 57,
   NR_vfork = 58,
@@ -44,6 +45,7 @@ int syscall_nr(const Op& op) {
   if (kind == kOp<SyscallOp>) return find_plain_syscall(std::get<SyscallOp>(op.body).name)->nr;
   if (kind == kOp<PauseOp>) return NR_pause;
   if (kind == kOp<NanosleepOp>) return NR_nanosleep;
+  if (kind == kOp<AlarmOp>) return NR_alarm;
   if (kind == kOp<SigactionOp>) return NR_rt_sigaction;
   if (kind == kOp<SigprocmaskOp>) return NR_rt_sigprocmask;
   if (kind == kOp<RaiseOp>) return NR_tgkill;
@@ -251,7 +253,7 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
       ret = t.pid;
     else if (name == "getppid")
       ret = t.real_parent->tgid;
-    else if (name == "getpgrp" || name == "getsid")
+    else if (name == "getpgrp" || name == "getsid" || name == "getpgid")  // getpgid(0), getsid(0)
       ret = k_.tasks.size() > 1 ? k_.tasks[1]->pid : t.tgid;
     else
       ret = 0;
@@ -278,8 +280,11 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
         break;
       }
     }
+  } else if (const auto* al = op.as_if<AlarmOp>()) {
+    ret = co_await k_.alarm_setitimer(t, al->seconds);
   } else if (const auto* sa = op.as_if<SigactionOp>()) {
-    ret = co_await k_.do_sigaction(t, sa->sig, k_sigaction_of(*sa));
+    const KSigaction act = k_sigaction_of(*sa);
+    ret = co_await k_.do_sigaction(t, sa->sig, sa->has_handler ? &act : nullptr);
   } else if (const auto* pm = op.as_if<SigprocmaskOp>()) {
     ret = co_await k_.sigprocmask(t, sig_how_of(pm->how), pm->set);
   } else if (const auto* r = op.as_if<RaiseOp>()) {

@@ -80,6 +80,9 @@ class Args {
     return it == object().end() ? nullptr : &*it;
   }
   std::string at(std::string_view key) const { return shorthand_ && key == main_ ? ptr_ : ptr_append(ptr_, key); }
+  // Written as a scalar: only the main field is given.
+  bool shorthand() const { return shorthand_; }
+  std::string_view main() const { return main_; }
 
  private:
   const Json* src_ = nullptr;
@@ -106,7 +109,11 @@ class Loader {
   void load_model(const Json& v, const std::string& ptr);
   void load_engines(const Json& v, const std::string& ptr);
   void load_callback(const Json& v, const std::string& ptr, Callback cb, CallbackSpec& out);
-  std::optional<std::uint32_t> callback_return(const Json& v, const std::string& ptr, Callback cb);
+  // `argument`: the action a callback receives (UTRACE_SYSCALL_RESUMED is a name there).
+  std::optional<std::uint32_t> callback_return(const Json& v, const std::string& ptr, Callback cb,
+                                               bool argument = false);
+  void load_expect_args(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackArgsExpect>& out);
+  void load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out);
   void load_tasks(const Json& v, const std::string& ptr);
   void load_expect(const Json& v, const std::string& ptr);
   void load_outcomes(const Json& v, const std::string& ptr, std::vector<Outcome>& out);
@@ -124,8 +131,9 @@ class Loader {
   std::optional<SignalHandler> handler(const Json& v, const std::string& ptr);
   // The op's argument, checked against `keys`; `main` names the field a
   // scalar stands for ("" = no shorthand).  nullptr after an error.
+  // `list_shorthand`: an array stands for the main field too (sigprocmask).
   std::unique_ptr<Args> args(std::string_view op, const Json& v, const std::string& ptr, std::string_view main,
-                             std::initializer_list<std::string_view> keys);
+                             std::initializer_list<std::string_view> keys, bool list_shorthand = false);
   const Json* need(const Args& a, std::string_view op, std::string_view key);
   void op_names(const Json& v, const std::string& ptr, Op& out);  // as, label
 
@@ -148,6 +156,7 @@ class Loader {
 
   std::optional<int> signal(const Json& v, const std::string& ptr, int lo, std::string_view what);
   std::optional<SigSet> signal_set(const Json& v, const std::string& ptr);
+  std::optional<SigSet> single_signal_set(const Json& v, const std::string& ptr);
   template <class T>
   std::optional<T> flags(const Json& v, const std::string& ptr, std::string_view id, std::string_view what,
                          std::optional<T> (*lookup)(std::string_view), std::string_view expected);
@@ -156,8 +165,10 @@ class Loader {
   std::optional<TaskState> task_state(const Json& v, const std::string& ptr);
 
   // Results and expectations.
-  std::optional<Expectation> expectation(const Json& v, const std::string& ptr, const Ctx& ctx);
-  std::optional<std::vector<ResultPattern>> alternatives(const Json& v, const std::string& ptr, const Ctx& ctx);
+  // `states`: a task state name is a result too (await/assert_state's expect_modern).
+  std::optional<Expectation> expectation(const Json& v, const std::string& ptr, const Ctx& ctx, bool states = false);
+  std::optional<std::vector<ResultPattern>> alternatives(const Json& v, const std::string& ptr, const Ctx& ctx,
+                                                         bool states = false);
   std::optional<ResultPattern> result(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<ResultPattern> status(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<int> stop_signal(const Json& v, const std::string& ptr);

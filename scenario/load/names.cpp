@@ -70,7 +70,7 @@ void Loader::scan_op(const Json& op, const std::string& ptr) {
   for (const auto& [k, v] : op.items()) {
     std::string kp = ptr_append(ptr, k);
     if (k == "fork" || k == "vfork" || k == "clone") {
-      if (v.is_string() && k != "clone") declare_task(v, kp, ptr);
+      if (v.is_string()) declare_task(v, kp, ptr);  // shorthand: the child's name
       if (!v.is_object()) continue;
       if (const Json* c = member(v, "child")) declare_task(*c, ptr_append(kp, "child"), ptr);
       if (const Json* p = member(v, "program")) scan_program(*p, ptr_append(kp, "program"));

@@ -31,13 +31,13 @@ std::string syscall_list() {
 }  // namespace
 
 std::unique_ptr<Args> Loader::args(std::string_view op, const Json& v, const std::string& ptr, std::string_view main,
-                                   std::initializer_list<std::string_view> keys) {
+                                   std::initializer_list<std::string_view> keys, bool list_shorthand) {
   std::string what = "the arguments of '" + std::string(op) + "'";
   if (v.is_object()) {
     if (!object(v, ptr, what, keys)) return nullptr;
     return std::make_unique<Args>(&v, ptr);
   }
-  if (!main.empty() && !v.is_array()) return std::make_unique<Args>(main, v, ptr);
+  if (!main.empty() && (list_shorthand || !v.is_array())) return std::make_unique<Args>(main, v, ptr);
   error("scenario.E010", ptr,
         "expected an object for " + what +
             (main.empty() ? std::string() : " (or its \"" + std::string(main) + "\" alone)") + ", got " + type_name(v));
@@ -48,7 +48,11 @@ const Json* Loader::need(const Args& a, std::string_view op, std::string_view ke
   const Json* m = a.get(key);
   if (!m)
     error("scenario.E011", a.ptr(),
-          "missing key '" + std::string(key) + "' in the arguments of '" + std::string(op) + "'");
+          "missing key '" + std::string(key) + "' in the arguments of '" + std::string(op) + "'" +
+              (a.shorthand() ? " (a scalar argument is shorthand for the main field '" + std::string(a.main()) +
+                                   "' only; '" + std::string(key) + "' has no default: write {\"" +
+                                   std::string(a.main()) + "\": ..., \"" + std::string(key) + "\": ...})"
+                             : std::string()));
   return m;
 }
 
@@ -106,6 +110,17 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
       out.body = NanosleepOp{n};
     return clean();
   }
+  if (key == "alarm") {
+    // Extension: alarm(2).  Main field: seconds (ticks of virtual time).
+    auto a = args(key, v, ptr, "seconds", {"seconds"});
+    if (!a) return false;
+    AlarmOp op;
+    if (const Json* s = need(*a, key, "seconds"))
+      if (auto x = integer(*s, a->at("seconds"), 0, UINT32_MAX, "alarm seconds"))
+        op.seconds = static_cast<std::uint32_t>(*x);
+    out.body = op;
+    return clean();
+  }
   if (key == "loop") {
     auto a = args(key, v, ptr, "times", {"times", "forever", "do"});
     if (!a) return false;
@@ -129,13 +144,22 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     return clean();
   }
   if (key == "sigaction") {
-    auto a = args(key, v, ptr, "", {"sig", "handler", "flags"});
+    // Main field: sig.  Without "handler" the call is sigaction(sig, NULL,
+    // &old): it changes nothing (kernel/signal.c do_sigaction()).
+    auto a = args(key, v, ptr, "sig", {"sig", "handler", "flags"});
     if (!a) return false;
     SigactionOp op;
     if (const Json* s = need(*a, key, "sig"))
       if (auto sig = signal(*s, a->at("sig"), 1, "sigaction")) op.sig = *sig;
-    if (const Json* h = need(*a, key, "handler"))
+    if (const Json* h = a->get("handler")) {
       if (auto hd = handler(*h, a->at("handler"))) op.handler = std::move(*hd);
+    } else {
+      op.has_handler = false;
+      if (a->get("flags"))
+        error("scenario.E017", a->at("flags"),
+              "\"flags\" without \"handler\": the flags belong to the new action (sa_flags); a sigaction "
+              "without a handler only reads the old one");
+    }
     if (const Json* f = a->get("flags"))
       if (auto fl = flags<std::uint32_t>(*f, a->at("flags"), "scenario.E040", "sigaction flag", sa_flag_from_name,
                                          "SA_RESETHAND, SA_RESTART, SA_NODEFER, SA_NOCLDSTOP, "
@@ -145,7 +169,8 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     return clean();
   }
   if (key == "sigprocmask") {
-    auto a = args(key, v, ptr, "", {"block", "unblock", "set"});
+    // Main field: block (a signal or a list of them).
+    auto a = args(key, v, ptr, "block", {"block", "unblock", "set"}, /*list_shorthand=*/true);
     if (!a) return false;
     SigprocmaskOp op;
     std::vector<std::string_view> given;
@@ -159,7 +184,10 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
       op.how = given[0] == "block"     ? SigprocmaskOp::How::Block
                : given[0] == "unblock" ? SigprocmaskOp::How::Unblock
                                        : SigprocmaskOp::How::Set;
-      if (auto set = signal_set(*a->get(given[0]), a->at(given[0]))) op.set = *set;
+      // Extension: one signal stands for a set of one.
+      const Json& sv = *a->get(given[0]);
+      if (auto set = sv.is_array() ? signal_set(sv, a->at(given[0])) : single_signal_set(sv, a->at(given[0])))
+        op.set = *set;
     }
     out.body = std::move(op);
     return clean();
@@ -174,7 +202,8 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     return clean();
   }
   if (key == "kill" || key == "tkill") {
-    auto a = args(key, v, ptr, "", {"pid", "sig"});
+    // Main field: pid; sig has no default (kill(2) has none).
+    auto a = args(key, v, ptr, "pid", {"pid", "sig"});
     if (!a) return false;
     KillOp op;
     op.thread = key == "tkill";
@@ -196,7 +225,8 @@ bool Loader::simple_op(std::string_view key, const Json& v, const std::string& p
     return clean();
   }
   if (key == "await" || key == "assert_state") {
-    auto a = args(key, v, ptr, "", {"task", "state"});
+    // Main field: task; state has no default.
+    auto a = args(key, v, ptr, "task", {"task", "state"});
     if (!a) return false;
     AwaitOp op;
     op.assert_now = key == "assert_state";
@@ -321,7 +351,8 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
     return clean();
   }
   if (key == "clone") {
-    auto a = args(key, v, ptr, "", {"flags", "child", "program"});
+    // Main field: child, as for fork; no flags is clone(0): no exit signal.
+    auto a = args(key, v, ptr, "child", {"flags", "child", "program"});
     if (!a) return false;
     CloneOp op;
     op.child = child_slot(*a);
@@ -358,7 +389,7 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
     if (v.is_array()) {
       op.program = program(v, ptr, child_ctx);
     } else {
-      auto a = args(key, v, ptr, "", {"program"});
+      auto a = args(key, v, ptr, "program", {"program"});
       if (!a) return false;
       if (const Json* p = need(*a, key, "program")) op.program = program(*p, a->at("program"), child_ctx);
     }
@@ -379,8 +410,8 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
     out.body = op;
     return clean();
   }
-  // ptrace
-  auto a = args(key, v, ptr, "", {"request", "pid", "sig", "options"});
+  // ptrace.  Main field: request ({"ptrace": "PTRACE_TRACEME"} is a whole call).
+  auto a = args(key, v, ptr, "request", {"request", "pid", "sig", "options"});
   if (!a) return false;
   PtraceOp op;
   bool known_request = false;
@@ -408,7 +439,11 @@ bool Loader::process_op(std::string_view key, const Json& v, const std::string& 
       op.has_pid = true;
     }
   } else if (known_request && op.request != PTRACE_TRACEME) {
-    error("scenario.E011", ptr, ptrace_request_name(op.request) + " needs a \"pid\" (only PTRACE_TRACEME has none)");
+    error("scenario.E011", ptr,
+          ptrace_request_name(op.request) + " needs a \"pid\" (only PTRACE_TRACEME has none" +
+              (a->shorthand() ? "; a scalar argument is shorthand for the main field 'request' only: write "
+                                "{\"request\": ..., \"pid\": ...})"
+                              : ")"));
   }
   if (const Json* s = a->get("sig")) {
     if (s->is_number()) {

@@ -27,12 +27,32 @@ bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& p
     return clean();
   }
   if (key == "utrace_attach_task") {
-    auto a = args(key, v, ptr, "", {"target", "ops", "data", "flags"});
+    // Main field: target.  {"utrace_attach_task": "X"} is
+    // utrace_attach_task(X, 0, NULL, NULL): a lookup of X's first engine.
+    auto a = args(key, v, ptr, "target", {"target", "ops", "data", "flags"});
     if (!a) return false;
     AttachOp op;
     if (const Json* t = need(*a, key, "target"))
       if (auto r = task_ref(*t, a->at("target"), ctx)) op.target = *r;
-    if (const Json* o = need(*a, key, "ops")) {
+    if (const Json* f = a->get("flags"))
+      if (auto fl =
+              flags<std::uint32_t>(*f, a->at("flags"), "scenario.E039", "attach flag", utrace_attach_flag_from_name,
+                                   "UTRACE_ATTACH_CREATE, UTRACE_ATTACH_EXCLUSIVE, "
+                                   "UTRACE_ATTACH_MATCH_OPS or UTRACE_ATTACH_MATCH_DATA"))
+        op.flags = *fl;
+    // The kernel reads `ops` only to create an engine or to match on it
+    // (kernel/utrace.c utrace_attach_task(), find_matching_engine()): a plain
+    // lookup may leave it out (NULL), as the kernel's own callers do.
+    const Json* o = a->get("ops");
+    if (!o && (op.flags & (UTRACE_ATTACH_CREATE | UTRACE_ATTACH_MATCH_OPS))) {
+      error("scenario.E011", a->ptr(),
+            std::string("missing key 'ops' in the arguments of 'utrace_attach_task': UTRACE_ATTACH_CREATE and "
+                        "UTRACE_ATTACH_MATCH_OPS need an engine table") +
+                (a->shorthand() ? " (a scalar argument is shorthand for the main field 'target' only)" : ""));
+    } else if (!o) {
+      op.ops_kind = AttachOp::Ops::Null;
+    }
+    if (o) {
       if (o->is_null()) {
         op.ops_kind = AttachOp::Ops::Null;  // extension: NULL ops, for -EINVAL
       } else if (auto s = string(*o, a->at("ops"), "an engine table")) {
@@ -57,25 +77,20 @@ bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& p
     }
     if (const Json* d = a->get("data"); d && !d->is_null())
       if (auto s = name(*d, a->at("data"), "engine data")) op.data = intern(sc_.data_names, data_index_, *s);
-    if (const Json* f = a->get("flags"))
-      if (auto fl =
-              flags<std::uint32_t>(*f, a->at("flags"), "scenario.E039", "attach flag", utrace_attach_flag_from_name,
-                                   "UTRACE_ATTACH_CREATE, UTRACE_ATTACH_EXCLUSIVE, "
-                                   "UTRACE_ATTACH_MATCH_OPS or UTRACE_ATTACH_MATCH_DATA"))
-        op.flags = *fl;
     out.body = op;
     return clean();
   }
 
-  // The rest take a target and an engine handle.
+  // The rest take a target and an engine handle.  Main field: engine.
   const bool set_events = key == "utrace_set_events", control = key == "utrace_control";
-  auto a = set_events ? args(key, v, ptr, "", {"target", "engine", "events"})
-           : control  ? args(key, v, ptr, "", {"target", "engine", "action"})
-                      : args(key, v, ptr, "", {"target", "engine"});
+  auto a = set_events ? args(key, v, ptr, "engine", {"target", "engine", "events"})
+           : control  ? args(key, v, ptr, "engine", {"target", "engine", "action"})
+                      : args(key, v, ptr, "engine", {"target", "engine"});
   if (!a) return false;
-  TaskRef target;
+  // Extension: without "target", the task the engine was attached to.
+  TaskRef target{TaskRef::Kind::Engine, -1};
   HandleRef engine;
-  if (const Json* t = need(*a, key, "target"))
+  if (const Json* t = a->get("target"))
     if (auto r = task_ref(*t, a->at("target"), ctx)) target = *r;
   if (const Json* e = need(*a, key, "engine"))
     if (auto h = handle_ref(*e, a->at("engine"), ctx)) engine = *h;

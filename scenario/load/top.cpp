@@ -1,6 +1,7 @@
 // scenario/load/top.cpp: the scenario object (SCENARIOS.md "Top
 // level"): model, engines and their callbacks, tasks, expect, explore.
 #include <algorithm>
+#include <bit>
 
 #include "model/versions.h"
 #include "scenario/load/impl.h"
@@ -202,8 +203,10 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
   if (v.is_string() || v.is_number() || v.is_array()) {
     returns(v, ptr);
   } else if (v.is_object()) {
-    if (!object(v, ptr, std::string("a ") + callback_name(cb) + " callback", {"return", "do"})) return;
+    if (!object(v, ptr, std::string("a ") + callback_name(cb) + " callback", {"return", "do", "expect_args"})) return;
     if (const Json* r = member(v, "return")) returns(*r, ptr_append(ptr, "return"));
+    if (const Json* x = member(v, "expect_args"))
+      load_expect_args(*x, ptr_append(ptr, "expect_args"), cb, out.expect_args);
     if (const Json* d = member(v, "do")) out.body = program(*d, ptr_append(ptr, "do"), ctx);
   } else {
     error("scenario.E010", ptr,
@@ -213,7 +216,8 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
   }
 }
 
-std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::string& ptr, Callback cb) {
+std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::string& ptr, Callback cb,
+                                                     bool argument) {
   if (v.is_number()) {  // extension: a raw value
     auto x = integer(v, ptr, 0, UINT32_MAX, "a callback return");
     if (!x) return std::nullopt;
@@ -226,9 +230,15 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
               type_name(v));
     return std::nullopt;
   }
+  // The names are ORed as the C expression would OR them, whatever their
+  // kind: a callback may return any bits, and the core reads the fields it
+  // knows out of them (kernel/utrace.c finish_callback(): report->result =
+  // ret & ~UTRACE_RESUME_MASK, then utrace_resume_action(ret) = ret &
+  // UTRACE_RESUME_MASK; utrace_signal_action() and utrace_syscall_action()
+  // mask 0xf0; utrace-semantics.md §2.2-§2.4).  So "UTRACE_STOP |
+  // UTRACE_REPORT" is UTRACE_REPORT (0 | 2), exactly as in C.
   const std::string text = v.get<std::string>();
   std::uint32_t value = 0;
-  int per_family[3] = {0, 0, 0};
   bool ok = true;
   std::size_t start = 0;
   while (true) {
@@ -244,6 +254,14 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
         ok = false;
       }
       value |= static_cast<std::uint32_t>(*n);
+    } else if (argument && tok == "UTRACE_SYSCALL_RESUMED") {
+      if (cb != Callback::report_syscall_entry) {
+        error(
+            "scenario.E064", ptr,
+            "UTRACE_SYSCALL_RESUMED is passed only to report_syscall_entry, not to " + std::string(callback_name(cb)));
+        ok = false;
+      }
+      value |= UTRACE_SYSCALL_RESUMED;
     } else if (auto a = utrace_action_from_name(tok)) {
       value |= a->value;
       if (a->family == ActionFamily::Signal && cb != Callback::report_signal) {
@@ -256,8 +274,6 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
               "'" + tok + "' is a report_syscall_entry action; " + callback_name(cb) +
                   " returns a resume action (UTRACE_STOP ... UTRACE_DETACH)");
         ok = false;
-      } else if (a->value != UTRACE_SIGNAL_HOLD) {
-        ++per_family[static_cast<int>(a->family)];
       }
     } else {
       std::string c = closest(tok, action_names());
@@ -272,17 +288,89 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
     if (bar == std::string::npos) break;
     start = bar + 1;
   }
-  static constexpr const char* kFamily[] = {"resume", "signal", "syscall"};
-  for (int f = 0; f < 3; ++f) {
-    if (per_family[f] > 1) {
-      error("scenario.E054", ptr,
-            "'" + text + "' combines " + std::to_string(per_family[f]) + " " + kFamily[f] +
-                " actions; a return has at most one of each kind (plus UTRACE_SIGNAL_HOLD)");
-      ok = false;
-    }
-  }
   if (!ok) return std::nullopt;
   return value;
+}
+
+// expect_args: {"action": a, "event": e, "signal": s, "group_dead": b}, each
+// (but group_dead) one value or a list of alternatives.  Which callback
+// receives which argument: include/linux/utrace.h struct utrace_engine_ops
+// (utrace-semantics.md §2.6).
+// A list is used call by call, the last entry repeating (like a return list).
+void Loader::load_expect_args(const Json& v, const std::string& ptr, Callback cb,
+                              std::vector<CallbackArgsExpect>& out) {
+  if (!v.is_array()) {
+    load_args_expect(v, ptr, cb, out.emplace_back());
+    return;
+  }
+  if (v.empty()) error("scenario.E016", ptr, "empty list of expect_args (expected one object per call)");
+  for (std::size_t i = 0; i < v.size(); ++i) load_args_expect(v[i], ptr_append(ptr, i), cb, out.emplace_back());
+}
+
+void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out) {
+  if (!object(v, ptr, std::string("the expect_args of ") + callback_name(cb),
+              {"action", "event", "signal", "group_dead"}))
+    return;
+  out.ptr = ptr;
+  auto each = [&](const Json& x, const std::string& p, auto&& one) {
+    if (x.is_array()) {
+      if (x.empty()) error("scenario.E016", p, "empty list of alternatives (expected at least one value)");
+      for (std::size_t i = 0; i < x.size(); ++i) one(x[i], ptr_append(p, i));
+    } else {
+      one(x, p);
+    }
+  };
+  auto not_here = [&](const std::string& key, const char* who) {
+    error("scenario.E017", ptr_append(ptr, key),
+          std::string(callback_name(cb)) + " receives no '" + key + "' argument (" + who + ")");
+  };
+  if (const Json* a = member(v, "action")) {
+    if (!callback_returns_action(cb) || cb == Callback::report_death)
+      not_here("action", "report_death, report_reap and release have no action argument");
+    else
+      each(*a, ptr_append(ptr, "action"), [&](const Json& x, const std::string& p) {
+        if (auto n = callback_return(x, p, cb, /*argument=*/true)) out.action.push_back(*n);
+      });
+  }
+  if (const Json* e = member(v, "event")) {
+    if (cb != Callback::report_quiesce)
+      not_here("event", "only report_quiesce is told the event");
+    else
+      each(*e, ptr_append(ptr, "event"), [&](const Json& x, const std::string& p) {
+        if (x.is_number()) {
+          if (auto n = integer(x, p, 0, 0, "no event")) out.event.push_back(0);
+        } else if (auto s = string(x, p, "a utrace event")) {
+          if (auto m = utrace_event_from_name(*s); m && std::popcount(*m) == 1)
+            out.event.push_back(*m);
+          else
+            error("scenario.E037", p,
+                  "unknown utrace event '" + *s +
+                      "' for report_quiesce's event (expected one event: QUIESCE, REAP, CLONE, EXEC, EXIT, DEATH, "
+                      "SYSCALL_ENTRY, SYSCALL_EXIT, SIGNAL, SIGNAL_IGN, SIGNAL_STOP, SIGNAL_TERM, SIGNAL_CORE, JCTL, "
+                      "bare or as UTRACE_EVENT(X); or 0 for none)");
+        }
+      });
+  }
+  if (const Json* s = member(v, "signal")) {
+    if (cb != Callback::report_death)
+      not_here("signal", "only report_death is told the exit signal");
+    else
+      each(*s, ptr_append(ptr, "signal"), [&](const Json& x, const std::string& p) {
+        // tracehook_notify_death(): the signal sent to the parent, or
+        // DEATH_REAP (-1) / DEATH_DELAYED_GROUP_LEADER (-2).
+        if (x.is_number()) {
+          if (auto n = integer(x, p, -2, kNSig, "report_death's signal")) out.signal.push_back(static_cast<int>(*n));
+        } else if (auto sig = signal(x, p, 1, "report_death's signal")) {
+          out.signal.push_back(*sig);
+        }
+      });
+  }
+  if (const Json* g = member(v, "group_dead")) {
+    if (cb != Callback::report_death)
+      not_here("group_dead", "only report_death is told whether the group is dead");
+    else if (auto b = boolean(*g, ptr_append(ptr, "group_dead"), "\"group_dead\""))
+      out.group_dead = *b;
+  }
 }
 
 // ---- tasks -----------------------------------------------------------------------------------------

@@ -231,6 +231,14 @@ std::optional<SigSet> Loader::signal_set(const Json& v, const std::string& ptr) 
   return set;
 }
 
+std::optional<SigSet> Loader::single_signal_set(const Json& v, const std::string& ptr) {
+  auto sig = signal(v, ptr, 1, "a signal set");
+  if (!sig) return std::nullopt;
+  SigSet set;
+  set.add(*sig);
+  return set;
+}
+
 template <class T>
 std::optional<T> Loader::flags(const Json& v, const std::string& ptr, std::string_view id, std::string_view what,
                                std::optional<T> (*lookup)(std::string_view), std::string_view expected) {
@@ -335,16 +343,38 @@ std::optional<TaskState> Loader::task_state(const Json& v, const std::string& pt
 
 // ---- results ---------------------------------------------------------------------------------
 
-std::optional<Expectation> Loader::expectation(const Json& v, const std::string& ptr, const Ctx& ctx) {
-  auto any = alternatives(v, ptr, ctx);
+std::optional<Expectation> Loader::expectation(const Json& v, const std::string& ptr, const Ctx& ctx, bool states) {
+  auto any = alternatives(v, ptr, ctx, states);
   if (!any) return std::nullopt;
   return Expectation{std::move(*any), ptr};
 }
 
-std::optional<std::vector<ResultPattern>> Loader::alternatives(const Json& v, const std::string& ptr, const Ctx& ctx) {
+std::optional<std::vector<ResultPattern>> Loader::alternatives(const Json& v, const std::string& ptr, const Ctx& ctx,
+                                                               bool states) {
+  auto result = [&](const Json& x, const std::string& p) -> std::optional<ResultPattern> {
+    if (states && x.is_string()) {
+      const std::string s = x.get<std::string>();
+      if (auto st = task_state_from_name(s)) {
+        ResultPattern r;
+        r.kind = ResultPattern::Kind::State;
+        r.value = static_cast<std::int64_t>(*st);
+        return r;
+      }
+      // await and assert_state return nothing: besides a state, only
+      // "blocks" and an errno make sense.
+      if (s != "blocks" && (s.empty() || s.front() != '-')) {
+        error("scenario.E042", p,
+              "unknown task state '" + s +
+                  "' (expected running, sleeping, stopped, traced, zombie, dead or \"blocks\"" +
+                  hint(closest(s, {"running", "sleeping", "stopped", "traced", "zombie", "dead", "blocks"})) + ")");
+        return std::nullopt;
+      }
+    }
+    return this->result(x, p, ctx);
+  };
   std::vector<ResultPattern> out;
   if (!v.is_array()) {
-    auto r = result(v, ptr, ctx);
+    auto r = result(v, ptr);
     if (!r) return std::nullopt;
     out.push_back(std::move(*r));
     return out;
@@ -355,7 +385,7 @@ std::optional<std::vector<ResultPattern>> Loader::alternatives(const Json& v, co
   }
   bool ok = true;
   for (std::size_t i = 0; i < v.size(); ++i) {
-    auto r = result(v[i], ptr_append(ptr, i), ctx);
+    auto r = result(v[i], ptr_append(ptr, i));
     if (r)
       out.push_back(std::move(*r));
     else

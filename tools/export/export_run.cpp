@@ -55,8 +55,12 @@ std::unique_ptr<TracedRun> traced_run(const model::Scenario& scn, const std::opt
 }
 
 std::string thread_task_name(const model::Kernel& k, sim::Tid t) {
-  for (const auto& task : k.tasks)
+  for (const auto& task : k.tasks) {
     if (task->tid == t) return k.comm(task->pid);
+    // The ITIMER_REAL hrtimer of a thread group (model/linux/itimer.cpp).
+    if (task->signal && task->signal->real_timer_tid == t && task->signal->real_timer_owner == task.get())
+      return "hrtimer(" + k.comm(task->pid) + ")";
+  }
   return fmt::format("thread {}", t);
 }
 

@@ -45,6 +45,9 @@ std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>&
       case ResultPattern::Kind::Errno: one = "-" + errno_name(static_cast<int>(p.value)); break;
       case ResultPattern::Kind::Ok: one = "ok"; break;
       case ResultPattern::Kind::Blocks: one = "blocks"; break;
+      case ResultPattern::Kind::State:
+        one = std::string("state ") + model::task_state_name(static_cast<model::TaskState>(p.value));
+        break;
       case ResultPattern::Kind::TaskPid: one = "pid:" + s.task_names[static_cast<std::size_t>(p.task.slot)]; break;
       case ResultPattern::Kind::Status:
         switch (p.status) {
@@ -115,6 +118,12 @@ bool match_real(const Scenario& s, const std::vector<ResultPattern>& any_of, RKi
         break;
       case ResultPattern::Kind::Blocks:
         if (kind == RKind::Blocks) return true;
+        break;
+      case ResultPattern::Kind::State:
+        // await/assert_state not in their own state: Blocks with the /proc letter
+        if (kind == RKind::Blocks && value > 0 && value < 128 &&
+            state_letter_is(static_cast<char>(value), static_cast<model::TaskState>(p.value)))
+          return true;
         break;
       case ResultPattern::Kind::TaskPid: {
         if (kind != RKind::Errno && kind != RKind::Blocks && p.task.kind == TaskRef::Kind::Named &&
@@ -194,7 +203,13 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
     const bool sim_ok = allowed && allowed->count(real);
     const bool has_modern = op.expect_modern.has_value();
     const std::optional<Expectation>& ex = has_modern ? op.expect_modern : op.expect;
-    const bool exp_ok = !ex || match_real(s, ex->any_of, r.kind, value, r.wpid, &is_slot_pid);
+    bool exp_ok = !ex || match_real(s, ex->any_of, r.kind, value, r.wpid, &is_slot_pid);
+    if (const auto* aw = op.as_if<AwaitOp>(); aw && ex && !exp_ok && r.kind == RKind::None) {
+      // The task was in the op's own state: an expect_modern state matches
+      // when it names that state.
+      for (const ResultPattern& p : ex->any_of)
+        exp_ok = exp_ok || (p.kind == ResultPattern::Kind::State && static_cast<TaskState>(p.value) == aw->state);
+    }
     const std::string who = r.slot >= 0 && static_cast<std::size_t>(r.slot) < s.task_names.size()
                                 ? s.task_names[static_cast<std::size_t>(r.slot)]
                                 : "?";

@@ -108,6 +108,8 @@ std::string ptrace_probe();
 // expectation (is_pid: whether a pid is, or was, a slot's on the real kernel).
 bool match_real(const model::Scenario& s, const std::vector<model::ResultPattern>& any_of, RKind kind,
                 std::int64_t value, int wpid, bool (*is_pid)(int slot, int pid));
+// Whether a /proc/<pid>/stat state letter ('t', 'T', 'S' ...) is the scenario state.
+bool state_letter_is(char c, model::TaskState want);
 
 // ---- what the simulator allows ----------------------------------------------------------------
 

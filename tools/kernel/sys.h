@@ -35,6 +35,7 @@ enum : long {
   sched_yield = 24,
   pause = 34,
   nanosleep = 35,
+  setitimer = 38,
   getpid = 39,
   clone = 56,
   execve = 59,

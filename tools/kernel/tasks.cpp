@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -130,7 +131,9 @@ char proc_state(int pid) {
   return rp[2];
 }
 
-bool state_is(char c, model::TaskState want) {
+}  // namespace
+
+bool state_letter_is(char c, model::TaskState want) {
   using model::TaskState;
   switch (want) {
     case TaskState::Running: return c == 'R';
@@ -142,6 +145,8 @@ bool state_is(char c, model::TaskState want) {
   }
   return false;
 }
+
+namespace {
 
 void record(const Ctx& c, const Op& op, RKind kind, std::int64_t value, int wpid = 0) {
   const std::uint32_t i = S->nrec.fetch_add(1);
@@ -313,13 +318,25 @@ void futex(std::atomic<std::uint32_t>* w, int op, std::uint32_t val) {
   sys::call6(sys::nr::futex, reinterpret_cast<long>(w), op, val, 0, 0, 0);
 }
 
-Res do_await(const model::AwaitOp& a) {
+// The states an await's expect_modern names: on a modern kernel the await
+// ends there too, and reports the state letter (compare.cpp holds it
+// against expect_modern).
+bool modern_state(const Op& op, char st) {
+  if (!op.expect_modern) return false;
+  for (const auto& p : op.expect_modern->any_of)
+    if (p.kind == model::ResultPattern::Kind::State && state_letter_is(st, static_cast<model::TaskState>(p.value)))
+      return true;
+  return false;
+}
+
+Res do_await(const Op& op, const model::AwaitOp& a) {
   const long deadline = now_us() + static_cast<long>(OPT->hang_ms) * 1000;
   for (;;) {
     const int pid = S->pid[a.task.slot].load();
     if (pid) {
       const char st = proc_state(pid);
-      if (state_is(st, a.state)) return Res{};
+      if (state_letter_is(st, a.state)) return Res{};
+      if (modern_state(op, st)) return Res{RKind::Blocks, st, 0};
       // Not in that state: like an await that never returns ("blocks"),
       // with the state letter it had.
       if (a.assert_now) return Res{RKind::Blocks, st ? st : 'X', 0};
@@ -348,6 +365,11 @@ void do_settle(const Ctx& c) {
 }
 
 Res do_sigaction(const model::SigactionOp& sa) {
+  if (!sa.has_handler) {  // a query: sigaction(sig, NULL, &old)
+    struct sigaction old;
+    const int r = ::sigaction(sa.sig, nullptr, &old);
+    return from_ret(r == 0 ? 0 : -22 /* EINVAL: a bad number */);
+  }
   struct sigaction act;
   std::memset(&act, 0, sizeof act);
   using K = model::SignalHandler::Kind;
@@ -435,6 +457,21 @@ Res op_body(Ctx& c, const Op& op) {
     return Res{};
   }
   if (op.as_if<PauseOp>()) return from_ret(sys::call6(sys::nr::pause));
+  if (const auto* al = op.as_if<model::AlarmOp>()) {
+    // alarm(2) as setitimer(ITIMER_REAL): one second of the scenario is one
+    // tick (RunOptions::tick_us), as for nanosleep; the old value is read
+    // back in ticks, rounded up as alarm_setitimer() rounds up.
+    struct itimerval nv {
+    }, ov{};
+    const long us = static_cast<long>(al->seconds) * OPT->tick_us;
+    nv.it_value.tv_sec = us / 1000000;
+    nv.it_value.tv_usec = us % 1000000;
+    const long r =
+        sys::call6(sys::nr::setitimer, 0 /* ITIMER_REAL */, reinterpret_cast<long>(&nv), reinterpret_cast<long>(&ov));
+    if (r < 0) return from_ret(r);
+    const long left = ov.it_value.tv_sec * 1000000L + ov.it_value.tv_usec;
+    return from_ret(left ? (left + OPT->tick_us - 1) / OPT->tick_us : 0);
+  }
   if (const auto* ns = op.as_if<NanosleepOp>()) {
     const long us = static_cast<long>(ns->ticks) * OPT->tick_us;
     struct timespec ts {
@@ -478,7 +515,7 @@ Res op_body(Ctx& c, const Op& op) {
     do_settle(c);
     return Res{};
   }
-  if (const auto* a = op.as_if<AwaitOp>()) return do_await(*a);
+  if (const auto* a = op.as_if<AwaitOp>()) return do_await(op, *a);
   if (const auto* cm = op.as_if<CompletionOp>()) return do_completion(*cm);
   if (const auto* rt = op.as_if<RetryOp>()) return do_retry(c, *rt);
   return Res{RKind::Blocks, 0, 0};  // not reached: not_applicable() filtered the rest

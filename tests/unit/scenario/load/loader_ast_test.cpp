@@ -237,13 +237,11 @@ TEST(LoaderAst, CallbackReturnFamilies) {
   auto errs = load_bad(R"([{"name": "A"}])", R"("engines": {"E": {
       "report_quiesce": "UTRACE_SIGNAL_IGN | UTRACE_RESUME",
       "report_signal": "UTRACE_SYSCALL_ABORT",
-      "report_exit": "UTRACE_STOP | UTRACE_RESUME",
       "report_jctl": "UTRACE_STOPP",
       "release": "UTRACE_RESUME",
       "report_reap": {"return": "UTRACE_RESUME"}}})");
   EXPECT_TRUE(has(errs, "scenario.E064", "/engines/E/report_quiesce"));
   EXPECT_TRUE(has(errs, "scenario.E064", "/engines/E/report_signal"));
-  EXPECT_TRUE(has(errs, "scenario.E054", "/engines/E/report_exit"));
   EXPECT_TRUE(has(errs, "scenario.E038", "/engines/E/report_jctl"));
   EXPECT_TRUE(has(errs, "scenario.E063", "/engines/E/release"));
   EXPECT_TRUE(has(errs, "scenario.E063", "/engines/E/report_reap/return"));

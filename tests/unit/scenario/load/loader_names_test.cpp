@@ -159,7 +159,9 @@ TEST(ScenarioNames, Tables) {
 }
 
 TEST(ScenarioNames, PlainSyscalls) {
-  EXPECT_EQ(plain_syscalls().size(), 18u);
+  EXPECT_EQ(plain_syscalls().size(), 20u);
+  EXPECT_EQ(find_plain_syscall("getpgid")->nr, 121);  // getpgid(0): the process group
+  EXPECT_EQ(find_plain_syscall("sched_getscheduler")->nr, 145);
   ASSERT_TRUE(find_plain_syscall("getpid"));
   EXPECT_EQ(find_plain_syscall("getpid")->nr, 39);
   EXPECT_EQ(find_plain_syscall("gettid")->nr, 186);

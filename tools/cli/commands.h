@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "explore/check.h"
 #include "scenario/load/loader.h"
 
 namespace tools {
@@ -57,6 +58,18 @@ struct RunArgs {
   bool replay = false;  // `utsim replay` (the schedule is required)
 };
 
+// --no-shrink, --shrink-tries N, --shrink-time-limit SECONDS: how check,
+// explore and report shrink the counterexamples they show
+// (model::CounterexampleShrink; docs/exploration.md "Shrunk by default").
+struct ShrinkFlags {
+  bool no_shrink = false;
+  std::uint64_t tries = 20'000;      // runs per counterexample
+  std::optional<double> time_limit;  // wall-clock seconds per counterexample
+};
+
+// The shrinking the flags ask for, `when` flags allow it (cmd_explore.cpp).
+model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when);
+
 struct CheckArgs {
   std::vector<std::string> paths;
   std::optional<std::string> strategy;
@@ -67,6 +80,7 @@ struct CheckArgs {
   std::optional<double> time_limit;  // seconds, per scenario
   bool json = false;
   bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
+  ShrinkFlags shrink;
 };
 
 struct ListArgs {
@@ -120,6 +134,7 @@ struct ReportArgs {
   bool output_through = false;  // --output-through (write_output)
   std::optional<std::uint64_t> max_steps;
   bool full = false;  // draw and narrate every step of a long run
+  ShrinkFlags shrink;
 };
 
 // utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).
@@ -135,6 +150,7 @@ struct ExploreArgs {
   std::uint32_t shard_index = 0, shard_count = 1;  // --shard i/N
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
+  ShrinkFlags shrink;
   bool json = false;
   std::string output;           // -o: the report goes there (atomically)
   bool output_through = false;  // --output-through (write_output)

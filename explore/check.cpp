@@ -291,8 +291,12 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
     facts.timed_out = r.timed_out;
     facts.interrupted = r.interrupted;
     f.where = ScheduleRef{r.after.schedule, f.where.index, r.after.preemptions, r.after.steps};
-    f.message = r.after.message;
-    f.step = r.after.step;
+    // The message of a run becomes the shrunk run's; one that no run gave
+    // (check --stateful's hang cycle, described from the state graph) stays.
+    if (r.before.message == f.message) {
+      f.message = r.after.message;
+      f.step = r.after.step;
+    }
     f.shrink = std::move(facts);
   }
 }

@@ -268,7 +268,8 @@ int cmd_check(const CheckArgs& a, Io io) {
     // The counterexamples shown are shrunk: the text table shows those of
     // failing scenarios only, the JSON every one.
     opt.shrink = shrink_from_flags(
-        a.shrink, a.json ? model::CounterexampleShrink::When::Always : model::CounterexampleShrink::When::IfFailed);
+        a.shrink, a.json ? model::CounterexampleShrink::When::Always : model::CounterexampleShrink::When::IfFailed,
+        kCheckShrinkTries);
     progress.start(i, files.size(), s.name);
     opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
     row.verdict = model::check_scenario(s, opt);
@@ -324,7 +325,8 @@ int cmd_check(const CheckArgs& a, Io io) {
                       {"interrupted", interrupted},
                       {"timed_out", timed_out},
                       {"time_limit", a.time_limit.value_or(0)},
-                      {"shrink_tries", a.shrink.no_shrink ? nlohmann::json() : nlohmann::json(a.shrink.tries)},
+                      {"shrink_tries", a.shrink.no_shrink ? nlohmann::json()
+                                                          : nlohmann::json(a.shrink.tries.value_or(kCheckShrinkTries))},
                       {"shrink_time_limit", a.shrink.time_limit.value_or(0)},
                       {"shrink_ran_out", shrink_ran_out},
                       {"exit_code", code},
@@ -333,7 +335,7 @@ int cmd_check(const CheckArgs& a, Io io) {
     io.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     print_table(io.out, rows);
-    print_details(io.out, rows, a.shrink.tries);
+    print_details(io.out, rows, a.shrink.tries.value_or(kCheckShrinkTries));
     io.out << '\n' << summary << '\n';
   }
   if (io.err_tty) {

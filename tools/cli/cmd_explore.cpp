@@ -43,10 +43,11 @@ bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* c
   return true;
 }
 
-model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when) {
+model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when,
+                                              std::uint64_t default_tries) {
   model::CounterexampleShrink c;
   c.when = f.no_shrink ? model::CounterexampleShrink::When::Never : when;
-  c.max_tries = f.tries;
+  c.max_tries = f.tries.value_or(default_tries);
   c.time_limit = f.time_limit.value_or(0);
   return c;
 }

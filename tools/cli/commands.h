@@ -63,12 +63,18 @@ struct RunArgs {
 // (model::CounterexampleShrink; docs/exploration.md "Shrunk by default").
 struct ShrinkFlags {
   bool no_shrink = false;
-  std::uint64_t tries = 20'000;      // runs per counterexample
-  std::optional<double> time_limit;  // wall-clock seconds per counterexample
+  std::optional<std::uint64_t> tries;  // runs per counterexample (default: the command's)
+  std::optional<double> time_limit;    // wall-clock seconds per counterexample
 };
 
+// The default --shrink-tries: explore and report look hard at one scenario;
+// check runs folders and must stay about as fast as without shrinking.
+inline constexpr std::uint64_t kShrinkTries = 20'000;
+inline constexpr std::uint64_t kCheckShrinkTries = 2'000;
+
 // The shrinking the flags ask for, `when` flags allow it (cmd_explore.cpp).
-model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when);
+model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when,
+                                              std::uint64_t default_tries = kShrinkTries);
 
 struct CheckArgs {
   std::vector<std::string> paths;

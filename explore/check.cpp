@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "explore/shrink.h"
 #include "explore/state_hash.h"
 #include "sim/explore/dfs.h"
 #include "sim/explore/dpor.h"
@@ -144,7 +145,8 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
                            [&](const FoundViolation& f) { return f.property == Property::Hang; });
     if (it == v.violations.end())  // (counts are of schedules: a cycle adds none)
       v.violations.push_back(FoundViolation{Property::Hang, describe_hang(h, v.facts), 0,
-                                            ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps}, 1});
+                                            ScheduleRef{h.reach.schedule, 0, h.reach.preemptions, h.reach.steps}, 1,
+                                            std::nullopt});
   }
   v.analysis = std::move(a);
 }
@@ -163,7 +165,7 @@ class Tally {
       auto it = std::find_if(v.violations.begin(), v.violations.end(),
                              [&](const FoundViolation& f) { return f.property == viol.property; });
       if (it == v.violations.end())
-        v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1});
+        v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1, std::nullopt});
       else
         it->count++;
     }
@@ -254,6 +256,51 @@ bool must_stop(const ExploreOptions& opt, Verdict& v, std::chrono::steady_clock:
 
 }  // namespace
 
+void shrink_counterexamples(const Scenario& s, const RunConfig& run, const CounterexampleShrink& how,
+                            const std::atomic<bool>* stop, Verdict& v) {
+  for (FoundViolation& f : v.violations) {
+    if (f.shrink) continue;
+    if (stop && stop->load()) return;  // not shrunk: shown as found, without facts
+    ShrinkFacts facts;
+    facts.original = f.where;
+    facts.message = f.message;
+    facts.step = f.step;
+    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(f.where.schedule);
+    if (!threads) {  // cannot happen: the explorer encoded it
+      facts.error = "its schedule does not decode";
+      f.shrink = std::move(facts);
+      continue;
+    }
+    ShrinkOptions o;
+    o.property = f.property;
+    o.run = run;
+    o.max_tries = how.max_tries;
+    o.time_limit = how.time_limit;
+    o.stop = stop;
+    const ShrinkResult r = shrink_schedule(s, *threads, o);
+    facts.runs = r.tries;
+    if (!r.ok) {
+      // A hang cycle of the state graph (check --stateful) reaches the
+      // cycle, and its replay alone need not hang: shown as found.
+      facts.error = r.error;
+      f.shrink = std::move(facts);
+      continue;
+    }
+    facts.minimal = r.minimal;
+    facts.exhausted = r.exhausted;
+    facts.timed_out = r.timed_out;
+    facts.interrupted = r.interrupted;
+    f.where = ScheduleRef{r.after.schedule, f.where.index, r.after.preemptions, r.after.steps};
+    // The message of a run becomes the shrunk run's; one that no run gave
+    // (check --stateful's hang cycle, described from the state graph) stays.
+    if (r.before.message == f.message) {
+      f.message = r.after.message;
+      f.step = r.after.step;
+    }
+    f.shrink = std::move(facts);
+  }
+}
+
 Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   Verdict v;
   v.scenario = s.name;
@@ -322,6 +369,17 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       xopt.graph->on_new_node = nullptr;
       if (stateful) analyse(s, opt, *xopt.graph, v);
     }
+    // The counterexamples shown are shrunk first, and the verdict's
+    // problems quote them; a verdict that passes shows none with
+    // When::IfFailed, so only a failing one is shrunk (then judged again).
+    using When = CounterexampleShrink::When;
+    if (opt.shrink.when == When::Always && !v.interrupted) shrink_counterexamples(s, opt.run, opt.shrink, opt.stop, v);
+    tally.judge(v);
+    if (opt.shrink.when == When::IfFailed && !v.interrupted && !v.passed() && !v.violations.empty()) {
+      shrink_counterexamples(s, opt.run, opt.shrink, opt.stop, v);
+      v.problems.clear();
+      tally.judge(v);
+    }
   } catch (const NotImplemented& e) {
     v.error = true;
     v.error_kind = Verdict::ErrorKind::NotImplemented;
@@ -334,7 +392,6 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     return v;
   }
 
-  tally.judge(v);
   return v;
 }
 

@@ -31,6 +31,21 @@ struct ExploreStatus {
   std::uint32_t level = 0;  // dfs: the preemption level being explored
 };
 
+// Shrinking the counterexamples an exploration found before they are shown
+// (issue #14 "Short by default"): each violation's first example becomes
+// the schedule with the fewest preemptions, then steps, that breaks the same
+// property (shrink_schedule, explore/shrink.h), within a budget of runs.
+struct CounterexampleShrink {
+  enum class When : std::uint8_t {
+    Never,     // as found (--no-shrink; and the default of the API)
+    Always,    // every violation's example
+    IfFailed,  // only when the verdict fails: a passing verdict shows none (utsim check's text table)
+  };
+  When when = When::Never;
+  std::uint64_t max_tries = 20'000;  // runs per counterexample: the deterministic budget
+  double time_limit = 0;             // wall-clock seconds per counterexample, 0: none
+};
+
 struct ExploreOptions {
   static constexpr std::uint32_t kUnbounded = ~0u;
 
@@ -62,6 +77,7 @@ struct ExploreOptions {
   // each of the first 32 schedules, then one every 32) so that
   // ExploreStatus::estimate and Verdict::estimate are set.
   bool dfs_probes = false;
+  CounterexampleShrink shrink;  // after the exploration, before the judging
 };
 
 // What the caller set explicitly (command-line flags): it wins over the
@@ -89,12 +105,26 @@ struct ScheduleRef {
   std::uint64_t steps = 0;  // of the whole run
 };
 
+// What shrinking a violation's example did (CounterexampleShrink).
+struct ShrinkFacts {
+  ScheduleRef original;    // the exploration's own example (its index is where's too)
+  std::string message;     // the original run's violation message
+  std::uint64_t step = 0;  // and the step it was detected at
+  std::uint64_t runs = 0;  // runs the shrinker made
+  bool minimal = false;    // proven: no schedule with fewer preemptions breaks the property
+  bool exhausted = false;  // the budget of runs ran out
+  bool timed_out = false;  // the wall-clock limit ran out (the result then depends on the machine)
+  bool interrupted = false;
+  std::string error;  // not shrunk, why (where is the original then)
+};
+
 struct FoundViolation {
   Property property = Property::ModelInvariant;
   std::string message;
   std::uint64_t step = 0;
-  ScheduleRef where;
+  ScheduleRef where;        // shrunk when `shrink` is set (and has no error)
   std::uint64_t count = 0;  // schedules that broke it
+  std::optional<ShrinkFacts> shrink;
 };
 
 struct OutcomeClass {
@@ -133,9 +163,18 @@ struct Verdict {
   std::vector<StateFacts> facts;          // stateful: each state's description, by node
 };
 
-// Explores and judges.  Never throws for a scenario's content; internal
-// errors are reported in Verdict::error.
+// Explores, shrinks the counterexamples (ExploreOptions::shrink) and judges.
+// Never throws for a scenario's content; internal errors are reported in
+// Verdict::error.
 Verdict check_scenario(const Scenario& s, const ExploreOptions& opt);
+
+// Shrinks the example of each violation of `v` not shrunk yet (each within
+// `how`'s budget; `stop` ends it early): FoundViolation::where, message
+// and step become the shrunk run's, the original goes to
+// FoundViolation::shrink.  check_scenario calls it; so can a caller that
+// explored with When::Never and decides later.
+void shrink_counterexamples(const Scenario& s, const RunConfig& run, const CounterexampleShrink& how,
+                            const std::atomic<bool>* stop, Verdict& v);
 
 // The end state of the last run as one line (tasks, labelled results, engine callbacks).
 std::string outcome_signature(const Simulator& sim);

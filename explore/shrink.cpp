@@ -4,6 +4,7 @@
 #include "explore/check.h"
 
 #include <algorithm>
+#include <chrono>
 #include <tuple>
 
 #include <rapidcheck/Gen.h>
@@ -107,7 +108,26 @@ rc::Gen<Vec> from_schedule(Vec v) {
 
 class Runner {
  public:
-  Runner(const Scenario& s, const ShrinkOptions& o) : simu_(s, o.run) {}
+  Runner(const Scenario& s, const ShrinkOptions& o) : simu_(s, o.run), max_tries_(o.max_tries), stop_(o.stop) {
+    if (o.time_limit > 0)
+      deadline_ =
+          Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.time_limit));
+    simu_.set_stop_flag(o.stop);
+  }
+
+  // The budget is spent: max_tries runs made, the deadline passed, or a
+  // signal asked to stop.  Checked before each run; the last two are noted.
+  bool spent() {
+    if (tries >= max_tries_) return true;
+    if (stop_ && stop_->load()) interrupted = true;
+    if (deadline_ && Clock::now() >= *deadline_) timed_out = true;
+    return interrupted || timed_out;
+  }
+  // Seconds left before the deadline (0: none set).
+  double seconds_left() const {
+    if (!deadline_) return 0;
+    return std::max(1e-3, std::chrono::duration<double>(*deadline_ - Clock::now()).count());
+  }
 
   // Runs a choice vector; the point when it breaks `p` (any property when
   // none is given yet), else nothing.
@@ -127,6 +147,10 @@ class Runner {
                                       std::optional<Property>& p) {
     ++tries;
     const RunOutput out = simu_.run(sched);
+    if (out.engine.end == sim::RunEnd::Interrupted) {  // cut short: its end-of-run checks mean nothing
+      interrupted = true;
+      return std::nullopt;
+    }
     const Violation* hit = nullptr;
     for (const Violation& viol : out.violations)
       if (!p || viol.property == *p) {
@@ -155,6 +179,13 @@ class Runner {
 
   Simulator simu_;
   std::uint64_t tries = 0;
+  bool timed_out = false, interrupted = false;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::uint64_t max_tries_;
+  const std::atomic<bool>* stop_;
+  std::optional<Clock::time_point> deadline_;
 };
 
 bool not_worse(const ShrinkPoint& a, const ShrinkPoint& b) {
@@ -197,14 +228,11 @@ void walk_shrink_tree(Runner& runner, ShrinkPoint& best, std::optional<Property>
                       ShrinkResult& r) {
   rc::Shrinkable<Vec> cur = from_schedule(best.indices)(rc::Random(), 0);
   bool moved = true;
-  while (moved && runner.tries < o.max_tries) {
+  while (moved && !runner.spent()) {
     moved = false;
     rc::Seq<rc::Shrinkable<Vec>> shrinks = cur.shrinks();
     while (auto next = shrinks.next()) {
-      if (runner.tries >= o.max_tries) {
-        r.exhausted = true;
-        break;
-      }
+      if (runner.spent()) break;
       const std::optional<ShrinkPoint> pt = runner.run(next->value(), prop);
       if (!pt || !not_worse(*pt, best)) continue;
       best = *pt;
@@ -228,9 +256,9 @@ void walk_shrink_tree(Runner& runner, ShrinkPoint& best, std::optional<Property>
 void default_each_choice(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop, const ShrinkOptions& o,
                          ShrinkResult& r) {
   bool changed = true;
-  while (changed && runner.tries < o.max_tries) {
+  while (changed && !runner.spent()) {
     changed = false;
-    for (std::size_t i = 0; i < best.indices.size() && runner.tries < o.max_tries; ++i) {
+    for (std::size_t i = 0; i < best.indices.size() && !runner.spent(); ++i) {
       if (best.indices[i] == 0) continue;
       Vec v = best.indices;
       v[i] = 0;
@@ -258,7 +286,7 @@ void default_each_choice(Runner& runner, ShrinkPoint& best, std::optional<Proper
 void merge_two_preemptions(Runner& runner, ShrinkPoint& best, std::optional<Property>& prop, const ShrinkOptions& o,
                            ShrinkResult& r) {
   bool changed = true;
-  while (changed && runner.tries < o.max_tries) {
+  while (changed && !runner.spent()) {
     changed = false;
     const ShrinkPoint from = best;
     for (std::uint32_t i : from.preempted) {
@@ -269,7 +297,7 @@ void merge_two_preemptions(Runner& runner, ShrinkPoint& best, std::optional<Prop
         for (sim::Tid t : from.threads)
           if (std::find(threads_of.begin(), threads_of.end(), t) == threads_of.end()) threads_of.push_back(t);
         for (sim::Tid u : threads_of)
-          for (std::size_t j = 0; j < from.threads.size() + 16 && !changed && runner.tries < o.max_tries; ++j) {
+          for (std::size_t j = 0; j < from.threads.size() + 16 && !changed && !runner.spent(); ++j) {
             std::vector<sim::Tid> threads = from.threads;
             threads.resize(std::max(threads.size(), j + 1), sim::kNoTid);
             if (i < threads.size()) threads[i] = sim::kNoTid;
@@ -294,16 +322,20 @@ void merge_two_preemptions(Runner& runner, ShrinkPoint& best, std::optional<Prop
 // search that ends without one proves the preemption count minimal.
 void search_fewer_preemptions(const Scenario& s, Runner& runner, ShrinkPoint& best, std::optional<Property>& prop,
                               const ShrinkOptions& o, ShrinkResult& r) {
-  while (best.preemptions > 0 && runner.tries < o.max_tries) {
+  while (best.preemptions > 0 && !runner.spent()) {
     ExploreOptions x;
     x.strategy = Strategy::Dfs;
     x.iterative = true;
     x.preemption_bound = best.preemptions - 1;
     x.max_schedules = std::min<std::uint64_t>(o.max_search, o.max_tries - runner.tries);
     x.run = o.run;
+    x.stop = o.stop;
+    x.time_limit = runner.seconds_left();
     x.stop_when_found.set(static_cast<std::size_t>(*prop));
     const Verdict v = check_scenario(s, x);
     runner.tries += v.schedules + v.redundant;
+    runner.timed_out = runner.timed_out || v.timed_out;
+    runner.interrupted = runner.interrupted || v.interrupted;
     const auto hit = std::find_if(v.violations.begin(), v.violations.end(),
                                   [&](const FoundViolation& f) { return f.property == *prop; });
     if (hit == v.violations.end()) {
@@ -316,9 +348,9 @@ void search_fewer_preemptions(const Scenario& s, Runner& runner, ShrinkPoint& be
     best = *pt;
     ++r.searched;
     // Fewer steps at the same preemption count, by the final pass's first move.
-    for (bool again = true; again && runner.tries < o.max_tries;) {
+    for (bool again = true; again && !runner.spent();) {
       again = false;
-      for (std::size_t i = 0; i < best.indices.size() && runner.tries < o.max_tries; ++i) {
+      for (std::size_t i = 0; i < best.indices.size() && !runner.spent(); ++i) {
         if (best.indices[i] == 0) continue;
         Vec w = best.indices;
         w[i] = 0;
@@ -373,6 +405,8 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
   }
   if (best.preemptions == 0) r.minimal = true;
   if (runner.tries >= o.max_tries) r.exhausted = true;
+  r.timed_out = runner.timed_out;
+  r.interrupted = runner.interrupted;
   r.after = best;
   r.tries = runner.tries;
   r.ok = true;

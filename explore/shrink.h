@@ -29,6 +29,7 @@
 // index 0 never preempts, and shrinking towards 0 removes preemptions.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -49,6 +50,11 @@ struct ShrinkOptions {
   // The last pass's budget: schedules of the bounded search for fewer
   // preemptions (within max_tries).
   std::uint64_t max_search = 200'000;
+  // Wall-clock seconds the shrink may take, 0: none.  Only a deadline: the
+  // result depends on the machine when it is reached, and says so
+  // (ShrinkResult::timed_out).  The default budget is max_tries alone.
+  double time_limit = 0;
+  const std::atomic<bool>* stop = nullptr;  // SIGINT/SIGTERM: stop before the next run
 };
 
 // One schedule as the shrinker saw it.
@@ -74,6 +80,8 @@ struct ShrinkResult {
   std::uint64_t accepted = 0;       // shrinks accepted while walking RapidCheck's tree
   std::uint64_t final_removed = 0;  // choices set to the default by the final pass
   bool exhausted = false;           // stopped by max_tries
+  bool timed_out = false;           // stopped by time_limit
+  bool interrupted = false;         // stopped by *stop
   std::uint64_t searched = 0;       // better counterexamples found by the bounded search
   bool minimal = false;             // proven: no schedule with fewer preemptions breaks it
 };

@@ -20,7 +20,10 @@ field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eva
 expect() { grep -qF -- "$2" "$1" || fail "$1 does not say: $2"; }
 expect "$scratch/dfs.txt" "complete    true: every schedule with at most 2 preemptions was run; schedules with more preemptions exist"
 expect "$scratch/dfs.txt" "expected stop-without-engine:"
-replay=$(grep -A1 "expected stop-without-engine:" "$scratch/dfs.txt" | tail -1 | sed 's/^ *utsim //')
+# Under the violation: what shrinking it did, then the replay command.
+grep -A1 "expected stop-without-engine:" "$scratch/dfs.txt" | tail -1 | grep -qF "kept as found: 1 preemption, 58 steps" ||
+  fail "no shrink line under the violation"
+replay=$(grep -A2 "expected stop-without-engine:" "$scratch/dfs.txt" | tail -1 | sed 's/^ *utsim //')
 [[ $replay == replay* ]] || fail "no replay command under the violation"
 eval "\"\$utsim\" $replay --json" >"$scratch/replay.json" || true
 grep -qF '"stop-without-engine"' "$scratch/replay.json" || fail "the replay command does not reproduce it: $replay"

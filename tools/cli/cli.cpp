@@ -208,6 +208,22 @@ CLI::Option* add_strategy(CLI::App& c, std::optional<std::string>& v, const char
   return c.add_option("--strategy", v, what)->check(CLI::IsMember({"random", "pct", "portfolio", "dfs", "dpor"}));
 }
 
+// --no-shrink, or --shrink-tries N and --shrink-time-limit SECONDS (ShrinkFlags).
+void add_shrink_flags(CLI::App& c, ShrinkFlags& f, const char* which, std::uint64_t default_tries) {
+  CLI::Option* no = c.add_flag("--no-shrink", f.no_shrink,
+                               std::string("show ") + which + " as found, not shrunk to the fewest preemptions");
+  add_count(c, "--shrink-tries", f.tries,
+            ("runs the shrinker may make per counterexample (default " + std::to_string(default_tries) +
+             "; deterministic: the same output on any machine)")
+                .c_str())
+      ->excludes(no);
+  c.add_option("--shrink-time-limit", f.time_limit,
+               "also stop shrinking each counterexample after SECONDS of wall-clock time (the output says when "
+               "it did)")
+      ->check(seconds_in(0.001, 1e9))
+      ->excludes(no);
+}
+
 // --preemption-bound N or --unbounded, not both.
 void add_preemption_bound(CLI::App& c, std::optional<std::uint32_t>& bound, bool& unbounded, const char* bound_what,
                           const char* unbounded_what) {
@@ -308,6 +324,8 @@ CLI::App* add_check(CLI::App& app, CheckArgs& a) {
               "preemption bound); report cycles no schedule leaves as hang (when the space is complete) "
               "and each violation's shortest schedule")
       ->excludes("--strategy");
+  add_shrink_flags(*c, a.shrink, "the counterexamples of a failing scenario (and, with --json, every one)",
+                   kCheckShrinkTries);
   c->footer(
       footer("SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
              "reported, marked interrupted, and utsim exits with 130.\n"));
@@ -393,6 +411,7 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
   add_model_options(*c, a.model);
   add_seed_or_schedule(*c, a.seed, a.schedule, "run from seed N", "run schedule S");
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
+  add_shrink_flags(*c, a.shrink, "the exploration's counterexample", kShrinkTries);
   add_output(*c, a.output, a.output_through, "the HTML file to write (atomically; default report.html)", true);
   add_count(*c, "--max-steps", a.max_steps, "steps per run");
   c->add_flag("--full", a.full,
@@ -430,6 +449,7 @@ CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
           "i/N", "shard"));
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
   add_max_tasks(*c, a.max_tasks);
+  add_shrink_flags(*c, a.shrink, "each violation's counterexample", kShrinkTries);
   c->add_flag("--json", a.json, "print the report as one JSON document (utsim-explore/1)");
   add_output(*c, a.output, a.output_through, "write the report to FILE (atomically)");
   c->footer(

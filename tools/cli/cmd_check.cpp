@@ -15,6 +15,7 @@
 #include "tools/cli/input.h"
 #include "tools/cli/interrupt.h"
 #include "tools/cli/progress.h"
+#include "tools/export/explore_json.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 
@@ -91,7 +92,12 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
   for (const auto& row : cells) print(row);
 }
 
-void print_details(std::ostream& out, const std::vector<Row>& rows) {
+// A violation's example as the report of explore shows it (explore_json.h).
+ReportExample shown_example(const model::FoundViolation& f) {
+  return ReportExample{f.where.schedule, 0, f.where.index, f.where.preemptions, f.where.steps};
+}
+
+void print_details(std::ostream& out, const std::vector<Row>& rows, std::uint64_t shrink_tries) {
   for (const Row& r : rows) {
     const std::string st = r.status();
     if (st == "pass" || st == "skipped") continue;
@@ -108,6 +114,7 @@ void print_details(std::ostream& out, const std::vector<Row>& rows) {
       const bool ok = r.tolerated.test(static_cast<std::size_t>(f.property));
       out << fmt::format("  {} {}: {} of {} schedules, first at step {}: {}\n", ok ? "expected" : "VIOLATION",
                          model::property_name(f.property), f.count, v.schedules, f.step, printable(f.message));
+      if (f.shrink) out << "    " << shrink_text(report_shrink(*f.shrink, 0), shown_example(f), shrink_tries) << '\n';
       out << "    " << replay_command(r.file, f.where.schedule, r.model_flags) << '\n';
     }
     if (!v.error)
@@ -157,6 +164,18 @@ nlohmann::json row_json(const Row& r) {
     fj["step"] = f.step;
     fj["count"] = f.count;
     fj["expected"] = r.tolerated.test(static_cast<std::size_t>(f.property));
+    fj["preemptions"] = f.where.preemptions;
+    fj["steps"] = f.where.steps;
+    if (f.shrink) {
+      const ReportShrink sh = report_shrink(*f.shrink, 0);
+      nlohmann::json original = original_json(r.file, sh, r.model_flags);
+      original.erase("shard");  // check does not shard
+      fj["original"] = std::move(original);
+      fj["shrink"] = shrink_json(sh, shown_example(f));
+    } else {
+      fj["original"] = nullptr;
+      fj["shrink"] = nullptr;
+    }
     j["violations"].push_back(std::move(fj));
   }
   return j;
@@ -223,6 +242,11 @@ int cmd_check(const CheckArgs& a, Io io) {
     opt.stateful = a.stateful;
     opt.time_limit = a.time_limit.value_or(0);  // per scenario, as explore's
     opt.stop = guard.flag();
+    // The counterexamples shown are shrunk: the text table shows those of
+    // failing scenarios only, the JSON every one.
+    opt.shrink = shrink_from_flags(
+        a.shrink, a.json ? model::CounterexampleShrink::When::Always : model::CounterexampleShrink::When::IfFailed,
+        kCheckShrinkTries);
     progress.start(i, files.size(), s.name);
     opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
     row.verdict = model::check_scenario(s, opt);
@@ -231,6 +255,7 @@ int cmd_check(const CheckArgs& a, Io io) {
   progress.clear();
 
   std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0, timed_out = 0;
+  std::size_t shrink_ran_out = 0;  // counterexamples whose shrink ran out of runs or time, not proven minimal
   std::uint64_t schedules = 0, steps = 0;
   for (const Row& r : rows) {
     const std::string st = r.status();
@@ -245,6 +270,9 @@ int cmd_check(const CheckArgs& a, Io io) {
     else
       ++passed;
     if (r.verdict) schedules += r.verdict->schedules, steps += r.verdict->steps, timed_out += r.verdict->timed_out;
+    if (r.verdict)
+      for (const model::FoundViolation& f : r.verdict->violations)
+        if (f.shrink && !f.shrink->minimal && (f.shrink->exhausted || f.shrink->timed_out)) ++shrink_ran_out;
   }
   const bool interrupted = guard.interrupted();
   int code = errors ? kExitInternal : invalid ? kExitInvalid : failed ? kExitFailed : kExitOk;
@@ -253,6 +281,9 @@ int cmd_check(const CheckArgs& a, Io io) {
   std::string summary = fmt::format("{} scenarios: {} passed, {} failed, {} invalid, {} errors; {} schedules, {} steps",
                                     rows.size(), passed, failed, invalid, errors, schedules, steps);
   if (timed_out) summary += fmt::format("; {} stopped by --time-limit", timed_out);
+  if (shrink_ran_out)
+    summary += fmt::format("; the shrink budget ran out on {} counterexample{} (--shrink-tries, --shrink-time-limit)",
+                           shrink_ran_out, shrink_ran_out == 1 ? "" : "s");
   if (interrupted) summary += fmt::format(" (interrupted: {} not checked)", skipped);
 
   if (a.json) {
@@ -271,13 +302,17 @@ int cmd_check(const CheckArgs& a, Io io) {
                       {"interrupted", interrupted},
                       {"timed_out", timed_out},
                       {"time_limit", a.time_limit.value_or(0)},
+                      {"shrink_tries", a.shrink.no_shrink ? nlohmann::json()
+                                                          : nlohmann::json(a.shrink.tries.value_or(kCheckShrinkTries))},
+                      {"shrink_time_limit", a.shrink.time_limit.value_or(0)},
+                      {"shrink_ran_out", shrink_ran_out},
                       {"exit_code", code},
                       {"text", summary}};
     // A file name need not be UTF-8: its bad bytes become U+FFFD, not an exception.
     io.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     print_table(io.out, rows);
-    print_details(io.out, rows);
+    print_details(io.out, rows, a.shrink.tries.value_or(kCheckShrinkTries));
     io.out << '\n' << summary << '\n';
   }
   if (io.err_tty) {

@@ -43,6 +43,15 @@ bool parse_shard(const std::string& text, std::uint32_t* index, std::uint32_t* c
   return true;
 }
 
+model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when,
+                                              std::uint64_t default_tries) {
+  model::CounterexampleShrink c;
+  c.when = f.no_shrink ? model::CounterexampleShrink::When::Never : when;
+  c.max_tries = f.tries.value_or(default_tries);
+  c.time_limit = f.time_limit.value_or(0);
+  return c;
+}
+
 int cmd_explore(const ExploreArgs& a, Io io) {
   InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
@@ -61,6 +70,7 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   opt.shard = sim::Shard{a.shard_index, a.shard_count};
   opt.time_limit = a.time_limit.value_or(0);
   opt.dfs_probes = true;
+  opt.shrink = shrink_from_flags(a.shrink, model::CounterexampleShrink::When::Always);
 
   opt.stop = guard.flag();
   const std::string strategy = model::strategy_name(opt.strategy);

@@ -21,7 +21,9 @@ int cmd_report(const ReportArgs& a, Io io) {
   if (a.schedule)
     if (const int code = refuse_diverged("report", *a.schedule, run->run(), run->out, io); code != kExitOk) return code;
   std::optional<ReportExploration> x;
-  if (a.explore) x = explore_for_report(s, *a.explore, a.max_steps);
+  if (a.explore)
+    x = explore_for_report(s, *a.explore, a.max_steps,
+                           shrink_from_flags(a.shrink, model::CounterexampleShrink::When::Always));
   const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr, a.full);
 
   if (!write_output(a.output, a.output_through, io, [&](std::ostream& f) { f << html; })) return kExitOutput;

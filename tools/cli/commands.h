@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "explore/check.h"
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
 
@@ -86,6 +87,24 @@ struct RunArgs {
   bool replay = false;  // `utsim replay` (the schedule is required)
 };
 
+// --no-shrink, --shrink-tries N, --shrink-time-limit SECONDS: how check,
+// explore and report shrink the counterexamples they show
+// (model::CounterexampleShrink; docs/exploration.md "Shrunk by default").
+struct ShrinkFlags {
+  bool no_shrink = false;
+  std::optional<std::uint64_t> tries;  // runs per counterexample (default: the command's)
+  std::optional<double> time_limit;    // wall-clock seconds per counterexample
+};
+
+// The default --shrink-tries: explore and report look hard at one scenario;
+// check runs folders and must stay about as fast as without shrinking.
+inline constexpr std::uint64_t kShrinkTries = 20'000;
+inline constexpr std::uint64_t kCheckShrinkTries = 2'000;
+
+// The shrinking the flags ask for, `when` flags allow it (cmd_explore.cpp).
+model::CounterexampleShrink shrink_from_flags(const ShrinkFlags& f, model::CounterexampleShrink::When when,
+                                              std::uint64_t default_tries = kShrinkTries);
+
 struct CheckArgs {
   std::vector<std::string> paths;
   ModelArgs model;  // --kernel, --bug, --no-bugs
@@ -97,6 +116,7 @@ struct CheckArgs {
   std::optional<double> time_limit;  // seconds, per scenario
   bool json = false;
   bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
+  ShrinkFlags shrink;
 };
 
 struct ListArgs {
@@ -155,6 +175,7 @@ struct ReportArgs {
   bool output_through = false;  // --output-through (write_output)
   std::optional<std::uint64_t> max_steps;
   bool full = false;  // draw and narrate every step of a long run
+  ShrinkFlags shrink;
 };
 
 // utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).
@@ -171,6 +192,7 @@ struct ExploreArgs {
   std::uint32_t shard_index = 0, shard_count = 1;  // --shard i/N
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
+  ShrinkFlags shrink;
   bool json = false;
   std::string output;           // -o: the report goes there (atomically)
   bool output_through = false;  // --output-through (write_output)

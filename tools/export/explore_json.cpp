@@ -26,13 +26,26 @@ constexpr const char* kFormat = "utsim-explore/1";
 
 using ojson = nlohmann::ordered_json;
 
-ojson example_json(const ExploreReport& r, const ReportExample& e) {
+ojson example_json(const std::string& file, std::string_view model_flags, const ReportExample& e) {
   return ojson{{"schedule", e.schedule},
-               {"replay", replay_command(r.file, e.schedule, r.model_flags)},
+               {"replay", replay_command(file, e.schedule, model_flags)},
                {"shard", e.shard},
                {"index", e.index},
                {"preemptions", e.preemptions},
                {"steps", e.steps}};
+}
+
+ojson example_json(const ExploreReport& r, const ReportExample& e) { return example_json(r.file, r.model_flags, e); }
+
+ojson violation_json(const ExploreReport& r, const ReportViolation& v) {
+  return ojson{{"property", v.property},
+               {"message", v.message},
+               {"step", v.step},
+               {"count", v.count},
+               {"expected", v.expected},
+               {"example", example_json(r, v.example)},
+               {"original", v.shrink ? original_json(r.file, *v.shrink, r.model_flags) : ojson()},
+               {"shrink", v.shrink ? shrink_json(*v.shrink, v.example) : ojson()}};
 }
 
 // Reading a report back (merge) trusts nothing in the file: every value is
@@ -159,6 +172,31 @@ ReportExample example_from_json(const nlohmann::json& j, const std::string& ptr,
   return e;
 }
 
+// "original" and "shrink" of a violation: both null (not shrunk, or a
+// report of a utsim before issue #14 that has neither), else both objects.
+std::optional<ReportShrink> shrink_from_json(const nlohmann::json& v, const std::string& ptr,
+                                             std::uint32_t shard_count) {
+  const bool has_original = v.contains("original") && !v["original"].is_null();
+  const bool has_shrink = v.contains("shrink") && !v["shrink"].is_null();
+  if (!has_original && !has_shrink) return std::nullopt;
+  if (!has_shrink) throw Bad(at(ptr, "shrink"), "an \"original\" needs its \"shrink\" facts");
+  if (!has_original) throw Bad(at(ptr, "original"), "\"shrink\" facts need the \"original\" example");
+  const std::string op = at(ptr, "original"), sp = at(ptr, "shrink");
+  const nlohmann::json& o = v["original"];
+  const nlohmann::json& f = v["shrink"];
+  ReportShrink r;
+  r.original = example_from_json(o, op, shard_count);
+  r.message = string_at(o, op, "message");
+  r.step = integer_at(o, op, "step");
+  r.runs = integer_at(f, sp, "runs");
+  r.minimal = bool_at(f, sp, "minimal");
+  r.budget_exhausted = bool_at(f, sp, "budget_exhausted");
+  r.timed_out = bool_at(f, sp, "timed_out");
+  r.interrupted = bool_at(f, sp, "interrupted");
+  if (f.contains("error") && !f["error"].is_null()) r.error = string_at(f, sp, "error");
+  return r;
+}
+
 // a + b, or an error naming what overflowed.
 std::uint64_t sum(std::uint64_t a, std::uint64_t b, const std::string& what) {
   if (a > UINT64_MAX - b)
@@ -207,6 +245,60 @@ int ExploreReport::exit_code() const {
   return unexpected() ? 1 : 0;
 }
 
+ReportShrink report_shrink(const model::ShrinkFacts& f, std::uint32_t shard) {
+  ReportShrink r;
+  r.original = ReportExample{f.original.schedule, shard, f.original.index, f.original.preemptions, f.original.steps};
+  r.message = f.message;
+  r.step = f.step;
+  r.runs = f.runs;
+  r.minimal = f.minimal;
+  r.budget_exhausted = f.exhausted;
+  r.timed_out = f.timed_out;
+  r.interrupted = f.interrupted;
+  if (!f.error.empty()) r.error = f.error;
+  return r;
+}
+
+std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::uint64_t budget) {
+  if (s.error) return "not shrunk: " + printable(*s.error);
+  const char* plural = shown.preemptions == 1 ? "" : "s";
+  std::string t =
+      s.original.preemptions == shown.preemptions && s.original.steps == shown.steps
+          ? fmt::format("kept as found: {} preemption{}, {} steps ({} runs)", shown.preemptions, plural, shown.steps,
+                        s.runs)
+          : fmt::format("shrunk from {} to {} preemption{}, {} to {} steps ({} runs)", s.original.preemptions,
+                        shown.preemptions, plural, s.original.steps, shown.steps, s.runs);
+  if (s.minimal) return t + "; minimal: no schedule with fewer preemptions breaks it";
+  if (s.interrupted) return t + "; interrupted: not proven minimal";
+  if (s.timed_out)
+    return t +
+           "; --shrink-time-limit ran out: not proven minimal (a time limit makes this result depend on the "
+           "machine)";
+  if (s.budget_exhausted)
+    return t + fmt::format("; the shrink budget of {} runs ran out (--shrink-tries): not proven minimal", budget);
+  return t + "; not proven minimal";
+}
+
+nlohmann::ordered_json original_json(const std::string& file, const ReportShrink& s, std::string_view model_flags) {
+  ojson j = example_json(file, model_flags, s.original);
+  j["message"] = s.message;
+  j["step"] = s.step;
+  return j;
+}
+
+nlohmann::ordered_json shrink_json(const ReportShrink& s, const ReportExample& shown) {
+  return ojson{{"preemptions_before", s.original.preemptions},
+               {"preemptions_after", shown.preemptions},
+               {"steps_before", s.original.steps},
+               {"steps_after", shown.steps},
+               {"runs", s.runs},
+               {"minimal", s.minimal},
+               {"budget_exhausted", s.budget_exhausted},
+               {"timed_out", s.timed_out},
+               {"interrupted", s.interrupted},
+               {"error", s.error ? ojson(*s.error) : ojson()}};
+}
+
 std::string hash_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
@@ -233,6 +325,10 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
   r.options.max_steps = o.run.max_steps;
   r.options.max_tasks = o.run.max_tasks;
   r.time_limit = o.time_limit;
+  if (o.shrink.when != model::CounterexampleShrink::When::Never) {
+    r.shrink_tries = o.shrink.max_tries;
+    r.shrink_time_limit = o.shrink.time_limit;
+  }
   r.shard_count = o.shard.count;
   r.shards = {o.shard.index};
   if (v.complete && !v.error) r.exhausted = {o.shard.index};
@@ -250,8 +346,10 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
     r.outcomes.push_back(ReportOutcome{c.signature, c.count, example(c.example)});
   const model::PropertySet tolerated = model::tolerated_properties(s);
   for (const model::FoundViolation& f : v.violations)
-    r.violations.push_back(ReportViolation{model::property_name(f.property), f.message, f.step, f.count,
-                                           tolerated.test(static_cast<std::size_t>(f.property)), example(f.where)});
+    r.violations.push_back(
+        ReportViolation{model::property_name(f.property), f.message, f.step, f.count,
+                        tolerated.test(static_cast<std::size_t>(f.property)), example(f.where),
+                        f.shrink ? std::optional(report_shrink(*f.shrink, o.shard.index)) : std::nullopt});
   if (v.error) r.error = v.error_message;
   return r;
 }
@@ -274,7 +372,9 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
                        {"max_schedules", o.max_schedules},
                        {"max_steps", o.max_steps},
                        {"max_tasks", o.max_tasks},
-                       {"time_limit", r.time_limit}};
+                       {"time_limit", r.time_limit},
+                       {"shrink_tries", r.shrink_tries ? ojson(r.shrink_tries) : ojson()},
+                       {"shrink_time_limit", r.shrink_time_limit}};
   j["shards"] = ojson{{"count", r.shard_count}, {"covered", r.shards}, {"exhausted", r.exhausted}};
   j["schedules"] = r.schedules;
   j["steps"] = r.steps;
@@ -289,13 +389,7 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
     j["outcomes"].push_back(
         ojson{{"signature", c.signature}, {"count", c.count}, {"example", example_json(r, c.example)}});
   j["violations"] = ojson::array();
-  for (const ReportViolation& v : r.violations)
-    j["violations"].push_back(ojson{{"property", v.property},
-                                    {"message", v.message},
-                                    {"step", v.step},
-                                    {"count", v.count},
-                                    {"expected", v.expected},
-                                    {"example", example_json(r, v.example)}});
+  for (const ReportViolation& v : r.violations) j["violations"].push_back(violation_json(r, v));
   j["unexpected_violations"] = r.unexpected();
   j["error"] = r.error ? ojson(*r.error) : ojson();
   j["exit_code"] = exit_code;
@@ -331,6 +425,9 @@ ExploreReport report_from_json(const nlohmann::json& j) {
   r.options.max_steps = integer_at(o, op, "max_steps");
   r.options.max_tasks = static_cast<std::uint32_t>(integer_at(o, op, "max_tasks", UINT32_MAX));
   r.time_limit = number_at(o, op, "time_limit");
+  if (o.contains("shrink_tries") && !o["shrink_tries"].is_null())  // absent before issue #14
+    r.shrink_tries = integer_at(o, op, "shrink_tries");
+  if (o.contains("shrink_time_limit")) r.shrink_time_limit = number_at(o, op, "shrink_time_limit");
   const std::string sp = "/shards";
   const nlohmann::json& sh = member(j, root, "shards");
   r.shard_count = static_cast<std::uint32_t>(integer_at(sh, sp, "count", 1'000'000));
@@ -360,7 +457,8 @@ ExploreReport report_from_json(const nlohmann::json& j) {
     const nlohmann::json& v = violations[i];
     r.violations.push_back(ReportViolation{
         string_at(v, p, "property"), string_at(v, p, "message"), integer_at(v, p, "step"), integer_at(v, p, "count"),
-        bool_at(v, p, "expected"), example_from_json(member(v, p, "example"), at(p, "example"), r.shard_count)});
+        bool_at(v, p, "expected"), example_from_json(member(v, p, "example"), at(p, "example"), r.shard_count),
+        shrink_from_json(v, p, r.shard_count)});
   }
   if (j.contains("error") && !j["error"].is_null()) r.error = string_at(j, root, "error");
   return r;  // "timing" is ignored: wall-clock time does not merge
@@ -501,6 +599,7 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
                        v.expected ? "expected" : "VIOLATION", printable(v.property), v.count, r.schedules, v.step,
                        printable(v.example.schedule), v.example.preemptions, v.example.preemptions == 1 ? "" : "s",
                        v.example.steps, printable(v.message));
+    if (v.shrink) out << "     " << shrink_text(*v.shrink, v.example, r.shrink_tries) << '\n';
     out << "     " << replay_command(r.file, v.example.schedule, r.model_flags) << '\n';
   }
   out << fmt::format("exit        {}\n", exit_code);

@@ -34,14 +34,43 @@ struct ReportOutcome {
   ReportExample example;
 };
 
+// A counterexample shrunk before it was shown (model::ShrinkFacts): the
+// exploration's own example, and what the shrinker did.
+struct ReportShrink {
+  ReportExample original;  // as the exploration found it
+  std::string message;     // the original run's violation message
+  std::uint64_t step = 0;  // and its step
+  std::uint64_t runs = 0;  // runs the shrinker made
+  bool minimal = false;    // proven: no schedule with fewer preemptions breaks the property
+  bool budget_exhausted = false;
+  bool timed_out = false;  // --shrink-time-limit ran out
+  bool interrupted = false;
+  std::optional<std::string> error;  // not shrunk, why (the example is the original)
+};
+
 struct ReportViolation {
   std::string property;
   std::string message;
-  std::uint64_t step = 0;   // of the example's run
-  std::uint64_t count = 0;  // schedules that broke it
-  bool expected = false;    // the scenario expects or allows it
-  ReportExample example;
+  std::uint64_t step = 0;              // of the example's run
+  std::uint64_t count = 0;             // schedules that broke it
+  bool expected = false;               // the scenario expects or allows it
+  ReportExample example;               // shrunk, when `shrink` says so
+  std::optional<ReportShrink> shrink;  // none: shown as found (--no-shrink)
 };
+
+// The facts of a shrunk example, for a report (the shard and index are the original's).
+ReportShrink report_shrink(const model::ShrinkFacts& f, std::uint32_t shard);
+
+// One line about a shrunk counterexample, for text output: "shrunk from 15
+// to 1 preemption, 58 to 58 steps (464 runs); minimal: ...", or "kept as
+// found: ..." when nothing shorter was found; "... the shrink budget of N
+// runs ran out ..." when it did.  `budget` is the runs allowed (--shrink-tries).
+std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::uint64_t budget);
+
+// The JSON of a shrunk example's original and facts (the keys "original"
+// and "shrink" of a violation; docs/exploration.md).
+nlohmann::ordered_json original_json(const std::string& file, const ReportShrink& s, std::string_view model_flags = {});
+nlohmann::ordered_json shrink_json(const ReportShrink& s, const ReportExample& shown);
 
 // What must be equal for reports to be merged (besides utsim's version).
 struct ReportOptions {
@@ -65,6 +94,10 @@ struct ExploreReport {
   std::string file_kernel;    // the model the file names, which its expect was written for
   ReportOptions options;
   double time_limit = 0;  // seconds, 0: none (not compared by merge)
+  // How counterexamples were shrunk (not compared by merge: each example
+  // carries its own facts).  shrink_tries 0: not shrunk (--no-shrink).
+  std::uint64_t shrink_tries = 0;
+  double shrink_time_limit = 0;
   std::uint32_t shard_count = 1;
   std::vector<std::uint32_t> shards{0};  // the shard indices covered, sorted
   std::vector<std::uint32_t> exhausted;  // those that ran every schedule of their part, sorted

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "model/checks/guarantees.h"
+#include "tools/export/explore_json.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
 #include "tools/teach/explain.h"
@@ -202,6 +203,12 @@ std::string narrative_table(const TracedRun& r, const std::string& id, bool full
   return o + "</table></div>";
 }
 
+// "shrunk from 15 to 1 preemption, ..." (explore_json.h shrink_text).
+std::string shrink_line(const model::FoundViolation& f, std::uint64_t budget) {
+  const ReportExample shown{f.where.schedule, 0, f.where.index, f.where.preemptions, f.where.steps};
+  return shrink_text(report_shrink(*f.shrink, 0), shown, budget);
+}
+
 std::string exploration_section(const model::Scenario& s, const ReportExploration& x, const std::string& file,
                                 bool full) {
   const model::Verdict& v = x.verdict;
@@ -226,15 +233,23 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
     o += "<div class=\"scroll\"><table><tr><th>property</th><th>schedules</th><th>expected</th><th>first "
          "example</th></tr>";
     for (const model::FoundViolation& f : v.violations)
-      o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<br><code>{}</code></td></tr>",
+      o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}<br><code>{}</code>{}</td></tr>",
                        xml_escape(model::property_name(f.property)), f.count,
                        tolerated.test(static_cast<std::size_t>(f.property)) ? "yes" : "<strong>no</strong>",
-                       xml_escape(f.message), xml_escape(replay_command(file, f.where.schedule, model_flags(s))));
+                       xml_escape(f.message), xml_escape(replay_command(file, f.where.schedule, model_flags(s))),
+                       f.shrink ? "<br><small>" + xml_escape(shrink_line(f, x.shrink_tries)) + "</small>" : "");
     o += "</table></div>";
   }
   if (x.counterexample) {
     o += fmt::format("<h3>Counterexample: {}</h3>", xml_escape(x.cx_property));
-    o += "<p>The first schedule that broke it, replayed with its own timeline:</p>";
+    const model::FoundViolation* cx = nullptr;
+    for (const model::FoundViolation& f : v.violations)
+      if (model::property_name(f.property) == x.cx_property) cx = &f;
+    if (cx && cx->shrink && cx->shrink->error.empty())
+      o += "<p>The first schedule that broke it, " + xml_escape(shrink_line(*cx, x.shrink_tries)) +
+           ", replayed with its own timeline:</p>";
+    else
+      o += "<p>The first schedule that broke it, replayed with its own timeline:</p>";
     o += run_summary(s, *x.counterexample, file);
     o += kLegend;
     o += timeline_html(*x.counterexample, "cx-timeline", full);
@@ -247,12 +262,16 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
 }  // namespace
 
 ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
-                                     const std::optional<std::uint64_t>& max_steps) {
+                                     const std::optional<std::uint64_t>& max_steps,
+                                     const model::CounterexampleShrink& shrink) {
   model::ExploreOverrides ov;
   ov.max_schedules = schedules;
   if (max_steps) ov.max_steps = *max_steps;
   ReportExploration x;
-  x.verdict = model::check_scenario(s, model::explore_options_for(s, {}, ov));
+  model::ExploreOptions opt = model::explore_options_for(s, {}, ov);
+  opt.shrink = shrink;
+  x.shrink_tries = shrink.max_tries;
+  x.verdict = model::check_scenario(s, opt);
   const model::PropertySet expected = s.expect.violations;
   const model::FoundViolation* pick = nullptr;
   for (const model::FoundViolation& f : x.verdict.violations)

@@ -19,12 +19,15 @@ struct ReportExploration {
   model::Verdict verdict;
   std::unique_ptr<TracedRun> counterexample;  // none when nothing was violated
   std::string cx_schedule, cx_property;
+  std::uint64_t shrink_tries = 0;  // the budget the counterexamples were shrunk with
 };
 
-// Explores `schedules` schedules (as utsim check) and replays the first
-// example of a violation the scenario expects, else of the first violation.
+// Explores `schedules` schedules (as utsim check), shrinks each violation's
+// example as `shrink` says, and replays the one of a violation the scenario
+// expects, else of the first violation.
 ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
-                                     const std::optional<std::uint64_t>& max_steps);
+                                     const std::optional<std::uint64_t>& max_steps,
+                                     const model::CounterexampleShrink& shrink = {});
 
 // The self-contained page (CSS, JS and pictures inline) about `run` of the
 // scenario in `file`, with the exploration `x` when there is one.  The

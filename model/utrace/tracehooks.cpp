@@ -228,6 +228,20 @@ sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int si
 
 namespace {
 
+// One engine of the teardown: report_reap if it wants it, then ops = NULL
+// and no events.  No lock, and `reporting` is not set: utrace_barrier()
+// does not wait for report_reap (§3.5).
+sim::Co<void> reap_engine(Kernel& k, Task& target, Engine& e) {
+  if (e.flags & EVENT_REAP) {
+    CallbackArgs a;
+    a.cb = Callback::report_reap;
+    a.reaped = &target;
+    (void)co_await call_engine(k, target, e, e.current_ops(k), a);
+  }
+  e.ops.set(Engine::Ops::Null);
+  e.flags.set(0);
+}
+
 // 2009-rfc's utrace_reap() (V2, ROCK-Kernel-Driver kernel/utrace.c
 // utrace_reap()): splice, unlock, then walk `attached` in place.  Each
 // engine gets report_reap while it and the engines after it are still
@@ -242,14 +256,7 @@ sim::Co<void> utrace_reap_v2(Kernel& k, Task& target) {
   u.lock.unlock();
   while (!u.attached.empty()) {
     Engine* e = u.attached.front();
-    if (e->flags & EVENT_REAP) {
-      CallbackArgs a;
-      a.cb = Callback::report_reap;
-      a.reaped = &target;
-      (void)co_await call_engine(k, target, *e, e->current_ops(k), a);
-    }
-    e->ops.set(Engine::Ops::Null);
-    e->flags.set(0);
+    co_await reap_engine(k, target, *e);
     // list_del_init(): a no-op when a second walk of the list (the R13
     // window: release_task() and the end of the death report both reaping)
     // has unlinked it already; that walk puts the engine a second time.
@@ -298,16 +305,7 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
   u.attaching.clear();
   u.lock.unlock();
   for (Engine* e : list) {
-    if (e->flags & EVENT_REAP) {
-      // No lock, and `reporting` is not set: utrace_barrier() does not wait
-      // for report_reap (§3.5).
-      CallbackArgs a;
-      a.cb = Callback::report_reap;
-      a.reaped = &target;
-      (void)co_await call_engine(k, target, *e, e->current_ops(k), a);
-    }
-    e->ops.set(Engine::Ops::Null);
-    e->flags.set(0);
+    co_await reap_engine(k, target, *e);
     e->on_list = false;
     co_await utrace_engine_put(k, k.current(), *e);
   }

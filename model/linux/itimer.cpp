@@ -6,6 +6,8 @@
 // an hrtimer; its callback runs in interrupt context, which the model plays
 // with one daemon engine thread per thread group that ever armed it, on
 // init's behalf (it never touches init: current() is only a name there).
+#include <fmt/format.h>
+
 #include "model/linux/kernel.h"
 #include "sim/note.h"
 
@@ -29,7 +31,13 @@ sim::Co<unsigned> Kernel::alarm_setitimer(Task& cur, unsigned seconds) {
   // hrtimer_try_to_cancel() + hrtimer_start(HRTIMER_MODE_REL); 0 disarms.
   sig.real_expires = seconds ? now + seconds : 0;
   if (sig.real_timer_owner) sim::note(obj(*sig.real_timer_owner, Field::real_timer), sim::Acc::Write, "hrtimer_start");
-  if (seconds && sig.real_timer_tid == sim::kNoTid && eng.can_spawn()) {
+  if (seconds && sig.real_timer_tid == sim::kNoTid) {
+    // The timer thread is the model's, not the kernel's: when the engine's
+    // thread limit leaves no room for it, say so rather than never firing.
+    if (!eng.can_spawn())
+      throw NotImplemented(
+          fmt::format("alarm: no room for the timer of {} (the engine's limit of {} threads is reached)", comm(cur.pid),
+                      eng.max_threads()));
     sig.real_timer_owner = &cur;
     sig.real_timer_tid = eng.spawn(it_real_fn(&sig), init, /*daemon=*/true);
   } else if (sig.real_timer_tid != sim::kNoTid) {

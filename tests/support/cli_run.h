@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"
 
@@ -40,6 +42,17 @@ inline Result cli(std::vector<std::string> args) {
 // The whole of a result, for a failing assertion's message.
 inline std::string show(const Result& r) {
   return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
+}
+
+// The JSON a command printed on stdout; an empty object, and a failed test
+// saying why, when it is not JSON.
+inline nlohmann::json parse_json(const Result& r) {
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (const nlohmann::json::exception& e) {
+    ADD_FAILURE() << "not JSON: " << e.what() << '\n' << show(r);
+    return nlohmann::json::object();
+  }
 }
 
 // A file's bytes ("" when it cannot be read).

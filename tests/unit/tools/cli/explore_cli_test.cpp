@@ -33,14 +33,7 @@ using testcli::cli;
 using testcli::Result;
 using testcli::show;
 
-json parse(const Result& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const json::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << '\n' << show(r);
-    return json::object();
-  }
-}
+json parse(const Result& r) { return testcli::parse_json(r); }
 
 json read_json(const fs::path& p) {
   std::ifstream in(p);

@@ -26,14 +26,7 @@ using testcli::show;
 const std::string kR2 = std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r2-detach-before-stop-bug.json";
 const std::string kR7 = std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r7-reap-vs-death-bug.json";
 
-json parse(const Result& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const json::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << '\n' << show(r);
-    return json::object();
-  }
-}
+json parse(const Result& r) { return testcli::parse_json(r); }
 
 // The properties `utsim replay FILE --schedule S` reports broken.
 std::vector<std::string> replayed(const std::string& file, const std::string& schedule) {

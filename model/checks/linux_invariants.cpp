@@ -34,13 +34,16 @@ class Checker {
     if (sig.live < 0 || sig.live > static_cast<int>(sig.threads.size()))
       fail(&t, fmt::format("signal->live {} outside 0..{} threads", sig.live, sig.threads.size()));
     // do_signal_stop() sets TASK_STOPPED only while a group stop is in
-    // progress or complete, with the stop signal in current->exit_code (a
-    // tracer's wait may clear it); SIGCONT and SIGKILL wake the stopped
-    // threads in the same step that ends the stop.
+    // progress or complete, with the stop signal in current->exit_code; a
+    // tracer's wait clears it (wait_task_stopped(): *p_code = 0), and the
+    // task stays stopped with 0 after that tracer detaches or exits (as in
+    // 2.6.32 when a job-control-stopped task is attached, waited for and
+    // left); SIGCONT and SIGKILL wake the stopped threads in the same step
+    // that ends the stop.
     if ((t.state & __TASK_STOPPED) && !t.exit_state) {
       if (!(sig.flags & SIGNAL_STOP_STOPPED) && sig.group_stop_count <= 0)
         fail(&t, "TASK_STOPPED without a group stop (no SIGNAL_STOP_STOPPED, group_stop_count 0)");
-      if (!t.ptrace && !sig_valid(t.exit_code))
+      if (!t.ptrace && t.exit_code != 0 && !sig_valid(t.exit_code))
         fail(&t, fmt::format("TASK_STOPPED with exit_code {:#x}, not a signal", t.exit_code));
     }
     // A released task went through EXIT_DEAD first (release_task() runs on

@@ -125,9 +125,33 @@ class Loader {
   Program program(const Json& v, const std::string& ptr, const Ctx& ctx);
   std::optional<Op> op(const Json& v, const std::string& ptr, const Ctx& ctx);
   bool op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
-  bool simple_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
-  bool process_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
-  bool utrace_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  // One reader per op (or family of ops): it reads the argument `v` of the op
+  // `key` into out.body; op_body() counts its errors.
+  // ops_user.cpp: user-mode and synchronisation ops
+  void read_pause(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_syscall(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_compute(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_alarm(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_loop(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_sigaction(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_sigprocmask(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_raise(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_kill(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_exit(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_await(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_completion(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_retry(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  // ops_user.cpp: processes
+  void read_fork(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_clone(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_exec(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_waitpid(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_ptrace(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  int child_slot(std::string_view key, const Args& a, const std::string& ptr);
+  // ops_utrace.cpp: the utrace API
+  void read_attach(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_engine_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  void read_engine_put(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
   std::optional<SignalHandler> handler(const Json& v, const std::string& ptr);
   // The op's argument, checked against `keys`; `main` names the field a
   // scalar stands for ("" = no shorthand).  nullptr after an error.

@@ -187,10 +187,51 @@ void Loader::op_names(const Json& v, const std::string& ptr, Op& out) {
 }
 
 bool Loader::op_body(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
-  if (key.substr(0, 7) == "utrace_") return utrace_op(key, v, ptr, ctx, out);
-  if (key == "fork" || key == "vfork" || key == "clone" || key == "exec" || key == "waitpid" || key == "ptrace")
-    return process_op(key, v, ptr, ctx, out);
-  return simple_op(key, v, ptr, ctx, out);
+  // The reader of each op's argument (ops_user.cpp, ops_utrace.cpp); where an
+  // op may run is kOps', checked before.
+  using Reader = void (Loader::*)(std::string_view, const Json&, const std::string&, const Ctx&, Op&);
+  static constexpr std::pair<std::string_view, Reader> kReaders[] = {
+      {"syscall", &Loader::read_syscall},
+      {"compute", &Loader::read_compute},
+      {"nanosleep", &Loader::read_compute},
+      {"pause", &Loader::read_pause},
+      {"settle", &Loader::read_pause},
+      {"alarm", &Loader::read_alarm},
+      {"loop", &Loader::read_loop},
+      {"sigaction", &Loader::read_sigaction},
+      {"sigprocmask", &Loader::read_sigprocmask},
+      {"raise", &Loader::read_raise},
+      {"kill", &Loader::read_kill},
+      {"tkill", &Loader::read_kill},
+      {"fork", &Loader::read_fork},
+      {"vfork", &Loader::read_fork},
+      {"clone", &Loader::read_clone},
+      {"exec", &Loader::read_exec},
+      {"exit", &Loader::read_exit},
+      {"exit_group", &Loader::read_exit},
+      {"waitpid", &Loader::read_waitpid},
+      {"ptrace", &Loader::read_ptrace},
+      {"await", &Loader::read_await},
+      {"assert_state", &Loader::read_await},
+      {"complete", &Loader::read_completion},
+      {"wait_for_completion", &Loader::read_completion},
+      {"utrace_attach_task", &Loader::read_attach},
+      {"utrace_set_events", &Loader::read_engine_op},
+      {"utrace_control", &Loader::read_engine_op},
+      {"utrace_barrier", &Loader::read_engine_op},
+      {"utrace_prepare_examine", &Loader::read_engine_op},
+      {"utrace_finish_examine", &Loader::read_engine_op},
+      {"utrace_engine_put", &Loader::read_engine_put},
+      {"retry", &Loader::read_retry},
+  };
+  for (const auto& [k, read] : kReaders) {
+    if (k != key) continue;
+    const std::size_t before = d_.errors.size();
+    (this->*read)(key, v, ptr, ctx, out);
+    return d_.errors.size() == before;
+  }
+  error("scenario.E099", ptr, "internal: op '" + std::string(key) + "' has no loader");
+  return false;
 }
 
 }  // namespace model::loader

@@ -13,80 +13,77 @@ constexpr std::string_view kDetachedOps = "utrace_detached_ops";
 
 }  // namespace
 
-bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
-  const std::size_t before = d_.errors.size();
-  auto clean = [&] { return d_.errors.size() == before; };
+// utrace_engine_put.
+void Loader::read_engine_put(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
+  auto a = args(key, v, ptr, "engine", {"engine"});
+  if (!a) return;
+  EnginePutOp op;
+  if (const Json* e = need(*a, key, "engine"))
+    if (auto h = handle_ref(*e, a->at("engine"), ctx)) op.engine = *h;
+  out.body = op;
+}
 
-  if (key == "utrace_engine_put") {
-    auto a = args(key, v, ptr, "engine", {"engine"});
-    if (!a) return false;
-    EnginePutOp op;
-    if (const Json* e = need(*a, key, "engine"))
-      if (auto h = handle_ref(*e, a->at("engine"), ctx)) op.engine = *h;
-    out.body = op;
-    return clean();
+// utrace_attach_task.  Main field: target.  {"utrace_attach_task": "X"} is
+// utrace_attach_task(X, 0, NULL, NULL): a lookup of X's first engine.
+void Loader::read_attach(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
+  auto a = args(key, v, ptr, "target", {"target", "ops", "data", "flags"});
+  if (!a) return;
+  AttachOp op;
+  if (const Json* t = need(*a, key, "target"))
+    if (auto r = task_ref(*t, a->at("target"), ctx)) op.target = *r;
+  if (const Json* f = a->get("flags"))
+    if (auto fl = flags<std::uint32_t>(*f, a->at("flags"), "scenario.E039", "attach flag", utrace_attach_flag_from_name,
+                                       "UTRACE_ATTACH_CREATE, UTRACE_ATTACH_EXCLUSIVE, "
+                                       "UTRACE_ATTACH_MATCH_OPS or UTRACE_ATTACH_MATCH_DATA"))
+      op.flags = *fl;
+  // The kernel reads `ops` only to create an engine or to match on it
+  // (kernel/utrace.c utrace_attach_task(), find_matching_engine()): a plain
+  // lookup may leave it out (NULL), as the kernel's own callers do.
+  const Json* o = a->get("ops");
+  if (!o && (op.flags & (UTRACE_ATTACH_CREATE | UTRACE_ATTACH_MATCH_OPS))) {
+    error("scenario.E011", a->ptr(),
+          std::string("missing key 'ops' in the arguments of 'utrace_attach_task': UTRACE_ATTACH_CREATE and "
+                      "UTRACE_ATTACH_MATCH_OPS need an engine table") +
+              (a->shorthand() ? " (a scalar argument is shorthand for the main field 'target' only)" : ""));
+  } else if (!o) {
+    op.ops_kind = AttachOp::Ops::Null;
   }
-  if (key == "utrace_attach_task") {
-    // Main field: target.  {"utrace_attach_task": "X"} is
-    // utrace_attach_task(X, 0, NULL, NULL): a lookup of X's first engine.
-    auto a = args(key, v, ptr, "target", {"target", "ops", "data", "flags"});
-    if (!a) return false;
-    AttachOp op;
-    if (const Json* t = need(*a, key, "target"))
-      if (auto r = task_ref(*t, a->at("target"), ctx)) op.target = *r;
-    if (const Json* f = a->get("flags"))
-      if (auto fl =
-              flags<std::uint32_t>(*f, a->at("flags"), "scenario.E039", "attach flag", utrace_attach_flag_from_name,
-                                   "UTRACE_ATTACH_CREATE, UTRACE_ATTACH_EXCLUSIVE, "
-                                   "UTRACE_ATTACH_MATCH_OPS or UTRACE_ATTACH_MATCH_DATA"))
-        op.flags = *fl;
-    // The kernel reads `ops` only to create an engine or to match on it
-    // (kernel/utrace.c utrace_attach_task(), find_matching_engine()): a plain
-    // lookup may leave it out (NULL), as the kernel's own callers do.
-    const Json* o = a->get("ops");
-    if (!o && (op.flags & (UTRACE_ATTACH_CREATE | UTRACE_ATTACH_MATCH_OPS))) {
-      error("scenario.E011", a->ptr(),
-            std::string("missing key 'ops' in the arguments of 'utrace_attach_task': UTRACE_ATTACH_CREATE and "
-                        "UTRACE_ATTACH_MATCH_OPS need an engine table") +
-                (a->shorthand() ? " (a scalar argument is shorthand for the main field 'target' only)" : ""));
-    } else if (!o) {
-      op.ops_kind = AttachOp::Ops::Null;
-    }
-    if (o) {
-      if (o->is_null()) {
-        op.ops_kind = AttachOp::Ops::Null;  // extension: NULL ops, for -EINVAL
-      } else if (auto s = string(*o, a->at("ops"), "an engine table")) {
-        if (auto it = engine_index_.find(*s); it != engine_index_.end()) {
-          op.ops_kind = AttachOp::Ops::Table;
-          op.ops = it->second;
-        } else if (*s == kDetachedOps) {
-          op.ops_kind = AttachOp::Ops::DetachedSentinel;
-        } else {
-          std::vector<std::string_view> names;
-          for (const auto& [n, i] : engine_index_) names.push_back(n);
-          std::sort(names.begin(), names.end());
-          std::string listed;
-          for (auto n : names) listed += (listed.empty() ? "" : ", ") + std::string(n);
-          std::string c = closest(*s, names);
-          error("scenario.E024", a->at("ops"),
-                "unknown engine table '" + *s + "' (expected a key of \"engines\"" +
-                    (listed.empty() ? std::string(", which defines none") : ": " + listed) +
-                    "; or null, or \"utrace_detached_ops\"" + (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
-        }
+  if (o) {
+    if (o->is_null()) {
+      op.ops_kind = AttachOp::Ops::Null;  // extension: NULL ops, for -EINVAL
+    } else if (auto s = string(*o, a->at("ops"), "an engine table")) {
+      if (auto it = engine_index_.find(*s); it != engine_index_.end()) {
+        op.ops_kind = AttachOp::Ops::Table;
+        op.ops = it->second;
+      } else if (*s == kDetachedOps) {
+        op.ops_kind = AttachOp::Ops::DetachedSentinel;
+      } else {
+        std::vector<std::string_view> names;
+        for (const auto& [n, i] : engine_index_) names.push_back(n);
+        std::sort(names.begin(), names.end());
+        std::string listed;
+        for (auto n : names) listed += (listed.empty() ? "" : ", ") + std::string(n);
+        std::string c = closest(*s, names);
+        error("scenario.E024", a->at("ops"),
+              "unknown engine table '" + *s + "' (expected a key of \"engines\"" +
+                  (listed.empty() ? std::string(", which defines none") : ": " + listed) +
+                  "; or null, or \"utrace_detached_ops\"" + (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
       }
     }
-    if (const Json* d = a->get("data"); d && !d->is_null())
-      if (auto s = name(*d, a->at("data"), "engine data")) op.data = intern(sc_.data_names, data_index_, *s);
-    out.body = op;
-    return clean();
   }
+  if (const Json* d = a->get("data"); d && !d->is_null())
+    if (auto s = name(*d, a->at("data"), "engine data")) op.data = intern(sc_.data_names, data_index_, *s);
+  out.body = op;
+}
 
-  // The rest take a target and an engine handle.  Main field: engine.
+// utrace_set_events, utrace_control, utrace_barrier, utrace_prepare_examine,
+// utrace_finish_examine: a target and an engine handle.  Main field: engine.
+void Loader::read_engine_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out) {
   const bool set_events = key == "utrace_set_events", control = key == "utrace_control";
   auto a = set_events ? args(key, v, ptr, "engine", {"target", "engine", "events"})
            : control  ? args(key, v, ptr, "engine", {"target", "engine", "action"})
                       : args(key, v, ptr, "engine", {"target", "engine"});
-  if (!a) return false;
+  if (!a) return;
   // Extension: without "target", the task the engine was attached to.
   TaskRef target{TaskRef::Kind::Engine, -1};
   HandleRef engine;
@@ -134,7 +131,6 @@ bool Loader::utrace_op(std::string_view key, const Json& v, const std::string& p
   } else {
     out.body = ExamineOp{target, engine, key == "utrace_finish_examine"};
   }
-  return clean();
 }
 
 }  // namespace model::loader

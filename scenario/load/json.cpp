@@ -11,6 +11,7 @@
 
 #include "scenario/load/impl.h"
 #include "scenario/printable.h"
+#include "scenario/suggest.h"
 
 namespace model::loader {
 
@@ -46,22 +47,6 @@ const char* type_name(const Json& v) {
 }
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  if (a.size() > 64 || b.size() > 64) return 99;
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1u : 0u)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 template <class Range>
 std::string closest_in(std::string_view word, const Range& candidates) {

@@ -181,6 +181,88 @@ nlohmann::json row_json(const Row& r) {
   return j;
 }
 
+// One file (the i-th of n): loaded, its model overridden by the flags,
+// explored.  A row that is never explored (interrupted, or the file does not
+// load) says why.
+Row check_file(const std::string& file, const CheckArgs& a, const model::ExploreOptions& defaults,
+               InterruptGuard& guard, Progress& progress, std::size_t i, std::size_t n) {
+  Row row;
+  row.file = file;
+  row.name = fs::path(file).stem().string();
+  if (guard.interrupted()) return row;  // not reached: "skipped"
+  // A signal while the file is opened or read (a FIFO with no writer)
+  // stops the reading: the file is not checked ("skipped"), like the rest.
+  InputResult input = load_scenario_interruptible(file, guard.flag());
+  if (input.interrupted) return row;
+  model::LoadResult& loaded = input.loaded;
+  if (!loaded.ok()) {
+    row.errors = std::move(loaded.errors);
+    return row;
+  }
+  override_model(a.model, *loaded.scenario);
+  const model::Scenario& s = *loaded.scenario;
+  row.name = s.name;
+  row.kernel = kernel_text(s);
+  row.model_flags = model_flags(s);
+  row.caveat = expect_caveat(s);
+  row.expected = property_names(s.expect.violations);
+  row.tolerated = model::tolerated_properties(s);
+  model::ExploreOverrides ov;
+  if (a.strategy) ov.strategy = model::strategy_from_name(*a.strategy);  // checked by CLI11
+  // --stateful: DFS pruning visited abstract states, unbounded unless the
+  // scenario bounds it; the state graph's hang cycles and shortest paths.
+  if (a.stateful) {
+    ov.strategy = model::Strategy::Dfs;
+    if (!s.explore.preemption_bound) ov.preemption_bound = model::ExploreOptions::kUnbounded;
+  }
+  ov.max_schedules = a.max_schedules;
+  ov.seed = a.seed;
+  ov.max_steps = a.max_steps;
+  ov.max_tasks = a.max_tasks;
+  model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
+  opt.stateful = a.stateful;
+  opt.time_limit = a.time_limit.value_or(0);  // per scenario, as explore's
+  opt.stop = guard.flag();
+  // The counterexamples shown are shrunk: the text table shows those of
+  // failing scenarios only, the JSON every one.
+  opt.shrink = shrink_from_flags(
+      a.shrink, a.json ? model::CounterexampleShrink::When::Always : model::CounterexampleShrink::When::IfFailed,
+      kCheckShrinkTries);
+  progress.start(i, n, s.name);
+  opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+  row.verdict = model::check_scenario(s, opt);
+  return row;
+}
+
+// The rows counted by status, and what their explorations did.
+struct Totals {
+  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0, timed_out = 0;
+  std::size_t shrink_ran_out = 0;  // counterexamples whose shrink ran out of runs or time, not proven minimal
+  std::uint64_t schedules = 0, steps = 0;
+};
+
+Totals tally(const std::vector<Row>& rows) {
+  Totals t;
+  for (const Row& r : rows) {
+    const std::string st = r.status();
+    if (st == "invalid")
+      ++t.invalid;
+    else if (st == "error")
+      ++t.errors;
+    else if (st.starts_with("FAIL"))
+      ++t.failed;
+    else if (st == "skipped")
+      ++t.skipped;
+    else
+      ++t.passed;
+    if (!r.verdict) continue;
+    t.schedules += r.verdict->schedules, t.steps += r.verdict->steps, t.timed_out += r.verdict->timed_out;
+    for (const model::FoundViolation& f : r.verdict->violations)
+      if (f.shrink && !f.shrink->minimal && (f.shrink->exhausted || f.shrink->timed_out)) ++t.shrink_ran_out;
+  }
+  return t;
+}
+
 }  // namespace
 
 int cmd_check(const CheckArgs& a, Io io) {
@@ -197,83 +279,11 @@ int cmd_check(const CheckArgs& a, Io io) {
   InterruptGuard guard;
   Progress progress(io.err, io.err_tty && !a.json);
   std::vector<Row> rows;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    Row row;
-    row.file = files[i];
-    row.name = fs::path(files[i]).stem().string();
-    if (guard.interrupted()) {
-      rows.push_back(std::move(row));  // not reached: "skipped"
-      continue;
-    }
-    // A signal while the file is opened or read (a FIFO with no writer)
-    // stops the reading: the file is not checked ("skipped"), like the rest.
-    InputResult input = load_scenario_interruptible(files[i], guard.flag());
-    if (input.interrupted) {
-      rows.push_back(std::move(row));
-      continue;
-    }
-    model::LoadResult& loaded = input.loaded;
-    if (!loaded.ok()) {
-      row.errors = std::move(loaded.errors);
-      rows.push_back(std::move(row));
-      continue;
-    }
-    override_model(a.model, *loaded.scenario);
-    const model::Scenario& s = *loaded.scenario;
-    row.name = s.name;
-    row.kernel = kernel_text(s);
-    row.model_flags = model_flags(s);
-    row.caveat = expect_caveat(s);
-    row.expected = property_names(s.expect.violations);
-    row.tolerated = model::tolerated_properties(s);
-    model::ExploreOverrides ov;
-    if (a.strategy) ov.strategy = model::strategy_from_name(*a.strategy);  // checked by CLI11
-    // --stateful: DFS pruning visited abstract states, unbounded unless the
-    // scenario bounds it; the state graph's hang cycles and shortest paths.
-    if (a.stateful) {
-      ov.strategy = model::Strategy::Dfs;
-      if (!s.explore.preemption_bound) ov.preemption_bound = model::ExploreOptions::kUnbounded;
-    }
-    ov.max_schedules = a.max_schedules;
-    ov.seed = a.seed;
-    ov.max_steps = a.max_steps;
-    ov.max_tasks = a.max_tasks;
-    model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
-    opt.stateful = a.stateful;
-    opt.time_limit = a.time_limit.value_or(0);  // per scenario, as explore's
-    opt.stop = guard.flag();
-    // The counterexamples shown are shrunk: the text table shows those of
-    // failing scenarios only, the JSON every one.
-    opt.shrink = shrink_from_flags(
-        a.shrink, a.json ? model::CounterexampleShrink::When::Always : model::CounterexampleShrink::When::IfFailed,
-        kCheckShrinkTries);
-    progress.start(i, files.size(), s.name);
-    opt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
-    row.verdict = model::check_scenario(s, opt);
-    rows.push_back(std::move(row));
-  }
+  for (std::size_t i = 0; i < files.size(); ++i)
+    rows.push_back(check_file(files[i], a, defaults, guard, progress, i, files.size()));
   progress.clear();
 
-  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0, timed_out = 0;
-  std::size_t shrink_ran_out = 0;  // counterexamples whose shrink ran out of runs or time, not proven minimal
-  std::uint64_t schedules = 0, steps = 0;
-  for (const Row& r : rows) {
-    const std::string st = r.status();
-    if (st == "invalid")
-      ++invalid;
-    else if (st == "error")
-      ++errors;
-    else if (st.starts_with("FAIL"))
-      ++failed;
-    else if (st == "skipped")
-      ++skipped;
-    else
-      ++passed;
-    if (r.verdict) schedules += r.verdict->schedules, steps += r.verdict->steps, timed_out += r.verdict->timed_out;
-    if (r.verdict)
-      for (const model::FoundViolation& f : r.verdict->violations)
-        if (f.shrink && !f.shrink->minimal && (f.shrink->exhausted || f.shrink->timed_out)) ++shrink_ran_out;
-  }
+  const auto [passed, failed, invalid, errors, skipped, timed_out, shrink_ran_out, schedules, steps] = tally(rows);
   const bool interrupted = guard.interrupted();
   int code = errors ? kExitInternal : invalid ? kExitInvalid : failed ? kExitFailed : kExitOk;
   if (interrupted) code = kExitInterrupted;

@@ -9,9 +9,18 @@
 #include <fmt/format.h>
 
 #include "model/linux/kernel.h"
-#include "sim/note.h"
 
 namespace model {
+
+namespace {
+
+// signal->real_timer as the explorers see it: one object, named after the
+// task that armed it first (that task's Field::real_timer).
+SharedObject real_timer(const SignalStruct& sig) {
+  return SharedObject(Kernel::obj(*sig.real_timer_owner, Field::real_timer));
+}
+
+}  // namespace
 
 // alarm_setitimer() -> do_setitimer(ITIMER_REAL, {seconds, 0}, &old): under
 // siglock, read what is left (itimer_get_remtime()), cancel, restart.
@@ -30,7 +39,7 @@ sim::Co<unsigned> Kernel::alarm_setitimer(Task& cur, unsigned seconds) {
   }
   // hrtimer_try_to_cancel() + hrtimer_start(HRTIMER_MODE_REL); 0 disarms.
   sig.real_expires = seconds ? now + seconds : 0;
-  if (sig.real_timer_owner) sim::note(obj(*sig.real_timer_owner, Field::real_timer), sim::Acc::Write, "hrtimer_start");
+  if (sig.real_timer_owner) real_timer(sig).touch("hrtimer_start");
   if (seconds && sig.real_timer_tid == sim::kNoTid) {
     // The timer thread is the model's, not the kernel's: when the engine's
     // thread limit leaves no room for it, say so rather than never firing.
@@ -51,7 +60,7 @@ void Kernel::itimer_group_dead(SignalStruct& sig) {
   // do_exit(): if (group_dead) hrtimer_cancel(&tsk->signal->real_timer).
   sig.real_expires = 0;
   if (sig.real_timer_tid == sim::kNoTid) return;
-  sim::note(obj(*sig.real_timer_owner, Field::real_timer), sim::Acc::Write, "hrtimer_cancel");
+  real_timer(sig).touch("hrtimer_cancel");
   eng.wake(sig.real_timer_tid);
 }
 
@@ -59,7 +68,7 @@ void Kernel::itimer_group_dead(SignalStruct& sig) {
 // kill_pid_info(SIGALRM, SEND_SIG_PRIV, sig->leader_pid), HRTIMER_NORESTART.
 sim::Co<void> Kernel::it_real_fn(SignalStruct* sp) {
   SignalStruct& sig = *sp;
-  const sim::ObjId timer = obj(*sig.real_timer_owner, Field::real_timer);
+  const sim::ObjId timer = real_timer(sig).id();
   for (;;) {
     if (sig.live == 0) co_return;  // the group is dead: cancelled for good
     const std::uint64_t expires = sig.real_expires;

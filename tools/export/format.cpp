@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -180,6 +181,31 @@ void sync_directory_of(const std::string& path) {
   ::close(fd);
 }
 
+// The extended attributes of `path` (its POSIX ACL is one, and so is a
+// security label) set on `fd` too: 0, or the errno of the first that could
+// not be read or set, with its name in `which`.  A filesystem without them
+// has nothing to copy.
+int copy_xattrs(const std::string& path, int fd, std::string& which) {
+  ssize_t n = ::llistxattr(path.c_str(), nullptr, 0);
+  if (n < 0) return errno == ENOTSUP ? 0 : errno;
+  std::string names(static_cast<std::size_t>(n), '\0');
+  n = ::llistxattr(path.c_str(), names.data(), names.size());
+  if (n < 0) return errno;
+  names.resize(static_cast<std::size_t>(n));
+  for (std::size_t at = 0; at < names.size();) {
+    const std::string name = names.c_str() + at;  // NUL-separated
+    at += name.size() + 1;
+    which = name;
+    ssize_t len = ::lgetxattr(path.c_str(), name.c_str(), nullptr, 0);
+    if (len < 0) return errno;
+    std::string value(static_cast<std::size_t>(len), '\0');
+    len = ::lgetxattr(path.c_str(), name.c_str(), value.data(), value.size());
+    if (len < 0) return errno;
+    if (::fsetxattr(fd, name.c_str(), value.data(), static_cast<std::size_t>(len), 0) != 0) return errno;
+  }
+  return 0;
+}
+
 // A new file at `path` (old == nullptr), or the regular file `old`
 // replaced, through path.tmp.<pid> and rename().
 std::string replace_atomically(const std::string& path, const struct stat* old, const OutputNames& names,
@@ -223,6 +249,18 @@ std::string replace_atomically(const std::string& path, const struct stat* old, 
           path, old->st_uid, old->st_gid, std::strerror(err), names.through);
     }
     if (::fchmod(fd, old->st_mode & 07777) != 0) return discard("set the permissions of", errno);
+    // And its extended attributes: an ACL that lets a colleague read the
+    // report, a security label.  One that cannot be kept is refused as an
+    // owner that cannot be kept is.
+    std::string xattr;
+    if (const int xerr = copy_xattrs(path, fd, xattr)) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      if (mode == OutputMode::kThrough) return write_through(path, write);
+      return fmt::format(
+          "refusing to replace {}: its extended attribute {} could not be kept ({}); {} writes into it in place", path,
+          xattr, std::strerror(xerr), names.through);
+    }
   }
   int err = 0;
   try {

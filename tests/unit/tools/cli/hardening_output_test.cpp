@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -426,6 +427,45 @@ TEST_F(HardeningOutput, ReplacingKeepsPermissionsOwnerAndGroup) {
   ::umask(old_mask);
   ASSERT_EQ(::lstat(path("new.json").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
+// The replacement keeps the old file's extended attributes: a user
+// attribute, and a POSIX ACL (system.posix_acl_access) that lets uid 1234
+// read the report.  Skipped where the test's folder has no xattrs.
+TEST_F(HardeningOutput, ReplacingKeepsExtendedAttributesAndTheAcl) {
+  const fs::path p = dir_ / "shared.json";
+  write("shared.json", "old\n");
+  if (::setxattr(p.c_str(), "user.utsim.note", "kept", 4, 0) != 0)
+    GTEST_SKIP() << "the test's folder takes no user xattrs: " << std::strerror(errno);
+  // struct posix_acl_xattr_header (version 2) and its entries {tag, perm, id}:
+  // USER_OBJ rw-, USER 1234 r--, GROUP_OBJ r--, MASK r--, OTHER r--.
+  auto entry = [](std::uint16_t tag, std::uint16_t perm, std::uint32_t id) {
+    std::string e(8, '\0');
+    std::memcpy(e.data(), &tag, 2);
+    std::memcpy(e.data() + 2, &perm, 2);
+    std::memcpy(e.data() + 4, &id, 4);
+    return e;
+  };
+  const std::uint32_t version = 2, none = 0xffffffffu;
+  std::string acl(reinterpret_cast<const char*>(&version), 4);
+  acl +=
+      entry(0x01, 6, none) + entry(0x02, 4, 1234) + entry(0x04, 4, none) + entry(0x10, 4, none) + entry(0x20, 4, none);
+  const bool has_acl = ::setxattr(p.c_str(), "system.posix_acl_access", acl.data(), acl.size(), 0) == 0;
+
+  const Result r = cli({"explore", quick_, "--json", "-o", p.string()});
+  EXPECT_EQ(r.code, 0) << show(r);
+  EXPECT_EQ(nlohmann::json::parse(read(p)).at("scenario"), "quick");
+  char value[64] = {};
+  ASSERT_EQ(::getxattr(p.c_str(), "user.utsim.note", value, sizeof value), 4) << std::strerror(errno);
+  EXPECT_EQ(std::string(value, 4), "kept");
+  if (has_acl) {
+    std::string got(acl.size() + 16, '\0');
+    const ssize_t n = ::getxattr(p.c_str(), "system.posix_acl_access", got.data(), got.size());
+    ASSERT_GE(n, 0) << "the ACL was lost: " << std::strerror(errno);
+    got.resize(static_cast<std::size_t>(n));
+    EXPECT_EQ(got, acl);
+  }
+  EXPECT_EQ(names(dir_), (std::vector<std::string>{"failing.json", "quick.json", "shared.json"}));
 }
 
 // A file the user could not write is refused, though its directory would

@@ -4,12 +4,15 @@
 #include "scenario/load/loader.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <optional>
 
 #include "scenario/load/impl.h"
 #include "scenario/printable.h"
@@ -70,14 +73,42 @@ struct Fd {
 
 bool stopped(const std::atomic<bool>* stop) { return stop && stop->load(); }
 
+// While a stoppable read runs, this thread holds back every signal that
+// can be held back but those a fault raises; they are let in only while it
+// waits, by ppoll(), which swaps the mask and sleeps in one step.  So a
+// signal that comes after the look at the flag is not missed: it is held
+// until the wait, which it then ends.
+class HeldSignals {
+ public:
+  HeldSignals() {
+    sigset_t all;
+    ::sigfillset(&all);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) ::sigdelset(&all, sig);
+    ::pthread_sigmask(SIG_BLOCK, &all, &before_);
+  }
+  ~HeldSignals() { ::pthread_sigmask(SIG_SETMASK, &before_, nullptr); }
+  HeldSignals(const HeldSignals&) = delete;
+  HeldSignals& operator=(const HeldSignals&) = delete;
+  // Waits until `fd` can be read (or hangs up), letting the signals in:
+  // false when a signal ended the wait.
+  bool wait_readable(int fd) const {
+    pollfd p{fd, POLLIN, 0};
+    return ::ppoll(&p, 1, nullptr, &before_) >= 0 || errno != EINTR;
+  }
+
+ private:
+  sigset_t before_;
+};
+
 }  // namespace
 
 // The bytes are read with open(2) and read(2), not std::ifstream, whose reads
 // retry EINTR: a FIFO with no writer would hold `utsim check fifo` forever.
-// With `stop`, an interrupted call (the CLI's handler is installed without
-// SA_RESTART) ends the reading once the flag is set.  A signal in the few
-// instructions between the look at the flag and the call is missed; the
-// next one ends the call.
+// With `stop`, the file is opened without blocking (O_NONBLOCK: a FIFO
+// opens at once, writer or not) and every wait for bytes is a ppoll() that
+// a signal ends (HeldSignals); the reading ends once the flag is set.  Once
+// the flag has been looked at, a signal is held until the wait: none is
+// missed, however it falls.
 LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits, const std::atomic<bool>* stop,
                               bool* interrupted) {
   LoadResult result;
@@ -86,10 +117,12 @@ LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits,
     return LoadResult{};
   };
   try {
+    std::optional<HeldSignals> held;
+    if (stop) held.emplace();
     if (stopped(stop)) return interrupt();
-    Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};  // a FIFO without a writer blocks here
-    while (in.fd < 0 && errno == EINTR && !stopped(stop)) in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in.fd < 0 && errno == EINTR) return interrupt();
+    const int flags = O_RDONLY | O_CLOEXEC | (held ? O_NONBLOCK : 0);
+    Fd in{::open(path.c_str(), flags)};
+    while (in.fd < 0 && errno == EINTR) in.fd = ::open(path.c_str(), flags);
     if (in.fd < 0) {
       result.errors.push_back(
           {"scenario.E007", "", "cannot open the file: " + std::string(std::strerror(errno)), path});
@@ -101,9 +134,13 @@ LoadResult load_scenario_file(const std::string& path, const LoadLimits& limits,
     char buf[65536];
     while (text.size() < cap) {
       if (stopped(stop)) return interrupt();
+      // Opened without blocking, a FIFO reads as ended until a writer comes:
+      // wait for bytes (or a writer that hung up) first.  A signal ends the
+      // wait; the flag decides, above.
+      if (held && !held->wait_readable(in.fd)) continue;
       const ssize_t n = ::read(in.fd, buf, std::min(sizeof buf, cap - text.size()));
       if (n == 0) break;
-      if (n < 0 && errno == EINTR) continue;  // the flag decides, above
+      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;  // the flag decides
       if (n < 0) {
         result.errors.push_back(
             {"scenario.E007", "", "cannot read the file: " + std::string(std::strerror(errno)), path});

@@ -170,8 +170,12 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     event = 0;
     ka = nullptr;
     *return_ka = KSigaction{};
-  } else if (!(task.utrace_flags & UTRACE_EVENT_SIGNAL_ALL) || task.signal->group_stop_count) {
-    // Branch B: nobody intercepts signals, or a group stop must proceed.
+  } else if (!(task.utrace_flags & UTRACE_EVENT_SIGNAL_ALL) ||
+             (v4(k) ? (task.jobctl & JOBCTL_PENDING_MASK) != 0 : task.signal->group_stop_count != 0)) {
+    // Branch B: nobody intercepts signals, or a group stop must proceed: V4
+    // asks whether this thread is to stop (linux-3.1 kernel/utrace.c:2060-2061,
+    // utrace_get_signal(), `task->jobctl & JOBCTL_PENDING_MASK`), V2/V3 the
+    // group (`signal->group_stop_count`).
     co_return 0;
   } else {
     // Branch C: steal the next signal so the engines can examine it.

@@ -63,37 +63,39 @@ void Checks::on_clear_sigpending(Kernel&, Task& t) {
                           k_.comm(t.pid), step()));
 }
 
-// I9: TASK_TRACED is entered only by utrace_stop() or utrace_do_stop(), and
-// left only through utrace_wakeup() or a SIGKILL wake-up.
+// I9: TASK_TRACED (2011-3x: __TASK_UTRACED) is entered only by utrace_stop()
+// or utrace_do_stop(), and left only through utrace_wakeup() or a SIGKILL
+// wake-up.
 void Checks::on_state_change(Kernel&, Task& t, unsigned before, unsigned after) {
-  const bool was = before & __TASK_TRACED, is = after & __TASK_TRACED;
+  const unsigned bits = __TASK_TRACED | __TASK_UTRACED;
+  const bool was = before & bits, is = after & bits;
   if (was == is || k_.traced_change_permitted()) return;
   if (was && t.pending.signal.has(SIGKILL)) return;  // a fatal-signal wake-up
   invariant(t, "I9",
-            fmt::format("{} {} TASK_TRACED outside utrace_stop/utrace_do_stop/utrace_wakeup", k_.comm(t.pid),
-                        is ? "entered" : "left"));
+            fmt::format("{} {} {} outside utrace_stop/utrace_do_stop/utrace_wakeup", k_.comm(t.pid),
+                        is ? "entered" : "left", ((before | after) & __TASK_UTRACED) ? "TASK_UTRACED" : "TASK_TRACED"));
 }
 
 void Checks::end_of_run(Kernel&, const sim::RunResult&) {
   // stop-without-engine (G18): nobody may be left stopped for nothing.
   for (const auto& tp : k_.tasks) {
     const Task& t = *tp;
-    if (t.exit_state || !(t.state & __TASK_TRACED)) continue;
+    if (t.exit_state || !(t.state & (__TASK_TRACED | __TASK_UTRACED))) continue;
     bool wanted = false;
     if (t.utrace)
       for (const Engine* e : t.utrace->attached)
         if (e->ops == Engine::Ops::Real && (e->flags & ENGINE_STOP)) wanted = true;
     if (!wanted)
       k_.violation(Property::StopWithoutEngine, t.pid,
-                   fmt::format("{} is left in TASK_TRACED with no attached engine wanting it stopped "
+                   fmt::format("{} is left in {} with no attached engine wanting it stopped "
                                "(G18)",
-                               k_.comm(t.pid)));
+                               k_.comm(t.pid), (t.state & __TASK_UTRACED) ? "TASK_UTRACED" : "TASK_TRACED"));
   }
   // sigkill-primacy (G12): a pending SIGKILL wakes every stop.
   for (const auto& tp : k_.tasks) {
     const Task& t = *tp;
     if (t.exit_state || t.thread_done || !t.pending.signal.has(SIGKILL)) continue;
-    if (t.state & (__TASK_TRACED | __TASK_STOPPED))
+    if (t.state & (__TASK_TRACED | __TASK_STOPPED | __TASK_UTRACED))
       k_.violation(
           Property::SigkillPrimacy, t.pid,
           fmt::format("{} has SIGKILL pending but stays in {} (G12)", k_.comm(t.pid), task_state_string(t.state, 0)));

@@ -78,7 +78,11 @@ sim::Co<void> Kernel::exit_signals(Task& tsk) {
     // thread should take it now.
     for (Task* t : tsk.signal->threads)
       if (t != &tsk && !t->test_tif(TIF_SIGPENDING) && !(t->flags & PF_EXITING)) recalc_sigpending_and_wake(*t);
-    if (tsk.signal->group_stop_count && !--tsk.signal->group_stop_count) {
+    if (jobctl_3x()) {
+      // 3.1 (kernel/signal.c:2437-2439): only a thread asked to stop takes
+      // part, and there is no job-control report.
+      if ((tsk.jobctl & JOBCTL_STOP_PENDING) && task_participate_group_stop(tsk)) group_stop = CLD_STOPPED;
+    } else if (tsk.signal->group_stop_count && !--tsk.signal->group_stop_count) {
       tsk.signal->flags = SIGNAL_STOP_STOPPED;
       group_stop = co_await tracehook_notify_jctl(tsk, CLD_STOPPED, CLD_STOPPED);
     }

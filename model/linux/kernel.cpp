@@ -53,6 +53,8 @@ const char* task_state_string(unsigned state, int exit_state) {
     case TASK_UNINTERRUPTIBLE: return "TASK_UNINTERRUPTIBLE";
     case TASK_STOPPED: return "TASK_STOPPED";
     case TASK_TRACED: return "TASK_TRACED";
+    case TASK_UTRACED: return "TASK_UTRACED";                              // 2011-3x
+    case TASK_STOPPED | TASK_UTRACED: return "TASK_STOPPED|TASK_UTRACED";  // 2011-3x: converted
     case TASK_KILLABLE: return "TASK_KILLABLE";
     case TASK_DEAD: return "TASK_DEAD";
     default: return "TASK_?";
@@ -336,7 +338,10 @@ TaskState Kernel::task_state_of(const Task& t) const {
   t.exit_state.peek("task_state");
   if (t.released || t.exit_state == EXIT_DEAD) return TaskState::Dead;
   if (t.exit_state == EXIT_ZOMBIE) return TaskState::Zombie;
-  if (t.state & __TASK_TRACED) return TaskState::Traced;
+  // A task parked by utrace is "traced" in every version: 2011-3x's
+  // __TASK_UTRACED too, with or without __TASK_STOPPED (/proc shows it as
+  // "t (tracing stop)": linux-3.1 fs/proc/array.c:141).
+  if (t.state & (__TASK_TRACED | __TASK_UTRACED)) return TaskState::Traced;
   if (t.state & __TASK_STOPPED) return TaskState::Stopped;
   if (t.state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) return TaskState::Sleeping;
   if (t.state == TASK_DEAD) return TaskState::Dead;

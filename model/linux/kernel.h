@@ -130,6 +130,9 @@ class Kernel final {
   // The names of the run (tasks, engines), for the messages of properties.
   const TraceNames* names = nullptr;
   KernelVersion version() const { return version_; }
+  // 2011-3x runs the job control of linux-3.1 (task->jobctl, __TASK_UTRACED,
+  // wake_up_quiescent()); the others that of 2.6.32.
+  bool jobctl_3x() const { return version_ == KernelVersion::V2011_3x; }
   bool bug(int r) const { return r >= 1 && r <= kMaxBug && bugs_.test(static_cast<std::size_t>(r - 1)); }
 
   // ---- tasks ------------------------------------------------------------------------
@@ -182,6 +185,9 @@ class Kernel final {
   void set_task_state(Task& t, unsigned state);
   void set_exit_state(Task& t, int exit_state);
   bool wake_up_state(Task& t, unsigned mask);
+  // wake_up_quiescent() (2011-3x: linux-3.1 kernel/signal.c:704-724): drop
+  // `state` from a stopped task; wake it only if no other stop bit is left.
+  bool wake_up_quiescent(Task& p, unsigned state);
   sim::Co<void> schedule(Task& cur, const char* where);
   // schedule_timeout(): true when the time ran out
   sim::Co<bool> schedule_until(Task& cur, std::uint64_t deadline, const char* where);
@@ -218,6 +224,11 @@ class Kernel final {
   sim::Co<int> sigprocmask(Task& cur, SigHow how, SigSet set);
   void set_current_blocked(Task& cur, SigSet newset);
   sim::Co<bool> do_signal_stop(Task& cur, int signr);
+  // The 3.1 job control (2011-3x): kernel/signal.c:246-352 and 2005-2125.
+  bool task_set_jobctl_pending(Task& task, unsigned mask);
+  void task_clear_jobctl_pending(Task& task, unsigned mask);
+  bool task_participate_group_stop(Task& task);
+  sim::Co<bool> do_signal_stop_jobctl(Task& cur, int signr);
   sim::Co<void> do_notify_parent_cldstop(Task& tsk, int why);
   int do_notify_parent(Task& tsk, int sig);
   sim::Co<int> get_signal_to_deliver(Task& cur, Siginfo* info, KSigaction* return_ka);

@@ -124,6 +124,9 @@ bool Kernel::prepare_signal(int sig, Task& p) {
     // Remove all stop signals from all queues, and wake all threads.
     rm_from_queue(stop_mask(), signal.shared_pending);
     for (Task* t : signal.threads) {
+      // 3.1 (kernel/signal.c:911-916): the thread's part of a group stop
+      // is cancelled with the stop signals.
+      if (jobctl_3x()) task_clear_jobctl_pending(*t, JOBCTL_STOP_PENDING);
       rm_from_queue(stop_mask(), *t);
       unsigned state = __TASK_STOPPED;
       const KSigaction& ka = (*t->sighand)[SIGCONT];
@@ -133,7 +136,13 @@ bool Kernel::prepare_signal(int sig, Task& p) {
         t->set_tif(TIF_SIGPENDING);
         state |= TASK_INTERRUPTIBLE;
       }
-      wake_up_state(*t, state);
+      // 3.1 wakes with wake_up_quiescent(t, __TASK_STOPPED): a thread that
+      // utrace also holds (__TASK_UTRACED) loses only the job-control bit
+      // and stays stopped for its engine.
+      if (jobctl_3x())
+        wake_up_quiescent(*t, state);
+      else
+        wake_up_state(*t, state);
     }
     // Notify the parent with CLD_CONTINUED if we were stopped; in the middle
     // of a group stop, pretend it finished and report CLD_STOPPED only.
@@ -162,6 +171,9 @@ bool Kernel::wants_signal(int sig, Task& p) const {
   if (p.blocked.has(sig)) return false;
   if (p.flags & PF_EXITING) return false;
   if (sig == SIGKILL) return true;
+  // task_is_stopped_or_traced().  In 3.1 (2011-3x) it does not include
+  // __TASK_UTRACED (include/linux/sched.h:223-224): a utrace-stopped thread
+  // can be chosen, and a fatal signal then takes the group down below.
   if (p.state & (__TASK_STOPPED | __TASK_TRACED)) return false;
   const bool task_curr = p.on_cpu && p.state == TASK_RUNNING;
   return task_curr || !p.test_tif(TIF_SIGPENDING);
@@ -199,6 +211,7 @@ void Kernel::complete_signal(int sig, Task& p, bool group) {
       signal.group_exit_code = sig;
       signal.group_stop_count = 0;
       for (Task* th : signal.threads) {
+        if (jobctl_3x()) task_clear_jobctl_pending(*th, JOBCTL_PENDING_MASK);  // 3.1 signal.c:1029
         th->pending.signal.add(SIGKILL);
         signal_wake_up(*th, true);
       }
@@ -242,9 +255,30 @@ void Kernel::signal_wake_up(Task& t, bool resume) {
   // else kick_process(): the task sees TIF_SIGPENDING at its next return to user mode
 }
 
+// wake_up_quiescent() (2011-3x; linux-3.1 kernel/signal.c:704-724, siglock
+// held): `state` is the stop bit its caller ends (__TASK_STOPPED for SIGCONT,
+// __TASK_UTRACED for utrace_wakeup()).  While another stop bit is left the
+// task only loses that one and sleeps on; otherwise it is woken.
+bool Kernel::wake_up_quiescent(Task& p, unsigned state) {
+  constexpr unsigned STATE_QUIESCENT = __TASK_STOPPED | __TASK_TRACED | __TASK_UTRACED;
+  const unsigned cur = p.state.peek("wake_up_quiescent");
+  const unsigned quiescent = cur & STATE_QUIESCENT;
+  if (quiescent) {
+    state &= ~TASK_INTERRUPTIBLE;
+    if (quiescent & ~state) {
+      set_task_state(p, cur & ~state);
+      return false;
+    }
+  }
+  return wake_up_state(p, state);
+}
+
 // recalc_sigpending_tsk(): never clears the flag (only current may).
 bool Kernel::recalc_sigpending_tsk(Task& t) {
-  if (t.signal->group_stop_count > 0 || pending_unblocked(t.pending, t.blocked) ||
+  // 3.1 (kernel/signal.c:125-132) tests the thread's own JOBCTL_PENDING_MASK;
+  // 2.6.32 the group's group_stop_count.
+  const bool stop_pending = jobctl_3x() ? (t.jobctl & JOBCTL_PENDING_MASK) != 0 : t.signal->group_stop_count > 0;
+  if (stop_pending || pending_unblocked(t.pending, t.blocked) ||
       pending_unblocked(t.signal->shared_pending, t.blocked)) {
     t.set_tif(TIF_SIGPENDING);
     return true;
@@ -287,6 +321,7 @@ int Kernel::zap_other_threads(Task& p) {
   p.signal->group_stop_count = 0;
   for (Task* t : p.signal->threads) {
     if (t == &p) continue;
+    if (jobctl_3x()) task_clear_jobctl_pending(*t, JOBCTL_PENDING_MASK);  // 3.1 signal.c:1264
     ++count;
     if (t->exit_state) continue;  // don't bother with already dead threads
     t->pending.signal.add(SIGKILL);

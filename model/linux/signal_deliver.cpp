@@ -14,6 +14,7 @@ namespace model {
 // do_signal_stop(): initiate or join a group stop.  Called with siglock
 // held; returns with it released when it stopped (true), held otherwise.
 sim::Co<bool> Kernel::do_signal_stop(Task& cur, int signr) {
+  if (jobctl_3x()) co_return co_await do_signal_stop_jobctl(cur, signr);
   SignalStruct& sig = *cur.signal;
   if (!sig.group_stop_count) {
     if (!(sig.flags & SIGNAL_STOP_DEQUEUED) || (sig.flags & SIGNAL_GROUP_EXIT) || sig.group_exit_task) co_return false;
@@ -51,6 +52,87 @@ sim::Co<bool> Kernel::do_signal_stop(Task& cur, int signr) {
   co_await schedule(cur, "do_signal_stop");
   co_await tracehook_finish_jctl(cur);
   cur.exit_code = 0;
+  co_return true;
+}
+
+// ---- job control of linux-3.1 (2011-3x) ----------------------------------------------
+//
+// "utrace for 3.x" leaves group stops to the upstream JOBCTL_* code
+// (utrace-semantics.md §5.8 last paragraph, §9 "Group-stop checks"):
+// utrace_stop() takes no part in them, and a thread is asked to stop by a
+// bit of its own, JOBCTL_STOP_PENDING, that it consumes when it stops.  The
+// stop bit of utrace, __TASK_UTRACED, is not a job-control stop: a thread
+// parked in utrace_stop() is asked to stop like a running one and takes part
+// once utrace lets it go.  ptrace (PT_SEIZED, JOBCTL_TRAP_*) is not modelled
+// on 2011-3x.
+
+// task_set_jobctl_pending() (linux-3.1 kernel/signal.c:246-261).  Siglock held.
+bool Kernel::task_set_jobctl_pending(Task& task, unsigned mask) {
+  if (fatal_signal_pending(task) || (task.flags & PF_EXITING)) return false;
+  task.jobctl |= mask;
+  return true;
+}
+
+// task_clear_jobctl_pending() (kernel/signal.c:297-307).  Siglock held.
+void Kernel::task_clear_jobctl_pending(Task& task, unsigned mask) {
+  if (mask & JOBCTL_STOP_PENDING) mask |= JOBCTL_STOP_CONSUME;
+  task.jobctl &= ~mask;
+}
+
+// task_participate_group_stop() (kernel/signal.c:326-346): consume this
+// thread's share of the group stop; true when that completes a fresh group
+// stop (the parent is to be told).  Siglock held.
+bool Kernel::task_participate_group_stop(Task& task) {
+  SignalStruct& sig = *task.signal;
+  const bool consume = task.jobctl & JOBCTL_STOP_CONSUME;
+  BUG_ON(!(task.jobctl & JOBCTL_STOP_PENDING), task, "jobctl",
+         "task_participate_group_stop() without JOBCTL_STOP_PENDING (WARN_ON_ONCE)");
+  task_clear_jobctl_pending(task, JOBCTL_STOP_PENDING);
+  if (!consume) return false;
+  if (!BUG_ON(sig.group_stop_count == 0, task, "jobctl", "group_stop_count 0 in a group stop (WARN_ON_ONCE)"))
+    --sig.group_stop_count;
+  if (!sig.group_stop_count && !(sig.flags & SIGNAL_STOP_STOPPED)) {
+    sig.flags = SIGNAL_STOP_STOPPED;
+    return true;
+  }
+  return false;
+}
+
+// do_signal_stop() of linux-3.1 (kernel/signal.c:2005-2125), the !ptrace
+// branch.  Siglock held; returns with it released when it stopped (true).
+// No job-control report: 3.1 calls utrace_report_jctl() nowhere (the
+// UTRACE_HOOK()s of that tree are CLONE, EXEC and EXIT only).
+sim::Co<bool> Kernel::do_signal_stop_jobctl(Task& cur, int signr) {
+  SignalStruct& sig = *cur.signal;
+  if (!(cur.jobctl & JOBCTL_STOP_PENDING)) {
+    constexpr unsigned gstop = JOBCTL_STOP_PENDING | JOBCTL_STOP_CONSUME;
+    if (!(sig.flags & SIGNAL_STOP_DEQUEUED) || (sig.flags & SIGNAL_GROUP_EXIT) || sig.group_exit_task) co_return false;
+    // There is no group stop already in progress: initiate one.
+    if (!(sig.flags & SIGNAL_STOP_STOPPED)) sig.group_exit_code = signr;
+    sig.group_stop_count = 0;
+    if (task_set_jobctl_pending(cur, gstop)) ++sig.group_stop_count;
+    for (Task* t : sig.threads) {
+      if (t == &cur) continue;
+      // !task_is_stopped(t): a thread parked for utrace (__TASK_UTRACED
+      // only) is asked to stop too; signal_wake_up(t, 0) does not wake it,
+      // it takes part once utrace_wakeup() lets it run.
+      if (!(t->state & __TASK_STOPPED) && task_set_jobctl_pending(*t, gstop)) {
+        ++sig.group_stop_count;
+        signal_wake_up(*t, false);
+      }
+    }
+  }
+  // With no other thread, or as the last to stop, report to the parent.
+  const int notify = task_participate_group_stop(cur) ? CLD_STOPPED : 0;
+  set_task_state(cur, TASK_STOPPED);
+  emit(Ev::group_stop, cur.pid, sig.group_stop_count, sig.flags, sig.group_exit_code);
+  cur.sighand->siglock.unlock();
+
+  if (notify) co_await do_notify_parent_cldstop(cur, notify);
+
+  // Now we don't run again until woken by SIGCONT or SIGKILL.
+  co_await schedule(cur, "do_signal_stop");
+  co_await tracehook_finish_jctl(cur);  // utrace_end_stop()
   co_return true;
 }
 
@@ -146,7 +228,9 @@ relock:
     if (signr != 0) {
       ka = return_ka;
     } else {
-      if (signal.group_stop_count > 0) {
+      // 3.1 asks the thread (JOBCTL_STOP_PENDING); 2.6.32 the group.
+      const bool stop_pending = jobctl_3x() ? (cur.jobctl & JOBCTL_STOP_PENDING) != 0 : signal.group_stop_count > 0;
+      if (stop_pending) {
         const bool stopped = co_await do_signal_stop(cur, 0);
         if (stopped) goto relock;
       }

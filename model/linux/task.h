@@ -34,6 +34,13 @@ inline constexpr unsigned TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_UNINTER
 inline constexpr unsigned TASK_KILLABLE = TASK_WAKEKILL | TASK_UNINTERRUPTIBLE,
                           TASK_STOPPED = TASK_WAKEKILL | __TASK_STOPPED, TASK_TRACED = TASK_WAKEKILL | __TASK_TRACED,
                           TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
+// 2011-3x only: the utrace stop bit of "utrace for 3.x" (linux-3.1
+// include/linux/sched.h:190, 209).  It sits beside __TASK_STOPPED (a
+// job-control stop converted by utrace_do_stop() keeps both) and is not part
+// of task_is_stopped_or_traced() (sched.h:223-224).  3.1 gives it the value
+// 16 and moves the states above it; the model keeps 2.6.32's numbering for
+// the others and puts it on a bit 2.6.32 does not use.
+inline constexpr unsigned __TASK_UTRACED = 512, TASK_UTRACED = TASK_WAKEKILL | __TASK_UTRACED;
 // exit_state
 inline constexpr int EXIT_ZOMBIE = 16, EXIT_DEAD = 32;
 const char* task_state_string(unsigned state, int exit_state);  // "TASK_TRACED", "EXIT_ZOMBIE"
@@ -59,6 +66,14 @@ std::string tif_string(unsigned long flags);  // "SIGPENDING|NOTIFY_RESUME"
 inline constexpr unsigned SIGNAL_STOP_STOPPED = 0x1, SIGNAL_STOP_DEQUEUED = 0x2, SIGNAL_STOP_CONTINUED = 0x4,
                           SIGNAL_GROUP_EXIT = 0x8, SIGNAL_CLD_STOPPED = 0x10, SIGNAL_CLD_CONTINUED = 0x20,
                           SIGNAL_CLD_MASK = SIGNAL_CLD_STOPPED | SIGNAL_CLD_CONTINUED, SIGNAL_UNKILLABLE = 0x40;
+
+// ---- task->jobctl (2011-3x only: linux-3.1 include/linux/sched.h:1832-1851) ----------
+// Per-thread group-stop state.  The TRAP bits belong to PTRACE_SEIZE
+// (upstream ptrace, not modelled on 2011-3x), so the pending mask is the stop
+// bit alone.  JOBCTL_STOP_DEQUEUED stays SIGNAL_STOP_DEQUEUED in
+// signal->flags, as for the other versions (docs/model.md).
+inline constexpr unsigned JOBCTL_STOP_PENDING = 1U << 17, JOBCTL_STOP_CONSUME = 1U << 18,
+                          JOBCTL_PENDING_MASK = JOBCTL_STOP_PENDING;
 
 // ---- ptrace (include/linux/ptrace.h, RHEL6) -----------------------------------------
 inline constexpr unsigned PT_PTRACED = 0x1, PT_PTRACE_CAP = 0x80, PT_UTRACED = 0x1000;
@@ -196,6 +211,7 @@ struct Task {
   SigSet real_blocked;
   SigSet saved_sigmask;
   bool restore_sigmask = false;  // TS_RESTORE_SIGMASK
+  unsigned jobctl = 0;           // JOBCTL_*, siglock protected (2011-3x; always 0 on the others)
 
   // vfork: the parent waits on its VforkDone until we exec or exit
   VforkDone* vfork_done = nullptr;

@@ -82,8 +82,15 @@ sim::Co<void> Kernel::tracehook_report_exec(Task& cur) {
 
 // Called with siglock held; utrace_report_jctl() drops it around the
 // callbacks and takes it again.
+//
+// 2011-3x has no such hook: linux-3.1 removed tracehook_notify_jctl(), and
+// "utrace for 3.1" calls utrace_report_jctl() from nowhere (its UTRACE_HOOK()s
+// are CLONE in kernel/fork.c, EXEC in fs/exec.c and EXIT in kernel/exit.c; no
+// utrace call in do_signal_stop() or get_signal_to_deliver(),
+// kernel/signal.c:2005-2125, 2192-2250).  JCTL can be enabled but is never
+// reported.
 sim::Co<int> Kernel::tracehook_notify_jctl(Task& cur, int notify, int why) {
-  if (cur.utrace_flags & ev(_UTRACE_EVENT_JCTL)) co_await utrace_report_jctl(*this, cur, notify, why);
+  if (!jobctl_3x() && (cur.utrace_flags & ev(_UTRACE_EVENT_JCTL))) co_await utrace_report_jctl(*this, cur, notify, why);
   co_return notify ? notify : (cur.ptrace ? why : 0);
 }
 

@@ -19,13 +19,20 @@ std::string why_utrace_stop(const Event& e, const WhyContext& c) {
   if (e.a) {
     const auto last = c.last_return.find(e.pid);
     if (last != c.last_return.end() && last->second && utrace_resume_action_of(*last->second) == UTRACE_STOP)
-      return "the pass ended with UTRACE_STOP and ENGINE_STOP is still set in utrace_flags under the lock, so "
-             "the task parks in TASK_TRACED. Only utrace_reset (a utrace_control that leaves no engine wanting "
-             "the stop) or SIGKILL wakes it (G11, §5.12).";
+      return c.version == KernelVersion::V2011_3x
+                 ? "the pass ended with UTRACE_STOP and ENGINE_STOP is still set in utrace_flags under the lock, so "
+                   "the task parks in TASK_UTRACED. utrace_reset (a utrace_control that leaves no engine wanting "
+                   "the stop) wakes it; so does SIGKILL, and any fatal signal, since task_is_stopped_or_traced() "
+                   "does not count TASK_UTRACED (G11, §5.12, V4)."
+                 : "the pass ended with UTRACE_STOP and ENGINE_STOP is still set in utrace_flags under the lock, so "
+                   "the task parks in TASK_TRACED. Only utrace_reset (a utrace_control that leaves no engine wanting "
+                   "the stop) or SIGKILL wakes it (G11, §5.12).";
     return "the forced STOP: no callback returned UTRACE_STOP this time, but ENGINE_STOP is still set in "
            "utrace_flags from an earlier one (sticky, G13); start_callback turned it into UTRACE_STOP for the "
            "pass (§4.3 step 4).";
   }
+  if (e.b && c.version == KernelVersion::V2011_3x)
+    return "SIGKILL wakes TASK_UTRACED (a TASK_WAKEKILL state); no engine can prevent or delay it (G12).";
   return e.b ? "SIGKILL wakes TASK_TRACED (a TASK_WAKEKILL state); no engine can prevent or delay it (G12)."
              : "utrace_reset found no engine wanting the stop and called utrace_wakeup; utrace_finish_stop, "
                "then recalc_sigpending (§5.12).";
@@ -36,6 +43,22 @@ std::string why_utrace_stop(const Event& e, const WhyContext& c) {
 // by value).
 std::string why_sched_state(const Event& e, const WhyContext& c) {
   const std::int64_t prev = e.a, next = e.b;
+  if (c.version == KernelVersion::V2011_3x) {
+    // "utrace for 3.x": the utrace stop is its own bit, __TASK_UTRACED, beside
+    // the job-control one (utrace-semantics.md §5.8, §9 "Stop state").
+    if (next == (TASK_STOPPED | TASK_UTRACED))
+      return "utrace_do_stop ORs TASK_UTRACED into the job-control stop under siglock, so utrace_control(STOP) "
+             "can answer 0 at once; __TASK_STOPPED stays (§5.8, V4).";
+    if (prev == (TASK_STOPPED | TASK_UTRACED))
+      return next == TASK_UTRACED
+                 ? "SIGCONT: wake_up_quiescent(__TASK_STOPPED) ends the job-control stop, but __TASK_UTRACED is "
+                   "left: the task sleeps on for its engine (§5.8, V4)."
+                 : "utrace_wakeup: wake_up_quiescent(__TASK_UTRACED) drops the utrace bit; the job-control stop "
+                   "is still in force, so the task sleeps on (§5.8, V4).";
+    if (next == TASK_STOPPED)
+      return "do_signal_stop: this thread takes its part in the group stop (JOBCTL_STOP_PENDING); there is no "
+             "report_jctl in 3.x (§5.8, V4).";
+  }
   if (next == TASK_TRACED && (c.where == "utrace_do_stop" || prev == TASK_STOPPED))
     return "utrace_do_stop converts a job-control TASK_STOPPED into TASK_TRACED under siglock, so "
            "utrace_control(STOP) can answer 0 at once (§5.8).";

@@ -255,7 +255,16 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
     t.utrace_flags.set(t.utrace_flags | events);
     if ((events & UTRACE_EVENT_SYSCALL) && !(old_utrace_flags & UTRACE_EVENT_SYSCALL)) t.set_tif(TIF_SYSCALL_TRACE);
     ret = 0;
-    const bool stopped = v2(k) ? u.stopped : (t.state & (__TASK_STOPPED | __TASK_TRACED)) != 0;
+    // V2: utrace->stopped; V3: task_is_stopped_or_traced(); V4 (linux-3.1
+    // kernel/utrace.c:605-607, utrace_set_events()): task_is_utraced() only, so a
+    // job-control stop no longer counts as stopped here.
+    bool stopped;
+    if (v2(k))
+      stopped = u.stopped;
+    else if (v4(k))
+      stopped = (t.state & __TASK_UTRACED) != 0;
+    else
+      stopped = (t.state & (__TASK_STOPPED | __TASK_TRACED)) != 0;
     if (removed && &t != &cur && !stopped && !t.exit_state) {
       // The barrier pairs with start_callback(): if the task has not reached
       // finish_callback() yet, it may be inside a callback to this engine.

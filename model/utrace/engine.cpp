@@ -98,15 +98,20 @@ void splice_attaching(Kernel& k, Task& task) {
 void utrace_set_traced(Kernel& k, Task& task) {
   {
     Kernel::TracedChange utrace_may(k);
-    k.set_task_state(task, TASK_TRACED);
+    // V4: __set_current_state(TASK_UTRACED) (linux-3.1 kernel/utrace.c:831).
+    k.set_task_state(task, v4(k) ? TASK_UTRACED : TASK_TRACED);
   }
   hooks(k).entering_traced(task);
   if (v2(k)) U(task).stopped.set(true);
 }
 
-// utrace_wakeup(): nobody wants the task stopped any more.  Back to
-// TASK_STOPPED if a job-control stop is in effect, else woken.  utrace->lock
-// held; takes siglock.
+// utrace_wakeup(): nobody wants the task stopped any more.  utrace->lock
+// held; takes siglock.  V2/V3: back to TASK_STOPPED if a job-control stop is
+// in effect, else woken (§5.8).  V4 (linux-3.1 kernel/utrace.c:675-681):
+// wake_up_quiescent(target, __TASK_UTRACED) drops the utrace bit and wakes
+// the task unless __TASK_STOPPED is left (a converted job-control stop); a
+// thread that a group stop asked to stop meanwhile (JOBCTL_STOP_PENDING)
+// wakes and takes part in it in do_signal_stop().
 sim::Co<void> utrace_wakeup(Kernel& k, Task& target) {
   co_await target.sighand->siglock.lock("utrace_wakeup");
   Utrace& u = U(target);
@@ -114,7 +119,9 @@ sim::Co<void> utrace_wakeup(Kernel& k, Task& target) {
   hooks(k).leaving_traced(target, false);
   {
     Kernel::TracedChange utrace_may(k);
-    if ((target.signal->flags & SIGNAL_STOP_STOPPED) || target.signal->group_stop_count)
+    if (v4(k))
+      k.wake_up_quiescent(target, __TASK_UTRACED);
+    else if ((target.signal->flags & SIGNAL_STOP_STOPPED) || target.signal->group_stop_count)
       k.set_task_state(target, TASK_STOPPED);
     else
       k.wake_up_state(target, __TASK_TRACED);
@@ -182,7 +189,25 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
 // report (it will make a callback soon).  Lock held.
 sim::Co<bool> utrace_do_stop(Kernel& k, Task& target) {
   Utrace& u = U(target);
-  if (co_await READ_ONCE(target.state, "utrace_do_stop") == TASK_STOPPED) {
+  const unsigned state = co_await READ_ONCE(target.state, "utrace_do_stop");
+  if (v4(k)) {
+    // linux-3.1 kernel/utrace.c:652-669: task_is_stopped_or_traced() gets
+    // TASK_UTRACED ORed in; the job-control bit stays.
+    if (state & (__TASK_STOPPED | __TASK_TRACED)) {
+      co_await target.sighand->siglock.lock("utrace_do_stop");
+      if (target.state & (__TASK_STOPPED | __TASK_TRACED)) {
+        Kernel::TracedChange utrace_may(k);
+        k.set_task_state(target, target.state | TASK_UTRACED);
+        hooks(k).entering_traced(target);
+      }
+      target.sighand->siglock.unlock();
+    } else if (u.resume > UTRACE_REPORT) {
+      co_await WRITE_ONCE(u.resume, UTRACE_REPORT, "utrace_do_stop");
+      set_notify_resume(k, target);
+    }
+    co_return utrace_stopped(k, u, target.state);
+  }
+  if (state == TASK_STOPPED) {
     co_await target.sighand->siglock.lock("utrace_do_stop");
     if (target.state == TASK_STOPPED) utrace_set_traced(k, target);
     target.sighand->siglock.unlock();

@@ -170,8 +170,12 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     event = 0;
     ka = nullptr;
     *return_ka = KSigaction{};
-  } else if (!(task.utrace_flags & UTRACE_EVENT_SIGNAL_ALL) || task.signal->group_stop_count) {
-    // Branch B: nobody intercepts signals, or a group stop must proceed.
+  } else if (!(task.utrace_flags & UTRACE_EVENT_SIGNAL_ALL) ||
+             (v4(k) ? (task.jobctl & JOBCTL_PENDING_MASK) != 0 : task.signal->group_stop_count != 0)) {
+    // Branch B: nobody intercepts signals, or a group stop must proceed: V4
+    // asks whether this thread is to stop (linux-3.1 kernel/utrace.c:2060-2061,
+    // utrace_get_signal(), `task->jobctl & JOBCTL_PENDING_MASK`), V2/V3 the
+    // group (`signal->group_stop_count`).
     co_return 0;
   } else {
     // Branch C: steal the next signal so the engines can examine it.
@@ -264,8 +268,13 @@ sim::Co<int> finish_signal(Kernel& k, Task& task, UtraceReport& report, int sign
   co_await finish_report(k, task, report, true);
   return_ka->handler = KSigaction::Handler::Default;
   return_ka->user = nullptr;
-  if (v4(k) && (info->signo < 1 || info->signo > kNSig)) {
-    k.BUG_ON(true, task, "si_signo", "a fatal signal with an invalid si_signo (WARN)");
+  // A bogus si_signo would become the exit code of a fatal signal: V3 and V4
+  // replace one with bit 0x80 set by SIGTRAP, with a WARN (the tail of
+  // utrace_get_signal(): seyko2/openvz_rhel6_kernel_mirror kernel/utrace.c,
+  // linux-3.1 kernel/utrace.c:2298-2301); V2 has no such check
+  // (ROCm/ROCK-Kernel-Driver kernel/utrace.c, the same tail).
+  if (!v2(k) && (info->signo & 0x80)) {
+    k.BUG_ON(true, task, "si_signo", "utrace engine left bogus si_signo value (WARN)");
     info->signo = SIGTRAP;
   }
   if (report.result & UTRACE_SIGNAL_HOLD)

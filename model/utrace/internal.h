@@ -18,10 +18,12 @@ using enum Race;
 bool has_race(const Kernel& k, Race r);
 
 // Whether the task is stopped for utrace (§5.12): V2 kept its own bit,
-// utrace->stopped; V3 and V4 ask task_is_traced() (`state`, the task's
-// state as the caller read it).
+// utrace->stopped; V3 asks task_is_traced(), V4 task_is_utraced()
+// (linux-3.1 kernel/utrace.c:491, `state & __TASK_UTRACED`).  `state` is the
+// task's state as the caller read it.
 inline bool utrace_stopped(const Kernel& k, const Utrace& u, unsigned state) {
-  return v2(k) ? u.stopped.get() : (state & __TASK_TRACED) != 0;
+  if (v2(k)) return u.stopped.get();
+  return (state & (v4(k) ? __TASK_UTRACED : __TASK_TRACED)) != 0;
 }
 
 inline constexpr unsigned long ev(UtraceEventBit b) { return UTRACE_EVENT(b); }
@@ -49,8 +51,9 @@ void splice_attaching(Kernel& k, Task& task);
 // Called with the lock held, returns with it released.  true: fully detached.
 sim::Co<bool> utrace_reset(Kernel& k, Task& task);
 sim::Co<void> utrace_wakeup(Kernel& k, Task& task);
-// __set_task_state(task, TASK_TRACED) for a utrace stop; V2 also sets
-// utrace->stopped.  Only utrace moves a task into TASK_TRACED (I9).
+// __set_task_state(task, TASK_TRACED) for a utrace stop (V4: TASK_UTRACED);
+// V2 also sets utrace->stopped.  Only utrace moves a task into TASK_TRACED
+// or TASK_UTRACED (I9).
 void utrace_set_traced(Kernel& k, Task& task);
 sim::Co<bool> utrace_do_stop(Kernel& k, Task& target);
 sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action);

@@ -295,8 +295,11 @@ sim::Co<void> utrace_stop(Kernel& k, Task& task, std::uint32_t action) {
     co_return;
   }
   utrace_set_traced(k, task);
-  k.emit(Ev::utrace_stop, task.pid, 1);
-  // A group stop in progress: take part in its bookkeeping (not in V4).
+  k.emit(Ev::utrace_stop, task.pid, 1, 0, v4(k) ? 1 : 0);  // c: the stop is TASK_UTRACED
+  // A group stop in progress: take part in its bookkeeping.  Not in V4
+  // (linux-3.1 kernel/utrace.c:786-855 has none): a thread a group stop
+  // asked to stop keeps JOBCTL_STOP_PENDING and takes part in
+  // do_signal_stop() once utrace_wakeup() lets it go (§5.8).
   if (!v4(k) && task.signal->group_stop_count && !--task.signal->group_stop_count)
     task.signal->flags = SIGNAL_STOP_STOPPED;
   task.sighand->siglock.unlock();

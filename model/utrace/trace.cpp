@@ -124,7 +124,7 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
       return f;
     }
     case Ev::utrace_stop:
-      if (e.a) return {{"state", std::string("TASK_TRACED")}};
+      if (e.a) return {{"state", std::string(e.c ? "TASK_UTRACED" : "TASK_TRACED")}};  // c: 2011-3x
       return {{"woken", std::string(e.b ? "by SIGKILL" : "resumed")}};
     default: break;
   }

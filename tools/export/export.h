@@ -28,10 +28,21 @@ namespace tools {
 
 // ---- the step log --------------------------------------------------------------
 
-// Every executed step of a run, with the access it began with.
+// A choice point of a run: the thread chosen, and the one the
+// non-preemptive default would have run (sim/sched/scheduler.h: keep the
+// current thread while it can run, else the lowest enabled one).
+struct ChoiceRec {
+  std::uint64_t step = 0;  // the step the chosen thread ran next
+  sim::Tid chosen = sim::kNoTid, dflt = sim::kNoTid;
+  bool preemption = false;  // the current thread could have gone on
+};
+
+// Every executed step of a run, with the access it began with, and its
+// choice points.
 struct StepLog {
   std::vector<sim::StepRec> steps;  // steps[i] is step i + 1 (Event::step numbering)
   std::vector<sim::Access> notes;
+  std::vector<ChoiceRec> choices;
 };
 
 // Wraps a scheduler and records every step of the runs it schedules into
@@ -43,7 +54,7 @@ class RecordingScheduler final : public sim::Scheduler {
       : inner_(inner), simu_(simu), log_(log) {}
   ~RecordingScheduler() override;
   void begin_run() override;
-  sim::Tid choose(const sim::ChoiceContext& ctx) override { return inner_.choose(ctx); }
+  sim::Tid choose(const sim::ChoiceContext& ctx) override;
   void on_spawn(sim::Tid t) override { inner_.on_spawn(t); }
   bool wants_steps() const override { return inner_.wants_steps(); }
   void on_step(sim::Tid t, std::uint64_t step) override { inner_.on_step(t, step); }
@@ -104,6 +115,15 @@ EventView view(const model::Event& e, const model::TraceNames& names);
 // A utrace API call as the pictures label it: "utrace_control(UTRACE_DETACH) = 0"
 // (the action, else the events, in parentheses).
 std::string api_call_text(const EventView& v);
+// A callback event's argument as the kernel passes it: the action
+// ("UTRACE_RESUME"), or the event mask of report_quiesce; "" for the others
+// (report_death, report_reap ...).
+std::string callback_arg(const model::Event& e, const model::TraceNames& names);
+// The task whose thread ran a step (0 when none does: an hrtimer's thread).
+int step_pid(const model::Kernel& k, const StepLog& log, std::uint64_t step);
+// The task that ran an event's step: the runner of a callback (the reaper
+// for report_reap), else the event's own task.
+int runner_pid(const model::Kernel& k, const StepLog& log, const model::Event& e);
 // A utrace_state event of utrace_flags: whether ENGINE_STOP is now set, if it
 // changed; nothing if it did not.
 std::optional<bool> engine_stop_change(const EventView& v);
@@ -125,12 +145,20 @@ struct Span {  // the task is in one state from begin to end
   std::string state;  // TASK_RUNNING, TASK_TRACED, EXIT_ZOMBIE ...
   double begin = 0, end = 0;
 };
-struct Slice {  // a callback or a syscall: begin to end, properly nested per lane
-  int pid = 0;
+// A callback or a syscall, from its call to its return, on the lane of the
+// task whose thread runs it (report_reap is run by the reaper, for the task
+// it reaps), whatever happens to either task's state meanwhile; properly
+// nested per lane.  One that never returned ends where its thread ended, or
+// at the end of the run.
+struct Slice {
+  int pid = 0;                 // the lane: the task whose thread made the call
   std::string name, category;  // category: "callback" or "syscall"
   double begin = 0, end = 0;
   int depth = 0;
   std::string detail;
+  int subject = 0;       // a callback's task (the one reported on); the lane's own task for a syscall
+  bool returned = true;  // false: its thread, or the run, ended first
+  std::uint64_t call_step = 0, return_step = 0;  // return_step 0: it never returned
 };
 struct Mark {  // one instant: an API call, a signal, an exit, a violation ...
   int pid = 0;
@@ -142,14 +170,59 @@ struct Flow {  // cause -> effect, possibly across tasks
   double from = 0, to = 0;
   std::string name, category;  // category: wake, wait, signal
 };
+// A spinlock held, from the step that took it (a step that begins with
+// Acc::Lock) to the step that released it (its Acc::Unlock note), both read
+// from the step log.  Whole steps: the hold covers the acquiring step from
+// its start (+0.1) and the releasing one to its end (+0.9), since the step
+// log does not order a release among the events of its step.
+struct LockHold {
+  std::size_t lock = 0;  // index into Timeline::locks
+  int pid = 0;           // the holder's task (0: a thread of no task)
+  std::string holder;    // "P-2"
+  std::string where;     // the kernel function that took it
+  double begin = 0, end = 0;
+  std::uint64_t acquired = 0, released = 0;  // steps; released 0: still held at the end
+};
+struct LockLane {
+  sim::ObjId id;
+  std::string name;  // "X-4 utrace->lock", "X-4 siglock", "tasklist_lock"
+};
+
+// One access a step made: the one it began with, or one made inside it.
+struct StepAccess {
+  std::uint64_t step = 0;
+  int pid = 0;      // the task whose thread made it
+  std::string who;  // "P-2"
+  sim::Access acc;
+  std::string text;  // "P-2 writes X-4 utrace_flags in utrace_maybe_reap (step 65)"
+};
+// A race window: at a choice point the schedule ran another thread than the
+// default one (a preemption when the passed-over thread could have gone on),
+// and the passed-over thread ran again only later.  `conflicts` pairs an
+// access made inside the window by another thread with a later access of the
+// passed-over thread that conflicts with it (same object, not both reads:
+// sim::conflicts), the earliest such pair per object: what the reordering
+// put the other way round.
+struct RaceWindow {
+  int passed_pid = 0;  // the thread passed over (its task)
+  std::string passed, chosen;
+  int chosen_pid = 0;
+  bool preemption = false;
+  std::uint64_t from = 0, to = 0;  // steps [from, to): to 0 when it never ran again
+  std::vector<std::pair<StepAccess, StepAccess>> conflicts;
+};
+
 struct Timeline {
   std::vector<Lane> lanes;  // by pid
   std::vector<Span> spans;
   std::vector<Slice> slices;
   std::vector<Mark> marks;
   std::vector<Flow> flows;
-  double begin = 0;  // where the picture starts (0, or the start of a window: clip_timeline)
-  double end = 0;    // the last step + 1
+  std::vector<LockLane> locks;  // the spinlocks the run took, a lane each
+  std::vector<LockHold> holds;
+  std::vector<RaceWindow> races;  // the non-default choices whose windows hold conflicting accesses
+  double begin = 0;               // where the picture starts (0, or the start of a window: clip_timeline)
+  double end = 0;                 // the last step + 1
 };
 Timeline build_timeline(const model::Simulator& run, const StepLog& log);
 // The part of `t` in [from, to): spans and slices cut at its edges, the marks

@@ -4,13 +4,19 @@
 // Each thread group is a process; each task has two tracks: "X-2 state"
 // (one slice per state: TASK_RUNNING, TASK_TRACED, EXIT_ZOMBIE ...) and
 // "X-2 kernel" (syscalls and callbacks as nested slices, API calls, signals
-// and life-cycle events as instants).  Flow arrows join a cause to its
-// effect: utrace_control/PTRACE_CONT -> the tracee runs again, a stop -> the
-// waitpid that reports it, a signal sent -> the signal delivered.  Time is
-// counted in steps: 1 step = 10 us on the time axis.
+// and life-cycle events as instants).  A callback is on the kernel track of
+// the task whose thread runs it, from its call to its return (report_reap
+// on the reaper's track, named "... for X-2").  Flow arrows join a cause to
+// its effect: utrace_control/PTRACE_CONT -> the tracee runs again, a stop ->
+// the waitpid that reports it, a signal sent -> the signal delivered; and
+// the conflicting accesses of each race window (export.h RaceWindow).  A
+// process "spinlocks" has a track per spinlock the run took, a slice per
+// hold named by its holder.  Time is counted in steps: 1 step = 10 us on the
+// time axis.
 #include <cmath>
 #include <map>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "scenario/scenario.h"
@@ -21,7 +27,8 @@ namespace tools {
 
 namespace {
 
-constexpr int kKernelTrack = 100000;  // tid of a task's second track: pid + this
+constexpr int kKernelTrack = 100000;   // tid of a task's second track: pid + this
+constexpr int kLockProcess = 1000000;  // the pid of the spinlocks' process; a lock's tid is this + its index + 1
 
 std::int64_t us(double steps) { return std::llround(steps * 10.0); }
 
@@ -58,6 +65,24 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
                    {"tid", l.pid + kKernelTrack},
                    {"args", {{"sort_index", order++}}}});
   }
+  if (!t.locks.empty()) {
+    evs.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", kLockProcess}, {"args", {{"name", "spinlocks"}}}});
+    evs.push_back(
+        {{"ph", "M"}, {"name", "process_sort_index"}, {"pid", kLockProcess}, {"args", {{"sort_index", kLockProcess}}}});
+    for (std::size_t i = 0; i < t.locks.size(); ++i) {
+      const int tid = kLockProcess + static_cast<int>(i) + 1;
+      evs.push_back({{"ph", "M"},
+                     {"name", "thread_name"},
+                     {"pid", kLockProcess},
+                     {"tid", tid},
+                     {"args", {{"name", t.locks[i].name}}}});
+      evs.push_back({{"ph", "M"},
+                     {"name", "thread_sort_index"},
+                     {"pid", kLockProcess},
+                     {"tid", tid},
+                     {"args", {{"sort_index", static_cast<int>(i)}}}});
+    }
+  }
   auto tgid = [&](int pid) { return tgid_of.count(pid) ? tgid_of[pid] : pid; };
   for (const Span& s : t.spans) {
     if (us(s.end) <= us(s.begin)) continue;
@@ -73,6 +98,8 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
   for (const Slice& s : t.slices) {
     nlohmann::json args = {{"from_step", s.begin}, {"to_step", s.end}};
     if (!s.detail.empty()) args["detail"] = s.detail;
+    if (s.category == "callback") args["task"] = run.kernel().comm(s.subject);
+    if (!s.returned) args["returned"] = false;
     evs.push_back({{"ph", "X"},
                    {"name", s.name},
                    {"cat", s.category},
@@ -94,8 +121,39 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
                    {"ts", us(m.at)},
                    {"args", args}});
   }
+  for (const LockHold& h : t.holds) {
+    nlohmann::json args = {{"lock", t.locks[h.lock].name},
+                           {"taken_in", h.where},
+                           {"acquired_step", h.acquired},
+                           {"released_step", h.released ? nlohmann::json(h.released) : nlohmann::json("never")}};
+    evs.push_back({{"ph", "X"},
+                   {"name", h.holder},
+                   {"cat", "lock"},
+                   {"pid", kLockProcess},
+                   {"tid", kLockProcess + static_cast<int>(h.lock) + 1},
+                   {"ts", us(h.begin)},
+                   {"dur", std::max<std::int64_t>(us(h.end) - us(h.begin), 1)},
+                   {"args", args}});
+  }
+  std::vector<Flow> flows = t.flows;
+  for (const RaceWindow& w : t.races) {
+    const std::string name =
+        fmt::format("{} {} {} (steps {}–{})", w.preemption ? "preempted:" : "passed over:", w.passed, "for " + w.chosen,
+                    w.from, w.to - 1);
+    evs.push_back({{"ph", "i"},
+                   {"s", "t"},
+                   {"name", name},
+                   {"cat", "race"},
+                   {"pid", tgid(w.passed_pid)},
+                   {"tid", w.passed_pid + kKernelTrack},
+                   {"ts", us(static_cast<double>(w.from))},
+                   {"args", {{"step", w.from}, {"runs_again_at_step", w.to}}}});
+    for (const auto& [a, b] : w.conflicts)
+      flows.push_back({a.pid, b.pid, static_cast<double>(a.step) + 0.5, static_cast<double>(b.step) + 0.5,
+                       "conflict: " + a.text + " ↔ " + b.text, "race"});
+  }
   int id = 1;
-  for (const Flow& f : t.flows) {
+  for (const Flow& f : flows) {
     // Both ends bind to the enclosing slice of the state tracks ("bp": "e").
     evs.push_back({{"ph", "s"},
                    {"id", id},

@@ -1,8 +1,9 @@
 // tools/export/export_mermaid.cpp: a Mermaid sequence diagram of a run:
 // participants are the tasks and the utrace engines (each engine beside the
-// task it traces); messages are API calls (caller -> engine), callbacks (task
-// -> engine, and the return), signals, ptrace requests, fork and wait; notes
-// mark stops, deaths and violated properties.  Paste it into any Markdown viewer
+// task it traces); messages are API calls (caller -> engine), callbacks (from
+// the task whose thread makes the call to the engine, which is active until
+// its return arrow: report_reap comes from the reaper), signals, ptrace
+// requests, fork and wait; notes mark stops, deaths and violated properties.  Paste it into any Markdown viewer
 // that renders ```mermaid blocks (GitHub, GitLab, mermaid.live).
 #include <algorithm>
 #include <map>
@@ -73,7 +74,8 @@ void write_participants(std::ostream& os, const model::Simulator& run) {
 // The messages and notes, event by event.
 class Messages {
  public:
-  Messages(std::ostream& os, const model::Simulator& run) : os_(os), run_(run), k_(run.kernel()) {}
+  Messages(std::ostream& os, const model::Simulator& run, const StepLog& log)
+      : os_(os), run_(run), k_(run.kernel()), log_(log) {}
 
   void on_event(const model::Event& e) {
     const EventView v = view(e, run_);
@@ -86,13 +88,17 @@ class Messages {
           line("Note over " + me + ": " + api_call_text(v));
         break;
       case model::Ev::utrace_callback: {
-        std::string arg = v.has("action") ? v.str("action") : v.str("event");
-        line(me + "->>" + engine_id(e.a) + ": " + v.str("callback") + "(" + arg + ")" +
+        // From the task that runs it; the engine is active until the return.
+        const int runner = runner_pid(k_, log_, e);
+        std::string arg = callback_arg(e, run_);
+        if (runner != e.pid) arg += (arg.empty() ? "task " : ", task ") + k_.comm(e.pid);
+        line(task_id(runner) + "->>+" + engine_id(e.a) + ": " + v.str("callback") + "(" + arg + ")" +
              (v.has("ops") ? " [detached ops]" : ""));
         break;
       }
       case model::Ev::utrace_return:
-        line(engine_id(e.a) + "-->>" + me + ": " + (v.has("ret") ? v.str("ret") : "return"));
+        line(engine_id(e.a) + "-->>-" + task_id(runner_pid(k_, log_, e)) + ": " +
+             (v.has("ret") ? v.str("ret") : "return"));
         break;
       case model::Ev::signal_generate: {
         const std::string what = v.str("sig") + (v.str("result") == "queued" ? "" : " (" + v.str("result") + ")");
@@ -167,17 +173,17 @@ class Messages {
   std::ostream& os_;
   const model::Simulator& run_;
   const model::Kernel& k_;
+  const StepLog& log_;
   std::map<int, std::string> shown_;  // pid -> display state
 };
 
 }  // namespace
 
 void write_mermaid(std::ostream& os, const model::Simulator& run, const StepLog& log) {
-  (void)log;
   os << "%% utsim: " << text(run.scenario().name) << " (" << kernel_text(run.scenario()) << ")\n";
   os << "sequenceDiagram\n";
   write_participants(os, run);
-  Messages m(os, run);
+  Messages m(os, run, log);
   for (const model::Event& e : run.kernel().events()) m.on_event(e);
 }
 

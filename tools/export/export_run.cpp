@@ -23,9 +23,20 @@ void RecordingScheduler::begin_run() {
   // so the engine is reachable here, before the first step.
   log_.steps.clear();
   log_.notes.clear();
+  log_.choices.clear();
   simu_.kernel().eng.record(&log_.steps, &log_.notes);
   installed_ = true;
   inner_.begin_run();
+}
+
+sim::Tid RecordingScheduler::choose(const sim::ChoiceContext& ctx) {
+  const sim::Tid t = inner_.choose(ctx);
+  // The default as the engine counts it (sim::Engine::run): the current
+  // thread while it can run, else the lowest enabled one.
+  const bool current_enabled = ctx.current != sim::kNoTid && ctx.is_enabled(ctx.current);
+  const sim::Tid dflt = current_enabled ? ctx.current : ctx.enabled.front();
+  log_.choices.push_back({ctx.step + 1, t, dflt, current_enabled && t != ctx.current});
+  return t;
 }
 
 RunScheduler scheduler_for(const std::optional<std::uint64_t>& seed, const std::optional<std::string>& schedule) {
@@ -62,6 +73,19 @@ std::string thread_task_name(const model::Kernel& k, sim::Tid t) {
       return "hrtimer(" + k.comm(task->pid) + ")";
   }
   return fmt::format("thread {}", t);
+}
+
+int step_pid(const model::Kernel& k, const StepLog& log, std::uint64_t step) {
+  if (step == 0 || step > log.steps.size()) return 0;
+  const sim::Tid t = log.steps[step - 1].tid;
+  for (const auto& task : k.tasks)
+    if (task->tid == t) return task->pid;
+  return 0;
+}
+
+int runner_pid(const model::Kernel& k, const StepLog& log, const model::Event& e) {
+  const int pid = step_pid(k, log, e.step);
+  return pid ? pid : e.pid;
 }
 
 std::string object_name(const model::Simulator& run, sim::ObjId o) {
@@ -121,6 +145,16 @@ std::string api_call_text(const EventView& v) {
   else if (v.has("events"))
     call += "(" + v.str("events") + ")";
   return call + " = " + v.str("ret");
+}
+
+std::string callback_arg(const model::Event& e, const model::TraceNames& names) {
+  if (e.kind != model::Ev::utrace_callback) return "";
+  // From the fields themselves: in event_json an "event" field of
+  // report_quiesce shares its key with the event's own name.
+  for (const model::EventField& f : model::utrace_event_fields(e, names))
+    if (std::string_view(f.key) == "action" || std::string_view(f.key) == "event")
+      if (const auto* s = std::get_if<std::string>(&f.value)) return *s;
+  return "";
 }
 
 std::optional<bool> engine_stop_change(const EventView& v) {

@@ -1,10 +1,13 @@
 // tools/export/export_timeline.cpp: the timeline of a run: one lane per task,
-// its states as spans, its syscalls and callbacks as nested slices, instants
-// for API calls, signals and life-cycle events, and cause -> effect flows.
-// Chrome trace JSON and the HTML report both draw from this; state_machines()
-// feeds the DOT exporter and the report's state diagram.
+// its states as spans, its syscalls and callbacks as nested slices on the
+// lane of the task whose thread runs them, instants for API calls, signals and
+// life-cycle events, cause -> effect flows, the spinlocks held (from the step
+// log) and the race windows of the schedule's non-default choices.  Chrome
+// trace JSON and the HTML report both draw from this; state_machines() feeds
+// the DOT exporter and the report's state diagram.
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -17,6 +20,9 @@ namespace tools {
 namespace {
 
 constexpr double kCause = 0.2, kChange = 0.5, kEffect = 0.8;
+// A lock hold covers whole steps (export.h LockHold); a slice that never
+// returned ends at the end of its thread's last step.
+constexpr double kAcquire = 0.1, kRelease = 0.9, kThreadEnd = 0.9;
 
 bool is_stop(const std::string& s) { return s == "TASK_TRACED" || s == "TASK_STOPPED"; }
 
@@ -44,6 +50,12 @@ int pid_of_thread(const model::Kernel& k, sim::Tid t) {
   for (const auto& task : k.tasks)
     if (task->tid == t) return task->pid;
   return 0;
+}
+
+sim::Tid thread_of_pid(const model::Kernel& k, int pid) {
+  for (const auto& task : k.tasks)
+    if (task->pid == pid) return task->tid;
+  return sim::kNoTid;
 }
 
 const char* where_of(const StepLog& log, std::uint64_t step) {
@@ -103,7 +115,10 @@ class Builder {
     std::sort(t_.lanes.begin(), t_.lanes.end(), [](const Lane& a, const Lane& b) { return a.pid < b.pid; });
     for (std::size_t i = 0; i < evs.size(); ++i) on_event(i);
     for (auto& [pid, st] : states_) close_span(pid, t_.end);
-    for (auto& [pid, stack] : stacks_) close_all(pid, t_.end);
+    // What never returned ends with its thread, or with the run.
+    for (auto& [pid, stack] : stacks_) close_all(pid, thread_end(pid), false);
+    lock_holds();
+    race_windows();
     for (const Lane& l : t_.lanes)  // tasks that never changed state
       if (!states_.count(l.pid) && !released_.count(l.pid)) {
         const double b = born_[l.pid];
@@ -118,6 +133,8 @@ class Builder {
   struct Open {
     std::string name, category, detail;
     double begin;
+    int subject = 0;
+    std::uint64_t call_step = 0;
   };
 
   TaskStateTracker& tracker(int pid) {
@@ -132,25 +149,193 @@ class Builder {
     if (released_.count(pid)) return;
     t_.spans.push_back({pid, states_[pid].shown(), span_begin_[pid], at});
   }
-  void push(int pid, std::string name, std::string cat, std::string detail, double at) {
-    stacks_[pid].push_back({std::move(name), std::move(cat), std::move(detail), at});
+  void push(int pid, std::string name, std::string cat, std::string detail, double at, int subject,
+            std::uint64_t step) {
+    stacks_[pid].push_back({std::move(name), std::move(cat), std::move(detail), at, subject, step});
   }
-  void pop(int pid, const std::string& name, const std::string& cat, double at) {
+  // The return of the innermost open call of that name; the calls opened
+  // inside it and still open end with it (they never returned).
+  void pop(int pid, const std::string& name, const std::string& cat, double at, std::uint64_t step) {
     auto& st = stacks_[pid];
     for (std::size_t i = st.size(); i-- > 0;) {
       if (st[i].name != name || st[i].category != cat) continue;
-      while (st.size() > i) end_top(pid, at);
+      while (st.size() > i + 1) end_top(pid, at, false, 0);
+      end_top(pid, at, true, step);
       return;
     }
   }
-  void end_top(int pid, double at) {
+  void end_top(int pid, double at, bool returned, std::uint64_t step) {
     auto& st = stacks_[pid];
-    const Open o = st.back();
+    Open o = st.back();
     st.pop_back();
-    t_.slices.push_back({pid, o.name, o.category, o.begin, at, static_cast<int>(st.size()), o.detail});
+    if (!returned) o.detail += (o.detail.empty() ? "" : "; ") + std::string("never returned");
+    t_.slices.push_back({pid, o.name, o.category, o.begin, at, static_cast<int>(st.size()), o.detail, o.subject,
+                         returned, o.call_step, returned ? step : 0});
   }
-  void close_all(int pid, double at) {
-    while (!stacks_[pid].empty()) end_top(pid, at);
+  void close_all(int pid, double at, bool returned) {
+    while (!stacks_[pid].empty()) end_top(pid, at, returned, 0);
+  }
+  // Where a task's thread ended: the end of its last step when it finished,
+  // else the end of the run (blocked, or the run was cut short).
+  double thread_end(int pid) const {
+    const sim::Tid t = thread_of_pid(k_, pid);
+    if (t == sim::kNoTid || t >= k_.eng.thread_count() || !k_.eng.finished(t)) return t_.end;
+    for (std::size_t i = log_.steps.size(); i-- > 0;)
+      if (log_.steps[i].tid == t) return static_cast<double>(i + 1) + kThreadEnd;
+    return t_.end;
+  }
+  // "report_death e1(e)"; "report_reap e1(e) for X-4" on the lane of the
+  // reaper that makes the call for X.
+  std::string callback_slice_name(const model::Event& e, const EventView& v, int lane) const {
+    std::string name = v.str("callback") + " " + v.str("engine");
+    if (lane != e.pid) name += " for " + k_.comm(e.pid);
+    return name;
+  }
+
+  // The spinlocks held, from the step log (export.h LockHold).
+  void lock_holds() {
+    std::map<std::uint32_t, std::size_t> lane, open;  // lock -> index into t_.locks, t_.holds
+    auto lane_of = [&](sim::ObjId id) {
+      auto it = lane.find(id.v);
+      if (it != lane.end()) return it->second;
+      lane[id.v] = t_.locks.size();
+      t_.locks.push_back({id, object_name(run_, id)});
+      return t_.locks.size() - 1;
+    };
+    for (std::size_t i = 0; i < log_.steps.size(); ++i) {
+      const sim::StepRec& rec = log_.steps[i];
+      const std::uint64_t step = i + 1;
+      if (rec.acc.kind == sim::Acc::Lock) {
+        open[rec.acc.obj.v] = t_.holds.size();
+        t_.holds.push_back({lane_of(rec.acc.obj), pid_of_thread(k_, rec.tid), thread_task_name(k_, rec.tid),
+                            rec.acc.where, static_cast<double>(step) + kAcquire, t_.end, step, 0});
+      }
+      for (std::uint32_t n = rec.notes_begin; n < rec.notes_end && n < log_.notes.size(); ++n) {
+        const sim::Access& a = log_.notes[n];
+        if (a.kind != sim::Acc::Unlock) continue;
+        auto it = open.find(a.obj.v);
+        if (it == open.end()) continue;
+        t_.holds[it->second].end = static_cast<double>(step) + kRelease;
+        t_.holds[it->second].released = step;
+        open.erase(it);
+      }
+    }
+    // Lanes: each task's locks in pid order, tasklist_lock last.
+    std::vector<std::size_t> order(t_.locks.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto key = [&](std::size_t i) {
+      const std::uint32_t v = t_.locks[i].id.v;
+      const bool global = static_cast<model::Field>(v & 0xff) == model::Field::tasklist_lock;
+      return std::tuple(global, v >> 8, v & 0xff);
+    };
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    std::vector<std::size_t> where(order.size());
+    std::vector<LockLane> sorted;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      where[order[i]] = i;
+      sorted.push_back(t_.locks[order[i]]);
+    }
+    t_.locks = std::move(sorted);
+    for (LockHold& h : t_.holds) h.lock = where[h.lock];
+  }
+
+  // The accesses of a step: the one it began with, then those made inside it.
+  std::vector<StepAccess> accesses_of(std::uint64_t step) const {
+    std::vector<StepAccess> out;
+    if (step == 0 || step > log_.steps.size()) return out;
+    const sim::StepRec& rec = log_.steps[step - 1];
+    const int pid = pid_of_thread(k_, rec.tid);
+    const std::string who = thread_task_name(k_, rec.tid);
+    auto add = [&](const sim::Access& a) {
+      if (a.obj.v == 0 || sim::is_engine_obj(a.obj) || a.obj == sim::kGlobalObj) return;
+      out.push_back(
+          {step, pid, who, a,
+           fmt::format("{} {} {} in {} (step {})", who, access_verb(a.kind), object_name(run_, a.obj), a.where, step)});
+    };
+    add(rec.acc);
+    for (std::uint32_t n = rec.notes_begin; n < rec.notes_end && n < log_.notes.size(); ++n) add(log_.notes[n]);
+    return out;
+  }
+
+  // The race windows (export.h RaceWindow).
+  void race_windows() {
+    constexpr std::size_t kMaxPairs = 5;
+    const std::uint64_t nsteps = log_.steps.size();
+    for (const ChoiceRec& c : log_.choices) {
+      if (c.chosen == c.dflt || c.dflt == sim::kNoTid || c.step == 0 || c.step > nsteps) continue;
+      RaceWindow w;
+      w.passed_pid = pid_of_thread(k_, c.dflt);
+      w.passed = thread_task_name(k_, c.dflt);
+      w.chosen_pid = pid_of_thread(k_, c.chosen);
+      w.chosen = thread_task_name(k_, c.chosen);
+      w.preemption = c.preemption;
+      w.from = c.step;
+      std::uint64_t q = c.step;
+      while (q <= nsteps && log_.steps[q - 1].tid != c.dflt) ++q;
+      if (q > nsteps) continue;  // it never ran again: nothing of it was reordered
+      w.to = q;
+      // The passed-over thread's accesses from its return until it is passed over again.
+      std::uint64_t until = nsteps;
+      for (const ChoiceRec& d : log_.choices)
+        if (d.step > q && d.dflt == c.dflt && d.chosen != d.dflt) {
+          until = d.step - 1;
+          break;
+        }
+      std::vector<StepAccess> later;
+      for (std::uint64_t s = q; s <= until; ++s)
+        if (log_.steps[s - 1].tid == c.dflt)
+          for (StepAccess& a : accesses_of(s)) later.push_back(std::move(a));
+      // One pair per object: its first write (lock, callback ...) inside the
+      // window if it has one, else its first read; with the passed-over
+      // thread's first access that conflicts with it.
+      std::map<std::uint32_t, std::pair<StepAccess, StepAccess>> best;
+      for (std::uint64_t s = c.step; s < q; ++s) {
+        if (log_.steps[s - 1].tid == c.dflt) continue;
+        for (const StepAccess& a : accesses_of(s)) {
+          auto it = best.find(a.acc.obj.v);
+          if (it != best.end() && (it->second.first.acc.kind != sim::Acc::Read || a.acc.kind == sim::Acc::Read))
+            continue;
+          for (const StepAccess& b : later)
+            if (sim::conflicts(a.acc, b.acc)) {
+              best.insert_or_assign(a.acc.obj.v, std::pair(a, b));
+              break;
+            }
+        }
+      }
+      std::vector<std::pair<StepAccess, StepAccess>> pairs;
+      for (auto& [obj, p] : best) pairs.push_back(std::move(p));
+      // Writes first, then the earliest; shown in the order of the window.
+      auto rank = [](const std::pair<StepAccess, StepAccess>& p) {
+        return std::tuple(p.first.acc.kind == sim::Acc::Read, p.first.step, p.second.step);
+      };
+      std::sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+      if (pairs.size() > kMaxPairs) pairs.resize(kMaxPairs);
+      std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {
+        return std::tuple(a.first.step, a.second.step, a.first.text) <
+               std::tuple(b.first.step, b.second.step, b.first.text);
+      });
+      w.conflicts = std::move(pairs);
+      if (!w.conflicts.empty()) t_.races.push_back(std::move(w));
+    }
+  }
+
+  // The lane of a callback: the task whose thread runs it.
+  int runner(const model::Event& e) const { return runner_pid(k_, log_, e); }
+  // A ptrace syscall's slice names its request ("ptrace(PTRACE_CONT)"),
+  // from the op_result the interpreter records when the syscall is back.
+  std::string syscall_name(std::size_t i, const EventView& v) const {
+    std::string name = v.str("name");
+    if (name != "ptrace") return name;
+    const auto& evs = k_.events();
+    const model::Event& e = evs[i];
+    for (std::size_t j = i + 1; j < evs.size(); ++j) {
+      const model::Event& f = evs[j];
+      if (f.pid != e.pid) continue;
+      if (f.kind == model::Ev::sys_enter && f.a != e.a) break;  // another syscall: no result for this one
+      if (f.kind != model::Ev::op_result) continue;
+      if (const model::PtraceOp* p = ptrace_op(f)) return "ptrace(" + model::ptrace_request_name(p->request) + ")";
+    }
+    return name;
   }
   void mark(int pid, double at, std::string name, std::string cat, std::string detail = {}) {
     t_.marks.push_back({pid, at, std::move(name), std::move(cat), std::move(detail)});
@@ -169,7 +354,6 @@ class Builder {
         t_.spans.push_back({e.pid, before, span_begin_[e.pid], s + kChange});
         span_begin_[e.pid] = s + kChange;
         wake_flow(i, before, tr.shown());
-        if (tr.shown() == "EXIT_DEAD") close_all(e.pid, s + kChange);
         break;
       }
       case model::Ev::release_task: {
@@ -177,7 +361,6 @@ class Builder {
         tracker(pid);
         close_span(pid, s + kChange);
         released_.insert({pid, true});
-        close_all(pid, s + kChange);
         mark(e.pid, s + kCause, "release_task " + v.str("released"), "life");
         break;
       }
@@ -188,29 +371,36 @@ class Builder {
         t_.flows.push_back({e.pid, child, s + kCause, s + kEffect, "fork", "fork"});
         break;
       }
-      case model::Ev::sys_enter: push(e.pid, v.str("name"), "syscall", "", s + kCause); break;
-      case model::Ev::sys_exit:
-        if (auto it = stacks_.find(e.pid); it != stacks_.end()) {
-          for (Open& o : it->second)
-            if (o.category == "syscall" && o.name == v.str("name")) o.detail = "returned " + v.str("ret");
+      case model::Ev::sys_enter: push(e.pid, syscall_name(i, v), "syscall", "", s + kCause, e.pid, e.step); break;
+      case model::Ev::sys_exit: {
+        // The innermost open syscall of that number (its slice may carry the ptrace request).
+        const std::string base = v.str("name");
+        auto& st = stacks_[e.pid];
+        for (std::size_t j = st.size(); j-- > 0;) {
+          if (st[j].category != "syscall" || (st[j].name != base && st[j].name.rfind(base + "(", 0) != 0)) continue;
+          st[j].detail = "returned " + v.str("ret");
+          const std::string name = st[j].name;
+          pop(e.pid, name, "syscall", s + kEffect, e.step);
+          break;
         }
-        pop(e.pid, v.str("name"), "syscall", s + kEffect);
         break;
+      }
       case model::Ev::utrace_callback: {
-        std::string detail = v.has("action")  ? "action " + v.str("action")
-                             : v.has("event") ? "event " + v.str("event")
-                                              : "";
+        const std::string arg = callback_arg(e, run_);
+        std::string detail = arg.empty() ? "" : (v.has("action") ? "action " : "event ") + arg;
         if (v.has("ops")) detail += (detail.empty() ? "" : ", ") + std::string("ops=&utrace_detached_ops");
-        push(e.pid, v.str("callback") + " " + v.str("engine"), "callback", detail, s + kCause);
+        const int lane = runner(e);
+        push(lane, callback_slice_name(e, v, lane), "callback", detail, s + kCause, e.pid, e.step);
         break;
       }
       case model::Ev::utrace_return: {
-        const std::string name = v.str("callback") + " " + v.str("engine");
-        if (auto it = stacks_.find(e.pid); it != stacks_.end())
+        const int lane = runner(e);
+        const std::string name = callback_slice_name(e, v, lane);
+        if (auto it = stacks_.find(lane); it != stacks_.end())
           for (Open& o : it->second)
             if (o.category == "callback" && o.name == name && v.has("ret"))
               o.detail += (o.detail.empty() ? "" : "; ") + std::string("returned ") + v.str("ret");
-        pop(e.pid, name, "callback", s + kEffect);
+        pop(lane, name, "callback", s + kEffect, e.step);
         break;
       }
       case model::Ev::utrace_api:
@@ -352,6 +542,14 @@ Timeline clip_timeline(const Timeline& t, double from, double to) {
     if (inside(m.at)) c.marks.push_back(m);
   for (const Flow& f : t.flows)
     if (inside(f.from) && inside(f.to)) c.flows.push_back(f);
+  c.locks = t.locks;
+  for (LockHold h : t.holds) {
+    h.begin = std::max(h.begin, from);
+    h.end = std::min(h.end, to);
+    if (h.end > h.begin) c.holds.push_back(std::move(h));
+  }
+  for (const RaceWindow& w : t.races)
+    if (inside(static_cast<double>(w.from)) && (w.to == 0 || inside(static_cast<double>(w.to)))) c.races.push_back(w);
   return c;
 }
 

@@ -51,7 +51,8 @@ void diff(const std::string& before, const std::string& after, std::vector<std::
 
 // ---- what happened, in words --------------------------------------------------------
 
-std::string what_of(const EventView& v, const model::Simulator& run) {
+// `runner`: the task whose thread ran the event's step (step_pid).
+std::string what_of(const EventView& v, const model::Simulator& run, int runner) {
   const model::Event& e = *v.e;
   const std::string task = run.kernel().comm(e.pid);
   switch (e.kind) {
@@ -73,9 +74,14 @@ std::string what_of(const EventView& v, const model::Simulator& run) {
       return fmt::format("{}{} {} → {}", who, field, o, n);
     }
     case model::Ev::utrace_callback: {
-      std::string arg = v.has("action") ? v.str("action") : v.has("event") ? "event " + v.str("event") : "";
-      return fmt::format("{} calls {}->{}({}){}", task, v.str("engine"), v.str("callback"), arg,
-                         v.has("ops") ? " through &utrace_detached_ops" : "");
+      // The caller is the task that runs the step: the reaper calls
+      // report_reap for the task it reaps.
+      std::string arg = callback_arg(e, run);
+      if (v.has("event") && !arg.empty() && !v.has("action")) arg = "event " + arg;
+      const bool other = runner && runner != e.pid;
+      return fmt::format("{} calls {}->{}({}){}{}", other ? run.kernel().comm(runner) : task, v.str("engine"),
+                         v.str("callback"), arg, v.has("ops") ? " through &utrace_detached_ops" : "",
+                         other ? " for " + task : "");
     }
     case model::Ev::utrace_return:
       return fmt::format("{}->{} returned {}", v.str("engine"), v.str("callback"),
@@ -192,7 +198,7 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
       why.ptrace_request.reset();
       if (const model::PtraceOp* p = e.kind == model::Ev::op_result ? ptrace_op(e) : nullptr)
         why.ptrace_request = p->request;
-      st.lines.push_back({what_of(v, run), model::why_of(e, why), kind_of(e.kind)});
+      st.lines.push_back({what_of(v, run, step_pid(k, log, e.step)), model::why_of(e, why), kind_of(e.kind)});
       why.note(e);
     }
     // Quiet steps of the same task fold into one entry.

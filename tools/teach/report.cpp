@@ -101,11 +101,14 @@ const char* kLegend =
     R"(<span><span class="sw" style="background:#e0605e"></span>TASK_TRACED</span>)"
     R"(<span><span class="sw" style="background:#b5b5b5"></span>EXIT_ZOMBIE</span>)"
     R"(<span><span class="sw" style="background:#8a8a8a"></span>EXIT_DEAD / TASK_DEAD</span>)"
-    R"(<span><span class="sw" style="background:#c77dd6"></span>callback</span>)"
+    R"(<span><span class="sw" style="background:#c77dd6"></span>callback (on the lane of the task that runs it)</span>)"
     R"(<span><span class="sw" style="background:#dfe3ea"></span>syscall</span>)"
     R"(<span>◆ utrace API call (yellow), ptrace request (orange)</span><span>▲ signal</span><span>● wait</span>)"
     R"(<span>■ fork/exit/notify</span><span>• utrace state: ENGINE_STOP, engine->ops (teal)</span><span>✖ violated property</span>)"
-    R"(<span>arrows: wake/resume (red), signal sent → delivered (green), stop/death → wait (blue)</span></div>)";
+    R"(<span>arrows: wake/resume (red), signal sent → delivered (green), stop/death → wait (blue)</span>)"
+    R"(<span><span class="sw" style="background:rgba(215,38,30,.18);border:1px dashed #d7261e"></span>race window: a task passed over by the schedule</span>)"
+    R"(<span>① – – ① dashed red: two conflicting accesses, in the order the schedule put them</span>)"
+    R"(<span>bottom lanes: the spinlocks, a bar per hold in its holder's colour</span></div>)";
 
 // The summary of one run: how it ended, the violations and the guarantees they break.
 std::string run_summary(const model::Scenario& s, const TracedRun& r, const std::string& file) {
@@ -114,7 +117,9 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
   auto kv = [&](const std::string& k, const std::string& v) { o += "<dt>" + k + "</dt><dd>" + v + "</dd>"; };
   kv("scheduled by", xml_escape(r.scheduled_by));
   kv("schedule", "<code>'" + xml_escape(r.schedule) + "'</code>");
-  kv("steps", fmt::format("{} steps, {} choice points, {} preemptions", e.steps, e.choices.size(), e.preemptions));
+  kv("steps",
+     fmt::format("{} step{}, {} choice point{}, {} preemption{}", e.steps, e.steps == 1 ? "" : "s", e.choices.size(),
+                 e.choices.size() == 1 ? "" : "s", e.preemptions, e.preemptions == 1 ? "" : "s"));
   std::string end = sim::run_end_name(e.end);
   for (const sim::BlockedThread& b : e.blocked)
     end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);
@@ -152,13 +157,60 @@ std::string elided_note(const StepWindow& w, const char* what) {
       w.head_last + 1, w.tail_first - 1, what, w.hidden(), w.steps, kShownSteps / 2);
 }
 
+// The race windows worth showing: those that open before the first
+// violation (what comes later cannot have caused it), the last kShownRaces
+// of them; every window of a run that broke nothing.
+constexpr std::size_t kShownRaces = 6;
+std::vector<RaceWindow> shown_races(const Timeline& t, const TracedRun& r) {
+  std::uint64_t first = 0;
+  for (const model::Violation& v : r.out.violations)
+    if (!first || v.step < first) first = v.step;
+  std::vector<RaceWindow> out;
+  for (const RaceWindow& w : t.races)
+    if (!first || w.from <= first) out.push_back(w);
+  if (out.size() > kShownRaces) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(kShownRaces));
+  return out;
+}
+
+// The race windows in words, numbered as the timeline numbers the pairs.
+std::string races_html(const std::vector<RaceWindow>& races, const TracedRun& r) {
+  if (races.empty()) return "";
+  std::string o =
+      "<div class=\"races\"><strong>Race window" + std::string(races.size() == 1 ? "" : "s") +
+      "</strong>: where the schedule ran another task than the default one, and the accesses it put in an order "
+      "the default would not have (the same object, one of them a write). On the timeline: the shaded band and "
+      "the numbered dashed lines.<ul>";
+  int pair_no = 0;
+  for (const RaceWindow& w : races) {
+    std::string inside;
+    for (const model::Violation& v : r.out.violations)
+      if (v.step >= w.from && (w.to == 0 || v.step < w.to))
+        inside += fmt::format("{}<strong>{}</strong> (step {})", inside.empty() ? "" : ", ",
+                              xml_escape(model::property_name(v.property)), v.step);
+    o += fmt::format(
+        "<li>At step {} the schedule ran <strong>{}</strong> while <strong>{}</strong> {}; {} ran again at step "
+        "{}.{} In between:<ol>",
+        w.from, xml_escape(w.chosen), xml_escape(w.passed),
+        w.preemption ? "could have gone on (a preemption)" : "was next by default", xml_escape(w.passed), w.to,
+        inside.empty() ? "" : " Violated inside this window: " + inside + ".");
+    for (const auto& [a, b] : w.conflicts)
+      o += fmt::format(R"(<li value="{}"><span class="acc">{}</span> ↔ <span class="acc">{}</span></li>)", ++pair_no,
+                       xml_escape(a.text), xml_escape(b.text));
+    o += "</ol></li>";
+  }
+  return o + "</ul></div>";
+}
+
 // The timeline of a run; of a long one, its first and last steps, two pictures.
 std::string timeline_html(const TracedRun& r, const std::string& id, bool full) {
-  const Timeline t = build_timeline(r.run(), r.log);
+  Timeline t = build_timeline(r.run(), r.log);
+  t.races = shown_races(t, r);
+  const std::string races = races_html(t.races, r);
   const StepWindow w = step_window(narrated_steps(r.run(), r.log), full);
-  if (!w.elided()) return "<div class=\"scroll\">" + timeline_svg(t, id) + "</div>";
-  return "<div class=\"scroll\">" + timeline_svg(clip_timeline(t, 0, static_cast<double>(w.head_last) + 1), id) +
-         "</div>" + elided_note(w, "drawn") + "<div class=\"scroll\">" +
+  if (!w.elided()) return races + "<div class=\"scroll\">" + timeline_svg(t, id) + "</div>";
+  return races + "<div class=\"scroll\">" +
+         timeline_svg(clip_timeline(t, 0, static_cast<double>(w.head_last) + 1), id) + "</div>" +
+         elided_note(w, "drawn") + "<div class=\"scroll\">" +
          timeline_svg(clip_timeline(t, static_cast<double>(w.tail_first), std::max(t.end, w.tail_first + 1.0)),
                       id + "-tail") +
          "</div>";

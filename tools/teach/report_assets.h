@@ -64,6 +64,19 @@ svg .mark-ustate { fill: #17a2b8; stroke: #0b5f6b; }
 svg .mark-life { fill: #9aa1ad; stroke: #5f6673; }
 svg .mark-property { stroke: #d7261e; stroke-width: 3; fill: none; }
 svg .mark:hover, svg .span:hover, svg .slice:hover { filter: brightness(1.15); stroke: #000; }
+svg .hold { stroke: rgba(0,0,0,.35); stroke-width: .5; }
+svg .hold-label { font-size: 9px; fill: #fff; font-weight: 600; pointer-events: none; }
+svg .lock-name { font-size: 11px; fill: #1d2330; }
+svg .locks-title { font-size: 11px; font-weight: 600; fill: #5b6475; }
+svg .race-window { fill: rgba(215,38,30,.10); stroke: #d7261e; stroke-width: 1; stroke-dasharray: 4 3; }
+svg .race-label { font-size: 10px; fill: #b3261e; font-weight: 600; pointer-events: none; }
+svg .conflict { stroke: #d7261e; stroke-width: 1.6; stroke-dasharray: 5 3; fill: none; }
+svg .access circle { fill: #fff; stroke: #d7261e; stroke-width: 2; }
+svg .access-no { font-size: 9px; font-weight: 700; fill: #b3261e; text-anchor: middle; pointer-events: none; }
+svg .access { cursor: pointer; }
+.races { border: 1px solid #f0c2be; border-left: 4px solid #d7261e; background: #fff8f7; padding: 6px 12px; margin: 8px 0; font-size: 14px; }
+.races ol { margin: 2px 0 4px; }
+.races .acc { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
 svg .state { stroke: #333; stroke-width: .8; }
 svg .state-label { font-size: 11px; text-anchor: middle; fill: #111; pointer-events: none; }
 svg .edge { fill: none; stroke: #444; stroke-width: 1.2; }
@@ -133,6 +146,28 @@ inline constexpr const char* kJs = R"JS(
       var ms = document.querySelectorAll("svg.states .machine");
       for (var m = 0; m < ms.length; m++) ms[m].style.opacity = "1";
     });
+  }
+  // A timeline a little wider than its box is scaled to fit it (lane names
+  // and the race stay in view together); a longer one is scrolled so that
+  // its first race window shows without scrolling by hand.
+  var tls = document.querySelectorAll("svg.timeline");
+  for (var s = 0; s < tls.length; s++) {
+    var holder = tls[s].closest(".scroll");
+    var natural = Number(tls[s].getAttribute("width"));
+    if (holder && natural > holder.clientWidth && natural <= holder.clientWidth * 1.8) {
+      tls[s].style.width = "100%";
+      tls[s].style.height = "auto";
+    }
+  }
+  var races = document.querySelectorAll("svg.timeline .race-window");
+  var scrolled = [];
+  for (var r = 0; r < races.length; r++) {
+    var box = races[r].closest(".scroll");
+    if (!box || scrolled.indexOf(box) >= 0) continue;
+    scrolled.push(box);
+    var svg = races[r].closest("svg");
+    var x = Number(races[r].getAttribute("x")) * svg.getBoundingClientRect().width / Number(svg.getAttribute("width"));
+    if (x > box.clientWidth * 0.6) box.scrollLeft = x - box.clientWidth * 0.35;
   }
   var counts = document.getElementById("counts");
   if (counts) {

@@ -38,12 +38,13 @@ std::string flow_colour(const std::string& cat) {
   if (cat == "wait") return "#1f5fbf";
   if (cat == "resume") return "#c0392b";
   if (cat == "fork") return "#777777";
+  if (cat == "race") return "#d7261e";
   return "#555555";
 }
 
 std::string arrow_defs(const std::string& id) {
   std::string d = "<defs>";
-  for (const char* cat : {"signal", "wait", "resume", "fork", "wake"})
+  for (const char* cat : {"signal", "wait", "resume", "fork", "wake", "race"})
     d +=
         fmt::format(R"(<marker id="{}-arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
                     R"(markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>)",
@@ -51,16 +52,24 @@ std::string arrow_defs(const std::string& id) {
   return d + "</defs>";
 }
 
+// A holder's colour on the lock lanes: one per task, stable within a page.
+std::string holder_fill(int pid) {
+  static const char* kPalette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2",
+                                   "#edc948", "#9c755f", "#e15759", "#bab0ac", "#ff9da7"};
+  return kPalette[static_cast<std::size_t>(pid < 0 ? 0 : pid) % (sizeof kPalette / sizeof kPalette[0])];
+}
+
 }  // namespace
 
 std::string timeline_svg(const Timeline& t, const std::string& id) {
-  constexpr double kLeft = 120, kTop = 30, kLane = 66;
+  constexpr double kLeft = 150, kTop = 30, kLane = 66, kLockLane = 22, kLockGap = 18;
   const double begin = t.begin;
   const double end = std::max(t.end, begin + 1.0);
   const double pw = std::clamp((end - begin) * 16.0, 720.0, 2400.0);
   const double scale = pw / (end - begin);
   const double width = kLeft + pw + 20;
-  const double height = kTop + kLane * static_cast<double>(t.lanes.size()) + 40;
+  const double locks_top = kTop + kLane * static_cast<double>(t.lanes.size()) + (t.locks.empty() ? 0 : kLockGap);
+  const double height = locks_top + kLockLane * static_cast<double>(t.locks.size()) + 40;
   auto x = [&](double step) { return kLeft + (step - begin) * scale; };
   std::map<int, double> lane_y;
   std::map<int, std::string> lane_name;
@@ -117,13 +126,78 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     if (!lane_y.count(s.pid)) continue;
     const double y = lane_y[s.pid] + 24 + 10.0 * s.depth, w = std::max((s.end - s.begin) * scale, 2.0);
     const std::string cls = s.category == "callback" ? "slice callback" : "slice syscall";
+    // data-lane (the task that runs it), data-call and data-return (steps;
+    // data-return="" when it never returned): what the structure tests read.
     o += fmt::format(
-        R"(<rect class="{}" x="{}" y="{}" width="{}" height="9" data-step="{}"><title>{} {} (steps {}–{}){}</title></rect>)",
-        cls, num(x(s.begin)), num(y), num(w), static_cast<long>(s.begin), xml_escape(s.category), xml_escape(s.name),
+        R"(<rect class="{}" x="{}" y="{}" width="{}" height="9" data-step="{}" data-lane="{}" data-name="{}" data-call="{}" data-return="{}"><title>{} {} (steps {}–{}){}</title></rect>)",
+        cls, num(x(s.begin)), num(y), num(w), static_cast<long>(s.begin), s.pid, xml_escape(s.name), s.call_step,
+        s.returned ? std::to_string(s.return_step) : std::string(), xml_escape(s.category), xml_escape(s.name),
         num(s.begin), num(s.end), s.detail.empty() ? "" : xml_escape(": " + s.detail));
     if (w > 6.5 * static_cast<double>(s.name.size()))
       o += fmt::format(R"(<text class="slice-label" x="{}" y="{}">{}</text>)", num(x(s.begin) + 2), num(y + 8),
                        xml_escape(s.name));
+  }
+  // spinlocks: a lane per lock, a bar per hold in its holder's colour
+  if (!t.locks.empty())
+    o += fmt::format(R"(<text class="locks-title" x="8" y="{}">spinlocks held</text>)", num(locks_top - 5));
+  for (std::size_t i = 0; i < t.locks.size(); ++i) {
+    const double y = locks_top + kLockLane * static_cast<double>(i);
+    o += fmt::format(R"(<g class="lock-lane" data-lock="{}">)", xml_escape(t.locks[i].name));
+    o += fmt::format(R"(<rect class="lane-bg" x="0" y="{}" width="{}" height="{}"/>)", num(y), num(width),
+                     num(kLockLane - 2));
+    o += fmt::format(R"(<text class="lock-name" x="8" y="{}">{}</text>)", num(y + 14), xml_escape(t.locks[i].name));
+    o += "</g>";
+  }
+  for (const LockHold& h : t.holds) {
+    if (h.lock >= t.locks.size() || h.end <= h.begin) continue;
+    const double y = locks_top + kLockLane * static_cast<double>(h.lock) + 3,
+                 w = std::max((h.end - h.begin) * scale, 2.0);
+    o += fmt::format(
+        R"(<rect class="hold" x="{}" y="{}" width="{}" height="14" fill="{}" data-step="{}" data-holder="{}"><title>{} held by {} (taken in {}, steps {}–{})</title></rect>)",
+        num(x(h.begin)), num(y), num(w), holder_fill(h.pid), h.acquired, xml_escape(h.holder),
+        xml_escape(t.locks[h.lock].name), xml_escape(h.holder), xml_escape(h.where), h.acquired,
+        h.released ? std::to_string(h.released) : std::string("end"));
+    if (w > 7.0 * static_cast<double>(h.holder.size()) + 4)
+      o += fmt::format(R"(<text class="hold-label" x="{}" y="{}">{}</text>)", num(x(h.begin) + 2), num(y + 11),
+                       xml_escape(h.holder));
+  }
+  // race windows: the passed-over task's wait shaded on its lane, each
+  // conflicting pair of accesses linked by a numbered dashed line
+  int pair_no = 0;
+  std::map<std::pair<int, std::uint64_t>, int> circles;  // (lane, step) -> circles drawn there
+  for (const RaceWindow& w : t.races) {
+    if (!lane_y.count(w.passed_pid)) continue;
+    const double to = w.to ? static_cast<double>(w.to) : end;
+    const double y = lane_y[w.passed_pid];
+    o += fmt::format(
+        R"(<g class="race" data-from="{}" data-to="{}"><rect class="race-window" x="{}" y="{}" width="{}" height="{}"><title>{} {} for {}: steps {}–{}</title></rect>)",
+        w.from, w.to, num(x(static_cast<double>(w.from))), num(y + 1),
+        num(std::max((to - static_cast<double>(w.from)) * scale, 2.0)), num(kLane - 4),
+        w.preemption ? "preempted:" : "passed over:", xml_escape(w.passed), xml_escape(w.chosen), w.from,
+        w.to ? std::to_string(w.to - 1) : std::string("end"));
+    o += fmt::format(R"(<text class="race-label" x="{}" y="{}">{} {} {} (steps {}–{})</text>)",
+                     num(x(static_cast<double>(w.from)) + 3), num(y + kLane - 6), xml_escape(w.passed),
+                     w.preemption ? "preempted by" : "passed over for", xml_escape(w.chosen), w.from,
+                     w.to ? std::to_string(w.to - 1) : std::string("end"));
+    for (const auto& [a, b] : w.conflicts) {
+      ++pair_no;
+      if (!lane_y.count(a.pid) || !lane_y.count(b.pid)) continue;
+      // Circles of one step side by side.
+      const double x1 = x(static_cast<double>(a.step) + 0.5) + 13.0 * circles[{a.pid, a.step}]++,
+                   y1 = lane_y[a.pid] + 44;
+      const double x2 = x(static_cast<double>(b.step) + 0.5) + 13.0 * circles[{b.pid, b.step}]++,
+                   y2 = lane_y[b.pid] + 44;
+      o += fmt::format(
+          R"~(<path class="conflict" d="M{},{} L{},{}" marker-end="url(#{}-arrow-race)" data-first="{}" data-second="{}"><title>conflict {}: {} ↔ {}</title></path>)~",
+          num(x1), num(y1), num(x2), num(y2), id, a.step, b.step, pair_no, xml_escape(a.text), xml_escape(b.text));
+      for (const auto* acc : {&a, &b}) {
+        const double cx = acc == &a ? x1 : x2, cy = acc == &a ? y1 : y2;
+        o += fmt::format(
+            R"(<g class="access" data-step="{}"><circle cx="{}" cy="{}" r="6"/><text class="access-no" x="{}" y="{}">{}</text><title>{}</title></g>)",
+            acc->step, num(cx), num(cy), num(cx), num(cy + 3.5), pair_no, xml_escape(acc->text));
+      }
+    }
+    o += "</g>";
   }
   // flows
   for (const Flow& f : t.flows) {

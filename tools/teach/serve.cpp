@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 namespace tools {
 
@@ -60,6 +61,13 @@ ServeServer::ServeServer(const ServeApi& api) : impl_(std::make_unique<Impl>(api
     res.set_content(R"({"error":{"id":"serve.E099","status":500,"title":"internal error","message":"internal error"}})"
                     "\n",
                     "application/json");
+  });
+  // SO_REUSEADDR (a restart binds again at once) but not httplib's default
+  // SO_REUSEPORT, with which a second server on the same port would share
+  // its connections instead of being refused (cli.E008).
+  h.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   h.set_payload_max_length(64 * 1024);
   h.set_keep_alive_max_count(100);

@@ -5,7 +5,10 @@
 #   teaching:step_tmux           utsim step driven by keys under tmux reproduces the R2 race
 #   teaching:report_chromium     utsim report's page loads in headless Chromium without a JS
 #                                error and its screenshot is not blank
-# The tmux and Chromium tests skip (exit 77) when their tool is missing on a developer's
+#   teaching:serve_browser       utsim serve's page, driven in headless Chromium through
+#                                chromedriver, plays R2's counterexample and shows the violation
+#                                and its replay command (labels teaching, browser, serve)
+# The tmux, Chromium and chromedriver tests skip (exit 77) when their tool is missing on a developer's
 # machine, and fail in CI (CI=true), where scripts/bootstrap installs both.
 
 # name | scenario | schedule ('' = the default schedule)
@@ -45,3 +48,10 @@ foreach(script explain step_tmux report_chromium)
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties("teaching:${script}" PROPERTIES LABELS teaching SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()
+
+add_test(NAME teaching:serve_browser
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/serve_browser.sh $<TARGET_FILE:utsim>
+                 ${CMAKE_CURRENT_BINARY_DIR}/teaching-serve_browser
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(teaching:serve_browser PROPERTIES LABELS "teaching;browser;serve" SKIP_RETURN_CODE 77
+                                                       TIMEOUT 600)

@@ -225,4 +225,11 @@ int cmd_report(const ReportArgs& a, Io io);
 int cmd_explore(const ExploreArgs& a, Io io);
 int cmd_merge(const MergeArgs& a, Io io);
 
+// utsim serve (cmd_serve.cpp; tools/teach/serve.h, docs/serve.md).
+struct ServeArgs {
+  std::string dir = "scenarios";  // the scenarios it serves, and nothing else
+  int port = 8420;                // on 127.0.0.1; 0: a free port
+};
+int cmd_serve(const ServeArgs& a, Io io);
+
 }  // namespace tools

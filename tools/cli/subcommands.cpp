@@ -362,6 +362,18 @@ CLI::App* add_merge(CLI::App& app, MergeArgs& a) {
   return c;
 }
 
+// serve: the scheduler in the browser (docs/serve.md)
+CLI::App* add_serve(CLI::App& app, ServeArgs& a) {
+  auto* c = app.add_subcommand("serve",
+                               "be the scheduler in a browser: serve a page on 127.0.0.1 where you pick a "
+                               "scenario and, at each choice point, the thread that runs next");
+  c->add_option("DIR", a.dir, "the folder of scenarios to serve (default scenarios/)");
+  c->add_option("--port", a.port, "the port on 127.0.0.1 (default 8420; 0: a free one, printed)")
+      ->check(CLI::Range(0, 65535));
+  c->footer(footer("Prints its URL on stdout and serves until SIGINT or SIGTERM (exit 0).\n"));
+  return c;
+}
+
 }  // namespace
 
 std::vector<Command> add_commands(CLI::App& app, Parsed& p) {
@@ -378,6 +390,7 @@ std::vector<Command> add_commands(CLI::App& app, Parsed& p) {
       {add_report(app, p.report), [&p](Io io) { return cmd_report(p.report, io); }},
       {add_explore(app, p.explore, p.explore_shard), [&p](Io io) { return cmd_explore(p.explore, io); }},
       {add_merge(app, p.merge), [&p](Io io) { return cmd_merge(p.merge, io); }},
+      {add_serve(app, p.serve), [&p](Io io) { return cmd_serve(p.serve, io); }},
   };
 }
 

@@ -35,6 +35,7 @@ struct Parsed {
   ExploreArgs explore;
   std::string explore_shard;  // "i/N", split into explore.shard_* once parsed
   MergeArgs merge;
+  ServeArgs serve;
 };
 
 // A subcommand and what runs it once it was parsed.

@@ -18,6 +18,7 @@
 #include "tools/export/export.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
+#include "tools/teach/choice.h"
 
 namespace tools {
 
@@ -40,20 +41,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
 }
 
-class Session;
-
-// Replays the choices made so far, then hands each new choice point to the session.
-class InteractiveScheduler final : public sim::Scheduler {
- public:
-  explicit InteractiveScheduler(Session& s) : s_(s) {}
-  void begin_run() override { next_ = 0; }
-  sim::Tid choose(const sim::ChoiceContext& ctx) override;
-
- private:
-  Session& s_;
-  std::size_t next_ = 0;
-};
-
 class Session {
  public:
   Session(const StepSetup& setup, const model::Scenario& scn, std::istream& in, std::ostream& out)
@@ -73,7 +60,8 @@ class Session {
     for (;;) {
       action_ = Action::None;
       shown_events_ = 0;
-      InteractiveScheduler sched(*this);
+      // The choices made so far are replayed (choices_ grows as the user picks).
+      PrefixScheduler sched(choices_, [this](const sim::ChoiceContext& ctx) { return ask(ctx); });
       const model::RunOutput out = simu.run(sched);
       if (action_ == Action::Quit) break;
       if (action_ == Action::Undo) continue;
@@ -121,13 +109,6 @@ class Session {
     }
   }
 
-  // The next replayed choice, or nothing once the prefix is used up.
-  bool replayed(std::size_t i, sim::Tid* t) const {
-    if (i >= choices_.size()) return false;
-    *t = choices_[i];
-    return true;
-  }
-
  private:
   enum class Action { None, Undo, Quit };
 
@@ -138,18 +119,13 @@ class Session {
 
   // The events so far, then the runnable threads and what each would do next.
   void show_choice_point(const sim::ChoiceContext& ctx, sim::Tid def) {
-    const model::Kernel& k = simu_->kernel();
-    show_events(k);
+    show_events(simu_->kernel());
     os_ << fmt::format("── choice point {} · after step {} · schedule so far '{}'\n", ctx.choice, ctx.step,
                        sim::encode_schedule(choices_));
     os_ << "   runnable threads, and what each would do next:\n";
-    for (const sim::Tid t : ctx.enabled) {
-      const sim::Access& acc = ctx.engine->pending(t);
-      const std::string obj = object_name(*simu_, acc.obj);
-      os_ << fmt::format("   {} {}  {:<10} {:<28} {}{}\n", t == def ? '>' : ' ', thread_letter(t),
-                         printable(thread_task_name(k, t)), acc.where, access_verb(acc.kind),
-                         obj.empty() ? "" : " " + printable(obj));
-    }
+    for (const ChoiceOption& o : describe_choice_point(*simu_, ctx).options)
+      os_ << fmt::format("   {} {}  {:<10} {:<28} {}{}\n", o.tid == def ? '>' : ' ', o.letter, printable(o.task),
+                         o.function, o.verb, o.object.empty() ? "" : " " + printable(o.object));
   }
 
   // The events since the last choice point that was shown.
@@ -261,16 +237,6 @@ class Session {
   std::size_t shown_events_ = 0;
   bool finish_ = false;
 };
-
-sim::Tid InteractiveScheduler::choose(const sim::ChoiceContext& ctx) {
-  sim::Tid t;
-  if (s_.replayed(next_, &t)) {
-    ++next_;
-    return t;
-  }
-  ++next_;
-  return s_.ask(ctx);
-}
 
 }  // namespace
 

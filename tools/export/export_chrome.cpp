@@ -32,15 +32,23 @@ constexpr int kLockProcess = 1000000;  // the pid of the spinlocks' process; a l
 
 std::int64_t us(double steps) { return std::llround(steps * 10.0); }
 
-}  // namespace
-
-void write_chrome_trace(std::ostream& os, const model::Simulator& run, const StepLog& log) {
-  const Timeline t = build_timeline(run, log);
+// The events of one trace, and the thread group each lane's tid is in.
+struct ChromeEvents {
   nlohmann::json evs = nlohmann::json::array();
   std::map<int, int> tgid_of;
+  int tgid(int pid) const {
+    auto it = tgid_of.find(pid);
+    return it == tgid_of.end() ? pid : it->second;
+  }
+};
+
+// Metadata: a process per thread group, two tracks per task (its states;
+// its kernel calls), and the spinlocks' process with a track per lock.
+void add_track_names(ChromeEvents& c, const Timeline& t) {
+  nlohmann::json& evs = c.evs;
   int order = 0;
   for (const Lane& l : t.lanes) {
-    tgid_of[l.pid] = l.tgid;
+    c.tgid_of[l.pid] = l.tgid;
     if (l.pid == l.tgid)
       evs.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", l.tgid}, {"args", {{"name", l.name}}}});
     evs.push_back({{"ph", "M"}, {"name", "process_sort_index"}, {"pid", l.tgid}, {"args", {{"sort_index", l.tgid}}}});
@@ -83,7 +91,12 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
                      {"args", {{"sort_index", static_cast<int>(i)}}}});
     }
   }
-  auto tgid = [&](int pid) { return tgid_of.count(pid) ? tgid_of[pid] : pid; };
+}
+
+// The task states, the calls on the runner's kernel track, and the marks.
+void add_task_slices(ChromeEvents& c, const Timeline& t, const model::Simulator& run) {
+  nlohmann::json& evs = c.evs;
+  auto tgid = [&](int pid) { return c.tgid(pid); };
   for (const Span& s : t.spans) {
     if (us(s.end) <= us(s.begin)) continue;
     evs.push_back({{"ph", "X"},
@@ -121,6 +134,13 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
                    {"ts", us(m.at)},
                    {"args", args}});
   }
+}
+
+// The spinlock holds, the race windows, and the arrows: the timeline's
+// flows and each race window's conflicting pairs.
+void add_locks_and_races(ChromeEvents& c, const Timeline& t) {
+  nlohmann::json& evs = c.evs;
+  auto tgid = [&](int pid) { return c.tgid(pid); };
   for (const LockHold& h : t.holds) {
     nlohmann::json args = {{"lock", t.locks[h.lock].name},
                            {"taken_in", h.where},
@@ -173,6 +193,17 @@ void write_chrome_trace(std::ostream& os, const model::Simulator& run, const Ste
                    {"bp", "e"}});
     ++id;
   }
+}
+
+}  // namespace
+
+void write_chrome_trace(std::ostream& os, const model::Simulator& run, const StepLog& log) {
+  const Timeline t = build_timeline(run, log);
+  ChromeEvents c;
+  add_track_names(c, t);
+  add_task_slices(c, t, run);
+  add_locks_and_races(c, t);
+  nlohmann::json evs = std::move(c.evs);
   nlohmann::json doc;
   doc["displayTimeUnit"] = "ms";
   doc["otherData"] = {{"generator", "utsim"},

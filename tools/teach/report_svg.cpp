@@ -59,29 +59,42 @@ std::string holder_fill(int pid) {
   return kPalette[static_cast<std::size_t>(pid < 0 ? 0 : pid) % (sizeof kPalette / sizeof kPalette[0])];
 }
 
-}  // namespace
+constexpr double kLeft = 150, kTop = 30, kLane = 66, kLockLane = 22, kLockGap = 18;
 
-std::string timeline_svg(const Timeline& t, const std::string& id) {
-  constexpr double kLeft = 150, kTop = 30, kLane = 66, kLockLane = 22, kLockGap = 18;
-  const double begin = t.begin;
-  const double end = std::max(t.end, begin + 1.0);
-  const double pw = std::clamp((end - begin) * 16.0, 720.0, 2400.0);
-  const double scale = pw / (end - begin);
-  const double width = kLeft + pw + 20;
-  const double locks_top = kTop + kLane * static_cast<double>(t.lanes.size()) + (t.locks.empty() ? 0 : kLockGap);
-  const double height = locks_top + kLockLane * static_cast<double>(t.locks.size()) + 40;
-  auto x = [&](double step) { return kLeft + (step - begin) * scale; };
+// Where the timeline's parts go: the steps' scale, each lane's top.
+struct TimelineLayout {
+  TimelineLayout(const Timeline& timeline, const std::string& svg_id) : t(timeline), id(svg_id) {
+    begin = t.begin;
+    end = std::max(t.end, begin + 1.0);
+    const double pw = std::clamp((end - begin) * 16.0, 720.0, 2400.0);
+    scale = pw / (end - begin);
+    width = kLeft + pw + 20;
+    locks_top = kTop + kLane * static_cast<double>(t.lanes.size()) + (t.locks.empty() ? 0 : kLockGap);
+    height = locks_top + kLockLane * static_cast<double>(t.locks.size()) + 40;
+    for (std::size_t i = 0; i < t.lanes.size(); ++i) {
+      lane_y[t.lanes[i].pid] = kTop + kLane * static_cast<double>(i);
+      lane_name[t.lanes[i].pid] = t.lanes[i].name;
+    }
+  }
+  double x(double step) const { return kLeft + (step - begin) * scale; }
+
+  const Timeline& t;
+  const std::string& id;
+  double begin, end, scale, width, height, locks_top;
   std::map<int, double> lane_y;
   std::map<int, std::string> lane_name;
-  for (std::size_t i = 0; i < t.lanes.size(); ++i) {
-    lane_y[t.lanes[i].pid] = kTop + kLane * static_cast<double>(i);
-    lane_name[t.lanes[i].pid] = t.lanes[i].name;
-  }
+};
 
-  std::string o = fmt::format(
-      R"(<svg xmlns="http://www.w3.org/2000/svg" class="timeline" id="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
-      id, num(width), num(height), num(width), num(height));
-  o += arrow_defs(id);
+// The step axis (a tick every 1, 2, 5, 10 ... steps) and a lane per task.
+void draw_axis_and_lanes(std::string& o, TimelineLayout& L) {
+  const Timeline& t = L.t;
+  const double begin = L.begin;
+  const double end = L.end;
+  const double scale = L.scale;
+  const double width = L.width;
+  const double height = L.height;
+  auto& lane_y = L.lane_y;
+  auto x = [&L](double step) { return L.x(step); };
   // axis: a tick every 1, 2, 5, 10, 20, 50 ... steps, at least 40 px apart
   // (at most about 60 ticks, however long the run: --full on a million steps)
   double tick = 1;
@@ -109,6 +122,15 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
                                   : "user task");
     o += "</g>";
   }
+}
+
+// Each task's states, and the syscalls and callbacks on the lane of the task that runs them.
+void draw_tasks(std::string& o, TimelineLayout& L) {
+  const Timeline& t = L.t;
+  const double scale = L.scale;
+  auto& lane_y = L.lane_y;
+  auto& lane_name = L.lane_name;
+  auto x = [&L](double step) { return L.x(step); };
   // state spans
   for (const Span& s : t.spans) {
     if (!lane_y.count(s.pid) || s.end <= s.begin) continue;
@@ -137,6 +159,15 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
       o += fmt::format(R"(<text class="slice-label" x="{}" y="{}">{}</text>)", num(x(s.begin) + 2), num(y + 8),
                        xml_escape(s.name));
   }
+}
+
+// The spinlocks: a lane per lock, a bar per hold in its holder's colour.
+void draw_locks(std::string& o, TimelineLayout& L) {
+  const Timeline& t = L.t;
+  const double scale = L.scale;
+  const double width = L.width;
+  const double locks_top = L.locks_top;
+  auto x = [&L](double step) { return L.x(step); };
   // spinlocks: a lane per lock, a bar per hold in its holder's colour
   if (!t.locks.empty())
     o += fmt::format(R"(<text class="locks-title" x="8" y="{}">spinlocks held</text>)", num(locks_top - 5));
@@ -161,6 +192,16 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
       o += fmt::format(R"(<text class="hold-label" x="{}" y="{}">{}</text>)", num(x(h.begin) + 2), num(y + 11),
                        xml_escape(h.holder));
   }
+}
+
+// The race windows and their conflicting pairs.
+void draw_races(std::string& o, TimelineLayout& L) {
+  const Timeline& t = L.t;
+  const double end = L.end;
+  const double scale = L.scale;
+  auto& lane_y = L.lane_y;
+  auto x = [&L](double step) { return L.x(step); };
+  const std::string& id = L.id;
   // race windows: the passed-over task's wait shaded on its lane, each
   // conflicting pair of accesses linked by a numbered dashed line
   int pair_no = 0;
@@ -199,6 +240,14 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
     }
     o += "</g>";
   }
+}
+
+// The arrows between tasks (signals, wake-ups, forks) and the marks on the lanes.
+void draw_flows_and_marks(std::string& o, TimelineLayout& L) {
+  const Timeline& t = L.t;
+  auto& lane_y = L.lane_y;
+  auto x = [&L](double step) { return L.x(step); };
+  const std::string& id = L.id;
   // flows
   for (const Flow& f : t.flows) {
     if (!lane_y.count(f.from_pid) || !lane_y.count(f.to_pid)) continue;
@@ -234,6 +283,21 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
       o += fmt::format(R"(<rect {} x="{}" y="{}" width="7" height="7">{}</rect>)", data, num(cx - 3.5), num(cy - 3.5),
                        tip);
   }
+}
+
+}  // namespace
+
+std::string timeline_svg(const Timeline& t, const std::string& id) {
+  TimelineLayout L(t, id);
+  std::string o = fmt::format(
+      R"(<svg xmlns="http://www.w3.org/2000/svg" class="timeline" id="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
+      id, num(L.width), num(L.height), num(L.width), num(L.height));
+  o += arrow_defs(id);
+  draw_axis_and_lanes(o, L);
+  draw_tasks(o, L);
+  draw_locks(o, L);
+  draw_races(o, L);
+  draw_flows_and_marks(o, L);
   o += "</svg>";
   return o;
 }

@@ -573,7 +573,8 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   if (r.complete()) {
     complete = "true: every schedule of the space was run";
     if (r.options.preemption_bound)
-      complete = fmt::format("true: every schedule with at most {} preemptions was run{}", *r.options.preemption_bound,
+      complete = fmt::format("true: every schedule with at most {} preemption{} was run{}", *r.options.preemption_bound,
+                             *r.options.preemption_bound == 1 ? "" : "s",
                              r.bounded ? "; schedules with more preemptions exist" : "; there are no others");
   } else {
     complete = "false: " + incomplete_reason(r);

@@ -114,7 +114,8 @@ std::string run_summary(const model::Scenario& s, const TracedRun& r, const std:
   auto kv = [&](const std::string& k, const std::string& v) { o += "<dt>" + k + "</dt><dd>" + v + "</dd>"; };
   kv("scheduled by", xml_escape(r.scheduled_by));
   kv("schedule", "<code>'" + xml_escape(r.schedule) + "'</code>");
-  kv("steps", fmt::format("{} steps, {} choice points, {} preemptions", e.steps, e.choices.size(), e.preemptions));
+  kv("steps", fmt::format("{} steps, {} choice points, {} preemption{}", e.steps, e.choices.size(), e.preemptions,
+                          e.preemptions == 1 ? "" : "s"));
   std::string end = sim::run_end_name(e.end);
   for (const sim::BlockedThread& b : e.blocked)
     end += fmt::format("; {} never ran again ({})", thread_task_name(r.kernel(), b.tid), b.reason);

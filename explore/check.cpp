@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 #include "explore/shrink.h"
 #include "explore/state_hash.h"
@@ -122,7 +123,7 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
 // A hang cycle is a `hang` violation only when the graph is the whole
 // unbounded space and no state has two successors for one thread (the hash
 // merged no states that differ); each property's shortest path replaces the first example
-// when its replay confirms it and it is shorter.
+// when its replay confirms it and it has fewer preemptions, or as many and fewer steps.
 void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph& g, Verdict& v) {
   GraphAnalysis a = analyse_graph(g, v.facts);
   a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out && a.conflicts == 0 &&
@@ -132,7 +133,8 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
     if (!p.path.confirmed) continue;
     auto it = std::find_if(v.violations.begin(), v.violations.end(),
                            [&](const FoundViolation& f) { return f.property == p.property; });
-    if (it != v.violations.end() && p.path.steps < it->where.steps) {
+    if (it != v.violations.end() &&
+        std::tie(p.path.preemptions, p.path.steps) < std::tie(it->where.preemptions, it->where.steps)) {
       it->where.schedule = p.path.schedule;
       it->where.preemptions = p.path.preemptions;
       it->where.steps = p.path.steps;

@@ -175,7 +175,7 @@ class Tally {
     auto oc =
         std::find_if(v.outcomes.begin(), v.outcomes.end(), [&](const OutcomeClass& c) { return c.signature == sig; });
     if (oc == v.outcomes.end())
-      v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
+      v.outcomes.push_back(OutcomeClass{sig, 1, ref(), std::nullopt});
     else
       oc->count++;
     if (s_.expect.has_outcomes) {
@@ -301,6 +301,37 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
     }
     f.shrink = std::move(facts);
   }
+  for (OutcomeClass& c : v.outcomes) {
+    if (c.shrink) continue;
+    if (stop && stop->load()) return;
+    ShrinkFacts facts;
+    facts.original = c.example;
+    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(c.example.schedule);
+    if (!threads) {
+      facts.error = "its schedule does not decode";
+      c.shrink = std::move(facts);
+      continue;
+    }
+    ShrinkOptions o;
+    o.outcome = c.signature;
+    o.run = run;
+    o.max_tries = how.max_tries;
+    o.time_limit = how.time_limit;
+    o.stop = stop;
+    const ShrinkResult r = shrink_schedule(s, *threads, o);
+    facts.runs = r.tries;
+    if (!r.ok) {
+      facts.error = r.error;
+      c.shrink = std::move(facts);
+      continue;
+    }
+    facts.minimal = r.minimal;
+    facts.exhausted = r.exhausted;
+    facts.timed_out = r.timed_out;
+    facts.interrupted = r.interrupted;
+    c.example = ScheduleRef{r.after.schedule, c.example.index, r.after.preemptions, r.after.steps};
+    c.shrink = std::move(facts);
+  }
 }
 
 Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
@@ -362,6 +393,10 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
         opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),
                                  v.violations.size(), dfs ? dfs->level() : 0});
       if (opt.stop_when_found.any() && (tally.found() & opt.stop_when_found) == opt.stop_when_found) break;
+      if (!opt.stop_when_outcome.empty() &&
+          std::any_of(v.outcomes.begin(), v.outcomes.end(),
+                      [&](const OutcomeClass& c) { return c.signature == opt.stop_when_outcome; }))
+        break;
     }
     v.complete = x->complete() && !v.interrupted;
     v.estimate = x->estimate();

@@ -355,7 +355,17 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
   add_preemption_bound(*c, a.preemption_bound, a.unbounded, "at most N preemptions per schedule (default: unbounded)",
                        "no preemption bound (the default)");
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (default 1000000)");
-  c->footer(footer("Hang cycles are certain only when the exploration is complete and unbounded.\n"));
+  c->add_option("--focus", a.focus,
+                "draw only the paths to where PROPERTY is first broken with the fewest preemptions (utsim list "
+                "--properties)");
+  c->add_option("--focus-slack", a.focus_slack,
+                "with --focus, also the paths with up to N more preemptions than the fewest (default 0)")
+      ->check(unsigned_in(0, 1000))
+      ->needs("--focus");
+  c->add_flag("--no-fold", a.no_fold, "draw every state: do not fold chains of states with one way in and out");
+  c->footer(footer(
+      "Hang cycles are certain only when the exploration is complete and unbounded. More than --max-states states:\n"
+      "the DOT and summary cover the part explored, and the exit code is 2 (cli.E009).\n"));
   return c;
 }
 
@@ -523,6 +533,13 @@ void finish_parse(Parsed& p) {
   for (const ModelArgs* m : {&p.run.model, &p.replay.model, &p.check.model, &p.graph.model, &p.shrink.model,
                              &p.explain.model, &p.step.model, &p.report.model, &p.explore.model})
     check_model_args(*m);
+  if (p.graph.focus && !model::property_from_name(*p.graph.focus)) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < model::kPropertyCount; ++i)
+      names.emplace_back(model::property_name(static_cast<model::Property>(i)));
+    throw CliError{"cli.E008", "--focus '" + printable(*p.graph.focus) + "': unknown property (expected one of " +
+                                   join_names(names) + did_you_mean(*p.graph.focus, names) + ")"};
+  }
 }
 
 // What CLI11 left over on the command that was parsed (allow_extras: CLI11

@@ -238,7 +238,7 @@ TEST(Graph, CommandWritesDeterministicDot) {
 TEST(Graph, CommandStopsAtMaxStates) {
   const std::string file = std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r2-detach-before-stop-bug.json";
   std::ostringstream out, err;
-  tools::run_cli({"graph", file, "--max-states", "50"}, out, err);
+  EXPECT_EQ(tools::run_cli({"graph", file, "--max-states", "50"}, out, err), 2);
   EXPECT_NE(err.str().find("stopped at 50 states"), std::string::npos) << err.str();
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 #include "explore/shrink.h"
 #include "explore/state_hash.h"
@@ -122,7 +123,7 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
 // A hang cycle is a `hang` violation only when the graph is the whole
 // unbounded space and no state has two successors for one thread (the hash
 // merged no states that differ); each property's shortest path replaces the first example
-// when its replay confirms it and it is shorter.
+// when its replay confirms it and it has fewer preemptions, or as many and fewer steps.
 void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph& g, Verdict& v) {
   GraphAnalysis a = analyse_graph(g, v.facts);
   a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out && a.conflicts == 0 &&
@@ -132,7 +133,8 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
     if (!p.path.confirmed) continue;
     auto it = std::find_if(v.violations.begin(), v.violations.end(),
                            [&](const FoundViolation& f) { return f.property == p.property; });
-    if (it != v.violations.end() && p.path.steps < it->where.steps) {
+    if (it != v.violations.end() &&
+        std::tie(p.path.preemptions, p.path.steps) < std::tie(it->where.preemptions, it->where.steps)) {
       it->where.schedule = p.path.schedule;
       it->where.preemptions = p.path.preemptions;
       it->where.steps = p.path.steps;
@@ -173,7 +175,7 @@ class Tally {
     auto oc =
         std::find_if(v.outcomes.begin(), v.outcomes.end(), [&](const OutcomeClass& c) { return c.signature == sig; });
     if (oc == v.outcomes.end())
-      v.outcomes.push_back(OutcomeClass{sig, 1, ref()});
+      v.outcomes.push_back(OutcomeClass{sig, 1, ref(), std::nullopt});
     else
       oc->count++;
     if (s_.expect.has_outcomes) {
@@ -299,6 +301,37 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
     }
     f.shrink = std::move(facts);
   }
+  for (OutcomeClass& c : v.outcomes) {
+    if (c.shrink) continue;
+    if (stop && stop->load()) return;
+    ShrinkFacts facts;
+    facts.original = c.example;
+    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(c.example.schedule);
+    if (!threads) {
+      facts.error = "its schedule does not decode";
+      c.shrink = std::move(facts);
+      continue;
+    }
+    ShrinkOptions o;
+    o.outcome = c.signature;
+    o.run = run;
+    o.max_tries = how.max_tries;
+    o.time_limit = how.time_limit;
+    o.stop = stop;
+    const ShrinkResult r = shrink_schedule(s, *threads, o);
+    facts.runs = r.tries;
+    if (!r.ok) {
+      facts.error = r.error;
+      c.shrink = std::move(facts);
+      continue;
+    }
+    facts.minimal = r.minimal;
+    facts.exhausted = r.exhausted;
+    facts.timed_out = r.timed_out;
+    facts.interrupted = r.interrupted;
+    c.example = ScheduleRef{r.after.schedule, c.example.index, r.after.preemptions, r.after.steps};
+    c.shrink = std::move(facts);
+  }
 }
 
 Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
@@ -360,6 +393,10 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
         opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),
                                  v.violations.size(), dfs ? dfs->level() : 0});
       if (opt.stop_when_found.any() && (tally.found() & opt.stop_when_found) == opt.stop_when_found) break;
+      if (!opt.stop_when_outcome.empty() &&
+          std::any_of(v.outcomes.begin(), v.outcomes.end(),
+                      [&](const OutcomeClass& c) { return c.signature == opt.stop_when_outcome; }))
+        break;
     }
     v.complete = x->complete() && !v.interrupted;
     v.estimate = x->estimate();

@@ -73,6 +73,7 @@ struct ExploreOptions {
   std::function<void(const Simulator&, std::uint32_t node)> on_state;
   std::function<void(const ExploreStatus&)> status;  // after each run
   PropertySet stop_when_found;                       // stop once every one of these has been broken
+  std::string stop_when_outcome;                     // stop once a run ends in this outcome (non-empty)
   // dfs: run Knuth's estimator's random walks (uncounted runs, one before
   // each of the first 32 schedules, then one every 32) so that
   // ExploreStatus::estimate and Verdict::estimate are set.
@@ -130,7 +131,8 @@ struct FoundViolation {
 struct OutcomeClass {
   std::string signature;  // "C: exited 0; P: exited 0"
   std::uint64_t count = 0;
-  ScheduleRef example;
+  ScheduleRef example;                // shrunk when `shrink` is set (and has no error)
+  std::optional<ShrinkFacts> shrink;  // its message and step unused
 };
 
 struct Verdict {
@@ -171,7 +173,9 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt);
 // Shrinks the example of each violation of `v` not shrunk yet (each within
 // `how`'s budget; `stop` ends it early): FoundViolation::where, message
 // and step become the shrunk run's, the original goes to
-// FoundViolation::shrink.  check_scenario calls it; so can a caller that
+// FoundViolation::shrink.  Then the example of each outcome, the same way
+// with "ends in this outcome" for "breaks this property" (OutcomeClass::
+// example and shrink).  check_scenario calls it; so can a caller that
 // explored with When::Never and decides later.
 void shrink_counterexamples(const Scenario& s, const RunConfig& run, const CounterexampleShrink& how,
                             const std::atomic<bool>* stop, Verdict& v);

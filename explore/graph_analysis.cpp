@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <compare>
+#include <functional>
 #include <limits>
+#include <queue>
 
 #include <fmt/format.h>
 #include <boost/graph/adjacency_list.hpp>
@@ -142,6 +145,102 @@ bool shortest_cycle(const Graph& g, std::size_t n, const std::vector<int>& comp,
   return true;
 }
 
+// Fewest preemptions, then fewest steps, from the root to every state
+// (the order counterexamples are shrunk in, explore/shrink.h).  Whether a
+// choice preempts depends on the thread that ran into the state (a switch
+// away from it while it can still run), so the search is Dijkstra's over
+// (state, running thread), each edge costing (1 if it preempts, its steps).
+struct Cost {
+  std::uint32_t preemptions = kFar;
+  std::uint64_t steps = 0;
+  auto operator<=>(const Cost&) const = default;
+};
+
+class FewestPreemptions {
+ public:
+  explicit FewestPreemptions(const sim::StateGraph& g) : g_(g) {
+    sim::Tid top = 0;
+    for (const sim::StateGraph::Edge& e : g.edges()) {
+      if (e.tid != sim::kNoTid) top = std::max(top, e.tid);
+      if (e.then != sim::kNoTid) top = std::max(top, e.then);
+    }
+    for (const sim::StateGraph::Node& nd : g.nodes())
+      if (nd.current != sim::kNoTid) top = std::max(top, nd.current);
+    width_ = static_cast<std::size_t>(top) + 2;  // the last slot: no thread (the run ended)
+    const std::size_t n = g.nodes().size();
+    out_.resize(n);
+    for (std::uint32_t i = 0; i < g.edges().size(); ++i) out_[g.edges()[i].from].push_back(i);
+    cost_.assign(n * width_, Cost{});
+    pred_.assign(n * width_, Pred{});
+    run();
+  }
+
+  // The cheapest way to reach state v (any running thread); preemptions kFar if none.
+  Cost cost(std::uint32_t v) const {
+    Cost best;
+    for (std::size_t c = 0; c < width_; ++c) best = std::min(best, cost_[v * width_ + c]);
+    return best;
+  }
+  GraphPath path(std::uint32_t v) const {
+    std::size_t key = v * width_;
+    for (std::size_t c = 0; c < width_; ++c)
+      if (cost_[v * width_ + c] < cost_[key]) key = v * width_ + c;
+    std::vector<std::uint32_t> edges;
+    while (pred_[key].edge != kFar) {
+      edges.push_back(pred_[key].edge);
+      key = pred_[key].from;
+    }
+    std::reverse(edges.begin(), edges.end());
+    GraphPath p;
+    p.nodes.push_back(g_.root());
+    for (std::uint32_t e : edges) {
+      p.nodes.push_back(g_.edges()[e].to);
+      p.choices.push_back(g_.edges()[e].tid);
+    }
+    return p;
+  }
+
+ private:
+  struct Pred {
+    std::size_t from = 0;
+    std::uint32_t edge = kFar;
+  };
+  std::size_t slot(sim::Tid t) const { return t == sim::kNoTid ? width_ - 1 : static_cast<std::size_t>(t); }
+
+  void run() {
+    using Item = std::pair<Cost, std::size_t>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
+    const std::size_t start = g_.root() * width_ + slot(g_.nodes()[g_.root()].current);
+    cost_[start] = Cost{0, 0};
+    q.emplace(cost_[start], start);
+    while (!q.empty()) {
+      const auto [c, key] = q.top();
+      q.pop();
+      if (cost_[key] < c) continue;
+      const auto v = static_cast<std::uint32_t>(key / width_);
+      const std::size_t cur_slot = key % width_;
+      const std::vector<sim::Tid>& en = g_.nodes()[v].enabled;
+      const bool cur_can_run =
+          cur_slot != width_ - 1 && std::find(en.begin(), en.end(), static_cast<sim::Tid>(cur_slot)) != en.end();
+      for (std::uint32_t i : out_[v]) {
+        const sim::StateGraph::Edge& e = g_.edges()[i];
+        const Cost next{c.preemptions + (cur_can_run && slot(e.tid) != cur_slot ? 1u : 0u), c.steps + e.steps};
+        const std::size_t to = e.to * width_ + slot(e.then);
+        if (!(next < cost_[to])) continue;
+        cost_[to] = next;
+        pred_[to] = Pred{key, i};
+        q.emplace(next, to);
+      }
+    }
+  }
+
+  const sim::StateGraph& g_;
+  std::size_t width_ = 1;
+  std::vector<std::vector<std::uint32_t>> out_;
+  std::vector<Cost> cost_;
+  std::vector<Pred> pred_;
+};
+
 }  // namespace
 
 GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFacts> facts) {
@@ -231,14 +330,19 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
            std::make_pair(y.traced_throughout == 0, y.reach.nodes.size());
   });
 
-  // The nearest state breaking each property.
+  // The state breaking each property that the fewest preemptions, then
+  // the fewest steps, reach (ties: the first discovered).
+  const FewestPreemptions fewest(sg);
   for (std::size_t p = 0; p < kPropertyCount; ++p) {
-    Vertex best = n;
-    for (Vertex v = 0; v < n && v < facts.size(); ++v)
-      if (facts[v].broken.test(p) && dist[v] != kFar && (best == n || dist[v] < dist[best])) best = v;
-    if (best == n) continue;
-    a.shortest.push_back(
-        ViolationPath{static_cast<Property>(p), static_cast<std::uint32_t>(best), path_to(g, best, pred, has_pred)});
+    std::uint32_t best = kFar;
+    Cost best_cost;
+    for (std::uint32_t v = 0; v < n && v < facts.size(); ++v) {
+      if (!facts[v].broken.test(p)) continue;
+      const Cost c = fewest.cost(v);
+      if (c.preemptions != kFar && (best == kFar || c < best_cost)) best = v, best_cost = c;
+    }
+    if (best == kFar) continue;
+    a.shortest.push_back(ViolationPath{static_cast<Property>(p), best, fewest.path(best)});
   }
   return a;
 }

@@ -11,9 +11,14 @@
 //   for is not scheduled).  A run that went on for max-steps steps without a
 //   choice point to close a cycle (a loop while one thread runs) is a hang
 //   too, with no cycle to show (the nearest such state is reported).
-// - Shortest counterexamples: boost::breadth_first_search from the root; the
-//   nearest state where each property is broken, and the choices that lead
-//   there (fewest choice points).
+// - Shortest counterexamples: for each property, the state where it is
+//   broken that the fewest preemptions reach, then the fewest steps (the
+//   order the shrinker minimises in, explore/shrink.h), and the choices that
+//   lead there: Dijkstra's search over (state, running thread), since
+//   whether a choice preempts depends on the thread that ran into the
+//   state.  (Fewest choice points, the breadth-first distance, is not
+//   fewest preemptions: R2's nearest violating state is reached with 2
+//   preemptions, its cheapest with 1.)
 //
 // The graph is only what was explored: with a preemption bound, or stopped
 // by a limit, some transitions are missing and a cycle's way out may be one
@@ -60,10 +65,11 @@ struct ViolationPath {
 };
 
 struct GraphAnalysis {
-  std::vector<HangCycle> hangs;         // in order of distance from the root
-  std::vector<ViolationPath> shortest;  // one per property broken in some state, in property order
-  std::size_t cyclic_components = 0;    // components with a cycle (hang or not)
-  std::size_t end_states = 0;           // states where a run ended (step limit excluded)
+  std::vector<HangCycle> hangs;  // in order of distance from the root
+  std::vector<ViolationPath>
+      shortest;  // one per property broken in some state, in property order (fewest preemptions, then steps)
+  std::size_t cyclic_components = 0;  // components with a cycle (hang or not)
+  std::size_t end_states = 0;         // states where a run ended (step limit excluded)
   // States with two different successors for one thread: the state hash
   // merged states that are not equivalent (explore/state_hash.h).
   std::size_t conflicts = 0;

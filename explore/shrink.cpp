@@ -108,7 +108,8 @@ rc::Gen<Vec> from_schedule(Vec v) {
 
 class Runner {
  public:
-  Runner(const Scenario& s, const ShrinkOptions& o) : simu_(s, o.run), max_tries_(o.max_tries), stop_(o.stop) {
+  Runner(const Scenario& s, const ShrinkOptions& o)
+      : simu_(s, o.run), outcome_(o.outcome), max_tries_(o.max_tries), stop_(o.stop) {
     if (o.time_limit > 0)
       deadline_ =
           Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.time_limit));
@@ -151,6 +152,13 @@ class Runner {
       interrupted = true;
       return std::nullopt;
     }
+    if (outcome_) {  // the same end state, whatever it broke
+      const Violation ends{Property::ModelInvariant, outcome_signature(simu_), out.engine.steps};
+      if (out.engine.end == sim::RunEnd::Diverged || ends.message != *outcome_) return std::nullopt;
+      ShrinkPoint pt = point(out, taken(), ends);
+      pt.preempted = preempted();
+      return pt;
+    }
     const Violation* hit = nullptr;
     for (const Violation& viol : out.violations)
       if (!p || viol.property == *p) {
@@ -178,6 +186,7 @@ class Runner {
   }
 
   Simulator simu_;
+  std::optional<std::string> outcome_;  // ShrinkOptions::outcome
   std::uint64_t tries = 0;
   bool timed_out = false, interrupted = false;
 
@@ -331,18 +340,29 @@ void search_fewer_preemptions(const Scenario& s, Runner& runner, ShrinkPoint& be
     x.run = o.run;
     x.stop = o.stop;
     x.time_limit = runner.seconds_left();
-    x.stop_when_found.set(static_cast<std::size_t>(*prop));
+    if (o.outcome)
+      x.stop_when_outcome = *o.outcome;
+    else
+      x.stop_when_found.set(static_cast<std::size_t>(*prop));
     const Verdict v = check_scenario(s, x);
     runner.tries += v.schedules + v.redundant;
     runner.timed_out = runner.timed_out || v.timed_out;
     runner.interrupted = runner.interrupted || v.interrupted;
-    const auto hit = std::find_if(v.violations.begin(), v.violations.end(),
-                                  [&](const FoundViolation& f) { return f.property == *prop; });
-    if (hit == v.violations.end()) {
+    const ScheduleRef* hit = nullptr;
+    if (o.outcome) {
+      const auto c = std::find_if(v.outcomes.begin(), v.outcomes.end(),
+                                  [&](const OutcomeClass& oc) { return oc.signature == *o.outcome; });
+      if (c != v.outcomes.end()) hit = &c->example;
+    } else {
+      const auto f = std::find_if(v.violations.begin(), v.violations.end(),
+                                  [&](const FoundViolation& fv) { return fv.property == *prop; });
+      if (f != v.violations.end()) hit = &f->where;
+    }
+    if (!hit) {
       r.minimal = v.complete;
       break;
     }
-    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(hit->where.schedule);
+    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(hit->schedule);
     std::optional<ShrinkPoint> pt = threads ? runner.run_threads(*threads, prop) : std::nullopt;
     if (!pt || !better(*pt, best)) break;  // cannot happen: a replay of the search's own run
     best = *pt;
@@ -380,14 +400,20 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
     return r;
   }
   const Violation* first = nullptr;
-  for (const Violation& v : out.violations)
-    if (!o.property || v.property == *o.property) {
-      first = &v;
-      break;
-    }
+  const Violation ends{Property::ModelInvariant, o.outcome ? outcome_signature(simu) : std::string(), out.engine.steps};
+  if (o.outcome) {
+    if (ends.message == *o.outcome) first = &ends;
+  } else {
+    for (const Violation& v : out.violations)
+      if (!o.property || v.property == *o.property) {
+        first = &v;
+        break;
+      }
+  }
   if (!first) {
-    r.error = o.property ? std::string("the schedule does not break ") + property_name(*o.property)
-                         : std::string("the schedule breaks no property");
+    r.error = o.outcome    ? std::string("the schedule does not end in that outcome")
+              : o.property ? std::string("the schedule does not break ") + property_name(*o.property)
+                           : std::string("the schedule breaks no property");
     r.failure = ShrinkResult::Failure::NothingBroken;
     return r;
   }

@@ -44,6 +44,11 @@ namespace model {
 
 struct ShrinkOptions {
   std::optional<Property> property;  // none: the first the schedule breaks
+  // Instead of a property: keep the run ending in this outcome
+  // (outcome_signature, explore/check.h), the example of an outcome shown
+  // short.  The points' message is then the signature, their step the
+  // run's last.
+  std::optional<std::string> outcome;
   RunConfig run;
   std::uint64_t max_tries = 20'000;  // runs, the original's included
   bool final_pass = true;
@@ -71,7 +76,7 @@ struct ShrinkPoint {
 
 struct ShrinkResult {
   bool ok = false;
-  std::string error;  // when !ok: the schedule diverged, or broke no (such) property
+  std::string error;  // when !ok: the schedule diverged, or broke no (such) property (ended elsewhere)
   enum class Failure : std::uint8_t { None, Diverged, NothingBroken };
   Failure failure = Failure::None;  // when !ok: which of the two
   Property property = Property::ModelInvariant;

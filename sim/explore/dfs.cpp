@@ -111,7 +111,9 @@ class DfsExplorer::Sched final : public Scheduler {
     const std::uint64_t h = x_.prog_.state_hash();
     if (StateGraph* g = x_.opt_.graph) {
       const std::uint32_t n = g->node(h);
-      if (prev_node_ != ~0u) g->edge(prev_node_, n, prev_tid_, static_cast<std::uint32_t>(c.step - prev_step_));
+      g->at_choice(n, c.enabled, c.current);
+      if (prev_node_ != ~0u)
+        g->edge(prev_node_, n, prev_tid_, static_cast<std::uint32_t>(c.step - prev_step_), c.current);
       prev_node_ = n;
       prev_step_ = c.step;
     }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -26,11 +27,19 @@ class StateGraph {
     std::uint32_t from = 0, to = 0;
     Tid tid = kNoTid;
     std::uint32_t steps = 0;  // steps from one choice point to the next
+    // The running thread at `to`'s choice point (kNoTid: the run ended
+    // there): a choice there preempts it if it can still run.
+    Tid then = kNoTid;
   };
   struct Node {
     std::uint64_t hash = 0;
     bool terminal = false;  // a run ended here
     RunEnd end = RunEnd::Finished;
+    // At its choice point, as first reached: the threads that could run
+    // and the one running (which tells the root's preemptions; elsewhere
+    // the edge in says it).  Empty for a state where a run only ended.
+    std::vector<Tid> enabled;
+    Tid current = kNoTid;
   };
 
   // Called once per new state, while the run that reached it is still going
@@ -39,7 +48,9 @@ class StateGraph {
 
   // The node of a state, created on first sight (then on_new_node runs).
   std::uint32_t node(std::uint64_t hash);
-  void edge(std::uint32_t from, std::uint32_t to, Tid tid, std::uint32_t steps);
+  // What a choice point of state n offers (kept from the first time).
+  void at_choice(std::uint32_t n, std::span<const Tid> enabled, Tid current);
+  void edge(std::uint32_t from, std::uint32_t to, Tid tid, std::uint32_t steps, Tid then = kNoTid);
   void mark_terminal(std::uint32_t n, RunEnd end) {
     nodes_[n].terminal = true;
     nodes_[n].end = end;

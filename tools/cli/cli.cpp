@@ -119,6 +119,13 @@ void finish_parse(Parsed& p) {
   for (const ModelArgs* m : {&p.run.model, &p.replay.model, &p.check.model, &p.graph.model, &p.shrink.model,
                              &p.explain.model, &p.step.model, &p.report.model, &p.explore.model})
     check_model_args(*m);
+  if (p.graph.focus && !model::property_from_name(*p.graph.focus)) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < model::kPropertyCount; ++i)
+      names.emplace_back(model::property_name(static_cast<model::Property>(i)));
+    throw CliError{"cli.E009", "--focus '" + printable(*p.graph.focus) + "': unknown property (expected one of " +
+                                   join_names(names) + did_you_mean(*p.graph.focus, names) + ")"};
+  }
 }
 
 // What CLI11 left over on the command that was parsed (allow_extras: CLI11

@@ -92,10 +92,11 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
   for (const auto& row : cells) print(row);
 }
 
-// A violation's example as the report of explore shows it (explore_json.h).
-ReportExample shown_example(const model::FoundViolation& f) {
-  return ReportExample{f.where.schedule, 0, f.where.index, f.where.preemptions, f.where.steps};
+// An example as the report of explore shows it (explore_json.h).
+ReportExample shown_example(const model::ScheduleRef& where) {
+  return ReportExample{where.schedule, 0, where.index, where.preemptions, where.steps};
 }
+ReportExample shown_example(const model::FoundViolation& f) { return shown_example(f.where); }
 
 void print_details(std::ostream& out, const std::vector<Row>& rows, std::uint64_t shrink_tries) {
   for (const Row& r : rows) {
@@ -120,6 +121,11 @@ void print_details(std::ostream& out, const std::vector<Row>& rows, std::uint64_
     if (!v.error)
       for (const model::OutcomeClass& o : v.outcomes) {
         out << fmt::format("  outcome ({} of {}): {}\n", o.count, v.schedules, outcome_text(o.signature));
+        if (o.shrink && (!o.shrink->error.empty() || o.shrink->original.schedule != o.example.schedule))
+          out << "    "
+              << shrink_text(report_shrink(*o.shrink, 0), shown_example(o.example), shrink_tries,
+                             "ends in this outcome")
+              << '\n';
         out << "    " << replay_command(r.file, o.example.schedule, r.model_flags) << '\n';
       }
   }
@@ -149,8 +155,22 @@ nlohmann::json row_json(const Row& r) {
   j["problems"] = v.problems;
   j["error"] = v.error ? nlohmann::json(v.error_message) : nlohmann::json();
   j["outcomes"] = nlohmann::json::array();
-  for (const model::OutcomeClass& o : v.outcomes)
-    j["outcomes"].push_back({{"signature", o.signature}, {"count", o.count}, {"example", ref_json(r, o.example)}});
+  for (const model::OutcomeClass& o : v.outcomes) {
+    nlohmann::json oj{{"signature", o.signature}, {"count", o.count}, {"example", ref_json(r, o.example)}};
+    oj["example"]["preemptions"] = o.example.preemptions;
+    oj["example"]["steps"] = o.example.steps;
+    if (o.shrink) {  // as a violation's (below), the original without a message
+      const ReportShrink sh = report_shrink(*o.shrink, 0);
+      oj["original"] = ref_json(r, o.shrink->original);
+      oj["original"]["preemptions"] = o.shrink->original.preemptions;
+      oj["original"]["steps"] = o.shrink->original.steps;
+      oj["shrink"] = shrink_json(sh, shown_example(o.example));
+    } else {
+      oj["original"] = nullptr;
+      oj["shrink"] = nullptr;
+    }
+    j["outcomes"].push_back(std::move(oj));
+  }
   if (v.analysis) {  // --stateful
     j["states"] = v.states;
     j["hang_cycles"] = v.analysis->hangs.size();

@@ -1,13 +1,18 @@
 // tools/cli/cmd_graph.cpp: utsim graph SCENARIO: a stateful exploration
 // (bounded DFS that prunes the abstract states it has seen,
-// explore/state_hash.h), its state graph copied into a boost::adjacency_list and
-// written as DOT by boost::write_graphviz, and what the graph tells
-// (explore/graph_analysis.h): the cycles no schedule leaves (hang) and the
-// shortest path to each violating state.
+// explore/state_hash.h), what the graph tells (explore/graph_analysis.h):
+// the cycles no schedule leaves (hang) and the path with the fewest
+// preemptions to each violating state; and the graph as a person reads it
+// (explore/graph_view.h: chains folded, each state labelled by what changed,
+// --focus on one property's paths) copied into a boost::adjacency_list and
+// written as DOT by boost::write_graphviz.
 //
 // Nodes are numbered in discovery order, edges listed per node in the order
 // they were first taken: the same scenario gives the same bytes.
+#include <algorithm>
 #include <atomic>
+#include <optional>
+#include <set>
 #include <sstream>
 
 // GCC 12 warns of maybe-uninitialized edge iterators inside Boost's
@@ -23,6 +28,7 @@
 
 #include "explore/check.h"
 #include "explore/graph_analysis.h"
+#include "explore/graph_view.h"
 #include "scenario/load/loader.h"
 #include "sim/schedule.h"
 #include "tools/cli/cli.h"
@@ -43,6 +49,7 @@ struct VertexProp {
 struct EdgeProp {
   std::string label;
   bool hang = false;
+  bool shortest = false;  // on a shortest counterexample
 };
 using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProp, EdgeProp>;
 
@@ -115,32 +122,68 @@ void explore_states(const GraphArgs& a, const model::Scenario& s, model::Explore
   x.verdict = model::check_scenario(s, opt);
 }
 
-// The state graph as a boost::adjacency_list: labels, and the marks of
-// roots, ends, violations and hang cycles.
-DotGraph dot_graph(const Explored& x, const model::GraphAnalysis& an) {
+// "a X: 3 steps" for one choice; for a folded chain, its threads (a run of
+// one thread as "b T x3") and what it adds up to.
+std::string chain_label(const Explored& x, const model::ViewEdge& ve) {
+  const auto& edges = x.graph.edges();
+  const std::vector<std::string> no_names;
+  auto who = [&](std::uint32_t i) {
+    const sim::StateGraph::Edge& e = edges[i];
+    return thread_label(e.from < x.threads.size() ? x.threads[e.from] : no_names, e.tid);
+  };
+  if (ve.chain.size() == 1) return fmt::format("{}: {} step{}", who(ve.chain[0]), ve.steps, ve.steps == 1 ? "" : "s");
+  std::vector<std::pair<std::string, std::size_t>> runs;
+  for (std::uint32_t i : ve.chain) {
+    std::string w = who(i);
+    if (!runs.empty() && runs.back().first == w)
+      ++runs.back().second;
+    else
+      runs.emplace_back(std::move(w), 1);
+  }
+  constexpr std::size_t kRunsShown = 4;
+  std::string t;
+  for (std::size_t r = 0; r < runs.size() && r < kRunsShown; ++r)
+    t += (r ? ", " : "") + runs[r].first + (runs[r].second > 1 ? fmt::format(" x{}", runs[r].second) : "");
+  if (runs.size() > kRunsShown) t += fmt::format(", ... ({} choices)", ve.chain.size());
+  return fmt::format("{}: {} steps", t, ve.steps);
+}
+
+// The view as a boost::adjacency_list: labels (what changed since the
+// state before), and the marks of roots, ends, violations, hang cycles and
+// the shortest counterexamples.
+DotGraph dot_graph(const Explored& x, const model::GraphView& view, const model::GraphAnalysis& an,
+                   std::optional<model::Property> focus) {
   const auto& nodes = x.graph.nodes();
   const model::Verdict& v = x.verdict;
-  DotGraph g(nodes.size());
-  for (std::size_t n = 0; n < nodes.size(); ++n) {
-    VertexProp& p = g[n];
-    const model::StateFacts* f = n < v.facts.size() ? &v.facts[n] : nullptr;
+  std::vector<std::uint32_t> at(nodes.size(), ~0u);  // graph state -> vertex
+  DotGraph g(view.nodes.size());
+  for (std::size_t i = 0; i < view.nodes.size(); ++i) {
+    const std::uint32_t n = view.nodes[i];
+    at[n] = static_cast<std::uint32_t>(i);
+    VertexProp& p = g[i];
     std::string label = fmt::format("{}", n);
-    if (f)
-      for (const std::string& l : f->lines) label += "\\n" + printable(l);
+    for (const std::string& l : model::changed_lines(v.facts, n, view.parent[n])) label += "\\n" + printable(l);
     p.root = n == x.graph.root();
     p.terminal = nodes[n].terminal;
     if (p.terminal) label += fmt::format("\\nend: {}", sim::run_end_name(nodes[n].end));
-    p.violating = f && f->broken.any();
+    p.violating = n < v.facts.size() && v.facts[n].broken.any();
     p.label = std::move(label);
   }
   for (const model::HangCycle& h : an.hangs)
-    for (std::uint32_t n : h.cycle) g[n].hang = true;
-  for (const sim::StateGraph::Edge& e : x.graph.edges()) {
-    const std::vector<std::string> no_names;
-    const auto& names = e.from < x.threads.size() ? x.threads[e.from] : no_names;
-    EdgeProp p{fmt::format("{}: {} step{}", thread_label(names, e.tid), e.steps, e.steps == 1 ? "" : "s"),
-               g[e.from].hang && g[e.to].hang};
-    boost::add_edge(e.from, e.to, p, g);
+    for (std::uint32_t n : h.cycle)
+      if (at[n] != ~0u) g[at[n]].hang = true;
+  // The edges of the shortest counterexamples (of the focus, else of each property).
+  std::set<std::pair<std::uint32_t, std::uint32_t>> shortest;
+  for (const model::ViolationPath& p : an.shortest)
+    if (!focus || p.property == *focus)
+      for (std::size_t k = 0; k + 1 < p.path.nodes.size(); ++k) shortest.emplace(p.path.nodes[k], p.path.nodes[k + 1]);
+  for (const model::ViewEdge& ve : view.edges) {
+    const auto& edges = x.graph.edges();
+    const bool on_path = std::all_of(ve.chain.begin(), ve.chain.end(), [&](std::uint32_t i) {
+      return shortest.count({edges[i].from, edges[i].to}) > 0;
+    });
+    EdgeProp p{chain_label(x, ve), g[at[ve.from]].hang && g[at[ve.to]].hang, on_path};
+    boost::add_edge(at[ve.from], at[ve.to], p, g);
   }
   return g;
 }
@@ -162,6 +205,7 @@ std::string state_graph_dot(const DotGraph& g, const std::string& title) {
     const EdgeProp& p = g[e];
     os << "[label=" << dot_quote(p.label);
     if (p.hang) os << ", color=orange, penwidth=2";
+    if (p.shortest) os << ", color=blue, fontcolor=blue, penwidth=2.5";
     os << "]";
   };
   auto graph_writer = [&](std::ostream& os) {
@@ -219,6 +263,37 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
   if (s.file_model) os << "note: " << expect_caveat(s) << '\n';
 }
 
+// The DOT's title: what is drawn of how much.
+std::string view_title(const model::Scenario& s, const Explored& x, const model::GraphView& view,
+                       std::optional<model::Property> focus) {
+  std::string t = fmt::format("{}: state graph, {} of {} states, {} edges for {} transitions", s.name,
+                              view.nodes.size(), x.graph.nodes().size(), view.edges.size(), x.graph.edges().size());
+  if (view.folded) t += fmt::format(" ({} states folded into edges)", view.folded);
+  if (focus) t += fmt::format("; the paths to {}", model::property_name(*focus));
+  return t + "; blue: the path with the fewest preemptions to a violation";
+}
+
+// What the DOT draws, after the summary of the graph.
+void print_view(std::ostream& os, const GraphArgs& a, const Explored& x, const model::GraphView& view,
+                const model::GraphAnalysis& an, std::optional<model::Property> focus) {
+  os << fmt::format("drawn: {} states, {} edges", view.nodes.size(), view.edges.size());
+  if (focus && view.least != ~0u)
+    os << fmt::format("; --focus {}: the {} states on its paths with at most {} preemption{} ({} left out)",
+                      model::property_name(*focus), x.graph.nodes().size() - view.focused_out,
+                      view.least + a.focus_slack, view.least + a.focus_slack == 1 ? "" : "s", view.focused_out);
+  if (view.folded) os << fmt::format("; {} states with one way in and one way out folded into edges", view.folded);
+  os << '\n';
+  constexpr std::size_t kReadable = 200;  // states Graphviz draws in seconds and a person can follow
+  if (!focus && view.nodes.size() > kReadable && !an.shortest.empty())
+    os << fmt::format(
+        "note: {} states are too many to read (Graphviz takes minutes on a few thousand); --focus {} draws only "
+        "the paths to it with the fewest preemptions\n",
+        view.nodes.size(), model::property_name(an.shortest.front().property));
+  if (focus && view.least == ~0u)
+    os << fmt::format("note: no state explored breaks {}: the graph drawn is the root alone\n",
+                      model::property_name(*focus));
+}
+
 }  // namespace
 
 int cmd_graph(const GraphArgs& a, Io io) {
@@ -237,14 +312,28 @@ int cmd_graph(const GraphArgs& a, Io io) {
   }
   const model::GraphAnalysis none;
   const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
-  const std::string dot =
-      state_graph_dot(dot_graph(x, an), fmt::format("{}: state graph ({} states, {} transitions)", s.name,
-                                                    x.graph.nodes().size(), x.graph.edges().size()));
+  const std::optional<model::Property> focus = a.focus ? model::property_from_name(*a.focus) : std::nullopt;
+  std::vector<std::uint32_t> keep;  // the hang cycles stay visible
+  for (const model::HangCycle& h : an.hangs) keep.insert(keep.end(), h.cycle.begin(), h.cycle.end());
+  const model::GraphView view =
+      model::graph_view(x.graph, v.facts, model::GraphViewOptions{focus, a.focus_slack, !a.no_fold, keep});
+  const std::string dot = state_graph_dot(dot_graph(x, view, an, focus), view_title(s, x, view, focus));
 
   // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
   if (!write_output(a.output, a.output_through, io, [&](std::ostream& os) { os << dot; })) return kExitOutput;
-  print_summary(a.output.empty() ? io.err : io.out, a, s, opt, x, an);
+  std::ostream& summary = a.output.empty() ? io.err : io.out;
+  print_summary(summary, a, s, opt, x, an);
+  print_view(summary, a, x, view, an, focus);
   if (guard.interrupted()) return kExitInterrupted;
+  if (x.state_limit) {
+    // Not the whole graph: a script must not take it for one (docs/errors.md).
+    io.err << fmt::format(
+        "utsim graph: cli.E010: the state graph has more than {} states (--max-states {}): the exploration stopped "
+        "there, and the DOT and the summary cover only the part explored; raise --max-states, or explore less with "
+        "--preemption-bound\n",
+        a.max_states, a.max_states);
+    return kExitUsage;
+  }
   return v.passed() ? kExitOk : kExitFailed;
 }
 

@@ -135,6 +135,9 @@ struct GraphArgs {
   std::optional<std::uint32_t> preemption_bound;  // none (or --unbounded): every schedule
   bool unbounded = false;
   std::optional<std::uint64_t> max_steps;
+  std::optional<std::string> focus;  // --focus PROPERTY: only the paths to it (checked by finish_parse)
+  std::uint32_t focus_slack = 0;     // --focus-slack N: paths with up to N more preemptions than the fewest
+  bool no_fold = false;              // --no-fold: every state drawn
 };
 struct ShrinkArgs {
   std::string file;

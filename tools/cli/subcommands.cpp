@@ -246,7 +246,17 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
   add_preemption_bound(*c, a.preemption_bound, a.unbounded, "at most N preemptions per schedule (default: unbounded)",
                        "no preemption bound (the default)");
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (default 1000000)");
-  c->footer(footer("Hang cycles are certain only when the exploration is complete and unbounded.\n"));
+  c->add_option("--focus", a.focus,
+                "draw only the paths to where PROPERTY is first broken with the fewest preemptions (utsim list "
+                "--properties)");
+  c->add_option("--focus-slack", a.focus_slack,
+                "with --focus, also the paths with up to N more preemptions than the fewest (default 0)")
+      ->check(unsigned_in(0, 1000))
+      ->needs("--focus");
+  c->add_flag("--no-fold", a.no_fold, "draw every state: do not fold chains of states with one way in and out");
+  c->footer(footer(
+      "Hang cycles are certain only when the exploration is complete and unbounded. More than --max-states states:\n"
+      "the DOT and summary cover the part explored, and the exit code is 2 (cli.E010).\n"));
   return c;
 }
 

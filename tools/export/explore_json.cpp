@@ -174,8 +174,8 @@ ReportExample example_from_json(const nlohmann::json& j, const std::string& ptr,
 
 // "original" and "shrink" of a violation: both null (not shrunk, or a
 // report of a utsim before issue #14 that has neither), else both objects.
-std::optional<ReportShrink> shrink_from_json(const nlohmann::json& v, const std::string& ptr,
-                                             std::uint32_t shard_count) {
+std::optional<ReportShrink> shrink_from_json(const nlohmann::json& v, const std::string& ptr, std::uint32_t shard_count,
+                                             bool with_message = true) {
   const bool has_original = v.contains("original") && !v["original"].is_null();
   const bool has_shrink = v.contains("shrink") && !v["shrink"].is_null();
   if (!has_original && !has_shrink) return std::nullopt;
@@ -186,8 +186,10 @@ std::optional<ReportShrink> shrink_from_json(const nlohmann::json& v, const std:
   const nlohmann::json& f = v["shrink"];
   ReportShrink r;
   r.original = example_from_json(o, op, shard_count);
-  r.message = string_at(o, op, "message");
-  r.step = integer_at(o, op, "step");
+  if (with_message) {  // a violation's; an outcome's original is its example alone
+    r.message = string_at(o, op, "message");
+    r.step = integer_at(o, op, "step");
+  }
   r.runs = integer_at(f, sp, "runs");
   r.minimal = bool_at(f, sp, "minimal");
   r.budget_exhausted = bool_at(f, sp, "budget_exhausted");
@@ -259,7 +261,8 @@ ReportShrink report_shrink(const model::ShrinkFacts& f, std::uint32_t shard) {
   return r;
 }
 
-std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::uint64_t budget) {
+std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::uint64_t budget,
+                        std::string_view what) {
   if (s.error) return "not shrunk: " + printable(*s.error);
   const char* plural = shown.preemptions == 1 ? "" : "s";
   std::string t =
@@ -268,7 +271,7 @@ std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::
                         s.runs)
           : fmt::format("shrunk from {} to {} preemption{}, {} to {} steps ({} runs)", s.original.preemptions,
                         shown.preemptions, plural, s.original.steps, shown.steps, s.runs);
-  if (s.minimal) return t + "; minimal: no schedule with fewer preemptions breaks it";
+  if (s.minimal) return t + fmt::format("; minimal: no schedule with fewer preemptions {}", what);
   if (s.interrupted) return t + "; interrupted: not proven minimal";
   if (s.timed_out)
     return t +
@@ -343,7 +346,9 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
     return ReportExample{ref.schedule, o.shard.index, ref.index, ref.preemptions, ref.steps};
   };
   for (const model::OutcomeClass& c : v.outcomes)
-    r.outcomes.push_back(ReportOutcome{c.signature, c.count, example(c.example)});
+    r.outcomes.push_back(
+        ReportOutcome{c.signature, c.count, example(c.example),
+                      c.shrink ? std::optional(report_shrink(*c.shrink, o.shard.index)) : std::nullopt});
   const model::PropertySet tolerated = model::tolerated_properties(s);
   for (const model::FoundViolation& f : v.violations)
     r.violations.push_back(
@@ -386,8 +391,11 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
   j["estimate"] = r.estimate;
   j["outcomes"] = ojson::array();
   for (const ReportOutcome& c : r.outcomes)
-    j["outcomes"].push_back(
-        ojson{{"signature", c.signature}, {"count", c.count}, {"example", example_json(r, c.example)}});
+    j["outcomes"].push_back(ojson{{"signature", c.signature},
+                                  {"count", c.count},
+                                  {"example", example_json(r, c.example)},
+                                  {"original", c.shrink ? example_json(r, c.shrink->original) : ojson()},
+                                  {"shrink", c.shrink ? shrink_json(*c.shrink, c.example) : ojson()}});
   j["violations"] = ojson::array();
   for (const ReportViolation& v : r.violations) j["violations"].push_back(violation_json(r, v));
   j["unexpected_violations"] = r.unexpected();
@@ -449,7 +457,8 @@ ExploreReport report_from_json(const nlohmann::json& j) {
     const std::string p = at("/outcomes", i);
     const nlohmann::json& c = outcomes[i];
     r.outcomes.push_back(ReportOutcome{string_at(c, p, "signature"), integer_at(c, p, "count"),
-                                       example_from_json(member(c, p, "example"), at(p, "example"), r.shard_count)});
+                                       example_from_json(member(c, p, "example"), at(p, "example"), r.shard_count),
+                                       shrink_from_json(c, p, r.shard_count, false)});
   }
   const nlohmann::json& violations = array_at(j, root, "violations");
   for (std::size_t i = 0; i < violations.size(); ++i) {
@@ -518,10 +527,14 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
       const ReportOutcome& c = p.outcomes[n];
       auto it = std::find_if(m.outcomes.begin(), m.outcomes.end(),
                              [&](const ReportOutcome& x) { return x.signature == c.signature; });
-      if (it == m.outcomes.end())
+      if (it == m.outcomes.end()) {
         m.outcomes.push_back(c);
-      else
-        it->count = sum(it->count, c.count, fmt::format("{}: /outcomes/{}/count", name(i), n));
+        continue;
+      }
+      const std::uint64_t count = sum(it->count, c.count, fmt::format("{}: /outcomes/{}/count", name(i), n));
+      if (std::pair(c.example.preemptions, c.example.steps) < std::pair(it->example.preemptions, it->example.steps))
+        *it = c;  // the shortest example of the shards'
+      it->count = count;
     }
     for (std::size_t n = 0; n < p.violations.size(); ++n) {
       const ReportViolation& v = p.violations[n];
@@ -573,7 +586,8 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   if (r.complete()) {
     complete = "true: every schedule of the space was run";
     if (r.options.preemption_bound)
-      complete = fmt::format("true: every schedule with at most {} preemptions was run{}", *r.options.preemption_bound,
+      complete = fmt::format("true: every schedule with at most {} preemption{} was run{}", *r.options.preemption_bound,
+                             *r.options.preemption_bound == 1 ? "" : "s",
                              r.bounded ? "; schedules with more preemptions exist" : "; there are no others");
   } else {
     complete = "false: " + incomplete_reason(r);
@@ -591,6 +605,9 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
     const ReportOutcome& c = r.outcomes[i];
     out << fmt::format("  {}. {} of {} schedules: {}\n", i + 1, c.count, r.schedules, outcome_text(c.signature));
+    // Said only when the example shown is not the one found (most are found short).
+    if (c.shrink && (c.shrink->error || c.shrink->original.schedule != c.example.schedule))
+      out << "     " << shrink_text(*c.shrink, c.example, r.shrink_tries, "ends in this outcome") << '\n';
     out << "     " << replay_command(r.file, c.example.schedule, r.model_flags) << '\n';
   }
   out << fmt::format("violations  {} ({} unexpected)\n", r.violations.size(), r.unexpected());

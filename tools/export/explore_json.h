@@ -28,12 +28,6 @@ struct ReportExample {
   std::uint64_t steps = 0;  // of the whole run
 };
 
-struct ReportOutcome {
-  std::string signature;
-  std::uint64_t count = 0;
-  ReportExample example;
-};
-
 // A counterexample shrunk before it was shown (model::ShrinkFacts): the
 // exploration's own example, and what the shrinker did.
 struct ReportShrink {
@@ -46,6 +40,13 @@ struct ReportShrink {
   bool timed_out = false;  // --shrink-time-limit ran out
   bool interrupted = false;
   std::optional<std::string> error;  // not shrunk, why (the example is the original)
+};
+
+struct ReportOutcome {
+  std::string signature;
+  std::uint64_t count = 0;
+  ReportExample example;               // shrunk, when `shrink` says so
+  std::optional<ReportShrink> shrink;  // none: shown as found (--no-shrink); its message and step unused
 };
 
 struct ReportViolation {
@@ -65,7 +66,9 @@ ReportShrink report_shrink(const model::ShrinkFacts& f, std::uint32_t shard);
 // to 1 preemption, 58 to 58 steps (464 runs); minimal: ...", or "kept as
 // found: ..." when nothing shorter was found; "... the shrink budget of N
 // runs ran out ..." when it did.  `budget` is the runs allowed (--shrink-tries).
-std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::uint64_t budget);
+// `what` ends the minimal claim ("no schedule with fewer preemptions breaks it").
+std::string shrink_text(const ReportShrink& s, const ReportExample& shown, std::uint64_t budget,
+                        std::string_view what = "breaks it");
 
 // The JSON of a shrunk example's original and facts (the keys "original"
 // and "shrink" of a violation; docs/exploration.md).

@@ -273,10 +273,18 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
   for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + xml_escape(p) + "</p>";
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
        "<th>example</th></tr>";
-  for (const model::OutcomeClass& c : v.outcomes)
-    o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
-                     xml_escape(outcome_text(c.signature)), c.count,
-                     xml_escape(replay_command(file, c.example.schedule, model_flags(s))));
+  for (const model::OutcomeClass& c : v.outcomes) {
+    const ReportExample shown{c.example.schedule, 0, c.example.index, c.example.preemptions, c.example.steps};
+    const bool shrunk = c.shrink && (!c.shrink->error.empty() || c.shrink->original.schedule != c.example.schedule);
+    o += fmt::format(
+        "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code>{}</td></tr>", xml_escape(outcome_text(c.signature)),
+        c.count, xml_escape(replay_command(file, c.example.schedule, model_flags(s))),
+        shrunk
+            ? "<br><small>" +
+                  xml_escape(shrink_text(report_shrink(*c.shrink, 0), shown, x.shrink_tries, "ends in this outcome")) +
+                  "</small>"
+            : "");
+  }
   o += "</table></div><h3>Properties broken</h3>";
   if (v.violations.empty())
     o += "<p>None: every property held on every schedule explored.</p>";

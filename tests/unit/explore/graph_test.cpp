@@ -1,6 +1,6 @@
 // Stateful exploration's state graph (explore/graph_analysis.h, utsim graph):
 // liveness by strongly connected components, shortest counterexamples by
-// breadth-first search, deterministic DOT.
+// fewest preemptions, deterministic DOT.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -198,7 +198,9 @@ TEST(Graph, ShortestPathToTheViolationReplays) {
   EXPECT_TRUE(p->path.confirmed);
   EXPECT_EQ(p->path.nodes.back(), p->node);
   EXPECT_EQ(p->path.nodes.size(), p->path.choices.size() + 1);
-  // No state breaking it is nearer the root (BFS: fewest choice points).
+  // The fewest preemptions that break it (R2 needs one; the nearest
+  // violating state in choice points takes two).
+  EXPECT_EQ(p->path.preemptions, 1u) << p->path.schedule;
   ASSERT_EQ(v.facts.size(), v.states);
   // Replaying the printed schedule breaks the property.
   model::Simulator simu(s, model::RunConfig{});
@@ -211,7 +213,7 @@ TEST(Graph, ShortestPathToTheViolationReplays) {
   // check's example is the shortest one (its replay confirmed it).
   for (const model::FoundViolation& f : v.violations) {
     if (f.property != model::Property::StopWithoutEngine) continue;
-    EXPECT_LE(f.where.steps, p->path.steps);
+    EXPECT_LE(std::pair(f.where.preemptions, f.where.steps), std::pair(p->path.preemptions, p->path.steps));
   }
   EXPECT_TRUE(v.passed());
 }
@@ -236,7 +238,7 @@ TEST(Graph, CommandWritesDeterministicDot) {
 TEST(Graph, CommandStopsAtMaxStates) {
   const std::string file = std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r2-detach-before-stop-bug.json";
   std::ostringstream out, err;
-  tools::run_cli({"graph", file, "--max-states", "50"}, out, err);
+  EXPECT_EQ(tools::run_cli({"graph", file, "--max-states", "50"}, out, err), 2);
   EXPECT_NE(err.str().find("stopped at 50 states"), std::string::npos) << err.str();
 }
 

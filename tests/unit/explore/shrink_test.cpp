@@ -160,3 +160,56 @@ TEST(Shrink, CommandPrintsScheduleReplayAndNarration) {
 }
 
 }  // namespace
+
+namespace {
+
+// The end state a schedule's run reaches (explore/check.h outcome_signature).
+std::string outcome_of(const model::Scenario& s, const std::string& schedule) {
+  model::Simulator simu(s, model::RunConfig{});
+  sim::ReplayScheduler sched(*sim::decode_schedule(schedule));
+  const model::RunOutput out = simu.run(sched);
+  EXPECT_NE(out.engine.end, sim::RunEnd::Diverged) << schedule;
+  return model::outcome_signature(simu);
+}
+
+// The outcomes' examples are shown short too (issue #14): each replays to
+// the same outcome, with no more preemptions than the schedule the
+// exploration met first (kept as "original").
+TEST(Shrink, OutcomeExamplesReplayToTheirOutcome) {
+  for (const char* rel : {"scenarios/races/r2-detach-before-stop-bug.json", "scenarios/races/r7-reap-vs-death-bug.json",
+                          "scenarios/races/r3-detach-return-vs-barrier-bug.json"}) {
+    SCOPED_TRACE(rel);
+    const model::LoadResult loaded = model::load_scenario_file(path_of(rel));
+    ASSERT_TRUE(loaded.ok());
+    const model::Scenario& s = *loaded.scenario;
+    model::ExploreOptions o = model::explore_options_for(s, {});
+    o.max_schedules = 200;  // the portfolio: sampling meets outcomes with many preemptions
+    o.shrink.when = model::CounterexampleShrink::When::Always;
+    const model::Verdict v = model::check_scenario(s, o);
+    ASSERT_FALSE(v.error) << v.error_message;
+    ASSERT_GE(v.outcomes.size(), 2u);
+    std::uint32_t before = 0, after = 0;
+    for (const model::OutcomeClass& c : v.outcomes) {
+      ASSERT_TRUE(c.shrink) << c.signature;
+      EXPECT_TRUE(c.shrink->error.empty()) << c.shrink->error;
+      EXPECT_EQ(outcome_of(s, c.example.schedule), c.signature) << c.example.schedule;
+      EXPECT_EQ(outcome_of(s, c.shrink->original.schedule), c.signature) << c.shrink->original.schedule;
+      EXPECT_LE(c.example.preemptions, c.shrink->original.preemptions) << c.signature;
+      before += c.shrink->original.preemptions;
+      after += c.example.preemptions;
+    }
+    EXPECT_LT(after, before) << "nothing was shortened";
+  }
+}
+
+// --no-shrink shows them as found.
+TEST(Shrink, OutcomeExamplesAsFoundWithoutShrinking) {
+  const model::LoadResult loaded = model::load_scenario_file(path_of("scenarios/races/r2-detach-before-stop-bug.json"));
+  ASSERT_TRUE(loaded.ok());
+  model::ExploreOptions o = model::explore_options_for(*loaded.scenario, {});
+  o.max_schedules = 50;
+  const model::Verdict v = model::check_scenario(*loaded.scenario, o);
+  for (const model::OutcomeClass& c : v.outcomes) EXPECT_FALSE(c.shrink);
+}
+
+}  // namespace

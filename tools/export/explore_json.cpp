@@ -1,5 +1,9 @@
 // tools/export/explore_json.cpp: the report of an exploration, to JSON and
 // back, merged, and as text.
+//
+// Why one file of ~630 lines: the writer of the report and its reader (what
+// merge trusts nothing of) are the two halves of one format; side by side, a
+// key added to one is seen missing from the other.
 #include "tools/export/explore_json.h"
 
 #include <algorithm>

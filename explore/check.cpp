@@ -256,6 +256,36 @@ bool must_stop(const ExploreOptions& opt, Verdict& v, std::chrono::steady_clock:
   return false;
 }
 
+// One example shrunk by `o` (a property's or an outcome's predicate): the
+// facts of the shrink, and the shrunk example in `where` unless it failed.
+ShrinkResult shrink_example(const Scenario& s, ShrinkOptions o, const CounterexampleShrink& how,
+                            const std::atomic<bool>* stop, ScheduleRef& where, ShrinkFacts& facts) {
+  facts.original = where;
+  ShrinkResult r;
+  const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(where.schedule);
+  if (!threads) {  // cannot happen: the explorer encoded it
+    facts.error = "its schedule does not decode";
+    return r;
+  }
+  o.max_tries = how.max_tries;
+  o.time_limit = how.time_limit;
+  o.stop = stop;
+  r = shrink_schedule(s, *threads, o);
+  facts.runs = r.tries;
+  if (!r.ok) {
+    // A hang cycle of the state graph (check --stateful) reaches the
+    // cycle, and its replay alone need not hang: shown as found.
+    facts.error = r.error;
+    return r;
+  }
+  facts.minimal = r.minimal;
+  facts.exhausted = r.exhausted;
+  facts.timed_out = r.timed_out;
+  facts.interrupted = r.interrupted;
+  where = ScheduleRef{r.after.schedule, where.index, r.after.preemptions, r.after.steps};
+  return r;
+}
+
 }  // namespace
 
 void shrink_counterexamples(const Scenario& s, const RunConfig& run, const CounterexampleShrink& how,
@@ -264,38 +294,15 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
     if (f.shrink) continue;
     if (stop && stop->load()) return;  // not shrunk: shown as found, without facts
     ShrinkFacts facts;
-    facts.original = f.where;
     facts.message = f.message;
     facts.step = f.step;
-    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(f.where.schedule);
-    if (!threads) {  // cannot happen: the explorer encoded it
-      facts.error = "its schedule does not decode";
-      f.shrink = std::move(facts);
-      continue;
-    }
     ShrinkOptions o;
     o.property = f.property;
     o.run = run;
-    o.max_tries = how.max_tries;
-    o.time_limit = how.time_limit;
-    o.stop = stop;
-    const ShrinkResult r = shrink_schedule(s, *threads, o);
-    facts.runs = r.tries;
-    if (!r.ok) {
-      // A hang cycle of the state graph (check --stateful) reaches the
-      // cycle, and its replay alone need not hang: shown as found.
-      facts.error = r.error;
-      f.shrink = std::move(facts);
-      continue;
-    }
-    facts.minimal = r.minimal;
-    facts.exhausted = r.exhausted;
-    facts.timed_out = r.timed_out;
-    facts.interrupted = r.interrupted;
-    f.where = ScheduleRef{r.after.schedule, f.where.index, r.after.preemptions, r.after.steps};
+    const ShrinkResult r = shrink_example(s, o, how, stop, f.where, facts);
     // The message of a run becomes the shrunk run's; one that no run gave
     // (check --stateful's hang cycle, described from the state graph) stays.
-    if (r.before.message == f.message) {
+    if (r.ok && r.before.message == f.message) {
       f.message = r.after.message;
       f.step = r.after.step;
     }
@@ -305,31 +312,10 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
     if (c.shrink) continue;
     if (stop && stop->load()) return;
     ShrinkFacts facts;
-    facts.original = c.example;
-    const std::optional<std::vector<sim::Tid>> threads = sim::decode_schedule(c.example.schedule);
-    if (!threads) {
-      facts.error = "its schedule does not decode";
-      c.shrink = std::move(facts);
-      continue;
-    }
     ShrinkOptions o;
     o.outcome = c.signature;
     o.run = run;
-    o.max_tries = how.max_tries;
-    o.time_limit = how.time_limit;
-    o.stop = stop;
-    const ShrinkResult r = shrink_schedule(s, *threads, o);
-    facts.runs = r.tries;
-    if (!r.ok) {
-      facts.error = r.error;
-      c.shrink = std::move(facts);
-      continue;
-    }
-    facts.minimal = r.minimal;
-    facts.exhausted = r.exhausted;
-    facts.timed_out = r.timed_out;
-    facts.interrupted = r.interrupted;
-    c.example = ScheduleRef{r.after.schedule, c.example.index, r.after.preemptions, r.after.steps};
+    shrink_example(s, o, how, stop, c.example, facts);
     c.shrink = std::move(facts);
   }
 }

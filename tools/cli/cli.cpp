@@ -117,7 +117,7 @@ void finish_parse(Parsed& p) {
       if (std::string why = check_schedule(**sched); !why.empty()) throw CLI::ValidationError("--schedule", why);
   if (!p.explore_shard.empty()) parse_shard(p.explore_shard, &p.explore.shard_index, &p.explore.shard_count);
   for (const ModelArgs* m : {&p.run.model, &p.replay.model, &p.check.model, &p.graph.model, &p.shrink.model,
-                             &p.explain.model, &p.step.model, &p.report.model, &p.explore.model})
+                             &p.explain.model, &p.step.model, &p.report.model, &p.explore.model, &p.serve.model})
     check_model_args(*m);
   if (p.graph.focus && !model::property_from_name(*p.graph.focus)) {
     std::vector<std::string> names;

@@ -21,7 +21,9 @@ int cmd_serve(const ServeArgs& a, Io io) {
     return kExitUsage;
   }
   InterruptGuard guard;
-  const ServeApi api(a.dir);
+  // --kernel, --bug, --no-bugs: every scenario the page loads runs on that
+  // model, and its replay command carries the flags.
+  const ServeApi api(a.dir, [&a](model::Scenario& s) { override_model(a.model, s); });
   ServeServer server(api);
   const int port = server.bind(a.port);
   if (port < 0) {

@@ -232,6 +232,7 @@ int cmd_merge(const MergeArgs& a, Io io);
 struct ServeArgs {
   std::string dir = "scenarios";  // the scenarios it serves, and nothing else
   int port = 8420;                // on 127.0.0.1; 0: a free port
+  ModelArgs model;                // --kernel, --bug, --no-bugs: each scenario loaded runs on that model
 };
 int cmd_serve(const ServeArgs& a, Io io);
 

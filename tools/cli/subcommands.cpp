@@ -380,6 +380,7 @@ CLI::App* add_serve(CLI::App& app, ServeArgs& a) {
   c->add_option("DIR", a.dir, "the folder of scenarios to serve (default scenarios/)");
   c->add_option("--port", a.port, "the port on 127.0.0.1 (default 8420; 0: a free one, printed)")
       ->check(CLI::Range(0, 65535));
+  add_model_options(*c, a.model);
   c->footer(footer("Prints its URL on stdout and serves until SIGINT or SIGTERM (exit 0).\n"));
   return c;
 }

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_run.h"
+#include "tools/cli/commands.h"
 #include "tools/teach/serve.h"
 #include "tools/teach/serve_api.h"
 
@@ -56,7 +57,7 @@ class ServeApiTest : public testcli::TempDirTest {
     ServeRequest r;
     r.path = path;
     r.params = std::move(params);
-    last = ServeApi(folder).handle(r);
+    last = ServeApi(folder, [this](model::Scenario& s) { tools::override_model(model, s); }).handle(r);
     EXPECT_EQ(last.status, want) << path << "\n" << last.body;
     EXPECT_EQ(last.content_type, "application/json");
     return json::parse(last.body);
@@ -75,6 +76,7 @@ class ServeApiTest : public testcli::TempDirTest {
   }
 
   std::string folder;
+  tools::ModelArgs model;  // what utsim serve's --kernel, --bug, --no-bugs say
   ServeResponse last;
 };
 
@@ -283,6 +285,20 @@ TEST(ServeCli, RefusesWhatItCannotServe) {
   EXPECT_NE(taken.err.find("utsim serve: cli.E008: cannot listen on 127.0.0.1:" + std::to_string(port)),
             std::string::npos)
       << testcli::show(taken);
+}
+
+// --kernel, --bug and --no-bugs: the page's runs use that model, and the
+// replay command it shows carries the flags.  Without R2 switched on, R2's
+// race schedule breaks nothing.
+TEST_F(ServeApiTest, TheModelFlagsApplyToEveryRunAndItsReplayCommand) {
+  model.no_bugs = true;
+  const json j = get("/api/finish", {{"scenario", kR2}, {"schedule", kR2Race}});
+  EXPECT_TRUE(j["violations"].empty()) << j["violations"].dump(2);
+  EXPECT_NE(j["replay"].get<std::string>().find("--no-bugs"), std::string::npos) << j["replay"];
+
+  const testcli::Result bad = testcli::cli({"serve", folder, "--kernel", "2011-3y"});
+  EXPECT_EQ(bad.code, 2) << testcli::show(bad);
+  EXPECT_NE(bad.err.find("cli.E004"), std::string::npos) << testcli::show(bad);
 }
 
 // Over HTTP, in-process, on a port the kernel picks.

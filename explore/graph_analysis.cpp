@@ -158,15 +158,7 @@ struct Cost {
 
 class FewestPreemptions {
  public:
-  explicit FewestPreemptions(const sim::StateGraph& g) : g_(g) {
-    sim::Tid top = 0;
-    for (const sim::StateGraph::Edge& e : g.edges()) {
-      if (e.tid != sim::kNoTid) top = std::max(top, e.tid);
-      if (e.then != sim::kNoTid) top = std::max(top, e.then);
-    }
-    for (const sim::StateGraph::Node& nd : g.nodes())
-      if (nd.current != sim::kNoTid) top = std::max(top, nd.current);
-    width_ = static_cast<std::size_t>(top) + 2;  // the last slot: no thread (the run ended)
+  explicit FewestPreemptions(const sim::StateGraph& g) : g_(g), slots_(g), width_(slots_.width) {
     const std::size_t n = g.nodes().size();
     out_.resize(n);
     for (std::uint32_t i = 0; i < g.edges().size(); ++i) out_[g.edges()[i].from].push_back(i);
@@ -205,12 +197,10 @@ class FewestPreemptions {
     std::size_t from = 0;
     std::uint32_t edge = kFar;
   };
-  std::size_t slot(sim::Tid t) const { return t == sim::kNoTid ? width_ - 1 : static_cast<std::size_t>(t); }
-
   void run() {
     using Item = std::pair<Cost, std::size_t>;
     std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
-    const std::size_t start = g_.root() * width_ + slot(g_.nodes()[g_.root()].current);
+    const std::size_t start = slots_.root();
     cost_[start] = Cost{0, 0};
     q.emplace(cost_[start], start);
     while (!q.empty()) {
@@ -219,13 +209,10 @@ class FewestPreemptions {
       if (cost_[key] < c) continue;
       const auto v = static_cast<std::uint32_t>(key / width_);
       const std::size_t cur_slot = key % width_;
-      const std::vector<sim::Tid>& en = g_.nodes()[v].enabled;
-      const bool cur_can_run =
-          cur_slot != width_ - 1 && std::find(en.begin(), en.end(), static_cast<sim::Tid>(cur_slot)) != en.end();
       for (std::uint32_t i : out_[v]) {
         const sim::StateGraph::Edge& e = g_.edges()[i];
-        const Cost next{c.preemptions + (cur_can_run && slot(e.tid) != cur_slot ? 1u : 0u), c.steps + e.steps};
-        const std::size_t to = e.to * width_ + slot(e.then);
+        const Cost next{c.preemptions + slots_.cost(e, cur_slot), c.steps + e.steps};
+        const std::size_t to = slots_.to(e);
         if (!(next < cost_[to])) continue;
         cost_[to] = next;
         pred_[to] = Pred{key, i};
@@ -235,7 +222,8 @@ class FewestPreemptions {
   }
 
   const sim::StateGraph& g_;
-  std::size_t width_ = 1;
+  const PreemptionSlots slots_;
+  const std::size_t width_;
   std::vector<std::vector<std::uint32_t>> out_;
   std::vector<Cost> cost_;
   std::vector<Pred> pred_;
@@ -377,6 +365,23 @@ std::string describe_hang(const HangCycle& h, std::span<const StateFacts> facts)
                        sim::encode_schedule(std::span(&h.cycle_choices[i], 1)));
   out += fmt::format(" [{}]", h.cycle.front());
   return out;
+}
+
+PreemptionSlots::PreemptionSlots(const sim::StateGraph& g) : g_(g) {
+  sim::Tid top = 0;
+  for (const sim::StateGraph::Edge& e : g.edges()) {
+    if (e.tid != sim::kNoTid) top = std::max(top, e.tid);
+    if (e.then != sim::kNoTid) top = std::max(top, e.then);
+  }
+  for (const sim::StateGraph::Node& nd : g.nodes())
+    if (nd.current != sim::kNoTid) top = std::max(top, nd.current);
+  width = static_cast<std::size_t>(top) + 2;  // the last slot: no thread (a run ended)
+}
+
+std::uint32_t PreemptionSlots::cost(const sim::StateGraph::Edge& e, std::size_t c) const {
+  if (c == width - 1 || slot(e.tid) == c) return 0;
+  const std::vector<sim::Tid>& en = g_.nodes()[e.from].enabled;
+  return std::find(en.begin(), en.end(), static_cast<sim::Tid>(c)) != en.end() ? 1 : 0;
 }
 
 }  // namespace model

@@ -38,6 +38,27 @@
 
 namespace model {
 
+// The choices of a state graph with what they cost in preemptions: state s
+// reached with thread c running is (s, c), slot c of s (the last slot: no
+// thread, a run ended); a choice of thread t there preempts c if c can still
+// run and t is not c (sim/explore/dfs.cpp counts them so).  Shared by the
+// shortest counterexample (graph_analysis.cpp) and utsim graph's focus
+// (graph_view.cpp).
+class PreemptionSlots {
+ public:
+  explicit PreemptionSlots(const sim::StateGraph& g);
+  std::size_t slot(sim::Tid t) const { return t == sim::kNoTid ? width - 1 : static_cast<std::size_t>(t); }
+  std::size_t key(std::uint32_t s, sim::Tid t) const { return s * width + slot(t); }
+  std::size_t root() const { return key(g_.root(), g_.nodes()[g_.root()].current); }
+  std::size_t to(const sim::StateGraph::Edge& e) const { return key(e.to, e.then); }
+  // The cost of edge e taken with slot c of its source running.
+  std::uint32_t cost(const sim::StateGraph::Edge& e, std::size_t c) const;
+  std::size_t width = 1;
+
+ private:
+  const sim::StateGraph& g_;
+};
+
 // A path in the graph from the root: its states and the choices made.
 struct GraphPath {
   std::vector<std::uint32_t> nodes;  // root first

@@ -1,6 +1,8 @@
 // The state graph as a person reads it (explore/graph_view.h).
 #include "explore/graph_view.h"
 
+#include "explore/graph_analysis.h"
+
 #include <algorithm>
 #include <deque>
 
@@ -17,38 +19,6 @@ bool broken(std::span<const StateFacts> facts, std::uint32_t n, Property p) {
 PropertySet broken_set(std::span<const StateFacts> facts, std::uint32_t n) {
   return n < facts.size() ? facts[n].broken : PropertySet{};
 }
-
-// The choices of the graph with what they cost in preemptions: state s
-// reached with thread c running is (s, c), slot c of s; a choice of
-// thread t there preempts c if c can still run and t is not c
-// (sim/explore/dfs.cpp counts them so).
-class Preemptions {
- public:
-  explicit Preemptions(const sim::StateGraph& g) : g_(g) {
-    sim::Tid top = 0;
-    for (const sim::StateGraph::Edge& e : g.edges()) {
-      if (e.tid != sim::kNoTid) top = std::max(top, e.tid);
-      if (e.then != sim::kNoTid) top = std::max(top, e.then);
-    }
-    for (const sim::StateGraph::Node& nd : g.nodes())
-      if (nd.current != sim::kNoTid) top = std::max(top, nd.current);
-    width = static_cast<std::size_t>(top) + 2;  // the last slot: no thread (a run ended)
-  }
-  std::size_t slot(sim::Tid t) const { return t == sim::kNoTid ? width - 1 : static_cast<std::size_t>(t); }
-  std::size_t key(std::uint32_t s, sim::Tid t) const { return s * width + slot(t); }
-  std::size_t root() const { return key(g_.root(), g_.nodes()[g_.root()].current); }
-  std::size_t to(const sim::StateGraph::Edge& e) const { return key(e.to, e.then); }
-  // The cost of edge e taken with slot c of its source running.
-  std::uint32_t cost(const sim::StateGraph::Edge& e, std::size_t c) const {
-    if (c == width - 1 || slot(e.tid) == c) return 0;
-    const std::vector<sim::Tid>& en = g_.nodes()[e.from].enabled;
-    return std::find(en.begin(), en.end(), static_cast<sim::Tid>(c)) != en.end() ? 1 : 0;
-  }
-  std::size_t width = 1;
-
- private:
-  const sim::StateGraph& g_;
-};
 
 // 0-1 breadth-first search: the fewest preemptions from the sources, along
 // `next(key, visit)`, which calls visit(key', cost) for each step.
@@ -85,7 +55,7 @@ std::vector<bool> focus_edges(const sim::StateGraph& g, std::span<const StateFac
                               std::optional<std::uint32_t> slack, std::uint32_t& least) {
   const auto& edges = g.edges();
   const std::size_t n = g.nodes().size();
-  const Preemptions pr(g);
+  const PreemptionSlots pr(g);
   const std::size_t size = n * pr.width;
   std::vector<std::vector<std::uint32_t>> out(n), in(n);
   for (std::uint32_t i = 0; i < edges.size(); ++i)

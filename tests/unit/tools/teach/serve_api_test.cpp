@@ -240,7 +240,8 @@ TEST_F(ServeApiTest, PathsThatLeaveTheFolderAreRefused) {
   // A symbolic link out of the folder is neither listed nor served.
   fs::create_symlink(dir_ / "secret.json", dir_ / "scn" / "link.json");
   error("/api/state", {{"scenario", "link.json"}}, "serve.E004");
-  for (const json& s : get("/api/scenarios")["scenarios"]) EXPECT_NE(s["path"], "link.json");
+  const json listing = get("/api/scenarios");  // the range-for below must not outlive a temporary
+  for (const json& s : listing["scenarios"]) EXPECT_NE(s["path"], "link.json");
   // A FIFO would block the loader: not a scenario file.
   ASSERT_EQ(::mkfifo((dir_ / "scn" / "fifo.json").c_str(), 0600), 0);
   error("/api/state", {{"scenario", "fifo.json"}}, "serve.E005");

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scenario/load/loader.h"
+#include "support/picture_cases.h"
 #include "tools/export/export.h"
 #include "tools/teach/report.h"
 #include "tools/teach/report_svg.h"
@@ -31,40 +32,11 @@ using nlohmann::json;
 // As `utsim report --explore 300` shrinks its counterexample.
 const model::CounterexampleShrink kShrink{model::CounterexampleShrink::When::Always, 20'000, 0};
 
-struct Case {
-  std::string name;
-  std::unique_ptr<model::Scenario> scn;
-  std::unique_ptr<tools::TracedRun> run;
-};
+using Case = model::test::PictureCase;
 
-// As pictures_test.cpp: every race scenario's default run and its shrunk
-// counterexample, once.
-const std::vector<Case>& cases() {
-  static const std::vector<Case>* const all = new std::vector<Case>([] {
-    std::vector<std::string> files;
-    for (const auto& f : std::filesystem::directory_iterator(std::string(UTSIM_SOURCE_DIR) + "/scenarios/races"))
-      if (f.path().extension() == ".json") files.push_back(f.path().string());
-    std::sort(files.begin(), files.end());
-    std::vector<Case> out;
-    for (const std::string& file : files) {
-      model::LoadResult r = model::load_scenario_file(file);
-      if (!r.ok()) {
-        ADD_FAILURE() << file << " does not load";
-        continue;
-      }
-      auto scn = std::make_unique<model::Scenario>(std::move(*r.scenario));
-      const std::string base = std::filesystem::path(file).stem().string();
-      out.push_back(
-          {base + " (default schedule)", nullptr, tools::traced_run(*scn, std::nullopt, std::nullopt, 20000)});
-      tools::ReportExploration x = tools::explore_for_report(*scn, 300, 20000, kShrink);
-      if (x.counterexample)
-        out.push_back({base + " (counterexample " + x.cx_schedule + ")", nullptr, std::move(x.counterexample)});
-      out.back().scn = std::move(scn);
-    }
-    return out;
-  }());
-  return *all;
-}
+// Every race scenario's default run and its shrunk counterexample, once
+// (shared with pictures_test.cpp).
+const std::vector<Case>& cases() { return model::test::picture_cases(); }
 
 const Case* find_case(const std::string& prefix) {
   for (const Case& c : cases())

@@ -25,6 +25,7 @@
 
 #include "model/abi.h"
 #include "scenario/load/loader.h"
+#include "support/picture_cases.h"
 #include "tools/export/export.h"
 #include "tools/teach/explain.h"
 #include "tools/teach/report.h"
@@ -34,52 +35,14 @@ namespace {
 
 using nlohmann::json;
 
-// As `utsim report --explore 300` shrinks its counterexample.
-const model::CounterexampleShrink kShrink{model::CounterexampleShrink::When::Always, 20'000, 0};
-
 // ---- the runs ----------------------------------------------------------------------------
 
-struct Case {
-  std::string name;  // "r7-reap-vs-death-bug (counterexample)"
-  std::unique_ptr<model::Scenario> scn;
-  std::unique_ptr<tools::TracedRun> run;
-};
-
-std::vector<std::string> race_files() {
-  std::vector<std::string> files;
-  for (const auto& f : std::filesystem::directory_iterator(std::string(UTSIM_SOURCE_DIR) + "/scenarios/races"))
-    if (f.path().extension() == ".json") files.push_back(f.path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
+using Case = model::test::PictureCase;
 
 // Every race scenario's default run and, when 300 schedules find a
-// violation, its shrunk counterexample; computed once for all the tests.
-const std::vector<Case>& cases() {
-  // Never destroyed: a run refers to its scenario, owned by another Case.
-  static const std::vector<Case>* const all = new std::vector<Case>([] {
-    std::vector<Case> out;
-    for (const std::string& file : race_files()) {
-      model::LoadResult r = model::load_scenario_file(file);
-      if (!r.ok()) {
-        ADD_FAILURE() << file << " does not load";
-        continue;
-      }
-      auto scn = std::make_unique<model::Scenario>(std::move(*r.scenario));
-      const std::string base = std::filesystem::path(file).stem().string();
-      {
-        Case c{base + " (default schedule)", nullptr, tools::traced_run(*scn, std::nullopt, std::nullopt, 20000)};
-        out.push_back(std::move(c));
-      }
-      tools::ReportExploration x = tools::explore_for_report(*scn, 300, 20000, kShrink);
-      if (x.counterexample)
-        out.push_back({base + " (counterexample " + x.cx_schedule + ")", nullptr, std::move(x.counterexample)});
-      out.back().scn = std::move(scn);  // owns it; the runs before it in `out` refer to it too
-    }
-    return out;
-  }());
-  return *all;
-}
+// violation, its shrunk counterexample; computed once for all the picture
+// tests (tests/support/picture_cases.h).
+const std::vector<Case>& cases() { return model::test::picture_cases(); }
 
 // ---- what the run did: calls and returns, from the events and the step log -----------------
 
@@ -214,7 +177,7 @@ TEST(Pictures, PtraceSlicesNameTheirRequest) {
       EXPECT_GE(found, 1) << r.kernel().comm(e.pid) << " made " << want << " (step " << e.step << ")";
     }
   }
-  EXPECT_GT(seen, 0u) << "no ptrace request in the race catalogue: the test checks nothing";
+  EXPECT_GT(seen, 0u) << "no ptrace request in scenarios/ptrace: the test checks nothing";
 }
 
 // ---- the Chrome trace ---------------------------------------------------------------------

@@ -14,25 +14,18 @@
 #include "scenario/run.h"
 #include "sim/sched/random.h"
 #include "sim/sched/replay.h"
+#include "support/linux_run.h"
 
 namespace fs = std::filesystem;
 
 namespace model {
 namespace {
 
-const fs::path kRoot = UTSIM_SOURCE_DIR;
+using test::loaded;
+using test::traced;
+using test::violations;
 
-// The scenario of a load that must succeed (a failure is reported, and the
-// test goes on with an empty scenario).
-Scenario loaded(LoadResult r) {
-  if (!r.ok()) {
-    std::string e;
-    for (const auto& err : r.errors) e += err.to_string() + "\n";
-    ADD_FAILURE() << e;
-    return Scenario{};
-  }
-  return std::move(*r.scenario);
-}
+const fs::path kRoot = UTSIM_SOURCE_DIR;
 
 Scenario load_linux(const std::string& name) {
   return loaded(load_scenario_file((kRoot / "scenarios/linux" / (name + ".json")).string()));
@@ -55,18 +48,6 @@ std::vector<Event> events_of(const Kernel& k, Ev kind, int pid = 0) {
   for (const Event& e : k.events())
     if (e.kind == kind && (!pid || e.pid == pid)) out.push_back(e);
   return out;
-}
-
-std::string violations(const RunOutput& out) {
-  std::string s;
-  for (const Violation& v : out.violations) s += std::string(property_name(v.property)) + ": " + v.message + "\n";
-  return s;
-}
-
-RunConfig traced() {
-  RunConfig c;
-  c.trace = true;
-  return c;
 }
 
 // The default (non-preemptive) schedule.

@@ -10,31 +10,14 @@
 #include "scenario/load/loader.h"
 #include "scenario/run.h"
 #include "sim/sched/replay.h"
+#include "support/linux_run.h"
 
 namespace model {
 namespace {
 
-Scenario loaded(LoadResult r) {
-  if (!r.ok()) {
-    std::string e;
-    for (const auto& err : r.errors) e += err.to_string() + "\n";
-    ADD_FAILURE() << e;
-    return Scenario{};
-  }
-  return std::move(*r.scenario);
-}
-
-std::string violations(const RunOutput& out) {
-  std::string s;
-  for (const Violation& v : out.violations) s += std::string(property_name(v.property)) + ": " + v.message + "\n";
-  return s;
-}
-
-RunConfig traced() {
-  RunConfig c;
-  c.trace = true;
-  return c;
-}
+using test::loaded;
+using test::traced;
+using test::violations;
 
 // The task states X went through, in order (sched_state events: b is the new state).
 std::vector<std::int64_t> states_of(const Kernel& k, int pid) {

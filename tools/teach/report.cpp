@@ -93,16 +93,8 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-const char* kLegend =
-    R"(<div class="legend"><span><span class="sw" style="background:#7cc47f"></span>TASK_RUNNING</span>)"
-    R"(<span><span class="sw" style="background:#a9cdee"></span>TASK_INTERRUPTIBLE</span>)"
-    R"(<span><span class="sw" style="background:#6f9fd6"></span>TASK_UNINTERRUPTIBLE</span>)"
-    R"(<span><span class="sw" style="background:#f0b45e"></span>TASK_STOPPED</span>)"
-    R"(<span><span class="sw" style="background:#e0605e"></span>TASK_TRACED</span>)"
-    R"(<span><span class="sw" style="background:#b5b5b5"></span>EXIT_ZOMBIE</span>)"
-    R"(<span><span class="sw" style="background:#8a8a8a"></span>EXIT_DEAD / TASK_DEAD</span>)"
-    R"(<span><span class="sw" style="background:#c77dd6"></span>callback (on the lane of the task that runs it)</span>)"
-    R"(<span><span class="sw" style="background:#dfe3ea"></span>syscall</span>)"
+const std::string kLegend =
+    std::string(report_assets::kLegendSwatches) +
     R"(<span>◆ utrace API call (yellow), ptrace request (orange)</span><span>▲ signal</span><span>● wait</span>)"
     R"(<span>■ fork/exit/notify</span><span>• utrace state: ENGINE_STOP, engine->ops (teal)</span><span>✖ violated property</span>)"
     R"(<span>arrows: wake/resume (red), signal sent → delivered (green), stop/death → wait (blue)</span>)"

@@ -7,6 +7,21 @@
 
 namespace tools::report_assets {
 
+// The legend's first row, shared by the report's and the served page's
+// timelines: the colours both draw a task state, a callback and a syscall in
+// (report_svg.cpp; serve_page.cpp's script), so that neither legend can leave
+// one out.  Each page appends the markers it draws and closes the <div>.
+inline constexpr const char* kLegendSwatches =
+    R"(<div class="legend"><span><span class="sw" style="background:#7cc47f"></span>TASK_RUNNING</span>)"
+    R"(<span><span class="sw" style="background:#a9cdee"></span>TASK_INTERRUPTIBLE</span>)"
+    R"(<span><span class="sw" style="background:#6f9fd6"></span>TASK_UNINTERRUPTIBLE</span>)"
+    R"(<span><span class="sw" style="background:#f0b45e"></span>TASK_STOPPED</span>)"
+    R"(<span><span class="sw" style="background:#e0605e"></span>TASK_TRACED</span>)"
+    R"(<span><span class="sw" style="background:#b5b5b5"></span>EXIT_ZOMBIE</span>)"
+    R"(<span><span class="sw" style="background:#8a8a8a"></span>EXIT_DEAD / TASK_DEAD</span>)"
+    R"(<span><span class="sw" style="background:#c77dd6"></span>callback (on the lane of the task that runs it)</span>)"
+    R"(<span><span class="sw" style="background:#dfe3ea"></span>syscall</span>)";
+
 inline constexpr const char* kCss = R"CSS(
 :root { --fg: #1d2330; --muted: #5b6475; --line: #d8dde6; --bg: #ffffff; --panel: #f6f8fb; --accent: #2458b3; }
 * { box-sizing: border-box; }

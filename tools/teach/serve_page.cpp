@@ -110,15 +110,8 @@ constexpr const char* kBody = R"HTML(</style></head>
   <p class="hint">A lane per task; time flows right, one unit per step. Hover for details; click a marker to find its step in the narrative.</p>
 )HTML";
 
-constexpr const char* kLegend =
-    R"(<div class="legend"><span><span class="sw" style="background:#7cc47f"></span>TASK_RUNNING</span>)"
-    R"(<span><span class="sw" style="background:#a9cdee"></span>TASK_INTERRUPTIBLE</span>)"
-    R"(<span><span class="sw" style="background:#6f9fd6"></span>TASK_UNINTERRUPTIBLE</span>)"
-    R"(<span><span class="sw" style="background:#f0b45e"></span>TASK_STOPPED</span>)"
-    R"(<span><span class="sw" style="background:#e0605e"></span>TASK_TRACED</span>)"
-    R"(<span><span class="sw" style="background:#b5b5b5"></span>EXIT_ZOMBIE</span>)"
-    R"(<span><span class="sw" style="background:#c77dd6"></span>callback</span>)"
-    R"(<span><span class="sw" style="background:#dfe3ea"></span>syscall</span>)"
+const std::string kLegend =
+    std::string(report_assets::kLegendSwatches) +
     R"(<span>◆ utrace API call, ptrace request</span><span>▲ signal</span><span>● wait</span><span>✖ violated property</span></div>)";
 
 constexpr const char* kTail = R"HTML(

@@ -11,3 +11,12 @@ need_tool() {
   echo "SKIP: $tool is not installed on this machine (apt-get install $package, or scripts/bootstrap deps)"
   exit 77
 }
+# The headless browser of the page tests: sets $browser to Debian's chromium
+# (its full path), or skips/fails as need_tool does.
+need_chromium() {
+  browser=""
+  for b in chromium chromium-browser; do
+    if command -v "$b" >/dev/null 2>&1; then browser=$(command -v "$b"); return 0; fi
+  done
+  need_tool chromium chromium
+}

@@ -10,11 +10,7 @@ source "$here/common.sh"
 utsim=$(realpath "$1")
 scratch=$(realpath -m "$2")
 mkdir -p "$scratch"
-browser=""
-for b in chromium chromium-browser; do
-  if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
-done
-[[ -n $browser ]] || need_tool chromium chromium
+need_chromium
 command -v python3 >/dev/null 2>&1 || need_tool python3 python3
 
 page=$scratch/report.html

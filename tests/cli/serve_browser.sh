@@ -14,11 +14,7 @@ utsim=$(realpath "$1")
 scratch=$(realpath -m "$2")
 rm -rf "$scratch"
 mkdir -p "$scratch"
-browser=""
-for b in chromium chromium-browser; do
-  if command -v "$b" >/dev/null 2>&1; then browser=$(command -v "$b"); break; fi
-done
-[[ -n $browser ]] || need_tool chromium chromium
+need_chromium
 need_tool chromedriver chromium-driver
 need_tool python3 python3
 

@@ -46,15 +46,17 @@ Markers
 
   and these stand alone, in the order of the doc:
 
-    run COMMAND...        run a command the reader does not see (exit 0); its
-                          output is what the next markers check, e.g. the
-                          output a paragraph quotes from
+    run [exit N] COMMAND...
+                          run a command the reader does not see (it must exit
+                          0, or N); its output is what the next markers check,
+                          e.g. the output a paragraph quotes from
     figure PROSE [= OUTPUT] [from TEXT]
                           PROSE appears in the paragraph (or block) just before
                           the marker, and OUTPUT (default PROSE) in the output
-                          of the last command run, or of the last one that
-                          contains TEXT; spaces and line breaks are compared
-                          as one space.  This is how the prose's figures (a
+                          (stdout, then stderr) of the last command run, or of
+                          the last one that contains TEXT; spaces and line
+                          breaks are compared as one space, and an OUTPUT with
+                          `...` must be on one line, `...` matching any text.  This is how the prose's figures (a
                           count, a replay string) are tied to the tool's output.
 
   A plain ``` block must have a marker (exact, excerpt, text or skip), and a
@@ -288,7 +290,8 @@ class Runner:
         self.notes: list[str] = []
         os.makedirs(self.scratch, exist_ok=True)
         self.bin = os.path.join(self.scratch, "bin")
-        os.makedirs(self.bin, exist_ok=True)
+        shutil.rmtree(self.bin, ignore_errors=True)
+        os.makedirs(self.bin)
         self._link(self.utsim, os.path.join(self.bin, "utsim"))
         if shutil.which("less") is None:
             shim = os.path.join(self.bin, "less")
@@ -405,9 +408,13 @@ class Runner:
                 elif item.name == "run":
                     if pending:
                         self.fail(doc, item.line, "a run marker between a block marker and its block")
-                    r = self.run(doc, cwd, Command(item.line, item.args))
-                    if r.code not in (0, None):
-                        self.fail(doc, item.line, f"`{item.args}` exited {r.code}, not 0\n{r.stderr[-2000:]}")
+                    want, command = 0, item.args
+                    m = re.fullmatch(r"exit (\d+) (.*)", item.args)
+                    if m:
+                        want, command = int(m.group(1)), m.group(2)
+                    r = self.run(doc, cwd, Command(item.line, command))
+                    if r.code is not None and r.code != want:
+                        self.fail(doc, item.line, f"`{command}` exited {r.code}, not {want}\n{r.stderr[-2000:]}")
                     results.append(r)
                 elif item.name == "figure":
                     self.figure(doc, item, before, output_of)
@@ -456,7 +463,7 @@ class Runner:
             self.skipped.append((doc, marker.line, f"figure {prose!r}", f"`{r.command}` was skipped"))
             return
         self.figures_checked += 1
-        if not contains(r.stdout, output):
+        if not contains(r.stdout + "\n" + r.stderr, output):
             self.fail(doc, marker.line, f"the output of `{r.command}` does not contain {output!r}\n"
                       f"  (doc says {prose!r})")
 
@@ -560,7 +567,11 @@ class Runner:
                 if text is None or text in c.text:
                     want = code
             if r.code != want:
-                self.fail(doc, c.line, f"`{c.text}` exited {r.code}, not {want}\n"
+                hint = ""
+                if r.code == 127:
+                    hint = ("\n  (a command a test cannot run? mark its block "
+                            "<!-- doc-test: skip REASON --> or <!-- doc-test: needs TOOL -->)")
+                self.fail(doc, c.line, f"`{c.text}` exited {r.code}, not {want}{hint}\n"
                           f"  stderr: {r.stderr.strip()[-1500:]}")
             if c.shown_output is not None and kinds:
                 self.compare(doc, c.line, kinds[0], c.shown_output, r)

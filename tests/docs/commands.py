@@ -16,9 +16,10 @@ What is run
   Each command runs with `bash -c` in a scratch folder (one per doc, so files a
   command writes are there for the next one) where `scenarios/` is the
   repository's, and both `build/tools/utsim` and a plain `utsim` are the
-  binary under test.  stdin is empty.  The exit code must be 0 unless a marker
-  says otherwise.  When `less` is not installed, a `less` that only copies its
-  input stands in for it (the docs pipe into `less -R`, which copies to a pipe).
+  binary under test; HOME is a folder of the scratch too.  stdin is empty.
+  The exit code must be 0 unless a marker says otherwise.  When `less` is not
+  installed, a `less` that only copies its input stands in for it (the docs
+  pipe into `less -R`, which copies to a pipe as `cat` does).
 
 Markers
   An HTML comment on a line of its own, invisible when the Markdown is
@@ -56,8 +57,9 @@ Markers
                           (stdout, then stderr) of the last command run, or of
                           the last one that contains TEXT; spaces and line
                           breaks are compared as one space, and an OUTPUT with
-                          `...` must be on one line, `...` matching any text.  This is how the prose's figures (a
-                          count, a replay string) are tied to the tool's output.
+                          `...` must be on one line, `...` matching any text.
+                          This is how the prose's figures (a count, a replay
+                          string) are tied to the tool's output.
 
   A plain ``` block must have a marker (exact, excerpt, text or skip), and a
   `$` block one of exact, excerpt or skip, so that no output shown in the docs
@@ -81,6 +83,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -296,7 +299,8 @@ class Runner:
         if shutil.which("less") is None:
             shim = os.path.join(self.bin, "less")
             with open(shim, "w") as f:
-                f.write("#!/bin/sh\n# less is not installed: copy the input, as less does to a pipe\nexec cat\n")
+                f.write("#!/bin/sh\n# less is not installed: copy the input, as less does to a pipe\n"
+                        "exec cat\n")
             os.chmod(shim, 0o755)
             self.notes.append("less is not installed: a shim that copies its input stands in for it")
         self.env = dict(os.environ)
@@ -350,15 +354,21 @@ class Runner:
         p = subprocess.Popen(["bash", "-c", "exec " + cmd.text], cwd=cwd, env=self.env,
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            first = p.stdout.readline().decode("utf-8", "replace")
+            # The URL line, waited for in a thread: a server that prints nothing must not hang the test.
+            line: list[bytes] = []
+            reader = threading.Thread(target=lambda: line.append(p.stdout.readline()), daemon=True)
+            reader.start()
+            reader.join(60)
+            first = line[0].decode("utf-8", "replace") if line else ""
             res.stdout = first
             m = re.search(r"http://127\.0\.0\.1:\d+/", first)
             if not m:
                 self.fail(doc, cmd.line, f"`{cmd.text}` printed no URL: {first!r}")
                 return res
             url = m.group(0)
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
             for path in ["/"] + paths:
-                with urllib.request.urlopen(url + path.lstrip("/"), timeout=60) as r:
+                with direct.open(url + path.lstrip("/"), timeout=60) as r:
                     body = r.read().decode("utf-8", "replace")
                     if r.status != 200:
                         self.fail(doc, cmd.line, f"GET {path} answered {r.status}")
@@ -414,7 +424,8 @@ class Runner:
                         want, command = int(m.group(1)), m.group(2)
                     r = self.run(doc, cwd, Command(item.line, command))
                     if r.code is not None and r.code != want:
-                        self.fail(doc, item.line, f"`{command}` exited {r.code}, not {want}\n{r.stderr[-2000:]}")
+                        self.fail(doc, item.line,
+                                  f"`{command}` exited {r.code}, not {want}\n{r.stderr[-2000:]}")
                     results.append(r)
                 elif item.name == "figure":
                     self.figure(doc, item, before, output_of)

@@ -96,7 +96,11 @@ DOCS = [
     "docs/hardening.md",
     "docs/serve.md",
     "docs/pictures.md",
-]
+    "docs/errors.md",
+    "docs/ptrace.md",
+    "docs/architecture.md",
+    "docs/model.md",
+]  # not docs/utrace-semantics.md: a copy of the reference, which shows no utsim command
 COMMAND_TIMEOUT = 120  # seconds; a command that takes longer fails
 
 MARKER = re.compile(r"^\s*<!--\s*doc-test:\s*(.*?)\s*-->\s*$")
@@ -194,9 +198,9 @@ def parse(text: str) -> list:
             end_para()
             name, _, args = m.group(1).partition(" ")
             items.append(Marker(i + 1, name, args.strip()))
-        elif "doc-test" in line and "<!--" in line:
+        elif line.lstrip().startswith("<!--") and "doc-test" in line:
             end_para()
-            items.append(Marker(i + 1, "?", line.strip()))
+            items.append(Marker(i + 1, "?", line.strip()))  # a marker not on one line, or misspelt
         elif re.fullmatch(r"\s*<!--.*-->\s*", line):
             pass  # another comment: invisible, and not part of the paragraph
         elif line.strip() == "":
@@ -429,6 +433,9 @@ class Runner:
                     results.append(r)
                 elif item.name == "figure":
                     self.figure(doc, item, before, output_of)
+                elif item.name == "?":
+                    self.fail(doc, item.line,
+                              f"cannot read this marker (one line: <!-- doc-test: ... -->): {item.args}")
                 else:
                     self.fail(doc, item.line, f"unknown marker {item.name!r} "
                               f"(known: {', '.join(sorted(BLOCK_DIRECTIVES | STANDALONE_DIRECTIVES))})")

@@ -34,8 +34,9 @@ Markers
     keys KEY...           its commands read these keys, one line each
                           (Enter is an empty line): for `utsim step`
     server [GET PATH]...  its command is a server: run it, read the URL it
-                          prints, GET / and each PATH (their bodies are added to
-                          its output), then stop it with SIGINT (exit 0)
+                          prints, GET / (an HTML page) and each PATH (`GET PATH:
+                          STATUS` and the body are added to its output), then
+                          stop it with SIGINT (it must exit 0)
     exact [from TEXT]     the block is exactly what the previous command (or the
                           last one containing TEXT) printed on stdout; on a `$`
                           block: what each of its commands prints
@@ -85,6 +86,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -372,14 +374,15 @@ class Runner:
             url = m.group(0)
             direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
             for path in ["/"] + paths:
-                with direct.open(url + path.lstrip("/"), timeout=60) as r:
-                    body = r.read().decode("utf-8", "replace")
-                    if r.status != 200:
-                        self.fail(doc, cmd.line, f"GET {path} answered {r.status}")
-                    if path == "/" and "<html" not in body.lower():
-                        self.fail(doc, cmd.line, "GET / is not an HTML page")
-                    if path != "/":
-                        res.stdout += body + "\n"
+                try:
+                    with direct.open(url + path.lstrip("/"), timeout=60) as r:
+                        status, body = r.status, r.read().decode("utf-8", "replace")
+                except urllib.error.HTTPError as e:  # an error answer is an answer too (serve.E...)
+                    status, body = e.code, e.read().decode("utf-8", "replace")
+                if path == "/" and (status != 200 or "<html" not in body.lower()):
+                    self.fail(doc, cmd.line, f"GET / answered {status}, not an HTML page")
+                if path != "/":
+                    res.stdout += f"GET {path}: {status}\n{body}\n"
         except Exception as e:  # noqa: BLE001: any failure to talk to it is the test's failure
             self.fail(doc, cmd.line, f"`{cmd.text}`: {e}")
         finally:

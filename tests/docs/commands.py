@@ -229,7 +229,7 @@ def commands_of(block: Block) -> list[Command]:
             if not pending:
                 start = block.line + 1 + n
             if line.endswith("\\"):
-                pending += line[:-1].rstrip() + " "
+                pending += line.strip()[:-1].rstrip() + " "
                 continue
             cmds.append(Command(start, (pending + line.strip()).strip()))
             pending = ""

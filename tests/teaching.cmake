@@ -5,10 +5,12 @@
 #   teaching:step_tmux           utsim step driven by keys under tmux reproduces the R2 race
 #   teaching:report_chromium     utsim report's page loads in headless Chromium without a JS
 #                                error and its screenshot is not blank
+#   teaching:slides              run --trace svg|png: docs/pictures/r2-timeline.{svg,png} are what
+#                                utsim draws; cli.E011 when the PNG cannot be made
 #   teaching:serve_browser       utsim serve's page, driven in headless Chromium through
 #                                chromedriver, plays R2's counterexample and shows the violation
 #                                and its replay command (labels teaching, browser, serve)
-# The tmux, Chromium and chromedriver tests skip (exit 77) when their tool is missing on a developer's
+# The tmux, Chromium, chromedriver and rsvg-convert tests skip (exit 77) when their tool is missing on a developer's
 # machine, and fail in CI (CI=true), where scripts/bootstrap installs both.
 
 # name | scenario | schedule ('' = the default schedule)
@@ -41,7 +43,7 @@ foreach(run IN LISTS UTSIM_GOLDEN_RUNS)
   endforeach()
 endforeach()
 
-foreach(script explain step_tmux report_chromium)
+foreach(script explain step_tmux report_chromium slides)
   add_test(NAME "teaching:${script}"
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${script}.sh $<TARGET_FILE:utsim>
                    ${CMAKE_CURRENT_BINARY_DIR}/teaching-${script}

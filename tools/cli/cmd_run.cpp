@@ -1,7 +1,12 @@
 // tools/cli/cmd_run.cpp: utsim run / utsim replay: one schedule, its trace
 // and a short summary.
+#include <unistd.h>
+
 #include <exception>
+#include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,6 +24,7 @@
 #include "tools/export/export.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
+#include "tools/teach/rasterize.h"
 
 namespace tools {
 
@@ -196,7 +202,29 @@ int refuse_diverged(const char* command, const std::string& schedule, const mode
   return kExitDiverged;
 }
 
+namespace {
+
+// The PNG `--trace png` writes: the SVG picture rasterised by rsvg-convert.
+// When that fails, says why (cli.E011) and gives nothing.
+std::optional<std::string> trace_png(const RunArgs& a, const model::Simulator& simu, const StepLog& steps, Io io) {
+  Rasterized r = rasterize_png(trace_svg(simu, steps));
+  if (r.ok) return std::move(r.png);
+  io.err << fmt::format("utsim {}: cli.E011: --trace png: {} (--trace svg writes the same picture without it)\n",
+                        a.replay ? "replay" : "run", printable(r.error));
+  return std::nullopt;
+}
+
+}  // namespace
+
 int cmd_run(const RunArgs& a, Io io) {
+  // PNG bytes on a terminal would garble it: refused before anything runs.
+  if (a.trace == "png" && a.output.empty() && &io.out == &std::cout && isatty(STDOUT_FILENO) == 1) {
+    io.err << fmt::format(
+        "utsim {}: cli.E011: --trace png writes a picture: give -o FILE.png, or pipe it "
+        "(stdout is a terminal)\n",
+        a.replay ? "replay" : "run");
+    return kExitUsage;
+  }
   InterruptGuard guard;  // before loading: a FIFO that never opens is interrupted too
   model::LoadResult loaded;
   if (const int code = load_for_command(a.file, a.model, io, loaded, guard.flag()); code != kExitOk) return code;
@@ -225,8 +253,14 @@ int cmd_run(const RunArgs& a, Io io) {
   const bool trace_to_stdout = cfg.trace && a.output.empty();
   std::ostream& summary = trace_to_stdout ? io.err : io.out;
   if (cfg.trace) {
-    const bool written =
-        write_output(a.output, a.output_through, io, [&](std::ostream& f) { write_trace_as(f, a.trace, simu, steps); });
+    const bool png = a.trace == "png";
+    const std::optional<std::string> picture = png ? trace_png(a, simu, steps, io) : std::nullopt;
+    const bool written = (!png || picture) && write_output(a.output, a.output_through, io, [&](std::ostream& f) {
+                           if (png)
+                             f.write(picture->data(), static_cast<std::streamsize>(picture->size()));
+                           else
+                             write_trace_as(f, a.trace, simu, steps);
+                         });
     if (trace_to_stdout) io.out.flush();
     if (!written && !failure) return kExitOutput;
   }

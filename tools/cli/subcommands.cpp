@@ -154,8 +154,9 @@ void add_run_options(CLI::App& c, RunArgs& a) {
   auto* trace =
       c.add_option("--trace", a.trace,
                    "write the trace: text (ftrace-like lines), json (JSON Lines), chrome "
-                   "(Chrome trace JSON for Perfetto), mermaid (sequence diagram) or dot "
-                   "(each task's states as visited); "
+                   "(Chrome trace JSON for Perfetto), mermaid (sequence diagram), dot "
+                   "(each task's states as visited), svg (the report's timeline as a picture, for slides) "
+                   "or png (that picture, drawn by rsvg-convert); "
                    "to stdout (the summary then goes to stderr) or to -o FILE")
           ->check(CLI::IsMember(std::vector<std::string>(std::begin(kTraceFormats), std::end(kTraceFormats))));
   add_output(c, a.output, a.output_through, "write the trace to FILE (atomically) instead of stdout")->needs(trace);

@@ -255,8 +255,14 @@ void write_mermaid(std::ostream& os, const model::Simulator& run, const StepLog&
 // DOT of each task's state machine as visited (Boost.Graph write_graphviz).
 void write_dot(std::ostream& os, const model::Simulator& run, const StepLog& log);
 
-// The formats `utsim run --trace` knows, and the one dispatch.
-inline constexpr const char* kTraceFormats[] = {"text", "json", "chrome", "mermaid", "dot"};
+// The formats `utsim run --trace` knows, and the one dispatch.  "svg" is
+// the report's timeline as a standalone picture (teach/report_svg.h);
+// "png" is that picture rasterised by rsvg-convert, which cmd_run does
+// itself (teach/rasterize.h), since it can fail for want of the program.
+inline constexpr const char* kTraceFormats[] = {"text", "json", "chrome", "mermaid", "dot", "svg", "png"};
 void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run, const StepLog& log);
+// The picture `--trace svg` writes: the timeline of the whole run, titled
+// with the scenario's name.
+std::string trace_svg(const model::Simulator& run, const StepLog& log);
 
 }  // namespace tools

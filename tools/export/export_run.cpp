@@ -10,6 +10,7 @@
 #include "sim/schedule.h"
 #include "tools/export/export.h"
 #include "tools/export/format.h"
+#include "tools/teach/report_svg.h"
 
 namespace tools {
 
@@ -169,10 +170,18 @@ const model::PtraceOp* ptrace_op(const model::Event& e) {
   return op ? op->as_if<model::PtraceOp>() : nullptr;
 }
 
+std::string trace_svg(const model::Simulator& run, const StepLog& log) {
+  return timeline_svg_document(build_timeline(run, log), "utsim: " + run.scenario().name);
+}
+
 void write_trace_as(std::ostream& os, std::string_view format, const model::Simulator& run, const StepLog& log) {
   if (format == "chrome") return write_chrome_trace(os, run, log);
   if (format == "mermaid") return write_mermaid(os, run, log);
   if (format == "dot") return write_dot(os, run, log);
+  if (format == "svg") {
+    os << trace_svg(run, log);
+    return;
+  }
   const bool json = format == "json";
   for (const model::Event& e : run.kernel().events()) {
     if (json)

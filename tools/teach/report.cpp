@@ -345,6 +345,7 @@ std::string report_html(const model::Scenario& s, const std::string& file, const
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
   html += "<title>utsim report: " + xml_escape(s.name) + "</title><style>";
   html += report_assets::kCss;
+  html += report_assets::kSvgCss;
   html += "</style></head><body>\n";
   html += "<header><h1>" + xml_escape(s.name) + "</h1><div class=\"summary\">" + xml_escape(s.summary) + "</div>";
   html += fmt::format(

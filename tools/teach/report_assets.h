@@ -54,6 +54,28 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 th { background: var(--panel); }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 13px; color: var(--muted); margin: 6px 0; }
 .legend span.sw { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: middle; border-radius: 2px; }
+.races { border: 1px solid #f0c2be; border-left: 4px solid #d7261e; background: #fff8f7; padding: 6px 12px; margin: 8px 0; font-size: 14px; }
+.races ol { margin: 2px 0 4px; }
+.races .acc { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
+.narrative td.step { white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
+.narrative td.task { white-space: nowrap; font-weight: 600; }
+.narrative tr.quiet td { color: #9aa1ad; font-size: 13px; }
+.narrative tr.flash { background: #fff4c2; }
+.narrative ul { margin: 0; padding-left: 16px; }
+.narrative li { margin: 2px 0; }
+.narrative .why { color: var(--muted); font-size: 13px; }
+.narrative .k-api { color: #8a6d00; } .narrative .k-callback { color: #8d3fa0; } .narrative .k-state { color: #1a7a8a; }
+.narrative .k-sched { color: #2458b3; } .narrative .k-signal { color: #2e7d32; } .narrative .k-property { color: #b3261e; font-weight: 600; }
+#js-errors { display: none; margin: 12px 32px; padding: 10px 14px; border: 2px solid #b3261e; background: #fff0ef; color: #7a1410; }
+#js-errors.shown { display: block; }
+footer { padding: 16px 32px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); }
+)CSS";
+
+// The style of the SVG pictures (report_svg.cpp): every rule is scoped to
+// `svg`, so the same text styles a picture inside a page (after kCss) and
+// a standalone .svg file, where timeline_svg_document puts it in a <style>
+// element.  rsvg-convert (--trace png) reads it there too.
+inline constexpr const char* kSvgCss = R"CSS(
 svg text { font-family: Helvetica, Arial, sans-serif; }
 svg .lane-bg { fill: #fbfcfe; stroke: #eef1f6; }
 svg .lane:nth-of-type(even) .lane-bg { fill: #f4f6fa; }
@@ -89,27 +111,12 @@ svg .conflict { stroke: #d7261e; stroke-width: 1.6; stroke-dasharray: 5 3; fill:
 svg .access circle { fill: #fff; stroke: #d7261e; stroke-width: 2; }
 svg .access-no { font-size: 9px; font-weight: 700; fill: #b3261e; text-anchor: middle; pointer-events: none; }
 svg .access { cursor: pointer; }
-.races { border: 1px solid #f0c2be; border-left: 4px solid #d7261e; background: #fff8f7; padding: 6px 12px; margin: 8px 0; font-size: 14px; }
-.races ol { margin: 2px 0 4px; }
-.races .acc { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
 svg .state { stroke: #333; stroke-width: .8; }
 svg .state-label { font-size: 11px; text-anchor: middle; fill: #111; pointer-events: none; }
 svg .edge { fill: none; stroke: #444; stroke-width: 1.2; }
 svg .edge:hover { stroke: #2458b3; stroke-width: 2.5; }
 svg .edge-label { font-size: 10px; fill: #444; text-anchor: middle; }
 svg .machine-name { font-size: 13px; font-weight: 600; fill: #1d2330; }
-.narrative td.step { white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
-.narrative td.task { white-space: nowrap; font-weight: 600; }
-.narrative tr.quiet td { color: #9aa1ad; font-size: 13px; }
-.narrative tr.flash { background: #fff4c2; }
-.narrative ul { margin: 0; padding-left: 16px; }
-.narrative li { margin: 2px 0; }
-.narrative .why { color: var(--muted); font-size: 13px; }
-.narrative .k-api { color: #8a6d00; } .narrative .k-callback { color: #8d3fa0; } .narrative .k-state { color: #1a7a8a; }
-.narrative .k-sched { color: #2458b3; } .narrative .k-signal { color: #2e7d32; } .narrative .k-property { color: #b3261e; font-weight: 600; }
-#js-errors { display: none; margin: 12px 32px; padding: 10px 14px; border: 2px solid #b3261e; background: #fff0ef; color: #7a1410; }
-#js-errors.shown { display: block; }
-footer { padding: 16px 32px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); }
 )CSS";
 
 inline constexpr const char* kJs = R"JS(

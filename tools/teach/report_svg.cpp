@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "tools/export/format.h"
+#include "tools/teach/report_assets.h"
 
 namespace tools {
 
@@ -287,11 +288,16 @@ void draw_flows_and_marks(std::string& o, TimelineLayout& L) {
 
 }  // namespace
 
-std::string timeline_svg(const Timeline& t, const std::string& id) {
+namespace {
+
+// The timeline's <svg> element; `head` goes first inside it (a standalone
+// document's title and style).
+std::string timeline_svg_with(const Timeline& t, const std::string& id, const std::string& head) {
   TimelineLayout L(t, id);
   std::string o = fmt::format(
       R"(<svg xmlns="http://www.w3.org/2000/svg" class="timeline" id="{}" width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
       id, num(L.width), num(L.height), num(L.width), num(L.height));
+  o += head;
   o += arrow_defs(id);
   draw_axis_and_lanes(o, L);
   draw_tasks(o, L);
@@ -300,6 +306,20 @@ std::string timeline_svg(const Timeline& t, const std::string& id) {
   draw_flows_and_marks(o, L);
   o += "</svg>";
   return o;
+}
+
+}  // namespace
+
+std::string timeline_svg(const Timeline& t, const std::string& id) { return timeline_svg_with(t, id, ""); }
+
+std::string timeline_svg_document(const Timeline& t, const std::string& title) {
+  // The page's drawing, byte for byte, with the style it is drawn with:
+  // the rules of report_assets::kSvgCss are scoped to `svg`, which is this
+  // document's root.  A white background, as on the page, for slides.
+  const std::string head = "<title>" + xml_escape(title) + "</title><style>" + report_assets::kSvgCss +
+                           "svg.timeline { background: #ffffff; }\n</style>" +
+                           R"(<rect width="100%" height="100%" fill="#ffffff"/>)";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + timeline_svg_with(t, "timeline", head) + "\n";
 }
 
 std::string state_diagram_svg(const std::vector<TaskMachine>& machines) {

@@ -14,6 +14,11 @@ namespace tools {
 // life-cycle events, arrows for the flows.  Elements carry data-step so a
 // page can link them to its narrative.
 std::string timeline_svg(const Timeline& t, const std::string& id);
+// The same drawing as a standalone SVG document (`utsim run --trace svg`,
+// for slides): an XML declaration, a <title>, the pictures' style
+// (report_assets::kSvgCss) inside the <svg>, and a white background; the
+// drawing itself is timeline_svg's, with the id "timeline".
+std::string timeline_svg_document(const Timeline& t, const std::string& title);
 // Each task's states as visited (the DOT exporter's graph), a row per task.
 std::string state_diagram_svg(const std::vector<TaskMachine>& machines);
 

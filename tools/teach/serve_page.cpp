@@ -425,8 +425,8 @@ constexpr const char* kJs = R"JS(
 }  // namespace
 
 const std::string& serve_page_html() {
-  static const std::string page =
-      std::string(kHead) + report_assets::kCss + kCss + kBody + kLegend + kTail + kJs + "</script></body></html>\n";
+  static const std::string page = std::string(kHead) + report_assets::kCss + report_assets::kSvgCss + kCss + kBody +
+                                  kLegend + kTail + kJs + "</script></body></html>\n";
   return page;
 }
 

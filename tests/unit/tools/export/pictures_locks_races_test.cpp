@@ -23,6 +23,7 @@
 #include "support/picture_cases.h"
 #include "tools/export/export.h"
 #include "tools/teach/report.h"
+#include "tools/teach/report_assets.h"
 #include "tools/teach/report_svg.h"
 
 namespace {
@@ -218,6 +219,42 @@ TEST(PicturesSvg, SlicesHoldsAndRacesAreDrawn) {
     EXPECT_EQ(holds, t.holds.size());
     EXPECT_EQ(races, t.races.size());
     EXPECT_EQ(conflicts, pairs);
+  }
+}
+
+// `utsim run --trace svg` (for slides) is the report's drawing, byte for
+// byte, in a standalone document: one XML declaration, the drawing's own
+// <svg> as the root with a title, and every rule of the style the report
+// draws it with inside; every counterexample of the catalogue.
+TEST(PicturesSvg, StandaloneTimelineIsTheReportsDrawingWithItsStyle) {
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(c.name);
+    const tools::Timeline t = tools::build_timeline(c.run->run(), c.run->log);
+    const std::string doc = tools::timeline_svg_document(t, "utsim: " + c.name);
+    const std::string page = tools::timeline_svg(t, "timeline");
+    const std::string decl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    ASSERT_EQ(doc.rfind(decl, 0), 0u);
+    // The document is the page's <svg> with its head inserted after the
+    // opening tag: the same drawing, nothing dropped, nothing added inside.
+    const std::size_t open_end = page.find('>') + 1;
+    ASSERT_EQ(doc.compare(decl.size(), open_end, page, 0, open_end), 0) << "the opening tag differs";
+    const std::size_t head_end = doc.find("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
+    ASSERT_NE(head_end, std::string::npos) << "no white background";
+    const std::string head = doc.substr(decl.size() + open_end, head_end - decl.size() - open_end);
+    const std::string body =
+        doc.substr(head_end + std::string("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>").size());
+    EXPECT_EQ(body, page.substr(open_end) + "\n");
+    EXPECT_EQ(head.rfind("<title>utsim: " + c.name + "</title><style>", 0), 0u) << head;
+    EXPECT_NE(head.find(tools::report_assets::kSvgCss), std::string::npos) << "the style is not the report's";
+    // Every class of a shape or text the drawing uses has a rule in that
+    // style (a group's class, "lane" or "lock-lane", only names it).
+    const std::regex class_re(R"re(<(?:rect|path|text|circle|line|polygon) class="([a-z-]+)( [a-z-]+)?")re");
+    std::set<std::string> classes;
+    for (auto it = std::sregex_iterator(page.begin(), page.end(), class_re); it != std::sregex_iterator(); ++it)
+      if ((*it)[1] != "timeline") classes.insert((*it)[1].str());
+    EXPECT_TRUE(classes.count("span") && classes.count("lane-name")) << "the pattern finds no shape";
+    for (const std::string& cls : classes)
+      EXPECT_NE(std::string(tools::report_assets::kSvgCss).find("." + cls), std::string::npos) << cls;
   }
 }
 

@@ -417,6 +417,42 @@ std::string property_list(const PropertySet& set) {
   return out;
 }
 
+// The first op a task was left blocked in for good on the real kernel
+// (recorded "blocks" when the run ended, or a held await) whose expect does
+// not say it may block: the `hang` property broken on the kernel.  NULL if none.
+const Record* kernel_hang(const OpIndex& idx, const RealRun& rr) {
+  for (const Record& r : rr.records) {
+    if (r.kind != RKind::Blocks || r.value != 0 || r.op < 0) continue;  // a value: an assert's state letter
+    const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
+    const std::optional<Expectation>& ex = op.expect_modern ? op.expect_modern : op.expect;
+    const bool may_block = ex && std::any_of(ex->any_of.begin(), ex->any_of.end(), [](const ResultPattern& p) {
+                             return p.kind == ResultPattern::Kind::Blocks;
+                           });
+    if (!may_block) return &r;
+  }
+  return nullptr;
+}
+
+// `hang` is the one property a real run shows: a task left blocked in an op
+// that may not block.  Judged, and taken out of the sets left to say "not
+// judged" about when the kernel shows it.
+void judge_hang(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const RealRun& rr, PropertySet& violations,
+                PropertySet& allowed, bool verbose) {
+  const Record* h = kernel_hang(idx, rr);
+  if (!h) return;
+  const Op& op = *idx.ops[static_cast<std::size_t>(h->op)];
+  const std::string what =
+      fmt::format("{} was left blocked in {} at {}, which may not block", name_of_slot(s, h->slot), op.key, op.ptr);
+  const auto hang = static_cast<std::size_t>(Property::Hang);
+  if (violations.test(hang) || allowed.test(hang)) {
+    if (verbose) rep.lines.push_back("agree: expect: hang is expected or allowed, and on the kernel " + what);
+    violations.reset(hang);
+    allowed.reset(hang);
+    return;
+  }
+  differ(rep, "expect: no hang is allowed, but on the kernel " + what);
+}
+
 // The scenario's expect: its outcomes judged by how the real run ended;
 // what a real kernel cannot show is said, never passed over.
 void judge_expect(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const RealRun& rr, const PidNames& names,
@@ -452,11 +488,13 @@ void judge_expect(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, co
                       i + 1));
     }
   }
-  if (ex.violations.any())
-    rep.lines.push_back("not judged: expect.violations (" + property_list(ex.violations) +
+  PropertySet violations = ex.violations, allowed = ex.allowed;
+  judge_hang(rep, s, idx, rr, violations, allowed, verbose);
+  if (violations.any())
+    rep.lines.push_back("not judged: expect.violations (" + property_list(violations) +
                         "): properties of the model's schedules, which a real kernel does not report");
-  if (ex.allowed.any())
-    rep.lines.push_back("not judged: expect.allowed (" + property_list(ex.allowed) +
+  if (allowed.any())
+    rep.lines.push_back("not judged: expect.allowed (" + property_list(allowed) +
                         "): properties of the model's schedules, which a real kernel does not report");
 }
 

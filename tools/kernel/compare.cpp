@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "model/abi.h"
+#include "model/checks/property.h"
 #include "scenario/load/loader.h"
 #include "tools/kernel/replay.h"
 
@@ -70,6 +71,10 @@ std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>&
 }  // namespace
 
 std::string end_text(int status) { return describe_wait_status(status); }
+
+std::string zombie_end(int status) { return "zombie (" + end_text(status) + ")"; }
+
+std::string took_over_end(const std::string& leader) { return "exec'd as " + leader; }
 
 std::string canon(const Op& op, RKind kind, std::int64_t value, int wpid, const PidNames& names) {
   switch (kind) {
@@ -175,16 +180,45 @@ ScenarioReport refuse(ScenarioReport rep, Verdict verdict, std::string reason) {
   return rep;
 }
 
+std::string name_of_slot(const Scenario& s, int slot) {
+  return slot >= 0 && static_cast<std::size_t>(slot) < s.task_names.size()
+             ? s.task_names[static_cast<std::size_t>(slot)]
+             : "?";
+}
+
+bool took_over(const RealRun& rr, std::size_t slot) {
+  for (const auto& [old, sl] : rr.aliases)
+    if (static_cast<std::size_t>(sl) == slot) return true;
+  return false;
+}
+
+// Each pid named after the task it was created for, as simset.cpp does: a
+// thread that exec'd keeps its own tid's name, the leader's pid stays the
+// leader's.
+PidNames real_names(const Scenario& s, const RealRun& rr) {
+  PidNames names{{rr.runner_pid, "init"}};
+  for (const auto& [pid, slot] : rr.aliases) names.emplace(pid, name_of_slot(s, slot));
+  for (std::size_t i = 0; i < rr.pids.size(); ++i)
+    if (rr.pids[i] && !took_over(rr, i)) names.emplace(rr.pids[i], s.task_names[i]);
+  return names;
+}
+
+// A finding: an agreement (shown with --verbose), or a difference that is
+// a declared era difference's consequence once one was found, else a
+// disagreement.
+void differ(ScenarioReport& rep, const std::string& what) {
+  if (rep.era_differences) {
+    rep.lines.push_back("era difference (consequence): " + what);
+  } else {
+    ++rep.disagreements;
+    rep.lines.push_back("DISAGREE: " + what);
+  }
+}
+
 // Every result the real kernel gave, held against the expect (expect_modern
 // where given) and against what the simulator allows at that occurrence.
 void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const SimSet& sim, const RealRun& rr,
-                 bool verbose) {
-  PidNames names{{rr.runner_pid, "init"}};
-  for (std::size_t i = 0; i < rr.pids.size(); ++i)
-    if (rr.pids[i]) names.emplace(rr.pids[i], s.task_names[i]);
-  for (const auto& [pid, slot] : rr.aliases) names.emplace(pid, s.task_names[static_cast<std::size_t>(slot)]);
-
-  // Per op, per occurrence.
+                 const PidNames& names, bool verbose) {
   std::map<std::pair<int, int>, int> occ;
   for (const Record& r : rr.records) {
     if (r.op < 0 || static_cast<std::size_t>(r.op) >= idx.ops.size()) continue;
@@ -197,8 +231,8 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
     const std::set<std::string>* allowed = nullptr;
     if (it != sim.by_occurrence.end()) {
       allowed = &it->second;
-    } else if (auto jt = sim.by_op.find(r.op); jt != sim.by_op.end()) {
-      allowed = &jt->second;  // more iterations than the simulator ran: any occurrence's results
+    } else if (auto jt = sim.by_op.find(r.op); jt != sim.by_op.end() && idx.repeating.count(r.op)) {
+      allowed = &jt->second;  // run more often than in the simulator, as timing decides: any occurrence's results
     }
     const bool sim_ok = allowed && allowed->count(real);
     const bool has_modern = op.expect_modern.has_value();
@@ -210,10 +244,7 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
       for (const ResultPattern& p : ex->any_of)
         exp_ok = exp_ok || (p.kind == ResultPattern::Kind::State && static_cast<TaskState>(p.value) == aw->state);
     }
-    const std::string who = r.slot >= 0 && static_cast<std::size_t>(r.slot) < s.task_names.size()
-                                ? s.task_names[static_cast<std::size_t>(r.slot)]
-                                : "?";
-    const std::string where = fmt::format("{} {} at {} (#{})", who, op.key, op.ptr, k + 1);
+    const std::string where = fmt::format("{} {} at {} (#{})", name_of_slot(s, r.slot), op.key, op.ptr, k + 1);
     const std::string sim_text = allowed ? join(*allowed) : "(never reached)";
     if (has_modern && exp_ok && !sim_ok) {
       ++rep.era_differences;
@@ -234,32 +265,237 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
   }
 }
 
-// How each task ended on the real kernel, held against the simulator's ends.
-void compare_task_ends(ScenarioReport& rep, const Scenario& s, const SimSet& sim, const RealRun& rr, bool verbose) {
+// The other direction: an op the simulator ran in every schedule that the
+// real tasks never reached (after an exec under PTRACE_SYSCALL, the
+// re-executed replayer's loader makes stops of its own, and the tracer's
+// waits agree with the model's while the tracee never gets to its ops).
+// An op that timing repeats is owed its first run only.
+void compare_unreached(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const SimSet& sim, const RealRun& rr,
+                       bool verbose) {
+  std::set<Occurrence> real;
+  std::map<std::pair<int, int>, int> occ;
+  for (const Record& r : rr.records) real.insert({r.op, r.slot, occ[{r.op, r.slot}]++});
+  for (const auto& [o, n] : sim.reached_in) {
+    const auto& [op_id, slot, k] = o;
+    if (n < sim.schedules || real.count(o) || (k > 0 && idx.repeating.count(op_id))) continue;
+    const Op& op = *idx.ops[static_cast<std::size_t>(op_id)];
+    if (op.as_if<ExecOp>() && static_cast<std::size_t>(slot) < rr.in_op.size() &&
+        rr.in_op[static_cast<std::size_t>(slot)] == op_id + 1) {
+      // The new image records the exec's 0 once it runs: a task killed
+      // past execve's point of no return (at its exec stop, or while the
+      // replayer's image loads) did exec.
+      if (verbose)
+        rep.lines.push_back(
+            fmt::format("agree: {} {} at {} (#{}): the kernel's task ended inside the exec; "
+                        "simulator {}",
+                        name_of_slot(s, slot), op.key, op.ptr, k + 1, join(sim.by_occurrence.at(o))));
+      continue;
+    }
+    differ(rep, fmt::format("{} {} at {} (#{}): kernel never reached it; simulator {} in every schedule",
+                            name_of_slot(s, slot), op.key, op.ptr, k + 1, join(sim.by_occurrence.at(o))));
+  }
+}
+
+// How a task ended on the real kernel, as the simulator says it: "" when
+// the run does not show it (a thread, a task whose reaper was not watched).
+std::string real_end(const Scenario& s, const RealRun& rr, const PidNames& names, std::size_t slot) {
+  if (took_over(rr, slot)) {
+    auto it = names.find(rr.pids[slot]);
+    return took_over_end(it != names.end() ? it->second : std::to_string(rr.pids[slot]));
+  }
+  (void)s;
+  if (rr.end_status[slot] >= 0) return end_text(rr.end_status[slot]);
+  return rr.end_state[slot];
+}
+
+// How each task ended on the real kernel, held against the simulator's
+// ends, both ways: a task one side created and the other never did is a
+// finding too.
+void compare_task_ends(ScenarioReport& rep, const Scenario& s, const SimSet& sim, const RealRun& rr,
+                       const PidNames& names, bool verbose) {
   for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
-    if (!rr.pids[sl]) continue;
-    std::string real;
-    if (rr.end_status[sl] >= 0)
-      real = end_text(rr.end_status[sl]);
-    else if (!rr.end_state[sl].empty())
-      real = rr.end_state[sl];
-    else
-      continue;  // a thread, or a task whose reaper was not watched: no status to compare
-    auto it = sim.task_end.find(static_cast<int>(sl));
-    const bool ok = it != sim.task_end.end() && it->second.count(real);
-    if (ok) {
+    const auto created = sim.created_in.find(static_cast<int>(sl));
+    const std::uint64_t sim_created = created == sim.created_in.end() ? 0 : created->second;
+    if (!rr.pids[sl]) {
+      if (sim_created == sim.schedules)
+        differ(rep, fmt::format("task {}: the kernel never created it; simulator created it in every schedule",
+                                s.task_names[sl]));
+      continue;
+    }
+    if (!sim_created) {
+      differ(rep, fmt::format("task {}: created on the kernel; the simulator never created it", s.task_names[sl]));
+      continue;
+    }
+    const std::string real = real_end(s, rr, names, sl);
+    if (real.empty()) continue;
+    const std::set<std::string>& ends = sim.task_end.at(static_cast<int>(sl));
+    if (ends.count(real)) {
       if (verbose) rep.lines.push_back(fmt::format("agree: task {} ended {}", s.task_names[sl], real));
-    } else if (rep.era_differences) {
-      // The ops already showed a declared era difference: a task that ends
-      // otherwise follows from it (said so, never hidden).
-      rep.lines.push_back(fmt::format("era difference (consequence): task {} ended {}; simulator {}", s.task_names[sl],
-                                      real, it == sim.task_end.end() ? "(never created)" : join(it->second)));
     } else {
-      ++rep.disagreements;
-      rep.lines.push_back(fmt::format("DISAGREE: task {} ended {}; simulator {}", s.task_names[sl], real,
-                                      it == sim.task_end.end() ? "(never created)" : join(it->second)));
+      differ(rep, fmt::format("task {} ended {}; simulator {}", s.task_names[sl], real, join(ends)));
     }
   }
+}
+
+// ---- the scenario's top-level expect -------------------------------------------------------
+
+enum class Judged { Holds, Fails, Unknown };
+
+// A task of an outcome against its end on the real kernel.
+Judged judge_task(const TaskOutcome& t, const RealRun& rr) {
+  const auto sl = static_cast<std::size_t>(t.task);
+  if (sl >= rr.pids.size() || !rr.pids[sl] || took_over(rr, sl)) return Judged::Fails;  // no such task at the end
+  bool died = false;
+  int status = 0;
+  std::optional<TaskState> state;
+  if (rr.end_status[sl] >= 0) {
+    died = true;
+    status = rr.end_status[sl];
+    state = TaskState::Dead;  // reaped
+  } else if (rr.end_letter[sl]) {
+    state = rr.end_letter[sl] == 'Z'   ? TaskState::Zombie
+            : rr.end_letter[sl] == 't' ? TaskState::Traced
+            : rr.end_letter[sl] == 'T' ? TaskState::Stopped
+            : rr.end_letter[sl] == 'R' ? TaskState::Running
+                                       : TaskState::Sleeping;
+    if (rr.end_letter[sl] == 'Z') {
+      if (rr.zombie_status[sl] < 0) return Judged::Unknown;
+      died = true;
+      status = rr.zombie_status[sl];
+    }
+  } else {
+    return Judged::Unknown;  // a thread, or a task nobody reaped where the runner watched
+  }
+  const bool exited = died && (status & 0x7f) == 0, signaled = died && !exited && (status & 0x7f) != 0x7f;
+  if (t.exited && !(exited && ((status >> 8) & 0xff) == *t.exited)) return Judged::Fails;
+  if (t.signaled && !(signaled && (status & 0x7f) == *t.signaled)) return Judged::Fails;
+  if (t.state && state != *t.state) return Judged::Fails;
+  return Judged::Holds;
+}
+
+// A labelled result of an outcome against the last result the op gave on
+// the real kernel (Interpreter::result_of: the last one).
+Judged judge_result(const ResultOutcome& r, const Scenario& s, const OpIndex& idx, const RealRun& rr) {
+  const Record* last = nullptr;
+  for (const Record& rec : rr.records)
+    if (rec.op >= 0 && static_cast<std::size_t>(rec.op) < idx.ops.size() &&
+        idx.ops[static_cast<std::size_t>(rec.op)]->label == r.label)
+      last = &rec;
+  if (!last) return Judged::Fails;
+  const Op& op = *idx.ops[static_cast<std::size_t>(last->op)];
+  const std::int64_t value =
+      pid_valued(op) && last->kind == RKind::Value && last->value == rr.runner_pid ? 1 : last->value;
+  return match_real(s, r.any_of, last->kind, value, last->wpid, &is_slot_pid) ? Judged::Holds : Judged::Fails;
+}
+
+// An outcome: every field it writes (callbacks exist only in the model).
+Judged judge_outcome(const Outcome& o, const Scenario& s, const OpIndex& idx, const RealRun& rr) {
+  Judged j = o.callbacks.empty() ? Judged::Holds : Judged::Unknown;
+  auto meet = [&](Judged one) {
+    if (one == Judged::Fails) j = Judged::Fails;
+    if (one == Judged::Unknown && j == Judged::Holds) j = Judged::Unknown;
+  };
+  for (const TaskOutcome& t : o.tasks) meet(judge_task(t, rr));
+  for (const ResultOutcome& r : o.results) meet(judge_result(r, s, idx, rr));
+  return j;
+}
+
+std::string ends_summary(const Scenario& s, const RealRun& rr, const PidNames& names) {
+  std::string out;
+  for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
+    if (!rr.pids[sl]) continue;
+    const std::string e = real_end(s, rr, names, sl);
+    out += (out.empty() ? "" : ", ") + s.task_names[sl] + " " + (e.empty() ? "(unknown)" : e);
+  }
+  return out;
+}
+
+std::string property_list(const PropertySet& set) {
+  std::string out;
+  for (std::size_t i = 0; i < kPropertyCount; ++i)
+    if (set.test(i)) out += (out.empty() ? "" : ", ") + std::string(property_name(static_cast<Property>(i)));
+  return out;
+}
+
+// The first op a task was left blocked in for good on the real kernel
+// (recorded "blocks" when the run ended, or a held await) whose expect does
+// not say it may block: the `hang` property broken on the kernel.  NULL if none.
+const Record* kernel_hang(const OpIndex& idx, const RealRun& rr) {
+  for (const Record& r : rr.records) {
+    if (r.kind != RKind::Blocks || r.value != 0 || r.op < 0) continue;  // a value: an assert's state letter
+    const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
+    const std::optional<Expectation>& ex = op.expect_modern ? op.expect_modern : op.expect;
+    const bool may_block = ex && std::any_of(ex->any_of.begin(), ex->any_of.end(), [](const ResultPattern& p) {
+                             return p.kind == ResultPattern::Kind::Blocks;
+                           });
+    if (!may_block) return &r;
+  }
+  return nullptr;
+}
+
+// `hang` is the one property a real run shows: a task left blocked in an op
+// that may not block.  Judged, and taken out of the sets left to say "not
+// judged" about when the kernel shows it.
+void judge_hang(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const RealRun& rr, PropertySet& violations,
+                PropertySet& allowed, bool verbose) {
+  const Record* h = kernel_hang(idx, rr);
+  if (!h) return;
+  const Op& op = *idx.ops[static_cast<std::size_t>(h->op)];
+  const std::string what =
+      fmt::format("{} was left blocked in {} at {}, which may not block", name_of_slot(s, h->slot), op.key, op.ptr);
+  const auto hang = static_cast<std::size_t>(Property::Hang);
+  if (violations.test(hang) || allowed.test(hang)) {
+    if (verbose) rep.lines.push_back("agree: expect: hang is expected or allowed, and on the kernel " + what);
+    violations.reset(hang);
+    allowed.reset(hang);
+    return;
+  }
+  differ(rep, "expect: no hang is allowed, but on the kernel " + what);
+}
+
+// The scenario's expect: its outcomes judged by how the real run ended;
+// what a real kernel cannot show is said, never passed over.
+void judge_expect(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const RealRun& rr, const PidNames& names,
+                  bool verbose) {
+  const ScenarioExpect& ex = s.expect;
+  if (!ex.outcomes.empty()) {
+    bool unknown = false;
+    std::size_t held = 0;
+    for (std::size_t i = 0; i < ex.outcomes.size() && !held; ++i) {
+      const Judged j = judge_outcome(ex.outcomes[i], s, idx, rr);
+      if (j == Judged::Holds) held = i + 1;
+      unknown = unknown || j == Judged::Unknown;
+    }
+    if (held) {
+      if (verbose) rep.lines.push_back(fmt::format("agree: expect.outcomes: the kernel's end is outcome #{}", held));
+    } else if (unknown) {
+      rep.lines.push_back(
+          fmt::format("not judged: expect.outcomes: the kernel ended {}; an outcome names what "
+                      "this run does not show (a thread's or an unwatched task's status, callbacks)",
+                      ends_summary(s, rr, names)));
+    } else {
+      differ(rep, fmt::format("expect.outcomes: the kernel ended {}; no outcome of the scenario matches",
+                              ends_summary(s, rr, names)));
+    }
+  }
+  for (std::size_t i = 0; i < ex.reachable.size(); ++i) {
+    if (judge_outcome(ex.reachable[i], s, idx, rr) == Judged::Holds) {
+      if (verbose) rep.lines.push_back(fmt::format("agree: expect.reachable #{}: reached on the kernel", i + 1));
+    } else {
+      rep.lines.push_back(
+          fmt::format("not judged: expect.reachable #{}: not reached in this one run (a real kernel "
+                      "runs one schedule; the simulator must reach it)",
+                      i + 1));
+    }
+  }
+  PropertySet violations = ex.violations, allowed = ex.allowed;
+  judge_hang(rep, s, idx, rr, violations, allowed, verbose);
+  if (violations.any())
+    rep.lines.push_back("not judged: expect.violations (" + property_list(violations) +
+                        "): properties of the model's schedules, which a real kernel does not report");
+  if (allowed.any())
+    rep.lines.push_back("not judged: expect.allowed (" + property_list(allowed) +
+                        "): properties of the model's schedules, which a real kernel does not report");
 }
 
 }  // namespace
@@ -288,8 +524,11 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
     ++rep.disagreements;
     rep.lines.push_back("DISAGREE: " + rr.problem);
   }
-  compare_ops(rep, s, idx, sim, rr, verbose);
-  compare_task_ends(rep, s, sim, rr, verbose);
+  const PidNames names = real_names(s, rr);
+  compare_ops(rep, s, idx, sim, rr, names, verbose);
+  compare_unreached(rep, s, idx, sim, rr, verbose);
+  compare_task_ends(rep, s, sim, rr, names, verbose);
+  judge_expect(rep, s, idx, rr, names, verbose);
   rep.verdict = rep.disagreements ? Verdict::Disagree : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
   return rep;
 }

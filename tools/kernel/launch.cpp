@@ -36,6 +36,13 @@ const char* state_name(char c) {
   }
 }
 
+// A task left at the end: its state, and a zombie's status where /proc had
+// it ("zombie (exited 3)"), as the simulator's side says it (simset.cpp).
+std::string end_state_text(char c, int zombie_status) {
+  if (c == 'Z' && zombie_status >= 0) return zombie_end(zombie_status);
+  return state_name(c);
+}
+
 Shared* map_shared(int fd) {
   void* m = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   return m == MAP_FAILED ? nullptr : static_cast<Shared*>(m);
@@ -64,6 +71,7 @@ RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOpt
   }
   std::memset(static_cast<void*>(sh), 0, sizeof(Shared));
   for (auto& e : sh->end_status) e.store(-1);
+  for (auto& e : sh->zombie_status) e.store(-1);
   sh->tick_us = o.tick_us;
   sh->hang_ms = o.hang_ms;
   sh->blocks_ms = o.blocks_ms;
@@ -100,15 +108,23 @@ RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOpt
   rr.pids.resize(s.task_names.size());
   rr.end_status.resize(s.task_names.size());
   rr.end_state.resize(s.task_names.size());
+  rr.end_letter.resize(s.task_names.size());
+  rr.zombie_status.resize(s.task_names.size());
+  rr.in_op.resize(s.task_names.size());
   for (std::size_t i = 0; i < s.task_names.size(); ++i) {
     rr.pids[i] = sh->pid[i].load();
     if (const int old = sh->old_pid[i].load()) rr.aliases.emplace_back(old, static_cast<int>(i));
     rr.end_status[i] = sh->end_status[i].load();
     const char c = sh->end_state_letter[i].load();
-    if (c) rr.end_state[i] = state_name(c);
+    if (c) rr.end_state[i] = end_state_text(c, sh->zombie_status[i].load());
+    rr.end_letter[i] = c;
+    rr.zombie_status[i] = sh->zombie_status[i].load();
+    rr.in_op[i] = sh->cur_op[i].load();
   }
   if (sh->hung.load())
     rr.notes.push_back("the run made no progress for " + std::to_string(o.hang_ms) + " ms; what was left was killed");
+  if (sh->blocked_for_good.load())
+    rr.notes.push_back("every task left was blocked for good (pause, wait, stopped, traced or held): ended early");
   ::munmap(sh, sizeof(Shared));
   ::close(fd);
   unbind_run();
@@ -139,7 +155,13 @@ void exec_child_main(int argc, char** argv) {
   const int tid = static_cast<int>(sys::call6(sys::nr::getpid));
   // After exec from a thread the task has the leader's pid (de_thread): keep
   // the old one as an alias so that results naming it still map to the task.
-  if (sh->pid[slot].load() != tid) sh->old_pid[slot].store(sh->pid[slot].load());
+  if (sh->pid[slot].load() != tid) {
+    sh->old_pid[slot].store(sh->pid[slot].load());
+    // The old leader is gone (de_thread released it): its slot no longer
+    // sits in an op.
+    for (int i = 0; i < kMaxSlots; ++i)
+      if (i != slot && sh->pid[i].load() == tid) sh->cur_op[i].store(0);
+  }
   sh->pid[slot].store(tid);
   sh->tgid[slot].store(tid);
   const model::Op& op = *idx.ops[static_cast<std::size_t>(opid)];

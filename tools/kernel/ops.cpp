@@ -9,23 +9,26 @@ namespace ukern {
 using namespace model;
 
 OpIndex::OpIndex(const Scenario& s) {
-  std::function<void(const Program&)> walk = [&](const Program& prog) {
+  // repeats: inside a forever loop or a retry, where how often an op runs
+  // depends on timing, not on the scenario.
+  std::function<void(const Program&, bool)> walk = [&](const Program& prog, bool repeats) {
     for (const Op& op : prog) {
-      id.emplace(&op, static_cast<int>(ops.size()));
-      ops.push_back(&op);
-      if (const auto* l = op.as_if<LoopOp>()) walk(l->body);
-      if (const auto* f = op.as_if<ForkOp>()) walk(f->program);
-      if (const auto* c = op.as_if<CloneOp>()) walk(c->program);
-      if (const auto* e = op.as_if<ExecOp>()) walk(e->program);
-      if (const auto* a = op.as_if<SigactionOp>()) walk(a->handler.body);
-      if (const auto* r = op.as_if<RetryOp>()) {
-        // the body is owned by the retry: number it alone
-        id.emplace(r->body.get(), static_cast<int>(ops.size()));
-        ops.push_back(r->body.get());
-      }
+      add(&op, repeats);
+      if (const auto* l = op.as_if<LoopOp>()) walk(l->body, repeats || l->forever);
+      if (const auto* f = op.as_if<ForkOp>()) walk(f->program, repeats);
+      if (const auto* c = op.as_if<CloneOp>()) walk(c->program, repeats);
+      if (const auto* e = op.as_if<ExecOp>()) walk(e->program, repeats);
+      if (const auto* a = op.as_if<SigactionOp>()) walk(a->handler.body, repeats);
+      if (const auto* r = op.as_if<RetryOp>()) add(r->body.get(), true);  // owned by the retry: numbered alone
     }
   };
-  for (const TaskDecl& t : s.tasks) walk(t.program);
+  for (const TaskDecl& t : s.tasks) walk(t.program, false);
+}
+
+void OpIndex::add(const Op* op, bool repeats) {
+  id.emplace(op, static_cast<int>(ops.size()));
+  if (repeats) repeating.insert(static_cast<int>(ops.size()));
+  ops.push_back(op);
 }
 
 std::string not_applicable(const Scenario& s) {

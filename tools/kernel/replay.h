@@ -28,7 +28,9 @@ namespace ukern {
 struct OpIndex {
   std::vector<const model::Op*> ops;
   std::map<const model::Op*, int> id;
+  std::set<int> repeating;  // ids run a number of times timing decides (forever loops, retries)
   explicit OpIndex(const model::Scenario& s);
+  void add(const model::Op* op, bool repeats);
   int of(const model::Op* op) const {
     auto it = id.find(op);
     return it == id.end() ? -1 : it->second;
@@ -66,9 +68,12 @@ struct Shared {
   std::atomic<std::uint32_t> go;  // start gate of the top-level tasks
   std::atomic<std::int32_t> runner_pid;
   std::atomic<std::int32_t> pgid;
-  std::atomic<char> end_state_letter[kMaxSlots];  // /proc state when the runner ended the run
-  std::atomic<std::int32_t> hung;                 // the run ended for lack of progress
-  std::uint32_t tick_us, hang_ms, blocks_ms;      // RunOptions, for re-executed images
+  std::atomic<char> end_state_letter[kMaxSlots];       // /proc state when the runner ended the run
+  std::atomic<std::int32_t> hung;                      // the run ended for lack of progress
+  std::atomic<std::int32_t> blocked_for_good;          // the run ended: no task left could go on
+  std::atomic<std::int32_t> held[kMaxSlots];           // 1: an await timed out; the task is held for good
+  std::atomic<std::int32_t> zombie_status[kMaxSlots];  // a zombie's status at the end (/proc exit_code), -1
+  std::uint32_t tick_us, hang_ms, blocks_ms;           // RunOptions, for re-executed images
   std::atomic<std::uint32_t> nrec;
   Record rec[kMaxRecords];
 };
@@ -83,7 +88,10 @@ struct RealRun {
   std::vector<std::pair<int, int>> aliases;  // (former pid, slot): a thread that exec'd
   int runner_pid = 0;
   std::vector<int> end_status;         // slot -> wait status, -1 unknown
-  std::vector<std::string> end_state;  // slot -> state at the end if it never died ("traced", ...)
+  std::vector<std::string> end_state;  // slot -> state at the end if never reaped ("traced", "zombie (exited 3)")
+  std::vector<char> end_letter;        // slot -> its /proc letter then, 0 none
+  std::vector<int> zombie_status;      // slot -> a zombie's status then, -1 unknown
+  std::vector<int> in_op;              // slot -> the op id + 1 it was in when it ended or the run did, 0 none
   std::vector<std::string> notes;      // what the harness did (kills at the end, ...)
 };
 
@@ -114,11 +122,17 @@ bool state_letter_is(char c, model::TaskState want);
 // ---- what the simulator allows ----------------------------------------------------------------
 
 // Per op: the results (canonical strings) seen at each occurrence, over all
-// explored schedules; task ends per slot.
+// explored schedules, and in how many schedules each occurrence was reached;
+// task ends per slot, and in how many schedules each slot's task was created.
+// An op's results belong to the slot whose program it is (after an exec
+// from a thread too, as on the real side).
+using Occurrence = std::tuple<int, int, int>;  // (op id, slot, k from 0)
 struct SimSet {
-  std::map<std::tuple<int, int, int>, std::set<std::string>> by_occurrence;  // (op id, slot, k)
+  std::map<Occurrence, std::set<std::string>> by_occurrence;
+  std::map<Occurrence, std::uint64_t> reached_in;
   std::map<int, std::set<std::string>> by_op;
-  std::map<int, std::set<std::string>> task_end;  // slot -> "exited 3", "killed by SIGKILL", "traced"
+  std::map<int, std::set<std::string>> task_end;  // slot -> "exited 3", "zombie (exited 3)", "traced"
+  std::map<int, std::uint64_t> created_in;        // slot -> schedules in which it was created
   std::uint64_t schedules = 0;
   std::string error;
 };
@@ -126,12 +140,19 @@ SimSet explore_sim(const model::Scenario& s, const OpIndex& idx, std::uint64_t s
 
 // ---- canonical results ------------------------------------------------------------------------
 
-// Who a pid is: a scenario task's name, "init", or "" (unknown).
+// Who a pid is: a scenario task's name, "init", or "" (unknown).  A pid is
+// named after the task it was created for (after an exec from a thread,
+// the leader's pid keeps the leader's name), on both sides.
 using PidNames = std::map<int, std::string>;
 // "pid:C", "-ESRCH", "19", "st:0x137f@C", "none", "blocks", "ok".
 std::string canon(const model::Op& op, RKind kind, std::int64_t value, int wpid, const PidNames& names);
 // A decoded wait status, or a state name: "exited 3", "killed by SIGKILL".
 std::string end_text(int status);
+// An unreaped zombie at the end, with the status a wait would read: "zombie (exited 3)".
+std::string zombie_end(int status);
+// The end of a thread whose exec took over the leader's pid (de_thread):
+// "exec'd as C" (C: the leader, whose slot now ends as the process ends).
+std::string took_over_end(const std::string& leader);
 
 // ---- comparison -----------------------------------------------------------------------------------
 

@@ -28,6 +28,25 @@ RKind rkind(ResultKind k) {
   return RKind::None;
 }
 
+// How the task of a slot ended in this run, as the real side says it
+// (launch.cpp, compare.cpp).
+std::string end_of_slot(const Interpreter& in, const Kernel& k, const PidNames& names, int slot) {
+  // A thread that exec'd has its leader's pid now: the leader's slot ends
+  // as the process does (Interpreter::task_end follows the pid).
+  for (auto it = k.tasks.rbegin(); it != k.tasks.rend(); ++it) {
+    if (in.slot_of(**it) != slot) continue;
+    if ((*it)->pid != in.slot_pid(slot)) {
+      auto n = names.find((*it)->pid);
+      return took_over_end(n != names.end() ? n->second : std::to_string((*it)->pid));
+    }
+    break;
+  }
+  const TaskEnd te = in.task_end(slot);
+  if (!te.exists) return "dead";
+  if (!te.died) return task_state_name(te.state);
+  return te.state == TaskState::Zombie ? zombie_end(te.status) : end_text(te.status);
+}
+
 }  // namespace
 
 SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedules) {
@@ -55,27 +74,37 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
       ++out.schedules;
       const Kernel& k = simu.kernel();
       const Interpreter& in = simu.interp();
-      // pid -> name in this run (in creation order: a pid taken over by
-      // de_thread keeps its first owner's name, as on the real side)
+      // pid -> name in this run: the slot each pid was created for.
       PidNames names{{1, "init"}};
+      std::map<int, int> owner;  // pid -> slot whose task has it now
       for (std::size_t sl = 0; sl < s.task_names.size(); ++sl)
-        if (const int pid = in.slot_pid(static_cast<int>(sl))) names.emplace(pid, s.task_names[sl]);
-      for (const auto& t : k.tasks)
-        if (in.slot_of(*t) >= 0) names.emplace(t->pid, s.task_names[static_cast<std::size_t>(in.slot_of(*t))]);
-      auto slot_of = [&](int pid) {
-        for (const auto& t : k.tasks)
-          if (t->pid == pid) return in.slot_of(*t);
+        if (const int pid = in.slot_pid(static_cast<int>(sl))) {
+          names.emplace(pid, s.task_names[sl]);
+          owner.emplace(pid, static_cast<int>(sl));
+        }
+      // The last task with a pid: after de_thread(), the thread that exec'd.
+      auto last_slot_with_pid = [&](int pid) {
+        for (auto it = k.tasks.rbegin(); it != k.tasks.rend(); ++it)
+          if ((*it)->pid == pid) return in.slot_of(**it);
         return -1;
       };
       std::map<std::pair<int, int>, int> occ;
-      std::set<std::tuple<int, int, int>> blocks_seen;
+      std::set<Occurrence> blocks_seen, reached;
       for (const Event& e : k.events()) {
+        // de_thread() releases the old leader once the exec'ing thread has
+        // its pid (fs/exec.c): from then on the pid is that thread's.
+        if (e.kind == Ev::release_task) {
+          if (const int sl = last_slot_with_pid(static_cast<int>(e.a)); sl >= 0) owner[static_cast<int>(e.a)] = sl;
+          continue;
+        }
         if (e.kind != Ev::op_result || !e.ref) continue;
         const Op* op = static_cast<const Op*>(e.ref);
         const int id = idx.of(op);
         if (id < 0) continue;  // a synthesized handler op ({"exit": n})
-        const int slot = slot_of(e.pid);
+        auto ow = owner.find(e.pid);
+        const int slot = ow != owner.end() ? ow->second : -1;
         const int n = occ[{id, slot}]++;
+        reached.insert({id, slot, n});
         std::string c =
             e.d == 1 ? "blocks" : canon(*op, rkind(static_cast<ResultKind>(e.b)), e.a, static_cast<int>(e.c), names);
         if (e.d == 1) blocks_seen.insert({id, slot, n});
@@ -90,15 +119,19 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
         if (slot < 0 || !cur_op || t->final_status >= 0 || t->exit_state) continue;
         const int id = idx.of(cur_op);
         if (id < 0) continue;
+        // The op's last occurrence already ended as "blocks" (end_of_run
+        // records those whose expect allows it): nothing to add.
         const int n = occ[{id, slot}];
-        if (blocks_seen.count({id, slot, n})) continue;
+        if (n > 0 && blocks_seen.count({id, slot, n - 1})) continue;
         out.by_occurrence[{id, slot, n}].insert("blocks");
         out.by_op[id].insert("blocks");
+        reached.insert({id, slot, n});
       }
+      for (const Occurrence& o : reached) ++out.reached_in[o];
       for (std::size_t sl = 0; sl < s.task_names.size(); ++sl) {
-        const TaskEnd te = in.task_end(static_cast<int>(sl));
-        if (!te.exists) continue;
-        out.task_end[static_cast<int>(sl)].insert(te.died ? end_text(te.status) : task_state_name(te.state));
+        if (!in.slot_pid(static_cast<int>(sl))) continue;
+        ++out.created_in[static_cast<int>(sl)];
+        out.task_end[static_cast<int>(sl)].insert(end_of_slot(in, k, names, static_cast<int>(sl)));
       }
     }
   } catch (const std::exception& e) {

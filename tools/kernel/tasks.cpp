@@ -23,12 +23,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "scenario/load/loader.h"
+#include "tools/kernel/blocked.h"
 #include "tools/kernel/replay.h"
 #include "tools/kernel/sys.h"
 #include "tools/kernel/tasks.h"
@@ -92,10 +94,16 @@ Ctx& current_ctx() {
 
 // ---- small helpers ---------------------------------------------------------------------
 
+// The slot a pid was created for: after an exec from a thread, the
+// leader's pid is the leader's slot's, not the exec'ing thread's.
 int slot_of_pid(int pid) {
-  for (int i = 0; i < kMaxSlots; ++i)
-    if (pid && S->pid[i].load() == pid) return i;
-  return -1;
+  int took_over = -1;
+  for (int i = 0; i < kMaxSlots && pid; ++i) {
+    if (S->pid[i].load() != pid) continue;
+    if (!S->old_pid[i].load()) return i;
+    if (took_over < 0) took_over = i;
+  }
+  return took_over;
 }
 
 char* utoa(char* p, long v) {
@@ -112,14 +120,32 @@ char* utoa(char* p, long v) {
   return p;
 }
 
-// The state letter of /proc/PID/stat, 0 if the task is gone.
-char proc_state(int pid) {
+// Field n (from 1) of a /proc/PID/stat line as a number, from the ')' that
+// ends field 2 (the command, which may hold spaces); -1 if absent.
+long stat_field(const char* rp, int n) {
+  int field = 2;
+  const char* q = rp + 1;
+  while (*q && field < n) {
+    if (*q == ' ') ++field;
+    ++q;
+  }
+  if (field != n || *q < '0' || *q > '9') return -1;
+  long v = 0;
+  while (*q >= '0' && *q <= '9') v = v * 10 + (*q++ - '0');
+  return v;
+}
+
+// The state letter of /proc/PID/stat, 0 if the task is gone; with
+// exit_code, field 52 too (the wait status of a zombie, since Linux 3.5:
+// fs/proc/array.c do_task_stat), or -1.
+char proc_state(int pid, long* exit_code = nullptr) {
+  if (exit_code) *exit_code = -1;
   char path[48] = "/proc/";
   char* e = utoa(path + 6, pid);
   std::memcpy(e, "/stat", 6);
   const long fd = sys::call6(sys::nr::open, reinterpret_cast<long>(path), 0 /* O_RDONLY */);
   if (fd < 0) return 0;
-  char buf[512];
+  char buf[1024];
   const long n = sys::call6(sys::nr::read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
   sys::call6(sys::nr::close, fd);
   if (n <= 0) return 0;
@@ -128,6 +154,7 @@ char proc_state(int pid) {
   for (const char* q = buf; *q; ++q)
     if (*q == ')') rp = q;
   if (!rp || !rp[1] || !rp[2]) return 0;
+  if (exit_code) *exit_code = stat_field(rp, 52);
   return rp[2];
 }
 
@@ -163,6 +190,7 @@ struct Res {
   RKind kind = RKind::None;
   std::int64_t value = 0;
   int wpid = 0;
+  bool recorded = false;  // the op wrote its result itself
 };
 Res from_ret(long ret) {
   if (ret < 0 && ret > -4096) return Res{RKind::Errno, -ret, 0};
@@ -318,6 +346,40 @@ void futex(std::atomic<std::uint32_t>* w, int op, std::uint32_t val) {
   sys::call6(sys::nr::futex, reinterpret_cast<long>(w), op, val, 0, 0, 0);
 }
 
+// What the op a task is in waits for (blocked.h).
+WaitsFor waits_for(const Op* op) {
+  using namespace model;
+  if (!op) return WaitsFor::Nothing;
+  if (op->as_if<PauseOp>()) return WaitsFor::Signal;
+  if (const auto* w = op->as_if<WaitpidOp>())
+    return (w->options & 1 /* WNOHANG */) ? WaitsFor::Nothing : WaitsFor::Child;
+  if (const auto* cm = op->as_if<CompletionOp>()) return cm->wait ? WaitsFor::Completion : WaitsFor::Nothing;
+  if (const auto* f = op->as_if<ForkOp>()) return f->vfork ? WaitsFor::VforkChild : WaitsFor::Nothing;
+  if (const auto* cl = op->as_if<CloneOp>())
+    return (cl->flags & kCloneVfork) ? WaitsFor::VforkChild : WaitsFor::Nothing;
+  if (const auto* a = op->as_if<AwaitOp>()) return a->assert_now ? WaitsFor::Nothing : WaitsFor::State;
+  return WaitsFor::Nothing;
+}
+
+// What the runner and settle see of the task of a slot.
+TaskView view_of(int slot) {
+  TaskView v;
+  v.state = proc_state(S->pid[slot].load());
+  if (S->held[slot].load()) {
+    v.waits = WaitsFor::Held;
+    return v;
+  }
+  const int cur = S->cur_op[slot].load();
+  const Op* op = cur > 0 ? IDX->ops[static_cast<std::size_t>(cur - 1)] : nullptr;
+  v.waits = waits_for(op);
+  if (v.waits == WaitsFor::State) {
+    const model::AwaitOp& a = *op->as_if<model::AwaitOp>();
+    const int target = S->pid[a.task.slot].load();  // 0: not created yet
+    v.state_reached = target && state_letter_is(proc_state(target), a.state);
+  }
+  return v;
+}
+
 // The states an await's expect_modern names: on a modern kernel the await
 // ends there too, and reports the state letter (compare.cpp holds it
 // against expect_modern).
@@ -329,7 +391,17 @@ bool modern_state(const Op& op, char st) {
   return false;
 }
 
-Res do_await(const Op& op, const model::AwaitOp& a) {
+// An await that timed out never returns in the model: the task records
+// "blocks" and is held (it runs none of its later ops), asleep on a futex
+// nobody wakes; signals still reach it, a fatal one ends it.
+[[noreturn]] void hold_for_good(const Ctx& c, const Op& op) {
+  record(c, op, RKind::Blocks, 0);
+  S->held[c.slot].store(1);
+  S->cur_op[c.slot].store(0);
+  for (;;) futex(reinterpret_cast<std::atomic<std::uint32_t>*>(&S->held[c.slot]), kFutexWait, 1);
+}
+
+Res do_await(const Ctx& c, const Op& op, const model::AwaitOp& a) {
   const long deadline = now_us() + static_cast<long>(OPT->hang_ms) * 1000;
   for (;;) {
     const int pid = S->pid[a.task.slot].load();
@@ -343,7 +415,7 @@ Res do_await(const Op& op, const model::AwaitOp& a) {
     } else if (a.assert_now) {
       return Res{RKind::Blocks, '-', 0};
     }
-    if (now_us() > deadline) return Res{RKind::Blocks, 0, 0};
+    if (now_us() > deadline) hold_for_good(c, op);
     sleep_us(500);
   }
 }
@@ -354,10 +426,8 @@ void do_settle(const Ctx& c) {
   while (calm < 3 && now_us() < deadline) {
     bool all = true;
     for (int i = 0; i < kMaxSlots && all; ++i) {
-      const int pid = S->pid[i].load();
-      if (!pid || i == c.slot || S->end_status[i].load() >= 0) continue;
-      const char st = proc_state(pid);
-      all = st == 0 || st == 'S' || st == 'D' || st == 'T' || st == 't' || st == 'Z' || st == 'X' || st == 'I';
+      if (!S->pid[i].load() || i == c.slot || S->end_status[i].load() >= 0) continue;
+      all = settled(view_of(i));
     }
     calm = all ? calm + 1 : 0;
     sleep_us(1000);
@@ -420,12 +490,16 @@ Res do_waitpid(const model::WaitpidOp& w) {
 
 // complete(): one more done, one waiter woken; wait_for_completion: take
 // one, or sleep on the futex until there is one.
-Res do_completion(const model::CompletionOp& cm) {
+// complete() is all kernel work in the model: its result is there before
+// the waiter can run, so a stop or a kill the waiter then sends the
+// completing task on its way back from the futex call cannot lose it.
+Res do_completion(const Ctx& c, const Op& op, const model::CompletionOp& cm) {
   std::atomic<std::uint32_t>& w = S->comp[cm.completion];
   if (!cm.wait) {
+    record(c, op, RKind::None, 0);
     w.fetch_add(1);
     futex(&w, kFutexWake, 1);
-    return Res{};
+    return Res{RKind::None, 0, 0, true};
   }
   for (;;) {
     std::uint32_t v = w.load();
@@ -515,8 +589,8 @@ Res op_body(Ctx& c, const Op& op) {
     do_settle(c);
     return Res{};
   }
-  if (const auto* a = op.as_if<AwaitOp>()) return do_await(op, *a);
-  if (const auto* cm = op.as_if<CompletionOp>()) return do_completion(*cm);
+  if (const auto* a = op.as_if<AwaitOp>()) return do_await(c, op, *a);
+  if (const auto* cm = op.as_if<CompletionOp>()) return do_completion(c, op, *cm);
   if (const auto* rt = op.as_if<RetryOp>()) return do_retry(c, *rt);
   return Res{RKind::Blocks, 0, 0};  // not reached: not_applicable() filtered the rest
 }
@@ -527,7 +601,7 @@ Res run_op(Ctx& c, const Op& op) {
   S->cur_op[c.slot].store(id + 1);
   const Res r = op_body(c, op);
   S->cur_op[c.slot].store(saved);
-  record(c, op, r.kind, r.value, r.wpid);
+  if (!r.recorded) record(c, op, r.kind, r.value, r.wpid);
   return r;
 }
 
@@ -549,6 +623,76 @@ bool may_block(const Op* op) {
 }
 
 void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+// A leader whose pid a thread took over by exec (de_thread): its slot has
+// no task of its own any more.
+bool taken_over(int slot) {
+  const int pid = S->pid[slot].load();
+  for (int i = 0; i < kMaxSlots; ++i)
+    if (i != slot && S->old_pid[i].load() && S->pid[i].load() == pid) return !S->old_pid[slot].load();
+  return false;
+}
+
+// Every live task sits in an op that may block forever (its expect says
+// "blocks"): the run is over.
+bool all_in_ops_that_may_block() {
+  for (int i = 0; i < kMaxSlots; ++i) {
+    const int pid = S->pid[i].load();
+    if (!pid || S->end_status[i].load() >= 0 || S->held[i].load() || taken_over(i)) continue;
+    const char st = proc_state(pid);
+    if (st == 0 || st == 'Z' || st == 'X') continue;
+    const int cur = S->cur_op[i].load();
+    if (!(cur > 0 && may_block(IDX->ops[static_cast<std::size_t>(cur - 1)]))) return false;
+  }
+  return true;
+}
+
+// No task left can go on without another (blocked.h): asleep in pause,
+// wait or vfork, stopped, traced, or held.
+bool all_blocked_now() {
+  TaskView views[kMaxSlots];
+  std::size_t n = 0;
+  for (int i = 0; i < kMaxSlots; ++i)
+    if (S->pid[i].load() && S->end_status[i].load() < 0 && !taken_over(i)) views[n++] = view_of(i);
+  return all_blocked_for_good(views, n);
+}
+
+// How long every task must have been blocked, with no new result, before
+// the run is ended: longer than the longest alarm of the scenario (a timer
+// ends a pause; one second of alarm is one tick).
+long blocked_quiet_us() {
+  long quiet = 30000;
+  for (const Op* op : IDX->ops)
+    if (const auto* al = op->as_if<model::AlarmOp>())
+      quiet = std::max(quiet, static_cast<long>(al->seconds) * OPT->tick_us + 20000);
+  return quiet;
+}
+
+// What is left when the run ends: its state (a zombie's status), the op it
+// is blocked in; then SIGKILL for all.
+void end_the_run() {
+  for (int i = 0; i < kMaxSlots; ++i) {
+    const int pid = S->pid[i].load();
+    if (!pid || S->end_status[i].load() >= 0) continue;
+    long exit_code = -1;
+    const char st = proc_state(pid, &exit_code);
+    if (st == 0 || st == 'X') continue;
+    // An await is the harness's wait, not the kernel's: the model's task
+    // stays TASK_RUNNING in it (scenario/interp/kernel_ops.cpp await_op),
+    // where the real one polls or is held asleep.
+    const bool in_await = S->held[i].load() || view_of(i).waits == WaitsFor::State;
+    S->end_state_letter[i].store(in_await && st != 'Z' ? 'R' : st);
+    if (st == 'Z') S->zombie_status[i].store(static_cast<std::int32_t>(exit_code));
+    const int cur = S->cur_op[i].load();
+    if (cur > 0 && st != 'Z') {
+      Ctx c{i, pid, pid, false};
+      record(c, *IDX->ops[static_cast<std::size_t>(cur - 1)], RKind::Blocks, 0);
+    }
+  }
+  if (S->pgid.load()) sys::call6(sys::nr::kill, -S->pgid.load(), kSigkill);
+  for (int i = 0; i < kMaxSlots; ++i)
+    if (const int pid = S->pid[i].load()) sys::call6(sys::nr::kill, pid, kSigkill);
+}
 
 }  // namespace
 
@@ -573,6 +717,8 @@ void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
   sys::call6(sys::nr::futex, reinterpret_cast<long>(&S->go), kFutexWake, 1 << 30, 0, 0, 0);
 
   long last_progress = now_us();
+  long blocked_since = -1;  // when every task was first seen blocked for good
+  const long quiet_us = blocked_quiet_us();
   std::uint32_t last_nrec = 0;
   bool ended = false;
   for (;;) {
@@ -597,41 +743,22 @@ void prctl_subreaper() { (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
     if (n != last_nrec) {
       last_nrec = n;
       last_progress = now_us();
+      blocked_since = -1;
     }
     const long idle_ms = (now_us() - last_progress) / 1000;
-    bool end = idle_ms >= static_cast<long>(OPT->hang_ms);
-    if (!end && idle_ms >= static_cast<long>(OPT->blocks_ms)) {
-      // Every live task sits in an op that may block forever: the run is over.
-      bool all = true;
-      for (int i = 0; i < kMaxSlots && all; ++i) {
-        const int pid = S->pid[i].load();
-        if (!pid || S->end_status[i].load() >= 0) continue;
-        const char st = proc_state(pid);
-        if (st == 0 || st == 'Z' || st == 'X') continue;
-        const int cur = S->cur_op[i].load();
-        all = cur > 0 && may_block(IDX->ops[static_cast<std::size_t>(cur - 1)]);
-      }
-      end = all;
+    const bool hung = idle_ms >= static_cast<long>(OPT->hang_ms);
+    bool end = hung || (idle_ms >= static_cast<long>(OPT->blocks_ms) && all_in_ops_that_may_block());
+    if (!end && all_blocked_now()) {
+      if (blocked_since < 0) blocked_since = now_us();
+      end = now_us() - blocked_since >= quiet_us;
+      if (end) S->blocked_for_good.store(1);
+    } else if (!end) {
+      blocked_since = -1;
     }
     if (end) {
-      // What is left: its state, the op it is blocked in; then SIGKILL.
-      for (int i = 0; i < kMaxSlots; ++i) {
-        const int pid = S->pid[i].load();
-        if (!pid || S->end_status[i].load() >= 0) continue;
-        const char st = proc_state(pid);
-        if (st == 0 || st == 'X') continue;
-        S->end_state_letter[i].store(st);
-        const int cur = S->cur_op[i].load();
-        if (cur > 0 && st != 'Z') {
-          Ctx c{i, pid, pid, false};
-          record(c, *IDX->ops[static_cast<std::size_t>(cur - 1)], RKind::Blocks, 0);
-        }
-      }
-      S->hung.store(idle_ms >= static_cast<long>(OPT->hang_ms) ? 1 : 0);
+      end_the_run();
+      S->hung.store(hung ? 1 : 0);
       ended = true;
-      if (S->pgid.load()) sys::call6(sys::nr::kill, -S->pgid.load(), kSigkill);
-      for (int i = 0; i < kMaxSlots; ++i)
-        if (const int pid = S->pid[i].load()) sys::call6(sys::nr::kill, pid, kSigkill);
       continue;
     }
     sleep_us(1000);
@@ -653,6 +780,7 @@ void unbind_run() { S = nullptr; }
 
 [[noreturn]] void resume_after_exec(int slot, int tid, const Op& exec_op, const Program& prog) {
   g_main_ctx = Ctx{slot, tid, tid, false};
+  S->cur_op[slot].store(0);                      // the old image's ops are gone
   record(g_main_ctx, exec_op, RKind::Value, 0);  // execve returned 0 into the new program
   task_body(g_main_ctx, prog);
 }

@@ -280,6 +280,13 @@ constexpr NameValue<int> kPtraceRequests[] = {
     {"PTRACE_GETEVENTMSG", PTRACE_GETEVENTMSG},
     {"PTRACE_GETSIGINFO", PTRACE_GETSIGINFO},
     {"PTRACE_SETSIGINFO", PTRACE_SETSIGINFO},
+    // Linux 3.4 (3.1 behind PTRACE_SEIZE_DEVEL): names only.  2.6.32 does
+    // not know these numbers, so the model answers them as any unknown
+    // request (-EIO at a stopped tracee, -ESRCH elsewhere); they are here so
+    // that a scenario can show that era difference (expect_modern).
+    {"PTRACE_SEIZE", PTRACE_SEIZE},
+    {"PTRACE_INTERRUPT", PTRACE_INTERRUPT},
+    {"PTRACE_LISTEN", PTRACE_LISTEN},
 };
 constexpr NameValue<int> kPtraceRequestAliases[] = {
     {"PTRACE_PEEKUSER", PTRACE_PEEKUSR},
@@ -300,6 +307,7 @@ constexpr NameValue<int> kPtraceEvents[] = {
     {"PTRACE_EVENT_EXEC", PTRACE_EVENT_EXEC},
     {"PTRACE_EVENT_VFORK_DONE", PTRACE_EVENT_VFORK_DONE},
     {"PTRACE_EVENT_EXIT", PTRACE_EVENT_EXIT},
+    {"PTRACE_EVENT_STOP", PTRACE_EVENT_STOP},  // 3.4: never made by the model (expect_modern)
 };
 
 // ---- utrace ----------------------------------------------------------------------------

@@ -303,6 +303,8 @@ inline constexpr int PTRACE_TRACEME = 0, PTRACE_PEEKTEXT = 1, PTRACE_PEEKDATA = 
                      PTRACE_SINGLESTEP = 9, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13, PTRACE_ATTACH = 16,
                      PTRACE_DETACH = 17, PTRACE_SYSCALL = 24, PTRACE_SETOPTIONS = 0x4200, PTRACE_GETEVENTMSG = 0x4201,
                      PTRACE_GETSIGINFO = 0x4202, PTRACE_SETSIGINFO = 0x4203;
+// Since Linux 3.4 (3.1 with PTRACE_SEIZE_DEVEL); unknown requests to 2.6.32.
+inline constexpr int PTRACE_SEIZE = 0x4206, PTRACE_INTERRUPT = 0x4207, PTRACE_LISTEN = 0x4208;
 std::optional<int> ptrace_request_from_name(std::string_view name);
 std::string ptrace_request_name(int req);
 
@@ -313,6 +315,7 @@ std::optional<std::uint32_t> ptrace_option_from_name(std::string_view name);
 
 inline constexpr int PTRACE_EVENT_FORK = 1, PTRACE_EVENT_VFORK = 2, PTRACE_EVENT_CLONE = 3, PTRACE_EVENT_EXEC = 4,
                      PTRACE_EVENT_VFORK_DONE = 5, PTRACE_EVENT_EXIT = 6;
+inline constexpr int PTRACE_EVENT_STOP = 128;  // since Linux 3.4 (SEIZE, INTERRUPT, group stops)
 std::optional<int> ptrace_event_from_name(std::string_view name);
 std::string ptrace_event_name(int ev);
 

@@ -579,7 +579,7 @@ std::optional<ResultPattern> Loader::status(const Json& v, const std::string& pt
         } else {
           error("scenario.E036", ep,
                 "unknown ptrace event '" + *s +
-                    "' (expected PTRACE_EVENT_FORK, _VFORK, _CLONE, _EXEC, _VFORK_DONE or _EXIT)");
+                    "' (expected PTRACE_EVENT_FORK, _VFORK, _CLONE, _EXEC, _VFORK_DONE, _EXIT or _STOP)");
           ok = false;
         }
       } else {

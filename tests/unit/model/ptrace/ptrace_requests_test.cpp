@@ -111,6 +111,32 @@ TEST(PtraceRequests, EioForAnInvalidSignalOrAnUnknownRequest) {
   EXPECT_EQ(r.violations(), "");
 }
 
+// PTRACE_SEIZE, _INTERRUPT and _LISTEN (Linux 3.4) are unknown to 2.6.32: like any
+// request but TRACEME/ATTACH they go through ptrace_check_attach() first (-ESRCH
+// for a task that is not our stopped tracee), then ptrace_request()'s default
+// (-EIO). scenarios/ptrace/seize-interrupt-listen declares what 3.4+ does.
+TEST(PtraceRequests, SeizeInterruptListenAreUnknownRequests) {
+  PtRun r(tracer_and_sleeper(R"(
+      {"ptrace": {"request": "PTRACE_SEIZE", "pid": "C"}, "label": "seize-untraced"},
+      {"ptrace": {"request": "PTRACE_INTERRUPT", "pid": "C"}, "label": "interrupt-untraced"},
+      {"ptrace": {"request": "PTRACE_LISTEN", "pid": "C"}, "label": "listen-untraced"},
+      {"ptrace": {"request": "PTRACE_ATTACH", "pid": "C"}},
+      {"waitpid": {"pid": "C", "options": ["__WALL"]}},
+      {"ptrace": {"request": "PTRACE_SEIZE", "pid": "C"}, "label": "seize"},
+      {"ptrace": {"request": "PTRACE_INTERRUPT", "pid": "C"}, "label": "interrupt"},
+      {"ptrace": {"request": "PTRACE_LISTEN", "pid": "C"}, "label": "listen"},
+      {"kill": {"pid": "C", "sig": "SIGKILL"}},
+      {"waitpid": {"pid": "C", "options": ["__WALL"]}, "label": "end"})"));
+  EXPECT_EQ(r.ret("seize-untraced"), -ESRCH);
+  EXPECT_EQ(r.ret("interrupt-untraced"), -ESRCH);
+  EXPECT_EQ(r.ret("listen-untraced"), -ESRCH);
+  EXPECT_EQ(r.ret("seize"), -EIO);
+  EXPECT_EQ(r.ret("interrupt"), -EIO);
+  EXPECT_EQ(r.ret("listen"), -EIO);
+  EXPECT_EQ(r.ret("end"), 0x9);
+  EXPECT_EQ(r.violations(), "");
+}
+
 TEST(PtraceRequests, SetoptionsAndPeekPokeSucceedAtAStop) {
   PtRun r(parent_child(std::string(kTracemeStop) + R"(, {"exit": 0})", std::string(kWaitStop) + R"(,
         {"ptrace": {"request": "PTRACE_SETOPTIONS", "pid": "C", "options": ["PTRACE_O_TRACESYSGOOD"]}, "label": "opt"},

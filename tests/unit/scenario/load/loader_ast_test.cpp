@@ -290,6 +290,33 @@ TEST(LoaderAst, ExpectationsDecodeValues) {
   EXPECT_EQ(op0(s, 0, 1).expect->any_of.at(0).kind, ResultPattern::Kind::Ok);
 }
 
+// PTRACE_SEIZE/INTERRUPT/LISTEN and PTRACE_EVENT_STOP (Linux 3.4) are names the
+// format knows so that a scenario can declare what a modern kernel does with them
+// (expect_modern); the 2.6.32 model treats the requests as unknown numbers.
+TEST(LoaderAst, ModernPtraceNamesLoad) {
+  Scenario s = load_ok(R"([{"name": "A", "program": [
+    {"ptrace": {"request": "PTRACE_SEIZE", "pid": "A"}, "expect": "-ESRCH", "expect_modern": 0},
+    {"ptrace": {"request": "PTRACE_INTERRUPT", "pid": "A"}},
+    {"ptrace": {"request": "PTRACE_LISTEN", "pid": "A", "sig": 0}},
+    {"waitpid": -1, "expect": "-ECHILD", "expect_modern": {"stopped": "SIGTRAP", "event": "PTRACE_EVENT_STOP"}}]}])");
+  EXPECT_EQ(op0(s, 0, 0).as_if<PtraceOp>()->request, 0x4206);
+  EXPECT_EQ(op0(s, 0, 1).as_if<PtraceOp>()->request, 0x4207);
+  EXPECT_EQ(op0(s, 0, 2).as_if<PtraceOp>()->request, 0x4208);
+  ASSERT_TRUE(op0(s, 0, 0).expect_modern);
+  EXPECT_EQ(op0(s, 0, 0).expect_modern->any_of.at(0).value, 0);
+  const Op& w = op0(s, 0, 3);
+  ASSERT_TRUE(w.expect_modern);
+  EXPECT_EQ(w.expect_modern->any_of.at(0).status, ResultPattern::StatusKind::Stopped);
+  EXPECT_EQ(w.expect_modern->any_of.at(0).code, SIGTRAP);
+  EXPECT_EQ(w.expect_modern->any_of.at(0).event, 128);
+
+  auto errs = load_bad(R"([{"name": "A", "program": [
+    {"ptrace": {"request": "PTRACE_SEIZE", "pid": "A", "options": ["PTRACE_O_TRACEEXIT"]}},
+    {"waitpid": -1, "expect": {"stopped": "SIGTRAP", "event": "PTRACE_EVENT_SECCOMP"}}]}])");
+  EXPECT_TRUE(has(errs, "scenario.E066", "/tasks/0/program/0/ptrace/options"));
+  EXPECT_TRUE(has(errs, "scenario.E036", "/tasks/0/program/1/expect/event"));
+}
+
 TEST(LoaderAst, AsOnOtherOpsIsALabel) {
   Scenario s = load_ok(R"([{"name": "A", "program": [{"syscall": "getpid", "as": "pid"}]}])",
                        R"("expect": {"outcomes": [{"results": {"pid": "A"}}]})");

@@ -74,6 +74,14 @@ TEST(AbiNames, CloneWaitPtrace) {
   EXPECT_EQ(ptrace_option_from_name("PTRACE_O_TRACEVFORKDONE"), 0x20u);
   EXPECT_EQ(ptrace_event_from_name("PTRACE_EVENT_CLONE"), 3);
   EXPECT_EQ(ptrace_event_name(6), "PTRACE_EVENT_EXIT");
+  // Linux 3.4 names (the 2.6.32 model knows the names, not the requests).
+  EXPECT_EQ(ptrace_request_from_name("PTRACE_SEIZE"), 0x4206);
+  EXPECT_EQ(ptrace_request_from_name("PTRACE_INTERRUPT"), 0x4207);
+  EXPECT_EQ(ptrace_request_from_name("PTRACE_LISTEN"), 0x4208);
+  EXPECT_EQ(ptrace_request_name(0x4206), "PTRACE_SEIZE");
+  EXPECT_EQ(ptrace_request_name(0x4209), "PTRACE_0x4209");
+  EXPECT_EQ(ptrace_event_from_name("PTRACE_EVENT_STOP"), 128);
+  EXPECT_EQ(ptrace_event_name(128), "PTRACE_EVENT_STOP");
 }
 
 TEST(AbiNames, WaitStatus) {
@@ -85,6 +93,7 @@ TEST(AbiNames, WaitStatus) {
   EXPECT_EQ(describe_wait_status(w_stopped(SIGTRAP | 0x80)), "stopped by SIGTRAP|0x80");
   EXPECT_EQ(describe_wait_status(w_stopped(SIGTRAP | (PTRACE_EVENT_CLONE << 8))),
             "stopped by SIGTRAP (PTRACE_EVENT_CLONE)");
+  EXPECT_EQ(describe_wait_status(0x80057f), "stopped by SIGTRAP (PTRACE_EVENT_STOP)");
   EXPECT_EQ(describe_wait_status(kWContinued), "continued");
 }
 

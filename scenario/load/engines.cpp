@@ -1,6 +1,8 @@
 // scenario/load/engines.cpp: the engine tables of a scenario (SCENARIOS.md
-// "Engines"): each callback's returns, its `do` list, and the extension
-// `expect_args` (what it was passed), docs/scenarios.md.
+// "Engines"): each callback's returns, its `do` list, and the extensions
+// `expect_args` (what it was passed), `set` (what it writes through its
+// out-parameters) and returns that read its `action` argument,
+// docs/scenarios.md.
 #include <algorithm>
 #include <bit>
 
@@ -38,6 +40,26 @@ const std::vector<std::string_view>& action_names() {
       "UTRACE_SIGNAL_HOLD",    "UTRACE_SYSCALL_RUN", "UTRACE_SYSCALL_ABORT",
   };
   return names;
+}
+
+// A return token that reads the callback's `action` argument: `action`
+// (all of it), or one of the kernel's accessors applied to it
+// (include/linux/utrace.h utrace_resume_action(), utrace_signal_action(),
+// utrace_syscall_action()); spaces inside are ignored.  `only`: the one
+// callback told such an action (a signal action only report_signal is).
+struct ActionReader {
+  std::uint32_t mask = 0;
+  std::optional<Callback> only;
+};
+std::optional<ActionReader> action_reader(std::string_view tok) {
+  std::string t;
+  for (char c : tok)
+    if (c != ' ' && c != '\t') t += c;
+  if (t == "action") return ActionReader{UINT32_MAX, std::nullopt};
+  if (t == "utrace_resume_action(action)") return ActionReader{UTRACE_RESUME_MASK, std::nullopt};
+  if (t == "utrace_signal_action(action)") return ActionReader{UTRACE_SIGNAL_MASK, Callback::report_signal};
+  if (t == "utrace_syscall_action(action)") return ActionReader{UTRACE_SYSCALL_MASK, Callback::report_syscall_entry};
+  return std::nullopt;
 }
 
 bool is_void_callback(Callback cb) { return cb == Callback::report_reap || cb == Callback::release; }
@@ -99,20 +121,32 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
             std::string(callback_name(cb)) + " is a void callback and returns nothing (write {} or {\"do\": [ops]})");
       return;
     }
+    auto one = [&](const Json& x, const std::string& xp) {
+      std::uint32_t reads = 0;
+      if (auto value = callback_return(x, xp, cb, /*argument=*/false, &reads)) {
+        out.returns.push_back(*value);
+        out.return_action_masks.push_back(reads);
+      }
+    };
     if (r.is_array()) {
-      for (std::size_t i = 0; i < r.size(); ++i)
-        if (auto x = callback_return(r[i], ptr_append(p, i), cb)) out.returns.push_back(*x);
-    } else if (auto x = callback_return(r, p, cb)) {
-      out.returns.push_back(*x);
+      for (std::size_t i = 0; i < r.size(); ++i) one(r[i], ptr_append(p, i));
+    } else {
+      one(r, p);
     }
+    // Constant returns only: no masks (the interpreter's fast path).
+    if (std::all_of(out.return_action_masks.begin(), out.return_action_masks.end(),
+                    [](std::uint32_t m) { return m == 0; }))
+      out.return_action_masks.clear();
   };
   if (v.is_string() || v.is_number() || v.is_array()) {
     returns(v, ptr);
   } else if (v.is_object()) {
-    if (!object(v, ptr, std::string("a ") + callback_name(cb) + " callback", {"return", "do", "expect_args"})) return;
+    if (!object(v, ptr, std::string("a ") + callback_name(cb) + " callback", {"return", "do", "expect_args", "set"}))
+      return;
     if (const Json* r = member(v, "return")) returns(*r, ptr_append(ptr, "return"));
     if (const Json* x = member(v, "expect_args"))
       load_expect_args(*x, ptr_append(ptr, "expect_args"), cb, out.expect_args);
+    if (const Json* x = member(v, "set")) load_callback_sets(*x, ptr_append(ptr, "set"), cb, out.sets);
     if (const Json* d = member(v, "do")) out.body = program(*d, ptr_append(ptr, "do"), ctx);
   } else {
     error("scenario.E010", ptr,
@@ -122,8 +156,8 @@ void Loader::load_callback(const Json& v, const std::string& ptr, Callback cb, C
   }
 }
 
-std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::string& ptr, Callback cb,
-                                                     bool argument) {
+std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::string& ptr, Callback cb, bool argument,
+                                                     std::uint32_t* reads_action) {
   if (v.is_number()) {  // extension: a raw value
     auto x = integer(v, ptr, 0, UINT32_MAX, "a callback return");
     if (!x) return std::nullopt;
@@ -154,7 +188,26 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
       error("scenario.E038", ptr, "empty action name in '" + text + "' (names are joined with |)");
       return std::nullopt;
     }
-    if (auto n = parse_number(tok)) {
+    if (const std::optional<ActionReader> reader = action_reader(tok)) {
+      // The callback's own `action` argument, read as the kernel's engines
+      // read it: "utrace_signal_action(action) | UTRACE_RESUME" passes the
+      // previous engine's signal action on.
+      if (!reads_action) {
+        error("scenario.E038", ptr, "'" + tok + "' reads the callback's action argument: only a return can");
+        ok = false;
+      } else if (!callback_returns_action(cb) || cb == Callback::report_death) {
+        error("scenario.E017", ptr,
+              std::string(callback_name(cb)) + " receives no 'action' argument, so its return cannot read one");
+        ok = false;
+      } else if (reader->only && *reader->only != cb) {
+        error("scenario.E064", ptr,
+              "'" + tok + "' reads an action only " + callback_name(*reader->only) + " is told, not " +
+                  callback_name(cb));
+        ok = false;
+      } else {
+        *reads_action |= reader->mask;
+      }
+    } else if (auto n = parse_number(tok)) {
       if (*n > UINT32_MAX) {
         error("scenario.E052", ptr, "out of range: " + tok + " in '" + text + "' (a u32)");
         ok = false;
@@ -280,5 +333,57 @@ void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb
 }
 
 // ---- tasks -----------------------------------------------------------------------------------------
+
+// set: {"code": n} for report_exit, {"signal": sig, "return_ka": how} for
+// report_signal: what the callback writes through its out-parameters
+// (include/linux/utrace.h: report_exit's `long *code`, report_signal's
+// `siginfo_t *info` and `struct k_sigaction *return_ka`; utrace-semantics.md
+// §2.6).  A list is used call by call, the last entry repeating.
+void Loader::load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out) {
+  if (!v.is_array()) {
+    load_callback_set(v, ptr, cb, out.emplace_back());
+    return;
+  }
+  if (v.empty()) error("scenario.E016", ptr, "empty list of sets (expected one object per call)");
+  for (std::size_t i = 0; i < v.size(); ++i) load_callback_set(v[i], ptr_append(ptr, i), cb, out.emplace_back());
+}
+
+void Loader::load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out) {
+  if (!object(v, ptr, std::string("the set of ") + callback_name(cb), {"code", "signal", "return_ka"})) return;
+  out.ptr = ptr;
+  auto not_here = [&](const std::string& key, const char* owner, const char* what) {
+    error("scenario.E017", ptr_append(ptr, key),
+          std::string(callback_name(cb)) + " has no '" + key + "' out-parameter (" + owner + " has: " + what + ")");
+  };
+  if (const Json* c = member(v, "code")) {
+    if (cb != Callback::report_exit)
+      not_here("code", "report_exit", "the exit code, long *code");
+    else if (auto n = integer(*c, ptr_append(ptr, "code"), INT32_MIN, INT32_MAX, "report_exit's *code"))
+      out.code = static_cast<int>(*n);
+  }
+  if (const Json* g = member(v, "signal")) {
+    if (cb != Callback::report_signal)
+      not_here("signal", "report_signal", "the signal in siginfo_t *info");
+    else if (auto n = signal(*g, ptr_append(ptr, "signal"), 1, "report_signal's info->si_signo"))
+      out.signal = *n;
+  }
+  if (const Json* k = member(v, "return_ka")) {
+    const std::string kp = ptr_append(ptr, "return_ka");
+    if (cb != Callback::report_signal) {
+      not_here("return_ka", "report_signal", "struct k_sigaction *return_ka");
+    } else if (auto w = string(*k, kp, "report_signal's *return_ka")) {
+      if (*w == "SIG_DFL")
+        out.return_ka = CallbackSets::Ka::Default;
+      else if (*w == "SIG_IGN")
+        out.return_ka = CallbackSets::Ka::Ignore;
+      else if (*w == "task")
+        out.return_ka = CallbackSets::Ka::Task;
+      else
+        error("scenario.E055", kp,
+              "unknown return_ka '" + *w +
+                  "' (expected \"SIG_DFL\", \"SIG_IGN\", or \"task\": the task's own sigaction for the signal)");
+    }
+  }
+}
 
 }  // namespace model::loader

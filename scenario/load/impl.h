@@ -113,10 +113,15 @@ class Loader {
   void load_engines(const Json& v, const std::string& ptr);
   void load_callback(const Json& v, const std::string& ptr, Callback cb, CallbackSpec& out);
   // `argument`: the action a callback receives (UTRACE_SYSCALL_RESUMED is a name there).
+  // `reads_action`: a return may read the callback's own action argument
+  // ("utrace_signal_action(action) | UTRACE_RESUME"); the bits it reads are
+  // ORed in there.  Null: only constants (expect_args).
   std::optional<std::uint32_t> callback_return(const Json& v, const std::string& ptr, Callback cb,
-                                               bool argument = false);
+                                               bool argument = false, std::uint32_t* reads_action = nullptr);
   void load_expect_args(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackArgsExpect>& out);
   void load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out);
+  void load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out);
+  void load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out);
   // ---- top.cpp ----------------------------------------------------------
   void load_tasks(const Json& v, const std::string& ptr);
   void load_expect(const Json& v, const std::string& ptr);

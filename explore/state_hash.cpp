@@ -25,14 +25,17 @@ class Hasher {
 };
 
 // The calls an engine got of one callback matter only as the index into its
-// return list, whose last value repeats (min(calls, size - 1)): capped at the
-// longest list of the scenario minus one, so two states with the same capped
-// counts get the same return values from here on, and a loop can close.
+// lists used call by call (returns, expect_args, set), whose last entry
+// repeats (min(calls, size - 1)): capped at the longest list of the scenario
+// minus one, so two states with the same capped counts behave the same from
+// here on, and a loop can close.
 std::uint32_t call_cap(const Scenario& scn) {
   std::size_t longest = 1;
   for (const EngineTable& t : scn.engines)
-    for (std::size_t c = 0; c < kCallbackCount; ++c)
-      longest = std::max(longest, t[static_cast<Callback>(c)].returns.size());
+    for (std::size_t c = 0; c < kCallbackCount; ++c) {
+      const CallbackSpec& s = t[static_cast<Callback>(c)];
+      longest = std::max({longest, s.returns.size(), s.expect_args.size(), s.sets.size()});
+    }
   return static_cast<std::uint32_t>(longest - 1);
 }
 

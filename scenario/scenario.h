@@ -8,6 +8,7 @@
 // the JSON pointer it came from, for messages.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <cstdint>
@@ -237,12 +238,40 @@ struct CallbackArgsExpect {
   std::string ptr;                    // JSON pointer of expect_args ("" = none)
 };
 
+// `set` of a callback (extension): what it writes through its
+// out-parameters before it returns, as an engine's C code would
+// (include/linux/utrace.h struct utrace_engine_ops; utrace-semantics.md §2.6).
+struct CallbackSets {
+  std::optional<int> code;  // report_exit: *code, the exit code do_exit() goes on with
+  int signal = 0;           // report_signal: info->si_signo (0 = left as it is)
+  // report_signal: *return_ka, the sigaction the signal is then handled by.
+  enum class Ka : std::uint8_t {
+    Unchanged,  // as the core filled it (the task's own, or SIG_DFL)
+    Default,    // SIG_DFL: the signal's default action
+    Ignore,     // SIG_IGN
+    Task        // the task's sigaction for the signal now in *info, as ptrace_report_signal() copies it
+  } return_ka = Ka::Unchanged;
+  std::string ptr;  // JSON pointer of this `set`
+};
+
 struct CallbackSpec {
   bool present = false;                // absent = NULL in the ops table
   std::vector<std::uint32_t> returns;  // used call by call, the last repeats; empty = UTRACE_RESUME
-  Program body;                        // the `do` list
+  // Per return: the bits of the callback's own `action` argument ORed into
+  // it (extension: "utrace_signal_action(action) | UTRACE_RESUME"); 0 for a
+  // constant.  Empty when no return reads its argument.
+  std::vector<std::uint32_t> return_action_masks;
+  Program body;  // the `do` list
   std::string ptr;
   std::vector<CallbackArgsExpect> expect_args;  // used call by call, the last repeats (like returns)
+  std::vector<CallbackSets> sets;               // used call by call, the last repeats (like returns)
+  // The return of call n (0-based): its constant, with the bits of `action`
+  // it reads.  UTRACE_RESUME when there is none.
+  std::uint32_t return_value(std::uint32_t n, std::uint32_t action) const {
+    if (returns.empty()) return UTRACE_RESUME;
+    const std::size_t i = std::min<std::size_t>(n, returns.size() - 1);
+    return returns[i] | (return_action_masks.empty() ? 0 : action & return_action_masks[i]);
+  }
 };
 
 struct EngineTable {

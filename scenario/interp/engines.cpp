@@ -27,16 +27,38 @@ class ScenarioOps final : public EngineOps {
     const std::uint32_t n = interp_.callback_called(e, a.cb);
     if (!s.expect_args.empty())
       check_args(k, task, e, a, s.expect_args[std::min<std::size_t>(n, s.expect_args.size() - 1)]);
-    const std::uint32_t ret =
-        s.returns.empty() ? UTRACE_RESUME : s.returns[std::min<std::size_t>(n, s.returns.size() - 1)];
+    const std::uint32_t ret = s.return_value(n, a.action);
     if (!s.body.empty()) {
       OpCtx ctx{OpCtx::Kind::Callback, &task, a.child, &e};
       co_await interp_.run_kernel_ops(k.current(), s.body, ctx);
     }
+    if (!s.sets.empty()) set_out_parameters(task, a, s.sets[std::min<std::size_t>(n, s.sets.size() - 1)]);
     co_return ret;
   }
 
  private:
+  // `set`: what the callback writes through its out-parameters before it
+  // returns, as an engine's C code does (include/linux/utrace.h).  Its own
+  // task's memory, written with no lock held, as the callbacks are called.
+  static void set_out_parameters(Task& task, CallbackArgs& a, const CallbackSets& x) {
+    if (x.code && a.code) *a.code = *x.code;  // report_exit: *code
+    if (x.signal && a.info) a.info->signo = x.signal;
+    if (!a.return_ka) return;
+    switch (x.return_ka) {
+      case CallbackSets::Ka::Unchanged: break;
+      case CallbackSets::Ka::Default: *a.return_ka = KSigaction{}; break;
+      case CallbackSets::Ka::Ignore:
+        *a.return_ka = KSigaction{};
+        a.return_ka->handler = KSigaction::Handler::Ignore;
+        break;
+      case CallbackSets::Ka::Task:
+        // ptrace_report_signal() (kernel/ptrace-utrace.c) does the same for
+        // the signal it resumes with: *return_ka = the task's sigaction.
+        if (a.info && a.info->signo >= 1 && a.info->signo <= kNSig) *a.return_ka = (*task.sighand)[a.info->signo];
+        break;
+    }
+  }
+
   // expect_args: the arguments the core passed (an unexpected-result).
   void check_args(Kernel& k, Task& task, const Engine& e, const CallbackArgs& a, const CallbackArgsExpect& x) const {
     const ActionFamily fam = a.cb == Callback::report_signal          ? ActionFamily::Signal

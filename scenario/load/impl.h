@@ -7,7 +7,7 @@
 //   2. Loader::scan (names.cpp): a tolerant walk over every
 //      program that binds the scenario-wide names (task slots, engine tables,
 //      engine handles) so that references can point forward;
-//   3. Loader::load (top.cpp, ops.cpp, values.cpp): the typed
+//   3. Loader::load (top.cpp, engines.cpp, ops.cpp, values.cpp): the typed
 //      AST, with every error reported and the walk going on where it can.
 // Error ids are catalogued in docs/errors.md and never renumbered.
 #pragma once
@@ -36,6 +36,8 @@ std::string ptr_append(const std::string& base, std::string_view token);
 std::string ptr_append(const std::string& base, std::size_t index);
 
 const char* type_name(const Json& v);
+// `s` without its leading and trailing blanks (spaces, tabs).
+std::string trim(std::string_view s);
 inline bool is_extension_key(std::string_view k) { return k.substr(0, 2) == "x-"; }
 // The closest candidate within edit distance 2, for "did you mean" hints ("" if none).
 std::string closest(std::string_view word, std::initializer_list<std::string_view> candidates);
@@ -107,13 +109,20 @@ class Loader {
 
   // ---- top.cpp ----------------------------------------------------------
   void load_model(const Json& v, const std::string& ptr);
+  // ---- engines.cpp --------------------------------------------------------
   void load_engines(const Json& v, const std::string& ptr);
   void load_callback(const Json& v, const std::string& ptr, Callback cb, CallbackSpec& out);
   // `argument`: the action a callback receives (UTRACE_SYSCALL_RESUMED is a name there).
+  // `reads_action`: a return may read the callback's own action argument
+  // ("utrace_signal_action(action) | UTRACE_RESUME"); the bits it reads are
+  // ORed in there.  Null: only constants (expect_args).
   std::optional<std::uint32_t> callback_return(const Json& v, const std::string& ptr, Callback cb,
-                                               bool argument = false);
+                                               bool argument = false, std::uint32_t* reads_action = nullptr);
   void load_expect_args(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackArgsExpect>& out);
   void load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out);
+  void load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out);
+  void load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out);
+  // ---- top.cpp ----------------------------------------------------------
   void load_tasks(const Json& v, const std::string& ptr);
   void load_expect(const Json& v, const std::string& ptr);
   void load_outcomes(const Json& v, const std::string& ptr, std::vector<Outcome>& out);

@@ -7,6 +7,7 @@
 
 #include "scenario/scenario.h"
 #include "tools/export/export.h"
+#include "tools/teach/explain.h"
 
 namespace tools {
 
@@ -20,5 +21,9 @@ enum class ExplainVerdict { AsExpected, Failed, Diverged };
 // Strings of the scenario are printed through printable().
 ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
                                  const TracedRun& run, bool colour, bool full = false);
+
+// One entry of a narrative (explain.h) as print_explanation prints it,
+// wrapped at `width` columns (utsim step: 80).
+void print_narrative_step(std::ostream& os, const NarrativeStep& st, std::size_t width, bool colour);
 
 }  // namespace tools

@@ -1,0 +1,140 @@
+// tests/unit/tools/teach/narrate_test.cpp: what `utsim explain` says about a
+// run (tools/teach/explain.h): the value each lockless read saw and the store
+// it came from (model/values.h), the kernel whose rule each "why" states and
+// the race switch that decided a step.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scenario/load/loader.h"
+#include "sim/sched/replay.h"
+#include "tools/teach/explain.h"
+
+namespace {
+
+const std::string kR2Bug = std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r2-detach-before-stop-bug.json";
+const std::string kR2Fixed = std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r2-detach-before-stop.json";
+// docs/tutorial.md's race: X reads engine->ops, then T detaches the engine
+// before X takes utrace->lock.
+const std::string kR2Race = "a3b3cbcc";
+
+model::Scenario load(const std::string& path) {
+  model::LoadResult r = model::load_scenario_file(path);
+  EXPECT_TRUE(r.ok()) << path;
+  return std::move(*r.scenario);
+}
+
+struct Narrated {
+  model::Scenario scn;
+  std::unique_ptr<tools::TracedRun> run;
+  std::vector<tools::NarrativeStep> steps;
+};
+
+Narrated narrated(const std::string& path, const std::string& schedule) {
+  Narrated n{load(path), nullptr, {}};
+  n.run = tools::traced_run(n.scn, schedule, std::nullopt, std::nullopt);
+  n.steps = tools::narrate(n.run->run(), n.run->log);
+  return n;
+}
+
+// The one-step entry of `function` whose access starts with `access`.
+const tools::NarrativeStep* find_step(const Narrated& n, const std::string& function, const std::string& access) {
+  for (const tools::NarrativeStep& st : n.steps)
+    if (st.first == st.last && !st.functions.empty() && st.functions.front() == function &&
+        st.access.rfind(access, 0) == 0)
+      return &st;
+  return nullptr;
+}
+
+// The first line (of any step) whose `what` contains `text`.
+const tools::NarrativeLine* find_line(const Narrated& n, const std::string& text) {
+  for (const tools::NarrativeStep& st : n.steps)
+    for (const tools::NarrativeLine& l : st.lines)
+      if (l.what.find(text) != std::string::npos) return &l;
+  return nullptr;
+}
+
+// R2's crux: finish_callback_report's lockless read of engine->ops sees the
+// real ops, stored by nobody since the engine was created.
+TEST(Narrate, R2ReadOfEngineOpsShowsItsValueAndWhereItCameFrom) {
+  const Narrated n = narrated(kR2Bug, kR2Race);
+  const tools::NarrativeStep* read = find_step(n, "finish_callback_report", "reads e1(e) engine->ops");
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->task, "X-2");
+  EXPECT_EQ(read->access, "reads e1(e) engine->ops = ops (its initial value)");
+  // The value log itself: the load of that step, its value, no store before it.
+  const model::SharedRead* r = n.run->run().values().read_once_at(read->first);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->read_once);
+  EXPECT_EQ(r->value, 0);  // Engine::Ops::Real
+  EXPECT_STREQ(r->from.where, "");
+}
+
+// Then T detaches the engine: a later read of engine->ops by X names T's
+// store, its step and its function.
+TEST(Narrate, R2LaterReadOfEngineOpsNamesTheDetachingStore) {
+  const Narrated n = narrated(kR2Bug, kR2Race);
+  const model::ValueLog& log = n.run->run().values();
+  const model::SharedRead* seen = nullptr;
+  for (const model::SharedRead& r : log.reads())
+    if (r.from.where[0] && r.value == 1 && r.from.tid != r.tid) seen = &r;  // &utrace_detached_ops, T's store
+  ASSERT_NE(seen, nullptr) << "no read of the detached ops stored by another task";
+  const std::string text = tools::read_value_text(n.run->run(), n.run->log, *seen);
+  EXPECT_EQ(text.rfind("&utrace_detached_ops (stored at step ", 0), 0u) << text;
+  EXPECT_NE(text.find(" by T-3 in "), std::string::npos) << text;
+}
+
+// With R2 switched on, the step that marks the stop says R2 decided it, and
+// each why of that step names the switch; the fixed kernel's say 2010-rhel6.
+TEST(Narrate, WhyNamesTheKernelAndTheRaceSwitchThatDecidedTheStep) {
+  const Narrated bug = narrated(kR2Bug, kR2Race);
+  const tools::NarrativeLine* race = find_line(bug, "R2 decides this step");
+  ASSERT_NE(race, nullptr);
+  EXPECT_EQ(race->kind, "race");
+  EXPECT_EQ(race->rule, "2010-rhel6 +R2");
+  EXPECT_NE(race->why.find("R2 is switched on"), std::string::npos) << race->why;
+  EXPECT_NE(race->why.find("not the fixed rule of 2010-rhel6"), std::string::npos) << race->why;
+  const tools::NarrativeLine* stop = find_line(bug, "ENGINE_STOP set");
+  ASSERT_NE(stop, nullptr);
+  EXPECT_EQ(stop->rule, "2010-rhel6 +R2");
+
+  const Narrated fixed = narrated(kR2Fixed, kR2Race);
+  EXPECT_EQ(find_line(fixed, "R2 decides this step"), nullptr);
+  for (const tools::NarrativeStep& st : fixed.steps)
+    for (const tools::NarrativeLine& l : st.lines)
+      if (!l.why.empty()) {
+        EXPECT_EQ(l.rule, "2010-rhel6") << l.what;
+      }
+}
+
+// A run of another kernel states that kernel's rule.
+TEST(Narrate, WhyNamesTheVersionSimulated) {
+  model::Scenario scn = load(kR2Fixed);
+  scn.kernel = model::KernelVersion::V2009Rfc;
+  auto run = tools::traced_run(scn, std::nullopt, std::nullopt, std::nullopt);
+  std::size_t whys = 0;
+  for (const tools::NarrativeStep& st : tools::narrate(run->run(), run->log))
+    for (const tools::NarrativeLine& l : st.lines)
+      if (!l.why.empty()) {
+        ++whys;
+        EXPECT_EQ(l.rule.rfind("2009-rfc", 0), 0u) << l.what;
+      }
+  EXPECT_GT(whys, 0u);
+}
+
+// An untraced run (the explorers') keeps no values.
+TEST(Narrate, UntracedRunsLogNoValues) {
+  const model::Scenario scn = load(kR2Bug);
+  model::RunConfig cfg;
+  cfg.trace = false;
+  model::Simulator simu(scn, cfg);
+  sim::ReplayScheduler def;
+  simu.run(def);
+  EXPECT_TRUE(simu.values().reads().empty());
+  cfg.trace = true;
+  model::Simulator traced(scn, cfg);
+  traced.run(def);
+  EXPECT_FALSE(traced.values().reads().empty());
+}
+
+}  // namespace

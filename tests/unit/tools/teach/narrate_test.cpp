@@ -1,14 +1,22 @@
-// tests/unit/tools/teach/narrate_test.cpp: what `utsim explain` says about a
-// run (tools/teach/explain.h): the value each lockless read saw and the store
-// it came from (model/values.h), the kernel whose rule each "why" states and
-// the race switch that decided a step.
+// tests/unit/tools/teach/narrate_test.cpp: what `utsim explain` and `utsim
+// step` say about a run (tools/teach/explain.h, step.h): the value each
+// lockless read saw and the store it came from (model/values.h), the kernel
+// whose rule each "why" states and the race switch that decided a step, and
+// step mode's screen (narrative, task states, locks, engines, 80 columns,
+// goto, undo, redo, save and load).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "scenario/load/loader.h"
 #include "sim/sched/replay.h"
 #include "tools/teach/explain.h"
+#include "tools/teach/step.h"
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -135,6 +143,89 @@ TEST(Narrate, UntracedRunsLogNoValues) {
   model::Simulator traced(scn, cfg);
   traced.run(def);
   EXPECT_FALSE(traced.values().reads().empty());
+}
+
+// ---- utsim step ------------------------------------------------------------------
+
+std::string step_session(const std::string& keys, const std::string& path = kR2Bug) {
+  const model::Scenario scn = load(path);
+  tools::StepSetup setup;
+  setup.file = "r2.json";
+  setup.echo = true;
+  std::istringstream in(keys);
+  std::ostringstream out;
+  tools::step_through(scn, setup, in, out);
+  return out.str();
+}
+
+std::size_t columns(const std::string& s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+// The keys of docs/tutorial.md: seven defaults, b, c, then to the end.
+const std::string kTutorialKeys = "\n\n\n\n\n\n\nb\nc\n!\n";
+
+TEST(Step, NarratesLikeExplainWithValuesAndFitsEightyColumns) {
+  const std::string out = step_session(kTutorialKeys + "q\n");
+  EXPECT_NE(out.find("finish_callback_report: reads e1(e) engine->ops = ops"), std::string::npos) << out;
+  EXPECT_NE(out.find("(its initial value)"), std::string::npos);
+  EXPECT_NE(out.find("why (2010-rhel6 +R2): "), std::string::npos);
+  EXPECT_NE(out.find("R2 decides this step"), std::string::npos);
+  EXPECT_NE(out.find("VIOLATED stop-without-engine at step"), std::string::npos);
+  EXPECT_EQ(out.find("utsim_"), std::string::npos) << "a raw trace line";
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) EXPECT_LE(columns(line), 80u) << line;
+  EXPECT_NE(out.find("\nstep> b\n"), std::string::npos) << "the keys are echoed";
+}
+
+TEST(Step, ChoicePointShowsTasksLocksEnginesAndNextSteps) {
+  const std::string out = step_session("\n\n\n\n\n\n\nq\n");
+  const std::size_t at = out.find("── choice point 7 ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string cp = out.substr(at);
+  EXPECT_NE(cp.find("   tasks:   "), std::string::npos);
+  EXPECT_NE(cp.find("X-2 TASK_RUNNING"), std::string::npos) << cp;
+  EXPECT_NE(cp.find("   locks:   "), std::string::npos);
+  EXPECT_NE(cp.find("   engines: e1(e) on X-2: ->ops = ops, ->flags = "), std::string::npos) << cp;
+  EXPECT_NE(cp.find("> b  X-2    finish_callback_report: reads e1(e) engine->ops without a lock"), std::string::npos)
+      << cp;
+}
+
+TEST(Step, LocksHeldAreNamedWithTheirHolder) {
+  // Somewhere in R2's run a choice point falls while a lock is held.
+  const std::string out = step_session(std::string(40, '\n') + "q\n");
+  EXPECT_NE(out.find("utrace->lock held by "), std::string::npos) << out;
+}
+
+TEST(Step, UndoRedoGotoSaveAndLoad) {
+  const fs::path dir = fs::temp_directory_path() / "utsim-step-test";
+  fs::create_directories(dir);
+  const std::string file = (dir / "r2.sched").string();
+  fs::remove(file);
+  const std::string out = step_session(kTutorialKeys + "s " + file + "\nu\nr\ngoto 20\nr\nl " + file + "\n?\nq\n");
+  EXPECT_NE(out.find("saved 'a3b3cbcc' to " + file), std::string::npos) << out;
+  std::ifstream f(file);
+  std::string saved;
+  std::getline(f, saved);
+  EXPECT_EQ(saved, kR2Race);
+  EXPECT_NE(out.find("undo: 'c' is taken back"), std::string::npos);
+  EXPECT_NE(out.find("redo: 'c' again"), std::string::npos);
+  EXPECT_NE(out.find("goto step 20: replaying"), std::string::npos);
+  // goto stops at the first choice point at or after step 20, and the
+  // choices past it can be redone.
+  EXPECT_NE(out.find("redo: '"), std::string::npos);
+  EXPECT_NE(out.find("loaded 'a3b3cbcc' from " + file), std::string::npos);
+  for (const char* key : {"goto N", "  u ", "  r ", "s FILE", "s! FILE", "l FILE", "  q ", "  ? ", "  !  "})
+    EXPECT_NE(out.find(key), std::string::npos) << "help lacks " << key;
+  // The saved schedule stops at the choice ! made (the later ones were the
+  // default): redo and load both come back to the choice point after it.
+  const std::string after = "── choice point 10 · after step 35 · schedule so far 'a3b3cbcc'";
+  const std::size_t redone = out.find(after, out.find("redo: 'c' again"));
+  ASSERT_NE(redone, std::string::npos) << out;
+  EXPECT_NE(out.find(after, out.find("loaded 'a3b3cbcc'")), std::string::npos) << out;
 }
 
 }  // namespace

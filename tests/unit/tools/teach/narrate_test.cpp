@@ -115,6 +115,21 @@ TEST(Narrate, WhyNamesTheKernelAndTheRaceSwitchThatDecidedTheStep) {
       }
 }
 
+// A race the kernel version has as written (R5 before 2011-3x) decides a
+// step with no switch on: the step says so, and its read shows the stale
+// table it saw, stored by the detaching task.
+TEST(Narrate, ARaceInTheVersionsCodeIsNotASwitch) {
+  const Narrated n =
+      narrated(std::string(UTSIM_SOURCE_DIR) + "/scenarios/races/r5-stale-flags-sentinel-2010-rhel6.json", "a3b12c");
+  const tools::NarrativeLine* race = find_line(n, "R5 decides this step");
+  ASSERT_NE(race, nullptr);
+  EXPECT_EQ(race->rule, "2010-rhel6");
+  EXPECT_NE(race->why.find("2010-rhel6 has R5 in its code as written"), std::string::npos) << race->why;
+  const tools::NarrativeStep* read = find_step(n, "start_callback", "reads e1(e) engine->ops = &utrace_detached_ops");
+  ASSERT_NE(read, nullptr);
+  EXPECT_NE(read->access.find(" by T-3 in mark_engine_detached)"), std::string::npos) << read->access;
+}
+
 // A run of another kernel states that kernel's rule.
 TEST(Narrate, WhyNamesTheVersionSimulated) {
   model::Scenario scn = load(kR2Fixed);

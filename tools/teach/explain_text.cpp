@@ -54,11 +54,28 @@ std::size_t visible_width(const std::string& s) {
   return n;
 }
 
-// A word of wrapped text: its (styled) text and whether a space precedes it.
+// A word of wrapped text: its (styled) text, whether a space precedes it,
+// and whether a line may break before it all the same (a piece of a long
+// flags word, flag_pieces).
 struct Word {
   std::string text;
   bool space = true;
+  bool brk = false;
 };
+
+// A flags word wider than a line can hold ("QUIESCE|CLONE|EXEC|...", a list
+// "[report_quiesce,report_exit,...]") is cut after its '|' or ',' into
+// pieces a line may break between.
+constexpr std::size_t kLongWord = 40;
+std::vector<Word> split_long(const std::vector<Word>& words) {
+  std::vector<Word> out;
+  for (const Word& w : words) {
+    const std::vector<std::string> pieces = flag_pieces(w.text, kLongWord);
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+      out.push_back(i ? Word{pieces[i], false, true} : Word{pieces[i], w.space, w.brk});
+  }
+  return out;
+}
 
 // Inline Markdown (**bold**, *emphasis*, `code`) into styled words.
 std::vector<Word> md_words(const std::string& text, const Paint& p) {
@@ -117,7 +134,7 @@ void wrap(std::ostream& os, const std::vector<Word>& words, const std::string& i
   bool empty = true;
   for (const Word& w : words) {
     const std::size_t wl = visible_width(w.text);
-    if (!empty && w.space && width + 1 + wl > width_max) {
+    if (!empty && (w.space || w.brk) && width + w.space + wl > width_max) {
       os << line << '\n';
       line = indent;
       width = visible_width(indent);
@@ -219,12 +236,12 @@ void print_step(std::ostream& os, const NarrativeStep& st, const Paint& p, std::
   const std::string lead = fmt::format("{:>7} {} {:<10} ", step_range(st), st.chosen ? "*" : " ", printable(st.task));
   std::string head = printable(fn);
   if (!st.access.empty()) head += ": " + printable(st.access);
-  std::vector<Word> words = plain_words(head);
+  std::vector<Word> words = split_long(plain_words(head));
   if (st.lines.empty())
     for (Word& w : words) w.text = p.dim(w.text);
   wrap(os, words, std::string(visible_width(lead), ' '), st.lines.empty() ? p.dim(lead) : lead, width);
   for (const NarrativeLine& l : st.lines) {
-    std::vector<Word> what = md_words(printable(l.what), Paint{});
+    std::vector<Word> what = split_long(md_words(printable(l.what), Paint{}));
     for (Word& w : what) w.text = p.kind(l.kind, w.text);
     wrap(os, what, "             ", "           • ", width);
     if (l.why.empty()) continue;
@@ -233,7 +250,7 @@ void print_step(std::ostream& os, const NarrativeStep& st, const Paint& p, std::
     while (i <= l.why.size()) {
       std::size_t j = l.why.find('\n', i);
       if (j == std::string::npos) j = l.why.size();
-      wrap(os, md_words(printable(l.why.substr(i, j - i)), Paint{}), "                  ",
+      wrap(os, split_long(md_words(printable(l.why.substr(i, j - i)), Paint{})), "                  ",
            first ? why_label(l) : "                  ", width);
       first = false;
       i = j + 1;
@@ -316,6 +333,22 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
 }
 
 }  // namespace
+
+std::vector<std::string> flag_pieces(const std::string& word, std::size_t max) {
+  std::size_t cols = 0;
+  for (const char c : word) cols += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  if (cols <= max || word.find_first_of("|,") == std::string::npos) return {word};
+  std::vector<std::string> pieces{""};
+  std::size_t i = 0;
+  while (i < word.size()) {
+    const std::size_t j = std::min(word.find_first_of("|,", i), word.size() - 1) + 1;  // through the | or ,
+    const std::string part = word.substr(i, j - i);
+    if (!pieces.back().empty() && pieces.back().size() + part.size() > max) pieces.emplace_back();
+    pieces.back() += part;
+    i = j;
+  }
+  return pieces;
+}
 
 void print_narrative_step(std::ostream& os, const NarrativeStep& st, std::size_t width, bool colour) {
   Paint p;

@@ -70,36 +70,52 @@ std::size_t columns(const std::string& s) {
 }
 
 // `text` wrapped at kColumns: the first line after `first`, the others after
-// `indent`.  A word longer than a line stays whole.
+// `indent`.  A long flags word or list may break after a '|' or ','
+// (flag_pieces); another word longer than a line stays whole.
 std::string wrap(const std::string& text, const std::string& first, const std::string& indent) {
   std::string out = first, word;
   std::size_t col = columns(first);
   bool empty = true;
   std::istringstream in(text);
   while (in >> word) {
-    if (!empty && col + 1 + columns(word) > kColumns) {
-      out += "\n" + indent;
-      col = columns(indent);
-      empty = true;
+    const std::vector<std::string> pieces = flag_pieces(word, 40);
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      const bool space = i == 0 && !empty;
+      if (!empty && col + space + columns(pieces[i]) > kColumns) {
+        out += "\n" + indent;
+        col = columns(indent);
+        empty = true;
+      }
+      if (space && !empty) {
+        out += ' ';
+        ++col;
+      }
+      out += pieces[i];
+      col += columns(pieces[i]);
+      empty = false;
     }
-    if (!empty) {
-      out += ' ';
-      ++col;
-    }
-    out += word;
-    col += columns(word);
-    empty = false;
   }
   return out + '\n';
 }
 
 // A command line, broken before its options when it is wider than a line
-// (the shell joins a line that ends with a backslash).
+// (the shell joins a line that ends with a backslash); when even its first
+// part does not fit after `first`, it starts on a line of its own, indented
+// by three.
 std::string command_lines(const std::string& cmd, const std::string& first, const std::string& indent) {
   if (columns(first) + columns(cmd) <= kColumns) return first + cmd + '\n';
   const auto opt = cmd.find(" --");
   if (opt == std::string::npos) return first + cmd + '\n';
-  return first + cmd.substr(0, opt) + " \\\n" + indent + cmd.substr(opt + 1) + '\n';
+  const std::string head = cmd.substr(0, opt) + " \\\n", rest = cmd.substr(opt + 1) + '\n';
+  if (columns(first) + columns(head) <= kColumns + 1) return first + head + indent + rest;
+  std::string lead = first;
+  lead.erase(lead.find_last_not_of(' ') + 1);
+  // "utsim replay FILE": a long FILE gets a line of its own too.
+  const auto file = cmd.find(' ', cmd.find(' ') + 1);
+  if (3 + columns(head) > kColumns + 1 && file < opt)
+    return lead + "\n   " + cmd.substr(0, file) + " \\\n     " + cmd.substr(file + 1, opt - file - 1) + " \\\n     " +
+           rest;
+  return lead + "\n   " + head + "     " + rest;
 }
 
 // What a thread's pending access will do, in kernel words.
@@ -192,7 +208,8 @@ class Session {
     if (setup_.max_steps) cfg.max_steps = *setup_.max_steps;
     cfg.trace = true;
     if (setup_.schedule) choices_ = sim::decode_schedule(*setup_.schedule).value_or(std::vector<sim::Tid>{});
-    os_ << wrap(printable(scn_.summary), fmt::format("utsim step: {} ({}) — ", scn_.name, kernel_text(scn_)), "  ");
+    os_ << fmt::format("utsim step: {} ({})\n", scn_.name, kernel_text(scn_));
+    os_ << wrap(printable(scn_.summary), "  ", "  ");
     if (scn_.file_model)
       os_ << wrap(fmt::format("model overridden by {}: the file names {}", model_flags(scn_), file_kernel_text(scn_)),
                   "", "  ");

@@ -196,6 +196,21 @@ TEST(Step, NarratesLikeExplainWithValuesAndFitsEightyColumns) {
   EXPECT_NE(out.find("\nstep> b\n"), std::string::npos) << "the keys are echoed";
 }
 
+// Every scenario of the catalogue, a few defaults then to the end: long
+// flags words, outcome lists and replay commands wrap too.
+TEST(Step, EveryScenarioFitsEightyColumns) {
+  std::size_t sessions = 0;
+  for (const auto& f : fs::recursive_directory_iterator(fs::path(UTSIM_SOURCE_DIR) / "scenarios")) {
+    if (f.path().extension() != ".json") continue;
+    ++sessions;
+    const std::string out = step_session("\n\n\n\n\n\n\n\n!\nq\n", f.path().string());
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) EXPECT_LE(columns(line), 80u) << f.path() << ": " << line;
+  }
+  EXPECT_GT(sessions, 100u);
+}
+
 TEST(Step, ChoicePointShowsTasksLocksEnginesAndNextSteps) {
   const std::string out = step_session("\n\n\n\n\n\n\nq\n");
   const std::size_t at = out.find("── choice point 7 ");

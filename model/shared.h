@@ -67,6 +67,18 @@ class SharedObject {
 // itself touches it; a lockless look at what it guards peeks at it.
 inline SharedObject guarded_by(const sim::SpinLock& l) noexcept { return SharedObject(l.id()); }
 
+// The log of the values a traced run's lockless loads saw and of the stores
+// they came from (model/values.h): installed by a traced run only, so that
+// an untraced access pays one thread-local load and a test.
+class ValueLog;
+inline thread_local ValueLog* tls_value_log = nullptr;
+// Defined by model/values.cpp; called only while a log is installed.
+// `traced_as`: the field's trace code (Shared::bind), which tells apart the
+// fields that share one ObjId (struct utrace's bits).
+void log_shared_read(sim::ObjId id, std::uint8_t traced_as, bool has_value, std::int64_t value, const char* where,
+                     bool read_once);
+void log_shared_write(sim::ObjId id, std::uint8_t traced_as, std::int64_t value, const char* where);
+
 // How a Shared field's changes show in the trace: 0 not at all, else the
 // utrace field code (UField, model/utrace/hooks.h) of a utsim_utrace_state
 // event.  Defined by model/utrace/trace.cpp.
@@ -105,6 +117,8 @@ class Shared : public SharedObject {
   T operator->() const noexcept requires std::is_pointer_v<T> { return v_; }
   T peek(const char* where) const {
     SharedObject::peek(where);
+    if (tls_value_log) [[unlikely]]
+      log_read(where, false);
     return v_;
   }
   // Returns the value before.
@@ -114,8 +128,19 @@ class Shared : public SharedObject {
     if constexpr (requires { trace_value(v); }) {
       if (traced_as_ && before != v && sim::Engine::in_run())
         trace_shared_change(id(), traced_as_, trace_value(before), trace_value(v));
+      if (tls_value_log) [[unlikely]]
+        log_shared_write(id(), traced_as_, trace_value(v), where);
+    } else if (tls_value_log) [[unlikely]] {
+      log_shared_write(id(), traced_as_, v != T{}, where);
     }
     return before;
+  }
+  // A lockless load of a traced run, into its value log (READ_ONCE, peek).
+  void log_read(const char* where, bool read_once) const {
+    if constexpr (requires { trace_value(v_); })
+      log_shared_read(id(), traced_as_, true, trace_value(v_), where, read_once);
+    else
+      log_shared_read(id(), traced_as_, false, 0, where, read_once);
   }
 
  private:
@@ -130,7 +155,11 @@ struct ReadOnce {
   sim::PointAwaiter point;
   bool await_ready() const { return point.await_ready(); }
   void await_suspend(std::coroutine_handle<> h) { point.await_suspend(h); }
-  T await_resume() const noexcept { return x.get(); }
+  T await_resume() const {
+    if (tls_value_log) [[unlikely]]
+      x.log_read(point.a.where, true);
+    return x.get();
+  }
 };
 template <class T>
 ReadOnce<T> READ_ONCE(const Shared<T>& x, const char* where) noexcept {

@@ -27,6 +27,9 @@ RunOutput Simulator::run(sim::Scheduler& sched) {
   linux_checks_.reset();
   interp_.reset();
   kernel_.reset();
+  values_.clear();
+  // A traced run logs the values its lockless loads see (model/values.h).
+  const ValueLog::Install log(cfg_.trace ? &values_ : nullptr);
   kernel_ = std::make_unique<Kernel>(scn_.kernel, scn_.bugs, eng_, cfg_);
   Kernel& k = *kernel_;
   interp_ = std::make_unique<Interpreter>(scn_, k);

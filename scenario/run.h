@@ -12,6 +12,7 @@
 #include "model/checks/linux_invariants.h"
 #include "model/checks/utrace_checks.h"
 #include "model/linux/kernel.h"
+#include "model/values.h"
 #include "scenario/interp/interp.h"
 #include "scenario/scenario.h"
 #include "sim/engine.h"
@@ -40,6 +41,9 @@ class Simulator final : public TraceNames {
   const Interpreter& interp() const { return *interp_; }
   const Scenario& scenario() const { return scn_; }
   const RunConfig& config() const { return cfg_; }
+  // What the last run's lockless loads read, and from which store: kept
+  // when the run is traced (RunConfig::trace), else empty.
+  const ValueLog& values() const { return values_; }
   void set_stop_flag(const std::atomic<bool>* f) { eng_.set_stop_flag(f); }
   // The engine the runs use (explorers turn step recording on and off here).
   sim::Engine& engine() { return eng_; }
@@ -63,6 +67,7 @@ class Simulator final : public TraceNames {
   std::unique_ptr<Interpreter> interp_;
   std::unique_ptr<ut::Checks> checks_;
   std::unique_ptr<LinuxInvariants> linux_checks_;
+  ValueLog values_;
 };
 
 }  // namespace model

@@ -13,6 +13,7 @@
 
 #include "model/ptrace/ptrace.h"
 #include "model/utrace/internal.h"
+#include "model/values.h"
 
 namespace model {
 
@@ -20,13 +21,23 @@ using namespace ut;
 
 namespace ut {
 
-bool has_race(const Kernel& k, Race r) {
-  if (k.bug(race_number(r))) return true;
+namespace {
+bool race_in_version(const Kernel& k, Race r) {
   switch (r) {
     case R3: return v2(k);   // V2 stored a callback's DETACH without the lock
     case R5: return !v4(k);  // V4 always calls the sentinel's report_quiesce
     default: return false;   // R10, R13 are in the code as written (no switch)
   }
+}
+}  // namespace
+
+bool has_race(const Kernel& k, Race r) {
+  const bool switched = k.bug(race_number(r));
+  if (!switched && !race_in_version(k, r)) return false;
+  // A traced run notes that the racy code ran here (explain says so).
+  if (tls_value_log) [[unlikely]]
+    tls_value_log->race(race_number(r), switched);
+  return true;
 }
 
 // ---- the detached-ops sentinel (§1.4) -------------------------------------------------

@@ -60,7 +60,7 @@ sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, un
     Engine& e = *u.attached[i];
     co_await WRITE_ONCE(u.reporting, &e, "utrace_get_signal");
     const unsigned long want = co_await READ_ONCE(e.flags, "utrace_get_signal");
-    co_await e.ops.read_point("utrace_get_signal");
+    co_await READ_ONCE(e.ops, "utrace_get_signal");  // the load current_ops() makes
     EngineOps* ops = e.current_ops(k);
     if ((want & (event | EVENT_QUIESCE)) == 0) {
       co_await WRITE_ONCE(u.reporting, nullptr, "utrace_get_signal");

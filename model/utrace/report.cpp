@@ -84,9 +84,9 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
   // flags, read barrier, then ops: never the new flags with the old ops (R5).
   unsigned long want = co_await READ_ONCE(e.flags, "start_callback");
   smp_rmb();  // pairs with the smp_wmb() in mark_engine_detached()
-  co_await e.ops.read_point("start_callback");
+  // READ_ONCE(engine->ops): a traced run shows which table was seen (R5).
+  const bool sentinel = co_await READ_ONCE(e.ops, "start_callback") == Engine::Ops::Detached;
   EngineOps* ops = e.current_ops(k);
-  const bool sentinel = e.ops == Engine::Ops::Detached;
 
   if ((want & EVENT_QUIESCE) || (sentinel && !has_race(k, R5))) {
     CallbackArgs a;

@@ -1,5 +1,7 @@
 // tools/cli/cmd_step.cpp: utsim step FILE: the user is the scheduler
 // (tools/teach/step.h), with the keys typed on stdin.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "scenario/load/loader.h"
@@ -20,7 +22,10 @@ int cmd_step(const StepArgs& a, Io io) {
     if (const int code = refuse_diverged("step", *a.schedule, tried->run(), tried->out, io); code != kExitOk)
       return code;
   }
-  step_through(*loaded.scenario, StepSetup{a.file, a.schedule, a.max_steps}, a.in ? *a.in : std::cin, io.out);
+  // Keys from a pipe or a file are echoed after the prompt, as a terminal
+  // echoes what is typed: the transcript reads the same.
+  const bool echo = a.in || isatty(STDIN_FILENO) != 1;
+  step_through(*loaded.scenario, StepSetup{a.file, a.schedule, a.max_steps, echo}, a.in ? *a.in : std::cin, io.out);
   return kExitOk;
 }
 

@@ -297,7 +297,7 @@ CLI::App* add_explain(CLI::App& app, ExplainArgs& a) {
 CLI::App* add_step(CLI::App& app, StepArgs& a) {
   auto* c = app.add_subcommand("step",
                                "be the scheduler: at each choice point pick the thread that runs next "
-                               "(a thread letter; u undo, s FILE save the schedule, q quit, ? help)");
+                               "(a thread letter; u undo, r redo, goto N, s FILE save, l FILE load, q quit, ? help)");
   add_scenario(*c, a.file);
   add_model_options(*c, a.model);
   c->add_option("--schedule", a.schedule, "replay these choices first, then ask");

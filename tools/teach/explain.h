@@ -16,7 +16,10 @@ namespace tools {
 struct NarrativeLine {
   std::string what;  // "utrace_control(e1(e), UTRACE_DETACH) returned -EINPROGRESS"
   std::string why;   // "" when there is nothing to add
-  std::string kind;  // state, api, callback, signal, life, property, sched, other
+  std::string kind;  // state, api, callback, signal, life, property, sched, read, race, other
+  // The kernel whose rule `why` states: "2010-rhel6", or "2010-rhel6 +R2"
+  // when a race switched on (model.bugs, --bug) decided the step.
+  std::string rule;
 };
 
 // One step, or a run of quiet steps (no events) of one task.
@@ -24,8 +27,10 @@ struct NarrativeStep {
   std::uint64_t first = 0, last = 0;
   std::string task;                    // "X-2"
   std::vector<std::string> functions;  // the kernel functions of those steps, in order, no repeats
-  std::string access;                  // one step: "locks X-2 utrace->lock"; several: ""
-  bool chosen = false;                 // a choice point picked this task here
+  // One step: "locks X-2 utrace->lock", "reads e1(e) engine->ops = ops (its
+  // initial value)" (a READ_ONCE: the value it saw and its store); several: "".
+  std::string access;
+  bool chosen = false;  // a choice point picked this task here
   std::vector<NarrativeLine> lines;
 };
 
@@ -46,6 +51,17 @@ struct StepWindow {
 StepWindow step_window(std::uint64_t steps, bool full);
 // The last step a narrative of this run has (its steps, or its last event's).
 std::uint64_t narrated_steps(const model::Simulator& run, const StepLog& log);
+
+// What a lockless load of a traced run saw, and the store it came from:
+// "ops (its initial value)", "&utrace_detached_ops (stored at step 38 by T-3
+// in mark_engine_detached)".
+std::string read_value_text(const model::Simulator& run, const StepLog& log, const model::SharedRead& r);
+// The access of a step as the narrative says it: "reads e1(e) engine->ops
+// = ops (its initial value)".
+std::string step_access_text(const model::Simulator& run, const StepLog& log, std::uint64_t step);
+// The lines of step `step` for the races of §7 that decided its code, and
+// the rule its explanations state ("2010-rhel6 +R2").
+std::vector<NarrativeLine> race_lines(const model::Simulator& run, std::uint64_t step, std::string* rule);
 
 // The narrative of the steps `window` shows (default: every step).
 std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& log, const StepWindow* window = nullptr);

@@ -6,6 +6,8 @@
 // terminal.
 #include "tools/teach/explain_text.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "explore/check.h"
@@ -18,7 +20,7 @@ namespace tools {
 
 namespace {
 
-constexpr std::size_t kWidth = 100;
+constexpr std::size_t kWidth = 100;  // of utsim explain; utsim step's is 80
 
 // ANSI styles, or nothing.
 struct Paint {
@@ -34,7 +36,8 @@ struct Paint {
     if (k == "state") return (*this)("36", s);
     if (k == "sched") return (*this)("34", s);
     if (k == "signal") return (*this)("32", s);
-    if (k == "property") return (*this)("1;31", s);
+    if (k == "property" || k == "race") return (*this)("1;31", s);
+    if (k == "read") return (*this)("36", s);
     return s;
   }
 };
@@ -51,11 +54,28 @@ std::size_t visible_width(const std::string& s) {
   return n;
 }
 
-// A word of wrapped text: its (styled) text and whether a space precedes it.
+// A word of wrapped text: its (styled) text, whether a space precedes it,
+// and whether a line may break before it all the same (a piece of a long
+// flags word, flag_pieces).
 struct Word {
   std::string text;
   bool space = true;
+  bool brk = false;
 };
+
+// A flags word wider than a line can hold ("QUIESCE|CLONE|EXEC|...", a list
+// "[report_quiesce,report_exit,...]") is cut after its '|' or ',' into
+// pieces a line may break between.
+constexpr std::size_t kLongWord = 40;
+std::vector<Word> split_long(const std::vector<Word>& words) {
+  std::vector<Word> out;
+  for (const Word& w : words) {
+    const std::vector<std::string> pieces = flag_pieces(w.text, kLongWord);
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+      out.push_back(i ? Word{pieces[i], false, true} : Word{pieces[i], w.space, w.brk});
+  }
+  return out;
+}
 
 // Inline Markdown (**bold**, *emphasis*, `code`) into styled words.
 std::vector<Word> md_words(const std::string& text, const Paint& p) {
@@ -107,14 +127,14 @@ std::vector<Word> md_words(const std::string& text, const Paint& p) {
   return words;
 }
 
-void wrap(std::ostream& os, const std::vector<Word>& words, const std::string& indent,
-          const std::string& first_indent) {
+void wrap(std::ostream& os, const std::vector<Word>& words, const std::string& indent, const std::string& first_indent,
+          std::size_t width_max = kWidth) {
   std::string line = first_indent;
   std::size_t width = visible_width(first_indent);
   bool empty = true;
   for (const Word& w : words) {
     const std::size_t wl = visible_width(w.text);
-    if (!empty && w.space && width + 1 + wl > kWidth) {
+    if (!empty && (w.space || w.brk) && width + w.space + wl > width_max) {
       os << line << '\n';
       line = indent;
       width = visible_width(indent);
@@ -129,6 +149,19 @@ void wrap(std::ostream& os, const std::vector<Word>& words, const std::string& i
     empty = false;
   }
   if (!empty) os << line << '\n';
+}
+
+// Words split at spaces, nothing styled (kernel function names have
+// underscores and pointers stars that are not Markdown).
+std::vector<Word> plain_words(const std::string& text) {
+  std::vector<Word> words;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t j = std::min(text.find(' ', i), text.size());
+    if (j > i) words.push_back({text.substr(i, j - i), true});
+    i = j + 1;
+  }
+  return words;
 }
 
 void plain_wrap(std::ostream& os, const std::string& text, const std::string& indent, const std::string& first) {
@@ -164,6 +197,11 @@ void print_markdown(std::ostream& os, const std::string& md, const Paint& p) {
   emit();
 }
 
+// "why (2010-rhel6 +R2): ": the kernel whose rule the explanation states.
+std::string why_label(const NarrativeLine& l) {
+  return l.rule.empty() ? "             why: " : fmt::format("             why ({}): ", l.rule);
+}
+
 std::string step_range(const NarrativeStep& s) {
   return s.first == s.last ? std::to_string(s.first) : fmt::format("{}-{}", s.first, s.last);
 }
@@ -188,13 +226,45 @@ void print_scenario(std::ostream& os, const model::Scenario& s, const std::strin
   os << '\n';
 }
 
+// One entry of the narrative: the step, its task and function, then each
+// line with its why, wrapped at `width` columns.
+void print_step(std::ostream& os, const NarrativeStep& st, const Paint& p, std::size_t width) {
+  std::string fn;
+  for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
+  // Task, object and engine names, labels and messages come from the
+  // scenario: printable() escapes their control characters.
+  const std::string lead = fmt::format("{:>7} {} {:<10} ", step_range(st), st.chosen ? "*" : " ", printable(st.task));
+  std::string head = printable(fn);
+  if (!st.access.empty()) head += ": " + printable(st.access);
+  std::vector<Word> words = split_long(plain_words(head));
+  if (st.lines.empty())
+    for (Word& w : words) w.text = p.dim(w.text);
+  wrap(os, words, std::string(visible_width(lead), ' '), st.lines.empty() ? p.dim(lead) : lead, width);
+  for (const NarrativeLine& l : st.lines) {
+    std::vector<Word> what = split_long(md_words(printable(l.what), Paint{}));
+    for (Word& w : what) w.text = p.kind(l.kind, w.text);
+    wrap(os, what, "             ", "           • ", width);
+    if (l.why.empty()) continue;
+    std::size_t i = 0;
+    bool first = true;
+    while (i <= l.why.size()) {
+      std::size_t j = l.why.find('\n', i);
+      if (j == std::string::npos) j = l.why.size();
+      wrap(os, split_long(md_words(printable(l.why.substr(i, j - i)), Paint{})), "                  ",
+           first ? why_label(l) : "                  ", width);
+      first = false;
+      i = j + 1;
+    }
+  }
+}
+
 // Every step: the task, the kernel function and what it touched, then what
 // changed and why.
 void print_steps(std::ostream& os, const TracedRun& run, const Paint& p, bool full) {
   os << p.bold("The run, step by step") << '\n';
   os << p.dim(
       "  step   task        kernel function: what the step touched   (* = a choice point chose this task)\n"
-      "         • what changed        why: the rule that made it happen\n");
+      "         • what changed        why (kernel): the rule of the kernel simulated that made it happen\n");
   const StepWindow window = step_window(narrated_steps(run.run(), run.log), full);
   bool gap_said = false;
   for (const NarrativeStep& st : narrate(run.run(), run.log, &window)) {
@@ -206,30 +276,7 @@ void print_steps(std::ostream& os, const TracedRun& run, const Paint& p, bool fu
          << '\n';
       gap_said = true;
     }
-    std::string fn;
-    for (std::size_t i = 0; i < st.functions.size(); ++i) fn += (i ? " → " : "") + st.functions[i];
-    // Task, object and engine names, labels and messages come from the
-    // scenario: printable() escapes their control characters.
-    std::string head =
-        fmt::format("{:>7} {} {:<10} {}", step_range(st), st.chosen ? "*" : " ", printable(st.task), printable(fn));
-    if (!st.access.empty()) head += ": " + printable(st.access);
-    os << (st.lines.empty() ? p.dim(head) : head) << '\n';
-    for (const NarrativeLine& l : st.lines) {
-      std::vector<Word> what = md_words(printable(l.what), Paint{});
-      for (Word& w : what) w.text = p.kind(l.kind, w.text);
-      wrap(os, what, "             ", "           • ");
-      if (l.why.empty()) continue;
-      std::size_t i = 0;
-      bool first = true;
-      while (i <= l.why.size()) {
-        std::size_t j = l.why.find('\n', i);
-        if (j == std::string::npos) j = l.why.size();
-        wrap(os, md_words(printable(l.why.substr(i, j - i)), Paint{}), "                  ",
-             first ? "             why: " : "                  ");
-        first = false;
-        i = j + 1;
-      }
-    }
+    print_step(os, st, p, kWidth);
   }
   os << '\n';
 }
@@ -286,6 +333,28 @@ ExplainVerdict print_ending(std::ostream& os, const model::Scenario& s, const st
 }
 
 }  // namespace
+
+std::vector<std::string> flag_pieces(const std::string& word, std::size_t max) {
+  std::size_t cols = 0;
+  for (const char c : word) cols += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  if (cols <= max || word.find_first_of("|,") == std::string::npos) return {word};
+  std::vector<std::string> pieces{""};
+  std::size_t i = 0;
+  while (i < word.size()) {
+    const std::size_t j = std::min(word.find_first_of("|,", i), word.size() - 1) + 1;  // through the | or ,
+    const std::string part = word.substr(i, j - i);
+    if (!pieces.back().empty() && pieces.back().size() + part.size() > max) pieces.emplace_back();
+    pieces.back() += part;
+    i = j;
+  }
+  return pieces;
+}
+
+void print_narrative_step(std::ostream& os, const NarrativeStep& st, std::size_t width, bool colour) {
+  Paint p;
+  p.on = colour;
+  print_step(os, st, p, width);
+}
 
 ExplainVerdict print_explanation(std::ostream& os, const model::Scenario& s, const std::string& file,
                                  const TracedRun& run, bool colour, bool full) {

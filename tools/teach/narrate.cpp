@@ -3,11 +3,13 @@
 // why it happened (model::why_of, model/why.h: the tools only fill its
 // context from the step log).  Quiet steps of one task fold into one.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "model/utrace/hooks.h"
+#include "model/versions.h"
 #include "model/why.h"
 #include "tools/teach/explain.h"
 
@@ -142,7 +144,116 @@ std::string kind_of(model::Ev e) {
   }
 }
 
+// The task a sim thread runs, or "before the first step".
+std::string writer_name(const model::Kernel& k, sim::Tid t) {
+  return t == sim::kNoTid ? std::string("the boot") : thread_task_name(k, t);
+}
+
+// The function a store was made in: the name it was made under when that
+// is a function (WRITE_ONCE's, set(v, "set_tsk_thread_flag")), else the
+// function of the step that made it (set(v) says "store"; some name the
+// field, "task->state").
+std::string store_function(const StepLog& log, const model::SharedWrite& w) {
+  const std::string_view where = w.where;
+  const bool function = where != "store" && std::all_of(where.begin(), where.end(), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                        });
+  if (function || w.step == 0 || w.step > log.steps.size()) return w.where;
+  return log.steps[w.step - 1].acc.where;
+}
+
+// Whether a peek() is worth a line of its own: a look at an engine's field
+// (engine->ops, engine->flags: R2, R5), or at a utrace field another task
+// stored.  The scheduler's and wait's looks at task->state are not shown
+// (the step's events say what they found).
+bool telling_peek(const model::SharedRead& r) {
+  if ((r.obj.v >> 8) >= model::kEngineOwner) return true;
+  return r.traced_as && r.from.where[0] && r.from.tid != r.tid;
+}
+
+// The rule a why states: the kernel's, plus each race switched on that the
+// explanation itself gives as the reason ("R2 is switched on").
+std::string rule_of(const std::string& why, const std::string& rule, const model::BugSet& bugs) {
+  std::string r = rule;
+  for (int n = 1; n <= model::kMaxBug; ++n) {
+    if (!bugs.test(static_cast<std::size_t>(n - 1)) || r.find(fmt::format("+R{}", n)) != std::string::npos) continue;
+    if (why.find(fmt::format("R{} is switched on", n)) != std::string::npos ||
+        why.find(fmt::format("R{} switched on", n)) != std::string::npos)
+      r += fmt::format(" +R{}", n);
+  }
+  return r;
+}
+
+// The name of a logged field: the trace's name for a traced one (struct
+// utrace's bits share one object), else the object's.
+std::string field_text(const model::Simulator& run, const model::SharedRead& r) {
+  std::string obj = object_name(run, r.obj);
+  if (!r.traced_as) return obj;
+  const std::string traced = model::ufield_name(static_cast<model::UField>(r.traced_as - 1));
+  const auto sp = obj.find(' ');
+  const std::string owner = sp == std::string::npos ? obj : obj.substr(0, sp);
+  return owner + " " + traced;
+}
+
+// The lockless looks of step `s` inside the step (peek), as lines.
+void peek_lines(const model::Simulator& run, const StepLog& log, std::uint64_t s, NarrativeStep* st) {
+  const auto& reads = run.values().reads();
+  auto it = std::lower_bound(reads.begin(), reads.end(), s,
+                             [](const model::SharedRead& r, std::uint64_t step) { return r.step < step; });
+  for (; it != reads.end() && it->step == s; ++it) {
+    if (it->read_once || !it->has_value || !telling_peek(*it)) continue;
+    st->lines.push_back({fmt::format("{} looks at {} without the lock in {}: {}", writer_name(run.kernel(), it->tid),
+                                     field_text(run, *it), it->where, read_value_text(run, log, *it)),
+                         "", "read", ""});
+  }
+}
+
 }  // namespace
+
+std::string read_value_text(const model::Simulator& run, const StepLog& log, const model::SharedRead& r) {
+  const std::string value = r.has_value ? model::shared_value_text(r.obj, r.traced_as, r.value) : "?";
+  const model::SharedWrite& w = r.from;
+  if (!w.where[0]) return value + " (its initial value)";
+  if (w.step == 0) return value + " (stored at boot)";
+  if (w.step == r.step && w.tid == r.tid) return value + " (stored earlier in this step)";
+  return fmt::format("{} (stored at step {} by {} in {})", value, w.step, writer_name(run.kernel(), w.tid),
+                     store_function(log, w));
+}
+
+std::string step_access_text(const model::Simulator& run, const StepLog& log, std::uint64_t step) {
+  if (step == 0 || step > log.steps.size()) return "";
+  const sim::StepRec& rec = log.steps[step - 1];
+  const std::string obj = object_name(run, rec.acc.obj);
+  std::string s =
+      obj.empty() ? std::string(access_verb(rec.acc.kind)) : fmt::format("{} {}", access_verb(rec.acc.kind), obj);
+  if (rec.acc.kind == sim::Acc::Read)
+    if (const model::SharedRead* r = run.values().read_once_at(step))
+      s = fmt::format("reads {} = {}", field_text(run, *r), read_value_text(run, log, *r));
+  return s;
+}
+
+std::vector<NarrativeLine> race_lines(const model::Simulator& run, std::uint64_t step, std::string* rule) {
+  const char* version = model::kernel_version_name(run.kernel().version());
+  *rule = version;
+  std::vector<NarrativeLine> out;
+  for (const model::RacePath& p : run.values().races_at(step)) {
+    const model::BugInfo* bug = model::find_bug(p.race);
+    const std::string title = bug ? bug->title : "";
+    if (p.switched) {
+      *rule += fmt::format(" +R{}", p.race);
+      out.push_back({fmt::format("R{} decides this step: {}", p.race, title),
+                     fmt::format("R{} is switched on (the scenario's model.bugs, or --bug R{}): this step runs the "
+                                 "racy code of §7 R{}, not the fixed rule of {}.",
+                                 p.race, p.race, p.race, version),
+                     "race", *rule});
+    } else {
+      out.push_back({fmt::format("R{} decides this step: {}", p.race, title),
+                     fmt::format("{} has R{} in its code as written (§7, §9): no switch is needed.", version, p.race),
+                     "race", *rule});
+    }
+  }
+  return out;
+}
 
 StepWindow step_window(std::uint64_t steps, bool full) {
   StepWindow w;
@@ -187,20 +298,23 @@ std::vector<NarrativeStep> narrate(const model::Simulator& run, const StepLog& l
     st.task = task;
     if (!where.empty()) st.functions.push_back(where);
     if (rec) {
-      const std::string obj = object_name(run, rec->acc.obj);
-      st.access =
-          obj.empty() ? std::string(access_verb(rec->acc.kind)) : fmt::format("{} {}", access_verb(rec->acc.kind), obj);
+      st.access = step_access_text(run, log, s);
       st.chosen = rec->choice != ~0u;
     }
+    std::string rule;
+    st.lines = race_lines(run, s, &rule);
     for (; ei < evs.size() && evs[ei].step <= s; ++ei) {
       const model::Event& e = evs[ei];
       EventView v = view(e, run);
       why.ptrace_request.reset();
       if (const model::PtraceOp* p = e.kind == model::Ev::op_result ? ptrace_op(e) : nullptr)
         why.ptrace_request = p->request;
-      st.lines.push_back({what_of(v, run, step_pid(k, log, e.step)), model::why_of(e, why), kind_of(e.kind)});
+      std::string because = model::why_of(e, why);
+      st.lines.push_back({what_of(v, run, step_pid(k, log, e.step)), because, kind_of(e.kind),
+                          because.empty() ? "" : rule_of(because, rule, why.bugs)});
       why.note(e);
     }
+    peek_lines(run, log, s, &st);
     // Quiet steps of the same task fold into one entry.
     if (st.lines.empty() && !out.empty() && out.back().lines.empty() && out.back().task == st.task && !st.chosen &&
         out.back().last + 1 == s) {

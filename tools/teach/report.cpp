@@ -234,7 +234,8 @@ std::string narrative_table(const TracedRun& r, const std::string& id, bool full
       for (const NarrativeLine& l : st.lines) {
         o += fmt::format("<li><span class=\"k-{}\">{}</span>", xml_escape(l.kind), xml_escape(l.what));
         if (!l.why.empty()) {
-          std::string why = xml_escape(l.why);
+          // The kernel whose rule it is ("2010-rhel6 +R2"), as explain prints it.
+          std::string why = xml_escape(l.rule.empty() ? l.why : "(" + l.rule + ") " + l.why);
           for (std::size_t p = why.find('\n'); p != std::string::npos; p = why.find('\n', p)) why.replace(p, 1, "<br>");
           o += "<div class=\"why\">" + why + "</div>";
         }

@@ -384,7 +384,7 @@ constexpr const char* kJs = R"JS(
         s.lines.forEach(function (l) {
           var li = el("li");
           li.appendChild(el("span", "k-" + l.kind, l.what));
-          if (l.why) li.appendChild(el("div", "why", l.why));
+          if (l.why) li.appendChild(el("div", "why", (l.rule ? "(" + l.rule + ") " : "") + l.why));
           ul.appendChild(li);
         });
         td.appendChild(ul);

@@ -74,7 +74,8 @@ json narrative_json(const model::Simulator& run, const StepLog& log, const StepW
   json steps = json::array();
   for (const NarrativeStep& st : narrate(run, log, &w)) {
     json lines = json::array();
-    for (const NarrativeLine& l : st.lines) lines.push_back({{"what", l.what}, {"why", l.why}, {"kind", l.kind}});
+    for (const NarrativeLine& l : st.lines)
+      lines.push_back({{"what", l.what}, {"why", l.why}, {"kind", l.kind}, {"rule", l.rule}});
     steps.push_back({{"first", st.first},
                      {"last", st.last},
                      {"task", st.task},

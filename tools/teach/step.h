@@ -16,6 +16,7 @@ struct StepSetup {
   std::string file;                     // the scenario's file, for replay commands
   std::optional<std::string> schedule;  // choices to replay before asking (a valid schedule)
   std::optional<std::uint64_t> max_steps;
+  bool echo = false;  // print each command read after its prompt (keys from a pipe, not a terminal)
 };
 
 // Runs `scn` with the keys read from `in` as the choices, narrating on `out`,

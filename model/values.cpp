@@ -103,20 +103,10 @@ ValueLog::Install::Install(ValueLog* log) : prev_(tls_value_log) { tls_value_log
 
 ValueLog::Install::~Install() { tls_value_log = prev_; }
 
-// The words of model/utrace/trace.cpp (field_value) for the traced fields,
-// of the task's own fields for the others.
+// The words of the trace (ufield_value) for the traced fields, of the
+// task's own fields for the others.
 std::string shared_value_text(sim::ObjId obj, std::uint8_t traced_as, std::int64_t v) {
-  if (traced_as) {
-    switch (static_cast<UField>(traced_as - 1)) {
-      case UField::resume: return utrace_resume_action_name(static_cast<std::uint32_t>(v));
-      case UField::utrace_flags:
-      case UField::engine_flags: return utrace_events_string(static_cast<unsigned long>(v));
-      case UField::engine_ops: return v == 0 ? "ops" : v == 1 ? "&utrace_detached_ops" : "NULL";
-      case UField::reporting: return v ? fmt::format("e{}", v) : "NULL";
-      case UField::tif: return tif_string(static_cast<unsigned long>(v));
-      default: return std::to_string(v);
-    }
-  }
+  if (traced_as) return ufield_value(static_cast<UField>(traced_as - 1), v);
   switch (static_cast<Field>(obj.v & 0xff)) {
     case Field::state: return task_state_string(static_cast<unsigned>(v), 0);
     case Field::exit_state: return v ? task_state_string(0, static_cast<int>(v)) : "0";

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "model/utrace/callback.h"
 
@@ -40,6 +41,9 @@ enum class UField : std::uint8_t {
   interrupt  // 2009-rfc
 };
 const char* ufield_name(UField f);  // "utrace->resume"
+// A value of the field as the trace and explain say it: "&utrace_detached_ops",
+// "UTRACE_STOP", "QUIESCE|DEATH" (model/utrace/trace.cpp).
+std::string ufield_value(UField f, std::int64_t v);
 constexpr std::uint8_t traced_as(UField f) { return static_cast<std::uint8_t>(static_cast<int>(f) + 1); }
 
 // The calls of the utrace API (§3) as the event stream names them.

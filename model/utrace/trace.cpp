@@ -63,9 +63,7 @@ void trace_shared_change(sim::ObjId id, std::uint8_t traced, std::int64_t before
   hooks(k).field_changed(t, nullptr, f, before, after);
 }
 
-namespace {
-
-std::string field_value(UField f, std::int64_t v) {
+std::string ufield_value(UField f, std::int64_t v) {
   switch (f) {
     case UField::resume: return utrace_resume_action_name(static_cast<std::uint32_t>(v));
     case UField::utrace_flags:
@@ -76,8 +74,6 @@ std::string field_value(UField f, std::int64_t v) {
     default: return std::to_string(v);
   }
 }
-
-}  // namespace
 
 std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n) {
   switch (e.kind) {
@@ -119,8 +115,8 @@ std::vector<EventField> utrace_event_fields(const Event& e, const TraceNames& n)
       std::vector<EventField> f;
       if (e.d) f.push_back({"engine", n.engine(e.d)});
       f.push_back({"field", std::string(ufield_name(fld))});
-      f.push_back({"old", field_value(fld, e.b)});
-      f.push_back({"new", field_value(fld, e.c)});
+      f.push_back({"old", ufield_value(fld, e.b)});
+      f.push_back({"new", ufield_value(fld, e.c)});
       return f;
     }
     case Ev::utrace_stop:

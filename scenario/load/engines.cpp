@@ -251,6 +251,19 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
   return value;
 }
 
+// A callback's list used call by call, the last entry repeating (like its
+// returns), or one object for every call: `one` loads each entry.
+template <class T>
+void Loader::per_call(const Json& v, const std::string& ptr, const char* what, Callback cb, std::vector<T>& out,
+                      void (Loader::*one)(const Json&, const std::string&, Callback, T&)) {
+  if (!v.is_array()) {
+    (this->*one)(v, ptr, cb, out.emplace_back());
+    return;
+  }
+  if (v.empty()) error("scenario.E016", ptr, std::string("empty list of ") + what + " (expected one object per call)");
+  for (std::size_t i = 0; i < v.size(); ++i) (this->*one)(v[i], ptr_append(ptr, i), cb, out.emplace_back());
+}
+
 // expect_args: {"action": a, "event": e, "signal": s, "group_dead": b}, each
 // (but group_dead) one value or a list of alternatives.  Which callback
 // receives which argument: include/linux/utrace.h struct utrace_engine_ops
@@ -258,12 +271,7 @@ std::optional<std::uint32_t> Loader::callback_return(const Json& v, const std::s
 // A list is used call by call, the last entry repeating (like a return list).
 void Loader::load_expect_args(const Json& v, const std::string& ptr, Callback cb,
                               std::vector<CallbackArgsExpect>& out) {
-  if (!v.is_array()) {
-    load_args_expect(v, ptr, cb, out.emplace_back());
-    return;
-  }
-  if (v.empty()) error("scenario.E016", ptr, "empty list of expect_args (expected one object per call)");
-  for (std::size_t i = 0; i < v.size(); ++i) load_args_expect(v[i], ptr_append(ptr, i), cb, out.emplace_back());
+  per_call(v, ptr, "expect_args", cb, out, &Loader::load_args_expect);
 }
 
 void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out) {
@@ -340,12 +348,7 @@ void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb
 // `siginfo_t *info` and `struct k_sigaction *return_ka`; utrace-semantics.md
 // §2.6).  A list is used call by call, the last entry repeating.
 void Loader::load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out) {
-  if (!v.is_array()) {
-    load_callback_set(v, ptr, cb, out.emplace_back());
-    return;
-  }
-  if (v.empty()) error("scenario.E016", ptr, "empty list of sets (expected one object per call)");
-  for (std::size_t i = 0; i < v.size(); ++i) load_callback_set(v[i], ptr_append(ptr, i), cb, out.emplace_back());
+  per_call(v, ptr, "sets", cb, out, &Loader::load_callback_set);
 }
 
 void Loader::load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out) {

@@ -122,6 +122,9 @@ class Loader {
   void load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out);
   void load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out);
   void load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out);
+  template <class T>
+  void per_call(const Json& v, const std::string& ptr, const char* what, Callback cb, std::vector<T>& out,
+                void (Loader::*one)(const Json&, const std::string&, Callback, T&));
   // ---- top.cpp ----------------------------------------------------------
   void load_tasks(const Json& v, const std::string& ptr);
   void load_expect(const Json& v, const std::string& ptr);

@@ -30,6 +30,12 @@ inline std::string utrace_scenario(const std::string& engines, const std::string
 
 // X, a user task, runs x_ops; T, a kernel thread (a module's engine user),
 // runs t_ops.
+// Whether the loader reported error `id` at JSON pointer `ptr`.
+inline bool has_error(const std::vector<ScenarioError>& errors, const std::string& id, const std::string& ptr) {
+  return std::any_of(errors.begin(), errors.end(),
+                     [&](const ScenarioError& e) { return e.id == id && e.pointer == ptr; });
+}
+
 inline std::string two(const std::string& engines, const std::string& x_ops, const std::string& t_ops,
                        const char* kernel = "2010-rhel6") {
   return utrace_scenario(engines,

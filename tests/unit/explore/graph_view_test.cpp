@@ -139,7 +139,9 @@ TEST(GraphView, FocusDrawsThePathsToTheViolation) {
     expect_paths_of_the_graph(x.graph, view);
     EXPECT_EQ(view.least, 1u);  // R2 needs one preemption
     EXPECT_EQ(view.nodes.size() + view.folded, unfolded.nodes.size());
-    if (slack == 0u) EXPECT_LT(view.nodes.size(), unfolded.nodes.size());  // every path: no chain left
+    if (slack == 0u) {
+      EXPECT_LT(view.nodes.size(), unfolded.nodes.size());  // every path: no chain left
+    }
     // The same states where it is first broken, at the same distances as
     // in the unfolded focus; and no state drawn after it.
     const std::vector<std::uint64_t> du = view_distances(x.graph, unfolded), dv = view_distances(x.graph, view);

@@ -30,12 +30,6 @@ std::string watched(const std::string& sig, const std::string& exit) {
                       {"complete": "ready"})x");
 }
 
-bool has(const LoadResult& r, const char* id, const char* ptr) {
-  for (const auto& e : r.errors)
-    if (e.id == id && e.pointer == ptr) return true;
-  return false;
-}
-
 TEST(CallbackSet, LoadsOutParametersAndReturnsThatReadAction) {
   const LoadResult r = load_scenario_text(watched(
       R"x({"return": ["utrace_signal_action(action) | UTRACE_RESUME", "UTRACE_SIGNAL_IGN|UTRACE_RESUME"],
@@ -77,16 +71,16 @@ TEST(CallbackSet, WhatACallbackCannotWriteOrReadIsRefused) {
                  "report_syscall_entry": {"set": []}}})x",
       R"x({"exit": 0})x", R"x({"complete": "x"})x"));
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(has(r, "scenario.E064", "/engines/E/report_quiesce/return"));
-  EXPECT_TRUE(has(r, "scenario.E017", "/engines/E/report_quiesce/set/code"));
-  EXPECT_TRUE(has(r, "scenario.E017", "/engines/E/report_quiesce/set/signal"));
-  EXPECT_TRUE(has(r, "scenario.E017", "/engines/E/report_death/return"));
-  EXPECT_TRUE(has(r, "scenario.E017", "/engines/E/report_death/set/return_ka"));
-  EXPECT_TRUE(has(r, "scenario.E055", "/engines/E/report_signal/set/return_ka"));
-  EXPECT_TRUE(has(r, "scenario.E030", "/engines/E/report_signal/set/signal"));
-  EXPECT_TRUE(has(r, "scenario.E038", "/engines/E/report_signal/expect_args/action"));
-  EXPECT_TRUE(has(r, "scenario.E052", "/engines/E/report_exit/set/0/code"));
-  EXPECT_TRUE(has(r, "scenario.E016", "/engines/E/report_syscall_entry/set"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E064", "/engines/E/report_quiesce/return"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_quiesce/set/code"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_quiesce/set/signal"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_death/return"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_death/set/return_ka"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E055", "/engines/E/report_signal/set/return_ka"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E030", "/engines/E/report_signal/set/signal"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E038", "/engines/E/report_signal/expect_args/action"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E052", "/engines/E/report_exit/set/0/code"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E016", "/engines/E/report_syscall_entry/set"));
 }
 
 TEST(CallbackSet, ARunGoesOnWithWhatTheCallbackWrote) {

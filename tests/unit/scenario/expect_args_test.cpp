@@ -70,15 +70,10 @@ TEST(ExpectArgs, FieldsACallbackIsNotPassedAreRefused) {
       load_scenario_text(dying(R"({"expect_args": {"signal": "SIGCHLD", "action": "UTRACE_SYSCALL_RESUMED"}})",
                                R"({"expect_args": {"event": "DEATH", "action": 0}})"));
   ASSERT_FALSE(r.ok());
-  auto has = [&](const char* id, const char* ptr) {
-    for (const auto& e : r.errors)
-      if (e.id == id && e.pointer == ptr) return true;
-    return false;
-  };
-  EXPECT_TRUE(has("scenario.E017", "/engines/E/report_quiesce/expect_args/signal"));
-  EXPECT_TRUE(has("scenario.E064", "/engines/E/report_quiesce/expect_args/action"));
-  EXPECT_TRUE(has("scenario.E017", "/engines/E/report_death/expect_args/event"));
-  EXPECT_TRUE(has("scenario.E017", "/engines/E/report_death/expect_args/action"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_quiesce/expect_args/signal"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E064", "/engines/E/report_quiesce/expect_args/action"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_death/expect_args/event"));
+  EXPECT_TRUE(test::has_error(r.errors, "scenario.E017", "/engines/E/report_death/expect_args/action"));
 }
 
 }  // namespace

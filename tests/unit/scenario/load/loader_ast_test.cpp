@@ -5,6 +5,7 @@
 #include <string>
 
 #include "scenario/load/loader.h"
+#include "support/scenario_run.h"
 
 using namespace model;
 
@@ -35,9 +36,7 @@ std::vector<ScenarioError> load_bad(const std::string& tasks, const std::string&
 }
 
 bool has(const std::vector<ScenarioError>& errs, const std::string& id, const std::string& ptr) {
-  for (const auto& e : errs)
-    if (e.id == id && e.pointer == ptr) return true;
-  return false;
+  return test::has_error(errs, id, ptr);
 }
 
 const Op& op0(const Scenario& s, std::size_t task = 0, std::size_t i = 0) { return s.tasks.at(task).program.at(i); }

@@ -85,13 +85,17 @@ TEST(PicturesLocks, EveryHoldOfTheStepLogIsDrawnOnce) {
         EXPECT_EQ(h.released, w.released);
         EXPECT_EQ(h.pid, w.pid);
         EXPECT_LE(h.begin, static_cast<double>(w.acquired) + 0.5);
-        if (w.released) EXPECT_GE(h.end, static_cast<double>(w.released) + 0.5);
+        if (w.released) {
+          EXPECT_GE(h.end, static_cast<double>(w.released) + 0.5);
+        }
       }
       EXPECT_EQ(found, 1) << tools::object_name(r.run(), sim::ObjId{w.lock}) << " taken at step " << w.acquired;
     }
     for (const tools::LockHold& a : t.holds)
       for (const tools::LockHold& b : t.holds)
-        if (&a != &b && a.lock == b.lock) EXPECT_TRUE(a.end <= b.begin || b.end <= a.begin) << t.locks[a.lock].name;
+        if (&a != &b && a.lock == b.lock) {
+          EXPECT_TRUE(a.end <= b.begin || b.end <= a.begin) << t.locks[a.lock].name;
+        }
     for (const tools::LockLane& l : t.locks) {
       utrace_lock |= l.name.find("utrace->lock") != std::string::npos;
       siglock |= l.name.find("siglock") != std::string::npos;

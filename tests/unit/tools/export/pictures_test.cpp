@@ -142,9 +142,10 @@ TEST(Pictures, TimelineSlicesNestPerLane) {
     for (const tools::Slice& a : t.slices)
       for (const tools::Slice& b : t.slices) {
         if (&a == &b || a.pid != b.pid) continue;
-        if (a.begin < b.begin && b.begin < a.end)
+        if (a.begin < b.begin && b.begin < a.end) {
           EXPECT_LE(b.end, a.end) << b.name << " [" << b.begin << ", " << b.end << ") begins inside " << a.name << " ["
                                   << a.begin << ", " << a.end << ") and ends after it";
+        }
       }
   }
 }
@@ -165,7 +166,9 @@ TEST(Pictures, PtraceSlicesNameTheirRequest) {
     const tools::TracedRun& r = *run;
     const tools::Timeline t = tools::build_timeline(r.run(), r.log);
     for (const tools::Slice& s : t.slices)
-      if (s.category == "syscall") EXPECT_NE(s.name, "ptrace") << "a ptrace slice without its request";
+      if (s.category == "syscall") {
+        EXPECT_NE(s.name, "ptrace") << "a ptrace slice without its request";
+      }
     for (const model::Event& e : r.kernel().events()) {
       const model::PtraceOp* p = e.kind == model::Ev::op_result ? tools::ptrace_op(e) : nullptr;
       if (!p) continue;
@@ -210,13 +213,16 @@ TEST(Pictures, ChromeTraceHasOneSliceOnTheRunnersTrackFromCallToReturn) {
           continue;
         ++found;
         EXPECT_EQ(s["tid"].get<int>(), call.runner + kKernelTrack) << describe(call, r);
-        if (call.return_step)
+        if (call.return_step) {
           EXPECT_EQ(static_cast<std::uint64_t>((ts + dur) / 10), call.return_step) << describe(call, r);
+        }
       }
       EXPECT_EQ(found, 1) << describe(call, r);
     }
     for (const json& e : doc["traceEvents"])
-      if (e["ph"] == "X" && e["cat"] == "syscall") EXPECT_NE(e["name"], "ptrace");
+      if (e["ph"] == "X" && e["cat"] == "syscall") {
+        EXPECT_NE(e["name"], "ptrace");
+      }
   }
 }
 

@@ -13,10 +13,14 @@
 // interruptible by handlers (the model's is uninterruptible); PEEK/POKE use
 // a word of this program's own image (valid in forked tasks, not after exec).
 //
-// Why one file of ~600 lines: what a task runs (the ops, the handlers, the
-// clone stacks in the BSS) shares file-local state that must stay out of
-// reach of the rest of utsim-kernel, which allocates and uses errno freely;
-// a split would put those globals behind a header any file could include.
+// Why one file of ~800 lines: what a task runs (the ops, the handlers, the
+// clone stacks in the BSS) and the runner that plays init for them (the end
+// of a run: who is blocked, what is left) share file-local state (the
+// shared area, the op index, /proc readers) that must stay out of reach of
+// the rest of utsim-kernel, which allocates and uses errno freely; a split
+// would put those globals behind a header any file could include.  The
+// decisions that need no such state are pure functions elsewhere
+// (blocked.h).
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>

@@ -157,13 +157,34 @@ std::string took_over_end(const std::string& leader);
 // ---- comparison -----------------------------------------------------------------------------------
 
 enum class Verdict { Agree, EraDifference, Disagree, NotApplicable, Unsupported, Error };
+
+// A difference between the kernel and the simulator (or the scenario's
+// expect), as data, for the fuzzer's classifier (classify.h).
+struct Finding {
+  enum class Kind { Op, Unreached, TaskEnd, Expect, Run };
+  Kind kind = Kind::Op;
+  int op = -1, slot = -1, k = 0;  // Op, Unreached: the occurrence; TaskEnd: the slot
+  int rec = -1;                   // Op: its index in RealRun::records
+  std::string real;               // the kernel's result or end
+  std::set<std::string> sim;      // the simulator's
+  std::string text;               // the report's line
+  bool consequence = false;       // after a declared era difference
+};
+
 struct ScenarioReport {
   std::string file, name;
   Verdict verdict = Verdict::Agree;
   std::string reason;
   std::vector<std::string> lines;  // per op / task findings worth showing
   int era_differences = 0, disagreements = 0;
+  std::vector<Finding> findings;  // every difference, declared or not
+  RealRun run;                    // the real run compared (when it ran)
+  PidNames names;                 // its pids' names
 };
 ScenarioReport compare_scenario(const std::string& file, const RunOptions& o, std::uint64_t schedules, bool verbose);
+// The comparison of one real run with one simulator set (compare_scenario's
+// last step): the fuzzer judges the same run again against a larger set.
+ScenarioReport compare_run(const std::string& file, const model::Scenario& s, const OpIndex& idx, const SimSet& sim,
+                           const RealRun& rr, bool verbose);
 
 }  // namespace ukern

@@ -1,0 +1,304 @@
+// tools/kernel/classify.cpp: each difference of a fuzzed scenario named by
+// its shape (tools/kernel/classify.h).
+#include "tools/kernel/classify.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace ukern {
+
+using namespace model;
+
+const char* class_name(Class c) {
+  switch (c) {
+    case Class::Agree: return "agree";
+    case Class::EraDifference: return "era";
+    case Class::Timing: return "timing";
+    case Class::Replayer: return "replayer";
+    case Class::Model: return "model";
+  }
+  return "?";
+}
+
+const std::vector<EraRule>& era_rules() {
+  static const std::vector<EraRule> rules{
+      {"geteventmsg-syscall-stop", "5.3", "201766a20e30",
+       "PTRACE_GETEVENTMSG at a syscall stop is PTRACE_EVENTMSG_SYSCALL_ENTRY/_EXIT (1, 2); 2.6.32 keeps the last "
+       "event's message"},
+      {"geteventmsg-signal-stop", "5.18", "336d4b814bf0",
+       "PTRACE_GETEVENTMSG at a stop that is no event (signal-delivery, group, attach stop) is 0: ptrace_stop() sets "
+       "the message at every stop; 2.6.32 keeps the last event's"},
+      {"geteventmsg-exec", "3.0", "commit not identified",
+       "PTRACE_GETEVENTMSG at PTRACE_EVENT_EXEC is the former thread id; 2.6.32's report_exec leaves the message"},
+      {"sigkill-exit-event-stop", "6.1", "e572410e47a4",
+       "SIGKILL to a tracee stopped at PTRACE_EVENT_EXIT is dropped (the exit is a group exit already): it stays "
+       "stopped and keeps its exit code; on 2.6.32 it wakes and dies of SIGKILL"},
+      {"tracee-group-stop", "3.1", "73ddff2bee15",
+       "a tracee in a group stop is trapped in TASK_TRACED (t, not T); a resume no longer ends the group stop for "
+       "good, a detach leaves the task in it"},
+      {"wait-tracee-wall", "4.7", "\"wait/ptrace: assume __WALL if the child is traced\"",
+       "a tracer's wait() takes every tracee as if __WALL were given, whatever its exit signal and __WCLONE say"},
+      {"vfork-parent-killable", "3.4", "d68b46fe",
+       "a vfork parent dies at once of a fatal signal (wait_for_completion_killable); on 2.6.32 it sleeps until the "
+       "child exits or execs"},
+  };
+  return rules;
+}
+
+namespace {
+
+constexpr int kSigtrap = 5, kSigkill = 9, kEventExec = 4, kEventExit = 6;
+
+bool is_stop_signal(int sig) { return sig == 19 /* SIGSTOP */ || sig == 20 /* SIGTSTP */ || sig == 21 || sig == 22; }
+
+// The slot an op is about: the pid of ptrace, kill, waitpid, await.
+int target_of(const Op& op) {
+  if (const auto* p = op.as_if<PtraceOp>()) return p->has_pid ? p->pid.slot : -1;
+  if (const auto* k = op.as_if<KillOp>()) return k->pid.slot;
+  if (const auto* w = op.as_if<WaitpidOp>()) return w->pid.kind == TaskRef::Kind::Named ? w->pid.slot : -1;
+  if (const auto* a = op.as_if<AwaitOp>()) return a->task.slot;
+  return -1;
+}
+
+// What a run and its scenario say about the tasks, for the rules.
+struct Context {
+  const Scenario& s;
+  const OpIndex& idx;
+  const RealRun& rr;
+  std::vector<int> parent;  // slot -> the slot that created it, -1 for a top-level task
+
+  Context(const Scenario& sc, const OpIndex& ix, const RealRun& r) : s(sc), idx(ix), rr(r) {
+    parent.assign(s.task_names.size(), -1);
+    std::function<void(const Program&, int)> walk = [&](const Program& prog, int owner) {
+      for (const Op& op : prog) {
+        if (const auto* f = op.as_if<ForkOp>()) {
+          parent[static_cast<std::size_t>(f->child)] = owner;
+          walk(f->program, f->child);
+        }
+        if (const auto* c = op.as_if<CloneOp>()) {
+          parent[static_cast<std::size_t>(c->child)] = owner;
+          walk(c->program, c->child);
+        }
+        if (const auto* l = op.as_if<LoopOp>()) walk(l->body, owner);
+        if (const auto* e = op.as_if<ExecOp>()) walk(e->program, owner);
+        if (const auto* a = op.as_if<SigactionOp>()) walk(a->handler.body, owner);
+      }
+    };
+    for (const TaskDecl& t : s.tasks) walk(t.program, t.slot);
+  }
+
+  const Op& op(const Record& r) const { return *idx.ops[static_cast<std::size_t>(r.op)]; }
+  int pid(int slot) const {
+    return slot >= 0 && static_cast<std::size_t>(slot) < rr.pids.size() ? rr.pids[static_cast<std::size_t>(slot)] : 0;
+  }
+  bool descends(int slot, int from) const {
+    for (int p = slot; p >= 0; p = parent[static_cast<std::size_t>(p)])
+      if (p == from) return true;
+    return false;
+  }
+
+  // The last stop of `slot` a wait reported before record `before` (-1: none).
+  int last_stop(int slot, std::size_t before) const {
+    const int p = pid(slot);
+    for (std::size_t i = std::min(before, rr.records.size()); i-- > 0;) {
+      const Record& r = rr.records[i];
+      if (r.kind == RKind::WaitStatus && r.wpid == p && p)
+        return (r.value & 0xff) == 0x7f ? static_cast<int>(r.value) : -1;
+    }
+    return -1;
+  }
+  // The first record before `before` for which `pred` holds (its index, or -1).
+  int find(std::size_t before, const std::function<bool(const Record&, const Op&)>& pred) const {
+    for (std::size_t i = 0; i < std::min(before, rr.records.size()); ++i) {
+      const Record& r = rr.records[i];
+      if (r.op >= 0 && pred(r, op(r))) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  // Whether `slot` was ever a tracee: TRACEME in its program, an ATTACH to it.
+  bool traced(int slot, std::size_t before) const {
+    return find(before, [&](const Record& r, const Op& o) {
+             const auto* p = o.as_if<PtraceOp>();
+             if (!p || r.kind == RKind::Errno) return false;
+             return (p->request == 0 /* TRACEME */ && r.slot == slot) ||
+                    (p->request == 16 /* ATTACH */ && p->has_pid && p->pid.slot == slot);
+           }) >= 0;
+  }
+};
+
+// A rule's match: the tracee it is about, and from which record on.
+struct Match {
+  const char* rule = nullptr;
+  int tracee = -1;
+  std::size_t from = 0;
+  int tracer = -1;  // the task whose op showed it
+};
+
+// The era rules, by shape, for a difference at an op (f.rec valid).
+Match era_at_op(const Context& cx, const Finding& f) {
+  const Record& rec = cx.rr.records[static_cast<std::size_t>(f.rec)];
+  const Op& op = cx.op(rec);
+  const int x = target_of(op);
+  const auto at = static_cast<std::size_t>(f.rec);
+  const auto* pt = op.as_if<PtraceOp>();
+  if (pt && pt->request == 0x4201 /* GETEVENTMSG */ && rec.kind == RKind::Value) {
+    const int st = cx.last_stop(x, at);
+    const int sig = (st >> 8) & 0x7f, event = (st >> 16) & 0xff;
+    if (st >= 0 && event == 0 && sig == kSigtrap && (f.real == "1" || f.real == "2"))
+      return {"geteventmsg-syscall-stop", x, at};
+    if (st >= 0 && event == 0 && f.real == "0" && !f.sim.count("0")) return {"geteventmsg-signal-stop", x, at};
+    if (st >= 0 && event == kEventExec && f.real != "0" && f.sim.count("0")) return {"geteventmsg-exec", x, at};
+  }
+  // A SIGKILL (kill, or PTRACE_KILL) sent while x sat in its exit-event stop.
+  auto killed_at_exit = [&](int slot) -> int {
+    return cx.find(at, [&](const Record& r, const Op& o) {
+      const int t = target_of(o);
+      if (t != slot || r.kind == RKind::Errno) return false;
+      const auto* k = o.as_if<KillOp>();
+      const auto* p = o.as_if<PtraceOp>();
+      if (!(k && k->sig == kSigkill) && !(p && p->request == 8 /* KILL */)) return false;
+      const int st = cx.last_stop(slot, static_cast<std::size_t>(&r - cx.rr.records.data()));
+      return st >= 0 && ((st >> 16) & 0xff) == kEventExit;
+    });
+  };
+  if (x >= 0) {
+    if (const int k = killed_at_exit(x); k >= 0) return {"sigkill-exit-event-stop", x, static_cast<std::size_t>(k)};
+    // The tracer let a stop signal through: x went into a group stop, traced.
+    const int g = cx.find(at, [&](const Record& r, const Op& o) {
+      const auto* p = o.as_if<PtraceOp>();
+      return p && p->has_pid && p->pid.slot == x && r.kind != RKind::Errno && is_stop_signal(p->sig) &&
+             p->request != 0x4200;
+    });
+    if (g >= 0) return {"tracee-group-stop", x, static_cast<std::size_t>(g)};
+    // A stop signal sent to a tracee, or one attached to while stopped.
+    if (cx.traced(x, at)) {
+      const int sent = cx.find(at, [&](const Record& r, const Op& o) {
+        const auto* k = o.as_if<KillOp>();
+        return k && k->pid.slot == x && r.kind != RKind::Errno && is_stop_signal(k->sig);
+      });
+      if (sent >= 0) return {"tracee-group-stop", x, static_cast<std::size_t>(sent)};
+    }
+  }
+  if (const auto* w = op.as_if<WaitpidOp>(); w && x >= 0 && !(w->options & 0x40000000 /* __WALL */) &&
+                                             rec.kind == RKind::WaitStatus && cx.traced(x, at) &&
+                                             f.sim.count("-ECHILD"))
+    return {"wait-tracee-wall", x, at};
+  return {};
+}
+
+// A vfork parent killed while its child ran: everything about it after the kill.
+Match era_vfork_kill(const Context& cx, int about, std::size_t before) {
+  for (std::size_t i = 0; i < std::min(before, cx.rr.records.size()); ++i) {
+    const Record& r = cx.rr.records[i];
+    if (r.op < 0 || r.kind == RKind::Errno) continue;
+    const auto* k = cx.op(r).as_if<KillOp>();
+    if (!k || (k->sig != kSigkill && k->sig != 15 /* SIGTERM */)) continue;
+    const int x = k->pid.slot;
+    if (about >= 0 && !cx.descends(about, x)) continue;
+    // x was inside a vfork then: its vfork op is recorded later, or never.
+    bool in_vfork = false;
+    for (const Op* o : cx.idx.ops) {
+      const auto* fo = o->as_if<ForkOp>();
+      if (!fo || !fo->vfork || cx.parent[static_cast<std::size_t>(fo->child)] != x) continue;
+      const int id = cx.idx.of(o);
+      bool done_before = false;
+      for (std::size_t j = 0; j < i; ++j) done_before = done_before || cx.rr.records[j].op == id;
+      in_vfork = in_vfork || (!done_before && cx.pid(fo->child));
+    }
+    if (in_vfork) return {"vfork-parent-killable", x, i};
+  }
+  return {};
+}
+
+// Whether a finding is about the tasks of a match: the tracee, what it
+// created, and (for an op) an op of theirs or aimed at them.
+bool involves(const Context& cx, const Finding& f, const Match& m) {
+  const int about = f.slot;
+  if (f.kind == Finding::Kind::TaskEnd && about >= 0 && about == m.tracer) return true;
+  if (f.kind == Finding::Kind::Op) {
+    const Record& rec = cx.rr.records[static_cast<std::size_t>(f.rec)];
+    if (static_cast<std::size_t>(f.rec) < m.from) return false;
+    const int t = target_of(cx.op(rec));
+    if (t >= 0 && cx.descends(t, m.tracee)) return true;
+  }
+  if (f.kind == Finding::Kind::Unreached || f.kind == Finding::Kind::TaskEnd) {
+    if (about >= 0 && cx.descends(about, m.tracee)) return true;
+    // The tracer's ops that the changed tracee left unreached or blocked.
+    if (f.kind == Finding::Kind::Unreached && f.op >= 0) {
+      const int t = target_of(*cx.idx.ops[static_cast<std::size_t>(f.op)]);
+      return t >= 0 && cx.descends(t, m.tracee);
+    }
+    return false;
+  }
+  return about >= 0 && cx.descends(about, m.tracee);
+}
+
+std::string era_text(const char* id) {
+  for (const EraRule& r : era_rules())
+    if (std::string(r.id) == id) return std::string(id) + " (Linux " + r.since + ", " + r.commit + ")";
+  return id;
+}
+
+}  // namespace
+
+Classification classify(const Scenario& s, const OpIndex& idx, const ScenarioReport& rep) {
+  Classification out;
+  const Context cx(s, idx, rep.run);
+  std::vector<Match> found;  // era differences recognised so far
+  for (const Finding& f : rep.findings) {
+    Classified c;
+    c.text = f.text;
+    if (f.kind == Finding::Kind::Run) {
+      c.cls = Class::Timing;
+      c.rule = "the run hit a time limit of the harness";
+    } else {
+      Match m;
+      if (f.kind == Finding::Kind::Op) m = era_at_op(cx, f);
+      if (!m.rule) {
+        int about = f.slot;
+        std::size_t before = rep.run.records.size();
+        if (f.kind == Finding::Kind::Op) {
+          const Record& rec = rep.run.records[static_cast<std::size_t>(f.rec)];
+          const int t = target_of(cx.op(rec));
+          about = t >= 0 ? t : f.slot;
+          before = static_cast<std::size_t>(f.rec);
+        }
+        m = era_vfork_kill(cx, about, before);
+      }
+      const Match* earlier = nullptr;
+      for (const Match& e : found)
+        if (involves(cx, f, e)) earlier = &e;
+      if (earlier) {
+        c.cls = Class::EraDifference;
+        c.rule = era_text(earlier->rule);
+        c.consequence = true;
+      } else if (m.rule) {
+        if (f.kind == Finding::Kind::Op) m.tracer = f.slot;
+        c.cls = Class::EraDifference;
+        c.rule = era_text(m.rule);
+        found.push_back(m);
+      } else {
+        c.cls = Class::Model;
+        c.rule = "unexplained";
+      }
+    }
+    out.findings.push_back(c);
+  }
+  // The scenario's class: the first unexplained finding's, else the first's.
+  for (const Classified& c : out.findings)
+    if (c.cls == Class::Model || c.cls == Class::Replayer) {
+      out.cls = c.cls;
+      out.key = class_name(c.cls);
+      return out;
+    }
+  for (const Classified& c : out.findings)
+    if (!c.consequence) {
+      out.cls = c.cls;
+      out.key = std::string(class_name(c.cls)) + ":" + c.rule;
+      return out;
+    }
+  return out;
+}
+
+}  // namespace ukern

@@ -39,6 +39,10 @@ const std::vector<EraRule>& era_rules() {
        "good, a detach leaves the task in it"},
       {"wait-tracee-wall", "4.7", "\"wait/ptrace: assume __WALL if the child is traced\"",
        "a tracer's wait() takes every tracee as if __WALL were given, whatever its exit signal and __WCLONE say"},
+      {"ptrace-kill-sends-sigkill", "5.19", "\"ptrace: Reimplement PTRACE_KILL by always sending SIGKILL\"",
+       "PTRACE_KILL sends SIGKILL whatever the tracee does; 2.6.32 (ptrace-utrace too) passes SIGKILL as the resume "
+       "signal, which only a signal-delivery or syscall stop takes: at an event stop, or to a running tracee, it "
+       "does nothing"},
       {"vfork-parent-killable", "3.4", "d68b46fe",
        "a vfork parent dies at once of a fatal signal (wait_for_completion_killable); on 2.6.32 it sleeps until the "
        "child exits or execs"},
@@ -116,6 +120,23 @@ struct Context {
     }
     return -1;
   }
+  // Whether `slot` sat in a stop that takes a resume signal (a stop with
+  // no event: signal-delivery, syscall, group) at record `at`: the last
+  // thing about it was a wait reporting such a stop, not a resume.
+  bool in_signal_stop(int slot, std::size_t at) const {
+    const int p = pid(slot);
+    for (std::size_t i = std::min(at, rr.records.size()); i-- > 0;) {
+      const Record& r = rr.records[i];
+      if (r.kind == RKind::WaitStatus && r.wpid == p && p)
+        return (r.value & 0xff) == 0x7f && ((r.value >> 16) & 0xff) == 0;
+      if (r.op < 0 || r.kind == RKind::Errno) continue;
+      const auto* pt = op(r).as_if<PtraceOp>();
+      if (pt && pt->has_pid && pt->pid.slot == slot &&
+          (pt->request == 7 || pt->request == 24 || pt->request == 9 || pt->request == 17))
+        return false;  // CONT, SYSCALL, SINGLESTEP, DETACH: running again
+    }
+    return false;
+  }
   // Whether `slot` was ever a tracee: TRACEME in its program, an ATTACH to it.
   bool traced(int slot, std::size_t before) const {
     return find(before, [&](const Record& r, const Op& o) {
@@ -135,6 +156,8 @@ struct Match {
   int tracer = -1;  // the task whose op showed it
 };
 
+Match era_about(const Context& cx, int x, std::size_t at);
+
 // The era rules, by shape, for a difference at an op (f.rec valid).
 Match era_at_op(const Context& cx, const Finding& f) {
   const Record& rec = cx.rr.records[static_cast<std::size_t>(f.rec)];
@@ -150,6 +173,16 @@ Match era_at_op(const Context& cx, const Finding& f) {
     if (st >= 0 && event == 0 && f.real == "0" && !f.sim.count("0")) return {"geteventmsg-signal-stop", x, at};
     if (st >= 0 && event == kEventExec && f.real != "0" && f.sim.count("0")) return {"geteventmsg-exec", x, at};
   }
+  if (Match m = era_about(cx, x, at); m.rule) return m;
+  if (const auto* w = op.as_if<WaitpidOp>(); w && x >= 0 && !(w->options & 0x40000000 /* __WALL */) &&
+                                             rec.kind == RKind::WaitStatus && cx.traced(x, at) &&
+                                             f.sim.count("-ECHILD"))
+    return {"wait-tracee-wall", x, at};
+  return {};
+}
+
+// The era rules about a task x, from what was done to it before record `at`.
+Match era_about(const Context& cx, int x, std::size_t at) {
   // A SIGKILL (kill, or PTRACE_KILL) sent while x sat in its exit-event stop.
   auto killed_at_exit = [&](int slot) -> int {
     return cx.find(at, [&](const Record& r, const Op& o) {
@@ -164,6 +197,13 @@ Match era_at_op(const Context& cx, const Finding& f) {
   };
   if (x >= 0) {
     if (const int k = killed_at_exit(x); k >= 0) return {"sigkill-exit-event-stop", x, static_cast<std::size_t>(k)};
+    // PTRACE_KILL where 2.6.32 ignored it.
+    const int pk = cx.find(at, [&](const Record& r, const Op& o) {
+      const auto* p = o.as_if<PtraceOp>();
+      return p && p->request == 8 && p->has_pid && p->pid.slot == x && r.kind != RKind::Errno &&
+             !cx.in_signal_stop(x, static_cast<std::size_t>(&r - cx.rr.records.data()));
+    });
+    if (pk >= 0) return {"ptrace-kill-sends-sigkill", x, static_cast<std::size_t>(pk)};
     // The tracer let a stop signal through: x went into a group stop, traced.
     const int g = cx.find(at, [&](const Record& r, const Op& o) {
       const auto* p = o.as_if<PtraceOp>();
@@ -180,10 +220,6 @@ Match era_at_op(const Context& cx, const Finding& f) {
       if (sent >= 0) return {"tracee-group-stop", x, static_cast<std::size_t>(sent)};
     }
   }
-  if (const auto* w = op.as_if<WaitpidOp>(); w && x >= 0 && !(w->options & 0x40000000 /* __WALL */) &&
-                                             rec.kind == RKind::WaitStatus && cx.traced(x, at) &&
-                                             f.sim.count("-ECHILD"))
-    return {"wait-tracee-wall", x, at};
   return {};
 }
 
@@ -255,6 +291,8 @@ Classification classify(const Scenario& s, const OpIndex& idx, const ScenarioRep
     } else {
       Match m;
       if (f.kind == Finding::Kind::Op) m = era_at_op(cx, f);
+      if (f.kind == Finding::Kind::TaskEnd || f.kind == Finding::Kind::Unreached)
+        m = era_about(cx, f.slot, rep.run.records.size());
       if (!m.rule) {
         int about = f.slot;
         std::size_t before = rep.run.records.size();

@@ -82,7 +82,11 @@ std::string canon(const Op& op, RKind kind, std::int64_t value, int wpid, const 
     case RKind::Errno: return "-" + errno_name(static_cast<int>(value));
     case RKind::None: return "none";
     case RKind::Blocks:
-      if (op.as_if<AwaitOp>() && value) return fmt::format("blocks (state '{}')", static_cast<char>(value));
+      if (op.as_if<AwaitOp>() && value) {
+        // Any sleep is 'S' on both sides (the model has no 'D').
+        const char c = value == 'D' || value == 'I' ? 'S' : static_cast<char>(value);
+        return fmt::format("blocks (state '{}')", c);
+      }
       return "blocks";
     case RKind::Ok: return "ok";
     case RKind::Pid: {

@@ -41,20 +41,21 @@ struct FuzzOptions {
   std::uint64_t recheck = 3000;  // schedules of the second look at a disagreement
   unsigned shrink_tries = 150;
   bool json = false, verbose = false;
-  std::string out, keep;
+  std::string out, keep, emit;
   RunOptions run;
 };
 
 int fuzz_usage() {
   std::fprintf(stderr,
                "usage: utsim-kernel fuzz [--seed S] [--count N] [--shard I/N] [--schedules N] [--json] [-o FILE]\n"
-               "                         [--keep DIR] [--verbose]\n"
+               "                         [--keep DIR] [--emit DIR] [--verbose]\n"
                "  --seed S       scenarios of seed S (default 1); the same seed gives the same scenarios\n"
                "  --count N      scenarios 0..N-1 of the seed (default 600)\n"
                "  --shard I/N    only those whose number is I modulo N (0 <= I < N)\n"
                "  --schedules N  simulator schedules per scenario (default 300; 10 times more on a difference)\n"
                "  --json         the report as JSON on stdout; -o FILE writes it to FILE\n"
-               "  --keep DIR     each scenario with a difference, shrunk, as DIR/<name>.json\n");
+               "  --keep DIR     each scenario with a difference, shrunk, as DIR/<name>.json\n"
+               "  --emit DIR     only write the scenarios to DIR/<name>.json (no run, no ptrace needed)\n");
   return 2;
 }
 
@@ -160,6 +161,8 @@ int parse(int argc, char** argv, FuzzOptions& o) {
       o.out = argv[++i];
     } else if (a == "--keep" && has) {
       o.keep = argv[++i];
+    } else if (a == "--emit" && has) {
+      o.emit = argv[++i];
     } else if (a == "--verbose" || a == "-v") {
       o.verbose = true;
     } else if (a == "-h" || a == "--help") {
@@ -177,6 +180,14 @@ int parse(int argc, char** argv, FuzzOptions& o) {
 int fuzz_main(int argc, char** argv) {
   FuzzOptions o;
   if (const int rc = parse(argc, argv, o); rc >= 0) return rc;
+  if (!o.emit.empty()) {
+    fs::create_directories(o.emit);
+    for (std::uint64_t i = 0; i < o.count; ++i)
+      if (o.shard.owns(i))
+        std::ofstream(fs::path(o.emit) / fmt::format("fuzz-{}-{}.json", o.seed, i), std::ios::trunc)
+            << fuzz::generate(o.seed, i);
+    return 0;
+  }
   if (const std::string why = ptrace_probe(); !why.empty()) {
     std::fprintf(stderr, "utsim-kernel fuzz: ptrace not permitted here: %s\n", why.c_str());
     return 3;

@@ -105,8 +105,11 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
         const int slot = ow != owner.end() ? ow->second : -1;
         const int n = occ[{id, slot}]++;
         reached.insert({id, slot, n});
-        std::string c =
-            e.d == 1 ? "blocks" : canon(*op, rkind(static_cast<ResultKind>(e.b)), e.a, static_cast<int>(e.c), names);
+        RKind kind = rkind(static_cast<ResultKind>(e.b));
+        // A failed assert_state: the state it found, as the replayer records it.
+        if (const auto* aw = op->as_if<AwaitOp>(); aw && aw->assert_now && kind == RKind::None && e.a)
+          kind = RKind::Blocks;
+        std::string c = e.d == 1 ? "blocks" : canon(*op, kind, e.a, static_cast<int>(e.c), names);
         if (e.d == 1) blocks_seen.insert({id, slot, n});
         out.by_occurrence[{id, slot, n}].insert(c);
         out.by_op[id].insert(c);

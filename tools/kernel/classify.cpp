@@ -43,6 +43,9 @@ const std::vector<EraRule>& era_rules() {
        "PTRACE_KILL sends SIGKILL whatever the tracee does; 2.6.32 (ptrace-utrace too) passes SIGKILL as the resume "
        "signal, which only a signal-delivery or syscall stop takes: at an event stop, or to a running tracee, it "
        "does nothing"},
+      {"leader-exit-group-status", "6.1", "e572410e47a4",
+       "a group whose leader exit()ed before its threads reports the last thread's exit code (do_exit()'s "
+       "synchronize_group_exit() makes the last exit a group exit); 2.6.32 reports the leader's own"},
       {"vfork-parent-killable", "3.4", "d68b46fe",
        "a vfork parent dies at once of a fatal signal (wait_for_completion_killable); on 2.6.32 it sleeps until the "
        "child exits or execs"},
@@ -71,11 +74,18 @@ struct Context {
   const OpIndex& idx;
   const RealRun& rr;
   std::vector<int> parent;  // slot -> the slot that created it, -1 for a top-level task
+  // slot -> its program creates a thread / calls exit (not exit_group)
+  std::vector<bool> makes_threads, exits_alone;
 
   Context(const Scenario& sc, const OpIndex& ix, const RealRun& r) : s(sc), idx(ix), rr(r) {
     parent.assign(s.task_names.size(), -1);
+    makes_threads.assign(s.task_names.size(), false);
+    exits_alone.assign(s.task_names.size(), false);
     std::function<void(const Program&, int)> walk = [&](const Program& prog, int owner) {
       for (const Op& op : prog) {
+        if (const auto* e = op.as_if<ExitOp>(); e && !e->group) exits_alone[static_cast<std::size_t>(owner)] = true;
+        if (const auto* c = op.as_if<CloneOp>(); c && (c->flags & 0x10000 /* CLONE_THREAD */))
+          makes_threads[static_cast<std::size_t>(owner)] = true;
         if (const auto* f = op.as_if<ForkOp>()) {
           parent[static_cast<std::size_t>(f->child)] = owner;
           walk(f->program, f->child);
@@ -95,6 +105,9 @@ struct Context {
   const Op& op(const Record& r) const { return *idx.ops[static_cast<std::size_t>(r.op)]; }
   int pid(int slot) const {
     return slot >= 0 && static_cast<std::size_t>(slot) < rr.pids.size() ? rr.pids[static_cast<std::size_t>(slot)] : 0;
+  }
+  bool leader_exits_first(int slot) const {
+    return makes_threads[static_cast<std::size_t>(slot)] && exits_alone[static_cast<std::size_t>(slot)];
   }
   bool descends(int slot, int from) const {
     for (int p = slot; p >= 0; p = parent[static_cast<std::size_t>(p)])
@@ -173,6 +186,9 @@ Match era_at_op(const Context& cx, const Finding& f) {
     if (st >= 0 && event == 0 && f.real == "0" && !f.sim.count("0")) return {"geteventmsg-signal-stop", x, at};
     if (st >= 0 && event == kEventExec && f.real != "0" && f.sim.count("0")) return {"geteventmsg-exec", x, at};
   }
+  if (op.as_if<WaitpidOp>() && rec.kind == RKind::WaitStatus && (rec.value & 0x7f) == 0 && x >= 0 &&
+      cx.leader_exits_first(x))
+    return {"leader-exit-group-status", x, at};
   if (Match m = era_about(cx, x, at); m.rule) return m;
   if (const auto* w = op.as_if<WaitpidOp>(); w && x >= 0 && !(w->options & 0x40000000 /* __WALL */) &&
                                              rec.kind == RKind::WaitStatus && cx.traced(x, at) &&
@@ -291,7 +307,10 @@ Classification classify(const Scenario& s, const OpIndex& idx, const ScenarioRep
     } else {
       Match m;
       if (f.kind == Finding::Kind::Op) m = era_at_op(cx, f);
-      if (f.kind == Finding::Kind::TaskEnd || f.kind == Finding::Kind::Unreached)
+      if (f.kind == Finding::Kind::TaskEnd && f.slot >= 0 && cx.leader_exits_first(f.slot) &&
+          f.real.find("exited") != std::string::npos)
+        m = {"leader-exit-group-status", f.slot, 0};
+      else if (f.kind == Finding::Kind::TaskEnd || f.kind == Finding::Kind::Unreached)
         m = era_about(cx, f.slot, rep.run.records.size());
       if (!m.rule) {
         int about = f.slot;

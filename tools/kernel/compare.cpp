@@ -71,6 +71,10 @@ std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>&
 
 }  // namespace
 
+bool eventmsg_names_pid(int last_status) {
+  return !(last_status >= 0 && (last_status & 0xff) == 0x7f && ((last_status >> 16) & 0xff) == 6 /* EXIT */);
+}
+
 std::string end_text(int status) { return describe_wait_status(status); }
 
 std::string zombie_end(int status) { return "zombie (" + end_text(status) + ")"; }
@@ -239,12 +243,18 @@ Finding finding(Finding::Kind kind, int op, int slot, int k, std::string real, s
 void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const SimSet& sim, const RealRun& rr,
                  const PidNames& names, bool verbose) {
   std::map<std::pair<int, int>, int> occ;
+  LastStops stops;
   for (std::size_t ri = 0; ri < rr.records.size(); ++ri) {
     const Record& r = rr.records[ri];
     if (r.op < 0 || static_cast<std::size_t>(r.op) >= idx.ops.size()) continue;
     const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
     const int k = occ[{r.op, r.slot}]++;
-    const std::string real = canon(op, r.kind, r.value, r.wpid, names);
+    const auto* pt = op.as_if<PtraceOp>();
+    const int target = pt && pt->has_pid && static_cast<std::size_t>(pt->pid.slot) < rr.pids.size()
+                           ? rr.pids[static_cast<std::size_t>(pt->pid.slot)]
+                           : 0;
+    const std::string real = canon(op, r.kind, r.value, r.wpid, stops.names_for(op, target, names));
+    stops.saw(op, r.kind, r.value, r.wpid);
     // The runner plays init, whose pid is 1 in the model.
     const std::int64_t value = pid_valued(op) && r.kind == RKind::Value && r.value == rr.runner_pid ? 1 : r.value;
     auto it = sim.by_occurrence.find({r.op, r.slot, k});

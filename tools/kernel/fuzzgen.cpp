@@ -264,6 +264,13 @@ class Gen {
         p.push_back(ptrace("PTRACE_SINGLESTEP", c, "0"));
         p.push_back(waitpid(c, wait_opts));
       }
+    // After single steps the real tracee is a few instructions into the
+    // replayer's code, the model's a compute step further: a plain CONT
+    // lets both reach the same op before anything else happens.
+    if (steps) {
+      p.push_back(ptrace("PTRACE_CONT", c, "0"));
+      p.push_back(waitpid(c, wait_opts));
+    }
     for (int i = r_.in(1, 6); i > 0; --i) {
       if (r_.chance(15)) p.push_back(kill(c, r_.chance(50) ? r_.pick(kCatchable) : r_.pick(kStopSignals)));
       std::string sig = "0";

@@ -148,6 +148,25 @@ using PidNames = std::map<int, std::string>;
 std::string canon(const model::Op& op, RKind kind, std::int64_t value, int wpid, const PidNames& names);
 // A decoded wait status, or a state name: "exited 3", "killed by SIGKILL".
 std::string end_text(int status);
+// Whether PTRACE_GETEVENTMSG may name a pid, given the last status a wait
+// reported for the tracee (-1 none): not at a PTRACE_EVENT_EXIT stop, whose
+// message is a wait status (a model pid of 2 is SIGINT's status too).
+bool eventmsg_names_pid(int last_status);
+// The last status a wait reported for each pid, as ops run (both sides).
+struct LastStops {
+  std::map<int, int> by_pid;
+  void saw(const model::Op& op, RKind kind, std::int64_t value, int wpid) {
+    if (kind == RKind::WaitStatus && op.as_if<model::WaitpidOp>()) by_pid[wpid] = static_cast<int>(value);
+  }
+  // The names canon() may use for an op's result.
+  const PidNames& names_for(const model::Op& op, int target_pid, const PidNames& names) const {
+    static const PidNames none;
+    const auto* p = op.as_if<model::PtraceOp>();
+    if (!p || p->request != 0x4201 /* GETEVENTMSG */) return names;
+    auto it = by_pid.find(target_pid);
+    return eventmsg_names_pid(it == by_pid.end() ? -1 : it->second) ? names : none;
+  }
+};
 // An unreaped zombie at the end, with the status a wait would read: "zombie (exited 3)".
 std::string zombie_end(int status);
 // The end of a thread whose exec took over the leader's pid (de_thread):

@@ -57,6 +57,12 @@ namespace {
 
 constexpr int kSigtrap = 5, kSigkill = 9, kEventExec = 4, kEventExit = 6;
 
+// Signals whose default action ends the process (no core: RLIMIT_CORE is 0).
+bool kills_by_default(int sig) {
+  return sig == kSigkill || sig == 1 || sig == 2 || sig == 3 || sig == 10 || sig == 12 || sig == 13 || sig == 14 ||
+         sig == 15;
+}
+
 bool is_stop_signal(int sig) { return sig == 19 /* SIGSTOP */ || sig == 20 /* SIGTSTP */ || sig == 21 || sig == 22; }
 
 // The slot an op is about: the pid of ptrace, kill, waitpid, await.
@@ -76,16 +82,22 @@ struct Context {
   std::vector<int> parent;  // slot -> the slot that created it, -1 for a top-level task
   // slot -> its program creates a thread / calls exit (not exit_group)
   std::vector<bool> makes_threads, exits_alone;
+  std::vector<bool> group_exit_by_thread;  // slot -> a thread of its group calls exit_group
 
   Context(const Scenario& sc, const OpIndex& ix, const RealRun& r) : s(sc), idx(ix), rr(r) {
     parent.assign(s.task_names.size(), -1);
     makes_threads.assign(s.task_names.size(), false);
     exits_alone.assign(s.task_names.size(), false);
+    group_exit_by_thread.assign(s.task_names.size(), false);
     std::function<void(const Program&, int)> walk = [&](const Program& prog, int owner) {
       for (const Op& op : prog) {
         if (const auto* e = op.as_if<ExitOp>(); e && !e->group) exits_alone[static_cast<std::size_t>(owner)] = true;
-        if (const auto* c = op.as_if<CloneOp>(); c && (c->flags & 0x10000 /* CLONE_THREAD */))
+        if (const auto* c = op.as_if<CloneOp>(); c && (c->flags & 0x10000 /* CLONE_THREAD */)) {
           makes_threads[static_cast<std::size_t>(owner)] = true;
+          for (const Op& t : c->program)
+            if (const auto* e = t.as_if<ExitOp>(); e && e->group)
+              group_exit_by_thread[static_cast<std::size_t>(owner)] = true;
+        }
         if (const auto* f = op.as_if<ForkOp>()) {
           parent[static_cast<std::size_t>(f->child)] = owner;
           walk(f->program, f->child);
@@ -241,24 +253,33 @@ Match era_about(const Context& cx, int x, std::size_t at) {
 
 // A vfork parent killed while its child ran: everything about it after the kill.
 Match era_vfork_kill(const Context& cx, int about, std::size_t before) {
+  // Whether x's vfork was not done by record i (its op recorded later, or
+  // never, with the child created).
+  auto in_vfork = [&](int x, std::size_t i) {
+    for (const Op* o : cx.idx.ops) {
+      const auto* fo = o->as_if<ForkOp>();
+      if (!fo || !fo->vfork || cx.parent[static_cast<std::size_t>(fo->child)] != x || !cx.pid(fo->child)) continue;
+      const int id = cx.idx.of(o);
+      bool done_before = false;
+      for (std::size_t j = 0; j < std::min(i, cx.rr.records.size()); ++j)
+        done_before = done_before || cx.rr.records[j].op == id;
+      if (!done_before) return true;
+    }
+    return false;
+  };
   for (std::size_t i = 0; i < std::min(before, cx.rr.records.size()); ++i) {
     const Record& r = cx.rr.records[i];
     if (r.op < 0 || r.kind == RKind::Errno) continue;
     const auto* k = cx.op(r).as_if<KillOp>();
-    if (!k || (k->sig != kSigkill && k->sig != 15 /* SIGTERM */)) continue;
+    if (!k || !kills_by_default(k->sig)) continue;
     const int x = k->pid.slot;
     if (about >= 0 && !cx.descends(about, x)) continue;
-    // x was inside a vfork then: its vfork op is recorded later, or never.
-    bool in_vfork = false;
-    for (const Op* o : cx.idx.ops) {
-      const auto* fo = o->as_if<ForkOp>();
-      if (!fo || !fo->vfork || cx.parent[static_cast<std::size_t>(fo->child)] != x) continue;
-      const int id = cx.idx.of(o);
-      bool done_before = false;
-      for (std::size_t j = 0; j < i; ++j) done_before = done_before || cx.rr.records[j].op == id;
-      in_vfork = in_vfork || (!done_before && cx.pid(fo->child));
-    }
-    if (in_vfork) return {"vfork-parent-killable", x, i};
+    if (in_vfork(x, i)) return {"vfork-parent-killable", x, i};
+  }
+  // A thread's exit_group kills its group: a leader in vfork then too.
+  for (std::size_t x = 0; x < cx.s.task_names.size(); ++x) {
+    if (!cx.group_exit_by_thread[x] || (about >= 0 && !cx.descends(about, static_cast<int>(x)))) continue;
+    if (in_vfork(static_cast<int>(x), cx.rr.records.size())) return {"vfork-parent-killable", static_cast<int>(x), 0};
   }
   return {};
 }

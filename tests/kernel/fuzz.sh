@@ -10,4 +10,4 @@ if ! probe=$("$k" --probe); then
   echo "skipped: $probe"
   exit 77
 fi
-"$k" fuzz --seed 13 --count 200
+"$k" fuzz --seed 13 --count 200 --schedules 150

@@ -56,6 +56,11 @@ struct Record {
   RKind kind = RKind::None;
   std::int32_t wpid = 0;  // WaitStatus: the pid reported
   std::int64_t value = 0;
+  // Set (release) once the fields above are written: a task killed between
+  // taking a record and filling it leaves one that reads as op 0 of slot 0
+  // returning 0 (seen in utsim-kernel fuzz, seed 2, scenario 88), which the
+  // collector drops.
+  std::int32_t complete = 0;
 };
 
 struct Shared {

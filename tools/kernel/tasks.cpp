@@ -188,6 +188,7 @@ void record(const Ctx& c, const Op& op, RKind kind, std::int64_t value, int wpid
   r.kind = kind;
   r.wpid = wpid;
   r.value = value;
+  __atomic_store_n(&r.complete, 1, __ATOMIC_RELEASE);
 }
 
 struct Res {

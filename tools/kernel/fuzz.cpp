@@ -5,7 +5,7 @@
 // ones shrunk (fuzzgen.h) and kept.
 //
 //   utsim-kernel fuzz [--seed S] [--count N] [--shard I/N] [--schedules N]
-//                     [--json] [-o FILE] [--keep DIR] [--verbose]
+//                     [--json] [-o FILE] [--keep DIR] [--emit DIR] [--timeout-ms N] [--verbose]
 //
 // Exit 0: no unexplained disagreement; 1: some; 2: usage; 3: ptrace is not
 // permitted here.
@@ -48,12 +48,13 @@ struct FuzzOptions {
 int fuzz_usage() {
   std::fprintf(stderr,
                "usage: utsim-kernel fuzz [--seed S] [--count N] [--shard I/N] [--schedules N] [--json] [-o FILE]\n"
-               "                         [--keep DIR] [--emit DIR] [--verbose]\n"
+               "                         [--keep DIR] [--emit DIR] [--timeout-ms N] [--verbose]\n"
                "  --seed S       scenarios of seed S (default 1); the same seed gives the same scenarios\n"
                "  --count N      scenarios 0..N-1 of the seed (default 600)\n"
                "  --shard I/N    only those whose number is I modulo N (0 <= I < N)\n"
                "  --schedules N  simulator schedules per scenario (default 300; 10 times more on a difference)\n"
                "  --json         the report as JSON on stdout; -o FILE writes it to FILE\n"
+               "  --timeout-ms N hard limit of one run on the kernel (default 20000)\n"
                "  --keep DIR     each scenario with a difference, shrunk, as DIR/<name>.json\n"
                "  --emit DIR     only write the scenarios to DIR/<name>.json (no run, no ptrace needed)\n");
   return 2;

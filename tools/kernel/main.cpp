@@ -67,7 +67,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: utsim-kernel --compare PATH... [--schedules N] [--verbose] [--timeout-ms N]\n"
                "       utsim-kernel fuzz [--seed S] [--count N] [--shard I/N] [--schedules N] [--json] [-o FILE]\n"
-               "                         [--keep DIR] [--emit DIR] [--verbose]\n"
+               "                         [--keep DIR] [--emit DIR] [--timeout-ms N] [--verbose]\n"
                "       utsim-kernel --probe\n");
   return 2;
 }

@@ -220,10 +220,15 @@ int fuzz_main(int argc, char** argv) {
     if (j.verdict != "agree" && !o.keep.empty()) {
       // Shrink to the same class of difference, and keep it.
       const std::string key = j.cls.key.empty() ? j.verdict : j.cls.key;
+      // An era difference needs no second look at a candidate (a result more
+      // schedules would reach makes a candidate "model", which is refused
+      // anyway); an unexplained one keeps it, so that it stays unexplained.
+      FuzzOptions so = o;
+      if (!unexplained(j.verdict)) so.recheck = so.schedules;
       const fuzz::ShrinkResult sr = fuzz::shrink(
           text,
           [&](const std::string& cand) {
-            const Judged c = judge(cand, std::string(dir) + "/shrink.json", o);
+            const Judged c = judge(cand, std::string(dir) + "/shrink.json", so);
             return (c.cls.key.empty() ? c.verdict : c.cls.key) == key;
           },
           o.shrink_tries);

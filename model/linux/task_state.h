@@ -11,6 +11,7 @@ namespace model {
 
 enum class TaskState : std::uint8_t { Running, Sleeping, Stopped, Traced, Zombie, Dead };
 const char* task_state_name(TaskState s);  // "traced"
+char proc_state_letter(TaskState s);       // 't', as /proc/PID/stat shows it ('S' for any sleep)
 std::optional<TaskState> task_state_from_name(std::string_view s);
 
 }  // namespace model

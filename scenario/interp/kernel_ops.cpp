@@ -108,6 +108,12 @@ sim::Co<OpResult> Interpreter::await_op(Task& cur, const Op& op, const AwaitOp& 
                    fmt::format("{}: assert_state at {}: {} is {}, expected {}", k_.comm(cur.pid), op.ptr,
                                t ? k_.comm(t->pid) : std::string("the task (not created)"),
                                t ? task_state_name(k_.task_state_of(*t)) : "absent", task_state_name(a.state)));
+      // No value, but the state it found, as /proc/PID/stat's letter ('-':
+      // not created): what utsim-kernel's replayer records for a failed
+      // assert on a real kernel (tools/kernel/simset.cpp compares the two).
+      OpResult r = none_result();
+      r.value = t ? proc_state_letter(k_.task_state_of(*t)) : '-';
+      co_return r;
     }
     co_return none_result();
   }

@@ -23,6 +23,12 @@ expect 2 "--schedules: '12x'" --compare x --schedules 12x
 expect 2 "--timeout-ms: '-5' is not a whole number" --compare x --timeout-ms -5
 expect 2 "usage:" --compare x --bogus
 expect 2 "usage:" --compare
+# utsim-kernel fuzz: the same rules for its own flags.
+expect 2 "--shard: '3/3' is not I/N" fuzz --shard 3/3
+expect 2 "--shard: 'x' is not I/N" fuzz --shard x
+expect 2 "--count: '0' is not a whole number" fuzz --count 0
+expect 2 "--seed: '-1' is not a whole number" fuzz --seed -1
+expect 2 "usage: utsim-kernel fuzz" fuzz --bogus
 # Lost output: stdout on a full device.
 errf=$(mktemp)
 "$k" --probe >/dev/full 2>"$errf"

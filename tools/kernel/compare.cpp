@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "model/abi.h"
 #include "model/checks/property.h"
@@ -70,6 +71,10 @@ std::string describe_expect(const Scenario& s, const std::vector<ResultPattern>&
 
 }  // namespace
 
+bool eventmsg_names_pid(int last_status) {
+  return !(last_status >= 0 && (last_status & 0xff) == 0x7f && ((last_status >> 16) & 0xff) == 6 /* EXIT */);
+}
+
 std::string end_text(int status) { return describe_wait_status(status); }
 
 std::string zombie_end(int status) { return "zombie (" + end_text(status) + ")"; }
@@ -81,7 +86,11 @@ std::string canon(const Op& op, RKind kind, std::int64_t value, int wpid, const 
     case RKind::Errno: return "-" + errno_name(static_cast<int>(value));
     case RKind::None: return "none";
     case RKind::Blocks:
-      if (op.as_if<AwaitOp>() && value) return fmt::format("blocks (state '{}')", static_cast<char>(value));
+      if (op.as_if<AwaitOp>() && value) {
+        // Any sleep is 'S' on both sides (the model has no 'D').
+        const char c = value == 'D' || value == 'I' ? 'S' : static_cast<char>(value);
+        return fmt::format("blocks (state '{}')", c);
+      }
       return "blocks";
     case RKind::Ok: return "ok";
     case RKind::Pid: {
@@ -206,13 +215,27 @@ PidNames real_names(const Scenario& s, const RealRun& rr) {
 // A finding: an agreement (shown with --verbose), or a difference that is
 // a declared era difference's consequence once one was found, else a
 // disagreement.
-void differ(ScenarioReport& rep, const std::string& what) {
-  if (rep.era_differences) {
+void differ(ScenarioReport& rep, const std::string& what, Finding f) {
+  f.text = what;
+  f.consequence = rep.era_differences > 0;
+  if (f.consequence) {
     rep.lines.push_back("era difference (consequence): " + what);
   } else {
     ++rep.disagreements;
     rep.lines.push_back("DISAGREE: " + what);
   }
+  rep.findings.push_back(std::move(f));
+}
+
+Finding finding(Finding::Kind kind, int op, int slot, int k, std::string real, std::set<std::string> sim) {
+  Finding f;
+  f.kind = kind;
+  f.op = op;
+  f.slot = slot;
+  f.k = k;
+  f.real = std::move(real);
+  f.sim = std::move(sim);
+  return f;
 }
 
 // Every result the real kernel gave, held against the expect (expect_modern
@@ -220,11 +243,18 @@ void differ(ScenarioReport& rep, const std::string& what) {
 void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, const SimSet& sim, const RealRun& rr,
                  const PidNames& names, bool verbose) {
   std::map<std::pair<int, int>, int> occ;
-  for (const Record& r : rr.records) {
+  LastStops stops;
+  for (std::size_t ri = 0; ri < rr.records.size(); ++ri) {
+    const Record& r = rr.records[ri];
     if (r.op < 0 || static_cast<std::size_t>(r.op) >= idx.ops.size()) continue;
     const Op& op = *idx.ops[static_cast<std::size_t>(r.op)];
     const int k = occ[{r.op, r.slot}]++;
-    const std::string real = canon(op, r.kind, r.value, r.wpid, names);
+    const auto* pt = op.as_if<PtraceOp>();
+    const int target = pt && pt->has_pid && static_cast<std::size_t>(pt->pid.slot) < rr.pids.size()
+                           ? rr.pids[static_cast<std::size_t>(pt->pid.slot)]
+                           : 0;
+    const std::string real = canon(op, r.kind, r.value, r.wpid, stops.names_for(op, target, names));
+    stops.saw(op, r.kind, r.value, r.wpid);
     // The runner plays init, whose pid is 1 in the model.
     const std::int64_t value = pid_valued(op) && r.kind == RKind::Value && r.value == rr.runner_pid ? 1 : r.value;
     auto it = sim.by_occurrence.find({r.op, r.slot, k});
@@ -246,6 +276,12 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
     }
     const std::string where = fmt::format("{} {} at {} (#{})", name_of_slot(s, r.slot), op.key, op.ptr, k + 1);
     const std::string sim_text = allowed ? join(*allowed) : "(never reached)";
+    if (!(exp_ok && sim_ok)) {
+      Finding f = finding(Finding::Kind::Op, r.op, r.slot, k, real, allowed ? *allowed : std::set<std::string>{});
+      f.rec = static_cast<int>(ri);
+      f.consequence = has_modern && exp_ok;  // declared: an era difference
+      rep.findings.push_back(std::move(f));
+    }
     if (has_modern && exp_ok && !sim_ok) {
       ++rep.era_differences;
       rep.lines.push_back(
@@ -261,6 +297,7 @@ void compare_ops(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, con
       ++rep.disagreements;
       rep.lines.push_back(fmt::format("DISAGREE: {}: kernel {}; expect {}; simulator {}", where, real,
                                       ex ? describe_expect(s, ex->any_of) : "-", sim_text));
+      rep.findings.back().text = rep.lines.back().substr(std::strlen("DISAGREE: "));
     }
   }
 }
@@ -291,8 +328,10 @@ void compare_unreached(ScenarioReport& rep, const Scenario& s, const OpIndex& id
                         name_of_slot(s, slot), op.key, op.ptr, k + 1, join(sim.by_occurrence.at(o))));
       continue;
     }
-    differ(rep, fmt::format("{} {} at {} (#{}): kernel never reached it; simulator {} in every schedule",
-                            name_of_slot(s, slot), op.key, op.ptr, k + 1, join(sim.by_occurrence.at(o))));
+    differ(rep,
+           fmt::format("{} {} at {} (#{}): kernel never reached it; simulator {} in every schedule",
+                       name_of_slot(s, slot), op.key, op.ptr, k + 1, join(sim.by_occurrence.at(o))),
+           finding(Finding::Kind::Unreached, op_id, slot, k, "", sim.by_occurrence.at(o)));
   }
 }
 
@@ -318,12 +357,15 @@ void compare_task_ends(ScenarioReport& rep, const Scenario& s, const SimSet& sim
     const std::uint64_t sim_created = created == sim.created_in.end() ? 0 : created->second;
     if (!rr.pids[sl]) {
       if (sim_created == sim.schedules)
-        differ(rep, fmt::format("task {}: the kernel never created it; simulator created it in every schedule",
-                                s.task_names[sl]));
+        differ(rep,
+               fmt::format("task {}: the kernel never created it; simulator created it in every schedule",
+                           s.task_names[sl]),
+               finding(Finding::Kind::TaskEnd, -1, static_cast<int>(sl), 0, "(never created)", {}));
       continue;
     }
     if (!sim_created) {
-      differ(rep, fmt::format("task {}: created on the kernel; the simulator never created it", s.task_names[sl]));
+      differ(rep, fmt::format("task {}: created on the kernel; the simulator never created it", s.task_names[sl]),
+             finding(Finding::Kind::TaskEnd, -1, static_cast<int>(sl), 0, "(created)", {"(never created)"}));
       continue;
     }
     const std::string real = real_end(s, rr, names, sl);
@@ -332,7 +374,8 @@ void compare_task_ends(ScenarioReport& rep, const Scenario& s, const SimSet& sim
     if (ends.count(real)) {
       if (verbose) rep.lines.push_back(fmt::format("agree: task {} ended {}", s.task_names[sl], real));
     } else {
-      differ(rep, fmt::format("task {} ended {}; simulator {}", s.task_names[sl], real, join(ends)));
+      differ(rep, fmt::format("task {} ended {}; simulator {}", s.task_names[sl], real, join(ends)),
+             finding(Finding::Kind::TaskEnd, -1, static_cast<int>(sl), 0, real, ends));
     }
   }
 }
@@ -450,7 +493,8 @@ void judge_hang(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, cons
     allowed.reset(hang);
     return;
   }
-  differ(rep, "expect: no hang is allowed, but on the kernel " + what);
+  differ(rep, "expect: no hang is allowed, but on the kernel " + what,
+         finding(Finding::Kind::Expect, h->op, h->slot, 0, "blocks", {}));
 }
 
 // The scenario's expect: its outcomes judged by how the real run ended;
@@ -474,8 +518,10 @@ void judge_expect(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, co
                       "this run does not show (a thread's or an unwatched task's status, callbacks)",
                       ends_summary(s, rr, names)));
     } else {
-      differ(rep, fmt::format("expect.outcomes: the kernel ended {}; no outcome of the scenario matches",
-                              ends_summary(s, rr, names)));
+      differ(rep,
+             fmt::format("expect.outcomes: the kernel ended {}; no outcome of the scenario matches",
+                         ends_summary(s, rr, names)),
+             finding(Finding::Kind::Expect, -1, -1, 0, ends_summary(s, rr, names), {}));
     }
   }
   for (std::size_t i = 0; i < ex.reachable.size(); ++i) {
@@ -500,6 +546,32 @@ void judge_expect(ScenarioReport& rep, const Scenario& s, const OpIndex& idx, co
 
 }  // namespace
 
+ScenarioReport compare_run(const std::string& file, const Scenario& s, const OpIndex& idx, const SimSet& sim,
+                           const RealRun& rr, bool verbose) {
+  ScenarioReport rep;
+  rep.file = file;
+  rep.name = s.name;
+  g_pids = rr.pids;
+  g_aliases = rr.aliases;
+  for (const auto& n : rr.notes) rep.lines.push_back("note: " + n);
+  if (!rr.problem.empty()) {
+    ++rep.disagreements;
+    rep.lines.push_back("DISAGREE: " + rr.problem);
+    Finding f = finding(Finding::Kind::Run, -1, -1, 0, rr.problem, {});
+    f.text = rr.problem;
+    rep.findings.push_back(std::move(f));
+  }
+  const PidNames names = real_names(s, rr);
+  compare_ops(rep, s, idx, sim, rr, names, verbose);
+  compare_unreached(rep, s, idx, sim, rr, verbose);
+  compare_task_ends(rep, s, sim, rr, names, verbose);
+  judge_expect(rep, s, idx, rr, names, verbose);
+  rep.verdict = rep.disagreements ? Verdict::Disagree : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
+  rep.run = rr;
+  rep.names = names;
+  return rep;
+}
+
 ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in, std::uint64_t schedules,
                                 bool verbose) {
   ScenarioReport rep;
@@ -517,20 +589,7 @@ ScenarioReport compare_scenario(const std::string& file, const RunOptions& o_in,
   o.scenario_path = file;
   const RealRun rr = run_on_kernel(s, idx, o);
   if (!rr.ran) return refuse(rep, Verdict::Error, "real kernel: " + rr.problem);
-  g_pids = rr.pids;
-  g_aliases = rr.aliases;
-  for (const auto& n : rr.notes) rep.lines.push_back("note: " + n);
-  if (!rr.problem.empty()) {
-    ++rep.disagreements;
-    rep.lines.push_back("DISAGREE: " + rr.problem);
-  }
-  const PidNames names = real_names(s, rr);
-  compare_ops(rep, s, idx, sim, rr, names, verbose);
-  compare_unreached(rep, s, idx, sim, rr, verbose);
-  compare_task_ends(rep, s, sim, rr, names, verbose);
-  judge_expect(rep, s, idx, rr, names, verbose);
-  rep.verdict = rep.disagreements ? Verdict::Disagree : rep.era_differences ? Verdict::EraDifference : Verdict::Agree;
-  return rep;
+  return compare_run(file, s, idx, sim, rr, verbose);
 }
 
 }  // namespace ukern

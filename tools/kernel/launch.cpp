@@ -103,7 +103,14 @@ RealRun run_on_kernel(const model::Scenario& s, const OpIndex& idx, const RunOpt
     rr.ran = true;
   }
   const std::uint32_t n = std::min<std::uint32_t>(sh->nrec.load(), kMaxRecords);
-  rr.records.assign(sh->rec, sh->rec + n);
+  std::uint32_t torn = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (__atomic_load_n(&sh->rec[i].complete, __ATOMIC_ACQUIRE))
+      rr.records.push_back(sh->rec[i]);
+    else
+      ++torn;
+  }
+  if (torn) rr.notes.push_back(std::to_string(torn) + " result(s) dropped: a task was killed while writing one");
   rr.runner_pid = sh->runner_pid.load();
   rr.pids.resize(s.task_names.size());
   rr.end_status.resize(s.task_names.size());

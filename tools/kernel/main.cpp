@@ -2,6 +2,8 @@
 // kernel and compare with the simulator (tools/kernel/replay.h).
 //
 //   utsim-kernel --compare PATH...   files or folders (*.json); exit 1 on any disagreement
+//   utsim-kernel fuzz [--seed S ...]  random scenarios, both sides, each difference classified
+//                                    (tools/kernel/fuzz.cpp); exit 1 on an unexplained one
 //   utsim-kernel --probe             can this process use ptrace? (exit 0 yes, 3 no)
 //   options: --schedules N (simulator schedules per scenario, default 300),
 //            --verbose (every op), --timeout-ms N (hard limit per scenario)
@@ -18,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/kernel/args.h"
 #include "tools/kernel/replay.h"
 
 namespace {
@@ -63,26 +66,14 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths) {
 int usage() {
   std::fprintf(stderr,
                "usage: utsim-kernel --compare PATH... [--schedules N] [--verbose] [--timeout-ms N]\n"
+               "       utsim-kernel fuzz [--seed S] [--count N] [--shard I/N] [--schedules N] [--json] [-o FILE]\n"
+               "                         [--keep DIR] [--emit DIR] [--timeout-ms N] [--verbose]\n"
                "       utsim-kernel --probe\n");
   return 2;
 }
 
-// A whole decimal number in [lo, hi], or nothing (no sign, no trailing bytes).
-std::optional<unsigned long long> number(const char* s, unsigned long long lo, unsigned long long hi) {
-  if (!s || !*s || !std::isdigit(static_cast<unsigned char>(*s))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (errno != 0 || *end != 0 || v < lo || v > hi) return std::nullopt;
-  return v;
-}
-
-int bad_number(const char* flag, const char* value, const char* range) {
-  std::fprintf(stderr, "utsim-kernel: %s: '%s' is not a whole number in %s\n", flag, value, range);
-  return 2;
-}
-
 int run(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "fuzz") == 0) return ukern::fuzz_main(argc - 1, argv + 1);
   std::vector<std::string> paths;
   bool compare = false, verbose = false, probe = false;
   std::uint64_t schedules = 300;
@@ -96,12 +87,12 @@ int run(int argc, char** argv) {
     else if (a == "--verbose" || a == "-v")
       verbose = true;
     else if (a == "--schedules" && i + 1 < argc) {
-      const auto v = number(argv[++i], 1, 100'000'000);
-      if (!v) return bad_number("--schedules", argv[i], "[1, 100000000]");
+      const auto v = ukern::number(argv[++i], 1, 100'000'000);
+      if (!v) return ukern::bad_number("--schedules", argv[i], "[1, 100000000]");
       schedules = *v;
     } else if (a == "--timeout-ms" && i + 1 < argc) {
-      const auto v = number(argv[++i], 1, 3'600'000);
-      if (!v) return bad_number("--timeout-ms", argv[i], "[1, 3600000]");
+      const auto v = ukern::number(argv[++i], 1, 3'600'000);
+      if (!v) return ukern::bad_number("--timeout-ms", argv[i], "[1, 3600000]");
       o.hard_timeout_ms = static_cast<unsigned>(*v);
     } else if (a == "-h" || a == "--help")
       return usage(), 0;
@@ -121,14 +112,11 @@ int run(int argc, char** argv) {
   }
   if (!compare || paths.empty()) return usage();
 
-  char exe[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) {
+  o.self_exe = ukern::self_exe_path();
+  if (o.self_exe.empty()) {
     std::perror("readlink /proc/self/exe");
     return 70;
   }
-  exe[n] = 0;
-  o.self_exe = exe;
 
   const std::vector<std::string> files = collect_files(paths);
   const std::string cwd = std::filesystem::current_path().string() + "/";
@@ -168,6 +156,14 @@ int run(int argc, char** argv) {
 }
 
 }  // namespace
+
+std::string ukern::self_exe_path() {
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return "";
+  exe[n] = 0;
+  return exe;
+}
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "--exec-child") == 0) ukern::exec_child_main(argc, argv);

@@ -56,6 +56,11 @@ struct Record {
   RKind kind = RKind::None;
   std::int32_t wpid = 0;  // WaitStatus: the pid reported
   std::int64_t value = 0;
+  // Set (release) once the fields above are written: a task killed between
+  // taking a record and filling it leaves one that reads as op 0 of slot 0
+  // returning 0 (seen in utsim-kernel fuzz, seed 2, scenario 88), which the
+  // collector drops.
+  std::int32_t complete = 0;
 };
 
 struct Shared {
@@ -148,6 +153,25 @@ using PidNames = std::map<int, std::string>;
 std::string canon(const model::Op& op, RKind kind, std::int64_t value, int wpid, const PidNames& names);
 // A decoded wait status, or a state name: "exited 3", "killed by SIGKILL".
 std::string end_text(int status);
+// Whether PTRACE_GETEVENTMSG may name a pid, given the last status a wait
+// reported for the tracee (-1 none): not at a PTRACE_EVENT_EXIT stop, whose
+// message is a wait status (a model pid of 2 is SIGINT's status too).
+bool eventmsg_names_pid(int last_status);
+// The last status a wait reported for each pid, as ops run (both sides).
+struct LastStops {
+  std::map<int, int> by_pid;
+  void saw(const model::Op& op, RKind kind, std::int64_t value, int wpid) {
+    if (kind == RKind::WaitStatus && op.as_if<model::WaitpidOp>()) by_pid[wpid] = static_cast<int>(value);
+  }
+  // The names canon() may use for an op's result.
+  const PidNames& names_for(const model::Op& op, int target_pid, const PidNames& names) const {
+    static const PidNames none;
+    const auto* p = op.as_if<model::PtraceOp>();
+    if (!p || p->request != 0x4201 /* GETEVENTMSG */) return names;
+    auto it = by_pid.find(target_pid);
+    return eventmsg_names_pid(it == by_pid.end() ? -1 : it->second) ? names : none;
+  }
+};
 // An unreaped zombie at the end, with the status a wait would read: "zombie (exited 3)".
 std::string zombie_end(int status);
 // The end of a thread whose exec took over the leader's pid (de_thread):
@@ -157,13 +181,34 @@ std::string took_over_end(const std::string& leader);
 // ---- comparison -----------------------------------------------------------------------------------
 
 enum class Verdict { Agree, EraDifference, Disagree, NotApplicable, Unsupported, Error };
+
+// A difference between the kernel and the simulator (or the scenario's
+// expect), as data, for the fuzzer's classifier (classify.h).
+struct Finding {
+  enum class Kind { Op, Unreached, TaskEnd, Expect, Run };
+  Kind kind = Kind::Op;
+  int op = -1, slot = -1, k = 0;  // Op, Unreached: the occurrence; TaskEnd: the slot
+  int rec = -1;                   // Op: its index in RealRun::records
+  std::string real;               // the kernel's result or end
+  std::set<std::string> sim;      // the simulator's
+  std::string text;               // the report's line
+  bool consequence = false;       // after a declared era difference
+};
+
 struct ScenarioReport {
   std::string file, name;
   Verdict verdict = Verdict::Agree;
   std::string reason;
   std::vector<std::string> lines;  // per op / task findings worth showing
   int era_differences = 0, disagreements = 0;
+  std::vector<Finding> findings;  // every difference, declared or not
+  RealRun run;                    // the real run compared (when it ran)
+  PidNames names;                 // its pids' names
 };
 ScenarioReport compare_scenario(const std::string& file, const RunOptions& o, std::uint64_t schedules, bool verbose);
+// The comparison of one real run with one simulator set (compare_scenario's
+// last step): the fuzzer judges the same run again against a larger set.
+ScenarioReport compare_run(const std::string& file, const model::Scenario& s, const OpIndex& idx, const SimSet& sim,
+                           const RealRun& rr, bool verbose);
 
 }  // namespace ukern

@@ -90,6 +90,7 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
       };
       std::map<std::pair<int, int>, int> occ;
       std::set<Occurrence> blocks_seen, reached;
+      LastStops stops;
       for (const Event& e : k.events()) {
         // de_thread() releases the old leader once the exec'ing thread has
         // its pid (fs/exec.c): from then on the pid is that thread's.
@@ -105,8 +106,15 @@ SimSet explore_sim(const Scenario& s, const OpIndex& idx, std::uint64_t schedule
         const int slot = ow != owner.end() ? ow->second : -1;
         const int n = occ[{id, slot}]++;
         reached.insert({id, slot, n});
+        RKind kind = rkind(static_cast<ResultKind>(e.b));
+        // A failed assert_state: the state it found, as the replayer records it.
+        if (const auto* aw = op->as_if<AwaitOp>(); aw && aw->assert_now && kind == RKind::None && e.a)
+          kind = RKind::Blocks;
+        const auto* pt = op->as_if<PtraceOp>();
+        const int target = pt && pt->has_pid ? in.slot_pid(pt->pid.slot) : 0;
         std::string c =
-            e.d == 1 ? "blocks" : canon(*op, rkind(static_cast<ResultKind>(e.b)), e.a, static_cast<int>(e.c), names);
+            e.d == 1 ? "blocks" : canon(*op, kind, e.a, static_cast<int>(e.c), stops.names_for(*op, target, names));
+        stops.saw(*op, kind, e.a, static_cast<int>(e.c));
         if (e.d == 1) blocks_seen.insert({id, slot, n});
         out.by_occurrence[{id, slot, n}].insert(c);
         out.by_op[id].insert(c);

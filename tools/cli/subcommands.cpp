@@ -269,7 +269,8 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
   add_max_memory(*c, a.max_memory, "the state graph and the search");
   c->footer(footer(
       "Hang cycles are certain only when the exploration is complete and unbounded. More than --max-states states:\n"
-      "the DOT and summary cover the part explored, and the exit code is 2 (cli.E010).\n"));
+      "the DOT and summary cover the part explored, and the exit code is 2 (cli.E010). SIGINT or SIGTERM stops it\n"
+      "within a second: the DOT says it was interrupted, and utsim exits with 130.\n"));
   return c;
 }
 

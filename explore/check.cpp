@@ -126,7 +126,7 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
 // when its replay confirms it and it has fewer preemptions, or as many and fewer steps.
 void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph& g, Verdict& v) {
   GraphAnalysis a = analyse_graph(g, v.facts);
-  a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out && a.conflicts == 0 &&
+  a.certain = v.complete && !v.bounded && !v.interrupted && !v.timed_out && !v.memory_out && a.conflicts == 0 &&
               opt.preemption_bound == ExploreOptions::kUnbounded;
   for (ViolationPath& p : a.shortest) {
     confirm_path(s, opt.run, p.path, p.property);
@@ -242,8 +242,21 @@ class Tally {
   PropertySet found_;
 };
 
+// What one state's facts hold, counted as Explorer::memory() counts.
+std::uint64_t facts_bytes(const StateFacts& f) {
+  std::uint64_t b = sizeof(StateFacts) + f.label.size();
+  for (const std::string& l : f.lines) b += sizeof(std::string) + l.size();
+  for (const auto& t : f.traced_tasks) b += sizeof(t) + t.second.size();
+  return b;
+}
+
 // Whether the exploration must stop before its next run.
-bool must_stop(const ExploreOptions& opt, Verdict& v, std::chrono::steady_clock::time_point started) {
+bool must_stop(const ExploreOptions& opt, Verdict& v, std::chrono::steady_clock::time_point started,
+               std::uint64_t held) {
+  if (opt.max_memory && held > opt.max_memory) {
+    v.memory_out = true;
+    return true;
+  }
   if (opt.stop && opt.stop->load()) {
     v.interrupted = true;
     return true;
@@ -338,10 +351,12 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   sim::StateGraph own_graph;
   ExploreOptions xopt = opt;
   if (stateful && !xopt.graph) xopt.graph = &own_graph;
+  std::uint64_t facts_held = 0;  // bytes of v.facts
   if (xopt.graph)
     xopt.graph->on_new_node = [&](std::uint32_t n) {
       if (v.facts.size() <= n) v.facts.resize(n + 1);
       v.facts[n] = state_facts(simu);
+      facts_held += facts_bytes(v.facts[n]);
       if (opt.on_state) opt.on_state(simu, n);
     };
   Tally tally(s);
@@ -349,10 +364,17 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
 
   try {
     const std::unique_ptr<sim::Explorer> x = make_explorer(xopt, prog);
+    x->set_memory_budget(opt.max_memory);
     auto* dfs = dynamic_cast<sim::DfsExplorer*>(x.get());
     std::uint64_t index = 0;  // runs so far, counted or not
     while (v.schedules < opt.max_schedules) {
-      if (must_stop(opt, v, started) || !x->next()) break;
+      if (must_stop(opt, v, started, x->memory() + facts_held)) break;
+      const bool ran = x->next();
+      if (x->out_of_memory()) {  // the run it abandoned is not counted
+        v.memory_out = true;
+        break;
+      }
+      if (!ran) break;
       const sim::RunResult& r = x->last();
       const std::uint64_t i = index++;
       if (r.end == sim::RunEnd::Interrupted) {
@@ -379,18 +401,23 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
         opt.status(ExploreStatus{v.schedules, v.redundant, v.steps, x->estimate(), v.outcomes.size(),
                                  v.violations.size(), dfs ? dfs->level() : 0});
       if (opt.stop_when_found.any() && (tally.found() & opt.stop_when_found) == opt.stop_when_found) break;
+      if (opt.stop_at_first && !v.violations.empty()) {
+        v.stopped_at_first = true;
+        break;
+      }
       if (!opt.stop_when_outcome.empty() &&
           std::any_of(v.outcomes.begin(), v.outcomes.end(),
                       [&](const OutcomeClass& c) { return c.signature == opt.stop_when_outcome; }))
         break;
     }
     v.complete = x->complete() && !v.interrupted;
+    if (v.complete) v.memory_out = false;  // the budget ran out after the last run: moot
     v.estimate = x->estimate();
     if (dfs) v.bounded = dfs->bounded();
     if (xopt.graph) {
       v.states = xopt.graph->nodes().size();
       xopt.graph->on_new_node = nullptr;
-      if (stateful) analyse(s, opt, *xopt.graph, v);
+      if (stateful && !(opt.signalled && opt.signalled->load())) analyse(s, opt, *xopt.graph, v);
     }
     // The counterexamples shown are shrunk first, and the verdict's
     // problems quote them; a verdict that passes shows none with

@@ -56,6 +56,10 @@ struct ExploreOptions {
   std::uint32_t preemption_bound = 2;  // dfs; kUnbounded: every schedule
   RunConfig run;
   const std::atomic<bool>* stop = nullptr;
+  // Set by SIGINT/SIGTERM when `stop` is also set for other reasons (utsim
+  // graph --max-states): the exploration then ends without the state
+  // graph's analysis, which takes seconds on a large graph.
+  const std::atomic<bool>* signalled = nullptr;
   // Called after each schedule (progress lines).
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 
@@ -79,6 +83,14 @@ struct ExploreOptions {
   // ExploreStatus::estimate and Verdict::estimate are set.
   bool dfs_probes = false;
   CounterexampleShrink shrink;  // after the exploration, before the judging
+  // A budget on what the exploration holds, in bytes (0: none): the
+  // explorer's own records (sim::Explorer::memory()) and the state facts of
+  // a stateful search, counted from their sizes, so that the budget stops
+  // it at the same schedule on every machine.  Reached: the run in progress
+  // is dropped, the exploration stops with what it found
+  // (Verdict::memory_out).
+  std::uint64_t max_memory = 0;
+  bool stop_at_first = false;  // stop once a run breaks a property (Verdict::stopped_at_first)
 };
 
 // What the caller set explicitly (command-line flags): it wins over the
@@ -153,9 +165,11 @@ struct Verdict {
   bool passed() const { return !error && problems.empty(); }
 
   // ---- exploration (issue #5) ----
-  bool complete = false;                                        // every schedule of the (bounded) space was run
-  bool bounded = false;                                         // dfs: schedules beyond the preemption bound exist
-  bool timed_out = false;                                       // the time limit stopped it
+  bool complete = false;          // every schedule of the (bounded) space was run
+  bool bounded = false;           // dfs: schedules beyond the preemption bound exist
+  bool timed_out = false;         // the time limit stopped it
+  bool memory_out = false;        // the memory budget (ExploreOptions::max_memory) stopped it
+  bool stopped_at_first = false;  // ExploreOptions::stop_at_first stopped it
   std::uint32_t preemption_bound = ExploreOptions::kUnbounded;  // dfs
   std::uint64_t redundant = 0;  // runs not counted (sleep-set blocked, other shards', visited states)
   double estimate = 0;          // the explorer's estimate of the space (0: unknown)

@@ -66,6 +66,10 @@ class DfsExplorer::Sched final : public Scheduler {
   }
   Tid choose(const ChoiceContext& c) override {
     const std::uint32_t i = c.choice;
+    if (x_.over_budget(i)) {
+      aborted_at_ = i;
+      return kNoTid;  // end the run (diverged): next() stops there
+    }
     // States after the prefix are checked; the graph also needs the state
     // the prefix branches from.
     if (x_.opt_.stateful && (i >= plen_ || (x_.opt_.graph && i + 1 == plen_)) && visit(c, i >= plen_)) {
@@ -104,6 +108,10 @@ class DfsExplorer::Sched final : public Scheduler {
   Tid last(std::size_t i) const { return last_[i]; }
   std::size_t points() const { return cur_en_.size(); }
   std::uint32_t aborted_at() const { return aborted_at_; }
+  // What the run in progress records per choice point.
+  std::uint64_t bytes() const {
+    return (en_.size() + en_off_.size() + last_.size()) * sizeof(Tid) + cur_en_.size() / 8;
+  }
 
  private:
   // Records the state; true when it was reached before with no more preemptions.
@@ -153,30 +161,42 @@ DfsExplorer::DfsExplorer(Program& p, DfsOptions o)
 DfsExplorer::~DfsExplorer() = default;
 
 bool DfsExplorer::next() {
-  while (stack_.empty()) {
-    // The next preemption level that has schedules waiting.
-    std::size_t next = std::size_t{level_} + 1;
-    while (next < deferred_.size() && deferred_[next].empty()) ++next;
-    if (level_ >= bound_ || next >= deferred_.size()) {
-      done_ = true;
-      return false;
+  if (over_budget(0)) return false;  // what the last run left is too much
+  for (;;) {
+    while (stack_.empty()) {
+      // The next preemption level that has schedules waiting.
+      std::size_t next = std::size_t{level_} + 1;
+      while (next < deferred_.size() && deferred_[next].empty()) ++next;
+      if (level_ >= bound_ || next >= deferred_.size()) {
+        done_ = true;
+        return false;
+      }
+      level_ = static_cast<std::uint32_t>(next);
+      stack_.swap(deferred_[level_]);
+      frontier_ -= stack_.size();
+      std::reverse(stack_.begin(), stack_.end());  // first deferred, first run
     }
-    level_ = static_cast<std::uint32_t>(next);
-    stack_.swap(deferred_[level_]);
-    std::reverse(stack_.begin(), stack_.end());  // first deferred, first run
+    const Prefix p = std::move(stack_.back());
+    stack_.pop_back();
+    sched_->start(p);
+    RunResult r = prog_.run(*sched_, nullptr);
+    if (out_of_memory_ || (p.parent && r.end == RunEnd::Interrupted)) {
+      finish_run(std::move(r), false);  // the caller stops: what p stood for is not needed
+      return true;
+    }
+    if (p.parent) {  // its children of this level come back; the run itself was counted before
+      expand(p, r, true);
+      continue;
+    }
+    sched_->end_state(r);
+    const bool mine =
+        !opt_.shard.active() || shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
+    const bool aborted = sched_->aborted_at() != ~0u;
+    expand(p, r);
+    finish_run(std::move(r), mine && !aborted);
+    if (stack_.empty() && !waiting()) done_ = true;  // complete() without another call
+    return true;
   }
-  const Prefix p = std::move(stack_.back());
-  stack_.pop_back();
-  sched_->start(p);
-  RunResult r = prog_.run(*sched_, nullptr);
-  sched_->end_state(r);
-  const bool mine =
-      !opt_.shard.active() || shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
-  const bool aborted = sched_->aborted_at() != ~0u;
-  expand(p, r);
-  finish_run(std::move(r), mine && !aborted);
-  if (stack_.empty() && !waiting()) done_ = true;  // complete() without another call
-  return true;
 }
 
 bool DfsExplorer::waiting() const {
@@ -186,7 +206,7 @@ bool DfsExplorer::waiting() const {
   return false;
 }
 
-void DfsExplorer::expand(const Prefix& p, const RunResult& r) {
+void DfsExplorer::expand(const Prefix& p, const RunResult& r, bool regrow) {
   const Sched& s = *sched_;
   const std::uint32_t plen = p.len + (p.alt != kNoTid ? 1u : 0u);
   std::size_t end = s.points();  // choice points with a record (an aborted run stops early)
@@ -194,8 +214,17 @@ void DfsExplorer::expand(const Prefix& p, const RunResult& r) {
       !opt_.shard.active() || shard_owner(key_of(r.choices, shard_depth_), opt_.shard.count) == opt_.shard.index;
   if (!mine) end = std::min<std::size_t>(end, shard_depth_);
   if (end <= plen) return;
-  auto base =
-      std::make_shared<const std::vector<Tid>>(r.choices.begin(), r.choices.begin() + static_cast<std::ptrdiff_t>(end));
+  // The choices the children share, counted in base_bytes_ while one lives.
+  const std::uint64_t bytes = sizeof(std::vector<Tid>) + end * sizeof(Tid);
+  base_bytes_ += bytes;
+  std::shared_ptr<const std::vector<Tid>> base(
+      new std::vector<Tid>(r.choices.begin(), r.choices.begin() + static_cast<std::ptrdiff_t>(end)),
+      [this, bytes](const std::vector<Tid>* v) {
+        base_bytes_ -= bytes;
+        delete v;
+      });
+  bool deferred = false;
+  std::vector<Prefix> regrown;  // regrow: the deferred children, in the order they were deferred
   // Children in reverse so that the stack pops them in order (shallow first).
   for (std::size_t i = end; i-- > plen;) {
     const auto en = s.enabled(i);
@@ -208,14 +237,38 @@ void DfsExplorer::expand(const Prefix& p, const RunResult& r) {
         continue;
       }
       Prefix child{base, static_cast<std::uint32_t>(i), alt, cost};
-      if (cost <= level_) {
+      if (regrow) {
+        if (cost > p.cost) regrown.push_back(std::move(child));
+      } else if (cost <= level_) {
         stack_.push_back(std::move(child));
+      } else if (opt_.stateful) {
+        defer(std::move(child), cost);
       } else {
-        if (deferred_.size() <= cost) deferred_.resize(cost + 1);
-        deferred_[cost].push_back(std::move(child));
+        deferred = true;  // one entry for them all: this run's prefix (DfsExplorer, above)
       }
     }
   }
+  if (deferred) {
+    Prefix again = p;
+    again.parent = true;
+    defer(std::move(again), p.cost + 1);
+  }
+  stack_.insert(stack_.end(), std::make_move_iterator(regrown.rbegin()), std::make_move_iterator(regrown.rend()));
+}
+
+void DfsExplorer::defer(Prefix p, std::uint32_t level) {
+  if (deferred_.size() <= level) deferred_.resize(level + 1);
+  deferred_[level].push_back(std::move(p));
+  ++frontier_;
+}
+
+std::uint64_t DfsExplorer::memory() const {
+  // An unordered_map entry: its pair, the node's next pointer and a bucket.
+  constexpr std::uint64_t kVisited = sizeof(std::pair<const std::uint64_t, std::uint32_t>) + 2 * sizeof(void*);
+  std::uint64_t b =
+      base_bytes_ + (stack_.size() + frontier_) * sizeof(Prefix) + sched_->bytes() + visited_.size() * kVisited;
+  if (opt_.graph) b += opt_.graph->bytes();
+  return b;
 }
 
 void DfsExplorer::probe() {

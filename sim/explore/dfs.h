@@ -12,8 +12,16 @@
 //
 // Iterative bounding runs every schedule with 0 preemptions, then every one
 // with 1, and so on up to the bound: a child costing more than the current
-// level waits in a frontier of its level (its parent's choices are shared,
-// not copied).  Bugs that need few preemptions come first.
+// level waits in a frontier of its level.  Bugs that need few preemptions
+// come first.  The frontier holds, for each run of the current level that
+// has children costing one more, that run's own prefix, not its children:
+// when the next level comes, the run is made again (not counted: it adds
+// nothing to the stats) and its children are pushed then, in the order
+// they would have been deferred.  That costs one run per parent, a small
+// fraction of the next level's runs, and keeps the frontier at one entry
+// per run instead of a dozen children and a copy of its choices (issue 11:
+// ~0.5 KB per schedule of an unbounded search).  Stateful mode defers the
+// children themselves: a second run would stop at the states it visited.
 //
 // Sharding: the key of a schedule is its first `shard_depth` choices; a key
 // belongs to shard_owner(hash(key)).  A shard runs the schedules of its keys;
@@ -61,6 +69,9 @@ class DfsExplorer final : public Explorer {
   // children along the walk.  0 before the first probe.
   double estimate() const override { return probes_ ? probe_sum_ / static_cast<double>(probes_) : 0; }
   const char* name() const override { return "dfs"; }
+  // The work stack, the frontiers, the shared choice lists of prefixes, the
+  // run in progress, the visited states and the state graph.
+  std::uint64_t memory() const override;
 
   // One random walk for the estimator: a run that is not counted.
   void probe();
@@ -75,15 +86,22 @@ class DfsExplorer final : public Explorer {
     std::uint32_t len = 0;                         // base[0, len) then alt
     Tid alt = kNoTid;                              // kNoTid: the root (empty prefix)
     std::uint32_t cost = 0;                        // preemptions
+    bool parent = false;  // in a frontier: run it again, then push its children costing `cost + 1`
   };
   class Sched;
-  void expand(const Prefix& p, const RunResult& r);
+  // Pushes the children of the run of `p`: those within the level on the
+  // stack, the others deferred (with `regrow`: only those of the level, the
+  // parent's deferred children coming back).
+  void expand(const Prefix& p, const RunResult& r, bool regrow = false);
+  void defer(Prefix p, std::uint32_t level);
   bool waiting() const;  // prefixes wait for a higher level
 
   Program& prog_;
   DfsOptions opt_;
   std::unique_ptr<Sched> sched_;
-  std::vector<Prefix> stack_;                  // this level's work, depth first
+  std::uint64_t base_bytes_ = 0;  // the choice lists prefixes share (before the prefixes: they outlive them)
+  std::uint64_t frontier_ = 0;    // prefixes in deferred_
+  std::vector<Prefix> stack_;     // this level's work, depth first
   std::vector<std::vector<Prefix>> deferred_;  // deferred_[c]: prefixes costing c
   std::uint32_t level_ = 0;
   std::uint32_t bound_ = ~0u;

@@ -135,6 +135,7 @@ class DporExplorer::Sched final : public Scheduler {
     }
     catch_up();
     if (blocked_) return abort();
+    if (x_.over_budget(i)) return abort();  // next() stops without analysing the run
     if (x_.shard_depth_ && i == x_.shard_depth_ && !mine(i)) {
       foreign_ = true;
       return abort();
@@ -165,6 +166,8 @@ class DporExplorer::Sched final : public Scheduler {
     } else {
       n.backtrack.push_back(t);
     }
+    x_.node_bytes_ += node_bytes(n);
+    x_.threads_seen_ = std::max<std::size_t>(x_.threads_seen_, c.enabled.back() + 1);
     nodes.push_back(std::move(n));
     return t;
   }
@@ -219,8 +222,12 @@ DporExplorer::DporExplorer(Program& p, DporOptions o) : prog_(p), opt_(o), sched
 DporExplorer::~DporExplorer() = default;
 
 bool DporExplorer::next() {
-  if (done_) return false;
+  if (done_ || over_budget(0)) return false;  // over_budget: what the last run left is too much
   RunResult r = prog_.run(*sched_, &trace_);
+  if (out_of_memory_) {  // abandoned at a choice point: its analysis would need more
+    finish_run(std::move(r), false);
+    return true;
+  }
   sched_->catch_up();  // the steps after the last choice point
   // The explored step of every node this run created or branched at.
   const std::size_t first_node = target_;
@@ -239,7 +246,25 @@ bool DporExplorer::next() {
   if (sched_->blocked()) ++dstats_.sleep_blocked;
   finish_run(std::move(r), counted);
   if (!pick_next()) done_ = true;
+  node_bytes_ = 0;
+  for (const Node& n : nodes_) node_bytes_ += node_bytes(n);
   return true;
+}
+
+std::uint64_t DporExplorer::node_bytes(const Node& n) {
+  std::uint64_t b = sizeof(Node) + (n.enabled.size() + n.backtrack.size()) * sizeof(Tid);
+  for (const std::vector<Sleeper>* set : {&n.done, &n.sleep})
+    for (const Sleeper& s : *set) b += sizeof(Sleeper) + s.deps.size() * sizeof(Dep);
+  return b;
+}
+
+std::uint64_t DporExplorer::memory() const {
+  const std::uint64_t steps = trace_.steps.size();
+  const std::uint64_t threads = std::max<std::size_t>({threads_, threads_seen_, 1});
+  // analyse(): tid_, local_, global_, by_thread_ and the vector clocks.
+  const std::uint64_t per_step = sizeof(StepRec) + sizeof(Tid) + 4 + 1 + 4 + 4 * threads;
+  return node_bytes_ + steps * per_step + trace_.notes.size() * sizeof(Access) +
+         nodes_.size() * sizeof(Tid);  // the run's choices
 }
 
 // A run cut at the step limit is not maximal: a thread p that was enabled

@@ -66,6 +66,10 @@ class DporExplorer final : public Explorer {
   double estimate() const override;
   const char* name() const override { return "dpor"; }
   const DporStats& dpor_stats() const noexcept { return dstats_; }
+  // The choice points of the current execution (their sets), the trace of
+  // the last run and the analysis's per-step buffers (vector clocks: one
+  // counter per thread per step), which together grow with the run's length.
+  std::uint64_t memory() const override;
 
   // For debugging the relation: called for every choice point once it is
   // fully explored, with the choices leading to it, the threads explored
@@ -98,6 +102,7 @@ class DporExplorer final : public Explorer {
   bool pick_next();
   void starved();                      // a step-limited run: threads that never ran again
   void report_done(std::size_t from);  // on_node_done for nodes_[from, end)
+  static std::uint64_t node_bytes(const Node& n);
 
   Program& prog_;
   DporOptions opt_;
@@ -109,6 +114,8 @@ class DporExplorer final : public Explorer {
   Tid target_choice_ = kNoTid;  // ... and the thread it takes there
   bool done_ = false;
   DporStats dstats_;
+  std::uint64_t node_bytes_ = 0;  // node_bytes() of nodes_ (kept up to date at choice points)
+  std::size_t threads_seen_ = 0;  // the most threads a choice point offered
 
   // Analysis of the last run (reused buffers).
   std::size_t threads_ = 0;

@@ -103,7 +103,30 @@ class Explorer {
   virtual const char* name() const = 0;
   const ExploreStats& stats() const noexcept { return stats_; }
 
+  // ---- memory (issue 11 "Bounded memory") ----
+  // Bytes of the explorer's own records (its stacks, tables, the trace of
+  // the run in progress and what its analysis will need), counted from
+  // their sizes rather than measured, so that a budget stops a search at
+  // the same point on every machine of a word size.  Allocator overhead
+  // and the Program's own memory are not counted.
+  virtual std::uint64_t memory() const { return 0; }
+  // A budget on memory(), in bytes (0: none).  Checked at choice points:
+  // once over it, the run in progress is abandoned (not counted),
+  // out_of_memory() turns true and the caller is to stop.
+  virtual void set_memory_budget(std::uint64_t bytes) { budget_ = bytes; }
+  bool out_of_memory() const noexcept { return out_of_memory_; }
+
  protected:
+  // True, from now on, once memory() is over the budget.  Explorers call it
+  // at every 64th choice point of a run (and where their records grow
+  // between runs), which keeps its cost out of the step loop.
+  bool over_budget(std::size_t choice) {
+    if (!out_of_memory_ && budget_ && (choice & 63) == 0 && memory() > budget_) out_of_memory_ = true;
+    return out_of_memory_;
+  }
+  std::uint64_t budget_ = 0;
+  bool out_of_memory_ = false;
+
   void finish_run(RunResult r, bool counted) {
     stats_.steps += r.steps;
     last_ = std::move(r);

@@ -22,7 +22,7 @@ PortfolioExplorer::PortfolioExplorer(Program& p, PortfolioOptions o)
       last_member_(&dpor_) {}
 
 bool PortfolioExplorer::next() {
-  if (dpor_.complete()) return false;
+  if (dpor_.complete() || out_of_memory_) return false;
   // While DPOR's estimate of its space is small, it gets every other run and
   // usually finishes with a proof.  Once the estimate says the space is far
   // beyond any budget, DPOR would spend its runs deep in one corner: it keeps
@@ -33,8 +33,12 @@ bool PortfolioExplorer::next() {
   Explorer* big[6] = {&dpor_, &pct2_, &random_, &pctd_, &pct2_, &random_};
   const bool is_big = turn_ >= 6 && dpor_.estimate() > kSmallSpace;
   Explorer* x = (is_big ? big : small)[turn_++ % 6];
-  if (!x->next()) return false;  // only DPOR ends, and then the space is covered
+  if (!x->next()) {  // only DPOR ends: the space is covered, or its budget ran out
+    out_of_memory_ = dpor_.out_of_memory();
+    return false;
+  }
   last_member_ = x;
+  out_of_memory_ = dpor_.out_of_memory();
   finish_run(x->last(), x->last_counted());
   return true;
 }

@@ -30,6 +30,9 @@ class PortfolioExplorer final : public Explorer {
   bool complete() const override { return dpor_.complete(); }
   double estimate() const override { return dpor_.estimate(); }
   const char* name() const override { return "portfolio"; }
+  // DPOR's: the samplers keep nothing from one run to the next.
+  std::uint64_t memory() const override { return dpor_.memory(); }
+  void set_memory_budget(std::uint64_t bytes) override { dpor_.set_memory_budget(bytes); }
   // The member that made the last run.
   const Explorer& last_member() const noexcept { return *last_member_; }
   const DporExplorer& dpor() const noexcept { return dpor_; }

@@ -18,6 +18,15 @@ void StateGraph::at_choice(std::uint32_t n, std::span<const Tid> enabled, Tid cu
   if (node.current != kNoTid || !node.enabled.empty()) return;
   node.enabled.assign(enabled.begin(), enabled.end());
   node.current = current;
+  enabled_ += enabled.size();
+}
+
+std::uint64_t StateGraph::bytes() const noexcept {
+  // A hash table entry: its value, the node's next pointer and a bucket.
+  constexpr std::uint64_t kEntry = 2 * sizeof(void*);
+  return nodes_.size() * sizeof(Node) + enabled_ * sizeof(Tid) + edges_.size() * sizeof(Edge) +
+         index_.size() * (sizeof(std::pair<const std::uint64_t, std::uint32_t>) + kEntry) +
+         edge_keys_.size() * (sizeof(std::uint64_t) + kEntry);
 }
 
 void StateGraph::edge(std::uint32_t from, std::uint32_t to, Tid tid, std::uint32_t steps, Tid then) {

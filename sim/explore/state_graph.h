@@ -58,12 +58,15 @@ class StateGraph {
   const std::vector<Node>& nodes() const noexcept { return nodes_; }
   const std::vector<Edge>& edges() const noexcept { return edges_; }
   std::uint32_t root() const noexcept { return 0; }
+  // What the record holds, counted from its sizes (Explorer::memory()).
+  std::uint64_t bytes() const noexcept;
 
  private:
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
   std::unordered_map<std::uint64_t, std::uint32_t> index_;
   std::unordered_set<std::uint64_t> edge_keys_;
+  std::uint64_t enabled_ = 0;  // threads in every node's `enabled`
 };
 
 }  // namespace sim

@@ -25,6 +25,7 @@
 #include "sim/schedule.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/input.h"
+#include "tools/cli/memory.h"
 #include "tools/cli/subcommands.h"
 #include "tools/export/export.h"
 #include "tools/export/fd_buf.h"
@@ -119,6 +120,12 @@ void finish_parse(Parsed& p) {
   for (const ModelArgs* m : {&p.run.model, &p.replay.model, &p.check.model, &p.graph.model, &p.shrink.model,
                              &p.explain.model, &p.step.model, &p.report.model, &p.explore.model, &p.serve.model})
     check_model_args(*m);
+  for (MemoryFlag* m : {&p.check.max_memory, &p.graph.max_memory, &p.report.max_memory, &p.explore.max_memory}) {
+    if (!m->text) continue;
+    std::string why;
+    m->bytes = parse_size(*m->text, &why);
+    if (!m->bytes) throw CliError{"cli.E012", "--max-memory '" + printable(*m->text) + "': " + why};
+  }
   if (p.graph.focus && !model::property_from_name(*p.graph.focus)) {
     std::vector<std::string> names;
     for (std::size_t i = 0; i < model::kPropertyCount; ++i)

@@ -14,6 +14,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/input.h"
 #include "tools/cli/interrupt.h"
+#include "tools/cli/memory.h"
 #include "tools/cli/progress.h"
 #include "tools/export/explore_json.h"
 #include "tools/export/format.h"
@@ -46,6 +47,7 @@ struct Row {
     if (!model_flags.empty()) return verdict->passed() ? "pass (model overridden)" : "FAIL (model overridden)";
     if (!verdict->passed()) return "FAIL";
     if (verdict->interrupted) return "pass (interrupted)";
+    if (verdict->memory_out) return "pass (memory budget)";
     return verdict->timed_out ? "pass (time limit)" : "pass";
   }
 };
@@ -109,6 +111,7 @@ void print_details(std::ostream& out, const std::vector<Row>& rows, std::uint64_
     const model::Verdict& v = *r.verdict;
     if (v.interrupted) out << "  interrupted after " << v.schedules << " schedules\n";
     if (v.timed_out) out << "  stopped by --time-limit after " << v.schedules << " schedules\n";
+    if (v.memory_out) out << "  stopped by the memory budget (--max-memory) after " << v.schedules << " schedules\n";
     if (v.error) out << "  internal error: " << printable(v.error_message) << '\n';
     for (const std::string& p : v.problems) out << "  - " << printable(p) << '\n';
     for (const model::FoundViolation& f : v.violations) {
@@ -151,6 +154,7 @@ nlohmann::json row_json(const Row& r) {
   j["steps"] = v.steps;
   j["interrupted"] = v.interrupted;
   j["timed_out"] = v.timed_out;
+  if (v.memory_out) j["stopped"] = "memory";  // only then: other rows stay as they were
   j["passed"] = v.passed();
   j["problems"] = v.problems;
   j["error"] = v.error ? nlohmann::json(v.error_message) : nlohmann::json();
@@ -242,6 +246,7 @@ Row check_file(const std::string& file, const CheckArgs& a, const model::Explore
   model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
   opt.stateful = a.stateful;
   opt.time_limit = a.time_limit.value_or(0);  // per scenario, as explore's
+  opt.max_memory = memory_budget(a.max_memory.bytes);
   opt.stop = guard.flag();
   // The counterexamples shown are shrunk: the text table shows those of
   // failing scenarios only, the JSON every one.
@@ -256,7 +261,7 @@ Row check_file(const std::string& file, const CheckArgs& a, const model::Explore
 
 // The rows counted by status, and what their explorations did.
 struct Totals {
-  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0, timed_out = 0;
+  std::size_t passed = 0, failed = 0, invalid = 0, errors = 0, skipped = 0, timed_out = 0, memory_out = 0;
   std::size_t shrink_ran_out = 0;  // counterexamples whose shrink ran out of runs or time, not proven minimal
   std::uint64_t schedules = 0, steps = 0;
 };
@@ -277,6 +282,7 @@ Totals tally(const std::vector<Row>& rows) {
       ++t.passed;
     if (!r.verdict) continue;
     t.schedules += r.verdict->schedules, t.steps += r.verdict->steps, t.timed_out += r.verdict->timed_out;
+    t.memory_out += r.verdict->memory_out;
     for (const model::FoundViolation& f : r.verdict->violations)
       if (f.shrink && !f.shrink->minimal && (f.shrink->exhausted || f.shrink->timed_out)) ++t.shrink_ran_out;
   }
@@ -303,7 +309,8 @@ int cmd_check(const CheckArgs& a, Io io) {
     rows.push_back(check_file(files[i], a, defaults, guard, progress, i, files.size()));
   progress.clear();
 
-  const auto [passed, failed, invalid, errors, skipped, timed_out, shrink_ran_out, schedules, steps] = tally(rows);
+  const auto [passed, failed, invalid, errors, skipped, timed_out, memory_out, shrink_ran_out, schedules, steps] =
+      tally(rows);
   const bool interrupted = guard.interrupted();
   int code = errors ? kExitInternal : invalid ? kExitInvalid : failed ? kExitFailed : kExitOk;
   if (interrupted) code = kExitInterrupted;
@@ -311,6 +318,7 @@ int cmd_check(const CheckArgs& a, Io io) {
   std::string summary = fmt::format("{} scenarios: {} passed, {} failed, {} invalid, {} errors; {} schedules, {} steps",
                                     rows.size(), passed, failed, invalid, errors, schedules, steps);
   if (timed_out) summary += fmt::format("; {} stopped by --time-limit", timed_out);
+  if (memory_out) summary += fmt::format("; {} stopped by the memory budget (--max-memory)", memory_out);
   if (shrink_ran_out)
     summary += fmt::format("; the shrink budget ran out on {} counterexample{} (--shrink-tries, --shrink-time-limit)",
                            shrink_ran_out, shrink_ran_out == 1 ? "" : "s");

@@ -13,6 +13,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/interrupt.h"
+#include "tools/cli/memory.h"
 #include "tools/cli/progress.h"
 #include "tools/export/explore_json.h"
 #include "tools/export/format.h"
@@ -71,6 +72,8 @@ int cmd_explore(const ExploreArgs& a, Io io) {
   opt.time_limit = a.time_limit.value_or(0);
   opt.dfs_probes = true;
   opt.shrink = shrink_from_flags(a.shrink, model::CounterexampleShrink::When::Always);
+  opt.max_memory = memory_budget(a.max_memory.bytes);
+  opt.stop_at_first = a.stop_at_first;
 
   opt.stop = guard.flag();
   const std::string strategy = model::strategy_name(opt.strategy);

@@ -4,26 +4,23 @@
 // the cycles no schedule leaves (hang) and the path with the fewest
 // preemptions to each violating state; and the graph as a person reads it
 // (explore/graph_view.h: chains folded, each state labelled by what changed,
-// --focus on one property's paths) copied into a boost::adjacency_list and
-// written as DOT by boost::write_graphviz.
+// --focus on one property's paths) written as DOT straight to the output,
+// state by state and edge by edge (issue 11: no copy of the graph, no DOT
+// text in memory; the bytes are those boost::write_graphviz wrote before,
+// without its regex check of every id).
 //
 // Nodes are numbered in discovery order, edges listed per node in the order
 // they were first taken: the same scenario gives the same bytes.
+//
+// SIGINT/SIGTERM stop the search at once (the engine and the explorer poll
+// the flag at every step and run), and the DOT written then covers what was
+// explored; one that comes while the DOT is written ends it early with a
+// label that says so.  Either way utsim exits with 130.
 #include <algorithm>
 #include <atomic>
 #include <optional>
 #include <set>
-#include <sstream>
 
-// GCC 12 warns of maybe-uninitialized edge iterators inside Boost's
-// write_graphviz (a false positive in the headers, not in this file).
-#pragma GCC diagnostic push
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/graphviz.hpp>
-#pragma GCC diagnostic pop
 #include <fmt/format.h>
 
 #include "explore/check.h"
@@ -34,6 +31,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/interrupt.h"
+#include "tools/cli/memory.h"
 #include "tools/export/export.h"
 #include "tools/export/format.h"
 #include "tools/export/scenario_text.h"
@@ -41,17 +39,6 @@
 namespace tools {
 
 namespace {
-
-struct VertexProp {
-  std::string label;
-  bool root = false, terminal = false, violating = false, hang = false;
-};
-struct EdgeProp {
-  std::string label;
-  bool hang = false;
-  bool shortest = false;  // on a shortest counterexample
-};
-using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProp, EdgeProp>;
 
 // Graphviz quoted string: backslash-escape quotes; "\n" (two characters)
 // stays a Graphviz line break.
@@ -98,26 +85,26 @@ struct Explored {
   model::Verdict verdict;
   std::vector<std::vector<std::string>> threads;  // per state: the task of each thread
   bool state_limit = false;                       // stopped at --max-states
-  std::atomic<bool> stop{false};                  // ExploreOptions::stop
 };
 
-// Explores, stopping at --max-states, or on SIGINT/SIGTERM.
-void explore_states(const GraphArgs& a, const model::Scenario& s, model::ExploreOptions& opt,
-                    const InterruptGuard& guard, Explored& x) {
+// Explores, stopping at --max-states, or on SIGINT/SIGTERM: the search's
+// stop flag is the signal handler's own, which the engine polls at every
+// step and the explorer before every run, pruned or not (issue 11: a
+// search of pruned runs only, which reached no new state, used to run on
+// for minutes).  --max-states raises it too (InterruptGuard::stop()).
+void explore_states(const GraphArgs& a, const model::Scenario& s, model::ExploreOptions& opt, InterruptGuard& guard,
+                    Explored& x) {
   opt.graph = &x.graph;
-  opt.stop = &x.stop;
+  opt.stop = guard.flag();
+  opt.signalled = guard.signalled();
   opt.on_state = [&](const model::Simulator& simu, std::uint32_t n) {
     const model::Kernel& k = simu.kernel();
     if (x.threads.size() <= n) x.threads.resize(n + 1);
     for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) x.threads[n].push_back(thread_task_name(k, t));
-    if (n + 1 >= a.max_states) {
+    if (n + 1 >= a.max_states && !guard.interrupted()) {
       x.state_limit = true;
-      x.stop = true;
+      guard.stop();
     }
-    if (guard.interrupted()) x.stop = true;  // also inside a long run (each new state)
-  };
-  opt.status = [&](const model::ExploreStatus&) {
-    if (guard.interrupted()) x.stop = true;
   };
   x.verdict = model::check_scenario(s, opt);
 }
@@ -148,73 +135,77 @@ std::string chain_label(const Explored& x, const model::ViewEdge& ve) {
   return fmt::format("{}: {} steps", t, ve.steps);
 }
 
-// The view as a boost::adjacency_list: labels (what changed since the
-// state before), and the marks of roots, ends, violations, hang cycles and
-// the shortest counterexamples.
-DotGraph dot_graph(const Explored& x, const model::GraphView& view, const model::GraphAnalysis& an,
-                   std::optional<model::Property> focus) {
+// Writes the view as DOT: labels (what changed since the state before), and
+// the marks of roots, ends, violations, hang cycles and the shortest
+// counterexamples; the bytes boost::write_graphviz wrote (the states in
+// order, then the edges grouped by their source state).  A signal that
+// comes while it writes (polled every kPoll items) ends the DOT there, with
+// a label that says so; false then.
+bool write_dot(std::ostream& os, const Explored& x, const model::GraphView& view, const model::GraphAnalysis& an,
+               std::optional<model::Property> focus, const std::string& title, const InterruptGuard& guard) {
+  constexpr std::size_t kPoll = 256;
   const auto& nodes = x.graph.nodes();
+  const auto& edges = x.graph.edges();
   const model::Verdict& v = x.verdict;
   std::vector<std::uint32_t> at(nodes.size(), ~0u);  // graph state -> vertex
-  DotGraph g(view.nodes.size());
-  for (std::size_t i = 0; i < view.nodes.size(); ++i) {
-    const std::uint32_t n = view.nodes[i];
-    at[n] = static_cast<std::uint32_t>(i);
-    VertexProp& p = g[i];
-    std::string label = fmt::format("{}", n);
-    for (const std::string& l : model::changed_lines(v.facts, n, view.parent[n])) label += "\\n" + printable(l);
-    p.root = n == x.graph.root();
-    p.terminal = nodes[n].terminal;
-    if (p.terminal) label += fmt::format("\\nend: {}", sim::run_end_name(nodes[n].end));
-    p.violating = n < v.facts.size() && v.facts[n].broken.any();
-    p.label = std::move(label);
-  }
+  for (std::size_t i = 0; i < view.nodes.size(); ++i) at[view.nodes[i]] = static_cast<std::uint32_t>(i);
+  std::vector<bool> hang(view.nodes.size(), false);
   for (const model::HangCycle& h : an.hangs)
     for (std::uint32_t n : h.cycle)
-      if (at[n] != ~0u) g[at[n]].hang = true;
+      if (at[n] != ~0u) hang[at[n]] = true;
+  std::size_t vertices = 0, drawn = 0;
+  auto interrupted = [&](std::size_t i) { return i % kPoll == kPoll - 1 && guard.interrupted(); };
+  auto end = [&](bool complete) {
+    if (!complete)
+      os << "label="
+         << dot_quote(fmt::format("{} (interrupted: {} of {} states and {} of {} edges written)", title, vertices,
+                                  view.nodes.size(), drawn, view.edges.size()))
+         << ";\n";
+    os << "}\n";
+    return complete;
+  };
+
+  os << "digraph G {\nlabel=" << dot_quote(title)
+     << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
+  for (; vertices < view.nodes.size(); ++vertices) {
+    if (interrupted(vertices)) return end(false);
+    const std::uint32_t n = view.nodes[vertices];
+    std::string label = fmt::format("{}", n);
+    for (const std::string& l : model::changed_lines(v.facts, n, view.parent[n])) label += "\\n" + printable(l);
+    const bool terminal = nodes[n].terminal;
+    if (terminal) label += fmt::format("\\nend: {}", sim::run_end_name(nodes[n].end));
+    const bool violating = n < v.facts.size() && v.facts[n].broken.any();
+    os << vertices << "[label=" << dot_quote(label);
+    if (terminal) os << ", peripheries=2";
+    if (n == x.graph.root()) os << ", penwidth=2";
+    if (violating)
+      os << ", style=filled, fillcolor=\"#ffd0d0\", color=red";
+    else if (hang[vertices])
+      os << ", style=filled, fillcolor=\"#ffe8c0\"";
+    if (hang[vertices]) os << ", color=orange, penwidth=2";
+    os << "];\n";
+  }
   // The edges of the shortest counterexamples (of the focus, else of each property).
   std::set<std::pair<std::uint32_t, std::uint32_t>> shortest;
   for (const model::ViolationPath& p : an.shortest)
     if (!focus || p.property == *focus)
       for (std::size_t k = 0; k + 1 < p.path.nodes.size(); ++k) shortest.emplace(p.path.nodes[k], p.path.nodes[k + 1]);
-  for (const model::ViewEdge& ve : view.edges) {
-    const auto& edges = x.graph.edges();
+  std::vector<std::uint32_t> order(view.edges.size());  // grouped by source, each source's in order
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return at[view.edges[a].from] < at[view.edges[b].from]; });
+  for (; drawn < order.size(); ++drawn) {
+    if (interrupted(drawn)) return end(false);
+    const model::ViewEdge& ve = view.edges[order[drawn]];
     const bool on_path = std::all_of(ve.chain.begin(), ve.chain.end(), [&](std::uint32_t i) {
       return shortest.count({edges[i].from, edges[i].to}) > 0;
     });
-    EdgeProp p{chain_label(x, ve), g[at[ve.from]].hang && g[at[ve.to]].hang, on_path};
-    boost::add_edge(at[ve.from], at[ve.to], p, g);
+    os << at[ve.from] << "->" << at[ve.to] << " [label=" << dot_quote(chain_label(x, ve));
+    if (hang[at[ve.from]] && hang[at[ve.to]]) os << ", color=orange, penwidth=2";
+    if (on_path) os << ", color=blue, fontcolor=blue, penwidth=2.5";
+    os << "];\n";
   }
-  return g;
-}
-
-std::string state_graph_dot(const DotGraph& g, const std::string& title) {
-  auto vertex_writer = [&](std::ostream& os, DotGraph::vertex_descriptor n) {
-    const VertexProp& p = g[n];
-    os << "[label=" << dot_quote(p.label);
-    if (p.terminal) os << ", peripheries=2";
-    if (p.root) os << ", penwidth=2";
-    if (p.violating)
-      os << ", style=filled, fillcolor=\"#ffd0d0\", color=red";
-    else if (p.hang)
-      os << ", style=filled, fillcolor=\"#ffe8c0\"";
-    if (p.hang) os << ", color=orange, penwidth=2";
-    os << "]";
-  };
-  auto edge_writer = [&](std::ostream& os, DotGraph::edge_descriptor e) {
-    const EdgeProp& p = g[e];
-    os << "[label=" << dot_quote(p.label);
-    if (p.hang) os << ", color=orange, penwidth=2";
-    if (p.shortest) os << ", color=blue, fontcolor=blue, penwidth=2.5";
-    os << "]";
-  };
-  auto graph_writer = [&](std::ostream& os) {
-    os << "label=" << dot_quote(title)
-       << ";\nnode [shape=box, fontname=\"monospace\", fontsize=10];\nedge [fontsize=9];\n";
-  };
-  std::ostringstream dot;
-  boost::write_graphviz(dot, g, vertex_writer, edge_writer, graph_writer);
-  return dot.str();
+  return end(true);
 }
 
 // What the graph tells: its size, how the exploration ended, the hang
@@ -228,6 +219,8 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
   std::string how = v.complete      ? "complete"
                     : x.state_limit ? fmt::format("stopped at {} states (--max-states)", a.max_states)
                     : v.interrupted ? "interrupted"
+                    : v.memory_out  ? fmt::format("stopped by the memory budget ({}, --max-memory) at {} schedules",
+                                                  memory_text(opt.max_memory), v.schedules)
                                     : fmt::format("stopped at {} schedules", v.schedules);
   os << fmt::format(
       "{}: {} states, {} transitions, {} end states, {} cyclic components; {} schedules ({} pruned), "
@@ -294,6 +287,19 @@ void print_view(std::ostream& os, const GraphArgs& a, const Explored& x, const m
                       model::property_name(*focus));
 }
 
+// A signal stopped the search: no analysis, no drawing (seconds on a large
+// graph); a DOT that says so and one summary line, exit 130.
+int interrupted(const GraphArgs& a, const model::Scenario& s, const Explored& x, Io io) {
+  const std::string what =
+      fmt::format("{}: {} states, {} transitions; {} schedules ({} pruned), interrupted: not analysed, not drawn",
+                  s.name, x.graph.nodes().size(), x.graph.edges().size(), x.verdict.schedules, x.verdict.redundant);
+  if (!write_output(a.output, a.output_through, io,
+                    [&](std::ostream& os) { os << "digraph G {\nlabel=" << dot_quote(what) << ";\n}\n"; }))
+    return kExitOutput;
+  (a.output.empty() ? io.err : io.out) << what << '\n';
+  return kExitInterrupted;
+}
+
 }  // namespace
 
 int cmd_graph(const GraphArgs& a, Io io) {
@@ -303,6 +309,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
   const model::Scenario& s = *loaded.scenario;
 
   model::ExploreOptions opt = graph_options(a, s);
+  opt.max_memory = memory_budget(a.max_memory.bytes);
   Explored x;
   explore_states(a, s, opt, guard, x);
   const model::Verdict& v = x.verdict;
@@ -310,6 +317,7 @@ int cmd_graph(const GraphArgs& a, Io io) {
     io.err << printable(v.error_message) << '\n';
     return kExitInternal;
   }
+  if (guard.interrupted()) return interrupted(a, s, x, io);
   const model::GraphAnalysis none;
   const model::GraphAnalysis& an = v.analysis ? *v.analysis : none;
   const std::optional<model::Property> focus = a.focus ? model::property_from_name(*a.focus) : std::nullopt;
@@ -317,10 +325,12 @@ int cmd_graph(const GraphArgs& a, Io io) {
   for (const model::HangCycle& h : an.hangs) keep.insert(keep.end(), h.cycle.begin(), h.cycle.end());
   const model::GraphView view =
       model::graph_view(x.graph, v.facts, model::GraphViewOptions{focus, a.focus_slack, !a.no_fold, keep});
-  const std::string dot = state_graph_dot(dot_graph(x, view, an, focus), view_title(s, x, view, focus));
 
   // DOT to -o FILE or stdout; the summary to stdout, or stderr when the DOT is there.
-  if (!write_output(a.output, a.output_through, io, [&](std::ostream& os) { os << dot; })) return kExitOutput;
+  const std::string title = view_title(s, x, view, focus);
+  if (!write_output(a.output, a.output_through, io,
+                    [&](std::ostream& os) { write_dot(os, x, view, an, focus, title, guard); }))
+    return kExitOutput;
   std::ostream& summary = a.output.empty() ? io.err : io.out;
   print_summary(summary, a, s, opt, x, an);
   print_view(summary, a, x, view, an, focus);

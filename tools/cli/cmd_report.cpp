@@ -6,6 +6,7 @@
 #include "scenario/load/loader.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/memory.h"
 #include "tools/export/export.h"
 #include "tools/export/format.h"
 #include "tools/teach/report.h"
@@ -23,7 +24,8 @@ int cmd_report(const ReportArgs& a, Io io) {
   std::optional<ReportExploration> x;
   if (a.explore)
     x = explore_for_report(s, *a.explore, a.max_steps,
-                           shrink_from_flags(a.shrink, model::CounterexampleShrink::When::Always));
+                           shrink_from_flags(a.shrink, model::CounterexampleShrink::When::Always),
+                           memory_budget(a.max_memory.bytes));
   const std::string html = report_html(s, a.file, *run, x ? &*x : nullptr, a.full);
 
   if (!write_output(a.output, a.output_through, io, [&](std::ostream& f) { f << html; })) return kExitOutput;

@@ -96,6 +96,13 @@ struct ShrinkFlags {
   std::optional<double> time_limit;    // wall-clock seconds per counterexample
 };
 
+// --max-memory SIZE (tools/cli/memory.h): as typed, and in bytes once
+// finish_parse has checked it (cli.E012); none: the default budget.
+struct MemoryFlag {
+  std::optional<std::string> text;
+  std::optional<std::uint64_t> bytes;
+};
+
 // The default --shrink-tries: explore and report look hard at one scenario;
 // check runs folders and must stay about as fast as without shrinking.
 inline constexpr std::uint64_t kShrinkTries = 20'000;
@@ -117,6 +124,7 @@ struct CheckArgs {
   bool json = false;
   bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
   ShrinkFlags shrink;
+  MemoryFlag max_memory;  // per scenario
 };
 
 struct ListArgs {
@@ -138,6 +146,7 @@ struct GraphArgs {
   std::optional<std::string> focus;  // --focus PROPERTY: only the paths to it (checked by finish_parse)
   std::uint32_t focus_slack = 0;     // --focus-slack N: paths with up to N more preemptions than the fewest
   bool no_fold = false;              // --no-fold: every state drawn
+  MemoryFlag max_memory;
 };
 struct ShrinkArgs {
   std::string file;
@@ -179,6 +188,7 @@ struct ReportArgs {
   std::optional<std::uint64_t> max_steps;
   bool full = false;  // draw and narrate every step of a long run
   ShrinkFlags shrink;
+  MemoryFlag max_memory;  // of the --explore exploration
 };
 
 // utsim explore and utsim merge (cmd_explore.cpp, cmd_merge.cpp; docs/exploration.md).
@@ -196,6 +206,8 @@ struct ExploreArgs {
   std::optional<std::uint64_t> max_steps;
   std::optional<std::uint32_t> max_tasks;
   ShrinkFlags shrink;
+  MemoryFlag max_memory;
+  bool stop_at_first = false;  // stop at the first violation
   bool json = false;
   std::string output;           // -o: the report goes there (atomically)
   bool output_through = false;  // --output-through (write_output)

@@ -6,14 +6,19 @@ namespace tools {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_signalled{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler stores to it");
 
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
+extern "C" void on_stop_signal(int) {
+  g_signalled.store(true);
+  g_stop.store(true);
+}
 
 }  // namespace
 
 InterruptGuard::InterruptGuard() {
   g_stop.store(false);
+  g_signalled.store(false);
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
@@ -32,6 +37,8 @@ InterruptGuard::~InterruptGuard() {
 }
 
 const std::atomic<bool>* InterruptGuard::flag() const { return &g_stop; }
-bool InterruptGuard::interrupted() const { return g_stop.load(); }
+bool InterruptGuard::interrupted() const { return g_signalled.load(); }
+const std::atomic<bool>* InterruptGuard::signalled() const { return &g_signalled; }
+void InterruptGuard::stop() { g_stop.store(true); }
 
 }  // namespace tools

@@ -21,8 +21,14 @@ class InterruptGuard {
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
+  // The flag the model polls: set by the signals, and by stop().
   const std::atomic<bool>* flag() const;
+  // A signal came (stop() alone does not make it true); and its flag.
   bool interrupted() const;
+  const std::atomic<bool>* signalled() const;
+  // Sets flag() without a signal: a command that stops a search for its
+  // own reason (utsim graph --max-states) through the same polling.
+  void stop();
 
  private:
   struct sigaction old_int_ {

@@ -75,6 +75,16 @@ CLI::Option* add_time_limit(CLI::App& c, std::optional<double>& v, const char* w
   return c.add_option("--time-limit", v, what)->check(seconds_in(0.001, 1e9));
 }
 
+// --max-memory SIZE, checked by finish_parse (cli.E012: CLI11's own
+// message would have no id).
+CLI::Option* add_max_memory(CLI::App& c, MemoryFlag& m, const char* what) {
+  return c.add_option("--max-memory", m.text,
+                      std::string(what) +
+                          ": stop cleanly, with what was found, once the exploration holds SIZE bytes (512M, 2G, "
+                          "plain bytes; counted from its records, so the same run stops at the same schedule on any "
+                          "machine; default: half the memory available when it starts)");
+}
+
 CLI::Option* add_scenario(CLI::App& c, std::string& file, const char* name = "FILE") {
   return c.add_option(name, file, "the scenario (JSON, SCENARIOS.md)")->required();
 }
@@ -218,6 +228,7 @@ CLI::App* add_check(CLI::App& app, CheckArgs& a) {
       ->excludes("--strategy");
   add_shrink_flags(*c, a.shrink, "the counterexamples of a failing scenario (and, with --json, every one)",
                    kCheckShrinkTries);
+  add_max_memory(*c, a.max_memory, "per scenario");
   c->footer(
       footer("SIGINT or SIGTERM stops the exploration cleanly: what was found so far is "
              "reported, marked interrupted, and utsim exits with 130.\n"));
@@ -255,9 +266,11 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
       ->check(unsigned_in(0, 1000))
       ->needs("--focus");
   c->add_flag("--no-fold", a.no_fold, "draw every state: do not fold chains of states with one way in and out");
+  add_max_memory(*c, a.max_memory, "the state graph and the search");
   c->footer(footer(
       "Hang cycles are certain only when the exploration is complete and unbounded. More than --max-states states:\n"
-      "the DOT and summary cover the part explored, and the exit code is 2 (cli.E010).\n"));
+      "the DOT and summary cover the part explored, and the exit code is 2 (cli.E010). SIGINT or SIGTERM stops it\n"
+      "within a second: the DOT says it was interrupted, and utsim exits with 130.\n"));
   return c;
 }
 
@@ -313,6 +326,7 @@ CLI::App* add_report(CLI::App& app, ReportArgs& a) {
   add_model_options(*c, a.model);
   add_seed_or_schedule(*c, a.seed, a.schedule, "run from seed N", "run schedule S");
   add_count(*c, "--explore", a.explore, "also explore N schedules (as utsim check)");
+  add_max_memory(*c, a.max_memory, "with --explore");
   add_shrink_flags(*c, a.shrink, "the exploration's counterexample", kShrinkTries);
   add_output(*c, a.output, a.output_through, "the HTML file to write (atomically; default report.html)", true);
   add_count(*c, "--max-steps", a.max_steps, "steps per run");
@@ -352,6 +366,10 @@ CLI::App* add_explore(CLI::App& app, ExploreArgs& a, std::string& shard) {
   add_count(*c, "--max-steps", a.max_steps, "steps per schedule (longer: a hang; default 1000000)");
   add_max_tasks(*c, a.max_tasks);
   add_shrink_flags(*c, a.shrink, "each violation's counterexample", kShrinkTries);
+  add_max_memory(*c, a.max_memory, "the explorer's records");
+  c->add_flag("--stop-at-first", a.stop_at_first,
+              "stop at the first schedule that breaks a property (expected or not); it is still shrunk, unless "
+              "--no-shrink");
   c->add_flag("--json", a.json, "print the report as one JSON document (utsim-explore/1)");
   add_output(*c, a.output, a.output_through, "write the report to FILE (atomically)");
   c->footer(

@@ -225,6 +225,9 @@ std::string incomplete_reason(const ExploreReport& r) {
   if (r.error) return "an internal error stopped it";
   if (r.interrupted) return "interrupted";
   if (r.timed_out) return "stopped by the time limit";
+  if (r.stopped == "memory")
+    return fmt::format("stopped by the memory budget ({}, --max-memory)", memory_text(r.memory_budget));
+  if (r.stopped == "first-violation") return "stopped at the first violation (--stop-at-first)";
   if (r.options.strategy == "random" || r.options.strategy == "pct") return "sampling never exhausts the space";
   if (r.shards.size() < r.shard_count && r.exhausted.size() == r.shards.size())
     return fmt::format("shards not merged in: {}", join(missing(r.shards, r.shard_count)));
@@ -345,6 +348,12 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
   r.bounded = v.bounded;
   r.interrupted = v.interrupted;
   r.timed_out = v.timed_out;
+  if (v.memory_out) {
+    r.stopped = "memory";
+    r.memory_budget = o.max_memory;
+  } else if (v.stopped_at_first) {
+    r.stopped = "first-violation";
+  }
   r.estimate = v.estimate;
   auto example = [&](const model::ScheduleRef& ref) {
     return ReportExample{ref.schedule, o.shard.index, ref.index, ref.preemptions, ref.steps};
@@ -392,6 +401,10 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
   j["bounded"] = r.bounded;
   j["interrupted"] = r.interrupted;
   j["timed_out"] = r.timed_out;
+  if (!r.stopped.empty()) {  // only then: a report of a run that was not stopped stays as it was
+    j["stopped"] = r.stopped;
+    if (r.stopped == "memory") j["memory_budget"] = r.memory_budget;
+  }
   j["estimate"] = r.estimate;
   j["outcomes"] = ojson::array();
   for (const ReportOutcome& c : r.outcomes)
@@ -455,6 +468,8 @@ ExploreReport report_from_json(const nlohmann::json& j) {
   r.bounded = bool_at(j, root, "bounded");
   r.interrupted = bool_at(j, root, "interrupted");
   r.timed_out = bool_at(j, root, "timed_out");
+  if (j.contains("stopped")) r.stopped = string_at(j, root, "stopped");
+  if (j.contains("memory_budget")) r.memory_budget = integer_at(j, root, "memory_budget");
   r.estimate = number_at(j, root, "estimate");
   const nlohmann::json& outcomes = array_at(j, root, "outcomes");
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -525,6 +540,10 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
     m.bounded = m.bounded || p.bounded;
     m.interrupted = m.interrupted || p.interrupted;
     m.timed_out = m.timed_out || p.timed_out;
+    if (m.stopped.empty()) {
+      m.stopped = p.stopped;
+      m.memory_budget = p.memory_budget;
+    }
     if (!m.error && p.error) m.error = p.error;
     estimates += p.estimate;
     for (std::size_t n = 0; n < p.outcomes.size(); ++n) {

@@ -107,6 +107,11 @@ struct ExploreReport {
   std::uint64_t schedules = 0, steps = 0, redundant = 0;
   bool bounded = false;  // dfs: schedules beyond the preemption bound exist
   bool interrupted = false, timed_out = false;
+  // Why it stopped before --max-schedules, besides the above: "memory" (the
+  // memory budget, memory_budget bytes) or "first-violation"
+  // (--stop-at-first); "" when not (and then not in the JSON).
+  std::string stopped;
+  std::uint64_t memory_budget = 0;
   double estimate = 0;  // of the whole space, 0: unknown
   std::vector<ReportOutcome> outcomes;
   std::vector<ReportViolation> violations;

@@ -56,6 +56,15 @@ std::string shell_quote(std::string_view word) {
   return q + "'";
 }
 
+std::string memory_text(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"T", "G", "M", "K"};
+  for (int u = 0; u < 4; ++u) {
+    const unsigned shift = 10 * static_cast<unsigned>(4 - u);
+    if (bytes && bytes % (std::uint64_t{1} << shift) == 0) return fmt::format("{}{}", bytes >> shift, kUnits[u]);
+  }
+  return fmt::format("{} bytes", bytes);
+}
+
 std::string replay_command(std::string_view file, std::string_view schedule, std::string_view model_flags) {
   // Schedules are [a-zA-Z0-9{}] only, but always quote them: '' must stay an argument.
   std::string cmd = "utsim replay " + shell_quote(file);

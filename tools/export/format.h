@@ -2,6 +2,7 @@
 // export/ is the lowest folder of tools/ that needs them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <ostream>
 #include <span>
@@ -40,6 +41,10 @@ std::string outcome_text(std::string_view signature);
 // shell-safe words) go between the two, so that the command simulates the
 // model the run did.
 std::string replay_command(std::string_view file, std::string_view schedule, std::string_view model_flags = {});
+
+// A number of bytes as --max-memory takes it: "2G", "512M", "64K" when a
+// binary multiple, else "1000000 bytes".
+std::string memory_text(std::uint64_t bytes);
 
 // The letter that names thread t in a schedule string ("a", "B", "{70}").
 std::string thread_letter(sim::Tid t);

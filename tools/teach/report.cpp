@@ -262,6 +262,7 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
                    xml_escape(model::strategy_name(v.strategy)), v.steps,
                    v.passed() ? "<span class=\"verdict-ok\">pass</span>" : "<span class=\"verdict-bad\">FAIL</span>",
                    s.file_model ? " (" + xml_escape(expect_caveat(s)) + ")" : std::string());
+  if (v.memory_out) o += "<p>The exploration stopped at the memory budget (--max-memory).</p>";
   if (v.error) o += "<p class=\"verdict-bad\">internal error: " + xml_escape(v.error_message) + "</p>";
   for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + xml_escape(p) + "</p>";
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
@@ -316,13 +317,14 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
 
 ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
                                      const std::optional<std::uint64_t>& max_steps,
-                                     const model::CounterexampleShrink& shrink) {
+                                     const model::CounterexampleShrink& shrink, std::uint64_t max_memory) {
   model::ExploreOverrides ov;
   ov.max_schedules = schedules;
   if (max_steps) ov.max_steps = *max_steps;
   ReportExploration x;
   model::ExploreOptions opt = model::explore_options_for(s, {}, ov);
   opt.shrink = shrink;
+  opt.max_memory = max_memory;
   x.shrink_tries = shrink.max_tries;
   x.verdict = model::check_scenario(s, opt);
   const model::PropertySet expected = s.expect.violations;

@@ -24,10 +24,11 @@ struct ReportExploration {
 
 // Explores `schedules` schedules (as utsim check), shrinks each violation's
 // example as `shrink` says, and replays the one of a violation the scenario
-// expects, else of the first violation.
+// expects, else of the first violation; within `max_memory` bytes
+// (model::ExploreOptions::max_memory, 0: none).
 ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t schedules,
                                      const std::optional<std::uint64_t>& max_steps,
-                                     const model::CounterexampleShrink& shrink = {});
+                                     const model::CounterexampleShrink& shrink = {}, std::uint64_t max_memory = 0);
 
 // The self-contained page (CSS, JS and pictures inline) about `run` of the
 // scenario in `file`, with the exploration `x` when there is one.  The

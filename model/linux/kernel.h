@@ -32,6 +32,7 @@
 #include "model/linux/user.h"
 #include "model/versions.h"
 #include "sim/engine.h"
+#include "sim/pooled.h"
 #include "sim/sync.h"
 
 namespace model {
@@ -100,7 +101,7 @@ inline sim::ObjId oid(std::uint32_t owner, Field f) { return sim::ObjId{(owner <
 
 // struct completion (kernel/sched.c): a kernel thread or a module waits on
 // one with wait_for_completion() until another calls complete().
-struct Completion {
+struct Completion : sim::Pooled {
   explicit Completion(sim::ObjId id) : done(id) { waiters.bind(id); }
   sim::Completion done;
   // The tasks asleep in wait_for_completion(), in the order they queued
@@ -108,7 +109,7 @@ struct Completion {
   WaitQueueHead waiters;
 };
 
-class Kernel final {
+class Kernel final : public sim::Pooled {
  public:
   Kernel(KernelVersion version, BugSet bugs, sim::Engine& eng, const RunConfig& cfg);
   ~Kernel();

@@ -21,6 +21,7 @@
 #include "model/shared.h"
 #include "sim/engine.h"
 #include "sim/note.h"
+#include "sim/pooled.h"
 #include "sim/sync.h"
 
 namespace model {
@@ -114,7 +115,7 @@ struct KSigaction {
   SigSet mask;              // sa_mask
 };
 
-struct SighandStruct {
+struct SighandStruct : sim::Pooled {
   std::array<KSigaction, kNSig> action;
   sim::SpinLock siglock;
   int count = 1;
@@ -130,7 +131,7 @@ struct WaitQueueHead : SharedObject {  // add/remove write it, wake_up() reads i
   void remove(Task* t);
 };
 
-struct SignalStruct {
+struct SignalStruct : sim::Pooled {
   std::vector<Task*> threads;  // the thread group, leader first (thread_group list)
   int live = 0;                // threads not yet in do_exit
   SigPending shared_pending;
@@ -169,14 +170,14 @@ struct SigFrame {
 
 // struct completion vfork_done: the vfork parent sleeps uninterruptibly
 // until the child execs or exits (mm_release()).
-struct VforkDone {
+struct VforkDone : sim::Pooled {
   bool done = false;
   Task* waiter = nullptr;
 };
 
 // ---- task_struct ---------------------------------------------------------------------
 
-struct Task {
+struct Task : sim::Pooled {
   // identity
   int pid = 0;
   int tgid = 0;

@@ -329,7 +329,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   v.shard = opt.shard;
   if (opt.strategy == Strategy::Dfs) v.preemption_bound = opt.preemption_bound;
 
-  Simulator simu(s, opt.run);
+  Simulator simu(s, explorer_run_config(opt.run));
   simu.set_stop_flag(opt.stop);
   ScenarioProgram prog(simu);
   // Stateful dfs keeps the state graph (the caller's, else its own) and

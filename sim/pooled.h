@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "sim/co.h"
 
@@ -23,5 +24,22 @@ struct Pooled {
   static void* operator new(std::size_t n) { return FramePool::allocate(n); }
   static void operator delete(void* p, std::size_t n) noexcept { FramePool::deallocate(p, n); }
 };
+
+// The same for the lists such objects hold (a task's children, a thread
+// group, a wait queue): a std::vector whose buffers come from the pool.
+// They grow through the same few sizes on every run (a handful of
+// pointers: all in the first size class).
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() noexcept = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(FramePool::allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { FramePool::deallocate(p, n * sizeof(T)); }
+  friend bool operator==(const PoolAllocator&, const PoolAllocator&) noexcept { return true; }
+};
+template <class T>
+using PoolVector = std::vector<T, PoolAllocator<T>>;
 
 }  // namespace sim

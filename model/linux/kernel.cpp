@@ -279,7 +279,7 @@ bool Kernel::wake_up_state(Task& t, unsigned mask) {
 void Kernel::wake_up(WaitQueueHead& q, unsigned mask) {
   q.peek("__wake_up");
   // Copy: a woken task may remove itself before we finish.
-  std::vector<Task*> w = q.waiters;
+  auto w = q.waiters;
   for (Task* t : w) wake_up_state(*t, mask);
 }
 

@@ -98,7 +98,7 @@ struct Siginfo {
 // touched under siglock.
 struct SigPending : SharedObject {
   SigSet signal;
-  std::vector<Siginfo> list;
+  sim::PoolVector<Siginfo> list;
   void clear() {
     signal = SigSet{};
     list.clear();
@@ -126,14 +126,14 @@ struct SighandStruct : sim::Pooled {
 // state and is woken with wake_up(TASK_NORMAL), which only wakes it while
 // it is still in a matching state.
 struct WaitQueueHead : SharedObject {  // add/remove write it, wake_up() reads it
-  std::vector<Task*> waiters;
+  sim::PoolVector<Task*> waiters;
   void add(Task* t);
   void remove(Task* t);
 };
 
 struct SignalStruct : sim::Pooled {
-  std::vector<Task*> threads;  // the thread group, leader first (thread_group list)
-  int live = 0;                // threads not yet in do_exit
+  sim::PoolVector<Task*> threads;  // the thread group, leader first (thread_group list)
+  int live = 0;                    // threads not yet in do_exit
   SigPending shared_pending;
   WaitQueueHead wait_chldexit;
   Task* curr_target = nullptr;
@@ -200,9 +200,9 @@ struct Task : sim::Pooled {
   Task* real_parent = nullptr;
   Task* parent = nullptr;  // the tracer while ptraced
   Task* group_leader = nullptr;
-  std::vector<Task*> children;  // list of my children (p->sibling)
-  std::vector<Task*> ptraced;   // tasks I trace (p->ptrace_entry)
-  unsigned ptrace = 0;          // PT_*
+  sim::PoolVector<Task*> children;  // list of my children (p->sibling)
+  sim::PoolVector<Task*> ptraced;   // tasks I trace (p->ptrace_entry)
+  unsigned ptrace = 0;              // PT_*
 
   // signals
   SignalStruct* signal = nullptr;

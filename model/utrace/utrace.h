@@ -81,8 +81,8 @@ struct Engine : sim::Pooled {
 // struct utrace (§1.2), allocated by the first attach.
 struct Utrace : sim::Pooled {
   sim::SpinLock lock;
-  std::vector<Engine*> attached;   // walked by the task itself without the lock
-  std::vector<Engine*> attaching;  // new engines, spliced at the next report
+  sim::PoolVector<Engine*> attached;   // walked by the task itself without the lock
+  sim::PoolVector<Engine*> attaching;  // new engines, spliced at the next report
   Task* cloning = nullptr;
   Shared<Engine*> reporting{nullptr};
   Shared<std::uint32_t> resume{UTRACE_RESUME};

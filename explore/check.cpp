@@ -42,31 +42,43 @@ PropertySet tolerated_properties(const Scenario& s) {
 std::string outcome_signature(const Simulator& simu) {
   const Interpreter& k = simu.interp();
   const Scenario& s = simu.scenario();
+  // Every run of an exploration builds it (Tally::record): appended in
+  // place, without a formatted temporary per part.
   std::string out;
-  auto add = [&](const std::string& part) {
+  out.reserve(128);
+  auto next_part = [&] {
     if (!out.empty()) out += "; ";
-    out += part;
   };
   for (std::size_t slot = 0; slot < s.task_names.size(); ++slot) {
     const TaskEnd e = k.task_end(static_cast<int>(slot));
     if (!e.exists) continue;
-    std::string what;
+    next_part();
+    out += s.task_names[slot];
+    out += ": ";
     if (e.died)
-      what = describe_wait_status(e.status);
+      out += describe_wait_status(e.status);
     else
-      what = task_state_name(e.state);
-    add(fmt::format("{}: {}", s.task_names[slot], what));
+      out += task_state_name(e.state);
   }
   for (std::size_t l = 0; l < s.labels.size(); ++l) {
-    if (const OpResult* r = k.result_of(static_cast<int>(l)))
-      add(fmt::format("{} = {}", s.labels[l], k.describe_result(*r)));
+    if (const OpResult* r = k.result_of(static_cast<int>(l))) {
+      next_part();
+      out += s.labels[l];
+      out += " = ";
+      out += k.describe_result(*r);
+    }
   }
   for (std::size_t h = 0; h < s.handle_names.size(); ++h) {
     const auto calls = k.callbacks_of(static_cast<int>(h));
     if (calls.empty()) continue;
-    std::string c;
-    for (Callback cb : calls) c += (c.empty() ? "" : ",") + std::string(callback_name(cb));
-    add(fmt::format("{}: [{}]", s.handle_names[h], c));
+    next_part();
+    out += s.handle_names[h];
+    out += ": [";
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      if (i) out += ',';
+      out += callback_name(calls[i]);
+    }
+    out += ']';
   }
   return out;
 }
@@ -342,7 +354,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   v.shard = opt.shard;
   if (opt.strategy == Strategy::Dfs) v.preemption_bound = opt.preemption_bound;
 
-  Simulator simu(s, opt.run);
+  Simulator simu(s, explorer_run_config(opt.run));
   simu.set_stop_flag(opt.stop);
   ScenarioProgram prog(simu);
   // Stateful dfs keeps the state graph (the caller's, else its own) and

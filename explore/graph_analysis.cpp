@@ -336,7 +336,7 @@ GraphAnalysis analyse_graph(const sim::StateGraph& sg, std::span<const StateFact
 }
 
 void confirm_path(const Scenario& s, const RunConfig& cfg, GraphPath& path, Property p) {
-  Simulator simu(s, cfg);
+  Simulator simu(s, explorer_run_config(cfg));
   sim::ReplayScheduler sched(path.choices);
   const RunOutput out = simu.run(sched);
   path.schedule = sim::encode_schedule(std::span(out.engine.choices).first(out.engine.significant));

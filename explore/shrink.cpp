@@ -109,7 +109,7 @@ rc::Gen<Vec> from_schedule(Vec v) {
 class Runner {
  public:
   Runner(const Scenario& s, const ShrinkOptions& o)
-      : simu_(s, o.run), outcome_(o.outcome), max_tries_(o.max_tries), stop_(o.stop) {
+      : simu_(s, explorer_run_config(o.run)), outcome_(o.outcome), max_tries_(o.max_tries), stop_(o.stop) {
     if (o.time_limit > 0)
       deadline_ =
           Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.time_limit));
@@ -390,7 +390,7 @@ ShrinkResult shrink_schedule(const Scenario& s, std::span<const sim::Tid> schedu
   Runner runner(s, o);
 
   // The original, and its choice vector.
-  Simulator simu(s, o.run);
+  Simulator simu(s, explorer_run_config(o.run));
   RecordIndices rec(std::vector<sim::Tid>(schedule.begin(), schedule.end()));
   const RunOutput out = simu.run(rec);
   ++runner.tries;

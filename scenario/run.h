@@ -22,8 +22,16 @@ namespace model {
 struct RunOutput {
   sim::RunResult engine;
   std::vector<Violation> violations;
-  std::uint64_t trace_hash = 0;
+  std::uint64_t trace_hash = 0;  // the events' fingerprint; 0 without RunConfig::hash_trace
 };
+
+// The configuration of the runs of an explorer (check, shrink, the state
+// graph's replays): they judge a run by its violations and outcome and
+// never read its trace_hash, so they do not compute it.
+inline RunConfig explorer_run_config(RunConfig c) {
+  c.hash_trace = false;
+  return c;
+}
 
 // Runs one scenario again and again (one schedule per run).  The Kernel of
 // the last run stays alive for its trace and outcome until the next run.

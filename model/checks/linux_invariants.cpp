@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -15,7 +16,7 @@ namespace model {
 
 namespace {
 
-bool on_list(const std::vector<Task*>& l, const Task* t) { return std::find(l.begin(), l.end(), t) != l.end(); }
+bool on_list(std::span<Task* const> l, const Task* t) { return std::find(l.begin(), l.end(), t) != l.end(); }
 
 class Checker {
  public:

@@ -8,6 +8,7 @@
 
 #include "model/linux/hooks.h"
 #include "sim/engine.h"
+#include "sim/pooled.h"
 
 namespace model {
 
@@ -15,7 +16,7 @@ class Kernel;
 struct Task;
 
 // The checks made while a run goes (as an observer of the Linux layer).
-class LinuxInvariants final : public LinuxHooks {
+class LinuxInvariants final : public LinuxHooks, public sim::Pooled {
  public:
   void on_release(Kernel& k, Task& p) override;
   void on_children_reparented(Kernel& k, Task& father) override;

@@ -13,7 +13,7 @@
 
 namespace model::ut {
 
-class Checks final : public LinuxHooks, public UtraceHooks {
+class Checks final : public LinuxHooks, public UtraceHooks, public sim::Pooled {
  public:
   explicit Checks(Kernel& k) : k_(k) {}
 

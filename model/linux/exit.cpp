@@ -124,7 +124,7 @@ void Kernel::reparent_leader(Task& father, Task& p, std::vector<Task*>& dead) {
 // tasklist_lock held.
 void Kernel::forget_original_parent(Task& father, std::vector<Task*>& dead) {
   Task* reaper = find_new_reaper(father);
-  std::vector<Task*> kids = father.children;
+  auto kids = father.children;
   for (Task* p : kids) {
     for (Task* t : p->signal->threads) {
       if (t->real_parent != &father) continue;
@@ -349,7 +349,7 @@ sim::Co<std::int64_t> Kernel::do_wait(Task& cur, WaitOpts& wo) {
     set_task_state(cur, TASK_INTERRUPTIBLE);
     co_await tasklist_lock.lock("do_wait");
     bool found = false;
-    std::vector<Task*> threads = cur.signal->threads;
+    auto threads = cur.signal->threads;
     for (Task* tsk : threads) {
       if ((wo.flags & __WNOTHREAD) && tsk != &cur) continue;
       // do_wait_thread(): our children.  The threads of our child processes

@@ -95,6 +95,7 @@ Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConf
       tasklist_lock(oid(0, Field::tasklist_lock)),
       version_(version),
       bugs_(bugs),
+      events_wanted_(c.trace || c.hash_trace),
       trace_hash_(sim::kHashSeed) {
   utrace_hooks = &no_utrace_hooks;
   eng.set_context(this);  // the kernel of the run, from any step (model/shared.h)
@@ -203,19 +204,22 @@ int Kernel::nr_tasks_alive() const {
 
 // ---- events and properties ---------------------------------------------------------
 
-void Kernel::emit(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d, const void* ref) {
-  // The run's fingerprint (two runs are the same run when it matches): a
-  // multiply-xorshift per word, one splitmix round per event.  Every event
-  // of every run passes here, so it is kept short.
-  const auto fold = [](std::uint64_t h, std::uint64_t v) {
-    h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
-    return h ^ (h >> 29);
-  };
-  std::uint64_t h = trace_hash_;
-  h = fold(h, (static_cast<std::uint64_t>(kind) << 32) | static_cast<std::uint32_t>(pid));
-  h = fold(h, static_cast<std::uint64_t>(a));
-  h = fold(h, static_cast<std::uint64_t>(b));
-  trace_hash_ = sim::hash_mix(h, static_cast<std::uint64_t>(c) ^ (static_cast<std::uint64_t>(d) << 17));
+void Kernel::record_event(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d,
+                          const void* ref) {
+  if (cfg.hash_trace) {
+    // The run's fingerprint (two runs are the same run when it matches): a
+    // multiply-xorshift per word, one splitmix round per event.  Every event
+    // of a hashed run passes here, so it is kept short.
+    const auto fold = [](std::uint64_t h, std::uint64_t v) {
+      h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+      return h ^ (h >> 29);
+    };
+    std::uint64_t h = trace_hash_;
+    h = fold(h, (static_cast<std::uint64_t>(kind) << 32) | static_cast<std::uint32_t>(pid));
+    h = fold(h, static_cast<std::uint64_t>(a));
+    h = fold(h, static_cast<std::uint64_t>(b));
+    trace_hash_ = sim::hash_mix(h, static_cast<std::uint64_t>(c) ^ (static_cast<std::uint64_t>(d) << 17));
+  }
   if (cfg.trace) events_.push_back(Event{kind, eng.steps(), eng.now(), pid, a, b, c, d, ref});
 }
 
@@ -275,7 +279,7 @@ bool Kernel::wake_up_state(Task& t, unsigned mask) {
 void Kernel::wake_up(WaitQueueHead& q, unsigned mask) {
   q.peek("__wake_up");
   // Copy: a woken task may remove itself before we finish.
-  std::vector<Task*> w = q.waiters;
+  auto w = q.waiters;
   for (Task* t : w) wake_up_state(*t, mask);
 }
 

@@ -32,6 +32,7 @@
 #include "model/linux/user.h"
 #include "model/versions.h"
 #include "sim/engine.h"
+#include "sim/pooled.h"
 #include "sim/sync.h"
 
 namespace model {
@@ -59,6 +60,10 @@ struct RunConfig {
   std::uint64_t max_steps = 1'000'000;
   std::uint32_t max_tasks = 64;  // fork beyond it fails with -EAGAIN (RLIMIT_NPROC)
   bool trace = false;            // keep the events (text/JSON output, explain)
+  // Fold every event into the run's fingerprint (Kernel::trace_hash,
+  // RunOutput::trace_hash).  Explorers, which never read it, turn it off:
+  // an event that is neither kept nor hashed costs one test.
+  bool hash_trace = true;
 };
 
 // The shared objects the yield points name.  An ObjId is (owner << 8) | field,
@@ -100,7 +105,7 @@ inline sim::ObjId oid(std::uint32_t owner, Field f) { return sim::ObjId{(owner <
 
 // struct completion (kernel/sched.c): a kernel thread or a module waits on
 // one with wait_for_completion() until another calls complete().
-struct Completion {
+struct Completion : sim::Pooled {
   explicit Completion(sim::ObjId id) : done(id) { waiters.bind(id); }
   sim::Completion done;
   // The tasks asleep in wait_for_completion(), in the order they queued
@@ -108,7 +113,7 @@ struct Completion {
   WaitQueueHead waiters;
 };
 
-class Kernel final {
+class Kernel final : public sim::Pooled {
  public:
   Kernel(KernelVersion version, BugSet bugs, sim::Engine& eng, const RunConfig& cfg);
   ~Kernel();
@@ -159,14 +164,16 @@ class Kernel final {
 
   // ---- events and properties -------------------------------------------------------
   void emit(Ev kind, int pid, std::int64_t a = 0, std::int64_t b = 0, std::int64_t c = 0, std::int64_t d = 0,
-            const void* ref = nullptr);
+            const void* ref = nullptr) {
+    if (events_wanted_) record_event(kind, pid, a, b, c, d, ref);
+  }
   void violation(Property p, int pid, std::string message);
   const std::vector<Event>& events() const { return events_; }
   const std::vector<Violation>& violations() const { return violations_; }
   PropertySet broken() const { return broken_; }
-  std::uint64_t trace_hash() const { return trace_hash_; }
-  std::string comm(int pid) const;                // "tracer-3"
-  std::string message(std::int64_t index) const;  // a property's message
+  std::uint64_t trace_hash() const { return trace_hash_; }  // with cfg.hash_trace
+  std::string comm(int pid) const;                          // "tracer-3"
+  std::string message(std::int64_t index) const;            // a property's message
 
   // ---- observers (model/linux/hooks.h) ----------------------------------------------
   void observe(LinuxHooks* o) { hooks_.push_back(o); }
@@ -336,10 +343,14 @@ class Kernel final {
   int next_pid = 1;
 
  private:
+  // emit() of a traced or hashed run.
+  void record_event(Ev kind, int pid, std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t d, const void* ref);
+
   KernelVersion version_;
   BugSet bugs_;
   std::vector<LinuxHooks*> hooks_;
   bool traced_permit_ = false;
+  const bool events_wanted_;  // cfg.trace || cfg.hash_trace
   std::vector<Event> events_;
   std::vector<Violation> violations_;
   std::vector<std::string> messages_;

@@ -21,6 +21,7 @@
 #include "model/shared.h"
 #include "sim/engine.h"
 #include "sim/note.h"
+#include "sim/pooled.h"
 #include "sim/sync.h"
 
 namespace model {
@@ -97,7 +98,7 @@ struct Siginfo {
 // touched under siglock.
 struct SigPending : SharedObject {
   SigSet signal;
-  std::vector<Siginfo> list;
+  sim::PoolVector<Siginfo> list;
   void clear() {
     signal = SigSet{};
     list.clear();
@@ -114,7 +115,7 @@ struct KSigaction {
   SigSet mask;              // sa_mask
 };
 
-struct SighandStruct {
+struct SighandStruct : sim::Pooled {
   std::array<KSigaction, kNSig> action;
   sim::SpinLock siglock;
   int count = 1;
@@ -125,14 +126,14 @@ struct SighandStruct {
 // state and is woken with wake_up(TASK_NORMAL), which only wakes it while
 // it is still in a matching state.
 struct WaitQueueHead : SharedObject {  // add/remove write it, wake_up() reads it
-  std::vector<Task*> waiters;
+  sim::PoolVector<Task*> waiters;
   void add(Task* t);
   void remove(Task* t);
 };
 
-struct SignalStruct {
-  std::vector<Task*> threads;  // the thread group, leader first (thread_group list)
-  int live = 0;                // threads not yet in do_exit
+struct SignalStruct : sim::Pooled {
+  sim::PoolVector<Task*> threads;  // the thread group, leader first (thread_group list)
+  int live = 0;                    // threads not yet in do_exit
   SigPending shared_pending;
   WaitQueueHead wait_chldexit;
   Task* curr_target = nullptr;
@@ -169,14 +170,14 @@ struct SigFrame {
 
 // struct completion vfork_done: the vfork parent sleeps uninterruptibly
 // until the child execs or exits (mm_release()).
-struct VforkDone {
+struct VforkDone : sim::Pooled {
   bool done = false;
   Task* waiter = nullptr;
 };
 
 // ---- task_struct ---------------------------------------------------------------------
 
-struct Task {
+struct Task : sim::Pooled {
   // identity
   int pid = 0;
   int tgid = 0;
@@ -199,9 +200,9 @@ struct Task {
   Task* real_parent = nullptr;
   Task* parent = nullptr;  // the tracer while ptraced
   Task* group_leader = nullptr;
-  std::vector<Task*> children;  // list of my children (p->sibling)
-  std::vector<Task*> ptraced;   // tasks I trace (p->ptrace_entry)
-  unsigned ptrace = 0;          // PT_*
+  sim::PoolVector<Task*> children;  // list of my children (p->sibling)
+  sim::PoolVector<Task*> ptraced;   // tasks I trace (p->ptrace_entry)
+  unsigned ptrace = 0;              // PT_*
 
   // signals
   SignalStruct* signal = nullptr;

@@ -34,7 +34,7 @@ namespace {
 
 // ptrace_utrace_ops
 
-class PtraceOps final : public EngineOps {
+class PtraceOps final : public EngineOps, public sim::Pooled {
  public:
   const char* name() const override { return "ptrace_utrace_ops"; }
   bool has(Callback c) const override {

@@ -16,7 +16,7 @@ inline constexpr int PTRACE_EVENT_SYSCALL = 1 << 16, PTRACE_EVENT_SIGTRAP = 2 <<
                      PTRACE_EVENT_MASK = 0xffff;
 
 // struct ptrace_context: the engine's data.
-struct PtraceContext {
+struct PtraceContext : sim::Pooled {
   int options = 0;
   int signr = 0;
   Siginfo* siginfo = nullptr;  // the tracee's siginfo (on its stack) at a signal-delivery stop

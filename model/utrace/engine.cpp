@@ -147,8 +147,8 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
   Utrace& u = U(task);
   splice_attaching(k, task);
   unsigned long flags = 0;
-  std::vector<Engine*> detached;
-  std::vector<Engine*> keep;
+  sim::PoolVector<Engine*> detached;
+  sim::PoolVector<Engine*> keep;
   for (Engine* e : u.attached) {
     if (e->ops == Engine::Ops::Detached) {
       e->ops.set(Engine::Ops::Null);

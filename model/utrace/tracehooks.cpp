@@ -298,7 +298,7 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
     co_await utrace_reap_v2(k, target);
     co_return;
   }
-  std::vector<Engine*> list = u.attached;
+  auto list = u.attached;
   list.insert(list.end(), u.attaching.begin(), u.attaching.end());
   if (!list.empty()) hooks(k).list_change(target, "utrace_maybe_reap");
   u.attached.clear();

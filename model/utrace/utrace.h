@@ -56,7 +56,7 @@ class EngineOps {
 
 // struct utrace_engine (§1.3).  `ops` has three states: a real table, the
 // detached-ops sentinel (marked detached, still listed), NULL (gone).
-struct Engine {
+struct Engine : sim::Pooled {
   enum class Ops : std::uint8_t { Real, Detached, Null };
   int id = 0;                      // e1, e2 ... in attach order
   Shared<int> kref;                // struct kref
@@ -79,10 +79,10 @@ struct Engine {
 };
 
 // struct utrace (§1.2), allocated by the first attach.
-struct Utrace {
+struct Utrace : sim::Pooled {
   sim::SpinLock lock;
-  std::vector<Engine*> attached;   // walked by the task itself without the lock
-  std::vector<Engine*> attaching;  // new engines, spliced at the next report
+  sim::PoolVector<Engine*> attached;   // walked by the task itself without the lock
+  sim::PoolVector<Engine*> attaching;  // new engines, spliced at the next report
   Task* cloning = nullptr;
   Shared<Engine*> reporting{nullptr};
   Shared<std::uint32_t> resume{UTRACE_RESUME};

@@ -15,7 +15,7 @@ namespace {
 // An engine table of the scenario: each callback returns its values call by
 // call (the last repeats) after running its `do` list in the reporting
 // task's context, with no lock held.
-class ScenarioOps final : public EngineOps {
+class ScenarioOps final : public EngineOps, public sim::Pooled {
  public:
   ScenarioOps(const EngineTable& t, Interpreter& interp) : t_(t), interp_(interp) {}
   const char* name() const override { return t_.name.c_str(); }

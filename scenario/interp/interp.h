@@ -95,7 +95,7 @@ struct TaskEnd {
   TaskState state = TaskState::Running;
 };
 
-class Interpreter final : public UserCode, public LinuxHooks {
+class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled {
  public:
   Interpreter(const Scenario& scn, Kernel& k);
   ~Interpreter() override;

@@ -538,4 +538,10 @@ const PlainSyscall* find_plain_syscall(std::string_view name) {
   return nullptr;
 }
 
+const PlainSyscall* find_plain_syscall_nr(long nr) {
+  for (const auto& s : plain_syscalls())
+    if (nr == s.nr) return &s;
+  return nullptr;
+}
+
 }  // namespace model

@@ -404,6 +404,7 @@ struct PlainSyscall {
 };
 const std::vector<PlainSyscall>& plain_syscalls();
 const PlainSyscall* find_plain_syscall(std::string_view name);
+const PlainSyscall* find_plain_syscall_nr(long nr);  // nullptr: not a plain syscall
 
 }  // namespace model
 

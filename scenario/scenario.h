@@ -251,6 +251,11 @@ struct CallbackSets {
     Ignore,     // SIG_IGN
     Task        // the task's sigaction for the signal now in *info, as ptrace_report_signal() copies it
   } return_ka = Ka::Unchanged;
+  // report_syscall_entry: regs->orig_ax, the syscall then dispatched: -1 (no
+  // syscall: -ENOSYS) or a plain syscall's number (model/abi.h).
+  std::optional<long> syscall;
+  // report_syscall_exit: regs->ax, the value the syscall returns.
+  std::optional<std::int64_t> syscall_return;
   std::string ptr;  // JSON pointer of this `set`
 };
 

@@ -30,20 +30,30 @@ sim::Co<void> Kernel::kthread_main(Task* tp) {
 
 // ---- system_call and int_ret_from_sys_call ------------------------------------------------
 
-// system_call: the entry hook when TIF_SYSCALL_TRACE is set.  true: the
-// tracer aborted the syscall (it returns -ENOSYS).
-sim::Co<bool> Kernel::syscall_entry(Task& t, int nr) {
+// system_call: the entry hook when TIF_SYSCALL_TRACE is set.  tracesys
+// (arch/x86/kernel/entry_64.S) dispatches the number syscall_trace_enter()
+// returns (arch/x86/kernel/ptrace.c: `return ret ?: regs->orig_ax;`): -1
+// when the tracer aborted the syscall, which is above __NR_syscall_max, so
+// the call returns -ENOSYS; else orig_ax, which a report_syscall_entry
+// callback may have rewritten through the task's registers.
+sim::Co<long> Kernel::syscall_entry(Task& t, int nr) {
   emit(Ev::sys_enter, t.pid, nr);
+  t.orig_ax = nr;
   const unsigned long tif = co_await READ_ONCE(t.tif, "system_call");
-  if (!(tif & tif_bit(TIF_SYSCALL_TRACE))) co_return false;
-  co_return co_await syscall_trace_enter(t);
+  if (!(tif & tif_bit(TIF_SYSCALL_TRACE))) co_return nr;
+  const bool abort = co_await syscall_trace_enter(t);
+  co_return abort ? -1L : t.orig_ax;
 }
 
-// int_ret_from_sys_call: the exit hooks first.
-sim::Co<void> Kernel::syscall_exit_work(Task& t, int nr, std::int64_t ret) {
+// int_ret_from_sys_call: the exit hooks first, with the return value in
+// regs->ax; what is there after them is what the task gets (and what the
+// restart rules look at): a report_syscall_exit callback may rewrite it.
+sim::Co<std::int64_t> Kernel::syscall_exit_work(Task& t, int nr, std::int64_t ret) {
   emit(Ev::sys_exit, t.pid, nr, ret);
+  t.ax = ret;
   const unsigned long tif = co_await READ_ONCE(t.tif, "int_ret_from_sys_call");
   if (tif & (tif_bit(TIF_SYSCALL_TRACE) | tif_bit(TIF_SINGLESTEP))) co_await syscall_trace_leave(t);
+  co_return t.ax;
 }
 
 // ... then the work loop with the syscall's registers in place.  Not a

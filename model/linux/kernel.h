@@ -273,10 +273,13 @@ class Kernel final : public sim::Pooled {
   void spawn_thread(Task& t);
 
   // ---- arch/x86: syscalls, signal frames and the way back to user mode --------------------
-  // system_call: the entry hook; true if the tracer aborted the syscall.
-  sim::Co<bool> syscall_entry(Task& cur, int nr);
-  // int_ret_from_sys_call, first half: the exit hooks (syscall_trace_leave).
-  sim::Co<void> syscall_exit_work(Task& cur, int nr, std::int64_t ret);
+  // system_call: the entry hook; the syscall number to dispatch, as
+  // syscall_trace_enter() returns it: -1 if the tracer aborted the syscall,
+  // else regs->orig_ax, which an engine may have rewritten (nr if not).
+  sim::Co<long> syscall_entry(Task& cur, int nr);
+  // int_ret_from_sys_call, first half: the exit hooks (syscall_trace_leave);
+  // regs->ax after them, which an engine may have rewritten (ret if not).
+  sim::Co<std::int64_t> syscall_exit_work(Task& cur, int nr, std::int64_t ret);
   // int_ret_from_sys_call, second half: regs are what the syscall leaves;
   // the work loop of return_to_user() may deliver signals.
   sim::Co<void> return_from_syscall(Task& cur, const PtRegs& regs);

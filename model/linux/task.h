@@ -227,6 +227,13 @@ struct Task : sim::Pooled {
 
   // the registers of the syscall on its way back to user mode
   PtRegs regs;
+  // The two registers an engine's syscall callbacks may write through
+  // task_pt_regs() (arch/x86/include/asm/ptrace.h): orig_ax, the syscall
+  // number, from the entry report (syscall_trace_enter() returns it to the
+  // dispatch), and ax, the return value, from the exit report.  Valid only
+  // while a syscall is on its way in or out.
+  long orig_ax = -1;
+  std::int64_t ax = 0;
 
   bool released = false;     // release_task() done: the pid is free
   bool thread_done = false;  // its simulated thread has finished (after exit_notify)

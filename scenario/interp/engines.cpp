@@ -42,6 +42,11 @@ class ScenarioOps final : public EngineOps, public sim::Pooled {
   // task's memory, written with no lock held, as the callbacks are called.
   static void set_out_parameters(Task& task, CallbackArgs& a, const CallbackSets& x) {
     if (x.code && a.code) *a.code = *x.code;  // report_exit: *code
+    // The syscall callbacks' `struct pt_regs *regs` is task_pt_regs(task):
+    // orig_ax at entry (the number syscall_trace_enter() hands to the
+    // dispatch), ax at exit (the return value).
+    if (x.syscall && a.cb == Callback::report_syscall_entry) task.orig_ax = *x.syscall;
+    if (x.syscall_return && a.cb == Callback::report_syscall_exit) task.ax = *x.syscall_return;
     if (x.signal && a.info) a.info->signo = x.signal;
     if (!a.return_ka) return;
     switch (x.return_ka) {

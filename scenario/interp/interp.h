@@ -18,6 +18,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -160,6 +161,7 @@ class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled
   sim::Co<void> user_module_op(Task& t, const Op& op, std::size_t fi);
   sim::Co<void> user_syscall(Task& t, const Op& op, std::size_t fi);
   sim::Co<std::int64_t> syscall_body(Task& t, const Op& op, std::size_t fi, OpResult& res, bool& completes);
+  std::int64_t plain_syscall_ret(const Task& t, std::string_view name) const;
   sim::Co<void> finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret, OpResult res,
                                bool completes);
   void complete_op(Task& t, std::size_t fi, const Op& op, const OpResult& r);

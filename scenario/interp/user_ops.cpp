@@ -230,14 +230,34 @@ sim::Co<void> Interpreter::user_loop(Task& t, const Op& op, std::size_t fi) {
 
 // ---- syscalls ---------------------------------------------------------------------------------
 
+// system_call: the number the entry hooks leave is the one dispatched
+// (Kernel::syscall_entry).  The op's own, or -1 (aborted: -ENOSYS), or one
+// of the plain syscalls an engine's `set: {"syscall": ...}` wrote into
+// orig_ax, which then runs instead of the op (its result is the op's).
 sim::Co<void> Interpreter::user_syscall(Task& t, const Op& op, std::size_t fi) {
   const int nr = syscall_nr(op);
-  const bool aborted = co_await k_.syscall_entry(t, nr);
+  const long dispatched = co_await k_.syscall_entry(t, nr);
   std::int64_t ret = -ENOSYS;
   OpResult res = from_ret(ret);
   bool completes = true;
-  if (!aborted) ret = co_await syscall_body(t, op, fi, res, completes);
+  if (dispatched == nr) {
+    ret = co_await syscall_body(t, op, fi, res, completes);
+  } else if (const PlainSyscall* other = find_plain_syscall_nr(dispatched)) {
+    co_await sim::point(sim::ObjId{}, sim::Acc::Local, "sys_call");
+    ret = plain_syscall_ret(t, other->name);
+    res = value_result(ret);
+  }
   co_await finish_syscall(t, op, fi, nr, ret, res, completes);
+}
+
+// What a plain syscall (model/abi.h) returns: the ids it reads, else 0.
+std::int64_t Interpreter::plain_syscall_ret(const Task& t, std::string_view name) const {
+  if (name == "getpid") return t.tgid;
+  if (name == "gettid") return t.pid;
+  if (name == "getppid") return t.real_parent->tgid;
+  if (name == "getpgrp" || name == "getsid" || name == "getpgid")  // getpgid(0), getsid(0)
+    return k_.tasks.size() > 1 ? k_.tasks[1]->pid : t.tgid;
+  return 0;
 }
 
 // What the syscall does in the kernel; `res` gets the op's result.
@@ -246,17 +266,7 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
   std::int64_t ret = 0;
   if (const auto* s = op.as_if<SyscallOp>()) {
     co_await sim::point(sim::ObjId{}, sim::Acc::Local, "sys_call");
-    const std::string& name = s->name;
-    if (name == "getpid")
-      ret = t.tgid;
-    else if (name == "gettid")
-      ret = t.pid;
-    else if (name == "getppid")
-      ret = t.real_parent->tgid;
-    else if (name == "getpgrp" || name == "getsid" || name == "getpgid")  // getpgid(0), getsid(0)
-      ret = k_.tasks.size() > 1 ? k_.tasks[1]->pid : t.tgid;
-    else
-      ret = 0;
+    ret = plain_syscall_ret(t, s->name);
     res = value_result(ret);
     co_return ret;
   }
@@ -358,7 +368,14 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
 sim::Co<void> Interpreter::finish_syscall(Task& t, const Op& op, std::size_t fi, int nr, std::int64_t ret, OpResult res,
                                           bool completes) {
   TaskProgram& p = prog(t);
-  co_await k_.syscall_exit_work(t, nr, ret);
+  // regs->ax after the exit hooks: a report_syscall_exit callback that wrote
+  // it (`set: {"return": n}`) decides what the task gets, and the restart rules
+  // look at that value (a rewritten -ERESTART* restarts, a rewritten restart
+  // code does not).
+  if (const std::int64_t ax = co_await k_.syscall_exit_work(t, nr, ret); ax != ret) {
+    ret = ax;
+    res = from_ret(ax);
+  }
   p.pending = PendingOp{completes, ret, res};
   const std::size_t depth = p.frames.size();
   co_await k_.return_from_syscall(t, PtRegs{true, false, ret});

@@ -343,16 +343,21 @@ void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb
 // ---- tasks -----------------------------------------------------------------------------------------
 
 // set: {"code": n} for report_exit, {"signal": sig, "return_ka": how} for
-// report_signal: what the callback writes through its out-parameters
-// (include/linux/utrace.h: report_exit's `long *code`, report_signal's
-// `siginfo_t *info` and `struct k_sigaction *return_ka`; utrace-semantics.md
-// §2.6).  A list is used call by call, the last entry repeating.
+// report_signal, {"syscall": name or -1} for report_syscall_entry,
+// {"return": n} for report_syscall_exit: what the callback writes through
+// its out-parameters (include/linux/utrace.h: report_exit's `long *code`,
+// report_signal's `siginfo_t *info` and `struct k_sigaction *return_ka`;
+// the syscall reports' `struct pt_regs *regs`, orig_ax and ax on x86_64;
+// utrace-semantics.md §2.6).  A list is used call by call, the last entry
+// repeating.
 void Loader::load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out) {
   per_call(v, ptr, "sets", cb, out, &Loader::load_callback_set);
 }
 
 void Loader::load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out) {
-  if (!object(v, ptr, std::string("the set of ") + callback_name(cb), {"code", "signal", "return_ka"})) return;
+  if (!object(v, ptr, std::string("the set of ") + callback_name(cb),
+              {"code", "signal", "return_ka", "syscall", "return"}))
+    return;
   out.ptr = ptr;
   auto not_here = [&](const std::string& key, const char* owner, const char* what) {
     error("scenario.E017", ptr_append(ptr, key),
@@ -386,6 +391,27 @@ void Loader::load_callback_set(const Json& v, const std::string& ptr, Callback c
               "unknown return_ka '" + *w +
                   "' (expected \"SIG_DFL\", \"SIG_IGN\", or \"task\": the task's own sigaction for the signal)");
     }
+  }
+  if (const Json* y = member(v, "syscall")) {
+    const std::string yp = ptr_append(ptr, "syscall");
+    if (cb != Callback::report_syscall_entry) {
+      not_here("syscall", "report_syscall_entry", "the syscall number in regs->orig_ax");
+    } else if (y->is_number_integer()) {
+      if (y->get<long long>() == -1)
+        out.syscall = -1;
+      else
+        error("scenario.E055", yp,
+              "regs->orig_ax can be set to -1 (no syscall: it returns -ENOSYS) or to a plain syscall by name, not to " +
+                  y->dump());
+    } else if (auto name = string(*y, yp, "report_syscall_entry's regs->orig_ax: a plain syscall's name, or -1")) {
+      if (const PlainSyscall* sc = plain_syscall(*name, yp)) out.syscall = sc->nr;
+    }
+  }
+  if (const Json* r = member(v, "return")) {
+    if (cb != Callback::report_syscall_exit)
+      not_here("return", "report_syscall_exit", "the return value in regs->ax");
+    else if (auto n = integer(*r, ptr_append(ptr, "return"), INT64_MIN, INT64_MAX, "report_syscall_exit's regs->ax"))
+      out.syscall_return = *n;
   }
 }
 

@@ -122,6 +122,8 @@ class Loader {
   void load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out);
   void load_callback_sets(const Json& v, const std::string& ptr, Callback cb, std::vector<CallbackSets>& out);
   void load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out);
+  // A plain syscall (model/abi.h) by name, or scenario.E048 with the list and a did-you-mean.
+  const PlainSyscall* plain_syscall(const std::string& name, const std::string& ptr);
   template <class T>
   void per_call(const Json& v, const std::string& ptr, const char* what, Callback cb, std::vector<T>& out,
                 void (Loader::*one)(const Json&, const std::string&, Callback, T&));

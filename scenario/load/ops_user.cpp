@@ -31,6 +31,17 @@ std::string syscall_list() {
 
 }  // namespace
 
+const PlainSyscall* Loader::plain_syscall(const std::string& name, const std::string& ptr) {
+  if (const PlainSyscall* sc = find_plain_syscall(name)) return sc;
+  std::vector<std::string_view> names;
+  for (const auto& p : plain_syscalls()) names.push_back(p.name);
+  std::string c = closest(name, names);
+  error("scenario.E048", ptr,
+        "unknown syscall '" + name + "' (expected a plain syscall: " + syscall_list() +
+            (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
+  return nullptr;
+}
+
 std::unique_ptr<Args> Loader::args(std::string_view op, const Json& v, const std::string& ptr, std::string_view main,
                                    std::initializer_list<std::string_view> keys, bool list_shorthand) {
   std::string what = "the arguments of '" + std::string(op) + "'";
@@ -78,16 +89,7 @@ void Loader::read_syscall(std::string_view key, const Json& v, const std::string
   SyscallOp op;
   if (const Json* n = need(*a, key, "name")) {
     if (auto s = string(*n, a->at("name"), "a syscall name")) {
-      if (const PlainSyscall* sc = find_plain_syscall(*s)) {
-        op.name = sc->name;
-      } else {
-        std::vector<std::string_view> names;
-        for (const auto& p : plain_syscalls()) names.push_back(p.name);
-        std::string c = closest(*s, names);
-        error("scenario.E048", a->at("name"),
-              "unknown syscall '" + *s + "' (expected a plain syscall: " + syscall_list() +
-                  (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
-      }
+      if (const PlainSyscall* sc = plain_syscall(*s, a->at("name"))) op.name = sc->name;
     }
   }
   out.body = std::move(op);

@@ -83,6 +83,34 @@ TEST(CallbackSet, WhatACallbackCannotWriteOrReadIsRefused) {
   EXPECT_TRUE(test::has_error(r.errors, "scenario.E016", "/engines/E/report_syscall_entry/set"));
 }
 
+TEST(CallbackSet, TheSyscallReportsWriteTheirRegisters) {
+  const LoadResult ok = load_scenario_text(test::two(
+      R"x({"E": {"report_syscall_entry": {"set": [{"syscall": "getppid"}, {"syscall": -1}, {}]},
+                 "report_syscall_exit": {"set": {"return": -1}}}})x",
+      R"x({"exit": 0})x", R"x({"complete": "x"})x"));
+  ASSERT_TRUE(ok.ok()) << (ok.errors.empty() ? "" : ok.errors.front().to_string());
+  const EngineTable& t = ok.scenario->engines.at(0);
+  const auto& entry = t[Callback::report_syscall_entry].sets;
+  ASSERT_EQ(entry.size(), 3u);
+  EXPECT_EQ(entry[0].syscall, 110);  // getppid on x86_64
+  EXPECT_EQ(entry[1].syscall, -1);
+  EXPECT_FALSE(entry[2].syscall.has_value());
+  EXPECT_FALSE(entry[0].syscall_return.has_value());
+  EXPECT_EQ(t[Callback::report_syscall_exit].sets.at(0).syscall_return, -1);
+
+  const LoadResult bad = load_scenario_text(test::two(
+      R"x({"E": {"report_syscall_entry": {"set": [{"syscall": 39}, {"syscall": "getpdi"}, {"return": 0}]},
+                 "report_syscall_exit": {"set": {"syscall": "getpid"}},
+                 "report_exit": {"set": {"return": 1}}}})x",
+      R"x({"exit": 0})x", R"x({"complete": "x"})x"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E055", "/engines/E/report_syscall_entry/set/0/syscall"));
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E048", "/engines/E/report_syscall_entry/set/1/syscall"));
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E017", "/engines/E/report_syscall_entry/set/2/return"));
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E017", "/engines/E/report_syscall_exit/set/syscall"));
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E017", "/engines/E/report_exit/set/return"));
+}
+
 TEST(CallbackSet, ARunGoesOnWithWhatTheCallbackWrote) {
   // report_signal turns the fatal SIGUSR1 into an ignored SIGUSR2 (SIG_IGN in
   // *return_ka), report_exit turns exit(3) into exit(7).

@@ -231,11 +231,13 @@ struct Op {
 // `expect_args` of a callback (extension): what its arguments must be on
 // every call, each field a list of alternatives (empty = not checked).
 struct CallbackArgsExpect {
-  std::vector<std::uint32_t> action;  // the `action` argument, the whole u32
-  std::vector<unsigned long> event;   // report_quiesce's `event` (0 = none)
-  std::vector<int> signal;            // report_death's `signal`
-  std::optional<bool> group_dead;     // report_death's `group_dead`
-  std::string ptr;                    // JSON pointer of expect_args ("" = none)
+  std::vector<std::uint32_t> action;       // the `action` argument, the whole u32
+  std::vector<unsigned long> event;        // report_quiesce's `event` (0 = none)
+  std::vector<int> signal;                 // report_death's `signal`
+  std::optional<bool> group_dead;          // report_death's `group_dead`
+  std::vector<long> orig_code;             // report_exit's `orig_code`, raw (exit(n) is n << 8)
+  std::vector<std::uint64_t> clone_flags;  // report_clone's `clone_flags`, exit signal in the low byte
+  std::string ptr;                         // JSON pointer of expect_args ("" = none)
 };
 
 // `set` of a callback (extension): what it writes through its

@@ -94,6 +94,13 @@ class ScenarioOps final : public EngineOps, public sim::Pooled {
     }
     if (x.group_dead && *x.group_dead != a.group_dead)
       fail("group_dead", a.group_dead ? "true" : "false", *x.group_dead ? "true" : "false");
+    auto hex = [](auto v) { return fmt::format("{:#x}", v); };
+    if (!x.orig_code.empty() && !any(x.orig_code, a.orig_code)) {
+      fail("orig_code", hex(a.orig_code), join(x.orig_code, hex));
+    }
+    if (!x.clone_flags.empty() && !any(x.clone_flags, a.clone_flags)) {
+      fail("clone_flags", hex(a.clone_flags), join(x.clone_flags, hex));
+    }
   }
 
   const EngineTable& t_;

@@ -264,8 +264,10 @@ void Loader::per_call(const Json& v, const std::string& ptr, const char* what, C
   for (std::size_t i = 0; i < v.size(); ++i) (this->*one)(v[i], ptr_append(ptr, i), cb, out.emplace_back());
 }
 
-// expect_args: {"action": a, "event": e, "signal": s, "group_dead": b}, each
-// (but group_dead) one value or a list of alternatives.  Which callback
+// expect_args: {"action": a, "event": e, "signal": s, "group_dead": b,
+// "orig_code": n, "clone_flags": [names]}, each (but group_dead) one value or
+// a list of alternatives (clone_flags: a list of names is one value, their OR;
+// a list of such lists, alternatives).  Which callback
 // receives which argument: include/linux/utrace.h struct utrace_engine_ops
 // (utrace-semantics.md §2.6).
 // A list is used call by call, the last entry repeating (like a return list).
@@ -276,7 +278,7 @@ void Loader::load_expect_args(const Json& v, const std::string& ptr, Callback cb
 
 void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb, CallbackArgsExpect& out) {
   if (!object(v, ptr, std::string("the expect_args of ") + callback_name(cb),
-              {"action", "event", "signal", "group_dead"}))
+              {"action", "event", "signal", "group_dead", "orig_code", "clone_flags"}))
     return;
   out.ptr = ptr;
   auto each = [&](const Json& x, const std::string& p, auto&& one) {
@@ -337,6 +339,47 @@ void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb
       not_here("group_dead", "only report_death is told whether the group is dead");
     else if (auto b = boolean(*g, ptr_append(ptr, "group_dead"), "\"group_dead\""))
       out.group_dead = *b;
+  }
+  if (const Json* c = member(v, "orig_code")) {
+    if (cb != Callback::report_exit)
+      not_here("orig_code", "only report_exit is told the exit code");
+    else
+      each(*c, ptr_append(ptr, "orig_code"), [&](const Json& x, const std::string& p) {
+        if (auto n = integer(x, p, INT32_MIN, INT32_MAX, "report_exit's orig_code")) out.orig_code.push_back(*n);
+      });
+  }
+  if (const Json* f = member(v, "clone_flags")) {
+    const std::string fp = ptr_append(ptr, "clone_flags");
+    if (cb != Callback::report_clone) {
+      not_here("clone_flags", "only report_clone is told the clone flags");
+    } else {
+      // One value is a number or a list of names ORed; a list of lists is alternatives.
+      auto one = [&](const Json& x, const std::string& p) {
+        if (x.is_number()) {
+          if (auto n = integer(x, p, 0, INT64_MAX, "report_clone's clone_flags")) out.clone_flags.push_back(*n);
+          return;
+        }
+        if (!array(x, p, "clone flags (a list of names, or a number)")) return;
+        std::uint64_t flags = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          const std::string q = ptr_append(p, i);
+          if (auto s = string(x[i], q, "a clone flag")) {
+            if (auto fl = clone_flag_from_name(*s))
+              flags |= *fl;
+            else if (auto sig = signal_from_name(*s))
+              flags |= static_cast<std::uint64_t>(*sig);  // the exit signal, CSIGNAL
+            else
+              error("scenario.E032", q, "unknown clone flag '" + *s + "' (the clone op's names, and an exit signal)");
+          }
+        }
+        out.clone_flags.push_back(flags);
+      };
+      if (f->is_array() && !f->empty() && f->front().is_array()) {
+        for (std::size_t i = 0; i < f->size(); ++i) one((*f)[i], ptr_append(fp, i));
+      } else {
+        one(*f, fp);
+      }
+    }
   }
 }
 

@@ -111,6 +111,44 @@ TEST(CallbackSet, TheSyscallReportsWriteTheirRegisters) {
   EXPECT_TRUE(test::has_error(bad.errors, "scenario.E017", "/engines/E/report_exit/set/return"));
 }
 
+// X forks C, then exits 3, while e (events CLONE, EXIT) checks what
+// report_clone and report_exit are told.
+std::string forks_and_exits(const std::string& clone_expect, const std::string& exit_expect) {
+  return test::two(
+      R"x({"E": {"report_clone": {"expect_args": )x" + clone_expect + R"x(}, "report_exit": {"expect_args": )x" +
+          exit_expect + "}}}",
+      R"x({"wait_for_completion": "ready"}, {"fork": {"child": "C", "program": [{"exit": 0}]}},
+                       {"exit": 3})x",
+      R"x({"utrace_attach_task": {"target": "X", "ops": "E", "flags": ["UTRACE_ATTACH_CREATE"]}, "as": "e"},
+                       {"utrace_set_events": {"engine": "e", "events": ["CLONE", "EXIT"]}},
+                       {"complete": "ready"})x");
+}
+
+TEST(CallbackSet, ExpectArgsSeesTheCloneFlagsAndTheExitCode) {
+  // fork() is clone(SIGCHLD); exit(3) is do_exit(3 << 8).
+  ScenarioRun right(forks_and_exits(R"x({"clone_flags": ["SIGCHLD"]})x", R"x({"orig_code": 768})x"));
+  ASSERT_TRUE(right.ok());
+  EXPECT_EQ(right.received("e"), (std::vector<Callback>{Callback::report_clone, Callback::report_exit}));
+  EXPECT_EQ(right.violations(), "");
+  // Alternatives: a list of lists, a list of numbers.
+  ScenarioRun either(forks_and_exits(R"x({"clone_flags": [["CLONE_VFORK", "CLONE_VM", "SIGCHLD"], ["SIGCHLD"]]})x",
+                                     R"x({"orig_code": [9, 768]})x"));
+  ASSERT_TRUE(either.ok());
+  EXPECT_EQ(either.violations(), "");
+  ScenarioRun wrong(
+      forks_and_exits(R"x({"clone_flags": ["CLONE_VFORK", "CLONE_VM", "SIGCHLD"]})x", R"x({"orig_code": 3})x"));
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_NE(wrong.violations().find("clone_flags got 0x11, expected 0x4111"), std::string::npos) << wrong.violations();
+  EXPECT_NE(wrong.violations().find("orig_code got 0x300, expected 0x3"), std::string::npos) << wrong.violations();
+
+  const LoadResult bad = load_scenario_text(forks_and_exits(R"x({"clone_flags": ["CLONE_NOPE"], "orig_code": 1})x",
+                                                            R"x({"clone_flags": 17, "orig_code": "x"})x"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E032", "/engines/E/report_clone/expect_args/clone_flags/0"));
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E017", "/engines/E/report_clone/expect_args/orig_code"));
+  EXPECT_TRUE(test::has_error(bad.errors, "scenario.E017", "/engines/E/report_exit/expect_args/clone_flags"));
+}
+
 TEST(CallbackSet, ARunGoesOnWithWhatTheCallbackWrote) {
   // report_signal turns the fatal SIGUSR1 into an ignored SIGUSR2 (SIG_IGN in
   // *return_ka), report_exit turns exit(3) into exit(7).

@@ -410,7 +410,18 @@ sim::Co<void> Interpreter::sigreturn(Task& t) {
 // (exit(0) for a CLONE_THREAD task, as returning from a thread function).
 sim::Co<void> Interpreter::program_end(Task& t) {
   const bool thread = t.clone_thread;
-  (void)co_await k_.syscall_entry(t, thread ? NR_exit : NR_exit_group);
+  const int nr = thread ? NR_exit : NR_exit_group;
+  if (co_await k_.syscall_entry(t, nr) != nr) {
+    // Not dispatched (aborted, or orig_ax rewritten): the call returns
+    // -ENOSYS through int_ret_from_sys_call, whose work loop delivers what
+    // is pending.  A SIGKILL that ended a syscall-entry stop is dequeued
+    // there and kills the task (get_signal_to_deliver(), do_group_exit()),
+    // so do_exit() runs with no SIGKILL pending and a TRACEEXIT stop
+    // happens.  If the task lives on, glibc's _exit() would call again;
+    // the model exits as the program asked (docs/model.md).
+    co_await k_.syscall_exit_work(t, nr, -ENOSYS);
+    co_await k_.return_from_syscall(t, PtRegs{true, false, -ENOSYS});
+  }
   if (thread)
     co_await k_.do_exit(t, 0);
   else

@@ -318,48 +318,64 @@ std::string era_text(const char* id) {
 Classification classify(const Scenario& s, const OpIndex& idx, const ScenarioReport& rep) {
   Classification out;
   const Context cx(s, idx, rep.run);
-  std::vector<Match> found;  // era differences recognised so far
-  for (const Finding& f : rep.findings) {
+  // First each finding's own era rule, if its shape is one ...
+  std::vector<Match> own(rep.findings.size());
+  for (std::size_t i = 0; i < rep.findings.size(); ++i) {
+    const Finding& f = rep.findings[i];
+    if (f.kind == Finding::Kind::Run) continue;
+    Match m;
+    if (f.kind == Finding::Kind::Op) m = era_at_op(cx, f);
+    if (f.kind == Finding::Kind::TaskEnd && f.slot >= 0 && cx.leader_exits_first(f.slot) &&
+        f.real.find("exited") != std::string::npos)
+      m = {"leader-exit-group-status", f.slot, 0};
+    else if (f.kind == Finding::Kind::TaskEnd || f.kind == Finding::Kind::Unreached)
+      m = era_about(cx, f.slot, rep.run.records.size());
+    if (!m.rule) {
+      int about = f.slot;
+      std::size_t before = rep.run.records.size();
+      if (f.kind == Finding::Kind::Op) {
+        const Record& rec = rep.run.records[static_cast<std::size_t>(f.rec)];
+        const int t = target_of(cx.op(rec));
+        about = t >= 0 ? t : f.slot;
+        before = static_cast<std::size_t>(f.rec);
+      }
+      m = era_vfork_kill(cx, about, before);
+    }
+    if (m.rule && f.kind == Finding::Kind::Op) m.tracer = f.slot;
+    own[i] = m;
+  }
+  // ... then each finding is that rule, or a consequence of one found before
+  // it, or, with no rule of its own, of one found after it (findings come in
+  // the order of the records: a tracee's op left blocked by a later
+  // difference in its tracer's view is listed first), or unexplained.
+  std::vector<bool> shown(rep.findings.size(), false);  // found as its own rule, not as a consequence
+  for (std::size_t i = 0; i < rep.findings.size(); ++i) {
+    const Finding& f = rep.findings[i];
     Classified c;
     c.text = f.text;
     if (f.kind == Finding::Kind::Run) {
       c.cls = Class::Timing;
       c.rule = "the run hit a time limit of the harness";
+      out.findings.push_back(c);
+      continue;
+    }
+    const Match* cause = nullptr;
+    for (std::size_t j = 0; j < i; ++j)
+      if (shown[j] && involves(cx, f, own[j])) cause = &own[j];
+    if (!cause && !own[i].rule)
+      for (std::size_t j = i + 1; j < rep.findings.size() && !cause; ++j)
+        if (own[j].rule && involves(cx, f, own[j])) cause = &own[j];
+    if (cause) {
+      c.cls = Class::EraDifference;
+      c.rule = era_text(cause->rule);
+      c.consequence = true;
+    } else if (own[i].rule) {
+      c.cls = Class::EraDifference;
+      c.rule = era_text(own[i].rule);
+      shown[i] = true;
     } else {
-      Match m;
-      if (f.kind == Finding::Kind::Op) m = era_at_op(cx, f);
-      if (f.kind == Finding::Kind::TaskEnd && f.slot >= 0 && cx.leader_exits_first(f.slot) &&
-          f.real.find("exited") != std::string::npos)
-        m = {"leader-exit-group-status", f.slot, 0};
-      else if (f.kind == Finding::Kind::TaskEnd || f.kind == Finding::Kind::Unreached)
-        m = era_about(cx, f.slot, rep.run.records.size());
-      if (!m.rule) {
-        int about = f.slot;
-        std::size_t before = rep.run.records.size();
-        if (f.kind == Finding::Kind::Op) {
-          const Record& rec = rep.run.records[static_cast<std::size_t>(f.rec)];
-          const int t = target_of(cx.op(rec));
-          about = t >= 0 ? t : f.slot;
-          before = static_cast<std::size_t>(f.rec);
-        }
-        m = era_vfork_kill(cx, about, before);
-      }
-      const Match* earlier = nullptr;
-      for (const Match& e : found)
-        if (involves(cx, f, e)) earlier = &e;
-      if (earlier) {
-        c.cls = Class::EraDifference;
-        c.rule = era_text(earlier->rule);
-        c.consequence = true;
-      } else if (m.rule) {
-        if (f.kind == Finding::Kind::Op) m.tracer = f.slot;
-        c.cls = Class::EraDifference;
-        c.rule = era_text(m.rule);
-        found.push_back(m);
-      } else {
-        c.cls = Class::Model;
-        c.rule = "unexplained";
-      }
+      c.cls = Class::Model;
+      c.rule = "unexplained";
     }
     out.findings.push_back(c);
   }

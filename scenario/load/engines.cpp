@@ -360,19 +360,8 @@ void Loader::load_args_expect(const Json& v, const std::string& ptr, Callback cb
           return;
         }
         if (!array(x, p, "clone flags (a list of names, or a number)")) return;
-        std::uint64_t flags = 0;
-        for (std::size_t i = 0; i < x.size(); ++i) {
-          const std::string q = ptr_append(p, i);
-          if (auto s = string(x[i], q, "a clone flag")) {
-            if (auto fl = clone_flag_from_name(*s))
-              flags |= *fl;
-            else if (auto sig = signal_from_name(*s))
-              flags |= static_cast<std::uint64_t>(*sig);  // the exit signal, CSIGNAL
-            else
-              error("scenario.E032", q, "unknown clone flag '" + *s + "' (the clone op's names, and an exit signal)");
-          }
-        }
-        out.clone_flags.push_back(flags);
+        const CloneFlags fl = clone_flags(x, p);
+        out.clone_flags.push_back(fl.flags | static_cast<std::uint64_t>(fl.exit_signal));
       };
       if (f->is_array() && !f->empty() && f->front().is_array()) {
         for (std::size_t i = 0; i < f->size(); ++i) one((*f)[i], ptr_append(fp, i));

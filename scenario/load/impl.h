@@ -124,6 +124,12 @@ class Loader {
   void load_callback_set(const Json& v, const std::string& ptr, Callback cb, CallbackSets& out);
   // A plain syscall (model/abi.h) by name, or scenario.E048 with the list and a did-you-mean.
   const PlainSyscall* plain_syscall(const std::string& name, const std::string& ptr);
+  // Clone flag names and at most one exit signal, as the clone op takes them.
+  struct CloneFlags {
+    std::uint64_t flags = 0;
+    int exit_signal = 0;
+  };
+  CloneFlags clone_flags(const Json& list, const std::string& ptr);
   template <class T>
   void per_call(const Json& v, const std::string& ptr, const char* what, Callback cb, std::vector<T>& out,
                 void (Loader::*one)(const Json&, const std::string&, Callback, T&));

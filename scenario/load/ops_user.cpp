@@ -31,6 +31,36 @@ std::string syscall_list() {
 
 }  // namespace
 
+// A list of clone flag names and at most one exit signal (the low byte,
+// CSIGNAL), as clone(2) takes them: the clone op's flags and expect_args'
+// clone_flags.
+Loader::CloneFlags Loader::clone_flags(const Json& f, const std::string& ptr) {
+  CloneFlags out;
+  std::string signal_seen;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    std::string p = ptr_append(ptr, i);
+    auto s = string(f[i], p, "a clone flag");
+    if (!s) continue;
+    if (auto fl = clone_flag_from_name(*s)) {
+      out.flags |= *fl;
+    } else if (auto sig = signal_from_name(*s)) {
+      if (!signal_seen.empty())
+        error("scenario.E017", p,
+              "two exit signals in clone flags ('" + signal_seen + "' and '" + *s + "'): the low byte holds one");
+      signal_seen = *s;
+      out.exit_signal = *sig;
+    } else {
+      error("scenario.E032", p,
+            "unknown clone flag '" + *s +
+                "' (expected CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_PTRACE, "
+                "CLONE_VFORK, CLONE_PARENT, CLONE_THREAD, CLONE_SYSVSEM, CLONE_SETTLS, "
+                "CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_UNTRACED, "
+                "CLONE_CHILD_SETTID, and at most one exit signal like SIGCHLD)");
+    }
+  }
+  return out;
+}
+
 const PlainSyscall* Loader::plain_syscall(const std::string& name, const std::string& ptr) {
   if (const PlainSyscall* sc = find_plain_syscall(name)) return sc;
   std::vector<std::string_view> names;
@@ -355,28 +385,9 @@ void Loader::read_clone(std::string_view key, const Json& v, const std::string& 
   CloneOp op;
   op.child = child_slot(key, *a, ptr);
   if (const Json* f = a->get("flags"); f && array(*f, a->at("flags"), "clone flags")) {
-    std::string signal_seen;
-    for (std::size_t i = 0; i < f->size(); ++i) {
-      std::string p = ptr_append(a->at("flags"), i);
-      auto s = string((*f)[i], p, "a clone flag");
-      if (!s) continue;
-      if (auto fl = clone_flag_from_name(*s)) {
-        op.flags |= *fl;
-      } else if (auto sig = signal_from_name(*s)) {
-        if (!signal_seen.empty())
-          error("scenario.E017", p,
-                "two exit signals in clone flags ('" + signal_seen + "' and '" + *s + "'): the low byte holds one");
-        signal_seen = *s;
-        op.exit_signal = *sig;
-      } else {
-        error("scenario.E032", p,
-              "unknown clone flag '" + *s +
-                  "' (expected CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_PTRACE, "
-                  "CLONE_VFORK, CLONE_PARENT, CLONE_THREAD, CLONE_SYSVSEM, CLONE_SETTLS, "
-                  "CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_UNTRACED, "
-                  "CLONE_CHILD_SETTID, and at most one exit signal like SIGCHLD)");
-      }
-    }
+    const CloneFlags fl = clone_flags(*f, a->at("flags"));
+    op.flags = fl.flags;
+    op.exit_signal = fl.exit_signal;
   }
   if (const Json* p = a->get("program")) op.program = program(*p, a->at("program"), kChildCtx);
   out.body = std::move(op);

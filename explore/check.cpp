@@ -123,12 +123,41 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
       d.stateful = o.stateful || o.graph;
       d.graph = o.graph;
       d.seed = o.seed;
+      if (d.stateful) d.keep_merges = o.verify_merges;
       return std::make_unique<sim::DfsExplorer>(prog, d);
     }
     case Strategy::Dpor: return std::make_unique<sim::DporExplorer>(prog, sim::DporOptions{o.shard, 0});
     case Strategy::Portfolio: break;
   }
   return std::make_unique<sim::PortfolioExplorer>(prog, sim::PortfolioOptions{o.seed, o.depth, o.shard});
+}
+
+// Replays the merges the stateful search kept (ExploreOptions::
+// verify_merges): a pair that continues differently is an internal error,
+// the state hash's (explore/state_hash.h), not the scenario's.
+void check_merges(sim::Program& prog, const sim::DfsExplorer& dfs, const ExploreOptions& opt, Verdict& v) {
+  Verdict::MergeCheck m;
+  for (const sim::MergedPair& pair : dfs.merges()) {
+    if (opt.stop && opt.stop->load()) break;
+    ++m.checked;
+    const sim::MergeCheckResult r = sim::check_merge(prog, pair, 2, opt.seed);
+    if (r.same) continue;
+    if (m.differ++ == 0) {
+      m.first = sim::encode_schedule(pair.first);
+      m.second = sim::encode_schedule(pair.second);
+      m.diff = r.diff;
+    }
+  }
+  if (m.differ && !v.error) {
+    v.error = true;
+    v.error_kind = Verdict::ErrorKind::ModelBug;
+    v.error_message = fmt::format(
+        "model bug: the state hash merged states that differ ({} of {} merges checked): schedules \"{}\" and \"{}\" "
+        "reach one state hash, then {}{}",
+        m.differ, m.checked, m.first, m.second, m.diff.what,
+        m.diff.continuation ? fmt::format(" (random continuation {})", m.diff.continuation) : "");
+  }
+  v.merges = std::move(m);
 }
 
 // The state graph's liveness and shortest paths (explore/graph_analysis.h).
@@ -360,6 +389,9 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
   // Stateful dfs keeps the state graph (the caller's, else its own) and
   // each state's facts, for the analysis after the exploration.
   const bool stateful = opt.strategy == Strategy::Dfs && (opt.stateful || opt.graph);
+  // A stateful search hashes every frame's parameters (sim/co.h): on for
+  // each of its runs alike.
+  const sim::FrameTracking track_frames(stateful);
   sim::StateGraph own_graph;
   ExploreOptions xopt = opt;
   if (stateful && !xopt.graph) xopt.graph = &own_graph;
@@ -426,6 +458,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     if (v.complete) v.memory_out = false;  // the budget ran out after the last run: moot
     v.estimate = x->estimate();
     if (dfs) v.bounded = dfs->bounded();
+    if (dfs && stateful && opt.verify_merges) check_merges(prog, *dfs, opt, v);
     if (xopt.graph) {
       v.states = xopt.graph->nodes().size();
       xopt.graph->on_new_node = nullptr;

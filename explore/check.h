@@ -16,6 +16,7 @@
 #include "scenario/run.h"
 #include "scenario/scenario.h"
 #include "sim/explore/explore.h"
+#include "sim/explore/merge_check.h"
 #include "sim/explore/state_graph.h"
 
 namespace model {
@@ -91,6 +92,10 @@ struct ExploreOptions {
   // (Verdict::memory_out).
   std::uint64_t max_memory = 0;
   bool stop_at_first = false;  // stop once a run breaks a property (Verdict::stopped_at_first)
+  // Stateful dfs: check that the state hash is exact on the first this many
+  // merges the search prunes (sim/explore/merge_check.h; Verdict::merges).
+  // A merge of two states that differ is an internal error.
+  std::uint32_t verify_merges = 0;
 };
 
 // What the caller set explicitly (command-line flags): it wins over the
@@ -177,6 +182,15 @@ struct Verdict {
   std::uint64_t states = 0;               // stateful: distinct abstract states
   std::optional<GraphAnalysis> analysis;  // stateful: liveness and shortest paths (graph_analysis.h)
   std::vector<StateFacts> facts;          // stateful: each state's description, by node
+  // ExploreOptions::verify_merges: the merges replayed, and the first that
+  // continued differently (its two schedules up to the merge point).
+  struct MergeCheck {
+    std::uint32_t checked = 0;
+    std::uint32_t differ = 0;
+    std::string first, second;
+    sim::MergeDifference diff;
+  };
+  std::optional<MergeCheck> merges;
 };
 
 // Explores, shrinks the counterexamples (ExploreOptions::shrink) and judges.

@@ -70,6 +70,7 @@ void hash_frames(Hasher& h, const Task& t, const TaskProgram& p) {
 
 void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t) {
   h.add(static_cast<std::uint64_t>(t.pid) << 32 | static_cast<std::uint32_t>(t.tgid));
+  h.add(t.tid);
   h.add(t.state | static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_state)) << 32);
   h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.exit_code)) << 32 | t.flags);
   h.add(t.tif);
@@ -183,6 +184,11 @@ std::uint64_t state_hash(const Simulator& run) {
   }
   for (const auto& c : in.completions()) h.add(c->done.done());
   h.add(k.broken().to_ullong());
+  // Where every thread stands, exactly (sim/co.h, frame identity): each of
+  // its frames' last co_await site, parameters and kept locals.  The
+  // threads in creation order (a thread's number is its creation index).
+  h.add(k.eng.thread_count());
+  for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) h.add(k.eng.position(t));
   return h.value();
 }
 

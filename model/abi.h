@@ -406,6 +406,9 @@ const std::vector<PlainSyscall>& plain_syscalls();
 const PlainSyscall* find_plain_syscall(std::string_view name);
 const PlainSyscall* find_plain_syscall_nr(long nr);  // nullptr: not a plain syscall
 
+// Frame identity (sim/co.h): a signal set by its bits.
+inline std::uint64_t frame_digest(const SigSet& s) noexcept { return s.bits; }
+
 }  // namespace model
 
 // Give the C library its macros back (see the top of this file).

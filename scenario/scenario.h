@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "model/abi.h"
+#include "sim/co.h"
 #include "model/checks/property.h"
 #include "model/linux/task_state.h"
 #include "model/utrace/callback.h"
@@ -377,5 +378,14 @@ struct Scenario {
 
   bool has_bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(r - 1); }
 };
+
+// Frame identity (sim/co.h): an op by where it is in the scenario (its JSON
+// pointer), not its address.
+inline std::uint64_t frame_digest(const Op& op) noexcept { return sim::hash_bytes(sim::kHashSeed, op.ptr); }
+// A list of ops by its first op (an empty one is nothing to run).
+inline std::uint64_t frame_digest(const Program& p) noexcept { return p.empty() ? 0 : frame_digest(p.front()); }
+inline std::uint64_t frame_digest(const AwaitOp& a) noexcept {
+  return sim::digest_all(a.task.kind, a.task.slot, a.state, a.assert_now);
+}
 
 }  // namespace model

@@ -71,6 +71,29 @@ Tid Engine::spawn(Co<void> body, void* user, bool daemon) {
   return t;
 }
 
+std::uint64_t Engine::position(Tid t) const {
+  const Thread& th = threads_[t];
+  if (th.st == St::Finished || !th.body) return 0;
+  std::uint64_t h = kHashSeed;
+  for (const detail::PromiseBase* p = &th.body.handle().promise(); p; p = p->child) h = hash_mix(h, p->position());
+  return h;
+}
+
+std::string Engine::frame_sites(Tid t) const {
+  const Thread& th = threads_[t];
+  std::string out;
+  if (th.st == St::Finished || !th.body) return out;
+  for (const detail::PromiseBase* p = &th.body.handle().promise(); p; p = p->child) {
+    if (!out.empty()) out += " > ";
+    std::string_view f = p->site_file ? p->site_file : "?";
+    // The last two path components, as position() hashes them.
+    if (auto a = f.rfind('/'); a != std::string_view::npos && a > 0)
+      if (auto b = f.rfind('/', a - 1); b != std::string_view::npos) f.remove_prefix(b + 1);
+    out += std::string(f) + ":" + std::to_string(p->site_line);
+  }
+  return out;
+}
+
 bool Engine::enabled(Tid t) const {
   const Thread& th = threads_[t];
   return th.st == St::Ready && (!th.want || th.want->holder_ == kNoTid);

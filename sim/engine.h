@@ -130,6 +130,13 @@ class Engine {
   bool enabled(Tid t) const;
   const char* wait_reason(Tid t) const { return threads_[t].reason; }
   unsigned locks_held(Tid t) const { return threads_[t].held; }
+  // Where thread t stands, exactly: the position (sim/co.h: site of the
+  // last co_await, parameters, kept locals) of each of its frames, from its
+  // root to the innermost; 0 for a finished thread.
+  std::uint64_t position(Tid t) const;
+  // The same, readable: the site of each frame, root first
+  // ("interp/user_ops.cpp:88 > linux/entry.cpp:40"), "" for a finished thread.
+  std::string frame_sites(Tid t) const;
 
   // Makes a blocked thread ready (a wake-up); no effect on other threads.
   void wake(Tid t);
@@ -255,6 +262,12 @@ class SpinLock {
   ObjId id_;
   Tid holder_ = kNoTid;
 };
+
+// Frame identity (sim/co.h): objects by their ids, the engine as nothing
+// (there is one).
+inline std::uint64_t frame_digest(ObjId o) noexcept { return o.v; }
+inline std::uint64_t frame_digest(const SpinLock& l) noexcept { return l.id().v; }
+inline std::uint64_t frame_digest(const Engine&) noexcept { return 0; }
 
 // ---- awaitables ---------------------------------------------------------------
 

@@ -109,4 +109,7 @@ class Completion {
   WaitQueue wq_;
 };
 
+// Frame identity (sim/co.h): a completion by its object.
+inline std::uint64_t frame_digest(const Completion& c) noexcept { return c.id().v; }
+
 }  // namespace sim

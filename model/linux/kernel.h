@@ -364,4 +364,11 @@ class Kernel final : public sim::Pooled {
   std::vector<std::unique_ptr<SighandStruct>> sighands_;
 };
 
+// Frame identity (sim/co.h): the kernel is one; wait options by value.
+inline std::uint64_t frame_digest(const Kernel&) noexcept { return 0; }
+inline std::uint64_t frame_digest(const Completion& c) noexcept { return frame_digest(c.done); }
+inline std::uint64_t frame_digest(const Kernel::WaitOpts& w) noexcept {
+  return sim::digest_all(w.pid, w.flags, w.notask_error, w.status);
+}
+
 }  // namespace model

@@ -251,4 +251,20 @@ struct Task : sim::Pooled {
 // fatal_signal_pending() (include/linux/sched.h).
 inline bool fatal_signal_pending(const Task& t) { return t.test_tif(TIF_SIGPENDING) && t.pending.signal.has(SIGKILL); }
 
+// ---- frame identity (sim/co.h) ---------------------------------------------------------
+// A task by its pid and a thread group by its leader's (never an address);
+// the plain structures by their values.
+inline std::uint64_t frame_digest(const Task& t) noexcept { return static_cast<std::uint64_t>(t.pid) << 1 | 1; }
+inline std::uint64_t frame_digest(const SignalStruct& s) noexcept {
+  return s.threads.empty() ? 2 : frame_digest(*s.threads.front()) << 1;
+}
+inline std::uint64_t frame_digest(const Siginfo& i) noexcept {
+  return sim::digest_all(i.signo, i.code, i.pid, i.status);
+}
+inline std::uint64_t frame_digest(const KSigaction& a) noexcept {
+  return sim::digest_all(a.handler, a.user, a.flags, a.mask);
+}
+inline std::uint64_t frame_digest(const PtRegs& r) noexcept { return sim::digest_all(r.nr_valid, r.restart, r.ret); }
+inline std::uint64_t frame_digest(const SigFrame& f) noexcept { return sim::digest_all(f.blocked, f.regs); }
+
 }  // namespace model

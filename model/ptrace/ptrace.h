@@ -50,4 +50,10 @@ sim::Co<void> ptrace_notify_stop(Kernel& k, Task& task);
 // Per-run set-up: the ptrace engine's callback table.
 void ptrace_setup(Kernel& k);
 
+// Frame identity (sim/co.h): by its values (a context is passed with its task).
+inline std::uint64_t frame_digest(const PtraceContext& c) noexcept {
+  return sim::hash_mix(sim::digest_all(c.options, c.signr, c.siginfo, c.stop_code),
+                       sim::digest_all(c.eventmsg, c.resume, c.freed));
+}
+
 }  // namespace model

@@ -91,7 +91,10 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
   // linked at the tail during the walk is visited (only possible with R1).
   // list_for_each_entry_reverse() starts from the tail it saw.
   const std::size_t n = u.attached.size();
-  for (std::size_t i = 0;; ++i) {
+  std::size_t i = 0;
+  // Where the walk is: kept across the callbacks' yields (sim/co.h).
+  const sim::Keep keep(co_await sim::this_frame, i, n);
+  for (;; ++i) {
     // Each step of the walk reads the list without the lock that guards its changes.
     guarded_by(u.lock).peek("REPORT_CALLBACKS");
     if (i >= u.attached.size() || (reverse && i >= n)) break;

@@ -174,4 +174,17 @@ sim::Co<void> utrace_report_exit(Kernel& k, Task& task, int* exit_code);
 sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int signal);
 sim::Co<void> utrace_maybe_reap(Kernel& k, Task& task, bool reap);
 
+// ---- frame identity (sim/co.h) ---------------------------------------------------------
+inline std::uint64_t frame_digest(const Engine& e) noexcept { return static_cast<std::uint64_t>(e.id); }
+inline std::uint64_t frame_digest(const EngineOps& o) noexcept { return sim::digest_of(o.name()); }
+inline std::uint64_t frame_digest(const UtraceReport& r) noexcept {
+  return sim::digest_all(r.result, r.action, r.resume_action, r.detaches, r.spurious);
+}
+inline std::uint64_t frame_digest(const CallbackArgs& a) noexcept {
+  return sim::hash_mix(sim::digest_all(a.cb, a.action, a.event, a.info),
+                       sim::hash_mix(sim::digest_all(a.orig_ka, a.return_ka, a.clone_flags, a.child),
+                                     sim::digest_all(a.orig_code, a.code, a.group_dead,
+                                                     sim::digest_all(a.signal, a.type, a.notify, a.reaped))));
+}
+
 }  // namespace model

@@ -59,6 +59,7 @@ class DfsExplorer::Sched final : public Scheduler {
     cur_en_.clear();
     last_.clear();
     cost_ = 0;
+    chosen_.clear();
     aborted_at_ = ~0u;
     prev_node_ = ~0u;
     prev_tid_ = kNoTid;
@@ -90,6 +91,7 @@ class DfsExplorer::Sched final : public Scheduler {
       t = default_choice(c);
     if (cur && t != c.current) ++cost_;
     prev_tid_ = t;
+    if (x_.opt_.keep_merges) chosen_.push_back(t);
     return t;
   }
   // After the run: the final state of a stateful run.
@@ -128,8 +130,19 @@ class DfsExplorer::Sched final : public Scheduler {
     if (!prune) return false;
     const std::uint64_t key = hash_mix(h, c.current);
     auto [it, fresh] = x_.visited_.try_emplace(key, cost_);
-    if (fresh) return false;
-    if (it->second <= cost_) return true;
+    const bool keep = x_.merges_.size() < x_.opt_.keep_merges;
+    if (fresh) {
+      if (keep) {
+        x_.first_.emplace(key, chosen_);
+        x_.first_bytes_ += 64 + chosen_.size() * sizeof(Tid);
+      }
+      return false;
+    }
+    if (it->second <= cost_) {
+      if (keep)
+        if (auto f = x_.first_.find(key); f != x_.first_.end()) x_.merges_.push_back(MergedPair{f->second, chosen_});
+      return true;
+    }
     it->second = cost_;
     return false;
   }
@@ -142,6 +155,7 @@ class DfsExplorer::Sched final : public Scheduler {
   std::vector<bool> cur_en_;
   std::vector<Tid> last_;
   std::uint32_t cost_ = 0;
+  std::vector<Tid> chosen_;  // keep_merges: the choices of the run so far
   std::uint32_t aborted_at_ = ~0u;
   std::uint32_t prev_node_ = ~0u;
   Tid prev_tid_ = kNoTid;
@@ -268,7 +282,7 @@ std::uint64_t DfsExplorer::memory() const {
   std::uint64_t b =
       base_bytes_ + (stack_.size() + frontier_) * sizeof(Prefix) + sched_->bytes() + visited_.size() * kVisited;
   if (opt_.graph) b += opt_.graph->bytes();
-  return b;
+  return b + first_bytes_;
 }
 
 void DfsExplorer::probe() {

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "sim/explore/explore.h"
+#include "sim/explore/merge_check.h"
 #include "sim/explore/state_graph.h"
 #include "sim/rng.h"
 
@@ -55,6 +56,10 @@ struct DfsOptions {
   bool stateful = false;
   StateGraph* graph = nullptr;  // stateful mode: record states and transitions here
   std::uint64_t seed = 1;       // Knuth's estimator's random walks
+  // Stateful mode: keep the first this many pruned merges (the schedule that
+  // reached the state first and the one pruned there) for check_merge()
+  // (merge_check.h).  Each state then keeps the schedule that reached it.
+  std::uint32_t keep_merges = 0;
 };
 
 class DfsExplorer final : public Explorer {
@@ -79,6 +84,8 @@ class DfsExplorer final : public Explorer {
   // Some schedule was left out because of the preemption bound.
   bool bounded() const noexcept { return cut_; }
   std::uint32_t shard_depth() const noexcept { return shard_depth_; }
+  // Stateful mode with keep_merges: the merges pruned so far, first ones first.
+  const std::vector<MergedPair>& merges() const noexcept { return merges_; }
 
  private:
   struct Prefix {
@@ -109,6 +116,10 @@ class DfsExplorer final : public Explorer {
   bool done_ = false;
   bool cut_ = false;
   std::unordered_map<std::uint64_t, std::uint32_t> visited_;  // state key -> fewest preemptions
+  // keep_merges: the schedule that first reached each state key, and the merges kept.
+  std::unordered_map<std::uint64_t, std::vector<Tid>> first_;
+  std::vector<MergedPair> merges_;
+  std::uint64_t first_bytes_ = 0;
   Rng rng_;
   double probe_sum_ = 0;
   std::uint64_t probes_ = 0;

@@ -245,6 +245,7 @@ Row check_file(const std::string& file, const CheckArgs& a, const model::Explore
   ov.max_tasks = a.max_tasks;
   model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
   opt.stateful = a.stateful;
+  opt.verify_merges = a.verify_merges;
   opt.time_limit = a.time_limit.value_or(0);  // per scenario, as explore's
   opt.max_memory = memory_budget(a.max_memory.bytes);
   opt.stop = guard.flag();

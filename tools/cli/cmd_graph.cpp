@@ -76,6 +76,7 @@ model::ExploreOptions graph_options(const GraphArgs& a, const model::Scenario& s
   defaults.max_schedules = 1'000'000;
   model::ExploreOptions opt = model::explore_options_for(s, defaults, ov);
   opt.stateful = true;
+  opt.verify_merges = a.verify_merges;
   return opt;
 }
 
@@ -232,6 +233,10 @@ void print_summary(std::ostream& os, const GraphArgs& a, const model::Scenario& 
         "warning: {} states have two successors for one thread: the state hash merged states "
         "that differ (explore/state_hash.h); the graph is approximate (e.g. state {} goes to {} and {})\n",
         an.conflicts, an.conflict_example[0], an.conflict_example[1], an.conflict_example[2]);
+  if (v.merges)
+    os << fmt::format("merges: {} checked (--verify-merges), {}\n", v.merges->checked,
+                      v.merges->differ ? fmt::format("{} continued differently", v.merges->differ)
+                                       : std::string("each continued alike: the hash kept the states apart"));
   if (an.hangs.empty()) os << "hang: no cycle that never ends\n";
   constexpr std::size_t kShown = 3;  // the nearest ones; the DOT marks them all
   for (std::size_t i = 0; i < an.hangs.size(); ++i) {

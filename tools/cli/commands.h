@@ -123,6 +123,7 @@ struct CheckArgs {
   std::optional<double> time_limit;  // seconds, per scenario
   bool json = false;
   bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
+  std::uint32_t verify_merges = 0;  // --verify-merges N (with --stateful)
   ShrinkFlags shrink;
   MemoryFlag max_memory;  // per scenario
 };
@@ -147,6 +148,7 @@ struct GraphArgs {
   std::uint32_t focus_slack = 0;     // --focus-slack N: paths with up to N more preemptions than the fewest
   bool no_fold = false;              // --no-fold: every state drawn
   MemoryFlag max_memory;
+  std::uint32_t verify_merges = 0;  // --verify-merges N (ExploreOptions::verify_merges)
 };
 struct ShrinkArgs {
   std::string file;

@@ -206,6 +206,16 @@ CLI::App* add_replay(CLI::App& app, RunArgs& a) {
   return c;
 }
 
+// --verify-merges N: the debug mode of the exact state hash (issue 11).
+CLI::Option* add_verify_merges(CLI::App& c, std::uint32_t& n) {
+  return c
+      .add_option("--verify-merges", n,
+                  "check the state hash on the first N states the search prunes as seen before: replay the schedule "
+                  "that reached each first and the pruned one, each followed by the same continuations, and compare "
+                  "what happens after; a difference is an internal error (exit 70)")
+      ->check(unsigned_in(1, 1'000'000));
+}
+
 CLI::App* add_check(CLI::App& app, CheckArgs& a) {
   auto* c = app.add_subcommand("check",
                                "explore each scenario (files, or folders searched for *.json) and judge its "
@@ -226,6 +236,7 @@ CLI::App* add_check(CLI::App& app, CheckArgs& a) {
               "preemption bound); report cycles no schedule leaves as hang (when the space is complete) "
               "and each violation's shortest schedule")
       ->excludes("--strategy");
+  add_verify_merges(*c, a.verify_merges)->needs("--stateful");
   add_shrink_flags(*c, a.shrink, "the counterexamples of a failing scenario (and, with --json, every one)",
                    kCheckShrinkTries);
   add_max_memory(*c, a.max_memory, "per scenario");
@@ -267,6 +278,7 @@ CLI::App* add_graph(CLI::App& app, GraphArgs& a) {
       ->needs("--focus");
   c->add_flag("--no-fold", a.no_fold, "draw every state: do not fold chains of states with one way in and out");
   add_max_memory(*c, a.max_memory, "the state graph and the search");
+  add_verify_merges(*c, a.verify_merges);
   c->footer(footer(
       "Hang cycles are certain only when the exploration is complete and unbounded. More than --max-states states:\n"
       "the DOT and summary cover the part explored, and the exit code is 2 (cli.E010). SIGINT or SIGTERM stops it\n"

@@ -165,6 +165,11 @@ std::uint64_t state_hash(const Simulator& run) {
     h.pid(e->target);
     for (std::uint32_t c : in.calls_of(*e)) h.add(std::min(c, cap));
     h.add(e->exam_state);
+    // What utrace_finish_examine() compares: whether the target has slept
+    // since utrace_prepare_examine() took its count (the counts themselves
+    // only grow).
+    if (e->exam_valid && e->exam_ncsw && e->target)
+      h.add(e->target->nvcsw - (e->exam_ncsw & ~(std::uint64_t{1} << 63)));
   }
   for (const auto& c : k.ptrace_contexts) {
     h.add(static_cast<std::uint64_t>(static_cast<std::uint32_t>(c->options)) << 32 |
@@ -182,8 +187,14 @@ std::uint64_t state_hash(const Simulator& run) {
     h.add(static_cast<std::uint64_t>(r->value) ^ (static_cast<std::uint64_t>(r->kind) << 56) ^
           (static_cast<std::uint64_t>(r->pid) << 40));
   }
-  for (const auto& c : in.completions()) h.add(c->done.done());
+  for (const auto& c : in.completions()) {
+    h.add(c->done.done());
+    for (const Task* w : c->waiters.waiters) h.pid(w);  // complete() wakes the first
+    h.add(0xc5);
+  }
   h.add(k.broken().to_ullong());
+  // What the property checkers recorded for the checks still to come.
+  h.add(run.checks().digest());
   // Where every thread stands, exactly (sim/co.h, frame identity): each of
   // its frames' last co_await site, parameters and kept locals.  The
   // threads in creation order (a thread's number is its creation index).

@@ -13,22 +13,26 @@
 // properties broken so far; virtual time; and each thread's position: its
 // engine status, the access it is about to make (object, kind, function),
 // the locks it holds, and its interpreter frames (op, pc, progress) and
-// pending syscall.
+// pending syscall;
+// and, exactly, where each thread stands (sim/co.h, frame identity): for each
+// of its coroutine frames, the site of the co_await it is suspended at, its
+// parameters (digested while a stateful search runs: sim::FrameTracking) and
+// the locals it keeps across a yield (sim::Keep).  So two runs with one hash
+// continue alike; `utsim graph --verify-merges N` (sim/explore/
+// merge_check.h) checks it on the merges a search makes, and the tests run
+// it on the catalogue.
 //
-// What it does not cover: the local variables of the coroutines (a thread's
-// position is known only to the yield point and the interpreter frames, not
-// to the values a kernel function holds across a yield), the property
-// checkers' own records, the history of callbacks received (so that a loop
-// of report passes can close into a cycle; outcomes list it, so two runs
-// ending in one state may differ in their outcome signatures), the
-// context-switch counts (nvcsw, exam_ncsw: only differences taken across a
-// yield matter, and those are locals), and the order of wait-queue waiters.
-// Two runs can therefore reach different states with one hash: pruning on it
-// is approximate, and exploration with it may miss behaviours that a
-// stateless exploration finds (explore/graph_analysis.h counts the visible
-// symptom: one state, one thread, two successors).  Virtual time is covered,
-// so a loop that sleeps never closes into a cycle.  The hash is stable
-// across machines (no addresses).
+// What it does not cover, on purpose: the property checkers' own records
+// (what they would report differently shows in the properties broken, which
+// are covered, and the merge check compares them), the history of callbacks
+// received (so that a loop of report passes can close into a cycle; outcomes
+// list it, so two runs ending in one state may differ in their outcome
+// signatures), and the context-switch counts themselves (only whether a
+// task slept since utrace_prepare_examine() took its count is covered).
+// Virtual time is covered, so a loop that sleeps never closes into a cycle.
+// The hash is stable across machines and checkouts (no addresses; a site is
+// its file's last two path components and its line), not across versions of
+// the model's sources.
 #pragma once
 
 #include <cstdint>

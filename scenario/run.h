@@ -47,6 +47,7 @@ class Simulator final : public TraceNames {
 
   const Kernel& kernel() const { return *kernel_; }
   const Interpreter& interp() const { return *interp_; }
+  const ut::Checks& checks() const { return *checks_; }
   const Scenario& scenario() const { return scn_; }
   const RunConfig& config() const { return cfg_; }
   // What the last run's lockless loads read, and from which store: kept

@@ -1,5 +1,11 @@
 #include "model/checks/utrace_checks.h"
 
+#include "sim/hash.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace model::ut {
@@ -424,6 +430,57 @@ void Checks::on_kernel_bug(Kernel&, Task& t, const char* which, const char* what
 
 void Checks::invariant(Task& t, const char* which, const std::string& message) {
   k_.violation(Property::ModelInvariant, t.pid, fmt::format("{}: {}", which, message));
+}
+
+std::uint64_t Checks::digest() const {
+  std::uint64_t h = sim::kHashSeed;
+  const auto add = [&h](std::uint64_t v) { h = sim::hash_mix(h, v); };
+  // The recorded steps, each named by (record, field): their order, not their values.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> steps;
+  const auto step_field = [&steps](std::uint64_t at, std::uint64_t name) {
+    if (at) steps.emplace_back(at, name);
+  };
+  for (std::size_t i = 0; i < tasks_.size(); ++i) {
+    const TaskInfo& t = tasks_[i];
+    add(std::uint64_t{t.walking} | std::uint64_t{t.reverse} << 1 | std::uint64_t{t.stopped} << 2 |
+        std::uint64_t{t.sigkilled} << 3);
+    add(static_cast<std::uint64_t>(t.last_engine));
+    add(t.last_link);
+    const std::uint64_t base = std::uint64_t{1} << 40 | i << 8;
+    step_field(t.pass_begin, base | 1);
+    step_field(t.stopped_at, base | 2);
+    step_field(t.rearmed_after_reap, base | 3);
+  }
+  for (std::size_t i = 0; i < engines_.size(); ++i) {
+    const EngineInfo& e = engines_[i];
+    add(e.link_seq);
+    add(sim::hash_bytes(sim::kHashSeed, e.detach_how));
+    add(std::uint64_t{e.detach_pending} | std::uint64_t{e.detach_requested} << 1 | std::uint64_t{e.has_mask} << 2 |
+        std::uint64_t{e.death_wanted} << 3 | std::uint64_t{e.got_death} << 4 | std::uint64_t{e.in_death} << 5 |
+        std::uint64_t{e.got_reap} << 6);
+    add(e.mask);
+    add(e.disabled);
+    add(e.pending_removed);
+    add(e.unconfirmed);
+    add(static_cast<std::uint64_t>(e.released));
+    const std::uint64_t base = std::uint64_t{2} << 40 | i << 8;
+    step_field(e.attached_at, base | 1);
+    step_field(e.detach_done, base | 2);
+    step_field(e.ops_gone, base | 3);
+    step_field(e.detach_cb_returned, base | 4);
+    step_field(e.api_started, base | 5);
+    step_field(e.mask_at, base | 6);
+    step_field(e.death_wanted_at, base | 7);
+    step_field(e.death_at, base | 8);
+    step_field(e.freed_at, base | 9);
+  }
+  std::sort(steps.begin(), steps.end());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    add(steps[i].second);
+    add(i && steps[i].first == steps[i - 1].first);  // recorded in one step
+  }
+  add(links_);
+  return h;
 }
 
 }  // namespace model::ut

@@ -25,6 +25,12 @@ class Checks final : public LinuxHooks, public UtraceHooks, public sim::Pooled {
   void on_kernel_bug(Kernel& k, Task& t, const char* which, const char* what) override;
   // The properties judged at the end of a run.
   void end_of_run(Kernel& k, const sim::RunResult& r);
+  // What the records mean for the checks still to come, for the state hash
+  // (explore/state_hash.h): every flag, mask and count, and of the steps
+  // they recorded only which are set and their order (each check compares
+  // a recorded step with a later one, which is always greater, or two
+  // recorded steps with each other).
+  std::uint64_t digest() const;
 
   // UtraceHooks (the moments of the utrace core)
   void engine_attached(Engine& e, Task& t) override;

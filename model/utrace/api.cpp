@@ -62,6 +62,7 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
   Utrace& u = U(target);
   co_await u.lock.lock("utrace_add_engine");
   int ret = 0;
+  const sim::Keep keep(co_await sim::this_frame, ret);
   if ((flags & UTRACE_ATTACH_EXCLUSIVE) && find_matching_engine(u, flags, ops, data)) {
     ret = -EEXIST;
   } else if (!target.utrace_flags) {
@@ -142,6 +143,7 @@ static sim::Co<AttachResult> do_utrace_attach_task(Kernel& k, Task& cur, Task* t
     // utrace_attach_delay(): wait until the creator's report_clone is over,
     // unless we are that creator (§5.6).
     const bool creator = cur.utrace && cur.utrace->cloning == target;
+    const sim::Keep keep(co_await sim::this_frame, creator);
     while ((target->flags & PF_STARTING) && !creator) {
       const unsigned long tif = co_await READ_ONCE(cur.tif, "utrace_attach_delay");
       if (tif & tif_bit(TIF_SIGPENDING)) {
@@ -170,6 +172,7 @@ static sim::Co<AttachResult> do_utrace_attach_task(Kernel& k, Task& cur, Task* t
   e.kref.bind(obj(e, Field::engine_ref));
   e.ops.bind(obj(e, Field::engine_ops), traced_as(UField::engine_ops));
   e.flags.bind(obj(e, Field::engine_flags), traced_as(UField::engine_flags));
+  const sim::Keep keep(co_await sim::this_frame, e);
   const int ret = co_await utrace_add_engine(k, *target, e, flags, ops, data);
   if (ret) {
     // Freed without a release call.
@@ -221,6 +224,7 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
   const unsigned long removed = old_flags & ~events;
   ret = -EALREADY;
   bool refused = false;
+  const sim::Keep keep(co_await sim::this_frame, ret, old_utrace_flags, old_flags, refused);
 
   const int exit_state = co_await READ_ONCE(t.exit_state, "utrace_set_events");
   if (v4(k)) {
@@ -302,6 +306,7 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
   const unsigned state = co_await READ_ONCE(t.state, "utrace_control");
   bool reset = utrace_stopped(k, u, state);
   ret = 0;
+  const sim::Keep keep(co_await sim::this_frame, ret, reset);
   if (t.exit_state) {
     ret = utrace_control_dead(u, action);
     if (ret) {
@@ -406,6 +411,7 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
 static sim::Co<int> do_utrace_barrier(Kernel& k, Task& cur, Task* target, Engine& e) {
   if (target == &cur) co_return 0;
   int ret = -ERESTARTSYS;
+  const sim::Keep keep(co_await sim::this_frame, ret);
   for (;;) {
     const int err = co_await get_utrace_lock(k, target, e, false);
     if (err) {

@@ -163,6 +163,8 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
     hooks(k).list_change(task, "utrace_reset");
     u.attached = std::move(keep);
   }
+  std::size_t i = 0;  // the detached engines put so far
+  const sim::Keep kept(co_await sim::this_frame, flags, detached, i);
   if (task.exit_state) {
     // Once it is dead, never any flag but REAP: utrace_maybe_reap() then
     // knows positively that utrace_report_death() can never run (R8).
@@ -191,7 +193,7 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
   co_await WRITE_ONCE(task.utrace_flags, flags, "utrace_reset");
   hooks(k).after_reset(task);
   u.lock.unlock();
-  for (Engine* e : detached) co_await utrace_engine_put(k, k.current(), *e);
+  for (; i < detached.size(); ++i) co_await utrace_engine_put(k, k.current(), *detached[i]);
   co_return flags == 0;
 }
 
@@ -293,6 +295,7 @@ sim::Co<void> utrace_engine_put(Kernel& k, Task& cur, Engine& e) {
   if (e.has_release) {
     CallbackArgs a;
     a.cb = Callback::release;
+    const sim::Keep keep(co_await sim::this_frame, a);
     (void)co_await call_engine(k, cur, e, e.table, a);
   }
 }

@@ -56,10 +56,14 @@ sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, un
   Utrace& u = U(task);
   ++u.walking;
   hooks(k).walk_begin(task, false);
-  for (std::size_t i = 0; i < u.attached.size(); ++i) {
+  std::size_t i = 0;
+  const sim::Keep keep(co_await sim::this_frame, i);
+  for (; i < u.attached.size(); ++i) {
     Engine& e = *u.attached[i];
+    const sim::Keep keep_engine(co_await sim::this_frame, e);
     co_await WRITE_ONCE(u.reporting, &e, "utrace_get_signal");
     const unsigned long want = co_await READ_ONCE(e.flags, "utrace_get_signal");
+    const sim::Keep keep_want(co_await sim::this_frame, want);
     co_await READ_ONCE(e.ops, "utrace_get_signal");  // the load current_ops() makes
     EngineOps* ops = e.current_ops(k);
     if ((want & (event | EVENT_QUIESCE)) == 0) {
@@ -68,6 +72,7 @@ sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, un
     }
     std::uint32_t ret;
     CallbackArgs a;
+    const sim::Keep keep_args(co_await sim::this_frame, ops, a);
     if (ops && ops->has(Callback::report_signal)) {
       a.cb = Callback::report_signal;
       a.action = report.result | report.action;
@@ -103,10 +108,11 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   unsigned long event = 0;
   const KSigaction* ka = nullptr;
   int signr = 0;
+  const sim::Keep keep(co_await sim::this_frame, report, event, ka, signr);
 
   // The test reads the requests without the lock: utrace->resume and
   // pending_attach; 2009-rfc's interrupt and report bits.
-  bool asked;
+  bool asked = false;
   if (v2(k)) {
     co_await u.interrupt.read_point("utrace_get_signal");
     co_await u.report.read_point("utrace_get_signal");
@@ -149,6 +155,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     report.result = u.signal_handler ? UTRACE_SIGNAL_HANDLER : UTRACE_SIGNAL_REPORT;
     u.signal_handler.set(false);
     const std::uint32_t resume = u.resume.set(UTRACE_RESUME);
+    const sim::Keep keep_resume(co_await sim::this_frame, resume);
     u.lock.unlock();
     hooks(k).report_begin(task);
     // Make signal_pending() true only for real signals.
@@ -204,6 +211,7 @@ sim::Co<int> finish_signal(Kernel& k, Task& task, UtraceReport& report, int sign
   // The chosen action, expressed as a representative signal whose default
   // action does it; info->signo is what is reported.
   bool tail = true;
+  const sim::Keep keep(co_await sim::this_frame, signr);  // a by-value parameter changed below
   switch (utrace_signal_action(report.result)) {
     case UTRACE_SIGNAL_TERM: signr = SIGTERM; break;
     case UTRACE_SIGNAL_CORE: signr = SIGQUIT; break;

@@ -99,11 +99,13 @@ sim::Co<void> report_callbacks(Kernel& k, Task& task, UtraceReport& report, bool
     guarded_by(u.lock).peek("REPORT_CALLBACKS");
     if (i >= u.attached.size() || (reverse && i >= n)) break;
     Engine& e = *u.attached[reverse ? n - 1 - i : i];
+    const sim::Keep keep_engine(co_await sim::this_frame, e);
     EngineOps* ops = co_await start_callback(k, task, report, e, event);
     if (!ops) continue;
     CallbackArgs a;
     a.cb = cb;
     args(a, report);
+    const sim::Keep keep_callback(co_await sim::this_frame, ops, a);
     const std::uint32_t ret = co_await call_engine(k, task, e, ops, a);
     (void)co_await finish_callback(k, task, report, e, ret);
   }

@@ -25,6 +25,7 @@ sim::Co<std::uint32_t> call_engine(Kernel& k, Task& task, Engine& e, EngineOps* 
     co_return args.cb == Callback::report_signal ? (args.action & ~UTRACE_RESUME_MASK) | UTRACE_RESUME : UTRACE_RESUME;
   }
   const bool own = ops->counts();
+  const sim::Keep keep(co_await sim::this_frame, own);
   if (own) {
     hooks(k).callback_start(task, e, args);
     e.received.push_back(args.cb);
@@ -49,6 +50,7 @@ sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
   Utrace& u = U(task);
   if (v2(k)) {
     bool report = co_await READ_ONCE(u.report, "start_report");
+    const sim::Keep keep(co_await sim::this_frame, report);
     const bool pending_attach = co_await READ_ONCE(u.pending_attach, "start_report");
     if (report || pending_attach) {
       co_await u.lock.lock("start_report");
@@ -61,6 +63,7 @@ sim::Co<std::uint32_t> start_report(Kernel& k, Task& task) {
     co_return report ? UTRACE_REPORT : UTRACE_RESUME;
   }
   std::uint32_t resume = co_await READ_ONCE(u.resume, "start_report");
+  const sim::Keep keep(co_await sim::this_frame, resume);
   // The pending_attach test is lockless by design: missing an attach that is
   // happening right now only makes the new engine one event late (G3, R1).
   const bool pending_attach = co_await READ_ONCE(u.pending_attach, "start_report");
@@ -87,12 +90,14 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
   // READ_ONCE(engine->ops): a traced run shows which table was seen (R5).
   const bool sentinel = co_await READ_ONCE(e.ops, "start_callback") == Engine::Ops::Detached;
   EngineOps* ops = e.current_ops(k);
+  const sim::Keep keep(co_await sim::this_frame, want, ops);
 
   if ((want & EVENT_QUIESCE) || (sentinel && !has_race(k, R5))) {
     CallbackArgs a;
     a.cb = Callback::report_quiesce;
     a.action = report.action;
     a.event = event;
+    const sim::Keep keep_args(co_await sim::this_frame, a);
     const std::uint32_t ret = co_await call_engine(k, task, e, ops, a);
     const bool detached = co_await finish_callback(k, task, report, e, ret);
     if (detached) co_return nullptr;
@@ -221,6 +226,7 @@ sim::Co<void> finish_report(Kernel& k, Task& task, UtraceReport& report, bool wi
   }
   std::uint32_t resume = report.action;
   if (resume == UTRACE_STOP) resume = will_not_stop ? UTRACE_REPORT : UTRACE_RESUME;
+  const sim::Keep keep(co_await sim::this_frame, resume);
   if (resume < co_await READ_ONCE(u.resume, "finish_report")) {
     co_await u.lock.lock("finish_report");
     u.resume.set(resume);

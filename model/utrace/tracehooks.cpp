@@ -48,6 +48,7 @@ sim::Co<std::uint32_t> do_report_syscall_entry(Kernel& k, Task& task, UtraceRepo
 sim::Co<bool> utrace_report_syscall_entry(Kernel& k, Task& task) {
   UtraceReport report;
   std::uint32_t resume_report = 0;
+  const sim::Keep keep(co_await sim::this_frame, report, resume_report);
   do {
     resume_report = co_await do_report_syscall_entry(k, task, report, resume_report);
   } while (resume_report);
@@ -56,12 +57,14 @@ sim::Co<bool> utrace_report_syscall_entry(Kernel& k, Task& task) {
 
 sim::Co<void> utrace_report_syscall_exit(Kernel& k, Task& task) {
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   co_await report_event(k, task, report, ev(_UTRACE_EVENT_SYSCALL_EXIT), Callback::report_syscall_exit,
                         [](CallbackArgs& a, UtraceReport& r) { a.action = r.action; });
 }
 
 sim::Co<void> utrace_report_exec(Kernel& k, Task& task) {
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   co_await report_event(k, task, report, ev(_UTRACE_EVENT_EXEC), Callback::report_exec,
                         [](CallbackArgs& a, UtraceReport& r) { a.action = r.action; });
 }
@@ -69,6 +72,7 @@ sim::Co<void> utrace_report_exec(Kernel& k, Task& task) {
 // Called with siglock held; the callbacks run without it.
 sim::Co<void> utrace_report_jctl(Kernel& k, Task& task, int notify, int what) {
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   task.sighand->siglock.unlock();
   co_await report_event(k, task, report, ev(_UTRACE_EVENT_JCTL), Callback::report_jctl,
                         [notify, what](CallbackArgs& a, UtraceReport& r) {
@@ -82,6 +86,7 @@ sim::Co<void> utrace_report_jctl(Kernel& k, Task& task, int notify, int what) {
 sim::Co<void> utrace_report_exit(Kernel& k, Task& task, int* exit_code) {
   UtraceReport report;
   const long orig = *exit_code;
+  const sim::Keep keep(co_await sim::this_frame, report, orig);
   co_await report_event(k, task, report, ev(_UTRACE_EVENT_EXIT), Callback::report_exit,
                         [orig, exit_code](CallbackArgs& a, UtraceReport& r) {
                           a.action = r.action;
@@ -96,6 +101,7 @@ sim::Co<void> utrace_report_exit(Kernel& k, Task& task, int* exit_code) {
 sim::Co<void> utrace_report_clone(Kernel& k, Task& task, std::uint64_t clone_flags, Task& child) {
   Utrace& u = U(task);
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   (void)co_await start_report(k, task);
   u.cloning = &child;
   co_await report_callbacks(k, task, report, false, ev(_UTRACE_EVENT_CLONE), Callback::report_clone,
@@ -134,7 +140,9 @@ sim::Co<void> quiesce_pass(Kernel& k, Task& task, UtraceReport& report) {
   Utrace& u = U(task);
   ++u.walking;
   hooks(k).walk_begin(task, false);
-  for (std::size_t i = 0; i < u.attached.size(); ++i) (void)co_await start_callback(k, task, report, *u.attached[i], 0);
+  std::size_t i = 0;
+  const sim::Keep keep(co_await sim::this_frame, i);
+  for (; i < u.attached.size(); ++i) (void)co_await start_callback(k, task, report, *u.attached[i], 0);
   --u.walking;
   hooks(k).walk_end(task);
 }
@@ -147,6 +155,7 @@ sim::Co<void> quiesce_pass(Kernel& k, Task& task, UtraceReport& report) {
 sim::Co<void> utrace_resume_v2(Kernel& k, Task& task) {
   Utrace& u = U(task);
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   if (u.signal_handler) {
     co_await u.lock.lock("utrace_resume");
     u.signal_handler.set(false);
@@ -175,6 +184,7 @@ sim::Co<void> utrace_resume(Kernel& k, Task& task) {
   }
   Utrace& u = U(task);
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   // A handler frame was set up but no signal report followed: clear the flag.
   if (u.signal_handler) {
     co_await u.lock.lock("utrace_resume");
@@ -204,6 +214,7 @@ sim::Co<void> utrace_resume(Kernel& k, Task& task) {
 sim::Co<void> utrace_report_death(Kernel& k, Task& task, bool group_dead, int signal) {
   Utrace& u = U(task);
   UtraceReport report;
+  const sim::Keep keep(co_await sim::this_frame, report);
   k.BUG_ON(!task.exit_state, task, "report_death", "utrace_report_death() without exit_state (BUG_ON)");
   // Calls that come in while the callbacks run see `death` and know we are
   // not yet quiescent for detach bookkeeping (-EALREADY).
@@ -236,6 +247,7 @@ sim::Co<void> reap_engine(Kernel& k, Task& target, Engine& e) {
     CallbackArgs a;
     a.cb = Callback::report_reap;
     a.reaped = &target;
+    const sim::Keep keep(co_await sim::this_frame, a);
     (void)co_await call_engine(k, target, e, e.current_ops(k), a);
   }
   e.ops.set(Engine::Ops::Null);
@@ -256,6 +268,7 @@ sim::Co<void> utrace_reap_v2(Kernel& k, Task& target) {
   u.lock.unlock();
   while (!u.attached.empty()) {
     Engine* e = u.attached.front();
+    const sim::Keep keep(co_await sim::this_frame, e);
     co_await reap_engine(k, target, *e);
     // list_del_init(): a no-op when a second walk of the list (the R13
     // window: release_task() and the end of the death report both reaping)
@@ -304,7 +317,10 @@ sim::Co<void> utrace_maybe_reap(Kernel& k, Task& target, bool reap) {
   u.attached.clear();
   u.attaching.clear();
   u.lock.unlock();
-  for (Engine* e : list) {
+  std::size_t i = 0;
+  const sim::Keep keep(co_await sim::this_frame, list, i);
+  for (; i < list.size(); ++i) {
+    Engine* e = list[i];
     co_await reap_engine(k, target, *e);
     e->on_list = false;
     co_await utrace_engine_put(k, k.current(), *e);

@@ -101,6 +101,7 @@ sim::Co<void> Kernel::return_to_user(Task& cur) {
     const unsigned long work =
         co_await READ_ONCE(cur.tif, "int_ret_from_sys_call") & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME));
     if (!work) co_return;
+    const sim::Keep keep(co_await sim::this_frame, work);  // NOTIFY_RESUME is tested after do_signal()
     if (work & tif_bit(TIF_SIGPENDING)) co_await do_signal(cur);
     if (work & tif_bit(TIF_NOTIFY_RESUME)) {
       cur.clear_tif(TIF_NOTIFY_RESUME);
@@ -113,6 +114,8 @@ sim::Co<void> Kernel::return_to_user(Task& cur) {
 sim::Co<void> Kernel::do_signal(Task& cur) {
   Siginfo info;
   KSigaction ka;
+  // get_signal_to_deliver() fills them in across its yields (sim/co.h).
+  const sim::Keep keep(co_await sim::this_frame, info, ka);
   const int signr = co_await get_signal_to_deliver(cur, &info, &ka);
   if (signr > 0) {
     co_await handle_signal(cur, signr, info, ka);

@@ -16,7 +16,8 @@ bool same_thread_group(const Task& a, const Task& b) { return a.signal == b.sign
 
 // do_exit(): never returns; the task's thread ends here.
 sim::Co<void> Kernel::do_exit(Task& cur, int code) {
-  co_await tracehook_report_exit(cur, &code);  // may stop in utrace_stop (report_exit)
+  const sim::Keep keep(co_await sim::this_frame, code);  // report_exit may change it
+  co_await tracehook_report_exit(cur, &code);            // may stop in utrace_stop (report_exit)
   emit(Ev::task_exit, cur.pid, code);
   co_await exit_signals(cur);  // sets PF_EXITING
   const bool group_dead = --cur.signal->live == 0;
@@ -37,6 +38,7 @@ sim::Co<void> Kernel::do_exit(Task& cur, int code) {
 // do_group_exit(): take the whole thread group down.
 sim::Co<void> Kernel::do_group_exit(Task& cur, int exit_code) {
   SignalStruct& sig = *cur.signal;
+  const sim::Keep keep(co_await sim::this_frame, exit_code);
   if ((sig.flags & SIGNAL_GROUP_EXIT) || sig.group_exit_task) {
     exit_code = sig.group_exit_code;
   } else if (!cur.thread_group_empty()) {
@@ -144,11 +146,13 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
   // detached (kernel/ptrace-utrace.c).
   co_await exit_ptrace(*this, tsk);
   std::vector<Task*> dead;
+  std::size_t i = 0;
+  const sim::Keep keep(co_await sim::this_frame, dead, i);
   co_await tasklist_lock.lock("forget_original_parent");
   forget_original_parent(tsk, dead);
   for (LinuxHooks* h : hooks_) h->on_children_reparented(*this, tsk);
   tasklist_lock.unlock();
-  for (Task* p : dead) co_await release_task(*p);
+  for (; i < dead.size(); ++i) co_await release_task(*dead[i]);
 
   co_await tasklist_lock.lock("exit_notify");
   // kill_orphaned_pgrp(): no orphaned process groups in utsim.
@@ -160,6 +164,7 @@ sim::Co<void> Kernel::exit_notify(Task& tsk, bool group_dead) {
 
   int signal = tracehook_notify_death(tsk, group_dead);
   if (signal >= 0) signal = do_notify_parent(tsk, signal);
+  const sim::Keep keep_signal(co_await sim::this_frame, signal);
   tsk.final_status = task_exit_status(tsk);  // until a reaper reads it again
   set_exit_state(tsk, signal == DEATH_REAP ? EXIT_DEAD : EXIT_ZOMBIE);
   // mt-exec: de_thread() is waiting for us.
@@ -201,6 +206,7 @@ void Kernel::exit_signal_unlink(Task& p) {
 sim::Co<void> Kernel::release_task(Task& first) {
   Task* p = &first;
   Task& reaper = current();
+  const sim::Keep keep(co_await sim::this_frame, p);
   for (;;) {
     co_await tracehook_prepare_release_task(*p);  // utrace_maybe_reap(reap = true)
     co_await tasklist_lock.lock("release_task");
@@ -249,6 +255,7 @@ sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
        : WCOREDUMP(status) ? CLD_DUMPED
                            : CLD_KILLED);
   Task* release = &p;
+  const sim::Keep keep(co_await sim::this_frame, release, pid);
   if (traced) {
     co_await tasklist_lock.lock("wait_task_zombie");
     // We dropped tasklist_lock: the tracer could have died and untraced it.
@@ -344,24 +351,29 @@ sim::Co<int> Kernel::wait_consider_task(Task& cur, WaitOpts& wo, bool ptrace, Ta
 sim::Co<std::int64_t> Kernel::do_wait(Task& cur, WaitOpts& wo) {
   cur.signal->wait_chldexit.add(&cur);
   std::int64_t retval = 0;
+  const sim::Keep keep(co_await sim::this_frame, retval);
   for (;;) {
     wo.notask_error = -ECHILD;
     set_task_state(cur, TASK_INTERRUPTIBLE);
     co_await tasklist_lock.lock("do_wait");
     bool found = false;
-    auto threads = cur.signal->threads;
-    for (Task* tsk : threads) {
+    const auto threads = cur.signal->threads;
+    std::size_t n = 0;  // threads[n] is the thread whose children or tracees are scanned
+    std::size_t i = 0;  // and [i] the child or tracee
+    const sim::Keep keep_scan(co_await sim::this_frame, found, threads, n, i);
+    for (; n < threads.size(); ++n) {
+      Task* tsk = threads[n];
       if ((wo.flags & __WNOTHREAD) && tsk != &cur) continue;
       // do_wait_thread(): our children.  The threads of our child processes
       // are on the list too (2.6.32 puts every task on its real_parent's
       // children): do not consider detached threads.
-      for (std::size_t i = 0; !found && i < tsk->children.size(); ++i) {
+      for (i = 0; !found && i < tsk->children.size(); ++i) {
         if (task_detached(*tsk->children[i])) continue;
         retval = co_await wait_consider_task(cur, wo, false, *tsk->children[i]);
         found = retval != 0;
       }
       // ptrace_do_wait(): our tracees
-      for (std::size_t i = 0; !found && i < tsk->ptraced.size(); ++i) {
+      for (i = 0; !found && i < tsk->ptraced.size(); ++i) {
         retval = co_await wait_consider_task(cur, wo, true, *tsk->ptraced[i]);
         found = retval != 0;
       }
@@ -386,6 +398,7 @@ sim::Co<void> Kernel::init_main(Task* tp) {
   for (;;) {
     WaitOpts wo;
     wo.flags = __WALL | WEXITED;
+    const sim::Keep keep(co_await sim::this_frame, wo);  // do_wait() fills it in
     const std::int64_t r = co_await do_wait(in, wo);
     if (r == -ECHILD) {
       // Nothing to wait for: sleep until a child dies or is reparented here.

@@ -74,6 +74,7 @@ sim::Co<std::int64_t> Kernel::do_fork(Task& cur, std::uint64_t clone_flags, int 
   tasklist_lock.unlock();
 
   const int nr = p.pid;
+  const sim::Keep keep(co_await sim::this_frame, p, nr);
   emit(Ev::task_new, cur.pid, nr, static_cast<std::int64_t>(clone_flags & 0xffffffff), exit_signal);
   if (clone_flags & CLONE_VFORK) {
     cur.vfork_wait = std::make_unique<VforkDone>();
@@ -119,6 +120,7 @@ sim::Co<int> Kernel::de_thread(Task& tsk) {
     // Account for the thread group leader hanging around.
     const int count = tsk.is_leader() ? 1 : 2;
     sig.notify_count = count;
+    const sim::Keep keep(co_await sim::this_frame, count);
     while (static_cast<int>(sig.threads.size()) > count) {
       set_task_state(tsk, TASK_UNINTERRUPTIBLE);
       tsk.sighand->siglock.unlock();
@@ -131,6 +133,7 @@ sim::Co<int> Kernel::de_thread(Task& tsk) {
       // Wait for the leader to become a zombie, then assume its pid.
       Task& leader = *tsk.group_leader;
       sig.notify_count = -1;  // for exit_notify()
+      const sim::Keep keep_leader(co_await sim::this_frame, leader);
       for (;;) {
         co_await tasklist_lock.lock("de_thread");
         if (leader.exit_state) break;
@@ -171,6 +174,8 @@ sim::Co<int> Kernel::de_thread(Task& tsk) {
   if (oldsighand.count != 1) {
     SighandStruct& newsighand = new_sighand(tsk);
     newsighand.action = oldsighand.action;
+    // The copy is no task's yet (the state hash does not see it): kept.
+    const sim::Keep keep(co_await sim::this_frame, newsighand.action);
     co_await tasklist_lock.lock("de_thread");
     co_await oldsighand.siglock.lock("de_thread");
     tsk.sighand = &newsighand;

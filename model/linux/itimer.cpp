@@ -72,6 +72,7 @@ sim::Co<void> Kernel::it_real_fn(SignalStruct* sp) {
   for (;;) {
     if (sig.live == 0) co_return;  // the group is dead: cancelled for good
     const std::uint64_t expires = sig.real_expires;
+    const sim::Keep keep(co_await sim::this_frame, expires);
     const bool fired = co_await sim::block(timer, "hrtimer: real_timer", expires ? expires : sim::kNever);
     // Woken early: re-armed or cancelled (do_setitimer(), do_exit()).
     if (!fired || sig.real_expires != expires || !expires) continue;

@@ -384,6 +384,7 @@ sim::Co<void> Kernel::wait_for_completion(Task& cur, Completion& x) {
   co_await x.waiters.write_point("wait_for_completion");
   if (x.done.try_consume()) co_return;
   const unsigned saved = cur.state;
+  const sim::Keep keep(co_await sim::this_frame, saved);
   do {
     x.waiters.add(&cur);
     set_task_state(cur, TASK_UNINTERRUPTIBLE);

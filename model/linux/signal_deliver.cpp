@@ -155,6 +155,7 @@ sim::Co<void> Kernel::do_notify_parent_cldstop(Task& tsk_in, int why) {
     case CLD_TRAPPED: info.status = tsk->exit_code & 0x7f; break;
     default: throw ModelBug("do_notify_parent_cldstop: bad why");
   }
+  const sim::Keep keep(co_await sim::this_frame, tsk, parent, info);
   co_await parent->sighand->siglock.lock("do_notify_parent_cldstop");
   const KSigaction& ka = (*parent->sighand)[SIGCHLD];
   int sent = -1;

@@ -31,6 +31,7 @@ sim::Co<AttachResult> ptrace_reuse_engine(Kernel& k, Task& cur, Task& tracee) {
   }
   PtraceContext& ctx = ctx_of(k, *e);
   int err = -EPERM;
+  const sim::Keep keep(co_await sim::this_frame, e, err);
   if (ctx.resume == UTRACE_DETACH) {
     ctx.options = 0;
     ctx.eventmsg = 0;
@@ -76,6 +77,7 @@ sim::Co<AttachResult> ptrace_attach_engine(Kernel& k, Task& cur, Task& tracee) {
 sim::Co<int> ptrace_attach_task(Kernel& k, Task& cur, Task& tracee, int options) {
   const AttachResult r = co_await ptrace_attach_engine(k, cur, tracee);
   if (!r.engine) co_return -r.err;
+  const sim::Keep keep(co_await sim::this_frame, r.engine);
   // It can fail only if the tracee is dead: the caller notices before PT_UTRACED.
   (void)co_await ptrace_set_events(k, cur, tracee, *r.engine, options);
   co_await utrace_engine_put(k, cur, *r.engine);
@@ -101,6 +103,7 @@ sim::Co<void> ptrace_detach_task(Kernel& k, Task& cur, Task& tracee, int sig) {
   if (!e) co_return;
   PtraceContext& ctx = ctx_of(k, *e);
   std::uint32_t action = UTRACE_DETACH;
+  const sim::Keep keep(co_await sim::this_frame, e, action);
   if (!explicit_detach) {
     // The tracee can be running: make sure ptrace_report_signal() will not
     // report a signal (R17b).

@@ -128,6 +128,7 @@ class PtraceOps final : public EngineOps, public sim::Pooled {
     } else if (ctx.options & PTRACE_O_TRACEFORK) {
       event = PTRACE_EVENT_FORK;
     }
+    const sim::Keep keep(co_await sim::this_frame, event);
     // Any of these reports implies auto-attaching the new child; so does
     // CLONE_PTRACE, even with no event to report.
     if ((event && event != PTRACE_EVENT_VFORK_DONE) || (flags & CLONE_PTRACE))
@@ -167,6 +168,7 @@ class PtraceOps final : public EngineOps, public sim::Pooled {
     const int signr = ctx.signr;
     ctx.siginfo = nullptr;
     ctx.signr = 0;
+    const sim::Keep keep(co_await sim::this_frame, signr);  // cleared in ctx
     // Did the debugger cancel the signal?
     if (!signr) co_return UTRACE_SIGNAL_IGN;
     // Update the siginfo if the signal number changed.
@@ -189,6 +191,7 @@ class PtraceOps final : public EngineOps, public sim::Pooled {
   static sim::Co<std::uint32_t> ptrace_report_signal(Kernel& k, Task& task, Engine& e, PtraceContext& ctx,
                                                      CallbackArgs& a) {
     const std::uint32_t resume = ctx.resume;
+    const sim::Keep keep(co_await sim::this_frame, resume);  // ctx.resume as the callback found it
     if (ptrace_event_pending(ctx)) co_return utrace_signal_action(a.action) | UTRACE_STOP;
     switch (utrace_signal_action(a.action)) {
       case UTRACE_SIGNAL_HANDLER:

@@ -35,6 +35,7 @@ sim::Co<int> ptrace_traceme(Kernel& k, Task& cur) {
   const int err = co_await ptrace_attach_task(k, cur, cur, 0);
   if (err) co_return err;
   bool detach = true;
+  const sim::Keep keep(co_await sim::this_frame, detach);
   co_await k.tasklist_lock.lock("ptrace_traceme");
   // PF_EXITING: real_parent may have passed exit_ptrace(); pretend it
   // untraces us right after we return (R17e).
@@ -53,12 +54,14 @@ sim::Co<int> ptrace_check_attach(Kernel& k, Task& cur, Task& child, bool kill) {
   Engine* e = co_await ptrace_lookup_engine(k, cur, child);
   if (!e) co_return -ESRCH;
   int ret = -ESRCH;
+  const sim::Keep keep(co_await sim::this_frame, e, ret);
   if (child.parent == &cur) {
     if (kill) ret = 0;
     if (co_await READ_ONCE(child.state, "ptrace_check_attach") & (__TASK_STOPPED | __TASK_TRACED)) {
       // RHEL6: freeze the stop while we use the registers (R9, R17h).
       utrace_freeze_stop(k, child);
       const int stop = co_await utrace_control(k, cur, &child, *e, UTRACE_STOP);
+      const sim::Keep keep_stop(co_await sim::this_frame, stop);
       int exam = -1;
       if (!stop) exam = co_await utrace_prepare_examine(k, cur, &child, *e);
       if (!stop && !exam)
@@ -77,6 +80,7 @@ sim::Co<int> ptrace_resume_action(Kernel& k, Task& cur, Task& tracee, Engine& e,
   ctx.options &= ~PTRACE_O_SYSEMU;
   unsigned long events = e.flags & ~UTRACE_EVENT_SYSCALL & ~ENGINE_STOP;
   int action = UTRACE_RESUME;
+  const sim::Keep keep(co_await sim::this_frame, action);
   switch (request) {
     case PTRACE_SINGLESTEP:
       action = UTRACE_SINGLESTEP;
@@ -98,6 +102,7 @@ sim::Co<int> ptrace_resume(Kernel& k, Task& cur, Task& tracee, Engine& e, int re
   if (data < 0 || data > kNSig) co_return -EIO;
   int action = co_await ptrace_resume_action(k, cur, tracee, e, request);
   if (action < 0) co_return action;
+  const sim::Keep keep(co_await sim::this_frame, action);
   switch (get_stop_event(ctx)) {
     case PTRACE_EVENT_VFORK:
       if (ctx.options & PTRACE_O_TRACEVFORKDONE) {
@@ -142,6 +147,7 @@ sim::Co<int> ptrace_rw_siginfo(Kernel& k, Task& tracee, PtraceContext& ctx, bool
       co_return -EINVAL;
     case PTRACE_EVENT_SIGNAL: {
       int err = -ESRCH;
+      const sim::Keep keep(co_await sim::this_frame, err);
       if (!tracee.released) {
         co_await tracee.sighand->siglock.lock("ptrace_rw_siginfo");
         if ((tracee.state & __TASK_TRACED) && ctx.siginfo) {
@@ -165,6 +171,7 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, long req
   if (!e) co_return -ESRCH;
   PtraceContext& ctx = ctx_of(k, *e);
   std::int64_t ret = 0;
+  const sim::Keep keep(co_await sim::this_frame, e, ret);
   switch (request) {
     case PTRACE_PEEKTEXT:
     case PTRACE_PEEKDATA:
@@ -186,6 +193,7 @@ sim::Co<std::int64_t> ptrace_request(Kernel& k, Task& cur, Task& child, long req
       break;
     case PTRACE_GETSIGINFO: {
       Siginfo info;
+      const sim::Keep keep_info(co_await sim::this_frame, info);  // ptrace_rw_siginfo() fills it in
       ret = co_await ptrace_rw_siginfo(k, child, ctx, false, &info);
       if (!ret) *peek = info.signo;
       break;
@@ -257,6 +265,7 @@ sim::Co<void> ptrace_notify_stop(Kernel& k, Task& tracee) {
   if (!has_engine) co_return;
   Engine* e = co_await ptrace_lookup_engine(k, tracee, tracee);
   if (!e) co_return;
+  const sim::Keep keep(co_await sim::this_frame, e);
   // do_ptrace_notify_stop(): this exit_code write can race with SIGKILL,
   // "borrowed from the old ptrace implementation" (R17i).
   tracee.exit_code = ctx_of(k, *e).stop_code & PTRACE_EVENT_MASK;

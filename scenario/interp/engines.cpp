@@ -28,11 +28,14 @@ class ScenarioOps final : public EngineOps, public sim::Pooled {
     if (!s.expect_args.empty())
       check_args(k, task, e, a, s.expect_args[std::min<std::size_t>(n, s.expect_args.size() - 1)]);
     const std::uint32_t ret = s.return_value(n, a.action);
+    // The `sets` entry of this call, not n: the state hash caps the calls too.
+    const std::size_t set = s.sets.empty() ? 0 : std::min<std::size_t>(n, s.sets.size() - 1);
+    const sim::Keep keep(co_await sim::this_frame, ret, set);
     if (!s.body.empty()) {
       OpCtx ctx{OpCtx::Kind::Callback, &task, a.child, &e};
       co_await interp_.run_kernel_ops(k.current(), s.body, ctx);
     }
-    if (!s.sets.empty()) set_out_parameters(task, a, s.sets[std::min<std::size_t>(n, s.sets.size() - 1)]);
+    if (!s.sets.empty()) set_out_parameters(task, a, s.sets[set]);
     co_return ret;
   }
 

@@ -204,6 +204,9 @@ class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled
 // ---- frame identity (sim/co.h) ---------------------------------------------------------
 inline std::uint64_t frame_digest(const Interpreter&) noexcept { return 0; }  // there is one
 inline std::uint64_t frame_digest(const OpResult& r) noexcept { return sim::digest_all(r.value, r.kind, r.pid); }
-inline std::uint64_t frame_digest(const OpCtx& c) noexcept { return sim::digest_all(c.kind, c.self, c.child, c.engine); }
+inline std::uint64_t frame_digest(const OpCtx& c) noexcept {
+  return sim::digest_all(c.kind, c.self, c.child, c.engine);
+}
+inline std::uint64_t frame_digest(const PendingOp& p) noexcept { return sim::digest_all(p.active, p.ret, p.result); }
 
 }  // namespace model

@@ -20,25 +20,34 @@ bool state_matches(const Kernel& k, const Task* t, TaskState want) {
 
 // A kernel thread's function: its program, in kernel context.
 sim::Co<void> Interpreter::run_kthread(Task& t) {
-  for (const Frame& f : std::vector<Frame>(prog(t).frames))
-    co_await run_kernel_ops(t, *f.ops, OpCtx{OpCtx::Kind::Kthread, &t, nullptr, nullptr});
+  const std::vector<Frame> frames = prog(t).frames;
+  std::size_t i = 0;
+  const sim::Keep keep(co_await sim::this_frame, i);
+  for (; i < frames.size(); ++i)
+    co_await run_kernel_ops(t, *frames[i].ops, OpCtx{OpCtx::Kind::Kthread, &t, nullptr, nullptr});
 }
 
 sim::Co<void> Interpreter::run_kernel_ops(Task& cur, const Program& ops, OpCtx ctx) {
-  for (const Op& op : ops) (void)co_await run_kernel_op(cur, op, ctx, true);
+  std::size_t i = 0;
+  // ctx: the ops may change it (it is theirs by reference).
+  const sim::Keep keep(co_await sim::this_frame, i, ctx);
+  for (; i < ops.size(); ++i) (void)co_await run_kernel_op(cur, ops[i], ctx, true);
 }
 
 sim::Co<OpResult> Interpreter::run_kernel_op(Task& cur, const Op& op, OpCtx& ctx, bool check) {
   OpResult r = none_result();
+  std::uint64_t i = 0;  // a loop's iterations (a `forever` loop counts none), or a retry's tries
+  const sim::Keep keep(co_await sim::this_frame, i);
   if (const auto* l = op.as_if<LoopOp>()) {
-    for (std::uint64_t i = 0; l->forever || i < l->times; ++i) {
+    while (l->forever || i < l->times) {
       co_await sim::point(sim::ObjId{}, sim::Acc::Local, "loop");
       co_await run_kernel_ops(cur, l->body, ctx);
+      if (!l->forever) ++i;
     }
   } else if (const auto* rt = op.as_if<RetryOp>()) {
-    for (std::uint64_t tries = 0;;) {
+    for (;;) {
       r = co_await run_kernel_op(cur, *rt->body, ctx, false);
-      if (match_result(r, rt->until, &ctx) || ++tries >= rt->max) break;
+      if (match_result(r, rt->until, &ctx) || ++i >= rt->max) break;
     }
   } else {
     TaskProgram& p = prog(cur);
@@ -70,12 +79,15 @@ sim::Co<OpResult> Interpreter::do_kernel_op(Task& cur, const Op& op, OpCtx& ctx)
     co_return none_result();
   }
   if (const auto* w = op.as_if<ComputeOp>()) {
-    for (std::uint64_t i = 0; i < w->steps; ++i) co_await sim::point(sim::ObjId{}, sim::Acc::Local, "kernel work");
+    std::uint64_t i = 0;
+    const sim::Keep keep(co_await sim::this_frame, i);
+    for (; i < w->steps; ++i) co_await sim::point(sim::ObjId{}, sim::Acc::Local, "kernel work");
     co_return none_result();
   }
   if (const auto* n = op.as_if<NanosleepOp>()) {
     // msleep(): an uninterruptible sleep in kernel context.
     const std::uint64_t deadline = k_.eng.now() + n->ticks;
+    const sim::Keep keep(co_await sim::this_frame, deadline);
     while (k_.eng.now() < deadline) {
       k_.set_task_state(cur, TASK_UNINTERRUPTIBLE);
       co_await k_.schedule_until(cur, deadline, "msleep");

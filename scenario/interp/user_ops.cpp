@@ -159,6 +159,7 @@ sim::Co<void> Interpreter::user_op(Task& t, const Op& op, std::size_t fi) {
 // then back to user mode.
 sim::Co<void> Interpreter::user_module_op(Task& t, const Op& op, std::size_t fi) {
   OpCtx ctx{OpCtx::Kind::User, &t, nullptr, nullptr};
+  const sim::Keep keep(co_await sim::this_frame, ctx);
   const OpResult r = co_await do_kernel_op(t, op, ctx);
   complete_op(t, fi, op, r);
   co_await k_.return_to_user(t);
@@ -178,6 +179,7 @@ sim::Co<void> Interpreter::user_compute(Task& t, const Op& op, std::size_t fi) {
     if (t.test_tif(TIF_SINGLESTEP)) co_await k_.do_debug(t);
     if (t.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME))) {
       const std::size_t depth = p.frames.size();
+      const sim::Keep keep(co_await sim::this_frame, depth);
       co_await k_.return_to_user(t);
       if (p.frames.size() > depth) co_return;  // resumes after the handler
     }
@@ -213,6 +215,7 @@ sim::Co<void> Interpreter::user_loop(Task& t, const Op& op, std::size_t fi) {
     k_.on_user_step(t);
     if (t.tif & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME))) {
       const std::size_t depth = p.frames.size();
+      const sim::Keep keep(co_await sim::this_frame, depth);
       co_await k_.return_to_user(t);
       if (p.frames.size() > depth) co_return;  // runs again after the handler
     }
@@ -240,6 +243,7 @@ sim::Co<void> Interpreter::user_syscall(Task& t, const Op& op, std::size_t fi) {
   std::int64_t ret = -ENOSYS;
   OpResult res = from_ret(ret);
   bool completes = true;
+  const sim::Keep keep(co_await sim::this_frame, dispatched, ret, res, completes);
   if (dispatched == nr) {
     ret = co_await syscall_body(t, op, fi, res, completes);
   } else if (const PlainSyscall* other = find_plain_syscall_nr(dispatched)) {
@@ -264,6 +268,7 @@ std::int64_t Interpreter::plain_syscall_ret(const Task& t, std::string_view name
 sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size_t fi, OpResult& res, bool& completes) {
   OpCtx ctx{OpCtx::Kind::User, &t, nullptr, nullptr};
   std::int64_t ret = 0;
+  const sim::Keep keep(co_await sim::this_frame, ret);
   if (const auto* s = op.as_if<SyscallOp>()) {
     co_await sim::point(sim::ObjId{}, sim::Acc::Local, "sys_call");
     ret = plain_syscall_ret(t, s->name);
@@ -280,6 +285,7 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
     Frame& f = prog(t).frames[fi];
     if (!f.op_state) f.op_state = k_.eng.now() + n->ticks + 1;
     const std::uint64_t deadline = f.op_state - 1;
+    const sim::Keep keep_deadline(co_await sim::this_frame, deadline);
     while (k_.eng.now() < deadline) {
       k_.set_task_state(t, TASK_INTERRUPTIBLE);
       co_await k_.schedule_until(t, deadline, "do_nanosleep");
@@ -343,6 +349,7 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
         // A name whose task does not exist yet: no such child.
         wo.pid = target ? target->pid : (k_.next_pid + 1000000);
       }
+      const sim::Keep keep_wo(co_await sim::this_frame, wo);  // do_wait() fills it in
       ret = co_await k_.do_wait(t, wo);
       if (ret > 0) {
         res = OpResult{wo.status, ResultKind::WaitStatus, static_cast<int>(ret)};
@@ -353,6 +360,7 @@ sim::Co<std::int64_t> Interpreter::syscall_body(Task& t, const Op& op, std::size
     Task* child = pt->request == PTRACE_TRACEME ? nullptr : resolve(pt->pid, ctx);
     const std::int64_t data = pt->request == PTRACE_SETOPTIONS ? std::int64_t{pt->options} : pt->sig;
     std::int64_t peek = 0;
+    const sim::Keep keep_peek(co_await sim::this_frame, peek);
     ret = co_await sys_ptrace(k_, t, pt->request, child, data, &peek);
     // GETEVENTMSG and GETSIGINFO: the op's result is what they wrote.
     const bool peeks = pt->request == PTRACE_GETEVENTMSG || pt->request == PTRACE_GETSIGINFO;
@@ -378,6 +386,7 @@ sim::Co<void> Interpreter::finish_syscall(Task& t, const Op& op, std::size_t fi,
   }
   p.pending = PendingOp{completes, ret, res};
   const std::size_t depth = p.frames.size();
+  const sim::Keep keep(co_await sim::this_frame, depth);
   co_await k_.return_from_syscall(t, PtRegs{true, false, ret});
   if (p.frames.size() > depth) co_return;  // a handler frame holds the syscall now
   const PtRegs regs = std::exchange(t.regs, PtRegs{});
@@ -392,10 +401,14 @@ sim::Co<void> Interpreter::sigreturn(Task& t) {
   (void)co_await k_.syscall_entry(t, NR_rt_sigreturn);
   const Frame f = p.frames.back();
   p.frames.pop_back();
+  // The popped frame is no longer in the task's program.
+  const sim::Keep keep_frame(co_await sim::this_frame, f.saved_op);
   const PtRegs regs = co_await k_.restore_sigcontext(t, f.sigframe);
+  const sim::Keep keep_regs(co_await sim::this_frame, regs);
   co_await k_.syscall_exit_work(t, NR_rt_sigreturn, regs.ret);
   p.pending = f.saved_op;
   const std::size_t depth = p.frames.size();
+  const sim::Keep keep(co_await sim::this_frame, depth);
   co_await k_.return_from_syscall(t, regs);
   if (p.frames.size() > depth) co_return;
   const PtRegs back = std::exchange(t.regs, PtRegs{});
@@ -411,6 +424,7 @@ sim::Co<void> Interpreter::sigreturn(Task& t) {
 sim::Co<void> Interpreter::program_end(Task& t) {
   const bool thread = t.clone_thread;
   const int nr = thread ? NR_exit : NR_exit_group;
+  const sim::Keep keep(co_await sim::this_frame, thread);
   if (co_await k_.syscall_entry(t, nr) != nr) {
     // Not dispatched (aborted, or orig_ax rewritten): the call returns
     // -ENOSYS through int_ret_from_sys_call, whose work loop delivers what

@@ -135,12 +135,17 @@ std::unique_ptr<sim::Explorer> make_explorer(const ExploreOptions& o, sim::Progr
 // Replays the merges the stateful search kept (ExploreOptions::
 // verify_merges): a pair that continues differently is an internal error,
 // the state hash's (explore/state_hash.h), not the scenario's.
-void check_merges(sim::Program& prog, const sim::DfsExplorer& dfs, const ExploreOptions& opt, Verdict& v) {
+void check_merges(Simulator& simu, sim::Program& prog, const sim::DfsExplorer& dfs, const ExploreOptions& opt,
+                  Verdict& v) {
   Verdict::MergeCheck m;
+  // Only SIGINT and SIGTERM stop the check, not a stop flag that --max-states raised.
+  const std::atomic<bool>* interrupt = opt.signalled ? opt.signalled : opt.stop;
+  simu.set_stop_flag(interrupt);
   for (const sim::MergedPair& pair : dfs.merges()) {
-    if (opt.stop && opt.stop->load()) break;
-    ++m.checked;
+    if (interrupt && interrupt->load()) break;
     const sim::MergeCheckResult r = sim::check_merge(prog, pair, 2, opt.seed);
+    if (r.interrupted) break;
+    ++m.checked;
     if (r.same) continue;
     if (m.differ++ == 0) {
       m.first = sim::encode_schedule(pair.first);
@@ -458,7 +463,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     if (v.complete) v.memory_out = false;  // the budget ran out after the last run: moot
     v.estimate = x->estimate();
     if (dfs) v.bounded = dfs->bounded();
-    if (dfs && stateful && opt.verify_merges) check_merges(prog, *dfs, opt, v);
+    if (dfs && stateful && opt.verify_merges) check_merges(simu, prog, *dfs, opt, v);
     if (xopt.graph) {
       v.states = xopt.graph->nodes().size();
       xopt.graph->on_new_node = nullptr;

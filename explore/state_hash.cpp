@@ -102,7 +102,12 @@ void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t)
     h.add(0xc3);
     hash_queue(h, s->shared_pending.list);
     for (const Task* w : s->wait_chldexit.waiters) h.pid(w);
+    // ITIMER_REAL: when it fires, its thread, and whose object it sleeps on.
+    h.add(s->real_expires);
+    h.add(s->real_timer_tid);
+    h.pid(s->real_timer_owner);
   }
+  h.add(t.jobctl);
   if (const SighandStruct* sh = t.sighand) {
     for (int sig = 1; sig <= kNSig; ++sig) {
       const KSigaction& a = sh->action[static_cast<std::size_t>(sig - 1)];
@@ -111,8 +116,19 @@ void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t)
       h.add(a.mask.bits);
     }
     h.add(sh->siglock.holder());
+    // Which tasks share it (CLONE_SIGHAND): named by the first task that has it.
+    h.add(static_cast<std::uint64_t>(sh->count));
+    for (const auto& o : k.tasks)
+      if (o->sighand == sh) {
+        h.pid(o.get());
+        break;
+      }
   }
   if (t.vfork_done) h.add(0x7f00 | std::uint64_t{t.vfork_done->done});
+  if (t.vfork_wait) {  // as a vfork parent: the completion it waits on
+    h.add(0x7e00 | std::uint64_t{t.vfork_wait->done});
+    h.pid(t.vfork_wait->waiter);
+  }
   h.add(t.utrace_flags);
   if (const Utrace* u = t.utrace) {
     h.add(u->lock.holder());
@@ -199,7 +215,13 @@ std::uint64_t state_hash(const Simulator& run) {
   // its frames' last co_await site, parameters and kept locals.  The
   // threads in creation order (a thread's number is its creation index).
   h.add(k.eng.thread_count());
-  for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) h.add(k.eng.position(t));
+  for (sim::Tid t = 0; t < k.eng.thread_count(); ++t) {
+    const sim::Engine& e = k.eng;
+    h.add(e.position(t));
+    // Its engine status, for threads of no task too (timers, kernel threads).
+    h.add(std::uint64_t{e.finished(t)} | std::uint64_t{e.blocked(t)} << 1 | std::uint64_t{e.enabled(t)} << 2 |
+          std::uint64_t{e.locks_held(t)} << 8);
+  }
   return h.value();
 }
 

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "model/abi.h"
-#include "sim/co.h"
 #include "model/checks/property.h"
 #include "model/linux/task_state.h"
 #include "model/utrace/callback.h"
 #include "model/versions.h"
+#include "sim/co.h"
 
 namespace model {
 

@@ -138,9 +138,16 @@ std::uint64_t digest_of(const T& v) noexcept {
       return v != nullptr;
   } else if constexpr (HasFrameDigest<U>) {
     return frame_digest(v);
-  } else if constexpr (requires { v.has_value(); *v; }) {  // std::optional
+  } else if constexpr (requires {
+                         v.has_value();
+                         *v;
+                       }) {  // std::optional
     return v.has_value() ? hash_mix(1, digest_of(*v)) : 0;
-  } else if constexpr (requires { v.begin(); v.end(); v.size(); }) {  // a container: its elements
+  } else if constexpr (requires {
+                         v.begin();
+                         v.end();
+                         v.size();
+                       }) {  // a container: its elements
     std::uint64_t h = v.size();
     for (const auto& x : v) h = hash_mix(h, digest_of(x));
     return h;
@@ -262,8 +269,7 @@ inline constexpr detail::PromiseBase::ThisFrameTag this_frame{};
 class Keep {
  public:
   template <class... T>
-    requires(sizeof...(T) >= 1 && sizeof...(T) <= 4)
-  explicit Keep(detail::PromiseBase& f, const T&... v) noexcept
+  requires(sizeof...(T) >= 1 && sizeof...(T) <= 4) explicit Keep(detail::PromiseBase& f, const T&... v) noexcept
       : frame_(&f), next_(f.kept), ptrs_{static_cast<const void*>(&v)...}, digest_(&digest<T...>) {
     f.kept = this;
   }

@@ -62,13 +62,15 @@ sim::Co<AttachResult> ptrace_attach_engine(Kernel& k, Task& cur, Task& tracee) {
   }
   k.ptrace_contexts.push_back(std::make_unique<PtraceContext>());
   const std::uint64_t data = k.ptrace_contexts.size();
+  const sim::Keep keep(co_await sim::this_frame, data);
   k.ptrace_contexts.back()->resume = UTRACE_RESUME;
   AttachResult r = co_await utrace_attach_task(k, cur, &tracee,
                                                UTRACE_ATTACH_CREATE | UTRACE_ATTACH_EXCLUSIVE | UTRACE_ATTACH_MATCH_OPS,
                                                k.ptrace_ops.get(), data);
   if (!r.engine) {
     if (r.err != ESRCH && r.err != ERESTARTNOINTR) r.err = EPERM;
-    k.ptrace_contexts.back()->freed = true;  // kfree(ctx)
+    // kfree(ctx): our own, which another attach may have followed meanwhile.
+    k.ptrace_contexts[data - 1]->freed = true;
   }
   co_return r;
 }

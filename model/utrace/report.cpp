@@ -86,11 +86,12 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
   smp_mb();
   // flags, read barrier, then ops: never the new flags with the old ops (R5).
   unsigned long want = co_await READ_ONCE(e.flags, "start_callback");
+  const sim::Keep keep(co_await sim::this_frame, want);
   smp_rmb();  // pairs with the smp_wmb() in mark_engine_detached()
   // READ_ONCE(engine->ops): a traced run shows which table was seen (R5).
   const bool sentinel = co_await READ_ONCE(e.ops, "start_callback") == Engine::Ops::Detached;
   EngineOps* ops = e.current_ops(k);
-  const sim::Keep keep(co_await sim::this_frame, want, ops);
+  const sim::Keep keep_ops(co_await sim::this_frame, ops);
 
   if ((want & EVENT_QUIESCE) || (sentinel && !has_race(k, R5))) {
     CallbackArgs a;

@@ -130,19 +130,20 @@ class DfsExplorer::Sched final : public Scheduler {
     if (!prune) return false;
     const std::uint64_t key = hash_mix(h, c.current);
     auto [it, fresh] = x_.visited_.try_emplace(key, cost_);
-    const bool keep = x_.merges_.size() < x_.opt_.keep_merges;
-    if (fresh) {
-      if (keep) {
-        x_.first_.emplace(key, chosen_);
+    // keep_merges: each state (by its hash alone: the running thread only
+    // decides what the default policy does next) remembers the schedule that
+    // reached it first; a later one is a merge: pruned here, explored again
+    // with fewer preemptions, or continued from it with another thread
+    // running.  The graph takes the two for one state either way.
+    if (x_.merges_.size() < x_.opt_.keep_merges) {
+      auto [f, first] = x_.first_.try_emplace(h, chosen_);
+      if (first)
         x_.first_bytes_ += 64 + chosen_.size() * sizeof(Tid);
-      }
-      return false;
+      else
+        x_.merges_.push_back(MergedPair{f->second, chosen_});
     }
-    if (it->second <= cost_) {
-      if (keep)
-        if (auto f = x_.first_.find(key); f != x_.first_.end()) x_.merges_.push_back(MergedPair{f->second, chosen_});
-      return true;
-    }
+    if (fresh) return false;
+    if (it->second <= cost_) return true;
     it->second = cost_;
     return false;
   }

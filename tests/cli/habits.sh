@@ -103,7 +103,7 @@ grep -qF -- "expect was written for 2010-rhel6" "$scratch/r.html" || fail "the r
 run 0 step step "$fixed" --bug R2
 says step.out "utsim step: r2-detach-before-stop (2010-rhel6 +R2)"
 says step.out "model overridden by --bug R2: the file names 2010-rhel6"
-run 1 graph graph "$fixed" --bug R2 --max-states 5000 -o "$scratch/g.dot"
+run 1 graph graph "$fixed" --bug R2 --max-states 20000 -o "$scratch/g.dot"
 says graph.out "shortest counterexample for stop-without-engine"
 says graph.out "utsim replay $fixed --bug R2 --schedule '"
 says graph.out "note: expect was written for 2010-rhel6"

@@ -122,7 +122,7 @@ struct CheckArgs {
   std::optional<std::uint32_t> max_tasks;
   std::optional<double> time_limit;  // seconds, per scenario
   bool json = false;
-  bool stateful = false;  // dfs pruning visited abstract states, with the state graph's analysis
+  bool stateful = false;            // dfs pruning visited abstract states, with the state graph's analysis
   std::uint32_t verify_merges = 0;  // --verify-merges N (with --stateful)
   ShrinkFlags shrink;
   MemoryFlag max_memory;  // per scenario

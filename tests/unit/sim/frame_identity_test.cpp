@@ -32,9 +32,7 @@ sim::Co<void> two_sites(int which) {
 std::uint64_t position_after_one_step(sim::Co<void> body) {
   sim::Engine e;
   e.spawn(std::move(body));
-  e.spawn([]() -> sim::Co<void> {
-    co_await sim::point(sim::ObjId{}, sim::Acc::Local, "other");
-  }());
+  e.spawn([]() -> sim::Co<void> { co_await sim::point(sim::ObjId{}, sim::Acc::Local, "other"); }());
   std::uint64_t pos = 0;
   struct Once final : sim::Scheduler {
     sim::Engine* e;

@@ -127,7 +127,7 @@ TEST_F(HardeningInput, ScenarioStringsReachTheTerminalEscaped) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"check", f, "--max-schedules", "20"},
            {"explore", f, "--max-schedules", "20"},
-           {"graph", f, "--max-states", "2000"},
+           {"graph", f, "--max-states", "20000"},
            {"explain", f},
            {"replay", f, "--schedule", ""},
            {"shrink", f, "--schedule", ""},

@@ -5,7 +5,8 @@
 # exit, signal and clone), `utsim graph --verify-merges` replays the merges
 # the stateful search makes and finds none that continues differently, and no
 # state of the graph has two successors for one thread.  A coroutine that
-# keeps a local across a yield without sim::Keep fails here.
+# keeps a local across a yield without sim::Keep fails here.  check
+# --stateful --verify-merges reports its counts in --json.
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
@@ -36,4 +37,18 @@ for s in "${scenarios[@]}"; do
     fail "$s: the state graph has conflicts: $(cat "$scratch/out.txt")"
   fi
 done
+# check --stateful --verify-merges: the counts in --json; without --stateful, a usage error.
+"$utsim" check scenarios/races/r2-detach-before-stop-bug.json --stateful --verify-merges 300 --json >"$scratch/check.json" ||
+  fail "check --stateful --verify-merges exited $?"
+python3 - "$scratch/check.json" <<'PY' || fail "check --json does not report the merges checked"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["merges_checked"] == 300 and s["merges_differ"] == 0, s
+PY
+set +e
+"$utsim" check scenarios/races/r2-detach-before-stop-bug.json --verify-merges 5 >"$scratch/usage.txt" 2>&1
+code=$?
+set -e
+[[ $code == 2 ]] || fail "check --verify-merges without --stateful exited $code, not 2"
+grep -qF -- "--verify-merges requires --stateful" "$scratch/usage.txt" || fail "no usage message: $(cat "$scratch/usage.txt")"
 echo "exact-hash: ok (${#scenarios[@]} scenarios)"

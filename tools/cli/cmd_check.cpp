@@ -180,6 +180,10 @@ nlohmann::json row_json(const Row& r) {
     j["hang_cycles"] = v.analysis->hangs.size();
     j["hangs_certain"] = v.analysis->certain;
   }
+  if (v.merges) {  // --verify-merges
+    j["merges_checked"] = v.merges->checked;
+    j["merges_differ"] = v.merges->differ;
+  }
   j["violations"] = nlohmann::json::array();
   for (const model::FoundViolation& f : v.violations) {
     nlohmann::json fj = ref_json(r, f.where);

@@ -258,11 +258,22 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
                                 bool full) {
   const model::Verdict& v = x.verdict;
   std::string o = "<section id=\"exploration\"><h2>Exploration</h2>";
-  o += fmt::format("<p>{} schedules explored ({}), {} steps in all. Verdict: {}{}</p>", v.schedules,
-                   xml_escape(model::strategy_name(v.strategy)), v.steps,
-                   v.passed() ? "<span class=\"verdict-ok\">pass</span>" : "<span class=\"verdict-bad\">FAIL</span>",
+  // A budget stop passes as in utsim check ("pass (memory budget)"), but
+  // says that the verdict covers only what was explored.
+  o += fmt::format("<p>{} schedule{} explored ({}), {} steps in all. Verdict: {}{}</p>", v.schedules,
+                   v.schedules == 1 ? "" : "s", xml_escape(model::strategy_name(v.strategy)), v.steps,
+                   !v.passed()    ? "<span class=\"verdict-bad\">FAIL</span>"
+                   : v.memory_out ? "<span class=\"verdict-ok\">pass</span> (memory budget: incomplete)"
+                                  : "<span class=\"verdict-ok\">pass</span>",
                    s.file_model ? " (" + xml_escape(expect_caveat(s)) + ")" : std::string());
-  if (v.memory_out) o += "<p>The exploration stopped at the memory budget (--max-memory).</p>";
+  if (v.memory_out)
+    o += fmt::format(
+        "<p class=\"verdict-bad\">The exploration stopped at the memory budget ({}<code>--max-memory</code>) {}: the "
+        "verdict covers only the schedules explored. Raise <code>--max-memory</code>, or lower "
+        "<code>--max-steps</code>.</p>",
+        x.max_memory ? memory_text(x.max_memory) + ", " : std::string(),
+        v.schedules ? fmt::format("after {} schedule{}", v.schedules, v.schedules == 1 ? "" : "s")
+                    : std::string("before the first schedule ended"));
   if (v.error) o += "<p class=\"verdict-bad\">internal error: " + xml_escape(v.error_message) + "</p>";
   for (const std::string& p : v.problems) o += "<p class=\"verdict-bad\">" + xml_escape(p) + "</p>";
   o += "<h3>Outcomes (distinct end states)</h3><div class=\"scroll\"><table><tr><th>outcome</th><th>schedules</th>"
@@ -281,7 +292,8 @@ std::string exploration_section(const model::Scenario& s, const ReportExploratio
   }
   o += "</table></div><h3>Properties broken</h3>";
   if (v.violations.empty())
-    o += "<p>None: every property held on every schedule explored.</p>";
+    o += v.schedules ? "<p>None: every property held on every schedule explored.</p>"
+                     : "<p>None found: no schedule was explored to its end.</p>";
   else {
     const model::PropertySet tolerated = model::tolerated_properties(s);
     o += "<div class=\"scroll\"><table><tr><th>property</th><th>schedules</th><th>expected</th><th>first "
@@ -325,6 +337,7 @@ ReportExploration explore_for_report(const model::Scenario& s, std::uint64_t sch
   model::ExploreOptions opt = model::explore_options_for(s, {}, ov);
   opt.shrink = shrink;
   opt.max_memory = max_memory;
+  x.max_memory = max_memory;
   x.shrink_tries = shrink.max_tries;
   x.verdict = model::check_scenario(s, opt);
   const model::PropertySet expected = s.expect.violations;

@@ -20,6 +20,7 @@ struct ReportExploration {
   std::unique_ptr<TracedRun> counterexample;  // none when nothing was violated
   std::string cx_schedule, cx_property;
   std::uint64_t shrink_tries = 0;  // the budget the counterexamples were shrunk with
+  std::uint64_t max_memory = 0;    // the memory budget it ran with (0: none)
 };
 
 // Explores `schedules` schedules (as utsim check), shrinks each violation's

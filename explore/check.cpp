@@ -163,6 +163,7 @@ void check_merges(Simulator& simu, sim::Program& prog, const sim::DfsExplorer& d
         m.diff.continuation ? fmt::format(" (random continuation {})", m.diff.continuation) : "");
   }
   v.merges = std::move(m);
+  simu.set_stop_flag(opt.stop);  // the runs after it (analysis, shrinking) stop as they did without the check
 }
 
 // The state graph's liveness and shortest paths (explore/graph_analysis.h).

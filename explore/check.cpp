@@ -49,7 +49,9 @@ std::string outcome_signature(const Simulator& simu) {
   auto next_part = [&] {
     if (!out.empty()) out += "; ";
   };
-  for (std::size_t slot = 0; slot < s.task_names.size(); ++slot) {
+  // A litmus program's tasks are CPUs that never exit: its outcome is its
+  // results and final values.
+  for (std::size_t slot = 0; !s.litmus && slot < s.task_names.size(); ++slot) {
     const TaskEnd e = k.task_end(static_cast<int>(slot));
     if (!e.exists) continue;
     next_part();
@@ -66,6 +68,14 @@ std::string outcome_signature(const Simulator& simu) {
       out += s.labels[l];
       out += " = ";
       out += k.describe_result(*r);
+    }
+  }
+  if (const Memory* m = k.memory()) {
+    for (std::size_t v = 0; v < s.var_names.size(); ++v) {
+      next_part();
+      out += s.var_names[v];
+      out += " == ";
+      out += std::to_string(m->final_value(static_cast<std::uint32_t>(v)));
     }
   }
   for (std::size_t h = 0; h < s.handle_names.size(); ++h) {
@@ -204,7 +214,8 @@ void analyse(const Scenario& s, const ExploreOptions& opt, const sim::StateGraph
 // found (into the Verdict), and what the scenario's expect asks of them.
 class Tally {
  public:
-  explicit Tally(const Scenario& s) : s_(s), reached_(s.expect.reachable.size(), false) {}
+  explicit Tally(const Scenario& s)
+      : s_(s), reached_(s.expect.reachable.size(), false), unreached_(s.expect.unreachable.size()) {}
 
   // One counted run; `ref()` makes its schedule reference (only when needed).
   template <class Ref>
@@ -236,9 +247,19 @@ class Tally {
     }
     for (std::size_t rr = 0; rr < s_.expect.reachable.size(); ++rr)
       if (!reached_[rr] && simu.matches(s_.expect.reachable[rr])) reached_[rr] = true;
+    for (std::size_t u = 0; u < s_.expect.unreachable.size(); ++u) {
+      if (!simu.matches(s_.expect.unreachable[u])) continue;
+      if (unreached_[u].count++ == 0) {
+        unreached_[u].example = ref();
+        unreached_[u].signature = sig;
+      }
+    }
   }
 
   const PropertySet& found() const { return found_; }
+  bool unreached_any() const {
+    return std::any_of(unreached_.begin(), unreached_.end(), [](const Unreached& u) { return u.count > 0; });
+  }
 
   // The verdict: every broken property not tolerated, every expected one
   // not found, the outcomes not listed, the reachable ones not reached.
@@ -278,11 +299,30 @@ class Tally {
       if (!reached_[r])
         v.problems.push_back(fmt::format("reachable outcome {} ({}) not reached in {} schedules", r,
                                          s_.expect.reachable[r].ptr, v.schedules));
+    // "Never" is a verdict only when every schedule was run.
+    if (!s_.expect.unreachable.empty() && !unreached_any() && !(v.complete && !v.bounded))
+      v.problems.push_back(fmt::format(
+          "the unreachable outcomes were not reached in {} schedules, but the exploration is not complete{} "
+          "(not a proof: let DPOR run to the end, --strategy dpor with a larger --max-schedules, or --stateful)",
+          v.schedules, v.bounded ? " (a preemption bound)" : ""));
+    for (std::size_t u = 0; u < unreached_.size(); ++u)
+      if (unreached_[u].count)
+        v.problems.push_back(
+            fmt::format("unreachable outcome {} ({}) reached in {} of {} schedules, e.g. '{}' "
+                        "(schedule '{}')",
+                        u, s_.expect.unreachable[u].ptr, unreached_[u].count, v.schedules, unreached_[u].signature,
+                        unreached_[u].example.schedule));
   }
 
  private:
   const Scenario& s_;
   std::vector<bool> reached_;
+  struct Unreached {
+    std::uint64_t count = 0;
+    ScheduleRef example;
+    std::string signature;
+  };
+  std::vector<Unreached> unreached_;  // per `unreachable` outcome: the runs that reached it
   std::uint64_t unmatched_ = 0;
   ScheduleRef unmatched_example_;
   std::string unmatched_signature_;

@@ -208,6 +208,8 @@ std::uint64_t state_hash(const Simulator& run) {
     for (const Task* w : c->waiters.waiters) h.pid(w);  // complete() wakes the first
     h.add(0xc5);
   }
+  // The shared variables of litmus ops: coherence orders, views, buffers.
+  if (const Memory* m = in.memory()) h.add(m->digest());
   h.add(k.broken().to_ullong());
   // What the property checkers recorded for the checks still to come.
   h.add(run.checks().digest());

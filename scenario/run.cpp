@@ -71,6 +71,8 @@ bool Simulator::matches(const Outcome& o) const {
     const OpResult* got = in.result_of(r.label);
     if (!got || !in.match_result(*got, r.any_of, nullptr)) return false;
   }
+  for (const VarOutcome& v : o.vars)
+    if (!in.memory() || in.memory()->final_value(static_cast<std::uint32_t>(v.var)) != v.value) return false;
   return true;
 }
 

@@ -21,6 +21,7 @@
 #include "model/abi.h"
 #include "model/checks/property.h"
 #include "model/linux/task_state.h"
+#include "model/memory/memory.h"
 #include "model/utrace/callback.h"
 #include "model/versions.h"
 #include "sim/co.h"
@@ -204,10 +205,33 @@ struct RetryOp {
   std::uint64_t max = 100;
 };
 
+// A litmus op on the scenario's shared variables (extension, issue 12):
+// WRITE_ONCE, READ_ONCE, smp_store_release, smp_load_acquire, xchg, the
+// barriers, and spin_lock/spin_unlock of a named spinlock.
+struct MemOp {
+  enum class Kind : std::uint8_t {
+    WriteOnce,
+    ReadOnce,
+    StoreRelease,
+    LoadAcquire,
+    Xchg,
+    Mb,
+    Wmb,
+    Rmb,
+    MbAfterSpinlock,
+    SpinLock,
+    SpinUnlock,
+  };
+  Kind kind = Kind::ReadOnce;
+  int var = -1;  // Scenario::var_names
+  std::int64_t value = 0;
+  int lock = -1;  // Scenario::spinlock_names
+};
+
 using OpBody =
     std::variant<SyscallOp, ComputeOp, PauseOp, NanosleepOp, LoopOp, SigactionOp, SigprocmaskOp, RaiseOp, KillOp,
                  ForkOp, CloneOp, ExecOp, ExitOp, WaitpidOp, PtraceOp, SettleOp, AwaitOp, CompletionOp, AttachOp,
-                 SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp, AlarmOp>;
+                 SetEventsOp, ControlOp, BarrierOp, ExamineOp, EnginePutOp, RetryOp, AlarmOp, MemOp>;
 
 struct Op {
   OpBody body;
@@ -314,10 +338,15 @@ struct ResultOutcome {
   int label = -1;
   std::vector<ResultPattern> any_of;
 };
+struct VarOutcome {
+  int var = -1;  // Scenario::var_names
+  std::int64_t value = 0;
+};
 struct Outcome {
   std::vector<TaskOutcome> tasks;
   std::vector<CallbackOutcome> callbacks;
   std::vector<ResultOutcome> results;
+  std::vector<VarOutcome> vars;  // final values of shared variables (extension, issue 12)
   std::string ptr;
 };
 
@@ -327,11 +356,17 @@ struct ScenarioExpect {
   bool has_outcomes = false;
   std::vector<Outcome> outcomes;
   std::vector<Outcome> reachable;
+  // Extension (issue 12): no explored schedule may end in one of these (a
+  // litmus test's "Never"; a verdict only when the exploration is complete).
+  std::vector<Outcome> unreachable;
 };
 
 enum class Strategy : std::uint8_t { Random, Pct, Dfs, Dpor, Portfolio };
 const char* strategy_name(Strategy s);
 std::optional<Strategy> strategy_from_name(std::string_view s);
+
+// The schedules a litmus program's default exploration (DPOR) may run.
+inline constexpr std::uint64_t kLitmusMaxSchedules = 10'000'000;
 
 struct ExploreConfig {
   std::optional<Strategy> strategy;
@@ -361,12 +396,32 @@ struct Scenario {
   struct FileModel {
     KernelVersion kernel = KernelVersion::V2010Rhel6;
     BugSet bugs;
+    MemoryModel memory = MemoryModel::SC;
   };
   std::optional<FileModel> file_model;
+
+  // The memory model the runs use (model.memory, --memory; issue 12), and
+  // the one the file names (--memory changes `memory` only).
+  MemoryModel memory = MemoryModel::SC;
+  MemoryModel file_memory = MemoryModel::SC;
 
   std::vector<EngineTable> engines;
   std::vector<TaskDecl> tasks;  // in pid order: the first is pid 2 (pid 1 is init)
   ScenarioExpect expect;
+  // `expect_memory` (extension): what to expect under each memory model
+  // where it differs from `expect`, by MemoryModel; override_model puts the
+  // one of the model simulated into `expect`.
+  std::array<std::optional<ScenarioExpect>, kMemoryModelCount> expect_memory;
+
+  // Shared variables (top-level `vars`) with their initial values, and the
+  // named spinlocks of spin_lock/spin_unlock ops (extension, issue 12).
+  std::vector<std::string> var_names;
+  std::vector<std::int64_t> var_init;
+  std::vector<std::string> spinlock_names;
+  // A litmus program: shared variables, every task a kthread whose program
+  // is only litmus ops.  Each task is one CPU running its function; the
+  // task's exit, which nothing in the test can observe, is not simulated.
+  bool litmus = false;
   ExploreConfig explore;
 
   // Name tables (slot -> name).
@@ -376,6 +431,7 @@ struct Scenario {
   std::vector<std::string> data_names;
   std::vector<std::string> labels;
 
+  bool has_memory() const { return !var_names.empty() || !spinlock_names.empty(); }
   bool has_bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(r - 1); }
 };
 

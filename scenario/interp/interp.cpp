@@ -17,6 +17,7 @@ Interpreter::Interpreter(const Scenario& scn, Kernel& k) : scn_(scn), k_(k) {
         std::make_unique<Completion>(oid(kCompletionOwner + static_cast<std::uint32_t>(i), Field::completion)));
   handles_.assign(scn.handle_names.size(), nullptr);
   setup_engine_tables();
+  setup_memory();
 }
 
 Interpreter::~Interpreter() = default;
@@ -31,8 +32,17 @@ void Interpreter::boot() {
     slot_pid_[static_cast<std::size_t>(d.slot)] = t.pid;
   }
   // Threads in pid order, after every task exists (a task's first step may
-  // name any other declared task).
-  for (std::size_t i = 1; i < k_.tasks.size(); ++i) k_.spawn_thread(*k_.tasks[i]);
+  // name any other declared task).  A litmus program's tasks are CPUs
+  // running their function (Scenario::litmus); the memory's daemons (store
+  // buffers, propagation) come after every task's thread.
+  for (std::size_t i = 1; i < k_.tasks.size(); ++i) {
+    Task& t = *k_.tasks[i];
+    if (scn_.litmus)
+      t.tid = k_.eng.spawn(litmus_cpu(&t), &t);
+    else
+      k_.spawn_thread(t);
+  }
+  if (mem_) mem_->spawn_daemons(k_.eng);
 }
 
 // ---- names --------------------------------------------------------------------------------

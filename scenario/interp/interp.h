@@ -124,6 +124,10 @@ class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled
   // The calls an engine got of each callback (its return list's index).
   const std::array<std::uint32_t, kCallbackCount>& calls_of(const Engine& e) const;
   const std::vector<std::unique_ptr<Completion>>& completions() const { return completions_; }
+  // The scenario's shared variables under its memory model (NULL when it
+  // has none): model/memory/memory.h.
+  const Memory* memory() const { return mem_.get(); }
+  Memory* memory() { return mem_.get(); }
   bool match_result(const OpResult& r, const std::vector<ResultPattern>& any_of, const OpCtx* ctx) const;
   std::string describe_result(const OpResult& r) const;
 
@@ -173,6 +177,11 @@ class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled
   sim::Co<OpResult> do_kernel_op(Task& cur, const Op& op, OpCtx& ctx);
   sim::Co<OpResult> await_op(Task& cur, const Op& op, const AwaitOp& a, OpCtx& ctx);
   sim::Co<OpResult> kernel_signal_op(Task& cur, const Op& op, OpCtx& ctx);
+  // litmus ops (memory_ops.cpp)
+  void setup_memory();
+  sim::Co<OpResult> memory_op(Task& cur, const Op& op);
+  sim::Co<void> litmus_cpu(Task* t);
+  std::uint32_t cpu_of(const Task& t) const;
 
   // the utrace API (engines.cpp)
   void setup_engine_tables();
@@ -185,6 +194,7 @@ class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled
   std::vector<int> slot_pid_;
   std::vector<std::pair<int, OpResult>> results_;  // by label, in the order recorded
   std::vector<std::unique_ptr<Completion>> completions_;
+  std::unique_ptr<Memory> mem_;
   std::vector<std::unique_ptr<EngineOps>> engine_ops_;  // the scenario's engine tables
   std::vector<Engine*> handles_;                        // engine handles, by slot
   // Per engine (by id - 1): the handle it was last bound to, and how often

@@ -25,6 +25,7 @@ sim::Co<void> Interpreter::run_kthread(Task& t) {
   const sim::Keep keep(co_await sim::this_frame, i);
   for (; i < frames.size(); ++i)
     co_await run_kernel_ops(t, *frames[i].ops, OpCtx{OpCtx::Kind::Kthread, &t, nullptr, nullptr});
+  if (mem_) mem_->cpu_finished(cpu_of(t));
 }
 
 sim::Co<void> Interpreter::run_kernel_ops(Task& cur, const Program& ops, OpCtx ctx) {
@@ -106,6 +107,7 @@ sim::Co<OpResult> Interpreter::do_kernel_op(Task& cur, const Op& op, OpCtx& ctx)
       kind == kOp<ExamineOp> || kind == kOp<EnginePutOp>)
     co_return co_await utrace_api_op(cur, op, ctx);
   if (kind == kOp<LoopOp> || kind == kOp<RetryOp>) co_return co_await run_kernel_op(cur, op, ctx, false);
+  if (kind == kOp<MemOp>) co_return co_await memory_op(cur, op);
   throw NotImplemented("op '" + op.key + "' in kernel context (" + op.ptr + ")");
 }
 

@@ -135,7 +135,11 @@ class Loader {
                 void (Loader::*one)(const Json&, const std::string&, Callback, T&));
   // ---- top.cpp ----------------------------------------------------------
   void load_tasks(const Json& v, const std::string& ptr);
-  void load_expect(const Json& v, const std::string& ptr);
+  void load_expect(const Json& v, const std::string& ptr, ScenarioExpect& out);
+  void load_expect_memory(const Json& v, const std::string& ptr);
+  void load_vars(const Json& v, const std::string& ptr);
+  void check_litmus();
+  int var_slot(const std::string& name, const std::string& ptr);  // -1 after scenario.E067
   void load_outcomes(const Json& v, const std::string& ptr, std::vector<Outcome>& out);
   std::optional<Outcome> load_outcome(const Json& v, const std::string& ptr);
   PropertySet load_properties(const Json& v, const std::string& ptr);
@@ -172,6 +176,8 @@ class Loader {
   void read_attach(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
   void read_engine_op(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
   void read_engine_put(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
+  // ops_memory.cpp: litmus ops (issue 12)
+  void read_memory(std::string_view key, const Json& v, const std::string& ptr, const Ctx& ctx, Op& out);
   std::optional<SignalHandler> handler(const Json& v, const std::string& ptr);
   // The op's argument, checked against `keys`; `main` names the field a
   // scalar stands for ("" = no shorthand).  nullptr after an error.
@@ -225,7 +231,7 @@ class Loader {
   LoadLimits limits_;
   Scenario sc_;
   std::unordered_map<std::string, int> task_index_, handle_index_, engine_index_, label_index_, completion_index_,
-      data_index_;
+      data_index_, var_index_, spinlock_index_;
   std::unordered_map<std::string, int> child_slot_;  // op pointer -> slot of its `child`
   std::size_t scanned_ops_ = 0;
   bool over_limit_ = false;

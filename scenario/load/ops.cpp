@@ -49,6 +49,18 @@ constexpr OpKey kOps[] = {
     {"utrace_finish_examine", kAnywhere},
     {"utrace_engine_put", kAnywhere},
     {"retry", kAnywhere},
+    // Litmus ops on the scenario's shared variables (extension, issue 12).
+    {"write_once", kKthread},
+    {"read_once", kKthread},
+    {"smp_store_release", kKthread},
+    {"smp_load_acquire", kKthread},
+    {"xchg", kKthread},
+    {"smp_mb", kKthread},
+    {"smp_wmb", kKthread},
+    {"smp_rmb", kKthread},
+    {"smp_mb__after_spinlock", kKthread},
+    {"spin_lock", kKthread},
+    {"spin_unlock", kKthread},
 };
 
 const OpKey* find_op(std::string_view k) {
@@ -85,6 +97,9 @@ std::string why_not(const Ctx& ctx) {
   if (ctx.where == Ctx::Where::Kthread)
     return "a kernel thread has no user mode: no syscalls, signal handlers, fork/exec, wait or "
            "ptrace";
+  if (ctx.where == Ctx::Where::User)
+    return "litmus ops (read_once, write_once, smp_mb, spin_lock ...) run in kernel threads: give the task "
+           "\"kind\": \"kthread\"";
   return "callbacks run inside the kernel in the reporting task: no syscalls, signal handlers, "
          "fork/exec, exit, wait or ptrace (use utrace API ops, complete, kill ...)";
 }
@@ -223,6 +238,17 @@ bool Loader::op_body(std::string_view key, const Json& v, const std::string& ptr
       {"utrace_finish_examine", &Loader::read_engine_op},
       {"utrace_engine_put", &Loader::read_engine_put},
       {"retry", &Loader::read_retry},
+      {"write_once", &Loader::read_memory},
+      {"read_once", &Loader::read_memory},
+      {"smp_store_release", &Loader::read_memory},
+      {"smp_load_acquire", &Loader::read_memory},
+      {"xchg", &Loader::read_memory},
+      {"smp_mb", &Loader::read_memory},
+      {"smp_wmb", &Loader::read_memory},
+      {"smp_rmb", &Loader::read_memory},
+      {"smp_mb__after_spinlock", &Loader::read_memory},
+      {"spin_lock", &Loader::read_memory},
+      {"spin_unlock", &Loader::read_memory},
   };
   for (const auto& [k, read] : kReaders) {
     if (k != key) continue;

@@ -33,7 +33,8 @@ std::optional<Scenario> Loader::load(const Json& root) {
     return std::nullopt;
   }
   object(root, "", "the scenario",
-         {"utsim", "name", "summary", "explain", "origin", "model", "engines", "tasks", "expect", "explore"});
+         {"utsim", "name", "summary", "explain", "origin", "model", "vars", "engines", "tasks", "expect",
+          "expect_memory", "explore"});
   if (const Json* n = required(root, "", "name", "the scenario")) {
     if (auto s = string(*n, "/name", "the scenario name")) {
       if (!valid_scenario_name(*s))
@@ -54,19 +55,37 @@ std::optional<Scenario> Loader::load(const Json& root) {
   if (const Json* o = member(root, "origin"))
     if (auto t = string(*o, "/origin", "origin")) sc_.origin = *t;
   if (const Json* m = member(root, "model")) load_model(*m, "/model");
+  if (const Json* v = member(root, "vars")) load_vars(*v, "/vars");
 
   if (!scan(root)) return std::nullopt;
 
   if (const Json* e = member(root, "engines")) load_engines(*e, "/engines");
   if (const Json* t = required(root, "", "tasks", "the scenario")) load_tasks(*t, "/tasks");
-  if (const Json* e = member(root, "expect")) load_expect(*e, "/expect");
+  if (const Json* e = member(root, "expect")) load_expect(*e, "/expect", sc_.expect);
+  if (const Json* e = member(root, "expect_memory")) load_expect_memory(*e, "/expect_memory");
   if (const Json* e = member(root, "explore")) load_explore(*e, "/explore");
+  check_litmus();
   if (!d_.errors.empty()) return std::nullopt;
+  // The expectation for the file's own memory model, where it has one.
+  if (const auto& e = sc_.expect_memory[static_cast<std::size_t>(sc_.memory)]) sc_.expect = *e;
   return std::move(sc_);
 }
 
 void Loader::load_model(const Json& v, const std::string& ptr) {
-  if (!object(v, ptr, "model", {"kernel", "bugs"})) return;
+  if (!object(v, ptr, "model", {"kernel", "bugs", "memory"})) return;
+  if (const Json* m = member(v, "memory")) {
+    std::string p = ptr_append(ptr, "memory");
+    if (auto s = string(*m, p, "the memory model")) {
+      if (auto mm = memory_model_from_name(*s)) {
+        sc_.memory = sc_.file_memory = *mm;
+      } else {
+        std::string c = closest(*s, {"sc", "tso", "lkmm"});
+        error("scenario.E070", p,
+              "unknown memory model '" + *s + "' (expected sc, tso or lkmm" +
+                  (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
+      }
+    }
+  }
   if (const Json* k = member(v, "kernel")) {
     std::string p = ptr_append(ptr, "kernel");
     if (auto s = string(*k, p, "the kernel version")) {
@@ -137,16 +156,85 @@ void Loader::load_tasks(const Json& v, const std::string& ptr) {
 
 // ---- expect, explore -------------------------------------------------------------------------------
 
-void Loader::load_expect(const Json& v, const std::string& ptr) {
-  if (!object(v, ptr, "expect", {"violations", "allowed", "outcomes", "reachable"})) return;
-  if (const Json* p = member(v, "violations"))
-    sc_.expect.violations = load_properties(*p, ptr_append(ptr, "violations"));
-  if (const Json* p = member(v, "allowed")) sc_.expect.allowed = load_properties(*p, ptr_append(ptr, "allowed"));
+void Loader::load_expect(const Json& v, const std::string& ptr, ScenarioExpect& out) {
+  if (!object(v, ptr, "expect", {"violations", "allowed", "outcomes", "reachable", "unreachable"})) return;
+  if (const Json* p = member(v, "violations")) out.violations = load_properties(*p, ptr_append(ptr, "violations"));
+  if (const Json* p = member(v, "allowed")) out.allowed = load_properties(*p, ptr_append(ptr, "allowed"));
   if (const Json* o = member(v, "outcomes")) {
-    sc_.expect.has_outcomes = true;
-    load_outcomes(*o, ptr_append(ptr, "outcomes"), sc_.expect.outcomes);
+    out.has_outcomes = true;
+    load_outcomes(*o, ptr_append(ptr, "outcomes"), out.outcomes);
   }
-  if (const Json* r = member(v, "reachable")) load_outcomes(*r, ptr_append(ptr, "reachable"), sc_.expect.reachable);
+  if (const Json* r = member(v, "reachable")) load_outcomes(*r, ptr_append(ptr, "reachable"), out.reachable);
+  if (const Json* r = member(v, "unreachable")) load_outcomes(*r, ptr_append(ptr, "unreachable"), out.unreachable);
+}
+
+// expect_memory (extension, issue 12): {"sc": expect, "tso": expect, "lkmm": expect}.
+void Loader::load_expect_memory(const Json& v, const std::string& ptr) {
+  if (!object(v, ptr, "expect_memory", {"sc", "tso", "lkmm"})) return;
+  for (const auto& [name, e] : v.items()) {
+    if (is_extension_key(name)) continue;
+    const auto mm = memory_model_from_name(name);
+    if (!mm) continue;  // object() reported it
+    ScenarioExpect x;
+    load_expect(e, ptr_append(ptr, name), x);
+    sc_.expect_memory[static_cast<std::size_t>(*mm)] = std::move(x);
+  }
+}
+
+// vars (extension, issue 12): {"x": 0, "y": 0}, the shared variables of
+// litmus ops and their initial values.
+void Loader::load_vars(const Json& v, const std::string& ptr) {
+  if (!v.is_object()) {
+    error("scenario.E010", ptr, std::string("expected an object {\"x\": 0, ...} for 'vars', got ") + type_name(v));
+    return;
+  }
+  for (const auto& [n, init] : v.items()) {
+    if (is_extension_key(n)) continue;
+    const std::string p = ptr_append(ptr, n);
+    if (!name(Json(n), p, "a shared variable")) continue;
+    if (sc_.var_names.size() >= kMaxVars) {
+      error("scenario.E068", p, "more than " + std::to_string(kMaxVars) + " shared variables");
+      return;
+    }
+    const auto x = integer(init, p, INT64_MIN, INT64_MAX, "a variable's initial value");
+    intern(sc_.var_names, var_index_, n);
+    sc_.var_init.push_back(x.value_or(0));
+  }
+}
+
+// A litmus program (Scenario::litmus): shared variables, and every task a
+// kthread running litmus ops only.  Its tasks do not exit (nothing can
+// observe it), so no outcome may name them.
+void Loader::check_litmus() {
+  if (sc_.var_names.empty() || sc_.tasks.empty()) return;
+  for (const TaskDecl& t : sc_.tasks) {
+    if (!t.kthread) return;
+    for (const Op& op : t.program)
+      if (!op.as_if<MemOp>()) return;
+  }
+  sc_.litmus = true;
+  // A litmus test's verdict is about every execution: by default, DPOR to
+  // the end of the space (a "Never" needs a complete exploration).  The
+  // explore block and the command line still say otherwise.
+  if (!sc_.explore.strategy) sc_.explore.strategy = Strategy::Dpor;
+  if (!sc_.explore.max_schedules) sc_.explore.max_schedules = kLitmusMaxSchedules;
+  auto refuse = [&](const std::vector<Outcome>& list) {
+    for (const Outcome& o : list)
+      if (!o.tasks.empty() || !o.callbacks.empty())
+        error("scenario.E069", ptr_append(o.ptr, o.tasks.empty() ? "callbacks" : "tasks"),
+              "a litmus program (every task a kthread running only litmus ops) runs each task as one CPU and "
+              "does not simulate its exit: an outcome names results and vars only");
+  };
+  auto refuse_all = [&](const ScenarioExpect& e) {
+    refuse(e.outcomes);
+    refuse(e.reachable);
+    refuse(e.unreachable);
+  };
+  refuse_all(sc_.expect);
+  for (const auto& e : sc_.expect_memory)
+    if (e) refuse_all(*e);
+  if (sc_.tasks.size() > kMaxCpus)
+    error("scenario.E068", "/tasks", "more than " + std::to_string(kMaxCpus) + " CPUs in a litmus program");
 }
 
 PropertySet Loader::load_properties(const Json& v, const std::string& ptr) {
@@ -179,7 +267,7 @@ void Loader::load_outcomes(const Json& v, const std::string& ptr, std::vector<Ou
 }
 
 std::optional<Outcome> Loader::load_outcome(const Json& v, const std::string& ptr) {
-  if (!object(v, ptr, "an outcome", {"tasks", "callbacks", "results"})) return std::nullopt;
+  if (!object(v, ptr, "an outcome", {"tasks", "callbacks", "results", "vars"})) return std::nullopt;
   Outcome out;
   out.ptr = ptr;
   const Ctx top{Ctx::Where::Top};
@@ -263,7 +351,32 @@ std::optional<Outcome> Loader::load_outcome(const Json& v, const std::string& pt
       out.results.push_back(std::move(ro));
     }
   }
+  if (const Json* vars = keyed("vars", "{variable: value}")) {
+    std::string vp = ptr_append(ptr, "vars");
+    for (const auto& [n, val] : vars->items()) {
+      if (is_extension_key(n)) continue;
+      std::string p = ptr_append(vp, n);
+      VarOutcome vo;
+      vo.var = var_slot(n, p);
+      if (auto x = integer(val, p, INT64_MIN, INT64_MAX, "a variable's final value")) vo.value = *x;
+      if (vo.var >= 0) out.vars.push_back(vo);
+    }
+  }
   return out;
+}
+
+int Loader::var_slot(const std::string& n, const std::string& ptr) {
+  if (auto it = var_index_.find(n); it != var_index_.end()) return it->second;
+  std::vector<std::string_view> names(sc_.var_names.begin(), sc_.var_names.end());
+  std::string c = closest(n, names);
+  std::string declared;
+  for (const std::string& v : sc_.var_names) declared += (declared.empty() ? "" : ", ") + v;
+  error("scenario.E067", ptr,
+        "unknown shared variable '" + n + "' (" +
+            (declared.empty() ? std::string("the scenario declares none: add \"vars\": {\"") + n + "\": 0}"
+                              : "declared in \"vars\": " + declared) +
+            (c.empty() ? "" : "; did you mean '" + c + "'?") + ")");
+  return -1;
 }
 
 void Loader::load_explore(const Json& v, const std::string& ptr) {

@@ -91,6 +91,11 @@ std::vector<std::string> switchable_bug_names() {
 // --kernel and --bug name what the model has (scenario.E044 and E045 say
 // the same of model.kernel and model.bugs in a file).
 void check_model_args(const ModelArgs& m) {
+  if (m.memory && !model::memory_model_from_name(*m.memory)) {
+    const std::vector<std::string> names{"sc", "tso", "lkmm"};
+    throw CliError{"cli.E013", "--memory '" + printable(*m.memory) + "': unknown memory model (expected " +
+                                   join_names(names) + did_you_mean(*m.memory, names) + ")"};
+  }
   if (m.kernel && !model::kernel_version_from_name(*m.kernel))
     throw CliError{"cli.E004", "--kernel '" + printable(*m.kernel) + "': unknown kernel version (expected " +
                                    join_names(kernel_names()) + did_you_mean(*m.kernel, kernel_names()) + ")"};
@@ -200,11 +205,19 @@ int run_guarded(const Command& c, Io io) {
 }  // namespace
 
 void override_model(const ModelArgs& m, model::Scenario& s) {
-  const model::Scenario::FileModel file{s.kernel, s.bugs};
+  const model::Scenario::FileModel file{s.kernel, s.bugs, s.memory};
   if (m.kernel) s.kernel = *model::kernel_version_from_name(*m.kernel);  // checked by run_cli
   if (m.no_bugs) s.bugs.reset();
   for (const std::string& b : m.bugs) s.bugs.set(static_cast<std::size_t>(*model::bug_from_name(b) - 1));
-  if (s.kernel != file.kernel || s.bugs != file.bugs) s.file_model = file;
+  if (m.memory) s.memory = *model::memory_model_from_name(*m.memory);
+  // The expectation written for the memory model simulated, if the file
+  // has one (expect_memory): then expect is written for it.
+  bool expect_fits = s.memory == file.memory;
+  if (const auto& e = s.expect_memory[static_cast<std::size_t>(s.memory)]) {
+    s.expect = *e;
+    expect_fits = true;
+  }
+  if (s.kernel != file.kernel || s.bugs != file.bugs || !expect_fits) s.file_model = file;
 }
 
 int load_for_command(const std::string& file, const ModelArgs& m, Io io, model::LoadResult& out,

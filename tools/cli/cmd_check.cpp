@@ -31,8 +31,9 @@ struct Row {
   std::string file;
   std::string name;  // the scenario's name, or the file's stem when it did not load
   std::string kernel;
-  std::string model_flags;            // --kernel, --bug: the file's model overridden (scenario_text.h)
+  std::string model_flags;            // --kernel, --bug, --memory: the file's model overridden (scenario_text.h)
   std::string caveat;                 // expect_caveat: what its verdict must admit
+  bool lkmm = false;                  // run under the lkmm memory model (kLkmmStrongerNote)
   std::vector<std::string> expected;  // expect.violations
   model::PropertySet tolerated;
   std::vector<model::ScenarioError> errors;  // invalid
@@ -44,7 +45,7 @@ struct Row {
     if (!errors.empty()) return "invalid";
     if (!verdict) return "skipped";
     if (verdict->error) return "error";
-    if (!model_flags.empty()) return verdict->passed() ? "pass (model overridden)" : "FAIL (model overridden)";
+    if (!caveat.empty()) return verdict->passed() ? "pass (model overridden)" : "FAIL (model overridden)";
     if (!verdict->passed()) return "FAIL";
     if (verdict->interrupted) return "pass (interrupted)";
     if (verdict->memory_out) return "pass (memory budget)";
@@ -153,6 +154,7 @@ nlohmann::json row_json(const Row& r) {
   j["schedules"] = v.schedules;
   j["steps"] = v.steps;
   j["interrupted"] = v.interrupted;
+  j["complete"] = v.complete && !v.bounded;  // every schedule of the space was run
   j["timed_out"] = v.timed_out;
   if (v.memory_out) j["stopped"] = "memory";  // only then: other rows stay as they were
   j["passed"] = v.passed();
@@ -233,6 +235,7 @@ Row check_file(const std::string& file, const CheckArgs& a, const model::Explore
   row.kernel = kernel_text(s);
   row.model_flags = model_flags(s);
   row.caveat = expect_caveat(s);
+  row.lkmm = s.has_memory() && s.memory == model::MemoryModel::LKMM;
   row.expected = property_names(s.expect.violations);
   row.tolerated = model::tolerated_properties(s);
   model::ExploreOverrides ov;
@@ -328,6 +331,8 @@ int cmd_check(const CheckArgs& a, Io io) {
     summary += fmt::format("; the shrink budget ran out on {} counterexample{} (--shrink-tries, --shrink-time-limit)",
                            shrink_ran_out, shrink_ran_out == 1 ? "" : "s");
   if (interrupted) summary += fmt::format(" (interrupted: {} not checked)", skipped);
+  // Under lkmm, where its verdicts may be stronger than LKMM's (issue 12).
+  const bool lkmm = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.lkmm; });
 
   if (a.json) {
     nlohmann::json doc;
@@ -351,12 +356,14 @@ int cmd_check(const CheckArgs& a, Io io) {
                       {"shrink_ran_out", shrink_ran_out},
                       {"exit_code", code},
                       {"text", summary}};
+    if (lkmm) doc["summary"]["notes"] = {model::kLkmmStrongerNote};
     // A file name need not be UTF-8: its bad bytes become U+FFFD, not an exception.
     io.out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     print_table(io.out, rows);
     print_details(io.out, rows, a.shrink.tries.value_or(kCheckShrinkTries));
     io.out << '\n' << summary << '\n';
+    if (lkmm) io.out << "note: " << model::kLkmmStrongerNote << '\n';
   }
   if (io.err_tty) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -35,6 +35,7 @@ struct Io {
 // usage error, cli.E004 or cli.E005).
 struct ModelArgs {
   std::optional<std::string> kernel;
+  std::optional<std::string> memory;  // --memory sc|tso|lkmm (issue 12)
   std::vector<std::string> bugs;
   bool no_bugs = false;
 };

@@ -144,7 +144,7 @@ CLI::Option* add_output(CLI::App& c, std::string& path, bool& through, const cha
   return o;
 }
 
-// --kernel, --bug, --no-bugs: the model to simulate instead of the file's.
+// --kernel, --bug, --no-bugs, --memory: the model to simulate instead of the file's.
 void add_model_options(CLI::App& c, ModelArgs& m) {
   c.add_option("--kernel", m.kernel,
                "simulate this kernel version instead of the scenario's model.kernel (2009-rfc, 2010-rhel6, 2011-3x)");
@@ -153,6 +153,9 @@ void add_model_options(CLI::App& c, ModelArgs& m) {
                "(repeatable, or R2,R7; utsim list --bugs)")
       ->delimiter(',');
   c.add_flag("--no-bugs", m.no_bugs, "switch the scenario's model.bugs off (then --bug adds)");
+  c.add_option("--memory", m.memory,
+               "run under this memory model instead of the scenario's model.memory (sc, tso, lkmm; "
+               "docs/memory-model.md); a scenario's expect_memory says what to expect under each");
 }
 
 // A subcommand's footer: what it wants said, then the exit codes.

@@ -138,7 +138,8 @@ std::vector<std::uint32_t> shards_at(const nlohmann::json& j, const std::string&
 }
 
 // Model flags as model_flags() writes them (a replay command prints them
-// unquoted): "--kernel K", "--bug R<n>" and "--no-bugs", K a kernel version.
+// unquoted): "--kernel K", "--bug R<n>", "--no-bugs" and "--memory M", K a
+// kernel version, M a memory model.
 std::string model_flags_at(const nlohmann::json& j, const std::string& ptr, const char* key) {
   if (!j.contains(key)) return {};  // a report of a utsim before --kernel and --bug
   std::string s = string_at(j, ptr, key);
@@ -150,10 +151,14 @@ std::string model_flags_at(const nlohmann::json& j, const std::string& ptr, cons
       ok = static_cast<bool>(words >> v) && model::kernel_version_from_name(v).has_value();
     else if (w == "--bug")
       ok = static_cast<bool>(words >> v) && model::bug_from_name(v).has_value();
+    else if (w == "--memory")
+      ok = static_cast<bool>(words >> v) && model::memory_model_from_name(v).has_value();
     else
       ok = w == "--no-bugs";
   }
-  if (!ok) throw Bad(at(ptr, key), fmt::format("expected --kernel, --bug and --no-bugs flags, got {}", quote(j[key])));
+  if (!ok)
+    throw Bad(at(ptr, key),
+              fmt::format("expected --kernel, --bug, --no-bugs and --memory flags, got {}", quote(j[key])));
   return s;
 }
 

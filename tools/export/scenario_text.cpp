@@ -21,26 +21,39 @@ std::string model_text(model::KernelVersion k, const model::BugSet& b) {
 
 }  // namespace
 
-std::string kernel_text(const model::Scenario& s) { return model_text(s.kernel, s.bugs); }
+// A scenario with shared variables names its memory model too; a litmus
+// program, which runs nothing of the kernel model, only that.
+std::string kernel_text(const model::Scenario& s) {
+  if (s.litmus) return std::string("memory ") + model::memory_model_name(s.memory);
+  return model_text(s.kernel, s.bugs) +
+         (s.has_memory() ? std::string(", memory ") + model::memory_model_name(s.memory) : std::string());
+}
 
 std::vector<std::string> bug_names(const model::Scenario& s) { return names_of(s.bugs); }
 
 std::string file_kernel_text(const model::Scenario& s) {
-  return s.file_model ? model_text(s.file_model->kernel, s.file_model->bugs) : kernel_text(s);
+  if (!s.file_model) return kernel_text(s);
+  if (s.litmus) return std::string("memory ") + model::memory_model_name(s.file_model->memory);
+  return model_text(s.file_model->kernel, s.file_model->bugs) +
+         (s.has_memory() ? std::string(", memory ") + model::memory_model_name(s.file_model->memory) : std::string());
 }
 
 // The fewest flags from the file's model to the simulated one: --kernel when
 // the version differs; the races added as --bug, or, when one of the file's
 // is gone, --no-bugs and every race simulated.
+// --memory when the memory model is not the file's (whether or not the
+// file's expect_memory has an expectation for it).
 std::string model_flags(const model::Scenario& s) {
-  if (!s.file_model) return {};
   std::string f;
   auto add = [&f](const std::string& word) { f += (f.empty() ? "" : " ") + word; };
-  if (s.kernel != s.file_model->kernel) add(std::string("--kernel ") + model::kernel_version_name(s.kernel));
-  const model::BugSet& was = s.file_model->bugs;
-  const bool kept = (was & s.bugs) == was;
-  if (!kept) add("--no-bugs");
-  for (const std::string& b : names_of(kept ? s.bugs & ~was : s.bugs)) add("--bug " + b);
+  if (s.file_model) {
+    if (s.kernel != s.file_model->kernel) add(std::string("--kernel ") + model::kernel_version_name(s.kernel));
+    const model::BugSet& was = s.file_model->bugs;
+    const bool kept = (was & s.bugs) == was;
+    if (!kept) add("--no-bugs");
+    for (const std::string& b : names_of(kept ? s.bugs & ~was : s.bugs)) add("--bug " + b);
+  }
+  if (s.memory != s.file_memory) add(std::string("--memory ") + model::memory_model_name(s.memory));
   return f;
 }
 

@@ -240,8 +240,19 @@ class Session {
       arrive();
     }
     show_choice_point(ctx, def);
+    // Runs of consecutive threads as ranges ("a-j"), so that the prompt fits
+    // 80 columns with many threads (a litmus program's daemons).
     std::string letters;
-    for (const sim::Tid t : ctx.enabled) letters += (letters.empty() ? "" : " ") + thread_letter(t);
+    for (std::size_t i = 0; i < ctx.enabled.size();) {
+      std::size_t j = i;
+      while (j + 1 < ctx.enabled.size() && ctx.enabled[j + 1] == ctx.enabled[j] + 1) ++j;
+      letters += (letters.empty() ? "" : " ") + thread_letter(ctx.enabled[i]);
+      if (j >= i + 2)
+        letters += "-" + thread_letter(ctx.enabled[j]);
+      else if (j == i + 1)
+        letters += " " + thread_letter(ctx.enabled[j]);
+      i = j + 1;
+    }
     const std::string prompt = fmt::format(
         "pick [{}], Enter = {}, u undo, r redo, goto N, s FILE, q quit, ? help\nstep> ", letters, thread_letter(def));
     for (;;) {

@@ -376,7 +376,7 @@ struct Scenario {
   std::vector<std::string> data_names;
   std::vector<std::string> labels;
 
-  bool has_bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(r - 1); }
+  bool has_bug(int r) const { return r >= 1 && r <= kMaxBugId && bugs.test(r - 1); }
 };
 
 // Frame identity (sim/co.h): an op by where it is in the scenario (its JSON

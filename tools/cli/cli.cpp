@@ -84,7 +84,7 @@ std::vector<std::string> kernel_names() {
 std::vector<std::string> switchable_bug_names() {
   std::vector<std::string> out;
   for (const model::BugInfo& b : model::bug_catalogue())
-    if (b.switchable) out.push_back("R" + std::to_string(b.id));
+    if (b.switchable) out.push_back(model::bug_name(b.id));
   return out;
 }
 

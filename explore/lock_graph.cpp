@@ -132,9 +132,12 @@ struct LockGraph::Impl {
   Graph g;
   std::vector<std::string> classes;
   std::map<std::uint16_t, Vertex> vertex;  // by sim::LockClass: a lookup, never an output order
-  std::map<std::pair<Vertex, Vertex>, std::size_t> edge_index;
   std::vector<LockEdge> edges;
   std::vector<Vertex> edge_from;  // by edge index
+  // Every edge's pair of classes (from << 16 | to), scanned first: nearly
+  // every run takes only dependencies the graph has, and this keeps such a
+  // run's cost to a few compares (the explorer calls add_run on each).
+  std::vector<std::uint32_t> known;
   std::vector<LockCycle> cycles;
 
   Vertex vertex_of(sim::LockClass c) {
@@ -177,8 +180,10 @@ std::vector<LockCycle> LockGraph::add(std::span<const sim::LockDep> deps, const 
   std::vector<LockCycle> found;
   std::optional<std::string> schedule;  // made when the run first adds an edge
   for (const sim::LockDep& d : deps) {
+    const std::uint32_t key = std::uint32_t{d.from.v} << 16 | d.to.v;
+    if (std::find(m.known.begin(), m.known.end(), key) != m.known.end()) continue;
+    m.known.push_back(key);
     const Vertex a = m.vertex_of(d.from), b = m.vertex_of(d.to);
-    if (m.edge_index.count({a, b})) continue;
     if (!schedule) schedule = sched();
     LockEdge e;
     e.from = m.classes[a];
@@ -201,7 +206,6 @@ std::vector<LockCycle> LockGraph::add(std::span<const sim::LockDep> deps, const 
     const std::size_t index = m.edges.size();
     m.edges.push_back(std::move(e));
     m.edge_from.push_back(a);
-    m.edge_index.emplace(std::make_pair(a, b), index);
     boost::add_edge(a, b, EdgeProp{index}, m.g);
     if (c.chain.empty()) continue;
     c.report = c.chain.size() == 1 ? recursive_report(c.chain[0], m.kernel) : circular_report(c, m.kernel);

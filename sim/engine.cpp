@@ -182,10 +182,16 @@ bool Engine::fire_timers() {
   cur_ = t;
   ++steps_;
   if (th->want) {
-    th->want->holder_ = t;
+    SpinLock* l = th->want;
+    l->holder_ = t;
     ++th->held;
-    lock_acquired(t, *th->want);
     th->want = nullptr;
+    // lockdep: the first lock a thread takes only goes on its stack.
+    HeldStack& hs = held_[t];
+    if (hs.depth == 0) [[likely]]
+      hs.locks[hs.depth++] = HeldLock{l, l->class_, th->pending.where, steps_};
+    else
+      lock_nested(t, *l);
   }
   if (hashing_) hash_step(t, th->pending);
   if (log_) {
@@ -311,12 +317,13 @@ RunResult Engine::run(Scheduler& s) {
 // lockdep's __lock_acquire(), as far as this engine needs it: the lock goes
 // on the thread's held stack, and each lock already held gives a class
 // dependency, recorded the first time this run takes it (check_prevs_add()
-// adds one for every held lock, not only the innermost).
-void Engine::lock_acquired(Tid t, SpinLock& l) {
+// adds one for every held lock, not only the innermost).  For a lock taken
+// while others are held; execute() pushes a thread's first lock itself.
+void Engine::lock_nested(Tid t, SpinLock& l) {
   HeldStack& hs = held_[t];
   if (hs.depth == kMaxHeldLocks) throw EngineError("sim: lockdep: more than kMaxHeldLocks locks held (MAX_LOCK_DEPTH)");
   const char* where = threads_[t].pending.where;
-  if (l.class_.v && hs.depth) add_lock_deps(t, l.class_, where);
+  if (l.class_.v) add_lock_deps(t, l.class_, where);
   hs.locks[hs.depth++] = HeldLock{&l, l.class_, where, steps_};
 }
 
@@ -335,6 +342,7 @@ void Engine::lock_in_step(const SpinLock& l, const char* where) {
   if (l.class_.v) add_lock_deps(cur_, l.class_, where);
 }
 
+// A lock released out of order (the innermost is popped by unlock()).
 void Engine::lock_released(Tid t, const SpinLock& l) {
   HeldStack& hs = held_[t];
   for (std::uint32_t i = hs.depth; i-- > 0;) {
@@ -358,7 +366,11 @@ void SpinLock::unlock() {
   if (holder_ != me) throw EngineError("sim: spin_unlock of a lock this thread does not hold");
   holder_ = kNoTid;
   --e.threads_[me].held;
-  e.lock_released(me, *this);
+  HeldStack& hs = e.held_[me];
+  if (hs.depth && hs.locks[hs.depth - 1].lock == this)
+    --hs.depth;  // the innermost, as nearly always
+  else
+    e.lock_released(me, *this);
   e.note(Access{id_, Acc::Unlock, "spin_unlock"});
 }
 

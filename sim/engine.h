@@ -208,7 +208,7 @@ class Engine {
   };
 
   void execute(Tid t);
-  void lock_acquired(Tid t, SpinLock& l);
+  void lock_nested(Tid t, SpinLock& l);
   void add_lock_deps(Tid t, LockClass to, const char* where);
   void lock_released(Tid t, const SpinLock& l);
   void sleeping_with_locks(const char* what, const char* reason);

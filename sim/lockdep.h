@@ -39,12 +39,13 @@ std::optional<LockClass> find_lock_class(std::string_view name);
 // "" for LockClass{} (0).
 std::string_view lock_class_name(LockClass c);
 
-// One lock a thread holds, and where it took it.
+// One lock a thread holds, and where it took it.  Trivial on purpose: a
+// spawn makes a HeldStack and initialises only its depth.
 struct HeldLock {
-  const SpinLock* lock = nullptr;
-  LockClass cls{};
-  const char* where = "";  // the acquiring function (static string)
-  std::uint64_t step = 0;  // the step that took it
+  const SpinLock* lock;
+  LockClass cls;
+  const char* where;   // the acquiring function (static string)
+  std::uint64_t step;  // the step that took it
 };
 
 // A thread's held locks, innermost last.  lockdep's MAX_LOCK_DEPTH is 48;
@@ -52,7 +53,8 @@ struct HeldLock {
 // utrace->lock), so eight is plenty; deeper is an EngineError.
 inline constexpr unsigned kMaxHeldLocks = 8;
 struct HeldStack {
-  std::uint32_t depth = 0;
+  HeldStack() noexcept : depth(0) {}  // locks[depth..] are never read
+  std::uint32_t depth;
   HeldLock locks[kMaxHeldLocks];
 };
 

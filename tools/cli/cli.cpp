@@ -99,10 +99,11 @@ void check_model_args(const ModelArgs& m) {
     const std::optional<int> r = model::bug_from_name(b);
     const model::BugInfo* info = r ? model::find_bug(*r) : nullptr;
     if (!r)
-      throw CliError{"cli.E005", "--bug '" + printable(b) +
-                                     "': unknown bug (expected a race of utrace-semantics.md section 7 that can be "
-                                     "switched on: " +
-                                     join_names(switchable) + did_you_mean(b, switchable) + ")"};
+      throw CliError{"cli.E005",
+                     "--bug '" + printable(b) +
+                         "': unknown bug (expected a race of utrace-semantics.md section 7, or a named switch, that "
+                         "can be switched on: " +
+                         join_names(switchable) + did_you_mean(b, switchable) + ")"};
     if (info && !info->switchable)
       throw CliError{"cli.E005", "--bug '" + b + "': " + b + " cannot be switched on (" + info->status +
                                      "); the races that can: " + join_names(switchable, ", ") + " (utsim list --bugs)"};

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "model/checks/utrace_checks.h"
 #include "model/linux/kernel.h"
 #include "model/versions.h"
 #include "sim/sched/replay.h"
@@ -59,6 +60,31 @@ TEST(LockChecks, LockdepAssertHeldFlagsACallerWithoutTheLock) {
   EXPECT_THAT(k.violations()[0].message,
               HasSubstr("lockdep_assert_held(tasklist_lock) failed in without_it at step 1"));
   EXPECT_THAT(k.violations()[0].message, HasSubstr("nobody holds it"));
+}
+
+TEST(LockChecks, ASleepWithASpinlockHeldIsSleepInAtomicAndTheTaskSleepsOn) {
+  sim::Engine eng;
+  model::Kernel k(model::KernelVersion::V2010Rhel6, {}, eng, model::RunConfig{});
+  model::ut::Checks checks(k);
+  eng.set_lock_observer(&checks);
+  model::Task task;
+  task.pid = 7;
+  eng.spawn(
+      [](model::Kernel* k) -> sim::Co<void> {
+        co_await k->tasklist_lock.lock("holder");
+        co_await sim::sleep_for(2, sim::ObjId{}, "msleep");
+        k->tasklist_lock.unlock();
+      }(&k),
+      &task);
+  sim::ReplayScheduler s;
+  EXPECT_EQ(eng.run(s).end, sim::RunEnd::Finished);
+  EXPECT_EQ(eng.now(), 2u);
+  ASSERT_EQ(k.violations().size(), 1u);
+  EXPECT_EQ(k.violations()[0].property, Property::SleepInAtomic);
+  EXPECT_THAT(k.violations()[0].message,
+              HasSubstr("BUG: sleeping function called from invalid context: pid-7 sleeps (msleep) at step 2 holding "
+                        "tasklist_lock (taken in holder at step 2)"));
+  eng.set_lock_observer(nullptr);
 }
 
 // A task whose engine takes the kernel's locks in the model's order: the

@@ -376,7 +376,9 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
       facts.original = f.where;
       facts.message = f.message;
       facts.step = f.step;
-      facts.error = "a lock-order cycle is made of the dependencies of several schedules (each named in the report)";
+      facts.error =
+          "a lock-order cycle is the exploration's lock graph, whose edges may come from several schedules (the report "
+          "names each)";
       f.shrink = std::move(facts);
       continue;
     }

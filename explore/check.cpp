@@ -95,6 +95,18 @@ std::string outcome_signature(const Simulator& simu) {
 
 namespace {
 
+// "2010-rhel6 +lock-inversion": the model simulated, for lockdep's reports.
+std::string model_text(const Scenario& s) {
+  std::string t = kernel_version_name(s.kernel);
+  bool first = true;
+  for (int id = 1; id <= kMaxBugId; ++id)
+    if (s.bugs.test(static_cast<std::size_t>(id - 1))) {
+      t += (first ? " +" : ",") + bug_name(id);
+      first = false;
+    }
+  return t;
+}
+
 // The scenario as the explorers see it: one run of the Simulator per
 // schedule, with step recording when an explorer asks for it.
 class ScenarioProgram final : public sim::Program {
@@ -218,17 +230,21 @@ class Tally {
       : s_(s), reached_(s.expect.reachable.size(), false), unreached_(s.expect.unreachable.size()) {}
 
   // One counted run; `ref()` makes its schedule reference (only when needed).
+  // `more`: violations found outside the run itself (lock-order, from the
+  // exploration's lock graph).
   template <class Ref>
-  void record(Verdict& v, const Simulator& simu, const RunOutput& out, const Ref& ref) {
-    for (const Violation& viol : out.violations) {
-      found_.set(static_cast<std::size_t>(viol.property));
-      auto it = std::find_if(v.violations.begin(), v.violations.end(),
-                             [&](const FoundViolation& f) { return f.property == viol.property; });
-      if (it == v.violations.end())
-        v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1, std::nullopt});
-      else
-        it->count++;
-    }
+  void record(Verdict& v, const Simulator& simu, const RunOutput& out, const std::vector<Violation>& more,
+              const Ref& ref) {
+    for (const std::vector<Violation>* list : {&out.violations, &more})
+      for (const Violation& viol : *list) {
+        found_.set(static_cast<std::size_t>(viol.property));
+        auto it = std::find_if(v.violations.begin(), v.violations.end(),
+                               [&](const FoundViolation& f) { return f.property == viol.property; });
+        if (it == v.violations.end())
+          v.violations.push_back(FoundViolation{viol.property, viol.message, viol.step, ref(), 1, std::nullopt});
+        else
+          it->count++;
+      }
     const std::string sig = outcome_signature(simu);
     auto oc =
         std::find_if(v.outcomes.begin(), v.outcomes.end(), [&](const OutcomeClass& c) { return c.signature == sig; });
@@ -393,6 +409,19 @@ void shrink_counterexamples(const Scenario& s, const RunConfig& run, const Count
   for (FoundViolation& f : v.violations) {
     if (f.shrink) continue;
     if (stop && stop->load()) return;  // not shrunk: shown as found, without facts
+    if (f.property == Property::LockOrder) {
+      // A cycle is the exploration's graph, not one run: its first example
+      // closed it, the others took its other edges (Verdict::lockdep).
+      ShrinkFacts facts;
+      facts.original = f.where;
+      facts.message = f.message;
+      facts.step = f.step;
+      facts.error =
+          "a lock-order cycle is the exploration's lock graph, whose edges may come from several schedules (the report "
+          "names each)";
+      f.shrink = std::move(facts);
+      continue;
+    }
     ShrinkFacts facts;
     facts.message = f.message;
     facts.step = f.step;
@@ -450,6 +479,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
       if (opt.on_state) opt.on_state(simu, n);
     };
   Tally tally(s);
+  LockGraph lockdep(model_text(s));
   const auto started = std::chrono::steady_clock::now();
 
   try {
@@ -483,7 +513,11 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
         return ScheduleRef{sim::encode_schedule(std::span(r.choices).first(r.significant)), i, r.preemptions, r.steps};
       };
 
-      tally.record(v, simu, out, ref);
+      // Lock checking: this run's dependencies join the exploration's graph.
+      std::vector<Violation> lock_order;
+      if (!simu.engine().lock_deps().empty())
+        for (const LockCycle& c : lockdep.add_run(simu, r, i)) lock_order.push_back(lock_order_violation(c));
+      tally.record(v, simu, out, lock_order, ref);
       // After the run is judged: a probe runs the simulator again.
       if (dfs && opt.dfs_probes && (v.schedules <= 32 || v.schedules % 32 == 0)) dfs->probe();
       if (opt.progress) opt.progress(v.schedules, opt.max_schedules);
@@ -500,6 +534,7 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
                       [&](const OutcomeClass& c) { return c.signature == opt.stop_when_outcome; }))
         break;
     }
+    v.lockdep = Verdict::Lockdep{lockdep.classes(), lockdep.edges(), lockdep.cycles()};
     v.complete = x->complete() && !v.interrupted;
     if (v.complete) v.memory_out = false;  // the budget ran out after the last run: moot
     v.estimate = x->estimate();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "explore/graph_analysis.h"
+#include "explore/lock_graph.h"
 #include "scenario/run.h"
 #include "scenario/scenario.h"
 #include "sim/explore/explore.h"
@@ -191,6 +192,16 @@ struct Verdict {
     sim::MergeDifference diff;
   };
   std::optional<MergeCheck> merges;
+
+  // Lock checking (explore/lock_graph.h): the lock classes and the
+  // dependencies every counted run took, and the cycles they closed (each
+  // also a lock-order violation).
+  struct Lockdep {
+    std::vector<std::string> classes;
+    std::vector<LockEdge> dependencies;
+    std::vector<LockCycle> cycles;
+  };
+  Lockdep lockdep;
 };
 
 // Explores, shrinks the counterexamples (ExploreOptions::shrink) and judges.

@@ -14,6 +14,8 @@ std::optional<KernelVersion> kernel_version_from_name(std::string_view s) {
 }
 
 std::optional<int> bug_from_name(std::string_view s) {
+  for (const BugInfo& b : bug_catalogue())
+    if (b.name && s == b.name) return b.id;
   // "R1".."R17": no sign, no leading zero, no spaces.
   if (s.size() < 2 || s.size() > 3 || s[0] != 'R' || s[1] < '1' || s[1] > '9') return std::nullopt;
   int n = s[1] - '0';
@@ -23,6 +25,11 @@ std::optional<int> bug_from_name(std::string_view s) {
   }
   if (n > kMaxBug) return std::nullopt;
   return n;
+}
+
+std::string bug_name(int id) {
+  if (const BugInfo* b = find_bug(id); b && b->name) return b->name;
+  return "R" + std::to_string(id);
 }
 
 // `switchable` is true only where the model implements the switch (the
@@ -64,6 +71,15 @@ const std::vector<BugInfo>& bug_catalogue() {
       {16, "stale utrace_flags bits never recomputed: endless spurious reports", "hang", "none", false,
        "closed by construction: a spurious pass recomputes utrace_flags"},
       {17, "ptrace-level races of ptrace-utrace.c", "", "RHEL6", false, "ptrace-level: see scenarios/ptrace"},
+      // The review's locking points (issue 12 item 4), by name.
+      {switch_number(Switch::ReapCallbacksUnderLock),
+       "utrace_reap() makes its report_reap callbacks and engine puts with utrace->lock held (the review's \"quite "
+       "insane\" variant of the asymmetric unlock)",
+       "sleep-in-atomic", "none (the 2009 review)", true, "", "reap-callbacks-under-lock"},
+      {switch_number(Switch::LockInversion),
+       "utrace_get_signal() takes utrace->lock before it drops siglock: siglock -> utrace->lock, the reverse of "
+       "utrace_stop(), utrace_do_stop() and utrace_wakeup()",
+       "lock-order", "none (made up to show lockdep)", true, "", "lock-inversion"},
   };
   return bugs;
 }

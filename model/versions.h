@@ -12,6 +12,7 @@
 #include <bitset>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,9 +45,23 @@ enum class Race : std::uint8_t {
 inline constexpr int kMaxBug = 17;
 constexpr int race_number(Race r) { return static_cast<int>(r); }
 
-// The races a scenario switched back on: bit (n-1) for R<n>.
-using BugSet = std::bitset<kMaxBug>;
-std::optional<int> bug_from_name(std::string_view s);  // "R2" -> 2
+// Bug switches named by what they do rather than by a race of §7 (issue 12:
+// the review's locking points made concrete).  They take the ids after R17,
+// so one BugSet holds both; a new one is appended here and to
+// bug_catalogue().
+enum class Switch : std::uint8_t {
+  ReapCallbacksUnderLock = kMaxBug + 1,  // "reap-callbacks-under-lock"
+  LockInversion,                         // "lock-inversion"
+};
+inline constexpr int kMaxBugId = static_cast<int>(Switch::LockInversion);
+constexpr int switch_number(Switch s) { return static_cast<int>(s); }
+
+// The races and switches a scenario turned on: bit (n-1) for id n.
+using BugSet = std::bitset<kMaxBugId>;
+// "R2" -> 2, "lock-inversion" -> its id.
+std::optional<int> bug_from_name(std::string_view s);
+// 2 -> "R2", a switch's id -> its name.
+std::string bug_name(int id);
 
 struct BugInfo {
   int id = 0;                 // R<id>
@@ -56,9 +71,11 @@ struct BugInfo {
   bool switchable = false;    // model.bugs can bring it back (implemented)
   // When not switchable: why ("in the code as written", "closed by construction" ...).
   const char* status = "";
+  // A named switch's name ("lock-inversion"); nullptr for a race of §7 (R<id>).
+  const char* name = nullptr;
 };
 
-// Every race of §7, in order; switchable ones first-class.
+// Every race of §7, in order, then the named switches; switchable ones first-class.
 const std::vector<BugInfo>& bug_catalogue();
 const BugInfo* find_bug(int id);
 

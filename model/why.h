@@ -38,7 +38,7 @@ struct WhyContext {
   // op itself is the scenario's, Event::ref).
   std::optional<int> ptrace_request;
 
-  bool bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(static_cast<std::size_t>(r - 1)); }
+  bool bug(int r) const { return r >= 1 && r <= kMaxBugId && bugs.test(static_cast<std::size_t>(r - 1)); }
   // Keeps last_return up to date: call after why_of(e, *this) for each event.
   void note(const Event& e);
 };

@@ -18,10 +18,12 @@ Simulator::Simulator(const Scenario& scn, const RunConfig& cfg)
 
 Simulator::~Simulator() {
   // Coroutine frames refer to the kernel: destroy them first.
+  eng_.set_lock_observer(nullptr);
   eng_.reset();
 }
 
 RunOutput Simulator::run(sim::Scheduler& sched) {
+  eng_.set_lock_observer(nullptr);
   eng_.reset();
   checks_.reset();
   linux_checks_.reset();
@@ -43,6 +45,7 @@ RunOutput Simulator::run(sim::Scheduler& sched) {
   k.observe(checks_.get());
   k.observe(linux_checks_.get());
   k.observe(interp_.get());
+  eng_.set_lock_observer(checks_.get());  // sleep-in-atomic
   k.boot();
   interp_->boot();
 

@@ -56,6 +56,7 @@ class Simulator final : public TraceNames {
   void set_stop_flag(const std::atomic<bool>* f) { eng_.set_stop_flag(f); }
   // The engine the runs use (explorers turn step recording on and off here).
   sim::Engine& engine() { return eng_; }
+  const sim::Engine& engine() const { return eng_; }
 
   // Whether the last run ended in this outcome (partial match: only the
   // fields written are compared).

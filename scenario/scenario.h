@@ -432,7 +432,7 @@ struct Scenario {
   std::vector<std::string> labels;
 
   bool has_memory() const { return !var_names.empty() || !spinlock_names.empty(); }
-  bool has_bug(int r) const { return r >= 1 && r <= kMaxBug && bugs.test(r - 1); }
+  bool has_bug(int r) const { return r >= 1 && r <= kMaxBugId && bugs.test(r - 1); }
 };
 
 // Frame identity (sim/co.h): an op by where it is in the scenario (its JSON

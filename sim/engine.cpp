@@ -40,6 +40,8 @@ void Engine::reset() {
   // Destroy the newest threads first: a child's frames may refer to objects
   // its creator owns, never the other way round.
   while (!threads_.empty()) threads_.pop_back();
+  held_.clear();
+  lock_deps_.clear();
   enabled_.clear();
   choices_.clear();
   time_ = 0;
@@ -56,6 +58,7 @@ Tid Engine::spawn(Co<void> body, void* user, bool daemon) {
     throw EngineError("sim: thread limit reached (callers must check can_spawn())");
   Tid t = static_cast<Tid>(threads_.size());
   Thread& th = threads_.emplace_back();
+  held_.emplace_back();
   th.next = body.handle();
   th.body = std::move(body);
   th.user = user;
@@ -113,9 +116,14 @@ void Engine::wake(Tid t) {
   ++ready_;
 }
 
+void Engine::sleeping_with_locks(const char* what, const char* reason) {
+  if (!lock_observer_) throw EngineError(std::string("sim: thread ") + what + " (" + reason + ") with a spinlock held");
+  lock_observer_->sleep_with_locks(cur_, reason, held_[cur_]);
+}
+
 void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason, std::uint64_t deadline) {
+  if (threads_[cur_].held) sleeping_with_locks("blocks", reason);
   Thread& th = threads_[cur_];
-  if (th.held) throw EngineError(std::string("sim: thread blocks (") + reason + ") with a spinlock held");
   th.next = h;
   th.pending = Access{obj, Acc::Sleep, reason};
   th.reason = reason;
@@ -127,8 +135,8 @@ void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* rea
 }
 
 void Engine::idle_current(std::coroutine_handle<> h, const char* reason) {
+  if (threads_[cur_].held) sleeping_with_locks("waits", reason);
   Thread& th = threads_[cur_];
-  if (th.held) throw EngineError(std::string("sim: thread waits (") + reason + ") with a spinlock held");
   th.next = h;
   th.pending = Access{ObjId{}, Acc::Sleep, reason};
   th.reason = reason;
@@ -174,9 +182,16 @@ bool Engine::fire_timers() {
   cur_ = t;
   ++steps_;
   if (th->want) {
-    th->want->holder_ = t;
+    SpinLock* l = th->want;
+    l->holder_ = t;
     ++th->held;
     th->want = nullptr;
+    // lockdep: the first lock a thread takes only goes on its stack.
+    HeldStack& hs = held_[t];
+    if (hs.depth == 0) [[likely]]
+      hs.locks[hs.depth++] = HeldLock{l, l->class_, th->pending.where, steps_};
+    else
+      lock_nested(t, *l);
   }
   if (hashing_) hash_step(t, th->pending);
   if (log_) {
@@ -299,12 +314,63 @@ RunResult Engine::run(Scheduler& s) {
   return r;
 }
 
+// lockdep's __lock_acquire(), as far as this engine needs it: the lock goes
+// on the thread's held stack, and each lock already held gives a class
+// dependency, recorded the first time this run takes it (check_prevs_add()
+// adds one for every held lock, not only the innermost).  For a lock taken
+// while others are held; execute() pushes a thread's first lock itself.
+void Engine::lock_nested(Tid t, SpinLock& l) {
+  HeldStack& hs = held_[t];
+  if (hs.depth == kMaxHeldLocks) throw EngineError("sim: lockdep: more than kMaxHeldLocks locks held (MAX_LOCK_DEPTH)");
+  const char* where = threads_[t].pending.where;
+  if (l.class_.v) add_lock_deps(t, l.class_, where);
+  hs.locks[hs.depth++] = HeldLock{&l, l.class_, where, steps_};
+}
+
+void Engine::add_lock_deps(Tid t, LockClass to, const char* where) {
+  const HeldStack& hs = held_[t];
+  for (std::uint32_t i = 0; i < hs.depth; ++i) {
+    const HeldLock& h = hs.locks[i];
+    if (!h.cls.v) continue;
+    bool seen = false;
+    for (const LockDep& d : lock_deps_) seen = seen || (d.from == h.cls && d.to == to);
+    if (!seen) lock_deps_.push_back(LockDep{h.cls, to, h.where, where, h.step, steps_, t});
+  }
+}
+
+void Engine::lock_in_step(const SpinLock& l, const char* where) {
+  if (l.class_.v) add_lock_deps(cur_, l.class_, where);
+}
+
+// A lock released out of order (the innermost is popped by unlock()).
+void Engine::lock_released(Tid t, const SpinLock& l) {
+  HeldStack& hs = held_[t];
+  for (std::uint32_t i = hs.depth; i-- > 0;) {
+    if (hs.locks[i].lock != &l) continue;
+    for (std::uint32_t j = i + 1; j < hs.depth; ++j) hs.locks[j - 1] = hs.locks[j];
+    --hs.depth;
+    return;
+  }
+}
+
+bool Engine::holds(Tid t, const SpinLock& l) const {
+  const HeldStack& hs = held_[t];
+  for (std::uint32_t i = 0; i < hs.depth; ++i)
+    if (hs.locks[i].lock == &l) return true;
+  return false;
+}
+
 void SpinLock::unlock() {
   Engine& e = Engine::current();
   Tid me = e.current_tid();
   if (holder_ != me) throw EngineError("sim: spin_unlock of a lock this thread does not hold");
   holder_ = kNoTid;
   --e.threads_[me].held;
+  HeldStack& hs = e.held_[me];
+  if (hs.depth && hs.locks[hs.depth - 1].lock == this)
+    --hs.depth;  // the innermost, as nearly always
+  else
+    e.lock_released(me, *this);
   e.note(Access{id_, Acc::Unlock, "spin_unlock"});
 }
 

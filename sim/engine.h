@@ -23,6 +23,7 @@
 #include "sim/access.h"
 #include "sim/co.h"
 #include "sim/hash.h"
+#include "sim/lockdep.h"
 #include "sim/sched/scheduler.h"
 
 namespace sim {
@@ -130,6 +131,19 @@ class Engine {
   bool enabled(Tid t) const;
   const char* wait_reason(Tid t) const { return threads_[t].reason; }
   unsigned locks_held(Tid t) const { return threads_[t].held; }
+  // The locks thread t holds, innermost last, with where it took each.
+  const HeldStack& held_locks(Tid t) const { return held_[t]; }
+  bool holds(Tid t, const SpinLock& l) const;
+  // The class dependencies this run took so far (sim/lockdep.h), each the
+  // first time, in the order taken; cleared by reset().
+  const std::vector<LockDep>& lock_deps() const noexcept { return lock_deps_; }
+  // Who is told of a sleep with a spinlock held (sim/lockdep.h); without
+  // one, such a sleep is an EngineError.
+  void set_lock_observer(LockObserver* o) noexcept { lock_observer_ = o; }
+  // A lock the program takes and releases inside the current step, without
+  // a yield point of its own (a model's simplification): lockdep records the
+  // class dependencies it makes on the current thread's held locks.
+  void lock_in_step(const SpinLock& l, const char* where);
   // Where thread t stands, exactly: the position (sim/co.h: site of the
   // last co_await, parameters, kept locals) of each of its frames, from its
   // root to the innermost; 0 for a finished thread.
@@ -194,6 +208,10 @@ class Engine {
   };
 
   void execute(Tid t);
+  void lock_nested(Tid t, SpinLock& l);
+  void add_lock_deps(Tid t, LockClass to, const char* where);
+  void lock_released(Tid t, const SpinLock& l);
+  void sleeping_with_locks(const char* what, const char* reason);
   void hash_step(Tid t, const Access& a) noexcept {
     hash_ = hash_mix(hash_, t);
     hash_ = hash_mix(hash_, (std::uint64_t{a.obj.v} << 8) | std::uint8_t(a.kind));
@@ -212,6 +230,11 @@ class Engine {
   std::vector<Thread> threads_;
   std::vector<Tid> enabled_;
   std::vector<Tid> choices_;
+  // Indexed by Tid, beside threads_ so that the run loop's scan of
+  // threads_ stays as short as it was.
+  std::vector<HeldStack> held_;
+  std::vector<LockDep> lock_deps_;
+  LockObserver* lock_observer_ = nullptr;
   Scheduler* sched_ = nullptr;
   void* context_ = nullptr;
   std::vector<StepRec>* log_ = nullptr;
@@ -256,11 +279,15 @@ class SpinLock {
   Tid holder() const noexcept { return holder_; }
   ObjId id() const noexcept { return id_; }
   void set_id(ObjId id) noexcept { id_ = id; }
+  // Its lockdep class (sim/lockdep.h); LockClass{} (the default): none.
+  LockClass lock_class() const noexcept { return class_; }
+  void set_class(LockClass c) noexcept { class_ = c; }
 
  private:
   friend class Engine;
   ObjId id_;
   Tid holder_ = kNoTid;
+  LockClass class_{};
 };
 
 // Frame identity (sim/co.h): objects by their ids, the engine as nothing

@@ -35,6 +35,15 @@ std::string property_promise(Property p) {
     case Property::Hang:
       return "No task is blocked forever at the end of a run, except waits whose expect is \"blocks\".";
     case Property::ModelInvariant: return "The model's internal invariants (utrace-semantics.md §6, I1–I9) hold.";
+    case Property::LockNotHeld:
+      return "Every kernel function whose source asserts or states that its caller holds a lock (lockdep_assert_held, "
+             "\"Called with utrace->lock held\") is entered with that lock held by the calling task.";
+    case Property::SleepInAtomic:
+      return "No task sleeps (a wait queue, a completion, a stop) or makes an engine callback, which may sleep, while "
+             "it holds a spinlock.";
+    case Property::LockOrder:
+      return "The lock classes are always taken in one order: the dependencies of every explored schedule form no "
+             "cycle (lockdep's possible circular locking dependency).";
     case Property::kCount: break;
   }
   return "";
@@ -77,6 +86,14 @@ std::vector<Guarantee> guarantees_of(Property p) {
     case Property::ReapBeforeDeath:
       return {G6, {"R7", s7, "P tears down engines and calls report_reap while X is still calling report_death"}};
     case Property::CallbackWithLock: return {G1};
+    case Property::SleepInAtomic:
+      return {G1,
+              {"review", "the 2009 review (seed thread)",
+               "Surely you are not suggesting that all these callbacks should be made with a spin lock held, because "
+               "that would obviously be quite insane."}};
+    case Property::LockNotHeld:
+      return {{"review", "the 2009 review (seed thread)",
+               "You could codify locking assumptions like here using: lockdep_assert_held(&utrace->lock);"}};
     case Property::CallbackOrder: return {G2};
     case Property::EventBeforeAttach:
       return {G3, {"R1", s7, "the new engine would get a callback for an event that began before it existed"}};

@@ -17,7 +17,8 @@ constexpr std::string_view kPropertyNames[] = {
     "event-before-attach",  "null-callback",
     "engine-lifetime",      "run-while-stopped",
     "sigkill-primacy",      "hang",
-    "model-invariant",
+    "model-invariant",      "lock-not-held",
+    "sleep-in-atomic",      "lock-order",
 };
 static_assert(std::size(kPropertyNames) == kPropertyCount);
 

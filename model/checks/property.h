@@ -26,6 +26,10 @@ enum class Property : std::uint8_t {
   SigkillPrimacy,       // sigkill-primacy         G12
   Hang,                 // hang
   ModelInvariant,       // model-invariant         I1-I9
+  // Lock checking (issue 12 item 4; docs/scenarios.md "What utsim adds").
+  LockNotHeld,    // lock-not-held     lockdep_assert_held() of the kernel source
+  SleepInAtomic,  // sleep-in-atomic   sleeping, or a callback (may sleep), with a spinlock held
+  LockOrder,      // lock-order        a cycle in the lock-class dependency graph
   kCount
 };
 inline constexpr std::size_t kPropertyCount = static_cast<std::size_t>(Property::kCount);

@@ -43,7 +43,27 @@ unsigned long event_of(const CallbackArgs& a) {
   return ~0UL;
 }
 
+// "&utrace->lock (taken in utrace_maybe_reap at step 12)", for each lock held.
+std::string held_text(const sim::HeldStack& hs) {
+  std::string s;
+  for (std::uint32_t i = 0; i < hs.depth; ++i)
+    s += fmt::format("{}{} (taken in {} at step {})", i ? ", " : "", sim::lock_class_name(hs.locks[i].cls),
+                     hs.locks[i].where, hs.locks[i].step);
+  return s.empty() ? "a spinlock" : s;
+}
+
 }  // namespace
+
+// sleep-in-atomic: the kernel's "BUG: sleeping function called from
+// invalid context" (might_sleep() in schedule()'s callers) and "scheduling
+// while atomic".  The engine lets the task sleep on, holding the lock.
+void Checks::sleep_with_locks(sim::Tid t, const char* reason, const sim::HeldStack& held) {
+  const Task* task = static_cast<const Task*>(k_.eng.user(t));
+  const int pid = task ? task->pid : 0;
+  k_.violation(Property::SleepInAtomic, pid,
+               fmt::format("BUG: sleeping function called from invalid context: {} sleeps ({}) at step {} holding {}",
+                           k_.comm(pid), reason, step(), held_text(held)));
+}
 
 // ---- RunObserver ------------------------------------------------------------------------------
 
@@ -161,10 +181,17 @@ void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
   const std::uint64_t now = step();
   const int pid = k_.current().pid;
 
-  // callback-with-lock (G1)
-  if (k_.eng.locks_held(k_.eng.current_tid()))
+  // callback-with-lock (G1), and sleep-in-atomic: a callback may sleep
+  // (kernel/utrace.c finish_callback(): "These are allowed to sleep").
+  if (k_.eng.locks_held(k_.eng.current_tid())) {
+    const std::string held = held_text(k_.eng.held_locks(k_.eng.current_tid()));
     k_.violation(Property::CallbackWithLock, pid,
-                 fmt::format("{} got {} at step {} with a spinlock held (G1)", name(e), cb, now));
+                 fmt::format("{} got {} at step {} with {} held (G1)", name(e), cb, now, held));
+    k_.violation(Property::SleepInAtomic, pid,
+                 fmt::format("{} called {} of {} at step {} holding {}: an engine callback may sleep "
+                             "(finish_callback(): \"These are allowed to sleep\")",
+                             k_.comm(pid), cb, name(e), now, held));
+  }
   if (a.cb != Callback::release && a.cb != Callback::report_reap) {
     // run-while-stopped (G11)
     if (ti.stopped)

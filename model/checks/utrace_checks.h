@@ -13,7 +13,7 @@
 
 namespace model::ut {
 
-class Checks final : public LinuxHooks, public UtraceHooks, public sim::Pooled {
+class Checks final : public LinuxHooks, public UtraceHooks, public sim::LockObserver, public sim::Pooled {
  public:
   explicit Checks(Kernel& k) : k_(k) {}
 
@@ -23,6 +23,8 @@ class Checks final : public LinuxHooks, public UtraceHooks, public sim::Pooled {
   void on_state_change(Kernel& k, Task& t, unsigned before, unsigned after) override;
   // A BUG_ON or WARN_ON of the kernel code: a model invariant.
   void on_kernel_bug(Kernel& k, Task& t, const char* which, const char* what) override;
+  // sim::LockObserver: a task sleeps with a spinlock held (sleep-in-atomic).
+  void sleep_with_locks(sim::Tid t, const char* reason, const sim::HeldStack& held) override;
   // The properties judged at the end of a run.
   void end_of_run(Kernel& k, const sim::RunResult& r);
   // What the records mean for the checks still to come, for the state hash

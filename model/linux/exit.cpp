@@ -239,6 +239,8 @@ int Kernel::task_exit_status(const Task& p) {
 // wait_task_zombie(): reap a zombie child.  Called with tasklist_lock held;
 // drops it when it returns non-zero.
 sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
+  // kernel/exit.c wait_task_zombie(): "We hold read_lock(&tasklist_lock) on entry."
+  lockdep_assert_held(tasklist_lock, "wait_task_zombie");
   if (!(wo.flags & WEXITED)) co_return 0;
   // Only one thread may move the task to EXIT_DEAD.
   if (p.exit_state != EXIT_ZOMBIE) co_return 0;
@@ -277,6 +279,8 @@ sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
 
 // wait_task_stopped(): report a stopped (or, for a tracer, traced) child.
 sim::Co<int> Kernel::wait_task_stopped(Task& cur, WaitOpts& wo, bool ptrace, Task& p) {
+  // kernel/exit.c wait_task_stopped(): "We hold read_lock(&tasklist_lock) on entry."
+  lockdep_assert_held(tasklist_lock, "wait_task_stopped");
   // Traditionally we see ptrace'd stopped tasks regardless of options.
   if (!ptrace && !(wo.flags & WUNTRACED)) co_return 0;
   co_await p.sighand->siglock.lock("wait_task_stopped");
@@ -302,6 +306,8 @@ sim::Co<int> Kernel::wait_task_stopped(Task& cur, WaitOpts& wo, bool ptrace, Tas
 
 // wait_task_continued(): report a child continued by SIGCONT (WCONTINUED).
 sim::Co<int> Kernel::wait_task_continued(Task& cur, WaitOpts& wo, Task& p) {
+  // kernel/exit.c wait_task_continued(): "read_lock(&tasklist_lock) on entry."
+  lockdep_assert_held(tasklist_lock, "wait_task_continued");
   if (!(wo.flags & WCONTINUED)) co_return 0;
   if (!(p.signal->flags & SIGNAL_STOP_CONTINUED)) co_return 0;
   co_await p.sighand->siglock.lock("wait_task_continued");

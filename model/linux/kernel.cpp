@@ -89,6 +89,12 @@ namespace {
 UtraceHooks no_utrace_hooks;  // nobody watches the utrace core
 }  // namespace
 
+const LockClasses& lock_classes() {
+  static const LockClasses c{sim::lock_class("tasklist_lock"), sim::lock_class("&sighand->siglock"),
+                             sim::lock_class("&utrace->lock")};
+  return c;
+}
+
 Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConfig& c)
     : eng(e),
       cfg(c),
@@ -98,6 +104,7 @@ Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConf
       events_wanted_(c.trace || c.hash_trace),
       trace_hash_(sim::kHashSeed) {
   utrace_hooks = &no_utrace_hooks;
+  tasklist_lock.set_class(lock_classes().tasklist_lock);
   eng.set_context(this);  // the kernel of the run, from any step (model/shared.h)
 }
 
@@ -146,6 +153,7 @@ SighandStruct& Kernel::new_sighand(Task& owner) {
   sighands_.push_back(std::make_unique<SighandStruct>());
   SighandStruct& sh = *sighands_.back();
   sh.siglock.set_id(oid(t_owner(owner), Field::siglock));
+  sh.siglock.set_class(lock_classes().siglock);
   return sh;
 }
 
@@ -360,6 +368,30 @@ bool Kernel::BUG_ON(bool cond, Task& t, const char* which, const char* what) {
   if (cond)
     for (LinuxHooks* h : hooks_) h->on_kernel_bug(*this, t, which, what);
   return cond;
+}
+
+std::string Kernel::lock_name(const sim::SpinLock& l) const {
+  std::string s(sim::lock_class_name(l.lock_class()));
+  if (&l == &tasklist_lock) return s;
+  // siglock and utrace->lock: the owner part of the ObjId is the task's index.
+  const std::uint32_t idx = l.id().v >> 8;
+  if (idx < tasks.size()) s += " of " + comm(tasks[idx]->pid);
+  return s;
+}
+
+void Kernel::lock_not_held(const sim::SpinLock& l, const char* fn) {
+  if (&l == in_step_) return;  // taken inside this step (LockedInStep)
+  Task& cur = current();
+  std::string holds;
+  const sim::HeldStack& hs = eng.held_locks(eng.current_tid());
+  for (std::uint32_t i = 0; i < hs.depth; ++i)
+    holds += (holds.empty() ? "" : ", ") + std::string(sim::lock_class_name(hs.locks[i].cls)) + " (taken in " +
+             hs.locks[i].where + ")";
+  const std::string who = l.held() ? "another task holds it" : "nobody holds it";
+  violation(Property::LockNotHeld, cur.pid,
+            fmt::format("lockdep_assert_held({}) failed in {} at step {}: {} does not hold it ({}; {} holds {})",
+                        lock_name(l), fn, eng.steps(), comm(cur.pid), who, comm(cur.pid),
+                        holds.empty() ? std::string("no lock") : holds));
 }
 
 // ---- completions (kernel/sched.c) ------------------------------------------------------

@@ -103,6 +103,15 @@ const char* field_name(Field f);
 inline constexpr std::uint32_t kEngineOwner = 0x400000, kCompletionOwner = 0x200000;
 inline sim::ObjId oid(std::uint32_t owner, Field f) { return sim::ObjId{(owner << 8) | static_cast<std::uint8_t>(f)}; }
 
+// The lockdep classes of the kernel's spinlocks (sim/lockdep.h), named as
+// lockdep names a lock's class in its reports: by the lock's key, its
+// address expression.  Every task's siglock is one class, every struct
+// utrace's lock one class.
+struct LockClasses {
+  sim::LockClass tasklist_lock, siglock, utrace_lock;
+};
+const LockClasses& lock_classes();
+
 // struct completion (kernel/sched.c): a kernel thread or a module waits on
 // one with wait_for_completion() until another calls complete().
 struct Completion : sim::Pooled {
@@ -138,7 +147,7 @@ class Kernel final : public sim::Pooled {
   // 2011-3x runs the job control of linux-3.1 (task->jobctl, __TASK_UTRACED,
   // wake_up_quiescent()); the others that of 2.6.32.
   bool jobctl_3x() const { return version_ == KernelVersion::V2011_3x; }
-  bool bug(int r) const { return r >= 1 && r <= kMaxBug && bugs_.test(static_cast<std::size_t>(r - 1)); }
+  bool bug(int r) const { return r >= 1 && r <= kMaxBugId && bugs_.test(static_cast<std::size_t>(r - 1)); }
 
   // ---- tasks ------------------------------------------------------------------------
   std::vector<std::unique_ptr<Task>> tasks;  // every task ever created, in creation order
@@ -179,10 +188,41 @@ class Kernel final : public sim::Pooled {
   void observe(LinuxHooks* o) { hooks_.push_back(o); }
   // A task ran one step of user code.
   void on_user_step(Task& t);
+  // lockdep_assert_held() (include/linux/lockdep.h: WARN_ON(debug_locks &&
+  // !lockdep_is_held(l))): the current task holds `l`.  Placed where the
+  // kernel source has it, or says in a comment that the caller holds the
+  // lock (docs/model.md, "Lock checking"); `fn` is the function asserting.
+  // A miss is a lock-not-held violation; the model goes on.
+  void lockdep_assert_held(const sim::SpinLock& l, const char* fn) {
+    if (l.holder() != eng.current_tid()) [[unlikely]]
+      lock_not_held(l, fn);
+  }
+  // A lock the kernel takes where the model does the work inside the step
+  // that holds another (do_notify_parent() takes the parent's siglock in
+  // the step that holds tasklist_lock): while the guard lives,
+  // lockdep_assert_held() accepts it, and lockdep records the dependencies
+  // taking it makes (sim::Engine::lock_in_step).
+  class LockedInStep {
+   public:
+    LockedInStep(Kernel& k, const sim::SpinLock& l, const char* where) : k_(k), was_(k.in_step_) {
+      k.in_step_ = &l;
+      k.eng.lock_in_step(l, where);
+    }
+    ~LockedInStep() { k_.in_step_ = was_; }
+    LockedInStep(const LockedInStep&) = delete;
+    LockedInStep& operator=(const LockedInStep&) = delete;
+
+   private:
+    Kernel& k_;
+    const sim::SpinLock* was_;
+  };
+  // "&utrace->lock of tracee-2": a lock of the model, for messages.
+  std::string lock_name(const sim::SpinLock& l) const;
   // BUG_ON() and WARN_ON() of the code modelled: `cond` is the kernel's own
   // assertion.  The model goes on; observers report it (model-invariant).
   // Returns cond.
   bool BUG_ON(bool cond, Task& t, const char* which, const char* what);
+  void lock_not_held(const sim::SpinLock& l, const char* fn);
 
   // The owner part of the ObjIds of a task's shared fields.
   static std::uint32_t t_owner(const Task& t) { return static_cast<std::uint32_t>(t.idx); }
@@ -351,6 +391,7 @@ class Kernel final : public sim::Pooled {
 
   KernelVersion version_;
   BugSet bugs_;
+  const sim::SpinLock* in_step_ = nullptr;  // LockedInStep
   std::vector<LinuxHooks*> hooks_;
   bool traced_permit_ = false;
   const bool events_wanted_;  // cfg.trace || cfg.hash_trace

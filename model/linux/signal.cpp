@@ -225,6 +225,8 @@ void Kernel::complete_signal(int sig, Task& p, bool group) {
 
 // __send_signal(): siglock held.  `info` NULL is SEND_SIG_FORCED (no siginfo).
 int Kernel::send_signal(int sig, const Siginfo& info, Task& t, bool group, int sender) {
+  // kernel/signal.c __send_signal(): assert_spin_locked(&t->sighand->siglock).
+  lockdep_assert_held(t.sighand->siglock, "__send_signal");
   if (!prepare_signal(sig, t)) {
     emit(Ev::signal_generate, t.pid, sig, sender, group, 1);
     return 0;
@@ -302,6 +304,8 @@ void Kernel::recalc_sigpending_and_wake(Task& t) {
 
 // dequeue_signal(): private queue first, then the shared one.  Siglock held.
 int Kernel::dequeue_signal(Task& cur, SigSet mask, Siginfo* info) {
+  // kernel/signal.c dequeue_signal(): "All callers have to hold the siglock."
+  lockdep_assert_held(cur.sighand->siglock, "dequeue_signal");
   int signr = dequeue_from(cur.pending, mask, info);
   if (!signr) signr = dequeue_from(cur.signal->shared_pending, mask, info);
   recalc_sigpending(cur);

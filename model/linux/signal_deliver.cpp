@@ -14,6 +14,9 @@ namespace model {
 // do_signal_stop(): initiate or join a group stop.  Called with siglock
 // held; returns with it released when it stopped (true), held otherwise.
 sim::Co<bool> Kernel::do_signal_stop(Task& cur, int signr) {
+  // kernel/signal.c do_signal_stop(): "Returns zero if we didn't stop and
+  // still hold the siglock": called with it.
+  lockdep_assert_held(cur.sighand->siglock, "do_signal_stop");
   if (jobctl_3x()) co_return co_await do_signal_stop_jobctl(cur, signr);
   SignalStruct& sig = *cur.signal;
   if (!sig.group_stop_count) {
@@ -192,6 +195,8 @@ int Kernel::do_notify_parent(Task& tsk, int sig) {
     ret = tsk.exit_signal = -1;
     if (ka.handler == KSigaction::Handler::Ignore) sig = -1;
   }
+  // spin_lock_irqsave(&psig->siglock, flags), inside this step.
+  const LockedInStep psig_lock(*this, parent.sighand->siglock, "do_notify_parent");
   if (sig > 0 && sig <= kNSig) send_signal(sig, info, parent, true, 0);
   emit(Ev::notify_parent, tsk.pid, parent.pid, sig, info.code, info.status);
   wake_up(parent.signal->wait_chldexit, TASK_INTERRUPTIBLE);

@@ -90,6 +90,8 @@ sim::Co<void> Kernel::tracehook_report_exec(Task& cur) {
 // kernel/signal.c:2005-2125, 2192-2250).  JCTL can be enabled but is never
 // reported.
 sim::Co<int> Kernel::tracehook_notify_jctl(Task& cur, int notify, int why) {
+  // include/linux/tracehook.h tracehook_notify_jctl(): "Called with the siglock held."
+  lockdep_assert_held(cur.sighand->siglock, "tracehook_notify_jctl");
   if (!jobctl_3x() && (cur.utrace_flags & ev(_UTRACE_EVENT_JCTL))) co_await utrace_report_jctl(*this, cur, notify, why);
   co_return notify ? notify : (cur.ptrace ? why : 0);
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sim/hash.h"
+#include "sim/lockdep.h"
 #include "sim/note.h"
 
 namespace model {
@@ -25,9 +26,10 @@ std::optional<MemoryModel> memory_model_from_name(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-Memory::Memory(MemoryModel model, std::vector<std::int64_t> init, std::uint32_t cpus, std::uint32_t spinlocks,
-               std::vector<std::vector<std::uint32_t>> uses)
+Memory::Memory(MemoryModel model, std::vector<std::int64_t> init, std::uint32_t cpus,
+               const std::vector<std::string>& lock_names, std::vector<std::vector<std::uint32_t>> uses)
     : model_(model), init_(std::move(init)), uses_(std::move(uses)) {
+  const auto spinlocks = static_cast<std::uint32_t>(lock_names.size());
   const std::size_t n = init_.size();
   mo_.resize(n);
   for (std::size_t v = 0; v < n; ++v) mo_[v].push_back(Msg{init_[v], -1, View(n, 0)});
@@ -42,7 +44,18 @@ Memory::Memory(MemoryModel model, std::vector<std::int64_t> init, std::uint32_t 
   global_.assign(n, 0);
   lock_view_.assign(spinlocks, View(n, 0));
   lock_rel_.assign(spinlocks, View(n, 0));
-  for (std::uint32_t l = 0; l < spinlocks; ++l) locks_.push_back(std::make_unique<sim::SpinLock>(mem_lock_obj(l)));
+  for (std::uint32_t l = 0; l < spinlocks; ++l) {
+    locks_.push_back(std::make_unique<sim::SpinLock>(mem_lock_obj(l)));
+    // A scenario lock is a class of its own name, while the process has
+    // room for more classes (a long check of many files may not).
+    sim::LockClass c;
+    try {
+      c = sim::lock_class(lock_names[l]);
+    } catch (const sim::EngineError&) {
+      c = sim::find_lock_class("scenario spinlock").value_or(sim::LockClass{});
+    }
+    locks_.back()->set_class(c);
+  }
   for (std::uint32_t c = 0; c < cpus; ++c)
     for (std::size_t v = 0; v < std::max<std::size_t>(n, 1); ++v)
       queues_.push_back(std::make_unique<sim::WaitQueue>(mem_view_obj(c, static_cast<std::uint32_t>(v))));

@@ -116,9 +116,10 @@ class MemObserver {
 
 class Memory {
  public:
-  // `uses[cpu]`: the variables CPU `cpu` loads or stores (its daemons).
-  Memory(MemoryModel model, std::vector<std::int64_t> init, std::uint32_t cpus, std::uint32_t spinlocks,
-         std::vector<std::vector<std::uint32_t>> uses);
+  // `uses[cpu]`: the variables CPU `cpu` loads or stores (its daemons);
+  // `spinlocks`: the named spinlocks, each its own lock class (lockdep).
+  Memory(MemoryModel model, std::vector<std::int64_t> init, std::uint32_t cpus,
+         const std::vector<std::string>& spinlocks, std::vector<std::vector<std::uint32_t>> uses);
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
 

@@ -180,6 +180,8 @@ sim::Co<void> ptrace_do_detach(Kernel& k, Task& cur, Task& tracee, int data) {
 // ---- the tracer/tracee links of kernel/ptrace.c ------------------------------------------
 
 void ptrace_link(Kernel& k, Task& child, Task& new_parent) {
+  // kernel/ptrace.c __ptrace_link(): "Must be called with the tasklist lock write-held."
+  k.lockdep_assert_held(k.tasklist_lock, "__ptrace_link");
   new_parent.ptraced.push_back(&child);
   child.parent = &new_parent;
   k.emit(Ev::reparent, child.pid, new_parent.pid);
@@ -187,6 +189,8 @@ void ptrace_link(Kernel& k, Task& child, Task& new_parent) {
 
 void ptrace_unlink(Kernel& k, Task& child) {
   if (!child.ptrace) return;
+  // kernel/ptrace.c __ptrace_unlink(): "Must be called with the tasklist lock write-held."
+  k.lockdep_assert_held(k.tasklist_lock, "__ptrace_unlink");
   child.ptrace = 0;
   std::erase(child.parent->ptraced, &child);
   child.parent = child.real_parent;

@@ -24,7 +24,9 @@ sim::Co<int> ptrace_attach(Kernel& k, Task& cur, Task& task) {
     if (task.ptrace) throw ModelBug("ptrace_attach: already ptraced (BUG_ON)");
     task.ptrace = PT_UTRACED;
     ptrace_link(k, task, cur);
-    k.send_signal(SIGSTOP, Siginfo{}, task, false, cur.pid);  // SEND_SIG_FORCED
+    // send_sig_info(SIGSTOP, SEND_SIG_FORCED, task) takes its siglock: inside this step.
+    const Kernel::LockedInStep siglock(k, task.sighand->siglock, "ptrace_attach");
+    k.send_signal(SIGSTOP, Siginfo{}, task, false, cur.pid);
     ret = 0;
   }
   k.tasklist_lock.unlock();

@@ -40,6 +40,7 @@ void utrace_task_alloc(Kernel& k, Task& task) {
   k.utraces.push_back(std::make_unique<Utrace>());
   Utrace& u = *k.utraces.back();
   u.lock.set_id(obj(task, Field::utrace_lock));
+  u.lock.set_class(lock_classes().utrace_lock);
   u.reporting.bind(obj(task, Field::reporting), traced_as(UField::reporting));
   u.resume.bind(obj(task, Field::resume), traced_as(UField::resume));
   u.pending_attach.bind(obj(task, Field::pending_attach), traced_as(UField::pending_attach));

@@ -98,6 +98,9 @@ sim::Co<void> mark_engine_detached(Engine& e) {
 // splice_attaching(): attaching -> tail of attached; pending_attach = 0.  Lock held.
 void splice_attaching(Kernel& k, Task& task) {
   Utrace& u = U(task);
+  // 2010 kernel/utrace.c splice_attaching(): lockdep_assert_held(&utrace->lock)
+  // (2009: "This is called with @utrace->lock held when the task is safely quiescent").
+  k.lockdep_assert_held(u.lock, "splice_attaching");
   if (!u.attaching.empty()) {
     hooks(k).list_change(task, "splice_attaching");
     u.attached.insert(u.attached.end(), u.attaching.begin(), u.attaching.end());
@@ -124,6 +127,8 @@ void utrace_set_traced(Kernel& k, Task& task) {
 // thread that a group stop asked to stop meanwhile (JOBCTL_STOP_PENDING)
 // wakes and takes part in it in do_signal_stop().
 sim::Co<void> utrace_wakeup(Kernel& k, Task& target) {
+  // 2010 kernel/utrace.c utrace_wakeup(): lockdep_assert_held(&utrace->lock).
+  k.lockdep_assert_held(U(target).lock, "utrace_wakeup");
   co_await target.sighand->siglock.lock("utrace_wakeup");
   Utrace& u = U(target);
   if (v2(k)) u.stopped.set(false);
@@ -145,6 +150,9 @@ sim::Co<void> utrace_wakeup(Kernel& k, Task& target) {
 // Called with the lock held, returns with it released.  true: no engine left.
 sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
   Utrace& u = U(task);
+  // kernel/utrace.c utrace_reset(): "Called with @utrace->lock held, returns
+  // with it released." (__releases(utrace->lock)).
+  k.lockdep_assert_held(u.lock, "utrace_reset");
   splice_attaching(k, task);
   unsigned long flags = 0;
   sim::PoolVector<Engine*> detached;
@@ -202,6 +210,8 @@ sim::Co<bool> utrace_reset(Kernel& k, Task& task) {
 // report (it will make a callback soon).  Lock held.
 sim::Co<bool> utrace_do_stop(Kernel& k, Task& target) {
   Utrace& u = U(target);
+  // kernel/utrace.c utrace_do_stop(): "Called with @utrace locked."
+  k.lockdep_assert_held(u.lock, "utrace_do_stop");
   const unsigned state = co_await READ_ONCE(target.state, "utrace_do_stop");
   if (v4(k)) {
     // linux-3.1 kernel/utrace.c:652-669: task_is_stopped_or_traced() gets

@@ -100,6 +100,23 @@ sim::Co<void> report_signal_pass(Kernel& k, Task& task, UtraceReport& report, un
 sim::Co<int> finish_signal(Kernel& k, Task& task, UtraceReport& report, int signr, Siginfo* info,
                            KSigaction* return_ka);
 
+// "spin_unlock_irq(&task->sighand->siglock); spin_lock(&utrace->lock);"
+// (kernel/utrace.c utrace_get_signal(), every version): siglock is never
+// held while utrace->lock is taken, because utrace_stop(), utrace_do_stop()
+// and utrace_wakeup() take siglock inside utrace->lock.  The lock-inversion
+// switch takes utrace->lock first and drops siglock after: siglock ->
+// utrace->lock, the reverse order, which lockdep reports as a possible
+// circular dependency even on the schedules that do not deadlock.
+sim::Co<void> lock_utrace_dropping_siglock(Kernel& k, Task& task) {
+  if (!has_switch(k, Switch::LockInversion)) {
+    task.sighand->siglock.unlock();
+    co_await U(task).lock.lock("utrace_get_signal");
+    co_return;
+  }
+  co_await U(task).lock.lock("utrace_get_signal");
+  task.sighand->siglock.unlock();
+}
+
 }  // namespace
 
 sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction* return_ka) {
@@ -109,6 +126,9 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   const KSigaction* ka = nullptr;
   int signr = 0;
   const sim::Keep keep(co_await sim::this_frame, report, event, ka, signr);
+  // include/linux/tracehook.h tracehook_get_signal(): "Called with
+  // @task->sighand->siglock held, before dequeuing pending signals."
+  k.lockdep_assert_held(task.sighand->siglock, "utrace_get_signal");
 
   // The test reads the requests without the lock: utrace->resume and
   // pending_attach; 2009-rfc's interrupt and report bits.
@@ -125,8 +145,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
   if (asked && v2(k)) {
     // Branch A, 2009-rfc: an explicit report before any dequeue.  Only a
     // handler frame to forget (neither bit): SIGNAL_IGN, and no pass.
-    task.sighand->siglock.unlock();
-    co_await u.lock.lock("utrace_get_signal");
+    co_await lock_utrace_dropping_siglock(k, task);
     splice_attaching(k, task);
     if (!u.interrupt && !u.report)
       report.result = UTRACE_SIGNAL_IGN;
@@ -149,8 +168,7 @@ sim::Co<int> utrace_get_signal(Kernel& k, Task& task, Siginfo* info, KSigaction*
     *return_ka = KSigaction{};
   } else if (asked) {
     // Branch A: an explicit report was asked for, before any dequeue.
-    task.sighand->siglock.unlock();
-    co_await u.lock.lock("utrace_get_signal");
+    co_await lock_utrace_dropping_siglock(k, task);
     splice_attaching(k, task);
     report.result = u.signal_handler ? UTRACE_SIGNAL_HANDLER : UTRACE_SIGNAL_REPORT;
     u.signal_handler.set(false);

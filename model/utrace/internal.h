@@ -16,6 +16,8 @@ inline bool v4(const Kernel& k) { return k.version() == KernelVersion::V2011_3x;
 using enum Race;
 // A race of §7 is present: the version had it, or the scenario switched it back on.
 bool has_race(const Kernel& k, Race r);
+// A named bug switch (model/versions.h) is on.
+inline bool has_switch(const Kernel& k, Switch s) { return k.bug(switch_number(s)); }
 
 // Whether the task is stopped for utrace (§5.12): V2 kept its own bit,
 // utrace->stopped; V3 asks task_is_traced(), V4 task_is_utraced()

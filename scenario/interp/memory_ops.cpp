@@ -35,7 +35,7 @@ void Interpreter::setup_memory() {
     std::sort(uses[i].begin(), uses[i].end());
   }
   mem_ = std::make_unique<Memory>(scn_.memory, scn_.var_init, static_cast<std::uint32_t>(scn_.tasks.size()),
-                                  static_cast<std::uint32_t>(scn_.spinlock_names.size()), std::move(uses));
+                                  scn_.spinlock_names, std::move(uses));
 }
 
 std::uint32_t Interpreter::cpu_of(const Task& t) const {

@@ -115,7 +115,10 @@ void Loader::load_model(const Json& v, const std::string& ptr) {
         else
           sc_.bugs.set(static_cast<std::size_t>(*r - 1));
       } else {
-        error("scenario.E045", bp, "unknown bug '" + *s + "' (expected a race id of utrace-semantics.md §7, R1..R17)");
+        error("scenario.E045", bp,
+              "unknown bug '" + *s +
+                  "' (expected a race id of utrace-semantics.md §7, R1..R17, or a named "
+                  "switch: `utsim list --bugs`)");
       }
     }
   }

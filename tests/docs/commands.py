@@ -102,6 +102,7 @@ DOCS = [
     "docs/ptrace.md",
     "docs/architecture.md",
     "docs/model.md",
+    "docs/memory-model.md",
 ]  # not docs/utrace-semantics.md: a copy of the reference, which shows no utsim command
 COMMAND_TIMEOUT = 120  # seconds; a command that takes longer fails
 

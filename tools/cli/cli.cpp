@@ -84,7 +84,7 @@ std::vector<std::string> kernel_names() {
 std::vector<std::string> switchable_bug_names() {
   std::vector<std::string> out;
   for (const model::BugInfo& b : model::bug_catalogue())
-    if (b.switchable) out.push_back("R" + std::to_string(b.id));
+    if (b.switchable) out.push_back(model::bug_name(b.id));
   return out;
 }
 
@@ -104,10 +104,11 @@ void check_model_args(const ModelArgs& m) {
     const std::optional<int> r = model::bug_from_name(b);
     const model::BugInfo* info = r ? model::find_bug(*r) : nullptr;
     if (!r)
-      throw CliError{"cli.E005", "--bug '" + printable(b) +
-                                     "': unknown bug (expected a race of utrace-semantics.md section 7 that can be "
-                                     "switched on: " +
-                                     join_names(switchable) + did_you_mean(b, switchable) + ")"};
+      throw CliError{"cli.E005",
+                     "--bug '" + printable(b) +
+                         "': unknown bug (expected a race of utrace-semantics.md section 7, or a named switch, that "
+                         "can be switched on: " +
+                         join_names(switchable) + did_you_mean(b, switchable) + ")"};
     if (info && !info->switchable)
       throw CliError{"cli.E005", "--bug '" + b + "': " + b + " cannot be switched on (" + info->status +
                                      "); the races that can: " + join_names(switchable, ", ") + " (utsim list --bugs)"};

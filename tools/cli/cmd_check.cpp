@@ -101,6 +101,34 @@ ReportExample shown_example(const model::ScheduleRef& where) {
 }
 ReportExample shown_example(const model::FoundViolation& f) { return shown_example(f.where); }
 
+// Lock checking: lockdep's report of each cycle of a scenario's lock graph
+// (model::Verdict::lockdep), after the table, passing or not.
+void print_lockdep(std::ostream& out, const std::vector<Row>& rows) {
+  for (const Row& r : rows) {
+    if (!r.verdict || r.verdict->lockdep.cycles.empty()) continue;
+    const auto& cycles = r.verdict->lockdep.cycles;
+    out << fmt::format(
+        "\nlockdep: {} ({}): {} possible deadlock{} in the lock-class dependency graph of its {} "
+        "schedules\n",
+        printable(r.name), printable(r.file), cycles.size(), cycles.size() == 1 ? "" : "s", r.verdict->schedules);
+    for (const model::LockCycle& c : cycles) {
+      out << '\n';
+      std::size_t at = 0;
+      while (at < c.report.size()) {
+        std::size_t end = c.report.find('\n', at);
+        if (end == std::string::npos) end = c.report.size();
+        out << printable(std::string_view(c.report).substr(at, end - at)) << '\n';
+        at = end + 1;
+      }
+    }
+  }
+}
+
+nlohmann::json lock_edge_json(const model::LockEdge& e) {
+  return nlohmann::json{{"from", e.from}, {"to", e.to},        {"from_where", e.from_where}, {"to_where", e.to_where},
+                        {"task", e.task}, {"step", e.to_step}, {"schedule", e.schedule},     {"run", e.run + 1}};
+}
+
 void print_details(std::ostream& out, const std::vector<Row>& rows, std::uint64_t shrink_tries) {
   for (const Row& r : rows) {
     const std::string st = r.status();
@@ -207,6 +235,17 @@ nlohmann::json row_json(const Row& r) {
       fj["shrink"] = nullptr;
     }
     j["violations"].push_back(std::move(fj));
+  }
+  if (!v.lockdep.cycles.empty()) {
+    nlohmann::json deps = nlohmann::json::array(), cycles = nlohmann::json::array();
+    for (const model::LockEdge& e : v.lockdep.dependencies) deps.push_back(lock_edge_json(e));
+    for (const model::LockCycle& c : v.lockdep.cycles) {
+      nlohmann::json chain = nlohmann::json::array();
+      for (const model::LockEdge& e : c.chain) chain.push_back(lock_edge_json(e));
+      cycles.push_back(nlohmann::json{{"summary", c.summary}, {"chain", std::move(chain)}, {"report", c.report}});
+    }
+    j["lockdep"] = nlohmann::json{
+        {"classes", v.lockdep.classes}, {"dependencies", std::move(deps)}, {"cycles", std::move(cycles)}};
   }
   return j;
 }
@@ -362,6 +401,7 @@ int cmd_check(const CheckArgs& a, Io io) {
   } else {
     print_table(io.out, rows);
     print_details(io.out, rows, a.shrink.tries.value_or(kCheckShrinkTries));
+    print_lockdep(io.out, rows);
     io.out << '\n' << summary << '\n';
     if (lkmm) io.out << "note: " << model::kLkmmStrongerNote << '\n';
   }

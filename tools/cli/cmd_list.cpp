@@ -15,7 +15,7 @@ namespace {
 
 void list_bugs(std::ostream& out) {
   for (const model::BugInfo& b : model::bug_catalogue())
-    out << fmt::format("R{}  {}  {}  [{}]\n", b.id, *b.property ? b.property : "-", b.title,
+    out << fmt::format("{}  {}  {}  [{}]\n", model::bug_name(b.id), *b.property ? b.property : "-", b.title,
                        b.switchable ? "switchable" : b.status);
   // Races of the code that §7 does not list, found by utsim's generated
   // scenarios (docs/model.md): not switchable, they are in the code as written.

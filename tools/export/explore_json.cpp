@@ -373,6 +373,7 @@ ExploreReport report_from_verdict(const model::Verdict& v, const model::Scenario
         ReportViolation{model::property_name(f.property), f.message, f.step, f.count,
                         tolerated.test(static_cast<std::size_t>(f.property)), example(f.where),
                         f.shrink ? std::optional(report_shrink(*f.shrink, o.shard.index)) : std::nullopt});
+  for (const model::LockCycle& c : v.lockdep.cycles) r.lock_cycles.push_back(ReportLockCycle{c.summary, c.report});
   if (v.error) r.error = v.error_message;
   return r;
 }
@@ -421,6 +422,12 @@ nlohmann::ordered_json report_to_json(const ExploreReport& r, int exit_code) {
   j["violations"] = ojson::array();
   for (const ReportViolation& v : r.violations) j["violations"].push_back(violation_json(r, v));
   j["unexpected_violations"] = r.unexpected();
+  if (!r.lock_cycles.empty()) {
+    ojson cycles = ojson::array();
+    for (const ReportLockCycle& c : r.lock_cycles)
+      cycles.push_back(ojson{{"summary", c.summary}, {"report", c.report}});
+    j["lockdep"] = ojson{{"cycles", std::move(cycles)}};
+  }
   j["error"] = r.error ? ojson(*r.error) : ojson();
   j["exit_code"] = exit_code;
   if (r.seconds >= 0)
@@ -493,6 +500,13 @@ ExploreReport report_from_json(const nlohmann::json& j) {
         bool_at(v, p, "expected"), example_from_json(member(v, p, "example"), at(p, "example"), r.shard_count),
         shrink_from_json(v, p, r.shard_count)});
   }
+  if (j.contains("lockdep")) {
+    const nlohmann::json& cycles = array_at(j["lockdep"], "/lockdep", "cycles");
+    for (std::size_t i = 0; i < cycles.size(); ++i) {
+      const std::string p = at("/lockdep/cycles", i);
+      r.lock_cycles.push_back(ReportLockCycle{string_at(cycles[i], p, "summary"), string_at(cycles[i], p, "report")});
+    }
+  }
   if (j.contains("error") && !j["error"].is_null()) r.error = string_at(j, root, "error");
   return r;  // "timing" is ignored: wall-clock time does not merge
 }
@@ -550,6 +564,10 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
       m.memory_budget = p.memory_budget;
     }
     if (!m.error && p.error) m.error = p.error;
+    for (const ReportLockCycle& c : p.lock_cycles)
+      if (std::none_of(m.lock_cycles.begin(), m.lock_cycles.end(),
+                       [&](const ReportLockCycle& x) { return x.summary == c.summary; }))
+        m.lock_cycles.push_back(c);
     estimates += p.estimate;
     for (std::size_t n = 0; n < p.outcomes.size(); ++n) {
       const ReportOutcome& c = p.outcomes[n];
@@ -589,6 +607,22 @@ ExploreReport merge_reports(std::vector<ExploreReport> parts, const std::vector<
   if (!std::isfinite(m.estimate)) throw std::invalid_argument("the sum of the estimates is not a finite number");
   return m;
 }
+
+// A block of lines (lockdep's report) as text shows it: each line printable.
+namespace {
+std::string printable_lines(const std::string& text) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    out += printable(std::string_view(text).substr(at, end - at));
+    if (end < text.size()) out += '\n';
+    at = end + 1;
+  }
+  return out;
+}
+}  // namespace
 
 void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code) {
   // A merged report's strings come from files: every one goes through printable().
@@ -646,6 +680,11 @@ void print_report_text(std::ostream& out, const ExploreReport& r, int exit_code)
                        v.example.steps, printable(v.message));
     if (v.shrink) out << "     " << shrink_text(*v.shrink, v.example, r.shrink_tries) << '\n';
     out << "     " << replay_command(r.file, v.example.schedule, r.model_flags) << '\n';
+  }
+  if (!r.lock_cycles.empty()) {
+    out << fmt::format("lockdep     {} possible deadlock{} in the lock-class dependency graph of every schedule run\n",
+                       r.lock_cycles.size(), r.lock_cycles.size() == 1 ? "" : "s");
+    for (const ReportLockCycle& c : r.lock_cycles) out << '\n' << printable_lines(c.report) << '\n';
   }
   out << fmt::format("exit        {}\n", exit_code);
 }

@@ -49,6 +49,13 @@ struct ReportOutcome {
   std::optional<ReportShrink> shrink;  // none: shown as found (--no-shrink); its message and step unused
 };
 
+// A possible circular locking dependency lockdep found in the
+// exploration's lock graph (model::LockCycle): one line, and lockdep's block.
+struct ReportLockCycle {
+  std::string summary;
+  std::string report;
+};
+
 struct ReportViolation {
   std::string property;
   std::string message;
@@ -115,6 +122,10 @@ struct ExploreReport {
   double estimate = 0;  // of the whole space, 0: unknown
   std::vector<ReportOutcome> outcomes;
   std::vector<ReportViolation> violations;
+  // Lock checking: the cycles of the lock-class dependency graph ("lockdep"
+  // in the JSON, only when there is one).  Merging keeps each shard's (a
+  // cycle whose edges two shards took is not found).
+  std::vector<ReportLockCycle> lock_cycles;
   std::optional<std::string> error;  // an internal error stopped it
   double seconds = -1;               // wall-clock time ("timing"; -1: not measured, e.g. merged)
 

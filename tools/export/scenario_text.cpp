@@ -7,8 +7,8 @@ namespace {
 
 std::vector<std::string> names_of(const model::BugSet& bugs) {
   std::vector<std::string> out;
-  for (int r = 1; r <= model::kMaxBug; ++r)
-    if (bugs.test(static_cast<std::size_t>(r - 1))) out.push_back("R" + std::to_string(r));
+  for (int r = 1; r <= model::kMaxBugId; ++r)
+    if (bugs.test(static_cast<std::size_t>(r - 1))) out.push_back(model::bug_name(r));
   return out;
 }
 

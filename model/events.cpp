@@ -37,6 +37,7 @@ const char* event_name(Ev e) {
     case Ev::utrace_api: return "utrace_api";
     case Ev::utrace_state: return "utrace_state";
     case Ev::utrace_stop: return "utrace_stop";
+    case Ev::memory: return "memory";
     case Ev::kCount: break;
   }
   return "?";
@@ -136,6 +137,25 @@ std::string clone_flags_string(std::int64_t f) {
   return s.empty() ? "0" : s;
 }
 
+// What a memory event shows: what the CPU did to which variable, and for a
+// load whose store it read and whether a newer one exists it cannot see yet.
+std::vector<FieldKV> memory_event_fields(const Event& e, const TraceNames& n) {
+  static constexpr const char* kKinds[] = {"load", "store", "xchg", "fence", "propagate", "flush"};
+  static constexpr const char* kFences[] = {"smp_mb", "smp_wmb", "smp_rmb", "smp_mb__after_spinlock"};
+  const auto kind = static_cast<std::size_t>(e.a & 0xff);
+  std::vector<FieldKV> f{{"op", std::string(kind < 6 ? kKinds[kind] : "?")}};
+  if (kind == 3) {
+    f.push_back({"barrier", std::string(kFences[(e.a >> 16) & 3])});
+    return f;
+  }
+  f.push_back({"var", n.var(e.b)});
+  f.push_back({"value", e.c});
+  if (kind == 0 || kind == 4) f.push_back({"from", e.d ? n.comm(static_cast<int>(e.d)) : std::string("init")});
+  if (kind == 2) f.push_back({"old", e.d});
+  if (kind == 0 && (e.a >> 8 & 1)) f.push_back({"stale", std::string("a newer store is not visible here yet")});
+  return f;
+}
+
 std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
   switch (e.kind) {
     case Ev::sched_state: return {{"prev", state_name(e.a)}, {"next", state_name(e.b)}};
@@ -201,6 +221,7 @@ std::vector<FieldKV> fields(const Event& e, const TraceNames& n) {
     case Ev::utrace_api:
     case Ev::utrace_state:
     case Ev::utrace_stop: return utrace_event_fields(e, n);
+    case Ev::memory: return memory_event_fields(e, n);
     case Ev::kCount: break;
   }
   return {};

@@ -49,6 +49,9 @@ enum class Ev : std::uint8_t {
   utrace_api,       // pid = caller; a = engine id (0 none), b = the call, c = its argument, d = return value
   utrace_state,     // pid = traced task; a = UtraceField, b = old, c = new
   utrace_stop,      // pid; a = 1 entering TASK_TRACED, 0 returning from it, b = reason
+  // shared variables under a memory model (model/memory/memory.h)
+  memory,  // pid = the CPU's task; a = MemEvent::Kind | stale << 8 | MemFence << 16, b = variable, c = value,
+           // d = the pid of the CPU whose store it is (Load, Propagate; 0: the initial value) or the old value (Xchg)
   kCount
 };
 const char* event_name(Ev e);  // "signal_generate" (without the utsim_ prefix)
@@ -78,6 +81,8 @@ class TraceNames {
   // An op_result's op (Event::ref): its key and where it is ("?" unknown).
   virtual std::string op_key(const void* ref) const = 0;  // "waitpid"
   virtual std::string op_at(const void* ref) const = 0;   // "/tasks/0/program/2"
+  // A shared variable of a litmus program by its index ("x").
+  virtual std::string var(std::int64_t index) const { return "var" + std::to_string(index); }
 };
 
 // One named field of an event's description.

@@ -68,6 +68,11 @@ class Simulator final : public TraceNames {
   std::string message(std::int64_t index) const override { return kernel_->message(index); }
   std::string op_key(const void* ref) const override;
   std::string op_at(const void* ref) const override;
+  std::string var(std::int64_t index) const override {
+    return index >= 0 && static_cast<std::size_t>(index) < scn_.var_names.size()
+               ? scn_.var_names[static_cast<std::size_t>(index)]
+               : TraceNames::var(index);
+  }
 
  private:
   const Scenario& scn_;

@@ -96,7 +96,7 @@ struct TaskEnd {
   TaskState state = TaskState::Running;
 };
 
-class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled {
+class Interpreter final : public UserCode, public LinuxHooks, public MemObserver, public sim::Pooled {
  public:
   Interpreter(const Scenario& scn, Kernel& k);
   ~Interpreter() override;
@@ -142,6 +142,8 @@ class Interpreter final : public UserCode, public LinuxHooks, public sim::Pooled
   void on_state_change(Kernel&, Task&, unsigned, unsigned) override { state_changed_.wake_all(); }
   void on_exit_state_change(Kernel&, Task&, int, int) override { state_changed_.wake_all(); }
   void on_release(Kernel&, Task&) override { state_changed_.wake_all(); }
+  // ---- MemObserver: what the memory did, as trace events (memory_ops.cpp) --------------
+  void on_memory(const MemEvent& e) override;
 
   // ---- engine callbacks (engines.cpp) --------------------------------------------------
   // Ops in kernel context (kthreads, callbacks, module calls): no user mode.

@@ -36,6 +36,15 @@ void Interpreter::setup_memory() {
   }
   mem_ = std::make_unique<Memory>(scn_.memory, scn_.var_init, static_cast<std::uint32_t>(scn_.tasks.size()),
                                   scn_.spinlock_names, std::move(uses));
+  mem_->set_observer(this);
+}
+
+void Interpreter::on_memory(const MemEvent& e) {
+  auto pid_of_cpu = [&](int cpu) { return cpu < 0 ? 0 : slot_pid(cpu); };
+  const std::int64_t a =
+      static_cast<std::int64_t>(e.kind) | std::int64_t{e.stale} << 8 | static_cast<std::int64_t>(e.fence) << 16;
+  const std::int64_t d = e.kind == MemEvent::Kind::Xchg ? e.old : pid_of_cpu(e.from_cpu);
+  k_.emit(Ev::memory, pid_of_cpu(static_cast<int>(e.cpu)), a, e.var, e.value, d);
 }
 
 std::uint32_t Interpreter::cpu_of(const Task& t) const {

@@ -11,6 +11,8 @@
 
 #include "explore/check.h"
 #include "scenario/load/loader.h"
+#include "sim/schedule.h"
+#include "sim/sched/replay.h"
 #include "support/scenario_run.h"
 
 namespace model {
@@ -166,6 +168,31 @@ TEST(Litmus, StatefulSearchFindsWhatDporFinds) {
   std::set<std::string> got;
   for (const OutcomeClass& c : v.outcomes) got.insert(c.signature);
   EXPECT_EQ(got, outcomes(json, MemoryModel::LKMM));
+}
+
+// A traced run shows what the memory did: the store, its propagation to the
+// reader's CPU, and the load with the store it read (a stale one says so).
+TEST(Litmus, TheTraceShowsStoresPropagationsAndStaleLoads) {
+  LoadResult r = load_scenario_text(litmus(kW, kR));
+  ASSERT_TRUE(r.ok());
+  RunConfig cfg;
+  cfg.trace = true;
+  Simulator simu(*r.scenario, cfg);
+  // P0 runs to the end, P1's propagation of y (thread g) runs, then P1.
+  const auto choices = sim::decode_schedule("a3b4g");
+  ASSERT_TRUE(choices);
+  sim::ReplayScheduler sched(*choices);
+  simu.run(sched);
+  std::vector<std::string> lines;
+  for (const Event& e : simu.kernel().events())
+    if (e.kind == Ev::memory) lines.push_back(event_text(e, simu).substr(13));
+  const std::vector<std::string> want = {
+      "P0-2             utsim_memory: op=store var=x value=1",
+      "P0-2             utsim_memory: op=store var=y value=1",
+      "P1-3             utsim_memory: op=propagate var=y value=1 from=P0-2",
+      "P1-3             utsim_memory: op=load var=y value=1 from=P0-2",
+      "P1-3             utsim_memory: op=load var=x value=0 from=init stale=\"a newer store is not visible here yet\""};
+  EXPECT_EQ(lines, want);
 }
 
 // "Never" is a verdict only on a complete exploration.

@@ -11,8 +11,8 @@
 
 #include "explore/check.h"
 #include "scenario/load/loader.h"
-#include "sim/schedule.h"
 #include "sim/sched/replay.h"
+#include "sim/schedule.h"
 #include "support/scenario_run.h"
 
 namespace model {
@@ -187,8 +187,7 @@ TEST(Litmus, TheTraceShowsStoresPropagationsAndStaleLoads) {
   for (const Event& e : simu.kernel().events())
     if (e.kind == Ev::memory) lines.push_back(event_text(e, simu).substr(13));
   const std::vector<std::string> want = {
-      "P0-2             utsim_memory: op=store var=x value=1",
-      "P0-2             utsim_memory: op=store var=y value=1",
+      "P0-2             utsim_memory: op=store var=x value=1", "P0-2             utsim_memory: op=store var=y value=1",
       "P1-3             utsim_memory: op=propagate var=y value=1 from=P0-2",
       "P1-3             utsim_memory: op=load var=y value=1 from=P0-2",
       "P1-3             utsim_memory: op=load var=x value=0 from=init stale=\"a newer store is not visible here yet\""};

@@ -151,6 +151,9 @@ class Kernel final : public sim::Pooled {
 
   // ---- tasks ------------------------------------------------------------------------
   std::vector<std::unique_ptr<Task>> tasks;  // every task ever created, in creation order
+  // Threads of no task that the tools name (a litmus program's store
+  // buffers and propagation daemons, model/memory/memory.h).
+  std::vector<std::pair<sim::Tid, std::string>> named_threads;
   Task* init = nullptr;
   sim::SpinLock tasklist_lock;              // rwlock_t tasklist_lock, modelled exclusive
   Task* find_task_by_vpid(int pid) const;   // NULL once released

@@ -61,16 +61,19 @@ Memory::Memory(MemoryModel model, std::vector<std::int64_t> init, std::uint32_t 
       queues_.push_back(std::make_unique<sim::WaitQueue>(mem_view_obj(c, static_cast<std::uint32_t>(v))));
 }
 
-void Memory::spawn_daemons(sim::Engine& eng) {
-  if (init_.empty()) return;
+std::vector<Memory::Daemon> Memory::spawn_daemons(sim::Engine& eng) {
+  std::vector<Daemon> out;
+  if (init_.empty()) return out;
   for (std::uint32_t c = 0; c < cpus_.size(); ++c) {
     if (uses_[c].empty()) continue;
     if (model_ == MemoryModel::TSO) {
-      eng.spawn(store_buffer(c), nullptr, true);
+      out.push_back(Daemon{eng.spawn(store_buffer(c), nullptr, true), c, -1});
     } else if (model_ == MemoryModel::LKMM) {
-      for (std::uint32_t v : uses_[c]) eng.spawn(propagator(c, v), nullptr, true);
+      for (std::uint32_t v : uses_[c])
+        out.push_back(Daemon{eng.spawn(propagator(c, v), nullptr, true), c, static_cast<int>(v)});
     }
   }
+  return out;
 }
 
 // ---- lkmm views -------------------------------------------------------------------------

@@ -128,7 +128,14 @@ class Memory {
 
   // The daemon threads that make stores visible: tso, one per CPU (its
   // store buffer); lkmm, one per (CPU, variable it uses).  Before the run.
-  void spawn_daemons(sim::Engine& eng);
+  // Returns each daemon's thread and its name ("store buffer of #0",
+  // "propagation of x to #1": CPUs by index; the caller names them).
+  struct Daemon {
+    sim::Tid tid;
+    std::uint32_t cpu;
+    int var;  // -1: a store buffer
+  };
+  std::vector<Daemon> spawn_daemons(sim::Engine& eng);
 
   // ---- the ops: each is its own step (a yield point, then the access) ----------
   sim::Co<std::int64_t> load(std::uint32_t cpu, std::uint32_t var, MemOrder order);

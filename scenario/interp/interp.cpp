@@ -42,7 +42,14 @@ void Interpreter::boot() {
     else
       k_.spawn_thread(t);
   }
-  if (mem_) mem_->spawn_daemons(k_.eng);
+  if (mem_) {
+    for (const Memory::Daemon& d : mem_->spawn_daemons(k_.eng)) {
+      const std::string cpu = k_.comm(slot_pid(static_cast<int>(d.cpu)));
+      k_.named_threads.emplace_back(
+          d.tid, d.var < 0 ? "store buffer(" + cpu + ")"
+                           : "propagate(" + scn_.var_names[static_cast<std::size_t>(d.var)] + " to " + cpu + ")");
+    }
+  }
 }
 
 // ---- names --------------------------------------------------------------------------------

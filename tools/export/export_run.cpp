@@ -73,6 +73,8 @@ std::string thread_task_name(const model::Kernel& k, sim::Tid t) {
     if (task->signal && task->signal->real_timer_tid == t && task->signal->real_timer_owner == task.get())
       return "hrtimer(" + k.comm(task->pid) + ")";
   }
+  for (const auto& [tid, name] : k.named_threads)
+    if (tid == t) return name;
   return fmt::format("thread {}", t);
 }
 

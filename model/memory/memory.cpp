@@ -290,9 +290,10 @@ sim::Co<std::int64_t> Memory::xchg(std::uint32_t cpu, std::uint32_t var, std::in
       // It reads the latest message (stronger than LKMM, which lets it read
       // an older one as long as nothing comes between it and its store).
       const std::uint32_t last = static_cast<std::uint32_t>(mo_[var].size() - 1);
-      raise(cpu, requirement(var, last), "xchg");
+      const View req = requirement(var, last);
+      raise(cpu, req, "xchg");
       old = mo_[var][last].value;
-      join(me.acq, requirement(var, last));
+      join(me.acq, req);
       insert(cpu, var, value, me.rel);
       full_fence(cpu);
       break;

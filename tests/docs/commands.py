@@ -103,6 +103,7 @@ DOCS = [
     "docs/architecture.md",
     "docs/model.md",
     "docs/memory-model.md",
+    "docs/tutorial-memory.md",
 ]  # not docs/utrace-semantics.md: a copy of the reference, which shows no utsim command
 COMMAND_TIMEOUT = 120  # seconds; a command that takes longer fails
 

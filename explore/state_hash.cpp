@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "model/memory/store_buffers.h"
 #include "model/ptrace/ptrace.h"
 #include "model/utrace/utrace.h"
 #include "sim/hash.h"
@@ -163,6 +164,9 @@ void hash_task(Hasher& h, const Kernel& k, const Interpreter& in, const Task& t)
 std::uint64_t state_hash(const Simulator& run) {
   const Kernel& k = run.kernel();
   const Interpreter& in = run.interp();
+  // Every field as memory holds it, whichever thread the hash is taken on
+  // (no store forwarding); the buffers are hashed on their own below.
+  const StoreBuffers::MemoryOnly memory_only;
   Hasher h;
   h.add(k.eng.now());
   h.add(k.tasklist_lock.holder());
@@ -210,6 +214,9 @@ std::uint64_t state_hash(const Simulator& run) {
   }
   // The shared variables of litmus ops: coherence orders, views, buffers.
   if (const Memory* m = in.memory()) h.add(m->digest());
+  // The kernel fields' store buffers (tso, lkmm): what each CPU has not
+  // made visible yet.  The fields above were read as memory holds them.
+  if (const StoreBuffers* sb = run.store_buffers()) h.add(sb->digest());
   h.add(k.broken().to_ullong());
   // What the property checkers recorded for the checks still to come.
   h.add(run.checks().digest());

@@ -143,6 +143,21 @@ std::vector<FieldKV> memory_event_fields(const Event& e, const TraceNames& n) {
   static constexpr const char* kKinds[] = {"load", "store", "xchg", "fence", "propagate", "flush"};
   static constexpr const char* kFences[] = {"smp_mb", "smp_wmb", "smp_rmb", "smp_mb__after_spinlock"};
   const auto kind = static_cast<std::size_t>(e.a & 0xff);
+  if (e.a >> 24 & 1) {
+    // A kernel field's store buffer (model/memory/store_buffers.h).
+    const char* where = e.ref ? static_cast<const char*>(e.ref) : "?";
+    if (kind == 3) return {{"op", std::string("drain")}, {"barrier", std::string(where)}, {"stores", e.b}};
+    std::vector<FieldKV> f{{"op", std::string(kind == 1 ? "store" : "flush")},
+                           {"field", n.object(static_cast<std::uint32_t>(e.b))},
+                           {"value", e.c}};
+    if (kind == 1) {
+      f.push_back({"in", std::string(where)});
+      f.push_back({"visible", std::string("only to this CPU until its store buffer flushes it")});
+    } else {
+      f.push_back({"visible", std::string("to every CPU")});
+    }
+    return f;
+  }
   std::vector<FieldKV> f{{"op", std::string(kind < 6 ? kKinds[kind] : "?")}};
   if (kind == 3) {
     f.push_back({"barrier", std::string(kFences[(e.a >> 16) & 3])});

@@ -83,6 +83,8 @@ class TraceNames {
   virtual std::string op_at(const void* ref) const = 0;   // "/tasks/0/program/2"
   // A shared variable of a litmus program by its index ("x").
   virtual std::string var(std::int64_t index) const { return "var" + std::to_string(index); }
+  // A shared object by its id (sim::ObjId): "X-2 utrace_flags", "var x".
+  virtual std::string object(std::uint32_t id) const { return "object " + std::to_string(id); }
 };
 
 // One named field of an event's description.

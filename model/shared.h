@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <utility>
 
@@ -79,6 +80,30 @@ void log_shared_read(sim::ObjId id, std::uint8_t traced_as, bool has_value, std:
                      bool read_once);
 void log_shared_write(sim::ObjId id, std::uint8_t traced_as, std::int64_t value, const char* where);
 
+// The kernel's own fields under a weak memory model (issue 12 item 3;
+// model/memory/store_buffers.h): installed for a run whose memory model is
+// tso or lkmm, so that under sc an access of a Shared field pays nothing but
+// a test of a member.  A field marked weak (set_weak(): the lockless fields of
+// the barrier pairs, utrace_flags, exit_state, utrace->reporting, engine->flags
+// ...) then stores into its CPU's store buffer; the CPU's own loads see it,
+// the others see memory until the buffer's daemon flushes it or a full barrier
+// drains it (smp_mb(), a lock, a locked bit operation, a sleep or a wake-up).
+class StoreBuffers;
+inline thread_local StoreBuffers* tls_store_buffers = nullptr;
+class SharedObject;
+// How the store buffers handle a field's buffered store, whatever its type.
+struct WeakOps {
+  void (*apply)(SharedObject& field, std::uint64_t bits);  // into memory
+  std::int64_t (*show)(std::uint64_t bits);                // the value the trace shows
+};
+// Defined by model/memory/store_buffers.cpp; called only while installed.
+// sb_store: buffers the store (false: not possible, store it now);
+// sb_forward: the current CPU's newest buffered store to the field, or null;
+// sb_fence: a full barrier of the current CPU.
+bool sb_store(SharedObject& field, std::uint64_t bits, const WeakOps& ops, const char* where);
+const std::uint64_t* sb_forward(const SharedObject& field);
+void sb_fence(const char* where);
+
 // How a Shared field's changes show in the trace: 0 not at all, else the
 // utrace field code (UField, model/utrace/hooks.h) of a utsim_utrace_state
 // event.  Defined by model/utrace/trace.cpp.
@@ -112,40 +137,115 @@ class Shared : public SharedObject {
   // no access to announce, nothing to trace.
   void init(T v) noexcept { v_ = v; }
 
-  operator T() const noexcept { return v_; }
-  T get() const noexcept { return v_; }
-  T operator->() const noexcept requires std::is_pointer_v<T> { return v_; }
+  // A load: the value in memory, or the current CPU's own store still in
+  // its store buffer (store forwarding).
+  operator T() const noexcept { return get(); }
+  T get() const noexcept {
+    if (buffered_) [[unlikely]]
+      return forwarded();
+    return v_;
+  }
+  T operator->() const noexcept requires std::is_pointer_v<T> { return get(); }
   T peek(const char* where) const {
     SharedObject::peek(where);
     if (tls_value_log) [[unlikely]]
       log_read(where, false);
-    return v_;
+    return get();
   }
-  // Returns the value before.
+  // The value in memory, whatever a CPU has buffered (the state hash).
+  T memory_value() const noexcept { return v_; }
+
+  // A field whose lockless stores a weak memory model may delay (the
+  // barrier pairs of issue 12; model/memory/store_buffers.h).
+  void set_weak() noexcept requires(std::is_trivially_copyable_v<T> && sizeof(T) <= 8) { weak_ = true; }
+
+  // Returns the value before (as the storing CPU sees it).
   T set(T v, const char* where = "store") {
+    if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= 8) {
+      if (weak_ && tls_store_buffers && sim::Engine::in_run()) [[unlikely]] {
+        const T before = get();
+        if (sb_store(*this, to_bits(v), kWeakOps, where)) {
+          touch(where);
+          ++buffered_;
+          if (tls_value_log) [[unlikely]]
+            log_write(v, where);
+          return before;
+        }
+      }
+    }
+    return store(v, where);
+  }
+
+ private:
+  // The store itself, into memory: announced, traced, logged.
+  T store(T v, const char* where) {
     touch(where);
     const T before = std::exchange(v_, v);
     if constexpr (requires { trace_value(v); }) {
       if (traced_as_ && before != v && sim::Engine::in_run())
         trace_shared_change(id(), traced_as_, trace_value(before), trace_value(v));
-      if (tls_value_log) [[unlikely]]
-        log_shared_write(id(), traced_as_, trace_value(v), where);
-    } else if (tls_value_log) [[unlikely]] {
-      log_shared_write(id(), traced_as_, v != T{}, where);
     }
+    if (tls_value_log) [[unlikely]]
+      log_write(v, where);
     return before;
   }
+  void log_write(T v, const char* where) const {
+    if constexpr (requires { trace_value(v); })
+      log_shared_write(id(), traced_as_, trace_value(v), where);
+    else
+      log_shared_write(id(), traced_as_, v != T{}, where);
+  }
+  static std::uint64_t to_bits(T v) noexcept {
+    std::uint64_t b = 0;
+    std::memcpy(&b, &v, sizeof(T));
+    return b;
+  }
+  static T from_bits(std::uint64_t b) noexcept {
+    T v;
+    std::memcpy(&v, &b, sizeof(T));
+    return v;
+  }
+  T forwarded() const noexcept {
+    if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= 8) {
+      if (tls_store_buffers)
+        if (const std::uint64_t* b = sb_forward(*this)) return from_bits(*b);
+    }
+    return v_;
+  }
+  static std::int64_t show_bits(std::uint64_t bits) {
+    if constexpr (requires(T v) { trace_value(v); })
+      return trace_value(from_bits(bits));
+    else
+      return bits != 0;
+  }
+  // A buffered store reaching memory (the store buffer's flush or a drain).
+  static void apply_bits(SharedObject& o, std::uint64_t bits) {
+    auto& f = static_cast<Shared&>(o);
+    --f.buffered_;
+    const T v = from_bits(bits);
+    f.touch("store buffer");
+    const T before = std::exchange(f.v_, v);
+    if constexpr (requires { trace_value(v); }) {
+      if (f.traced_as_ && before != v && sim::Engine::in_run())
+        trace_shared_change(f.id(), f.traced_as_, trace_value(before), trace_value(v));
+    }
+  }
+
+ public:
   // A lockless load of a traced run, into its value log (READ_ONCE, peek).
   void log_read(const char* where, bool read_once) const {
     if constexpr (requires { trace_value(v_); })
-      log_shared_read(id(), traced_as_, true, trace_value(v_), where, read_once);
+      log_shared_read(id(), traced_as_, true, trace_value(get()), where, read_once);
     else
       log_shared_read(id(), traced_as_, false, 0, where, read_once);
   }
 
  private:
+  static constexpr WeakOps kWeakOps{&apply_bits, &show_bits};
   T v_{};
   std::uint8_t traced_as_ = 0;
+  bool weak_ = false;
+  std::uint16_t buffered_ = 0;  // its stores waiting in store buffers (any CPU)
 };
 
 // co_await READ_ONCE(x, where): a yield point, then the load.
@@ -182,11 +282,23 @@ WriteOnce<T> WRITE_ONCE(Shared<T>& x, V v, const char* where) noexcept {
   return WriteOnce<T>{x, static_cast<T>(v), sim::write(x.id(), where)};
 }
 
-// The kernel's barriers.  Runs are sequentially consistent: each orders
-// nothing that is not ordered already, and is here so that the code reads
-// as the kernel's does (and so that a weaker memory model has a place).
-inline void smp_mb() noexcept {}
+// The kernel's barriers.  Under sc each orders nothing that is not ordered
+// already.  Under tso and lkmm (model/memory/store_buffers.h) smp_mb()
+// drains the current CPU's store buffer; the kernel fields' store buffers
+// are FIFO and their loads are made in order, so smp_wmb() and smp_rmb()
+// order nothing more there (docs/memory-model.md: the kernel model's fields
+// are x86-TSO under lkmm too).
+inline void smp_mb() {
+  if (tls_store_buffers) [[unlikely]]
+    sb_fence("smp_mb");
+}
 inline void smp_wmb() noexcept {}
 inline void smp_rmb() noexcept {}
+// A locked read-modify-write (set_bit(), test_and_set_bit(), xchg(),
+// cmpxchg() on x86): drains the store buffer as smp_mb() does.
+inline void locked_op(const char* where) {
+  if (tls_store_buffers) [[unlikely]]
+    sb_fence(where);
+}
 
 }  // namespace model

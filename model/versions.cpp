@@ -80,6 +80,23 @@ const std::vector<BugInfo>& bug_catalogue() {
        "utrace_get_signal() takes utrace->lock before it drops siglock: siglock -> utrace->lock, the reverse of "
        "utrace_stop(), utrace_do_stop() and utrace_wakeup()",
        "lock-order", "none (made up to show lockdep)", true, "", "lock-inversion"},
+      // The barriers (issue 12 item 3): found only under tso or lkmm.
+      {switch_number(Switch::NoMbAddEngine),
+       "utrace_add_engine() without the smp_mb() between storing utrace_flags and reading exit_state: under a weak "
+       "memory model release_task() and the attach both miss each other's store (the Dekker pair of R6)",
+       "engine-lifetime", "none (the barrier is the design)", true, "", "no-mb-add-engine"},
+      {switch_number(Switch::NoMbStartCallback),
+       "start_callback() without the smp_mb() between storing utrace->reporting and reading engine->flags: a "
+       "callback starts that utrace_set_events() or utrace_control() was told is not running (R4's pair)",
+       "disabled-callback", "none (the barrier is the design)", true, "", "no-mb-start-callback"},
+      {switch_number(Switch::NoMbSetEvents),
+       "utrace_set_events() without the smp_mb() before reading utrace->reporting: it returns 0 while a callback it "
+       "disabled is starting (R4's pair)",
+       "disabled-callback", "none (the barrier is the design)", true, "", "no-mb-set-events"},
+      {switch_number(Switch::NoMbControl),
+       "utrace_control(UTRACE_DETACH) without the smp_mb() before reading utrace->reporting: it returns 0 while a "
+       "callback to the detached engine is starting",
+       "callback-after-detach", "none (the barrier is the design)", true, "", "no-mb-control"},
   };
   return bugs;
 }

@@ -52,8 +52,14 @@ constexpr int race_number(Race r) { return static_cast<int>(r); }
 enum class Switch : std::uint8_t {
   ReapCallbacksUnderLock = kMaxBug + 1,  // "reap-callbacks-under-lock"
   LockInversion,                         // "lock-inversion"
+  // The barriers of the utrace core, each removable (issue 12 item 3);
+  // they matter only under a weak memory model (model/memory/store_buffers.h).
+  NoMbAddEngine,      // "no-mb-add-engine": utrace_add_engine()'s smp_mb() (R6's pair)
+  NoMbStartCallback,  // "no-mb-start-callback": start_callback()'s smp_mb() (R4's pair)
+  NoMbSetEvents,      // "no-mb-set-events": utrace_set_events()'s smp_mb() (R4's pair)
+  NoMbControl,        // "no-mb-control": utrace_control()'s smp_mb() before reading reporting
 };
-inline constexpr int kMaxBugId = static_cast<int>(Switch::LockInversion);
+inline constexpr int kMaxBugId = static_cast<int>(Switch::NoMbControl);
 constexpr int switch_number(Switch s) { return static_cast<int>(s); }
 
 // The races and switches a scenario turned on: bit (n-1) for id n.

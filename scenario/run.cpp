@@ -3,7 +3,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "model/checks/linux_invariants.h"
+#include "model/memory/store_buffers.h"
 #include "model/ptrace/ptrace.h"
 
 namespace model {
@@ -30,6 +33,7 @@ RunOutput Simulator::run(sim::Scheduler& sched) {
   interp_.reset();
   kernel_.reset();
   values_.clear();
+  store_buffers_.reset();
   // A traced run logs the values its lockless loads see (model/values.h).
   const ValueLog::Install log(cfg_.trace ? &values_ : nullptr);
   kernel_ = std::make_unique<Kernel>(scn_.kernel, scn_.bugs, eng_, cfg_);
@@ -48,6 +52,8 @@ RunOutput Simulator::run(sim::Scheduler& sched) {
   eng_.set_lock_observer(checks_.get());  // sleep-in-atomic
   k.boot();
   interp_->boot();
+  if (scn_.memory != MemoryModel::SC) store_buffers_ = std::make_unique<StoreBuffers>(scn_.memory, k);
+  const StoreBuffers::Install weak(store_buffers_.get(), eng_);
 
   RunOutput out;
   out.engine = eng_.run(sched);
@@ -77,6 +83,42 @@ bool Simulator::matches(const Outcome& o) const {
   for (const VarOutcome& v : o.vars)
     if (!in.memory() || in.memory()->final_value(static_cast<std::uint32_t>(v.var)) != v.value) return false;
   return true;
+}
+
+// A shared object by its id (model/linux/kernel.h's encoding, owner << 8 |
+// field; model/memory/memory.h's range for a litmus program's memory).
+std::string Simulator::object(std::uint32_t id) const {
+  const Kernel& k = *kernel_;
+  const std::uint32_t owner = id >> 8;
+  const auto field = static_cast<Field>(id & 0xff);
+  const char* fname = field_name(field);
+  if (field == Field::tasklist_lock) return "tasklist_lock";
+  if (owner >= kEngineOwner) return fmt::format("{} {}", engine(owner - kEngineOwner), fname);
+  if (owner >= 0x300000u && owner < 0x400000u) {
+    // model/memory/memory.h: mem_var_obj, mem_view_obj, mem_buffer_obj, mem_fence_obj, mem_lock_obj
+    const std::uint32_t sub = owner & 0xffffu;
+    switch (owner >> 16) {
+      case 0x30: return "var " + var(sub);
+      case 0x31:
+        return fmt::format("var {} as {} sees it", var(sub & 0xff),
+                           comm(interp_->slot_pid(static_cast<int>(sub >> 8))));
+      case 0x32:
+        if (sub & 0x8000u) return fmt::format("store buffer #{}", sub & 0x7fffu);
+        return fmt::format("store buffer of {}", comm(interp_->slot_pid(static_cast<int>(sub))));
+      case 0x33: return "the order of full barriers";
+      case 0x34:
+        return "spinlock " + (sub < scn_.spinlock_names.size() ? scn_.spinlock_names[sub] : std::to_string(sub));
+      default: break;
+    }
+  }
+  if (owner >= kCompletionOwner) {
+    const std::uint32_t i = owner - kCompletionOwner;
+    if (i < scn_.completion_names.size()) return "completion " + scn_.completion_names[i];
+    return fmt::format("completion #{}", i);
+  }
+  if (owner == kCompletionOwner - 1) return "any task's state (await)";
+  if (owner < k.tasks.size()) return fmt::format("{} {}", k.comm(k.tasks[owner]->pid), fname);
+  return fmt::format("object {:#x}", id);
 }
 
 std::string Simulator::op_key(const void* ref) const {

@@ -12,6 +12,7 @@
 #include "model/checks/linux_invariants.h"
 #include "model/checks/utrace_checks.h"
 #include "model/linux/kernel.h"
+#include "model/memory/store_buffers.h"
 #include "model/values.h"
 #include "scenario/interp/interp.h"
 #include "scenario/scenario.h"
@@ -53,6 +54,7 @@ class Simulator final : public TraceNames {
   // What the last run's lockless loads read, and from which store: kept
   // when the run is traced (RunConfig::trace), else empty.
   const ValueLog& values() const { return values_; }
+  const StoreBuffers* store_buffers() const { return store_buffers_.get(); }
   void set_stop_flag(const std::atomic<bool>* f) { eng_.set_stop_flag(f); }
   // The engine the runs use (explorers turn step recording on and off here).
   sim::Engine& engine() { return eng_; }
@@ -73,6 +75,7 @@ class Simulator final : public TraceNames {
                ? scn_.var_names[static_cast<std::size_t>(index)]
                : TraceNames::var(index);
   }
+  std::string object(std::uint32_t id) const override;
 
  private:
   const Scenario& scn_;
@@ -83,6 +86,8 @@ class Simulator final : public TraceNames {
   std::unique_ptr<ut::Checks> checks_;
   std::unique_ptr<LinuxInvariants> linux_checks_;
   ValueLog values_;
+  // The kernel fields' store buffers under tso or lkmm (model/memory/store_buffers.h).
+  std::unique_ptr<StoreBuffers> store_buffers_;
 };
 
 }  // namespace model

@@ -103,8 +103,9 @@ bool Engine::enabled(Tid t) const {
 }
 
 void Engine::wake(Tid t) {
+  if (threads_[t].st != St::Blocked) return;
+  fence("wake_up");  // try_to_wake_up()'s barrier
   Thread& th = threads_[t];
-  if (th.st != St::Blocked) return;
   // For explorers: the waker writes what the sleeper's next step reads.
   if (notes_ && th.pending.obj.v) notes_->push_back(Access{th.pending.obj, Acc::Write, "wake"});
   if (th.deadline != kNever) {
@@ -123,6 +124,7 @@ void Engine::sleeping_with_locks(const char* what, const char* reason) {
 
 void Engine::block_current(std::coroutine_handle<> h, ObjId obj, const char* reason, std::uint64_t deadline) {
   if (threads_[cur_].held) sleeping_with_locks("blocks", reason);
+  fence("schedule");  // a sleep orders everything before it
   Thread& th = threads_[cur_];
   th.next = h;
   th.pending = Access{obj, Acc::Sleep, reason};
@@ -340,6 +342,7 @@ void Engine::add_lock_deps(Tid t, LockClass to, const char* where) {
 
 void Engine::lock_in_step(const SpinLock& l, const char* where) {
   if (l.class_.v) add_lock_deps(cur_, l.class_, where);
+  fence(where);
 }
 
 // A lock released out of order (the innermost is popped by unlock()).
@@ -364,6 +367,7 @@ void SpinLock::unlock() {
   Engine& e = Engine::current();
   Tid me = e.current_tid();
   if (holder_ != me) throw EngineError("sim: spin_unlock of a lock this thread does not hold");
+  e.fence("spin_unlock");
   holder_ = kNoTid;
   --e.threads_[me].held;
   HeldStack& hs = e.held_[me];

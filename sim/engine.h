@@ -154,6 +154,19 @@ class Engine {
 
   // Makes a blocked thread ready (a wake-up); no effect on other threads.
   void wake(Tid t);
+  // A full memory barrier of the current thread where the kernel has one
+  // implied (a lock's acquire and release, a sleep, a wake-up): a weak
+  // memory model drains the thread's store buffer there (model/memory/
+  // store_buffers.h).  Without a hook (sequential consistency) nothing.
+  using FenceHook = void (*)(void* ctx, Tid t, const char* where);
+  void set_fence_hook(FenceHook f, void* ctx) noexcept {
+    fence_ = f;
+    fence_ctx_ = ctx;
+  }
+  void fence(const char* where) {
+    if (fence_) [[unlikely]]
+      fence_(fence_ctx_, cur_, where);
+  }
   // Records an extra access made inside the current step (for explorers).
   void note(const Access& a) {
     if (notes_) notes_->push_back(a);
@@ -235,6 +248,8 @@ class Engine {
   std::vector<HeldStack> held_;
   std::vector<LockDep> lock_deps_;
   LockObserver* lock_observer_ = nullptr;
+  FenceHook fence_ = nullptr;
+  void* fence_ctx_ = nullptr;
   Scheduler* sched_ = nullptr;
   void* context_ = nullptr;
   std::vector<StepRec>* log_ = nullptr;
@@ -269,7 +284,7 @@ class SpinLock {
     void await_suspend(std::coroutine_handle<> h) {
       Engine::current().suspend_current(h, Access{lock->id_, Acc::Lock, where}, lock);
     }
-    void await_resume() const noexcept {}
+    void await_resume() const { Engine::current().fence("spin_lock"); }
   };
   // co_await lock.lock("utrace_control");
   Awaiter lock(const char* where) noexcept { return {this, where}; }

@@ -122,6 +122,7 @@ Task& Kernel::new_task(Task* creator, std::string comm, bool kthread) {
   t.group_leader = &t;
   t.state.bind(obj(t, Field::state));
   t.exit_state.bind(obj(t, Field::exit_state));
+  t.exit_state.set_weak();  // release_task() against utrace_add_engine() (R6)
   t.flags.bind(obj(t, Field::flags));
   t.tif.bind(obj(t, Field::tif));
   t.pending.bind(obj(t, Field::sigpending));

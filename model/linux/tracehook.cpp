@@ -27,7 +27,10 @@ sim::Co<void> Kernel::tracehook_report_syscall_exit(Task& cur, bool step) {
 }
 
 sim::Co<void> Kernel::tracehook_notify_resume(Task& cur) {
-  // smp_mb() pairs with the one before set_notify_resume() sets the flag.
+  // Keeps the loads below after the caller's clear of TIF_NOTIFY_RESUME;
+  // pairs with the barrier of set_notify_resume()'s test_and_set_bit()
+  // (RHEL6 include/linux/tracehook.h, tracehook_notify_resume()).
+  smp_mb();
   const unsigned long utrace_flags = co_await READ_ONCE(cur.utrace_flags, "tracehook_notify_resume");
   if (utrace_flags) co_await utrace_resume(*this, cur);
 }

@@ -108,6 +108,10 @@ struct MemEvent {
   bool stale = false;    // Load: a newer store to var exists that this CPU does not see yet
   MemFence fence = MemFence::Mb;
 };
+// Event::a's flag of a memory event about a kernel field's store buffer
+// (model/memory/store_buffers.h): b is then the field's ObjId, ref the
+// barrier or the code that stored.
+inline constexpr std::int64_t kKernelField = std::int64_t{1} << 24;
 class MemObserver {
  public:
   virtual ~MemObserver() = default;

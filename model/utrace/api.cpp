@@ -44,6 +44,10 @@ void utrace_task_alloc(Kernel& k, Task& task) {
   u.reporting.bind(obj(task, Field::reporting), traced_as(UField::reporting));
   u.resume.bind(obj(task, Field::resume), traced_as(UField::resume));
   u.pending_attach.bind(obj(task, Field::pending_attach), traced_as(UField::pending_attach));
+  // The lockless sides of the barrier pairs (model/memory/store_buffers.h).
+  u.reporting.set_weak();
+  u.resume.set_weak();
+  u.pending_attach.set_weak();
   u.freeze_stop.bind(obj(task, Field::freeze_stop), traced_as(UField::freeze_stop));
   u.signal_handler.bind(obj(task, Field::utrace_bits), traced_as(UField::signal_handler));
   u.vfork_stop.bind(obj(task, Field::utrace_bits), traced_as(UField::vfork_stop));
@@ -72,7 +76,7 @@ sim::Co<int> utrace_add_engine(Kernel& k, Task& target, Engine& e, std::uint32_t
     // utrace_flags != 0, or we see EXIT_DEAD (R6).
     co_await WRITE_ONCE(target.utrace_flags, EVENT_REAP, "utrace_add_engine");
     if (!has_race(k, R6)) {
-      smp_mb();
+      if (!has_switch(k, Switch::NoMbAddEngine)) smp_mb();
       const int exit_state = co_await READ_ONCE(target.exit_state, "utrace_add_engine");
       if (exit_state == EXIT_DEAD) {
         target.utrace_flags.set(0);
@@ -173,6 +177,8 @@ static sim::Co<AttachResult> do_utrace_attach_task(Kernel& k, Task& cur, Task* t
   e.kref.bind(obj(e, Field::engine_ref));
   e.ops.bind(obj(e, Field::engine_ops), traced_as(UField::engine_ops));
   e.flags.bind(obj(e, Field::engine_flags), traced_as(UField::engine_flags));
+  e.ops.set_weak();  // mark_engine_detached() against start_callback() (R5)
+  e.flags.set_weak();
   const sim::Keep keep(co_await sim::this_frame, e);
   const int ret = co_await utrace_add_engine(k, *target, e, flags, ops, data);
   if (ret) {
@@ -273,7 +279,7 @@ static sim::Co<int> do_utrace_set_events(Kernel& k, Task& cur, Task* target, Eng
     if (removed && &t != &cur && !stopped && !t.exit_state) {
       // The barrier pairs with start_callback(): if the task has not reached
       // finish_callback() yet, it may be inside a callback to this engine.
-      smp_mb();
+      if (!has_switch(k, Switch::NoMbSetEvents)) smp_mb();
       if (co_await READ_ONCE(u.reporting, "utrace_set_events") == &e && !has_race(k, R4)) ret = -EINPROGRESS;
     }
   }
@@ -338,7 +344,7 @@ static sim::Co<int> do_utrace_control(Kernel& k, Task* target, Engine& e, std::u
       if (!reset) reset = co_await utrace_do_stop(k, t);
       if (!reset) {
         // As in utrace_set_events(): we may be in the middle of a callback.
-        smp_mb();  // pairs with start_callback()
+        if (!has_switch(k, Switch::NoMbControl)) smp_mb();  // pairs with start_callback()
         if (co_await READ_ONCE(u.reporting, "utrace_control") == &e && !has_race(k, R4)) ret = -EINPROGRESS;
       }
       break;

@@ -264,6 +264,7 @@ EngineOps* Engine::current_ops(Kernel&) const {
 // are never inherited).
 void utrace_init_task(Task& t) {
   t.utrace_flags.bind(obj(t, Field::utrace_flags), traced_as(UField::utrace_flags));
+  t.utrace_flags.set_weak();  // utrace_add_engine() against release_task() (R6)
   t.utrace.bind(obj(t, Field::utrace_lock));
   t.utrace.init(nullptr);
 }

@@ -83,7 +83,7 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
   // reporting = engine, then a full barrier: it pairs with the barriers in
   // utrace_set_events() and utrace_control() (R4).
   co_await WRITE_ONCE(u.reporting, &e, "start_callback");
-  smp_mb();
+  if (!has_switch(k, Switch::NoMbStartCallback)) smp_mb();
   // flags, read barrier, then ops: never the new flags with the old ops (R5).
   unsigned long want = co_await READ_ONCE(e.flags, "start_callback");
   const sim::Keep keep(co_await sim::this_frame, want);
@@ -110,7 +110,7 @@ sim::Co<EngineOps*> start_callback(Kernel& k, Task& task, UtraceReport& report, 
     // re-reading the flags, which the quiesce callback or a concurrent
     // utrace_control()/utrace_set_events() may have changed.
     co_await WRITE_ONCE(u.reporting, &e, "start_callback");
-    smp_mb();
+    if (!has_switch(k, Switch::NoMbStartCallback)) smp_mb();
     want = co_await READ_ONCE(e.flags, "start_callback");
   }
   // An engine that asked for a stop keeps the pass at STOP even if it has

@@ -92,24 +92,10 @@ int runner_pid(const model::Kernel& k, const StepLog& log, const model::Event& e
 }
 
 std::string object_name(const model::Simulator& run, sim::ObjId o) {
-  const model::Kernel& k = run.kernel();
-  const model::Scenario& scn = run.scenario();
   if (o.v == 0) return "";
   if (o == sim::kGlobalObj) return "(the whole system: released by the engine)";
   if (sim::is_engine_obj(o)) return fmt::format("(thread {} created)", o.v & 0xffffffu);
-  const std::uint32_t owner = o.v >> 8;
-  const auto field = static_cast<model::Field>(o.v & 0xff);
-  const char* fname = model::field_name(field);
-  if (field == model::Field::tasklist_lock) return "tasklist_lock";
-  if (owner >= model::kEngineOwner) return fmt::format("{} {}", run.engine(owner - model::kEngineOwner), fname);
-  if (owner >= model::kCompletionOwner) {
-    const std::uint32_t i = owner - model::kCompletionOwner;
-    if (i < scn.completion_names.size()) return "completion " + scn.completion_names[i];
-    return fmt::format("completion #{}", i);
-  }
-  if (owner == model::kCompletionOwner - 1) return "any task's state (await)";
-  if (owner < k.tasks.size()) return fmt::format("{} {}", k.comm(k.tasks[owner]->pid), fname);
-  return fmt::format("object {:#x}", o.v);
+  return run.object(o.v);
 }
 
 const char* access_verb(sim::Acc a) {

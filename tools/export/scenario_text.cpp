@@ -21,12 +21,14 @@ std::string model_text(model::KernelVersion k, const model::BugSet& b) {
 
 }  // namespace
 
-// A scenario with shared variables names its memory model too; a litmus
-// program, which runs nothing of the kernel model, only that.
+// A scenario with shared variables, or whose kernel runs under a weak
+// memory model (its fields' store buffers), names its memory model too; a
+// litmus program, which runs nothing of the kernel model, only that.
 std::string kernel_text(const model::Scenario& s) {
   if (s.litmus) return std::string("memory ") + model::memory_model_name(s.memory);
-  return model_text(s.kernel, s.bugs) +
-         (s.has_memory() ? std::string(", memory ") + model::memory_model_name(s.memory) : std::string());
+  return model_text(s.kernel, s.bugs) + (s.has_memory() || s.memory != model::MemoryModel::SC
+                                             ? std::string(", memory ") + model::memory_model_name(s.memory)
+                                             : std::string());
 }
 
 std::vector<std::string> bug_names(const model::Scenario& s) { return names_of(s.bugs); }
@@ -35,7 +37,9 @@ std::string file_kernel_text(const model::Scenario& s) {
   if (!s.file_model) return kernel_text(s);
   if (s.litmus) return std::string("memory ") + model::memory_model_name(s.file_model->memory);
   return model_text(s.file_model->kernel, s.file_model->bugs) +
-         (s.has_memory() ? std::string(", memory ") + model::memory_model_name(s.file_model->memory) : std::string());
+         (s.has_memory() || s.file_model->memory != model::MemoryModel::SC
+              ? std::string(", memory ") + model::memory_model_name(s.file_model->memory)
+              : std::string());
 }
 
 // The fewest flags from the file's model to the simulated one: --kernel when

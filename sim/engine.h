@@ -154,18 +154,26 @@ class Engine {
 
   // Makes a blocked thread ready (a wake-up); no effect on other threads.
   void wake(Tid t);
-  // A full memory barrier of the current thread where the kernel has one
-  // implied (a lock's acquire and release, a sleep, a wake-up): a weak
-  // memory model drains the thread's store buffer there (model/memory/
-  // store_buffers.h).  Without a hook (sequential consistency) nothing.
-  using FenceHook = void (*)(void* ctx, Tid t, const char* where);
+  // The memory ordering the kernel has implied where the engine acts, for
+  // a weak memory model (model/memory/store_buffers.h); without a hook
+  // (sequential consistency) nothing.  Full: a full barrier of the current
+  // thread (a sleep, a wake-up, a lock's acquire: a locked instruction on
+  // x86).  Release: the current thread releases `lock` (on x86 a plain
+  // store, queued behind its earlier stores).  Acquire: `lock` is taken, so
+  // every store queued before its last release is visible.
+  enum class Fence : std::uint8_t { Full, Release, Acquire };
+  using FenceHook = void (*)(void* ctx, Fence f, Tid t, ObjId lock, const char* where);
   void set_fence_hook(FenceHook f, void* ctx) noexcept {
     fence_ = f;
     fence_ctx_ = ctx;
   }
   void fence(const char* where) {
     if (fence_) [[unlikely]]
-      fence_(fence_ctx_, cur_, where);
+      fence_(fence_ctx_, Fence::Full, cur_, ObjId{}, where);
+  }
+  void fence_lock(Fence f, ObjId lock, const char* where) {
+    if (fence_) [[unlikely]]
+      fence_(fence_ctx_, f, cur_, lock, where);
   }
   // Records an extra access made inside the current step (for explorers).
   void note(const Access& a) {
@@ -284,7 +292,11 @@ class SpinLock {
     void await_suspend(std::coroutine_handle<> h) {
       Engine::current().suspend_current(h, Access{lock->id_, Acc::Lock, where}, lock);
     }
-    void await_resume() const { Engine::current().fence("spin_lock"); }
+    void await_resume() const {
+      Engine& e = Engine::current();
+      e.fence_lock(Engine::Fence::Acquire, lock->id_, "spin_lock");
+      e.fence("spin_lock");
+    }
   };
   // co_await lock.lock("utrace_control");
   Awaiter lock(const char* where) noexcept { return {this, where}; }
@@ -297,12 +309,16 @@ class SpinLock {
   // Its lockdep class (sim/lockdep.h); LockClass{} (the default): none.
   LockClass lock_class() const noexcept { return class_; }
   void set_class(LockClass c) noexcept { class_ = c; }
+  // Its release is a locked instruction (an x86 rwlock's write_unlock: a
+  // full barrier), not a plain store (a spinlock's): Engine::Fence.
+  void set_locked_release(bool on) noexcept { locked_release_ = on; }
 
  private:
   friend class Engine;
   ObjId id_;
   Tid holder_ = kNoTid;
   LockClass class_{};
+  bool locked_release_ = false;
 };
 
 // Frame identity (sim/co.h): objects by their ids, the engine as nothing

@@ -44,6 +44,10 @@ std::string property_promise(Property p) {
     case Property::LockOrder:
       return "The lock classes are always taken in one order: the dependencies of every explored schedule form no "
              "cycle (lockdep's possible circular locking dependency).";
+    case Property::MissingReport:
+      return "After utrace_control(UTRACE_REPORT) returned 0, the engine gets a report pass (report_quiesce, or the "
+             "report_signal of an interrupt owed too) before the task is back in user mode (unless it detached or "
+             "dropped QUIESCE first).";
     case Property::kCount: break;
   }
   return "";
@@ -94,6 +98,9 @@ std::vector<Guarantee> guarantees_of(Property p) {
     case Property::LockNotHeld:
       return {{"review", "the 2009 review (seed thread)",
                "You could codify locking assumptions like here using: lockdep_assert_held(&utrace->lock);"}};
+    case Property::MissingReport:
+      return {{"review", "the 2009 review (seed thread)",
+               "Its not entirely clear why we can check pending_attach outside of the utrace->lock and not be racy."}};
     case Property::CallbackOrder: return {G2};
     case Property::EventBeforeAttach:
       return {G3, {"R1", s7, "the new engine would get a callback for an event that began before it existed"}};

@@ -19,6 +19,7 @@ constexpr std::string_view kPropertyNames[] = {
     "sigkill-primacy",      "hang",
     "model-invariant",      "lock-not-held",
     "sleep-in-atomic",      "lock-order",
+    "missing-report",
 };
 static_assert(std::size(kPropertyNames) == kPropertyCount);
 

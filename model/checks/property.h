@@ -30,6 +30,8 @@ enum class Property : std::uint8_t {
   LockNotHeld,    // lock-not-held     lockdep_assert_held() of the kernel source
   SleepInAtomic,  // sleep-in-atomic   sleeping, or a callback (may sleep), with a spinlock held
   LockOrder,      // lock-order        a cycle in the lock-class dependency graph
+  // Memory ordering (issue 12 item 3; docs/memory-model.md).
+  MissingReport,  // missing-report    UTRACE_REPORT answered 0, and the task reached user mode without the report
   kCount
 };
 inline constexpr std::size_t kPropertyCount = static_cast<std::size_t>(Property::kCount);

@@ -67,6 +67,30 @@ void Checks::sleep_with_locks(sim::Tid t, const char* reason, const sim::HeldSta
 
 // ---- RunObserver ------------------------------------------------------------------------------
 
+// missing-report: an engine whose utrace_control(UTRACE_REPORT) answered 0
+// before this moment gets its report_quiesce before the task runs user code
+// again (§3.4).  Unless it no longer can: detached, or QUIESCE dropped.
+void Checks::on_return_to_user(Kernel&, Task& t) {
+  const std::uint64_t now = step();
+  for (const auto& ep : k_.engines) {
+    const Engine& e = *ep;
+    // Only an engine already recorded can have asked (engine() would add a
+    // record, which the state hash would count).
+    if (e.target != &t || !e.id || static_cast<std::size_t>(e.id) >= engines_.size()) continue;
+    EngineInfo& ei = engines_[static_cast<std::size_t>(e.id)];
+    if (!ei.report_asked || ei.report_asked >= now) continue;
+    if (ei.ops_gone || !e.on_list || !(e.flags.get() & EVENT_QUIESCE)) {
+      ei.report_asked = 0;
+      continue;
+    }
+    k_.violation(Property::MissingReport, t.pid,
+                 fmt::format("{} returned to user mode at step {} without the report (a report_quiesce callback) "
+                             "that utrace_control({}, UTRACE_REPORT) promised at step {} (§3.4)",
+                             k_.comm(t.pid), now, name(e), ei.report_asked));
+    ei.report_asked = 0;
+  }
+}
+
 void Checks::on_user_step(Kernel&, Task& t) {
   TaskInfo& ti = task(t);
   if (ti.stopped)
@@ -177,6 +201,10 @@ void Checks::walk_end(Task& t) { task(t).walking = false; }
 void Checks::callback_start(Task& t, Engine& e, const CallbackArgs& a) {
   TaskInfo& ti = task(t);
   EngineInfo& ei = engine(e);
+  // missing-report: any callback of the engine is the report pass that
+  // UTRACE_REPORT asked for (start_report() consumed the request; an
+  // INTERRUPT owed at the same time makes it a report_signal).
+  if (a.cb != Callback::release) ei.report_asked = 0;
   const char* cb = callback_name(a.cb);
   const std::uint64_t now = step();
   const int pid = k_.current().pid;
@@ -330,6 +358,10 @@ void Checks::api_return(Task& cur, Task* target, Engine* e, Api call, std::uint6
         }
         if (ret == -EINPROGRESS) ei.detach_pending = true;
       }
+      // missing-report: UTRACE_REPORT answered 0 promises a report_quiesce
+      // callback before the task is back in user mode (§3.4; the 2009
+      // review's pending_attach question, docs/memory-model.md).
+      if (arg == UTRACE_REPORT && ret == 0 && !ei.report_asked) ei.report_asked = now;
       break;
     case Api::barrier:
       // G9: no callback is in flight any more; what -EINPROGRESS left open is settled.
@@ -500,6 +532,7 @@ std::uint64_t Checks::digest() const {
     step_field(e.death_wanted_at, base | 7);
     step_field(e.death_at, base | 8);
     step_field(e.freed_at, base | 9);
+    step_field(e.report_asked, base | 10);
   }
   std::sort(steps.begin(), steps.end());
   for (std::size_t i = 0; i < steps.size(); ++i) {

@@ -46,6 +46,7 @@ class Checks final : public LinuxHooks, public UtraceHooks, public sim::LockObse
   void api_start(Engine* e) override;
   void events_set(Engine& e, unsigned long old_events, unsigned long events) override;
   void api_return(Task& cur, Task* target, Engine* e, Api call, std::uint64_t arg, int ret) override;
+  void on_return_to_user(Kernel& k, Task& t) override;
   void engine_touched(Engine& e, const char* what) override;
   void engine_freed(Engine& e) override;
   void field_changed(Task& t, Engine* e, UField f, std::int64_t before, std::int64_t after) override;
@@ -86,6 +87,9 @@ class Checks final : public LinuxHooks, public UtraceHooks, public sim::LockObse
     std::uint64_t ops_gone = 0;            // step the ops stopped being the real table
     std::uint64_t detach_cb_returned = 0;  // a callback returned UTRACE_DETACH
     std::uint64_t api_started = 0;
+    // missing-report: the step utrace_control(UTRACE_REPORT) answered 0,
+    // until the engine's next callback (or it stops wanting one).
+    std::uint64_t report_asked = 0;
     bool has_mask = false;
     unsigned long mask = 0;  // events of the last utrace_set_events that returned 0
     std::uint64_t mask_at = 0;

@@ -100,7 +100,10 @@ sim::Co<void> Kernel::return_to_user(Task& cur) {
   for (;;) {
     const unsigned long work =
         co_await READ_ONCE(cur.tif, "int_ret_from_sys_call") & (tif_bit(TIF_SIGPENDING) | tif_bit(TIF_NOTIFY_RESUME));
-    if (!work) co_return;
+    if (!work) {
+      for (LinuxHooks* h : hooks_) h->on_return_to_user(*this, cur);
+      co_return;
+    }
     const sim::Keep keep(co_await sim::this_frame, work);  // NOTIFY_RESUME is tested after do_signal()
     if (work & tif_bit(TIF_SIGPENDING)) co_await do_signal(cur);
     if (work & tif_bit(TIF_NOTIFY_RESUME)) {

@@ -242,9 +242,12 @@ sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
   // kernel/exit.c wait_task_zombie(): "We hold read_lock(&tasklist_lock) on entry."
   lockdep_assert_held(tasklist_lock, "wait_task_zombie");
   if (!(wo.flags & WEXITED)) co_return 0;
-  // Only one thread may move the task to EXIT_DEAD.
+  // Only one thread may move the task to EXIT_DEAD: 2.6.32 does it with
+  // xchg(&p->exit_state, EXIT_DEAD), a full barrier (the release side of
+  // utrace_add_engine()'s R6 pair).
   if (p.exit_state != EXIT_ZOMBIE) co_return 0;
   set_exit_state(p, EXIT_DEAD);
+  locked_op("xchg(&p->exit_state)");
   const bool traced = ptrace_reparented(p);
   const int pid = p.pid;
   tasklist_lock.unlock();

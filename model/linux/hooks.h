@@ -16,6 +16,9 @@ class LinuxHooks {
   virtual ~LinuxHooks() = default;
   // A task runs one step of user code.
   virtual void on_user_step(Kernel&, Task&) {}
+  // The task leaves the kernel for user mode: its exit work loop found
+  // neither TIF_SIGPENDING nor TIF_NOTIFY_RESUME set.
+  virtual void on_return_to_user(Kernel&, Task&) {}
   // recalc_sigpending() is about to clear the task's TIF_SIGPENDING.
   virtual void on_clear_sigpending(Kernel&, Task&) {}
   // task->state changed.

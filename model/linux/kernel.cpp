@@ -105,6 +105,9 @@ Kernel::Kernel(KernelVersion version, BugSet bugs, sim::Engine& e, const RunConf
       trace_hash_(sim::kHashSeed) {
   utrace_hooks = &no_utrace_hooks;
   tasklist_lock.set_class(lock_classes().tasklist_lock);
+  // rwlock_t: on x86 (2.6.32 arch/x86/include/asm/spinlock.h) write_unlock
+  // is a locked add, a full barrier; spin_unlock is a plain store.
+  tasklist_lock.set_locked_release(true);
   eng.set_context(this);  // the kernel of the run, from any step (model/shared.h)
 }
 

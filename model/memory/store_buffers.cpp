@@ -11,7 +11,14 @@ namespace model {
 
 namespace {
 
-void fence_hook(void* ctx, sim::Tid t, const char* where) { static_cast<StoreBuffers*>(ctx)->drain(t, where); }
+void fence_hook(void* ctx, sim::Engine::Fence f, sim::Tid t, sim::ObjId lock, const char* where) {
+  auto* sb = static_cast<StoreBuffers*>(ctx);
+  switch (f) {
+    case sim::Engine::Fence::Full: sb->drain(t, where); break;
+    case sim::Engine::Fence::Release: sb->release(t, lock); break;
+    case sim::Engine::Fence::Acquire: sb->acquire(lock, where); break;
+  }
+}
 
 }  // namespace
 
@@ -104,19 +111,64 @@ void StoreBuffers::drain(sim::Tid cpu, const char* where) {
   Cpu* c = find(cpu);
   if (!c || c->buffer.empty()) return;
   k_.eng.note(sim::Access{c->idle->id(), sim::Acc::Write, where});
-  k_.emit(Ev::memory, pid_of(cpu), kKernelField | static_cast<int>(MemEvent::Kind::Fence),
-          static_cast<std::int64_t>(c->buffer.size()), 0, 0, where);
+
   // Take the entries first: applying one may trace, and a trace never
   // stores, but keep the buffer consistent whatever it does.
   std::vector<Entry> entries;
   entries.swap(c->buffer);
-  for (const Entry& e : entries) e.ops->apply(*e.field, e.bits);
+  std::size_t stores = 0;
+  for (const Entry& e : entries) stores += e.field != nullptr;
+  k_.emit(Ev::memory, pid_of(cpu), kKernelField | static_cast<int>(MemEvent::Kind::Fence),
+          static_cast<std::int64_t>(stores), 0, 0, where);
+  for (const Entry& e : entries)
+    if (e.field) e.ops->apply(*e.field, e.bits);
+}
+
+// spin_unlock(): on x86 a plain store, behind the CPU's earlier stores.  A
+// marker in the buffer stands for it: whoever takes the lock next sees
+// everything before it (acquire()).
+void StoreBuffers::release(sim::Tid cpu, sim::ObjId lock) {
+  Cpu* c = find(cpu);
+  if (!c || c->buffer.empty()) return;  // nothing queued: the release is visible at once
+  k_.eng.note(sim::Access{c->idle->id(), sim::Acc::Write, "spin_unlock"});
+  c->buffer.push_back(Entry{nullptr, lock.v, nullptr});
+}
+
+// spin_lock() succeeded: the release it follows has reached memory, and
+// with it every store queued before that release (FIFO), on whichever CPU.
+void StoreBuffers::acquire(sim::ObjId lock, const char* where) {
+  for (Cpu& c : cpus_) {
+    std::size_t upto = 0;
+    for (std::size_t i = 0; i < c.buffer.size(); ++i)
+      if (!c.buffer[i].field && c.buffer[i].bits == lock.v) upto = i + 1;
+    if (!upto) continue;
+    k_.eng.note(sim::Access{c.idle->id(), sim::Acc::Write, where});
+    std::size_t stores = 0;
+    for (std::size_t i = 0; i < upto; ++i) stores += c.buffer[i].field != nullptr;
+    if (stores)
+      k_.emit(Ev::memory, pid_of(c.tid), kKernelField | static_cast<int>(MemEvent::Kind::Fence),
+              static_cast<std::int64_t>(stores), 0, 0, where);
+    std::vector<Entry> done(c.buffer.begin(), c.buffer.begin() + static_cast<std::ptrdiff_t>(upto));
+    c.buffer.erase(c.buffer.begin(), c.buffer.begin() + static_cast<std::ptrdiff_t>(upto));
+    drop_markers(c);
+    for (const Entry& e : done)
+      if (e.field) e.ops->apply(*e.field, e.bits);
+  }
+}
+
+// Releases at the head of a buffer are in memory as soon as the stores
+// before them are: no step of their own.
+void StoreBuffers::drop_markers(Cpu& c) {
+  std::size_t n = 0;
+  while (n < c.buffer.size() && !c.buffer[n].field) ++n;
+  if (n) c.buffer.erase(c.buffer.begin(), c.buffer.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 void StoreBuffers::flush_oldest(Cpu& c) {
   k_.eng.note(sim::Access{c.idle->id(), sim::Acc::Write, "store buffer"});
-  const Entry e = c.buffer.front();
+  const Entry e = c.buffer.front();  // a store: drop_markers() keeps one at the head
   c.buffer.erase(c.buffer.begin());
+  drop_markers(c);
   k_.emit(Ev::memory, pid_of(c.tid), kKernelField | static_cast<int>(MemEvent::Kind::Flush), e.field->id().v,
           e.ops->show(e.bits), 0, "store buffer");
   e.ops->apply(*e.field, e.bits);
@@ -131,7 +183,9 @@ sim::Co<void> StoreBuffers::flusher(std::size_t cpu) {
       co_await cpus_[cpu].idle->wait("store buffer empty");
       k_.eng.note(sim::Access{cpus_[cpu].idle->id(), sim::Acc::Read, "store buffer"});
     }
-    co_await sim::point(cpus_[cpu].buffer.front().field->id(), sim::Acc::Write, "store buffer");
+    const Entry& head = cpus_[cpu].buffer.front();
+    co_await sim::point(head.field ? head.field->id() : sim::ObjId{static_cast<std::uint32_t>(head.bits)},
+                        sim::Acc::Write, "store buffer");
     // The CPU may have drained it meanwhile (a barrier of its own).
     if (!cpus_[cpu].buffer.empty()) flush_oldest(cpus_[cpu]);
   }
@@ -143,7 +197,7 @@ std::uint64_t StoreBuffers::digest() const {
     h = sim::hash_mix(h, c.tid);
     h = sim::hash_mix(h, c.buffer.size());
     for (const Entry& e : c.buffer) {
-      h = sim::hash_mix(h, e.field->id().v);
+      h = sim::hash_mix(h, e.field ? e.field->id().v : 0);  // 0: a release, of the lock in bits
       h = sim::hash_mix(h, e.bits);
     }
   }

@@ -12,11 +12,14 @@
 //     memory: one step, which the explorers schedule like any other, so
 //     when a store becomes visible is a choice they make and shrink;
 //   - a full barrier drains the buffer inside the step that makes it:
-//     smp_mb(); a lock's acquire and release (locked instructions on x86;
-//     the release draining too is stronger than TSO, as in model/memory/
-//     memory.h); a locked bit operation (set_tsk_thread_flag(),
-//     test_and_set_bit()); a sleep and a wake-up (schedule() and
-//     try_to_wake_up() order everything).
+//     smp_mb(); a lock's acquire (a locked instruction on x86); a locked
+//     bit operation (set_tsk_thread_flag(), test_and_set_bit()); a sleep
+//     and a wake-up (schedule() and try_to_wake_up() order everything);
+//   - a lock's release is a plain store on x86: it joins the buffer behind
+//     the CPU's earlier stores, and the next CPU to take the lock waits for
+//     it, so taking the lock makes every store queued before that release
+//     visible.  Between the unlock and that, the CPU's later loads may pass
+//     its buffered stores, as on x86.
 //
 // So a store can pass a later load of another field only between two
 // barriers, in code that takes no lock: exactly the Dekker pairs the kernel
@@ -82,6 +85,10 @@ class StoreBuffers {
   const std::uint64_t* forward(sim::Tid cpu, const SharedObject& field) const;
   // A full barrier of `cpu`: its whole buffer reaches memory, oldest first.
   void drain(sim::Tid cpu, const char* where);
+  // spin_unlock() of `lock` by `cpu`, and spin_lock() of it (x86-TSO: the
+  // release is a store in the buffer; taking the lock waits for it).
+  void release(sim::Tid cpu, sim::ObjId lock);
+  void acquire(sim::ObjId lock, const char* where);
 
   // Everything a continuation depends on, for the state hash: each CPU's
   // buffered stores (field, value), in order.
@@ -91,7 +98,7 @@ class StoreBuffers {
 
  private:
   struct Entry {
-    SharedObject* field;
+    SharedObject* field;  // null: a release of the lock whose ObjId is `bits`
     std::uint64_t bits;
     const WeakOps* ops;
   };
@@ -105,6 +112,7 @@ class StoreBuffers {
   const Cpu* find(sim::Tid cpu) const noexcept;
   sim::Co<void> flusher(std::size_t cpu);
   void flush_oldest(Cpu& c);
+  static void drop_markers(Cpu& c);
   int pid_of(sim::Tid cpu) const;
 
   MemoryModel model_;

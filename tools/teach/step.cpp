@@ -208,7 +208,12 @@ class Session {
     if (setup_.max_steps) cfg.max_steps = *setup_.max_steps;
     cfg.trace = true;
     if (setup_.schedule) choices_ = sim::decode_schedule(*setup_.schedule).value_or(std::vector<sim::Tid>{});
-    os_ << fmt::format("utsim step: {} ({})\n", scn_.name, kernel_text(scn_));
+    // The model goes on a line of its own when both do not fit 80 columns.
+    const std::string head = fmt::format("utsim step: {} ({})", scn_.name, kernel_text(scn_));
+    if (head.size() <= 80)
+      os_ << head << '\n';
+    else
+      os_ << fmt::format("utsim step: {}\n            ({})\n", scn_.name, kernel_text(scn_));
     os_ << wrap(printable(scn_.summary), "  ", "  ");
     if (scn_.file_model)
       os_ << wrap(fmt::format("model overridden by {}: the file names {}", model_flags(scn_), file_kernel_text(scn_)),

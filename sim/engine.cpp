@@ -367,7 +367,10 @@ void SpinLock::unlock() {
   Engine& e = Engine::current();
   Tid me = e.current_tid();
   if (holder_ != me) throw EngineError("sim: spin_unlock of a lock this thread does not hold");
-  e.fence_lock(locked_release_ ? Engine::Fence::Full : Engine::Fence::Release, id_, "spin_unlock");
+  if (locked_release_)
+    e.fence_lock(Engine::Fence::Full, id_, "write_unlock");
+  else
+    e.fence_lock(Engine::Fence::Release, id_, "spin_unlock");
   holder_ = kNoTid;
   --e.threads_[me].held;
   HeldStack& hs = e.held_[me];

@@ -8,9 +8,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
+cli_args "$@"
 
 "$utsim" list --bugs >"$scratch/bugs.txt"
 for sw in no-mb-add-engine no-mb-start-callback no-mb-set-events no-mb-control; do

@@ -9,9 +9,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
+cli_args "$@"
 
 # 1. graph and SIGTERM.
 "$utsim" graph scenarios/races/r9-sigkill-vs-tracer-lock-bug.json -o "$scratch/r9.dot" >"$scratch/r9.txt" 2>&1 &

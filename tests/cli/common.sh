@@ -1,5 +1,12 @@
 # tests/cli/common.sh: sourced by the teaching tests (bash).
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The arguments every cli test takes (UTSIM SCRATCH): sets $utsim and
+# $scratch, and empties the scratch folder.
+cli_args() {
+  utsim=$1 scratch=$2
+  rm -rf "$scratch"
+  mkdir -p "$scratch"
+}
 # A tool the test needs: missing on a developer's machine is a skip (exit 77),
 # missing in CI (CI=true) is a failure: scripts/bootstrap installs it there.
 need_tool() {

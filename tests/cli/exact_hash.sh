@@ -10,9 +10,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
+cli_args "$@"
 
 scenarios=(
   races/r1-attach-during-report-bug races/r2-detach-before-stop-bug races/r3-detach-return-vs-barrier-bug

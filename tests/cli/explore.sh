@@ -8,9 +8,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
+cli_args "$@"
 bug=scenarios/races/r2-detach-before-stop-bug.json
 # A JSON field, by a Python expression over the document d.
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }

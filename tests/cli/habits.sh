@@ -10,9 +10,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
+cli_args "$@"
 fixed=scenarios/races/r2-detach-before-stop.json
 bug=scenarios/races/r2-detach-before-stop-bug.json
 race=a3b3cbcc # the schedule that breaks the fixed scenario once R2 is back

@@ -7,9 +7,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
+cli_args "$@"
 bug=scenarios/lockdep/lock-inversion-bug.json
 fixed=scenarios/lockdep/lock-inversion.json
 

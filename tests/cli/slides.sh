@@ -7,8 +7,7 @@
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/common.sh"
-utsim=$1 scratch=$2
-rm -rf "$scratch" && mkdir -p "$scratch"
+cli_args "$@"
 scenario=scenarios/races/r2-detach-before-stop-bug.json
 replay=("$utsim" replay "$scenario" --schedule a3b3cbc)
 

@@ -294,11 +294,14 @@ inline void smp_mb() {
 }
 inline void smp_wmb() noexcept {}
 inline void smp_rmb() noexcept {}
-// A locked read-modify-write (set_bit(), test_and_set_bit(), xchg(),
-// cmpxchg() on x86): drains the store buffer as smp_mb() does.
-inline void locked_op(const char* where) {
+// An atomic read-modify-write.  On x86 every one is a locked instruction
+// and drains the store buffer as smp_mb() does (tso).  In LKMM only a
+// value-returning one (test_and_set_bit(), xchg(), cmpxchg()) is a full
+// barrier; set_bit() and clear_bit() order nothing (lkmm).
+bool sb_plain_atomics_order() noexcept;  // model/memory/store_buffers.cpp
+inline void atomic_rmw(const char* where, bool value_returning) {
   if (tls_store_buffers) [[unlikely]]
-    sb_fence(where);
+    if (value_returning || sb_plain_atomics_order()) sb_fence(where);
 }
 
 }  // namespace model

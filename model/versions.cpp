@@ -97,6 +97,11 @@ const std::vector<BugInfo>& bug_catalogue() {
        "utrace_control(UTRACE_DETACH) without the smp_mb() before reading utrace->reporting: it returns 0 while a "
        "callback to the detached engine is starting",
        "callback-after-detach", "none (the barrier is the design)", true, "", "no-mb-control"},
+      {switch_number(Switch::SetBitNotifyResume),
+       "set_notify_resume() sets TIF_NOTIFY_RESUME with a plain set_bit() instead of test_and_set_bit(): under LKMM "
+       "the flag can be seen before the utrace->resume or pending_attach stored before it (the 2009 review's "
+       "question)",
+       "missing-report", "none (the barrier is the design)", true, "", "set-bit-notify-resume"},
   };
   return bugs;
 }

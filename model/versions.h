@@ -54,12 +54,13 @@ enum class Switch : std::uint8_t {
   LockInversion,                         // "lock-inversion"
   // The barriers of the utrace core, each removable (issue 12 item 3);
   // they matter only under a weak memory model (model/memory/store_buffers.h).
-  NoMbAddEngine,      // "no-mb-add-engine": utrace_add_engine()'s smp_mb() (R6's pair)
-  NoMbStartCallback,  // "no-mb-start-callback": start_callback()'s smp_mb() (R4's pair)
-  NoMbSetEvents,      // "no-mb-set-events": utrace_set_events()'s smp_mb() (R4's pair)
-  NoMbControl,        // "no-mb-control": utrace_control()'s smp_mb() before reading reporting
+  NoMbAddEngine,       // "no-mb-add-engine": utrace_add_engine()'s smp_mb() (R6's pair)
+  NoMbStartCallback,   // "no-mb-start-callback": start_callback()'s smp_mb() (R4's pair)
+  NoMbSetEvents,       // "no-mb-set-events": utrace_set_events()'s smp_mb() (R4's pair)
+  NoMbControl,         // "no-mb-control": utrace_control()'s smp_mb() before reading reporting
+  SetBitNotifyResume,  // "set-bit-notify-resume": set_notify_resume() with set_bit(), not test_and_set_bit()
 };
-inline constexpr int kMaxBugId = static_cast<int>(Switch::NoMbControl);
+inline constexpr int kMaxBugId = static_cast<int>(Switch::SetBitNotifyResume);
 constexpr int switch_number(Switch s) { return static_cast<int>(s); }
 
 // The races and switches a scenario turned on: bit (n-1) for id n.

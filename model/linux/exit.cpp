@@ -247,7 +247,7 @@ sim::Co<int> Kernel::wait_task_zombie(Task& cur, WaitOpts& wo, Task& p) {
   // utrace_add_engine()'s R6 pair).
   if (p.exit_state != EXIT_ZOMBIE) co_return 0;
   set_exit_state(p, EXIT_DEAD);
-  locked_op("xchg(&p->exit_state)");
+  atomic_rmw("xchg(&p->exit_state)", true);
   const bool traced = ptrace_reparented(p);
   const int pid = p.pid;
   tasklist_lock.unlock();

@@ -243,14 +243,14 @@ struct Task : sim::Pooled {
   bool is_leader() const { return group_leader == this; }
   bool test_tif(Tif f) const { return tif & tif_bit(f); }
   // set_tsk_thread_flag() / clear_tsk_thread_flag(): atomic bit operations.
-  // Locked bit operations (lock or / lock and on x86): full barriers under
-  // the weak models (model/memory/store_buffers.h).
+  // Atomic bit operations that return nothing: a full barrier on x86 (lock
+  // or / lock and), none in LKMM (model/shared.h atomic_rmw()).
   void set_tif(Tif f) {
-    locked_op("set_tsk_thread_flag");
+    atomic_rmw("set_tsk_thread_flag", false);
     tif.set(tif | tif_bit(f), "set_tsk_thread_flag");
   }
   void clear_tif(Tif f) {
-    locked_op("clear_tsk_thread_flag");
+    atomic_rmw("clear_tsk_thread_flag", false);
     tif.set(tif & ~tif_bit(f), "clear_tsk_thread_flag");
   }
   bool thread_group_empty() const { return signal->threads.size() <= 1; }

@@ -33,6 +33,8 @@ const std::uint64_t* sb_forward(const SharedObject& field) {
   return tls_store_buffers->forward(sim::Engine::current().current_tid(), field);
 }
 
+bool sb_plain_atomics_order() noexcept { return tls_store_buffers->model() == MemoryModel::TSO; }
+
 void sb_fence(const char* where) {
   if (!sim::Engine::in_run()) return;
   tls_store_buffers->drain(sim::Engine::current().current_tid(), where);

@@ -67,7 +67,11 @@ namespace ut {
 // set_notify_resume(): TIF_NOTIFY_RESUME, and an IPI to a task in user mode
 // (it does not wake a sleeping task).  The utrace core's request shows in the
 // trace like the fields of struct utrace.
-void set_notify_resume(Kernel&, Task& t) {
+void set_notify_resume(Kernel& k, Task& t) {
+  // test_and_set_tsk_thread_flag(): a value-returning atomic, a full
+  // barrier (the review's "The test_and_set implies an smp_mb()"); with
+  // set-bit-notify-resume a plain set_bit(), which LKMM leaves unordered.
+  atomic_rmw("test_and_set_tsk_thread_flag", !has_switch(k, Switch::SetBitNotifyResume));
   if (t.test_tif(TIF_NOTIFY_RESUME)) return;
   const unsigned long before = t.tif;
   t.set_tif(TIF_NOTIFY_RESUME);

@@ -321,13 +321,19 @@ class Tally {
           "the unreachable outcomes were not reached in {} schedules, but the exploration is not complete{} "
           "(not a proof: let DPOR run to the end, --strategy dpor with a larger --max-schedules, or --stateful)",
           v.schedules, v.bounded ? " (a preemption bound)" : ""));
-    for (std::size_t u = 0; u < unreached_.size(); ++u)
-      if (unreached_[u].count)
-        v.problems.push_back(
-            fmt::format("unreachable outcome {} ({}) reached in {} of {} schedules, e.g. '{}' "
-                        "(schedule '{}')",
-                        u, s_.expect.unreachable[u].ptr, unreached_[u].count, v.schedules, unreached_[u].signature,
-                        unreached_[u].example.schedule));
+    for (std::size_t u = 0; u < unreached_.size(); ++u) {
+      if (!unreached_[u].count) continue;
+      // The example shown is the outcome's, shrunk when the verdict's
+      // counterexamples were (its outcome class ends in the same outcome).
+      const ScheduleRef* example = &unreached_[u].example;
+      for (const OutcomeClass& c : v.outcomes)
+        if (c.signature == unreached_[u].signature) example = &c.example;
+      v.problems.push_back(
+          fmt::format("unreachable outcome {} ({}) reached in {} of {} schedules, e.g. '{}' "
+                      "(schedule '{}')",
+                      u, s_.expect.unreachable[u].ptr, unreached_[u].count, v.schedules, unreached_[u].signature,
+                      example->schedule));
+    }
   }
 
  private:
@@ -551,7 +557,8 @@ Verdict check_scenario(const Scenario& s, const ExploreOptions& opt) {
     using When = CounterexampleShrink::When;
     if (opt.shrink.when == When::Always && !v.interrupted) shrink_counterexamples(s, opt.run, opt.shrink, opt.stop, v);
     tally.judge(v);
-    if (opt.shrink.when == When::IfFailed && !v.interrupted && !v.passed() && !v.violations.empty()) {
+    if (opt.shrink.when == When::IfFailed && !v.interrupted && !v.passed() &&
+        (!v.violations.empty() || tally.unreached_any())) {
       shrink_counterexamples(s, opt.run, opt.shrink, opt.stop, v);
       v.problems.clear();
       tally.judge(v);

@@ -15,6 +15,13 @@ Checks::TaskInfo& Checks::task(const Task& t) {
   return tasks_[static_cast<std::size_t>(t.idx)];
 }
 
+// The engine's record if the checkers have one: engine() would add a record,
+// which the state hash counts.
+Checks::EngineInfo* Checks::recorded(const Engine& e) {
+  if (!e.id || static_cast<std::size_t>(e.id) >= engines_.size()) return nullptr;
+  return &engines_[static_cast<std::size_t>(e.id)];
+}
+
 Checks::EngineInfo& Checks::engine(const Engine& e) {
   if (engines_.size() <= static_cast<std::size_t>(e.id)) engines_.resize(e.id + 1);
   return engines_[static_cast<std::size_t>(e.id)];
@@ -74,10 +81,9 @@ void Checks::on_return_to_user(Kernel&, Task& t) {
   const std::uint64_t now = step();
   for (const auto& ep : k_.engines) {
     const Engine& e = *ep;
-    // Only an engine already recorded can have asked (engine() would add a
-    // record, which the state hash would count).
-    if (e.target != &t || !e.id || static_cast<std::size_t>(e.id) >= engines_.size()) continue;
-    EngineInfo& ei = engines_[static_cast<std::size_t>(e.id)];
+    EngineInfo* rec = e.target == &t ? recorded(e) : nullptr;
+    if (!rec) continue;
+    EngineInfo& ei = *rec;
     if (!ei.report_asked || ei.report_asked >= now) continue;
     if (ei.ops_gone || !e.on_list || !(e.flags.get() & EVENT_QUIESCE)) {
       ei.report_asked = 0;

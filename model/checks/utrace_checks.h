@@ -113,6 +113,7 @@ class Checks final : public LinuxHooks, public UtraceHooks, public sim::LockObse
   };
   TaskInfo& task(const Task& t);
   EngineInfo& engine(const Engine& e);
+  EngineInfo* recorded(const Engine& e);
   std::string name(const Engine& e) const { return k_.names->engine(e.id); }
   std::uint64_t step() const { return k_.eng.steps(); }
 

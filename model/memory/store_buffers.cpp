@@ -206,10 +206,4 @@ std::uint64_t StoreBuffers::digest() const {
   return h;
 }
 
-std::size_t StoreBuffers::pending() const noexcept {
-  std::size_t n = 0;
-  for (const Cpu& c : cpus_) n += c.buffer.size();
-  return n;
-}
-
 }  // namespace model

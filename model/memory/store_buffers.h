@@ -93,8 +93,6 @@ class StoreBuffers {
   // Everything a continuation depends on, for the state hash: each CPU's
   // buffered stores (field, value), in order.
   std::uint64_t digest() const;
-  // Stores waiting, all CPUs.
-  std::size_t pending() const noexcept;
 
  private:
   struct Entry {

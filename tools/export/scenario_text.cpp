@@ -19,27 +19,26 @@ std::string model_text(model::KernelVersion k, const model::BugSet& b) {
   return t;
 }
 
+// The model of scenario `s` as (k, b, m): a scenario with shared variables,
+// or whose kernel runs under a weak memory model (its fields' store buffers),
+// names its memory model too; a litmus program, which runs nothing of the
+// kernel model, only that.
+std::string model_text(const model::Scenario& s, model::KernelVersion k, const model::BugSet& b, model::MemoryModel m) {
+  const std::string memory = std::string("memory ") + model::memory_model_name(m);
+  if (s.litmus) return memory;
+  if (s.has_memory() || m != model::MemoryModel::SC) return model_text(k, b) + ", " + memory;
+  return model_text(k, b);
+}
+
 }  // namespace
 
-// A scenario with shared variables, or whose kernel runs under a weak
-// memory model (its fields' store buffers), names its memory model too; a
-// litmus program, which runs nothing of the kernel model, only that.
-std::string kernel_text(const model::Scenario& s) {
-  if (s.litmus) return std::string("memory ") + model::memory_model_name(s.memory);
-  return model_text(s.kernel, s.bugs) + (s.has_memory() || s.memory != model::MemoryModel::SC
-                                             ? std::string(", memory ") + model::memory_model_name(s.memory)
-                                             : std::string());
-}
+std::string kernel_text(const model::Scenario& s) { return model_text(s, s.kernel, s.bugs, s.memory); }
 
 std::vector<std::string> bug_names(const model::Scenario& s) { return names_of(s.bugs); }
 
 std::string file_kernel_text(const model::Scenario& s) {
   if (!s.file_model) return kernel_text(s);
-  if (s.litmus) return std::string("memory ") + model::memory_model_name(s.file_model->memory);
-  return model_text(s.file_model->kernel, s.file_model->bugs) +
-         (s.has_memory() || s.file_model->memory != model::MemoryModel::SC
-              ? std::string(", memory ") + model::memory_model_name(s.file_model->memory)
-              : std::string());
+  return model_text(s, s.file_model->kernel, s.file_model->bugs, s.file_model->memory);
 }
 
 // The fewest flags from the file's model to the simulated one: --kernel when
